@@ -1,0 +1,1 @@
+"""Sub-commands of the ``hopfield-sim`` command line (one module each)."""

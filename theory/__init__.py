@@ -1,0 +1,5 @@
+"""Replica theory of Hebbian associative memories (RS and 1RSB), in the notation of MODELS.md."""
+
+from __future__ import annotations
+
+__all__: list[str] = []
