@@ -1,0 +1,180 @@
+"""Run independent batches of sweep points: in-process, on a local process pool, or on Dask.
+
+Every backend calls the same top-level function on the same batches, and each point's
+result depends only on its parameters and seed, so the results do not depend on the
+backend, the number of workers or the completion order.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from multiprocessing import get_context
+from typing import Any
+
+#: environment variables that cap the threads of numerical libraries in a worker
+_THREAD_VARS = ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def run_batch(fn: Callable, spec: dict, items: Sequence[tuple], threads: int | None) -> list:
+    """Run ``fn(spec, params, seed)`` for each ``(index, params, seed)`` of one batch.
+
+    Returns ``[(index, result), ...]``. ``threads`` caps Numba threads in this worker.
+    """
+    if threads is not None:
+        _limit_numba_threads(threads)
+    return [(index, fn(spec, params, seed)) for index, params, seed in items]
+
+
+def batches(items: Sequence, batch_size: int) -> list[list]:
+    """Split ``items`` into consecutive batches of at most ``batch_size``."""
+    return [list(items[i : i + batch_size]) for i in range(0, len(items), batch_size)]
+
+
+def default_batch_size(n_points: int, workers: int) -> int:
+    """About 8 batches per worker (load balance), at most 256 batches in all."""
+    if n_points == 0:
+        return 1
+    return max(1, math.ceil(n_points / max(8 * workers, 1)), math.ceil(n_points / 256))
+
+
+def default_workers() -> int:
+    """Number of CPU cores available to this process."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def connect(client: Any) -> tuple[Any, bool]:
+    """Return ``(dask Client, created_here)`` for a Client or a scheduler address.
+
+    Raises
+    ------
+    OSError
+        The scheduler at the address cannot be reached (checked before any work).
+    TypeError
+        ``client`` is neither a ``distributed.Client`` nor a str.
+    """
+    if isinstance(client, str):
+        from distributed import Client
+
+        try:
+            return Client(client, timeout="10s", set_as_default=False), True
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise OSError(
+                f"could not reach the Dask scheduler at {client!r} ({type(exc).__name__}: "
+                f"{exc}); start it with `dask scheduler` and check the address."
+            ) from None
+    if not (hasattr(client, "submit") and hasattr(client, "scheduler_info")):
+        raise TypeError(
+            f"client must be a distributed.Client or a scheduler address; got {client!r}."
+        )
+    return client, False
+
+
+def execute(
+    fn: Callable,
+    spec: dict,
+    work: Iterable[list],
+    *,
+    on_done: Callable[[list], None],
+    client: Any = None,
+    workers: int = 1,
+    threads_per_worker: int | None = None,
+) -> None:
+    """Run every batch of ``work``; ``on_done(results)`` is called in this process as each
+    batch finishes (in completion order).
+
+    Parameters
+    ----------
+    fn : callable
+        Picklable top-level ``fn(spec, params, seed) -> dict``.
+    spec : dict
+        Plain spec, passed to every call.
+    work : iterable of list
+        Batches of ``(index, params, seed)``.
+    on_done : callable
+        Receives the list of ``(index, result)`` of one batch.
+    client : distributed.Client or None
+        Run on this Dask cluster; ``None``: local.
+    workers : int
+        Local worker processes (1: run in this process).
+    threads_per_worker : int or None
+        Numba threads per worker (default: cores // workers, at least 1).
+    """
+    work = list(work)
+    if not work:
+        return
+    if client is not None:
+        _execute_dask(fn, spec, work, on_done, client, threads_per_worker)
+    elif workers <= 1 or len(work) == 1:
+        for batch in work:
+            on_done(run_batch(fn, spec, batch, threads_per_worker))
+    else:
+        threads = threads_per_worker or max(1, default_workers() // workers)
+        _execute_pool(fn, spec, work, on_done, workers, threads)
+
+
+def _execute_pool(fn, spec, work, on_done, workers: int, threads: int) -> None:
+    # "spawn": forking a process that has started JAX or Numba threads can deadlock.
+    ctx = get_context("spawn")
+    with ProcessPoolExecutor(
+        max_workers=min(workers, len(work)),
+        mp_context=ctx,
+        initializer=_init_worker,
+        initargs=(threads,),
+    ) as pool:
+        pending = {pool.submit(run_batch, fn, spec, batch, threads) for batch in work}
+        try:
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    on_done(fut.result())
+        except BrokenProcessPool as exc:
+            raise RuntimeError(
+                "a local worker process died. If this ran from a script, guard its entry "
+                "point with `if __name__ == '__main__':` (worker processes are started with "
+                "'spawn' and re-import the script), or pass workers=1."
+            ) from exc
+        except BaseException:
+            for fut in pending:
+                fut.cancel()
+            raise
+
+
+def _execute_dask(fn, spec, work, on_done, client, threads) -> None:
+    from distributed import as_completed
+
+    spec_future = client.scatter(spec, broadcast=True)
+    futures = [
+        client.submit(run_batch, fn, spec_future, batch, threads, pure=False) for batch in work
+    ]
+    try:
+        for fut in as_completed(futures):
+            on_done(fut.result())
+    except BaseException:
+        client.cancel(futures)
+        raise
+
+
+def _init_worker(threads: int) -> None:
+    for var in _THREAD_VARS:
+        os.environ[var] = str(threads)
+    _limit_numba_threads(threads)
+
+
+def _limit_numba_threads(threads: int) -> None:
+    import sys
+
+    numba = sys.modules.get("numba")
+    if numba is None:
+        os.environ["NUMBA_NUM_THREADS"] = str(threads)  # read when numba is first imported
+        return
+    try:
+        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+    except (ValueError, AttributeError):  # pragma: no cover
+        pass
