@@ -1,0 +1,590 @@
+"""Multitasking Hebbian network: low-storage replica-symmetric theory (MODELS.md §6).
+
+P = 2 Hopfield network on K diluted patterns, xi^mu_i in {-1, 0, +1} with P(0) = d. With the
+class-mean overlaps nbar (nbar = m at rho = 0) and the field
+
+    h(xi, Y) = sum_nu nbar_nu xi^nu (1 + sqrt(rho) Y_nu),        Y_nu ~ N(0, 1) i.i.d.,
+
+the free energy per neuron (f = -A / beta) is
+
+    f(nbar) = (1 + rho) |nbar|^2 / 2 - (1/beta) E ln(2 cosh(beta h)),
+
+and its stationary points solve nbar = F(nbar) with
+
+    F_mu = E_xi[xi^mu <tanh(beta h)>_z + rho nbar_mu (xi^mu)^2 <beta sech^2(beta h)>_z] / (1+rho).
+
+Given xi, the data noise in h is one Gaussian, h = mu(xi) + sigma(xi) z with mu = xi . nbar and
+sigma^2 = rho sum_nu (xi^nu nbar_nu)^2, so the average over the K noises is a 1-D Gauss-Hermite
+rule (the second term of F is Stein's lemma applied to E[Y_mu tanh]). The average over xi is
+exact over the 3^K ternary configurations (``average="exact"``, K <= 10) or a sampled average
+over ``samples`` configurations (``average="sampled"``). At T = 0 the z-average has closed forms
+(erf, Gaussian density, E|h|) and rho = 0 reduces to the sign map m = E[xi sign(xi . m)].
+
+Local stability is read from the Hessian of f, (1 + rho)(1 - dF/dnbar), by autodiff. At T = 0
+and rho = 0 a state with a tie (h = 0 on a configuration xi != 0 of nonzero weight) is a saddle:
+f has a concave kink there, so such states are reported unstable.
+
+Transition lines and thresholds live in :mod:`theory.multitasking_lines` and are re-exported here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import math
+import warnings
+from collections.abc import Sequence
+from functools import lru_cache, partial
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import xarray as xr
+
+from theory import _quadrature, _validate, _x64
+
+__all__ = [
+    "solve",
+    "BRANCHES",
+    "MAX_EXACT_K",
+    "ConvergenceWarning",
+    "critical_temperature",  # noqa: F822 (lazy, see __getattr__)
+    "critical_dilution",  # noqa: F822 (lazy, see __getattr__)
+    "cascade",  # noqa: F822 (lazy, see __getattr__)
+    "parallel_dilution",  # noqa: F822 (lazy, see __getattr__)
+    "second_signal_temperature",  # noqa: F822 (lazy, see __getattr__)
+    "split_temperature",  # noqa: F822 (lazy, see __getattr__)
+    "signal_to_noise",  # noqa: F822 (lazy, see __getattr__)
+]
+
+BRANCHES = ("hierarchical", "symmetric", "pure", "paramagnet")
+MAX_EXACT_K = 10  # 3^10 = 59049 configurations
+_LINES = (
+    "critical_temperature",
+    "critical_dilution",
+    "cascade",
+    "parallel_dilution",
+    "second_signal_temperature",
+    "split_temperature",
+)
+
+
+class ConvergenceWarning(RuntimeWarning):
+    """Some grid points did not converge; they are NaN with ``converged=False``."""
+
+
+def __getattr__(name: str) -> object:  # PEP 562: lazy re-export, avoids an import cycle
+    if name in _LINES:
+        from theory import multitasking_lines
+
+        return getattr(multitasking_lines, name)
+    if name == "signal_to_noise":
+        from theory.snr import signal_to_noise
+
+        return signal_to_noise
+    raise AttributeError(f"module 'theory.multitasking' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+# --------------------------------------------------------------------------- configurations
+@lru_cache(maxsize=16)
+def _exact_configs(K: int) -> np.ndarray:
+    """xi = 0 first, then one representative of each pair +-xi (first nonzero entry +1).
+
+    Returns float64 array, shape ((3^K + 1) / 2, K). Every integrand is even under
+    xi -> -xi, so each representative carries twice its probability (see ``_weights``).
+    """
+    rows = [c for c in itertools.product((0, 1, -1), repeat=K) if next((v for v in c if v), 1) > 0]
+    table = np.array(rows, dtype=np.float64)
+    table.setflags(write=False)
+    return table
+
+
+def _weights(xi: jnp.ndarray, d: jnp.ndarray) -> jnp.ndarray:
+    """Probabilities of the representatives: 2 prod_nu P(xi^nu), P(0) = d, P(+-1) = (1-d)/2."""
+    p = jnp.prod(jnp.where(xi == 0, d, 0.5 * (1.0 - d)), axis=-1)
+    is_zero = jnp.all(xi == 0, axis=-1)
+    return jnp.where(is_zero, p, 2.0 * p)
+
+
+def _sampled_configs(u: jnp.ndarray, d: jnp.ndarray) -> jnp.ndarray:
+    """Map uniforms u in [0, 1), shape (S, K), to ternary patterns with dilution d."""
+    return jnp.where(u < d, 0.0, jnp.where(u < 0.5 * (1.0 + d), 1.0, -1.0))
+
+
+def _table(d, sample_u, exact_xi):
+    """(xi, w) for one value of d: exact representatives or the sampled configurations."""
+    if sample_u is None:
+        return exact_xi, _weights(exact_xi, d)
+    S = sample_u.shape[0]
+    return _sampled_configs(sample_u, d), jnp.full((S,), 1.0 / S)
+
+
+# --------------------------------------------------------------------------- equations
+def _safe_sqrt(s2):
+    """sqrt with a zero (not NaN) derivative at 0 (double-where)."""
+    pos = s2 > 0.0
+    return jnp.where(pos, jnp.sqrt(jnp.where(pos, s2, 1.0)), 0.0)
+
+
+def _z_averages(mu, sigma, beta, z, wz):
+    """Per configuration: <tanh(beta h)>, <beta sech^2(beta h)>, <ln(2 cosh(beta h))/beta>.
+
+    h = mu + sigma z with z ~ N(0, 1). Finite beta: quadrature (nodes z, weights wz); beta = inf:
+    closed forms. Shapes: mu, sigma (C,); returns three (C,) arrays.
+    """
+    inf = jnp.isinf(beta)
+    b = jnp.where(inf, 1.0, beta)
+    x = b * (mu[:, None] + sigma[:, None] * z)
+    ax = jnp.abs(x)
+    t_fin = jnp.tanh(x) @ wz
+    e = jnp.exp(-2.0 * ax)
+    s_fin = (4.0 * e / (1.0 + e) ** 2) @ wz * b  # beta sech^2, overflow-free
+    l_fin = ((ax + jnp.log1p(e)) @ wz) / b
+
+    has_noise = sigma > 0.0
+    sg = jnp.where(has_noise, sigma, 1.0)
+    u = mu / sg
+    t_inf = jnp.where(has_noise, jax.scipy.special.erf(u / math.sqrt(2.0)), jnp.sign(mu))
+    gauss = jnp.exp(-0.5 * u**2) / math.sqrt(2.0 * math.pi)
+    s_inf = jnp.where(has_noise, 2.0 * gauss / sg, 0.0)
+    l_inf = jnp.where(has_noise, 2.0 * sg * gauss + mu * t_inf, jnp.abs(mu))
+    return (
+        jnp.where(inf, t_inf, t_fin),
+        jnp.where(inf, s_inf, s_fin),
+        jnp.where(inf, l_inf, l_fin),
+    )
+
+
+def _field(n, rho, xi):
+    mu = xi @ n
+    sigma = _safe_sqrt(rho * ((xi * xi) @ (n * n)))
+    return mu, sigma
+
+
+def _rhs(n, beta, rho, xi, w, z, wz):
+    """Right-hand side F(nbar) of the fixed-point equation and the overlaps m."""
+    mu, sigma = _field(n, rho, xi)
+    t, s, _ = _z_averages(mu, sigma, beta, z, wz)
+    m = (w * t) @ xi
+    stein = rho * n * ((w * s) @ (xi * xi))
+    return (m + stein) / (1.0 + rho), m
+
+
+def _free_energy(n, beta, rho, xi, w, z, wz):
+    """f(nbar) per neuron (the T = 0 limit is the energy)."""
+    mu, sigma = _field(n, rho, xi)
+    _, _, lc = _z_averages(mu, sigma, beta, z, wz)
+    return 0.5 * (1.0 + rho) * jnp.sum(n * n) - jnp.sum(w * lc)
+
+
+# --------------------------------------------------------------------------- solver
+_STEPS = np.array([1.0, 0.5, 0.25, 0.1, 0.03])  # Newton backtracking fractions
+
+
+def _project(n, keep, constraint):
+    """Keep a symmetric (all equal) or pure (one pattern) branch exactly on its subspace."""
+    if constraint == "symmetric":
+        return jnp.full_like(n, jnp.mean(n))
+    if constraint == "pure":
+        return n * keep
+    return n
+
+
+def _solve_point(
+    n0, beta, rho, d, sample_u, exact_xi, z, wz, keep, *, constraint, tol, max_iter, n_fp
+):
+    xi, w = _table(d, sample_u, exact_xi)
+    K = n0.shape[0]
+    eye = jnp.eye(K)
+
+    def F(n):
+        return _rhs(n, beta, rho, xi, w, z, wz)[0]
+
+    def residual(n):
+        return jnp.max(jnp.abs(n - F(n)))
+
+    def step(state):
+        # Newton with backtracking; the plain fixed-point step F(n) is the fallback and is used
+        # alone for the first n_fp steps (it moves towards the branch's basin robustly).
+        n, it, _ = state
+        Fn = F(n)
+        delta = jnp.linalg.solve(eye - jax.jacfwd(F)(n), n - Fn)
+        trials = jnp.concatenate(
+            [_project(Fn, keep, constraint)[None, :], n[None, :] - _STEPS[:, None] * delta]
+        )
+        trials = jax.vmap(lambda x: _project(x, keep, constraint))(trials)
+        res = jax.vmap(residual)(trials)
+        res = jnp.where(jnp.isfinite(res), res, jnp.inf)
+        res = res.at[1:].set(jnp.where(it >= n_fp, res[1:], jnp.inf))
+        best = jnp.argmin(res)
+        return trials[best], it + 1, res[best]
+
+    def cond(state):
+        _, it, res = state
+        return (it < max_iter) & ~(res < tol)
+
+    n0 = _project(n0, keep, constraint)
+    n, it, res = jax.lax.while_loop(cond, step, (n0, jnp.asarray(0), residual(n0)))
+
+    _, m = _rhs(n, beta, rho, xi, w, z, wz)
+    f = _free_energy(n, beta, rho, xi, w, z, wz)
+    hess = (1.0 + rho) * (eye - jax.jacfwd(F)(n))
+    lam = jnp.linalg.eigvalsh(0.5 * (hess + hess.T))[0]
+    # T = 0 ties: a configuration xi != 0 with h == 0 and no data noise is a concave kink of f.
+    mu, sigma = _field(n, rho, xi)
+    active = jnp.any(xi != 0, axis=-1) & (w > 0)
+    tie = jnp.isinf(beta) & jnp.any(active & (jnp.abs(mu) < 1e-10) & (sigma < 1e-10))
+    lam = jnp.where(tie, -jnp.inf, lam)
+    return {"n": n, "m": m, "free_energy": f, "residual": res, "iterations": it, "stability": lam}
+
+
+@partial(jax.jit, static_argnames=("constraint", "tol", "max_iter", "n_fp"))
+def _solve_grid(
+    n0, beta, rho, d, sample_u, exact_xi, z, wz, keep, *, constraint, tol, max_iter, n_fp
+):
+    """vmap of ``_solve_point`` over flat grids: n0 (G, K), beta/rho/d (G,)."""
+    fn = partial(_solve_point, constraint=constraint, tol=tol, max_iter=max_iter, n_fp=n_fp)
+    return jax.vmap(fn, in_axes=(0, 0, 0, 0, None, None, None, None, None))(
+        n0, beta, rho, d, sample_u, exact_xi, z, wz, keep
+    )
+
+
+@jax.jit
+def _gradient_grid(n, beta, rho, d, sample_u, exact_xi, z, wz):
+    """Autodiff gradient of f(nbar) at given points (a check of stationarity)."""
+
+    def one(n, beta, rho, d):
+        xi, w = _table(d, sample_u, exact_xi)
+        return jax.grad(_free_energy)(n, beta, rho, xi, w, z, wz)
+
+    return jax.vmap(one)(n, beta, rho, d)
+
+
+# --------------------------------------------------------------------------- inputs
+@dataclasses.dataclass(frozen=True)
+class _Inputs:
+    K: int
+    d: np.ndarray  # flat grid, shape (G,)
+    beta: np.ndarray
+    rho: np.ndarray
+    grid_shape: tuple[int, ...]
+    grid_dims: tuple[str, ...]
+    coords: dict
+    start: str | np.ndarray
+    order: np.ndarray
+    constraint: str
+    sample_u: np.ndarray | None
+    tol: float
+    max_iter: int
+    n_fp: int
+    attrs: dict
+
+
+def _axis(name: str, value: object, **kw) -> np.ndarray:
+    arr = _validate.real_array(name, value, **kw)
+    if arr.ndim > 1:
+        raise ValueError(f"{name} must be a scalar or a 1-D array; got shape {arr.shape}.")
+    return arr
+
+
+def _validate_inputs(
+    K, d, *, beta, T, rho, branch, order, average, samples, seed, nodes, tol, max_iter
+) -> _Inputs:
+    if isinstance(K, bool) or not isinstance(K, (int, np.integer)):
+        raise TypeError(f"K must be an integer >= 1; got {K!r} of type {type(K).__name__}.")
+    if K < 1:
+        raise ValueError(f"K must be an integer >= 1; got K={K}. K is the number of patterns.")
+    K = int(K)
+    average = _validate.choice("average", average, ("exact", "sampled"))
+    if average == "exact" and K > MAX_EXACT_K:
+        raise ValueError(
+            f"K={K} is too large for the exact average over the 3^K = {3**K} ternary "
+            f"configurations (exact needs K <= {MAX_EXACT_K}); pass average='sampled' with "
+            "samples=... and seed=... for a Monte Carlo average over configurations."
+        )
+    d_arr = _axis(
+        "d",
+        d,
+        low=0.0,
+        high=1.0,
+        high_open=True,
+        meaning="d is the dilution, the probability that a pattern entry is 0.",
+    )
+    rho_arr = _axis(
+        "rho",
+        rho,
+        low=0.0,
+        meaning="rho = (1 - r^2) / (M r^2) is the dataset "
+        "entropy; rho = 0 stores the patterns themselves.",
+    )
+    if (beta is None) == (T is None):
+        raise ValueError(
+            "give exactly one of beta and T (T = 1/beta; T=0 or beta=inf is the "
+            f"zero-temperature limit); got beta={beta!r}, T={T!r}."
+        )
+    if beta is not None:
+        tname = "beta"
+        t_arr = _axis(
+            "beta",
+            beta,
+            low=0.0,
+            low_open=True,
+            meaning="beta is the inverse temperature (beta=inf is T = 0).",
+        )
+        beta_arr = t_arr
+    else:
+        tname = "T"
+        t_arr = _axis("T", T, low=0.0, meaning="T is the temperature (k_B = 1).")
+        if np.any(np.isinf(t_arr)):
+            raise ValueError("T must be finite; got T=inf. Use a large finite T instead.")
+        with np.errstate(divide="ignore"):
+            beta_arr = np.where(t_arr == 0.0, np.inf, 1.0 / np.where(t_arr == 0, 1.0, t_arr))
+    if order is None:
+        order_arr = np.arange(K)
+    else:
+        order_arr = np.asarray(order)
+        if order_arr.shape != (K,) or sorted(order_arr.tolist()) != list(range(K)):
+            raise ValueError(f"order must be a permutation of range(K={K}); got {order!r}.")
+    if isinstance(branch, str):
+        start = _validate.choice("branch", branch, BRANCHES)
+    else:
+        start = _validate.real_array("branch", branch)
+        if start.shape != (K,):
+            raise ValueError(
+                f"an explicit branch must be an initial nbar of shape (K,) = ({K},); "
+                f"got shape {start.shape}."
+            )
+    if average == "sampled":
+        if seed is None:
+            raise ValueError("average='sampled' needs a seed (int or numpy.random.SeedSequence).")
+        if isinstance(samples, bool) or not isinstance(samples, (int, np.integer)) or samples < 1:
+            raise ValueError(f"samples must be an integer >= 1; got samples={samples!r}.")
+        ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+        sample_u = np.random.default_rng(ss).random((int(samples), K))
+    else:
+        sample_u = None
+    if isinstance(nodes, bool) or not isinstance(nodes, (int, np.integer)) or nodes < 1:
+        raise ValueError(f"nodes must be an integer >= 1; got nodes={nodes!r}.")
+    if not (isinstance(tol, (int, float)) and 0 < tol < 1):
+        raise ValueError(f"tol must be a float in (0, 1); got tol={tol!r}.")
+    if isinstance(max_iter, bool) or not isinstance(max_iter, (int, np.integer)) or max_iter < 1:
+        raise ValueError(f"max_iter must be an integer >= 1; got max_iter={max_iter!r}.")
+
+    axes = [("d", d_arr), (tname, t_arr), ("rho", rho_arr)]
+    grids = np.meshgrid(*[np.atleast_1d(a) for _, a in axes], indexing="ij")
+    b_grid = np.meshgrid(
+        np.atleast_1d(d_arr), np.atleast_1d(beta_arr), np.atleast_1d(rho_arr), indexing="ij"
+    )[1]
+    dims = tuple(name for name, a in axes if a.ndim == 1)
+    shape = tuple(a.size for _, a in axes if a.ndim == 1)
+    coords: dict = {name: ((name,) if a.ndim else (), a) for name, a in axes}
+    other = "T" if tname == "beta" else "beta"
+    with np.errstate(divide="ignore"):
+        other_val = np.where(t_arr == 0, np.inf, 1.0 / np.where(t_arr == 0, 1.0, t_arr))
+        other_val = np.where(np.isinf(t_arr), 0.0, other_val)
+    coords[other] = ((tname,) if t_arr.ndim else (), other_val)
+    coords["pattern"] = ("pattern", np.arange(K))
+    constraint = start if isinstance(start, str) and start in ("symmetric", "pure") else "none"
+    attrs = {
+        "model": "multitasking",
+        "K": K,
+        "branch": start if isinstance(start, str) else "explicit",
+        "order": order_arr.tolist(),
+        "average": average,
+        "nodes": int(nodes),
+        "tol": float(tol),
+        "max_iter": int(max_iter),
+        "equations": "MODELS.md §6 (RS, P=2)",
+        "jax_version": jax.__version__,
+        "numpy_version": np.__version__,
+    }
+    if average == "sampled":
+        attrs.update(
+            samples=int(samples),
+            seed=str(seed.entropy if isinstance(seed, np.random.SeedSequence) else seed),
+        )
+    return _Inputs(
+        K=K,
+        d=grids[0].ravel(),
+        beta=b_grid.ravel(),
+        rho=grids[2].ravel(),
+        grid_shape=shape,
+        grid_dims=dims,
+        coords=coords,
+        start=start,
+        order=order_arr,
+        constraint=constraint,
+        sample_u=sample_u,
+        tol=float(tol),
+        max_iter=int(max_iter),
+        n_fp=30,
+        attrs=attrs,
+    )
+
+
+def _initial_guess(inp: _Inputs) -> tuple[np.ndarray, np.ndarray]:
+    """Starting nbar, shape (G, K), and the pure-state mask, shape (K,)."""
+    G, K = inp.d.size, inp.K
+    keep = np.zeros(K)
+    keep[inp.order[0]] = 1.0
+    scale = (1.0 / (1.0 + inp.rho))[:, None]
+    if not isinstance(inp.start, str):
+        return np.broadcast_to(inp.start, (G, K)).copy(), keep
+    if inp.start == "paramagnet":
+        return np.zeros((G, K)), keep
+    if inp.start == "symmetric":
+        return np.broadcast_to(scale * (1.0 - inp.d)[:, None], (G, K)).copy(), keep
+    if inp.start == "pure":
+        return scale * keep[None, :], keep
+    k = np.arange(K)
+    amp = (1.0 - inp.d)[:, None] * inp.d[:, None] ** k[None, :]
+    amp[:, 0] = np.maximum(amp[:, 0], 1e-3)
+    n0 = np.zeros((G, K))
+    n0[:, inp.order] = amp
+    return scale * n0, keep
+
+
+# --------------------------------------------------------------------------- public solver
+def solve(
+    K: int,
+    d: float | Sequence[float] | np.ndarray,
+    *,
+    beta: float | Sequence[float] | np.ndarray | None = None,
+    T: float | Sequence[float] | np.ndarray | None = None,
+    rho: float | Sequence[float] | np.ndarray = 0.0,
+    branch: str | Sequence[float] | np.ndarray = "hierarchical",
+    order: Sequence[int] | None = None,
+    average: str = "exact",
+    samples: int = 20_000,
+    seed: int | np.random.SeedSequence | None = None,
+    nodes: int = _quadrature.DEFAULT_NODES,
+    tol: float = 1e-12,
+    max_iter: int = 400,
+) -> xr.Dataset:
+    """Solve the multitasking RS equations (MODELS.md §6) on a grid of (d, T or beta, rho).
+
+    Parameters
+    ----------
+    K : int
+        Number of stored patterns, ``K >= 1``.
+    d : float or 1-D array_like
+        Dilution, each pattern entry is 0 with probability d; ``0 <= d < 1``.
+    beta, T : float or 1-D array_like
+        Inverse temperature or temperature (exactly one). ``T=0`` / ``beta=inf`` is solved
+        exactly (sign map at rho = 0, erf closed forms at rho > 0).
+    rho : float or 1-D array_like
+        Dataset entropy ``(1 - r^2) / (M r^2)`` (large-M Gaussian law); 0 = hebbian storage.
+    branch : {"hierarchical", "symmetric", "pure", "paramagnet"} or array of shape (K,)
+        Starting point: the T = 0 cascade ``(1-d) d^(k-1)`` in the order ``order``; all
+        amplitudes equal (kept equal); only pattern ``order[0]`` (kept pure); zero; or an
+        explicit initial nbar. The result is the fixed point reached from there, with its
+        stability reported, so a branch may relax to a different state unless it is kept.
+    order : sequence of int, optional
+        Permutation of ``range(K)``: ``order[0]`` is the strongest pattern. Default identity.
+    average : {"exact", "sampled"}
+        Exact average over the 3^K configurations (K <= 10) or a Monte Carlo average over
+        ``samples`` configurations drawn with ``seed`` (common to every grid point).
+    nodes : int
+        Gauss-Hermite nodes for the data noise (unused at rho = 0).
+    tol, max_iter : float, int
+        Convergence: ``max |nbar - F(nbar)| < tol`` within ``max_iter`` steps.
+
+    Returns
+    -------
+    xarray.Dataset
+        One dimension per array-valued ``d``, ``T``/``beta``, ``rho`` (in that order), plus
+        ``pattern`` (length K). ``m`` and ``n`` (nbar; = m at rho = 0), ``free_energy`` (per
+        neuron; energy at T = 0), ``stability`` (smallest Hessian eigenvalue of f; -inf for a
+        T = 0 tie), ``stable`` (bool), ``converged`` (bool), ``residual``. Non-converged
+        points are NaN with ``converged=False`` and a :class:`ConvergenceWarning`.
+
+    Examples
+    --------
+    >>> import theory.multitasking as mt
+    >>> ds = mt.solve(2, 0.3, T=0.0)
+    >>> [round(float(v), 4) for v in ds.m]
+    [0.7, 0.21]
+    """
+    inp = _validate_inputs(
+        K,
+        d,
+        beta=beta,
+        T=T,
+        rho=rho,
+        branch=branch,
+        order=order,
+        average=average,
+        samples=samples,
+        seed=seed,
+        nodes=nodes,
+        tol=tol,
+        max_iter=max_iter,
+    )
+    n0, keep = _initial_guess(inp)
+    z, wz = _quadrature.gauss_normal(nodes) if np.any(inp.rho > 0) else (np.zeros(1), np.ones(1))
+    exact_xi = _exact_configs(K) if inp.sample_u is None else np.zeros((1, K))
+    with _x64.enabled():
+        out = _solve_grid(
+            jnp.asarray(n0),
+            jnp.asarray(inp.beta),
+            jnp.asarray(inp.rho),
+            jnp.asarray(inp.d),
+            None if inp.sample_u is None else jnp.asarray(inp.sample_u),
+            jnp.asarray(exact_xi),
+            jnp.asarray(z),
+            jnp.asarray(wz),
+            jnp.asarray(keep),
+            constraint=inp.constraint,
+            tol=float(tol),
+            max_iter=int(max_iter),
+            n_fp=inp.n_fp,
+        )
+        out = jax.tree.map(np.asarray, out)
+    return _as_dataset(out, inp)
+
+
+def _as_dataset(out: dict, inp) -> xr.Dataset:
+    converged = np.isfinite(out["residual"]) & (out["residual"] < inp.tol)
+    bad = ~converged
+    if bad.any():
+        warnings.warn(
+            f"{int(bad.sum())} of {bad.size} grid points did not converge (tol={inp.tol:g}, "
+            f"max_iter={inp.max_iter}); they are NaN with converged=False.",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
+    shape = inp.grid_shape
+    dims = inp.grid_dims
+    K = inp.K
+
+    def grid(a, extra=()):
+        return np.asarray(a).reshape(shape + extra)
+
+    def masked(a):
+        a = np.array(a, dtype=np.float64)
+        a[bad] = np.nan
+        return a
+
+    vec = dims + ("pattern",)
+    ds = xr.Dataset(
+        {
+            "m": (vec, grid(masked(out["m"]), (K,))),
+            "n": (vec, grid(masked(out["n"]), (K,))),
+            "free_energy": (dims, grid(masked(out["free_energy"]))),
+            "stability": (dims, grid(masked(out["stability"]))),
+            "stable": (dims, grid(converged & (out["stability"] > 0))),
+            "converged": (dims, grid(converged)),
+            "residual": (dims, grid(out["residual"])),
+        },
+        coords=inp.coords,
+    )
+    ds["m"].attrs.update(long_name="Mattis overlap m", units="1")
+    ds["n"].attrs.update(long_name="class-mean overlap nbar", units="1")
+    ds["free_energy"].attrs.update(long_name="free energy per neuron f", units="1")
+    ds["stability"].attrs.update(long_name="smallest Hessian eigenvalue of f", units="1")
+    ds.attrs.update(inp.attrs)
+    return ds
