@@ -62,6 +62,7 @@ def connect(client: Any) -> tuple[Any, bool]:
     if isinstance(client, str):
         from distributed import Client
 
+        _probe(client)
         try:
             return Client(client, timeout="10s", set_as_default=False), True
         except (OSError, TimeoutError, ValueError) as exc:
@@ -74,6 +75,25 @@ def connect(client: Any) -> tuple[Any, bool]:
             f"client must be a distributed.Client or a scheduler address; got {client!r}."
         )
     return client, False
+
+
+def _probe(address: str) -> None:
+    """Fail fast when nothing listens at a ``tcp://host:port`` scheduler address."""
+    import socket
+    from urllib.parse import urlsplit
+
+    if "://" not in address:
+        address = f"tcp://{address}"
+    parts = urlsplit(address)
+    if parts.scheme not in ("tcp", "tls") or parts.port is None:
+        return  # other transports: let distributed decide
+    try:
+        socket.create_connection((parts.hostname, parts.port), timeout=5).close()
+    except OSError as exc:
+        raise OSError(
+            f"could not reach the Dask scheduler at {address!r} ({exc}); start it with "
+            "`dask scheduler` and check the address."
+        ) from None
 
 
 def execute(
@@ -154,7 +174,7 @@ def _execute_dask(fn, spec, work, on_done, client, threads) -> None:
         client.submit(run_batch, fn, spec_future, batch, threads, pure=False) for batch in work
     ]
     try:
-        for fut in as_completed(futures):
+        for fut in as_completed(futures, loop=client.loop):
             on_done(fut.result())
     except BaseException:
         client.cancel(futures)
