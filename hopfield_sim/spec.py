@@ -231,9 +231,7 @@ def _table(data: Mapping[str, Any], key: str, default: Any = "empty") -> Any:
 def _known(where: str, table: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
     for key in table:
         if key not in allowed:
-            raise ValueError(
-                f"unknown key {key!r} in {where}; allowed: {', '.join(allowed)}."
-            )
+            raise ValueError(f"unknown key {key!r} in {where}; allowed: {', '.join(allowed)}.")
 
 
 def _plain(v: Any) -> Any:
@@ -398,9 +396,7 @@ def _validate(spec: SweepSpec) -> None:
                 )
     else:
         if not (g("rho") or (g("r") and g("M"))):
-            raise ValueError(
-                f"protocol {spec.protocol!r} needs the data: give rho, or r and M."
-            )
+            raise ValueError(f"protocol {spec.protocol!r} needs the data: give rho, or r and M.")
     if spec.multitasking:
         if P != 2:
             raise ValueError(f"multitasking networks have P = 2; got model.P={P}.")
@@ -423,8 +419,10 @@ def _validate_mc(spec: SweepSpec) -> None:
         v = getattr(mc, key)
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
             raise ValueError(f"montecarlo.{key} must be an integer >= 1; got {v!r}.")
-    if isinstance(mc.burn_in, bool) or not isinstance(mc.burn_in, (int, np.integer)) or (
-        mc.burn_in < 0
+    if (
+        isinstance(mc.burn_in, bool)
+        or not isinstance(mc.burn_in, (int, np.integer))
+        or (mc.burn_in < 0)
     ):
         raise ValueError(f"montecarlo.burn_in must be an integer >= 0; got {mc.burn_in!r}.")
     _choice("montecarlo.dynamics", mc.dynamics, DYNAMICS)

@@ -138,8 +138,9 @@ def sweep(
             ds.attrs["complete_theory"] = 1
             _save(ds, store)
         if spec.montecarlo is not None:
-            _run_montecarlo(spec, grid, ds, store, _montecarlo, client, workers, batch_size,
-                            progress)
+            _run_montecarlo(
+                spec, grid, ds, store, _montecarlo, client, workers, batch_size, progress
+            )
         ds.attrs["complete"] = 1
         _save(ds, store)
     finally:
@@ -190,7 +191,7 @@ def _initial_dataset(spec: SweepSpec, grid: Grid, store, extend: bool) -> xr.Dat
         if not name.endswith("_mc") and not name.startswith("m_mc") and "_mc_" not in name:
             continue
         arr = np.asarray(old[name])
-        extra = arr.shape[len(old_grid.shape):]
+        extra = arr.shape[len(old_grid.shape) :]
         flat = arr.reshape((old_grid.size, *extra))
         dims = tuple(d for d in old[name].dims if d not in old_grid.dims)
         new = _ensure_var(ds, name, dims, extra, old[name].dtype)
@@ -272,11 +273,9 @@ def _ensure_var(ds: xr.Dataset, name: str, extra_dims, extra_shape, dtype) -> np
     """The writable array of ``name``, created (NaN / False) on first use."""
     if name not in ds:
         dims = _grid_dims(ds) + tuple(extra_dims)
-        shape = tuple(ds.sizes[d] for d in dims[: len(dims) - len(extra_dims)]) + tuple(
-            extra_shape
-        )
+        shape = tuple(ds.sizes[d] for d in dims[: len(dims) - len(extra_dims)]) + tuple(extra_shape)
         dtype = np.dtype(dtype)
-        fill = False if dtype == bool else (0 if dtype.kind in "iu" else np.nan)
+        fill = False if dtype.kind == "b" else (0 if dtype.kind in "iu" else np.nan)
         ds[name] = (dims, np.full(shape, fill, dtype=dtype))
         if name in VARIABLES:
             long_name, units = VARIABLES[name]
@@ -296,8 +295,9 @@ def _run_theory(spec, grid, ds, runner, progress) -> None:
     out = runner(spec, grid)
     for name, (extra_dims, values) in out.items():
         values = np.asarray(values)
-        arr = _ensure_var(ds, f"{name}_theory", extra_dims, values.shape[len(grid.shape):],
-                          values.dtype)
+        arr = _ensure_var(
+            ds, f"{name}_theory", extra_dims, values.shape[len(grid.shape) :], values.dtype
+        )
         arr[...] = values
     if progress:
         print(f"theory: {grid.size} points in {time.perf_counter() - t0:.2f} s", flush=True)
@@ -318,8 +318,7 @@ def _run_montecarlo(spec, grid, ds, store, runner, client, workers, batch_size, 
         raise ValueError(f"batch_size must be an integer >= 1; got {batch_size!r}.")
     from tqdm.auto import tqdm
 
-    bar = tqdm(total=len(todo), unit="pt", desc="monte carlo", disable=not progress,
-               smoothing=0.1)
+    bar = tqdm(total=len(todo), unit="pt", desc="monte carlo", disable=not progress, smoothing=0.1)
 
     def on_done(results: list) -> None:
         for index, result in results:
@@ -336,8 +335,12 @@ def _run_montecarlo(spec, grid, ds, store, runner, client, workers, batch_size, 
 
     try:
         _execution.execute(
-            runner, spec.to_dict(), _execution.batches(todo, size),
-            on_done=on_done, client=client, workers=workers,
+            runner,
+            spec.to_dict(),
+            _execution.batches(todo, size),
+            on_done=on_done,
+            client=client,
+            workers=workers,
         )
     finally:
         bar.close()
@@ -345,7 +348,8 @@ def _run_montecarlo(spec, grid, ds, store, runner, client, workers, batch_size, 
 
 def _dask_workers(client) -> int:
     try:
-        return max(1, sum(w.get("nthreads", 1) for w in client.scheduler_info()["workers"].values()))
+        workers = client.scheduler_info()["workers"].values()
+        return max(1, sum(w.get("nthreads", 1) for w in workers))
     except Exception:  # pragma: no cover - informational only
         return 1
 

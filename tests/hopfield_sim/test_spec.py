@@ -42,8 +42,12 @@ def test_axis_forms_expand_to_the_documented_values():
 
 def test_points_and_round_trip_through_dict():
     spec = spec_from_dict(
-        {"model": {"protocol": "supervised", "P": 4}, "points": {"T": [0.1, 0.2], "rho": [0, 1]},
-         "theory": {"finite_M": False}, "seed": 7}
+        {
+            "model": {"protocol": "supervised", "P": 4},
+            "points": {"T": [0.1, 0.2], "rho": [0, 1]},
+            "theory": {"finite_M": False},
+            "seed": 7,
+        }
     )
     assert spec.points is not None and spec.grid_names == ("T", "rho")
     again = spec_from_dict(spec.to_dict())
@@ -54,7 +58,7 @@ def test_toml_file(tmp_path):
     path = tmp_path / "s.toml"
     path.write_text(
         'seed = 5\n[model]\nprotocol = "supervised"\nP = 4\n'
-        '[axes]\nM = [10, 20]\nT = {start = 0.1, stop = 0.3, num = 3}\n'
+        "[axes]\nM = [10, 20]\nT = {start = 0.1, stop = 0.3, num = 3}\n"
         "[fixed]\nr = 0.4\n[montecarlo]\nN = 200\nsweeps = 20\n"
     )
     spec = load_spec(path)
@@ -87,15 +91,19 @@ def test_toml_file(tmp_path):
         ({"axes": {"alpha": [0.1]}}, r"exactly one of beta and T"),
         ({"fixed": {"r": 0.5}}, r"r is incompatible with protocol 'hebbian'"),
         ({"model__protocol": "supervised"}, r"needs the data: give rho, or r and M"),
-        ({"model__protocol": "supervised", "fixed": {"r": 0.5, "M": 3, "rho": 1.0}},
-         r"r and rho are incompatible"),
+        (
+            {"model__protocol": "supervised", "fixed": {"r": 0.5, "M": 3, "rho": 1.0}},
+            r"r and rho are incompatible",
+        ),
         ({"fixed": {"r": 1.5}}, r"fixed.r must be in \(0, 1\]"),
         ({"fixed": {"alpha": 0.1, "K": 3}}, r"alpha and K are incompatible"),
         ({"montecarlo": {"sweeps": 10}}, r"montecarlo needs N"),
         ({"montecarlo": {"N": 10, "chains": 0}}, r"montecarlo.chains must be an integer >= 1"),
         ({"montecarlo": {"N": 10.5}}, r"montecarlo.N must be an integer >= 1"),
-        ({"model__protocol": "supervised", "fixed": {"rho": 0.2}, "montecarlo": {"N": 10}},
-         r"montecarlo needs r and M"),
+        (
+            {"model__protocol": "supervised", "fixed": {"rho": 0.2}, "montecarlo": {"N": 10}},
+            r"montecarlo needs r and M",
+        ),
         ({"fixed": {"d": 0.2}}, r"needs model.multitasking"),
         ({"model__multitasking": True, "fixed": {"K": 3}}, r"needs the dilution d"),
         ({"seed": -1}, r"seed must be a non-negative integer"),

@@ -79,8 +79,12 @@ def test_two_workers_and_batching_give_the_same_dataset(reference, tmp_path):
 def test_dask_local_cluster_gives_the_same_dataset(reference):
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=False, protocol="tcp",
-        host="127.0.0.1", dashboard_address=None,
+        n_workers=2,
+        threads_per_worker=1,
+        processes=False,
+        protocol="tcp",
+        host="127.0.0.1",
+        dashboard_address=None,
     ) as cluster:
         with distributed.Client(cluster) as client:
             xr.testing.assert_identical(run(client=client, batch_size=2), reference)
