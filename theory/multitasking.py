@@ -133,30 +133,58 @@ def _safe_sqrt(s2):
 def _z_averages(mu, sigma, beta, z, wz):
     """Per configuration: <tanh(beta h)>, <beta sech^2(beta h)>, <ln(2 cosh(beta h))/beta>.
 
-    h = mu + sigma z with z ~ N(0, 1). Finite beta: quadrature (nodes z, weights wz); beta = inf:
-    closed forms. Shapes: mu, sigma (C,); returns three (C,) arrays.
+    h = mu + sigma z with z ~ N(0, 1); mu, sigma shape (C,), returns three (C,) arrays.
+    Three regimes, selected per configuration:
+
+    - beta sigma < 1: Gauss-Hermite in z (nodes z, weights wz); the integrand is smooth on
+      the scale of the rule;
+    - beta sigma >= 1: sign / |h| parts in closed form (erf, Gaussian density) plus the
+      exponentially small remainders (tanh - sign, log1p(e^{-2|x|})) integrated in
+      x = beta h by Gauss-Legendre on each half-line, where they live;
+    - beta = inf: the closed forms alone (sigma = 0: sign(mu), 0, |mu|).
     """
     inf = jnp.isinf(beta)
     b = jnp.where(inf, 1.0, beta)
+    # Gauss-Hermite
     x = b * (mu[:, None] + sigma[:, None] * z)
     ax = jnp.abs(x)
-    t_fin = jnp.tanh(x) @ wz
     e = jnp.exp(-2.0 * ax)
-    s_fin = (4.0 * e / (1.0 + e) ** 2) @ wz * b  # beta sech^2, overflow-free
-    l_fin = ((ax + jnp.log1p(e)) @ wz) / b
-
+    t_gh = jnp.tanh(x) @ wz
+    s_gh = (4.0 * e / (1.0 + e) ** 2) @ wz * b  # beta sech^2, overflow-free
+    l_gh = ((ax + jnp.log1p(e)) @ wz) / b
+    # closed forms (the beta = inf limit)
     has_noise = sigma > 0.0
     sg = jnp.where(has_noise, sigma, 1.0)
     u = mu / sg
     t_inf = jnp.where(has_noise, jax.scipy.special.erf(u / math.sqrt(2.0)), jnp.sign(mu))
-    gauss = jnp.exp(-0.5 * u**2) / math.sqrt(2.0 * math.pi)
-    s_inf = jnp.where(has_noise, 2.0 * gauss / sg, 0.0)
-    l_inf = jnp.where(has_noise, 2.0 * sg * gauss + mu * t_inf, jnp.abs(mu))
+    s_inf = jnp.where(has_noise, 2.0 * _phi(u) / sg, 0.0)
+    l_inf = jnp.where(has_noise, 2.0 * sg * _phi(u) + mu * t_inf, jnp.abs(mu))
+    # remainders in x = beta h, x = +-xl on each half-line, dz = dx / (beta sigma)
+    xl, wl = _half_line_rule()
+    bs = b * sg
+    p_pos = _phi((xl / b - mu[:, None]) / sg[:, None]) * wl
+    p_neg = _phi((-xl / b - mu[:, None]) / sg[:, None]) * wl
+    el = jnp.exp(-2.0 * xl)
+    t_x = t_inf + ((p_neg - p_pos) @ (2.0 * el / (1.0 + el))) / bs
+    s_x = ((p_pos + p_neg) @ (4.0 * el / (1.0 + el) ** 2)) / sg
+    l_x = l_inf + ((p_pos + p_neg) @ jnp.log1p(el)) / (b * bs)
+    use_x = has_noise & (b * sigma >= 1.0)
     return (
-        jnp.where(inf, t_inf, t_fin),
-        jnp.where(inf, s_inf, s_fin),
-        jnp.where(inf, l_inf, l_fin),
+        jnp.where(inf, t_inf, jnp.where(use_x, t_x, t_gh)),
+        jnp.where(inf, s_inf, jnp.where(use_x, s_x, s_gh)),
+        jnp.where(inf, l_inf, jnp.where(use_x, l_x, l_gh)),
     )
+
+
+def _phi(u):
+    return jnp.exp(-0.5 * u * u) / math.sqrt(2.0 * math.pi)
+
+
+@lru_cache(maxsize=1)
+def _half_line_rule(n: int = 80, L: float = 24.0) -> tuple[np.ndarray, np.ndarray]:
+    """Gauss-Legendre nodes and weights on [0, L] (e^{-2L} ~ 1e-21 beyond)."""
+    x, w = np.polynomial.legendre.leggauss(n)
+    return 0.5 * L * (x + 1.0), 0.5 * L * w
 
 
 def _field(n, rho, xi):
