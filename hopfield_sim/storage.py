@@ -25,8 +25,11 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import xarray as xr
+if TYPE_CHECKING:
+    import xarray as xr
+
 
 #: attribute holding the canonical JSON of the :class:`~hopfield_sim.spec.SweepSpec`
 SPEC_ATTR = "sweep_spec"
@@ -88,6 +91,8 @@ def read(path: str | Path) -> xr.Dataset:
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"no sweep file at {path}")
+    import xarray as xr
+
     try:
         with xr.open_dataset(path, engine="h5netcdf") as ds:
             ds = ds.load()

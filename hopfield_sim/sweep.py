@@ -14,13 +14,15 @@ import json
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import xarray as xr
 
 from hopfield_sim import _execution, storage
 from hopfield_sim.spec import PARAMETERS, SweepSpec, load_spec, spec_from_dict
+
+if TYPE_CHECKING:
+    import xarray as xr
 
 #: long names and units of the data variables a sweep may produce
 VARIABLES: dict[str, tuple[str, str]] = {
@@ -233,6 +235,8 @@ def _skeleton(spec: SweepSpec, grid: Grid) -> xr.Dataset:
             coords[k] = (k, np.asarray(v, dtype=float))
     for k, v in spec.fixed.items():
         coords[k] = v
+    import xarray as xr
+
     ds = xr.Dataset(coords=coords)
     with np.errstate(divide="ignore"):
         if "T" in ds.coords and "beta" not in ds.coords:

@@ -1,0 +1,222 @@
+"""The only place where sweeps call :mod:`theory` and :mod:`montecarlo`.
+
+``theory_grid(spec, grid)`` solves the replica theory over the whole grid at once and
+``montecarlo_point(spec, params, seed)`` simulates one grid point; ``transition_lines``
+feeds the phase-diagram plot. Everything else in :mod:`hopfield_sim` sees only their
+plain outputs (dicts of arrays), which is also what the tests' fake runners return.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+#: theory output variables copied into the sweep (as ``<name>_theory``)
+THEORY_VARIABLES = ("m", "n", "q", "free_energy", "converged", "stable", "q0", "q1", "theta")
+#: parameters :func:`theory.solve` takes (others, such as N, only matter to Monte Carlo)
+_THEORY_PARAMS = ("alpha", "beta", "T", "rho", "r", "M")
+
+
+def theory_grid(spec, grid) -> dict[str, tuple[tuple[str, ...], np.ndarray]]:
+    """Solve the theory at every grid point.
+
+    Returns
+    -------
+    dict
+        name -> (extra dims, array of shape ``grid.shape + extra``).
+    """
+    import xarray as xr
+
+    if spec.points is not None:
+        # explicit points are not an outer product: solve them one by one
+        per_point = [_solve(spec, grid.params(i)) for i in range(grid.size)]
+        out = {}
+        for name in per_point[0].data_vars:
+            if name not in THEORY_VARIABLES:
+                continue
+            vals = np.stack([np.asarray(p[name].values) for p in per_point])
+            extra = tuple(per_point[0][name].dims)
+            out[name] = (extra, vals.reshape(grid.shape + vals.shape[1:]))
+        return out
+    params: dict[str, Any] = dict(spec.fixed)
+    params.update({k: np.asarray(v, dtype=float) for k, v in spec.axes.items()})
+    ds = _solve(spec, params)
+    template = xr.DataArray(np.zeros(grid.shape), dims=grid.dims)
+    out = {}
+    for name in ds.data_vars:
+        if name not in THEORY_VARIABLES:
+            continue
+        da = xr.DataArray(np.asarray(ds[name].values), dims=ds[name].dims)
+        unknown = [d for d in da.dims if d not in grid.dims and d != "pattern"]
+        if unknown:
+            raise RuntimeError(f"theory returned unexpected dims {unknown} for {name!r}")
+        da, _ = xr.broadcast(da, template)
+        extra = tuple(d for d in da.dims if d not in grid.dims)
+        out[name] = (extra, np.asarray(da.transpose(*grid.dims, *extra).values))
+    return out
+
+
+def _solve(spec, params: dict[str, Any]):
+    import theory
+
+    temp = {"T": params["T"]} if "T" in params else {"beta": params["beta"]}
+    data: dict[str, Any] = {}
+    if "rho" in params:
+        data["rho"] = params["rho"]
+    elif "r" in params:
+        data.update(r=params["r"], M=params["M"])
+    opts = spec.theory
+    if spec.multitasking:
+        K = params.get("K", spec.montecarlo.K if spec.montecarlo is not None else None)
+        K = np.asarray(K)
+        if K.ndim:
+            raise ValueError("a K axis is not supported by the multitasking theory; fix K.")
+        if "r" in data:
+            r, M = np.asarray(data.pop("r")), np.asarray(data.pop("M"))
+            data["rho"] = (1 - r**2) / (M * r**2)
+        return theory.multitasking.solve(int(K), params["d"], **temp, **data)
+    return theory.solve(
+        spec.protocol,
+        P=int(spec.P),
+        alpha=params.get("alpha", 0.0),
+        level=opts.level,
+        branch=opts.branch,
+        finite_M=opts.finite_M,
+        **temp,
+        **data,
+    )
+
+
+def montecarlo_point(spec: dict, params: dict[str, float], seed: int) -> dict[str, Any]:
+    """Simulate one grid point: ``samples`` disorder samples x ``chains`` chains.
+
+    Seeds: ``SeedSequence(seed)`` spawns one child per disorder sample, which spawns the
+    archetype, example and chain seeds. ``m`` is the overlap with archetype 1 (the initial
+    condition) for ``init="archetype"`` and the largest ``|m_mu|`` for ``init="random"``.
+
+    Error bar of a mean over n = samples x chains estimates v_i with thermal errors e_i:
+    ``sqrt(max(var(v), mean(e**2)) / n)`` (sample variance when n >= 2; it includes the
+    disorder and thermal spread, and is never below the thermal error alone).
+    """
+    import montecarlo
+
+    model, mc = spec["model"], spec["montecarlo"]
+    P, protocol = int(model["P"]), model["protocol"]
+    multitasking = bool(model.get("multitasking", False))
+    N = int(params.get("N", mc.get("N", 0)))
+    if N < P:
+        raise ValueError(f"N must be >= P={P}; got N={N}.")
+    alpha = params.get("alpha", 0.0)
+    if alpha > 0:
+        K = max(1, int(round(alpha * N ** (P - 1))))
+    else:
+        K = int(params.get("K", mc.get("K", 1)))
+    temp = {"T": params["T"]} if "T" in params else {"beta": params["beta"]}
+    dynamics = mc.get("dynamics", "glauber")
+    init = mc.get("init", "archetype")
+    chains = int(mc.get("chains", 1))
+    values: dict[str, list] = {}
+    for child in np.random.SeedSequence(int(seed)).spawn(int(mc.get("samples", 1))):
+        s_xi, s_eta, s_run = child.spawn(3)
+        xi = montecarlo.archetypes(K, N, d=float(params.get("d", 0.0)), seed=s_xi)
+        kw: dict[str, Any] = {"patterns": xi, "protocol": protocol}
+        if protocol != "hebbian":
+            kw["examples"] = montecarlo.examples(xi, int(params["M"]), params["r"], seed=s_eta)
+            kw["r"] = params["r"]
+        if multitasking:
+            net = montecarlo.MultitaskingNetwork(**kw)
+        else:
+            net = montecarlo.DenseHebbianNetwork(P, **kw)
+        res = net.sample(
+            **temp,
+            sweeps=int(mc.get("sweeps", 200)),
+            burn_in=int(mc.get("burn_in", 50)),
+            chains=chains,
+            init=init,
+            dynamics=dynamics,
+            seed=s_run,
+        )
+        for name in ("m", "n"):
+            if name in res:
+                v, e = _order_parameter(res, name, init, multitasking)
+                values.setdefault(name, []).append(v)
+                values.setdefault(f"{name}_err", []).append(e)
+        values.setdefault("energy", []).append(np.asarray(res["energy"].values))
+        values.setdefault("energy_err", []).append(np.asarray(res["energy_err"].values))
+        if "q" in res:
+            values.setdefault("q", []).append(np.asarray(res["q"].values))
+            values.setdefault("q_err", []).append(np.asarray(res["q_err"].values))
+        if "reliable" in res:
+            values.setdefault("reliable", []).append(np.asarray(res["reliable"].values))
+    out: dict[str, Any] = {"K_mc": float(K), "N_mc": float(N)}
+    for name in ("m", "n", "energy", "q"):
+        if name in values:
+            mean, err = _combine(
+                np.concatenate(values[name]), np.concatenate(values[f"{name}_err"])
+            )
+            out[f"{name}_mc"], out[f"{name}_mc_err"] = mean, err
+    if "reliable" in values:
+        out["reliable_mc"] = np.bool_(np.concatenate(values["reliable"]).all())
+    return out
+
+
+def _order_parameter(res, name: str, init: str, multitasking: bool):
+    """Per-chain values (chains, ...) and errors of overlap ``name``."""
+    v = np.asarray(res[name].values)  # (chain, pattern)
+    e = np.asarray(res[f"{name}_err"].values)
+    if multitasking:
+        return v, e  # keep every pattern: the multitasking regimes live in all of them
+    if init == "archetype":
+        return v[:, 0], e[:, 0]
+    best = np.argmax(np.abs(v), axis=1)
+    rows = np.arange(v.shape[0])
+    return np.abs(v[rows, best]), e[rows, best]
+
+
+def _combine(v: np.ndarray, e: np.ndarray) -> tuple[Any, Any]:
+    n = v.shape[0]
+    mean = v.mean(axis=0)
+    thermal = np.mean(e**2, axis=0)
+    spread = v.var(axis=0, ddof=1) if n >= 2 else np.zeros_like(mean)
+    err = np.sqrt(np.maximum(spread, thermal) / n)
+    if np.ndim(mean) == 0:
+        return float(mean), float(err)
+    return mean, err
+
+
+def transition_lines(attrs: dict, x: str, y: str, xs: np.ndarray) -> dict:
+    """Named theory lines ``{label: (xs, ys)}`` for a phase-diagram plot.
+
+    For the P = 2 hebbian model in the (alpha, T) plane: the spin-glass line T_g and the
+    retrieval lines T_M and T_c from :mod:`theory.lines` (those it provides).
+    """
+    if (x, y) != ("alpha", "T") or int(attrs.get("P", 0)) != 2:
+        return {}
+    if attrs.get("protocol") != "hebbian":
+        return {}
+    import theory
+
+    lines = getattr(theory, "lines", None)
+    out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    names = {"T_g": "spin-glass T_g", "T_M": "retrieval T_M", "T_c": "global minimum T_c"}
+    for fname, text in names.items():
+        fn = getattr(lines, fname, None) if lines is not None else None
+        if fn is None:
+            continue
+        with np.errstate(all="ignore"):
+            ys = np.asarray([_float(fn, a) for a in xs])
+        ok = np.isfinite(ys)
+        if ok.any():
+            out[text] = (xs[ok], ys[ok])
+    return out
+
+
+def _float(fn, alpha: float) -> float:
+    try:
+        value = fn(float(alpha))
+    except (ValueError, RuntimeError):
+        return math.nan
+    value = np.asarray(getattr(value, "values", value), dtype=float)
+    return float(value) if value.size == 1 else math.nan

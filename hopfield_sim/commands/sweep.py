@@ -1,0 +1,46 @@
+"""``hopfield-sim sweep CONFIG.toml``: run a phase-diagram sweep from a TOML spec."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+HELP = "run a theory + Monte Carlo sweep from a TOML spec, writing an HDF5 file (resumable)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("config", type=Path, help="TOML sweep spec (see docs/sweeps.md)")
+    parser.add_argument(
+        "--out", type=Path, default=None, help="result file (default: CONFIG with suffix .h5)"
+    )
+    parser.add_argument(
+        "--scheduler", default=None, help="Dask scheduler address, e.g. tcp://10.0.0.5:8786"
+    )
+    parser.add_argument("--workers", type=int, default=None, help="local worker processes")
+    parser.add_argument("--batch-size", type=int, default=None, help="Monte Carlo points per task")
+    parser.add_argument(
+        "--extend", action="store_true", help="allow adding grid points to an existing file"
+    )
+    parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+
+
+def run(args: argparse.Namespace) -> int:
+    from hopfield_sim.spec import load_spec
+    from hopfield_sim.sweep import sweep
+
+    spec = load_spec(args.config)
+    out = args.out or args.config.with_suffix(".h5")
+    if args.workers is not None and args.workers < 1:
+        raise ValueError(f"--workers must be >= 1; got {args.workers}.")
+    ds = sweep(
+        spec,
+        store=out,
+        client=args.scheduler,
+        progress=not args.no_progress,
+        workers=args.workers,
+        batch_size=args.batch_size,
+        extend=args.extend,
+    )
+    dims = ", ".join(f"{k}={v}" for k, v in ds.sizes.items())
+    print(f"sweep finished: {dims}; written: {out}")
+    return 0

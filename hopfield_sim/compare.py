@@ -1,0 +1,92 @@
+"""Theory versus simulation in units of the simulation error bar."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    import xarray as xr
+
+#: default agreement threshold, in error bars (|z| <= 4: about 1 in 16 000 for a normal law)
+THRESHOLD = 4.0
+
+
+def compare(ds: xr.Dataset, variable: str = "m", *, threshold: float = THRESHOLD) -> xr.Dataset:
+    """Distance between theory and Monte Carlo, point by point, in error-bar units.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A sweep result holding ``{variable}_theory``, ``{variable}_mc`` and
+        ``{variable}_mc_err``.
+    variable : str
+        Order parameter to compare (``"m"``, ``"n"``, ``"q"``).
+    threshold : float
+        ``agree`` is true where ``|z| <= threshold``.
+
+    Returns
+    -------
+    xarray.Dataset
+        On the sweep's grid: ``difference`` = theory - simulation, ``z`` = difference /
+        error (``inf`` where the error is 0 and the values differ), ``agree`` (bool),
+        ``valid`` (bool: both sides available and the theory converged); ``z`` and
+        ``difference`` are NaN where not ``valid``. Attribute ``worst_z`` (largest |z|).
+    """
+    names = [f"{variable}_theory", f"{variable}_mc", f"{variable}_mc_err"]
+    missing = [n for n in names if n not in ds]
+    if missing:
+        raise KeyError(
+            f"compare needs {', '.join(names)}; the Dataset lacks {', '.join(missing)} "
+            "(run the sweep with both [theory] and [montecarlo])."
+        )
+    if not (threshold > 0):
+        raise ValueError(f"threshold must be > 0 error bars; got {threshold!r}.")
+    import xarray as xr
+
+    theory, mc, err = (ds[n] for n in names)
+    valid = np.isfinite(theory) & np.isfinite(mc) & np.isfinite(err)
+    if "converged_theory" in ds:
+        valid = valid & ds["converged_theory"].astype(bool)
+    diff = (theory - mc).where(valid)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = xr.where(err > 0, diff / err, np.where(diff == 0, 0.0, np.inf)).where(valid)
+    out = xr.Dataset(
+        {
+            "difference": diff.assign_attrs(long_name=f"{variable} theory - simulation", units="1"),
+            "z": z.assign_attrs(long_name=f"({variable} theory - simulation) / error", units="1"),
+            "agree": (np.abs(z) <= threshold).where(valid, False).astype(bool),
+            "valid": valid.astype(bool),
+        }
+    )
+    finite = np.abs(z.values[np.asarray(valid.values, bool)])
+    out.attrs.update(
+        variable=variable,
+        threshold=float(threshold),
+        worst_z=float(finite.max()) if finite.size else float("nan"),
+    )
+    return out
+
+
+def comparison_table(ds: xr.Dataset, variable: str = "m", *, max_rows: int = 30) -> str:
+    """A plain-text table: grid values, theory, simulation +- error, z, agree."""
+    cmp = compare(ds, variable)
+    grid_dims = [d for d in ds[f"{variable}_mc"].dims if d != "pattern"]
+    stacked = ds.stack(_pt=grid_dims) if len(grid_dims) > 1 else ds.rename({grid_dims[0]: "_pt"})
+    cmp_s = cmp.stack(_pt=grid_dims) if len(grid_dims) > 1 else cmp.rename({grid_dims[0]: "_pt"})
+    keys = [k for k in ("alpha", "T", "r", "M", "rho", "d", "N", "K") if k in ds.coords]
+    keys = [k for k in keys if set(ds.coords[k].dims) & set(grid_dims)] or list(grid_dims)
+    head = "".join(f"{k:>9}" for k in keys) + f"{'theory':>10}{'simulation':>20}{'z':>8}  agree"
+    lines = [head, "-" * len(head)]
+    for i in range(min(stacked.sizes["_pt"], max_rows)):
+        row = stacked.isel(_pt=i)
+        c = cmp_s.isel(_pt=i)
+        vals = "".join(f"{float(row[k]):>9.4g}" for k in keys)
+        th, mc, er = (float(row[f"{variable}{s}"]) for s in ("_theory", "_mc", "_mc_err"))
+        z = float(c["z"])
+        verdict = "yes" if bool(c["agree"]) else ("-" if not bool(c["valid"]) else "NO")
+        lines.append(f"{vals}{th:>10.4f}{mc:>12.4f} +- {er:<6.4f}{z:>7.2f}  {verdict}")
+    if stacked.sizes["_pt"] > max_rows:
+        lines.append(f"... ({stacked.sizes['_pt'] - max_rows} more points)")
+    return "\n".join(lines)

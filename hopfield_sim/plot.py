@@ -1,0 +1,233 @@
+"""Figures of sweep results: phase diagrams (theory lines over simulation points) and curves.
+
+Uses matplotlib's non-interactive Agg backend when none is chosen, labels every axis from
+the Dataset's ``long_name``/``units`` attributes, and draws with the Okabe-Ito palette and
+the ``cividis`` colour map, both readable with colour-vision deficiencies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    import xarray as xr
+
+#: Okabe & Ito (2008) colour-blind-safe palette
+OKABE_ITO = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")
+CMAP = "cividis"
+
+
+def _pyplot():
+    import matplotlib
+
+    if matplotlib.get_backend().lower() not in ("agg", "pdf", "svg", "cairo"):
+        try:
+            matplotlib.use("Agg", force=False)
+        except Exception:  # pragma: no cover - an interactive backend is already running
+            pass
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def label(ds: xr.Dataset, name: str) -> str:
+    """Axis label ``long_name [units]`` (units omitted when dimensionless)."""
+    attrs = ds[name].attrs if name in ds.variables else {}
+    text = attrs.get("long_name", name)
+    units = attrs.get("units", "1")
+    return text if units in ("1", "") else f"{text} [{units}]"
+
+
+def plot_phase_diagram(
+    ds: xr.Dataset,
+    x: str = "alpha",
+    y: str = "T",
+    *,
+    variable: str = "m",
+    lines: Mapping[str, tuple[Sequence[float], Sequence[float]]] | None = None,
+    theory_lines: bool = True,
+    threshold: float = 0.1,
+    ax: Any = None,
+    path: str | Path | None = None,
+):
+    """Phase diagram in the (x, y) plane: theory over simulation points.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        Sweep result with ``x`` and ``y`` among its coordinates.
+    x, y : str
+        Coordinates on the horizontal and vertical axes (e.g. ``"alpha"``, ``"T"``).
+    variable : str
+        Order parameter: ``{variable}_theory`` is shaded (where it exceeds ``threshold`` the
+        retrieval solution exists; its boundary is drawn as a line) and ``{variable}_mc``
+        is drawn as points coloured by value.
+    lines : mapping of str to (xs, ys), optional
+        Extra labelled lines (e.g. published transition lines).
+    theory_lines : bool
+        Add the transition lines of :mod:`theory.lines` for this model when available.
+    threshold : float
+        Level of the theory contour separating retrieval from non-retrieval.
+    ax : matplotlib Axes, optional
+        Draw into these axes.
+    path : str or Path, optional
+        Save the figure (format from the suffix: .png, .pdf, .svg).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    for name in (x, y):
+        if name not in ds.coords:
+            raise KeyError(f"{name!r} is not a coordinate of the Dataset; have {list(ds.coords)}.")
+    plt = _pyplot()
+    fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(5.5, 4.2))
+    th = f"{variable}_theory"
+    if th in ds and {x, y} <= set(ds[th].dims):
+        field = ds[th].where(ds.get("converged_theory", True)).transpose(y, x, ...)
+        if field.ndim > 2:
+            field = field.isel({d: 0 for d in field.dims[2:]})
+        X, Y = np.meshgrid(ds[x].values, ds[y].values)
+        mesh = ax.pcolormesh(
+            X, Y, field.values, cmap=CMAP, shading="auto", vmin=0, vmax=1, alpha=0.85
+        )
+        fig.colorbar(mesh, ax=ax, label=label(ds, th))
+        if np.nanmax(field.values) > threshold > np.nanmin(field.values):
+            cs = ax.contour(
+                X, Y, field.values, levels=[threshold], colors=OKABE_ITO[7], linewidths=1.5
+            )
+            cs.set_label(f"theory: {variable} = {threshold:g}")
+    extra = dict(lines or {})
+    if theory_lines:
+        extra.update(_model_lines(ds, x, y))
+    for (name, (xs, ys)), colour in zip(extra.items(), OKABE_ITO[1:]):
+        ax.plot(xs, ys, color=colour, lw=2, label=name)
+    mc = f"{variable}_mc"
+    if mc in ds and "done_mc" in ds:
+        pts = ds[[mc, "done_mc"]]
+        xs, ys, vs = (
+            np.broadcast_to(a, ds[mc].shape).ravel()
+            for a in (
+                ds[x].broadcast_like(ds[mc]).values,
+                ds[y].broadcast_like(ds[mc]).values,
+                ds[mc].values,
+            )
+        )
+        ok = np.asarray(pts["done_mc"].values, bool).ravel() & np.isfinite(vs)
+        ax.scatter(
+            xs[ok],
+            ys[ok],
+            c=vs[ok],
+            cmap=CMAP,
+            vmin=0,
+            vmax=1,
+            edgecolors="k",
+            marker="o",
+            s=45,
+            zorder=3,
+            label=f"Monte Carlo {variable}",
+        )
+    ax.set_xlabel(label(ds, x))
+    ax.set_ylabel(label(ds, y))
+    ax.set_title(_title(ds))
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(loc="best", fontsize="small")
+    fig.tight_layout()
+    if path is not None:
+        fig.savefig(path, dpi=150)
+    return fig
+
+
+def plot_curves(
+    ds: xr.Dataset,
+    x: str,
+    hue: str | None = None,
+    *,
+    variable: str = "m",
+    ax: Any = None,
+    path: str | Path | None = None,
+):
+    """``variable`` versus ``x`` at each value of ``hue``: theory lines, simulation error bars.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        Sweep result whose grid has ``x`` (and ``hue``) as dimensions; other grid dims are
+        taken at their first value.
+    x : str
+        Horizontal axis (e.g. ``"M"``).
+    hue : str, optional
+        One curve per value of this dimension (e.g. ``"r"``).
+    variable, ax, path
+        As in :func:`plot_phase_diagram`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    if x not in ds.dims:
+        raise KeyError(f"x={x!r} is not a grid dimension; have {list(ds.dims)}.")
+    if hue is not None and hue not in ds.dims:
+        raise KeyError(f"hue={hue!r} is not a grid dimension; have {list(ds.dims)}.")
+    plt = _pyplot()
+    fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(5.5, 4.2))
+    keep = {x} | ({hue} if hue else set())
+    sub = ds.isel({d: 0 for d in ds.dims if d not in keep and d != "pattern"})
+    values = sub[hue].values if hue else [None]
+    for value, colour in zip(values, OKABE_ITO * 4):
+        one = sub.sel({hue: value}) if hue else sub
+        tag = f"{hue} = {value:g}" if hue else ""
+        th = f"{variable}_theory"
+        if th in one:
+            ax.plot(one[x], one[th], color=colour, lw=2, label=f"theory {tag}".strip())
+        mc = f"{variable}_mc"
+        if mc in one:
+            err = one.get(f"{variable}_mc_err")
+            ax.errorbar(
+                one[x],
+                one[mc],
+                yerr=None if err is None else err,
+                fmt="o",
+                color=colour,
+                mfc="white",
+                capsize=3,
+                label=f"Monte Carlo {tag}".strip(),
+            )
+    ax.set_xlabel(label(ds, x))
+    ref = f"{variable}_theory" if f"{variable}_theory" in ds else f"{variable}_mc"
+    ax.set_ylabel(label(ds, ref).replace(" (theory)", "").replace(" (Monte Carlo)", ""))
+    if np.all(np.diff(np.asarray(ds[x].values, float)) > 0) and ds[x].min() > 0:
+        span = float(ds[x].max() / ds[x].min())
+        if span > 50:
+            ax.set_xscale("log")
+    ax.set_title(_title(ds))
+    ax.legend(loc="best", fontsize="small")
+    fig.tight_layout()
+    if path is not None:
+        fig.savefig(path, dpi=150)
+    return fig
+
+
+def _title(ds: xr.Dataset) -> str:
+    parts = [str(ds.attrs.get("protocol", "")), f"P = {ds.attrs['P']}" if "P" in ds.attrs else ""]
+    for k, v in ds.coords.items():
+        if v.ndim == 0 and k in ("alpha", "T", "r", "M", "rho", "d", "N", "K"):
+            parts.append(f"{k} = {float(v):g}")
+    return ", ".join(p for p in parts if p)
+
+
+def _model_lines(ds: xr.Dataset, x: str, y: str) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Transition lines from :mod:`theory.lines` for the sweep's model, where provided."""
+    try:
+        from hopfield_sim._runners import transition_lines
+    except ImportError:  # pragma: no cover
+        return {}
+    xs = np.linspace(float(ds[x].min()), float(ds[x].max()), 60)
+    try:
+        return transition_lines(ds.attrs, x, y, xs)
+    except Exception:  # theory lines are decoration; never fail a plot on them
+        return {}
