@@ -292,6 +292,38 @@ def _gradient_grid(n, beta, rho, d, sample_u, exact_xi, z, wz):
     return jax.vmap(one)(n, beta, rho, d)
 
 
+def _run(n0, beta, rho, d, keep, *, K, sample_u, nodes, constraint, tol, max_iter, n_fp):
+    """Solve at G paired points (flat arrays); returns NumPy float64 results of length G.
+
+    The grid is padded to a power of two so that repeated calls with similar sizes reuse
+    the compiled solver.
+    """
+    G = int(np.size(d))
+    size = 1 << max(G - 1, 0).bit_length()
+
+    def pad(a):
+        a = np.asarray(a, dtype=np.float64)
+        return np.concatenate([a, np.repeat(a[-1:], size - G, axis=0)])
+
+    z, wz = _quadrature.gauss_normal(nodes) if np.any(rho > 0) else (np.zeros(1), np.ones(1))
+    exact_xi = _exact_configs(K) if sample_u is None else np.zeros((1, K))
+    with _x64.enabled():
+        out = _solve_grid(
+            *(jnp.asarray(pad(a)) for a in (n0, beta, rho, d)),
+            None if sample_u is None else jnp.asarray(sample_u),
+            jnp.asarray(exact_xi),
+            jnp.asarray(z),
+            jnp.asarray(wz),
+            jnp.asarray(keep),
+            constraint=constraint,
+            tol=tol,
+            max_iter=max_iter,
+            n_fp=n_fp,
+        )
+        out = jax.tree.map(lambda a: np.asarray(a)[:G], out)
+    return out
+
+
 # --------------------------------------------------------------------------- inputs
 @dataclasses.dataclass(frozen=True)
 class _Inputs:
@@ -553,25 +585,20 @@ def solve(
         max_iter=max_iter,
     )
     n0, keep = _initial_guess(inp)
-    z, wz = _quadrature.gauss_normal(nodes) if np.any(inp.rho > 0) else (np.zeros(1), np.ones(1))
-    exact_xi = _exact_configs(K) if inp.sample_u is None else np.zeros((1, K))
-    with _x64.enabled():
-        out = _solve_grid(
-            jnp.asarray(n0),
-            jnp.asarray(inp.beta),
-            jnp.asarray(inp.rho),
-            jnp.asarray(inp.d),
-            None if inp.sample_u is None else jnp.asarray(inp.sample_u),
-            jnp.asarray(exact_xi),
-            jnp.asarray(z),
-            jnp.asarray(wz),
-            jnp.asarray(keep),
-            constraint=inp.constraint,
-            tol=float(tol),
-            max_iter=int(max_iter),
-            n_fp=inp.n_fp,
-        )
-        out = jax.tree.map(np.asarray, out)
+    out = _run(
+        n0,
+        inp.beta,
+        inp.rho,
+        inp.d,
+        keep,
+        K=K,
+        sample_u=inp.sample_u,
+        nodes=nodes,
+        constraint=inp.constraint,
+        tol=float(tol),
+        max_iter=int(max_iter),
+        n_fp=inp.n_fp,
+    )
     return _as_dataset(out, inp)
 
 

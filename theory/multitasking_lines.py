@@ -159,37 +159,30 @@ def parallel_dilution(rho: object = 0.0) -> np.ndarray | float:
 
 def _stability_k2(d, T, rho, branch: str) -> np.ndarray:
     """Smallest Hessian eigenvalue of the K = 2 pure or symmetric state at paired (d, T, rho)."""
-    import jax
-    import jax.numpy as jnp
-
-    from theory import _quadrature, _x64
+    from theory import _quadrature
     from theory import multitasking as mt
 
     d, T, rho = (np.ravel(a).astype(np.float64) for a in np.broadcast_arrays(d, T, rho))
     beta = np.where(T > 0, 1.0 / np.where(T > 0, T, 1.0), np.inf)
     scale = (1.0 / (1.0 + rho))[:, None]
     if branch == "pure":
-        n0 = scale * np.array([[1.0, 0.0]])
+        n0 = scale * np.array([[1.0, 0.0]]) + 0.0 * d[:, None]
     else:
         n0 = scale * (1.0 - d)[:, None] * np.ones((1, 2))
-    z, wz = _quadrature.gauss_normal() if np.any(rho > 0) else (np.zeros(1), np.ones(1))
-    with _x64.enabled():
-        out = mt._solve_grid(
-            jnp.asarray(n0),
-            jnp.asarray(beta),
-            jnp.asarray(rho),
-            jnp.asarray(d),
-            None,
-            jnp.asarray(mt._exact_configs(2)),
-            jnp.asarray(z),
-            jnp.asarray(wz),
-            jnp.asarray(np.array([1.0, 0.0])),
-            constraint=branch,
-            tol=1e-13,
-            max_iter=400,
-            n_fp=30,
-        )
-        out = jax.tree.map(np.asarray, out)
+    out = mt._run(
+        n0,
+        beta,
+        rho,
+        d,
+        np.array([1.0, 0.0]),
+        K=2,
+        sample_u=None,
+        nodes=_quadrature.DEFAULT_NODES,
+        constraint=branch,
+        tol=1e-13,
+        max_iter=400,
+        n_fp=30,
+    )
     lam = out["stability"]
     return np.where(out["residual"] < 1e-10, lam, np.nan)
 
