@@ -291,6 +291,7 @@ def retrieve(
         and T == 0
         and not return_info
         and dropout_rate == 0.0
+        and query.dtype != jnp.float64  # dot_product_attention's softmax runs in float32
     ):
         out = attention_fast(q0, keys, values, mask, bias, zero_row=separation == "softmax_1")
         return out if heads else out[..., 0, :]

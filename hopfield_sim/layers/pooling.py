@@ -1,0 +1,180 @@
+"""``HopfieldPooling`` and ``HopfieldLayer``: Hopfield layers with a learned input.
+
+* ``HopfieldPooling`` learns the **state pattern(s)** (``pooling_weights``, ``quantity`` of
+  them): each is a query that retrieves from the input sequence, so a sequence of any length
+  ``S`` is pooled into ``quantity`` vectors (attention pooling with a learned query).
+* ``HopfieldLayer`` learns the **stored patterns** (``lookup_weights``, ``quantity`` of them,
+  optionally with separate ``target_weights`` as values): each input position retrieves
+  from a trainable memory (a lookup table / prototype layer).
+
+Both wrap a :class:`hopfield_sim.layers.modules.Hopfield` (attribute ``hopfield``) and take
+its keyword options (``num_heads``, ``scaling``, ``update_steps_max``, ``separation``, ...).
+"""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+from flax import nnx
+
+from hopfield_sim.layers.modules import Fixed, Hopfield, HopfieldOutput
+
+__all__ = ["HopfieldPooling", "HopfieldLayer"]
+
+
+def _weights(trainable, key, shape, dtype):
+    value = jax.random.normal(key, shape, dtype)
+    return nnx.Param(value) if trainable else Fixed(value)
+
+
+class HopfieldPooling(nnx.Module):
+    """Pool a sequence (B, S, width) into (B, quantity * output width) with learned queries.
+
+    Parameters
+    ----------
+    input_size : int
+        Width of the stored pattern (and of the learned state patterns).
+    quantity : int
+        Number of learned state patterns (pooled vectors).
+    trainable : bool
+        Train the state patterns (``pooling_weights``, shape (1, quantity, width)).
+    batch_first : bool
+        ``(batch, S, width)`` inputs if True else ``(S, batch, width)``.
+    rngs : nnx.Rngs
+    **kwargs
+        Options of :class:`Hopfield` (``num_heads``, ``hidden_size``, ``scaling``, ...).
+    """
+
+    def __init__(
+        self,
+        input_size: int,
+        *,
+        quantity: int = 1,
+        trainable: bool = True,
+        batch_first: bool = True,
+        rngs: nnx.Rngs,
+        **kwargs,
+    ):
+        if not isinstance(quantity, int) or quantity < 1:
+            raise ValueError(f"quantity must be a positive int; got {quantity!r}.")
+        self.hopfield = Hopfield(input_size, batch_first=True, rngs=rngs, **kwargs)
+        self.quantity, self.batch_first = quantity, batch_first
+        width = self.hopfield.widths[1]
+        dtype = kwargs.get("param_dtype", jnp.float32)
+        self.pooling_weights = _weights(trainable, rngs.params(), (1, quantity, width), dtype)
+
+    def _run(self, inputs, memory, values, need_info, kw):
+        if inputs is not None:
+            stored, proj = inputs if isinstance(inputs, tuple | list) else (inputs, inputs)
+        else:
+            if memory is None:
+                raise ValueError("give inputs or memory= (the sequence to pool).")
+            stored, proj = memory, memory if values is None else values
+        if not self.batch_first:
+            stored, proj = jnp.swapaxes(stored, 0, 1), jnp.swapaxes(proj, 0, 1)
+        B = stored.shape[0]
+        pw = self.pooling_weights[...]
+        state = jnp.broadcast_to(pw.astype(stored.dtype), (B,) + pw.shape[1:])
+        res = self.hopfield._forward(
+            stored,
+            state,
+            proj,
+            mask=kw.get("mask"),
+            padding=kw.get("stored_pattern_padding_mask"),
+            association=kw.get("association_mask"),
+            deterministic=kw.get("deterministic", True if need_info else None),
+            need_info=need_info,
+        )
+        if not need_info:
+            return res.reshape(B, -1)
+        return res._replace(output=res.output.reshape(B, -1))
+
+    def __call__(self, inputs=None, *, memory=None, values=None, **kw) -> jax.Array:
+        """Pool. ``inputs``: one array or (stored_pattern, pattern_projection); masks and
+        ``deterministic`` as :meth:`Hopfield.__call__`. Returns (B, quantity * out width)."""
+        return self._run(inputs, memory, values, False, kw)
+
+    def retrieve(self, inputs=None, *, memory=None, values=None, **kw) -> HopfieldOutput:
+        """Like ``__call__`` with weights, patterns and steps (see :class:`HopfieldOutput`)."""
+        return self._run(inputs, memory, values, True, kw)
+
+
+class HopfieldLayer(nnx.Module):
+    """Retrieve from a trainable memory of ``quantity`` stored patterns.
+
+    Parameters
+    ----------
+    input_size : int
+        Width of the state pattern (the input).
+    quantity : int
+        Number of stored patterns (``lookup_weights``, shape (1, quantity, width)).
+    lookup_weights_as_separated : bool
+        Separate values (``target_weights``) instead of reusing the stored patterns.
+    lookup_targets_as_trainable : bool
+        Train ``target_weights``.
+    trainable : bool
+        Train ``lookup_weights``.
+    batch_first : bool
+    rngs : nnx.Rngs
+    **kwargs
+        Options of :class:`Hopfield`.
+    """
+
+    def __init__(
+        self,
+        input_size: int,
+        *,
+        quantity: int = 1,
+        lookup_weights_as_separated: bool = False,
+        lookup_targets_as_trainable: bool = True,
+        trainable: bool = True,
+        batch_first: bool = True,
+        rngs: nnx.Rngs,
+        **kwargs,
+    ):
+        if not isinstance(quantity, int) or quantity < 1:
+            raise ValueError(f"quantity must be a positive int; got {quantity!r}.")
+        self.hopfield = Hopfield(input_size, batch_first=True, rngs=rngs, **kwargs)
+        self.quantity, self.batch_first = quantity, batch_first
+        stored_w, _, proj_w = self.hopfield.widths
+        dtype = kwargs.get("param_dtype", jnp.float32)
+        self.lookup_weights = _weights(trainable, rngs.params(), (1, quantity, stored_w), dtype)
+        self.target_weights = nnx.data(
+            _weights(lookup_targets_as_trainable, rngs.params(), (1, quantity, proj_w), dtype)
+            if lookup_weights_as_separated
+            else None
+        )
+
+    def _run(self, state, need_info, kw):
+        if not self.batch_first:
+            state = jnp.swapaxes(state, 0, 1)
+        B = state.shape[0]
+        lw = self.lookup_weights[...].astype(state.dtype)
+        stored = jnp.broadcast_to(lw, (B,) + lw.shape[1:])
+        proj = stored
+        if self.target_weights is not None:
+            tw = self.target_weights[...].astype(state.dtype)
+            proj = jnp.broadcast_to(tw, (B,) + tw.shape[1:])
+        res = self.hopfield._forward(
+            stored,
+            state,
+            proj,
+            mask=kw.get("mask"),
+            padding=kw.get("stored_pattern_padding_mask"),
+            association=kw.get("association_mask"),
+            deterministic=kw.get("deterministic", True if need_info else None),
+            need_info=need_info,
+        )
+        if self.batch_first:
+            return res
+        if need_info:
+            return res._replace(output=jnp.swapaxes(res.output, 0, 1))
+        return jnp.swapaxes(res, 0, 1)
+
+    def __call__(self, inputs: jax.Array, **kw) -> jax.Array:
+        """Retrieve for each state pattern (B, L, width); returns (B, L, out width)."""
+        return self._run(inputs, False, kw)
+
+    def retrieve(self, inputs: jax.Array, **kw) -> HopfieldOutput:
+        """Like ``__call__`` with weights, patterns and steps (see :class:`HopfieldOutput`)."""
+        return self._run(inputs, True, kw)
