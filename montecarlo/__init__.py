@@ -2,4 +2,7 @@
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from montecarlo.dense import DenseHebbianNetwork
+from montecarlo.patterns import archetypes, examples
+
+__all__ = ["DenseHebbianNetwork", "archetypes", "examples"]

@@ -1,0 +1,360 @@
+"""Bare Numba kernels: single-flip energy changes on tracked integer sums, one sweep of one
+chain, and the driver that runs all chains (``prange`` over chains, never over spins).
+
+Conventions (see ``montecarlo/_energy.py`` for how the arrays are built)
+
+- Energy terms ``l = 0..L-1`` with integer weight vectors ``w_l`` (patterns, class sums
+  ``M * eta_hat`` or single examples). Tracked sums ``S[l, j] = sum_i w_il**(2j+1) sigma_i``;
+  the table mode uses ``j = 0`` only.
+- Weights are stored per spin: row ``i`` holds entries ``indptr[i]:indptr[i+1]`` of ``val``
+  (and term indices ``idx`` unless ``dense``, where the row is all ``L`` terms in order).
+- Table mode: ``H = h0 + sum_l table[S[l, 0] + off]``.
+- Power mode: ``H = c * sum_l e_P(p_1..p_P)`` with odd power sums tracked in ``S`` and even
+  ones constant in ``pe[l, j] = sum_i w_il**(2j+2)`` (distinct indices, Newton's identities).
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from montecarlo._rng import uniform
+
+GLAUBER = 0
+METROPOLIS = 1
+ZERO_TEMPERATURE = 2
+MODE_TABLE = 0
+MODE_POWER = 1
+ORDER_RANDOM = 0
+ORDER_SEQUENTIAL = 1
+
+
+@numba.njit(cache=True)
+def elementary_from_power(p, k, e):
+    """``e_k`` from power sums ``p[1..k]`` by Newton's identities; ``e`` is scratch (k+1,)."""
+    e[0] = 1.0
+    for n in range(1, k + 1):
+        acc = 0.0
+        sign = 1.0
+        for t in range(1, n + 1):
+            acc += sign * e[n - t] * p[t]
+            sign = -sign
+        e[n] = acc / n
+    return e[k]
+
+
+@numba.njit(cache=True)
+def delta_energy(i, s_i, S, mode, table, off, pe, c, P, indptr, idx, val, dense, p, e):
+    """Energy change of flipping spin ``i`` (current value ``s_i``) given tracked sums ``S``."""
+    a = indptr[i]
+    b = indptr[i + 1]
+    dh = 0.0
+    if mode == MODE_TABLE:
+        if dense:
+            for j in range(a, b):
+                l = j - a
+                Sl = S[l, 0] + off
+                dh += table[Sl - 2 * np.int64(val[j]) * s_i] - table[Sl]
+        else:
+            for j in range(a, b):
+                Sl = S[idx[j], 0] + off
+                dh += table[Sl - 2 * np.int64(val[j]) * s_i] - table[Sl]
+        return dh
+    # power mode: dH_l = -2 c x_i e_{P-1}(power sums without spin i)
+    J = P // 2
+    for j in range(a, b):
+        l = j - a if dense else idx[j]
+        x = np.float64(val[j]) * s_i
+        xk = 1.0
+        for t in range(J):
+            xk *= x
+            p[2 * t + 1] = S[l, t] - xk  # odd power sum without i (S holds w**k sigma sums)
+            xk *= x
+            p[2 * t + 2] = pe[l, t] - xk
+        dh -= 2.0 * c * x * elementary_from_power(p, P - 1, e)
+    return dh
+
+
+@numba.njit(cache=True)
+def apply_flip(i, s_i, S, mode, P, indptr, idx, val, dense):
+    """Update tracked sums for the flip of spin ``i`` from ``s_i`` to ``-s_i``."""
+    a = indptr[i]
+    b = indptr[i + 1]
+    J = 1 if mode == MODE_TABLE else P // 2
+    for j in range(a, b):
+        l = j - a if dense else idx[j]
+        w = np.int64(val[j])
+        wk = w
+        for t in range(J):
+            S[l, t] -= 2 * wk * s_i
+            wk *= w * w
+
+
+@numba.njit(cache=True)
+def energy(S, mode, table, off, h0, pe, c, P, p, e):
+    """Total energy of one chain from its tracked sums."""
+    L = S.shape[0]
+    h = h0
+    if mode == MODE_TABLE:
+        for l in range(L):
+            h += table[S[l, 0] + off]
+        return h
+    J = P // 2
+    acc = 0.0
+    for l in range(L):
+        for t in range(J):
+            p[2 * t + 1] = S[l, t]
+            p[2 * t + 2] = pe[l, t]
+        acc += elementary_from_power(p, P, e)
+    return h + c * acc
+
+
+@numba.njit(cache=True)
+def accept(dh, beta, dynamics, u):
+    """Acceptance decision for an energy change ``dh`` with uniform ``u`` in [0, 1)."""
+    if dynamics == GLAUBER:
+        return u * (1.0 + np.exp(beta * dh)) < 1.0
+    if dynamics == METROPOLIS:
+        return dh <= 0.0 or u < np.exp(-beta * dh)
+    # zero temperature: downhill always, flat moves with probability 1/2 (Glauber's limit)
+    return dh < 0.0 or (dh == 0.0 and u < 0.5)
+
+
+@numba.njit(cache=True)
+def acceptance_probability(dh, beta, dynamics):
+    """Probability that :func:`accept` accepts ``dh`` (for transition-matrix checks)."""
+    if dynamics == GLAUBER:
+        return 1.0 / (1.0 + np.exp(beta * dh))
+    if dynamics == METROPOLIS:
+        return 1.0 if dh <= 0.0 else np.exp(-beta * dh)
+    if dh < 0.0:
+        return 1.0
+    return 0.5 if dh == 0.0 else 0.0
+
+
+@numba.njit(cache=True)
+def sweep(
+    sigma,
+    S,
+    O,
+    rng,
+    beta,
+    dynamics,
+    order,
+    mode,
+    table,
+    off,
+    pe,
+    c,
+    P,
+    indptr,
+    idx,
+    val,
+    dense,
+    o_indptr,
+    o_idx,
+    o_val,
+    o_dense,
+):
+    """One sweep (N flip attempts) of one chain; ``O`` (Lo, 1) are observable-only sums."""
+    N = sigma.shape[0]
+    p = np.zeros(P + 1)
+    e = np.zeros(P + 1)
+    track_obs = O.shape[0] > 0
+    for step in range(N):
+        if order == ORDER_RANDOM:
+            i = np.int64(uniform(rng) * N)
+            if i >= N:  # pragma: no cover - guards a rounding edge
+                i = N - 1
+        else:
+            i = step
+        s_i = np.int64(sigma[i])
+        dh = delta_energy(i, s_i, S, mode, table, off, pe, c, P, indptr, idx, val, dense, p, e)
+        if accept(dh, beta, dynamics, uniform(rng)):
+            apply_flip(i, s_i, S, mode, P, indptr, idx, val, dense)
+            if track_obs:
+                apply_flip(i, s_i, O, MODE_TABLE, P, o_indptr, o_idx, o_val, o_dense)
+            sigma[i] = -sigma[i]
+
+
+def _run(
+    sigma,
+    S,
+    O,
+    rng,
+    swap_rng,
+    betas,
+    n_beta,
+    n_chain,
+    tempering,
+    dynamics,
+    order,
+    mode,
+    table,
+    off,
+    h0,
+    pe,
+    c,
+    P,
+    indptr,
+    idx,
+    val,
+    dense,
+    o_indptr,
+    o_idx,
+    o_val,
+    o_dense,
+    group,
+    n_burn,
+    n_sweeps,
+    pair_a,
+    pair_b,
+    out_G,
+    out_O,
+    out_E,
+    out_Q,
+    swap_tries,
+    swap_accepts,
+):
+    """Run ``n_burn + n_sweeps`` sweeps of all replicas ``r = b * n_chain + chain``.
+
+    After every sweep: energies; replica exchange between neighbouring temperatures if
+    ``tempering``; after burn-in, record group sums ``out_G[r, t, g] = sum_{l in g} S[r, l, 0]``,
+    observable sums ``out_O``, energies ``out_E`` and two-chain overlaps ``out_Q[b, pair, t]``.
+    """
+    R = sigma.shape[0]
+    N = sigma.shape[1]
+    L = S.shape[1]
+    n_group = out_G.shape[2]
+    n_pair = pair_a.shape[0]
+    E = np.zeros(R)
+    for t in range(n_burn + n_sweeps):
+        for r in numba.prange(R):
+            sweep(
+                sigma[r],
+                S[r],
+                O[r],
+                rng[r],
+                betas[r],
+                dynamics,
+                order,
+                mode,
+                table,
+                off,
+                pe,
+                c,
+                P,
+                indptr,
+                idx,
+                val,
+                dense,
+                o_indptr,
+                o_idx,
+                o_val,
+                o_dense,
+            )
+            p = np.zeros(P + 1)
+            e = np.zeros(P + 1)
+            E[r] = energy(S[r], mode, table, off, h0, pe, c, P, p, e)
+        if tempering:
+            for ch in range(n_chain):
+                for b in range(n_beta - 1):
+                    r1 = b * n_chain + ch
+                    r2 = r1 + n_chain
+                    arg = (betas[r1] - betas[r2]) * (E[r1] - E[r2])
+                    swap_tries[b] += 1
+                    if arg >= 0.0 or uniform(swap_rng) < np.exp(arg):
+                        swap_accepts[b] += 1
+                        for i in range(N):
+                            tmp = sigma[r1, i]
+                            sigma[r1, i] = sigma[r2, i]
+                            sigma[r2, i] = tmp
+                        for l in range(L):
+                            for j in range(S.shape[2]):
+                                tmp2 = S[r1, l, j]
+                                S[r1, l, j] = S[r2, l, j]
+                                S[r2, l, j] = tmp2
+                        for l in range(O.shape[1]):
+                            tmp3 = O[r1, l, 0]
+                            O[r1, l, 0] = O[r2, l, 0]
+                            O[r2, l, 0] = tmp3
+                        tmpe = E[r1]
+                        E[r1] = E[r2]
+                        E[r2] = tmpe
+        if t >= n_burn:
+            k = t - n_burn
+            for r in numba.prange(R):
+                for g in range(n_group):
+                    out_G[r, k, g] = 0
+                for l in range(L):
+                    out_G[r, k, group[l]] += S[r, l, 0]
+                for l in range(O.shape[1]):
+                    out_O[r, k, l] = O[r, l, 0]
+                out_E[r, k] = E[r]
+            for bp in numba.prange(n_beta * n_pair):
+                b = bp // n_pair
+                q = bp - b * n_pair
+                ra = b * n_chain + pair_a[q]
+                rb = b * n_chain + pair_b[q]
+                acc = 0
+                for i in range(N):
+                    acc += np.int64(sigma[ra, i]) * np.int64(sigma[rb, i])
+                out_Q[b, q, k] = acc / N
+
+
+# The same driver twice: threads over chains for big sweeps, a plain loop for small ones
+# (where waking threads after every sweep would cost more than the sweep). Same results.
+run_parallel = numba.njit(cache=True, parallel=True)(_run)
+run_serial = numba.njit(cache=True)(_run)
+PARALLEL_MIN_WORK = 200_000  # weight entries visited per sweep, summed over replicas
+
+
+@numba.njit(cache=True, parallel=True)
+def initial_sums(sigma, indptr, idx, val, dense, L, n_sums):
+    """Tracked sums ``S[r, l, t] = sum_i w_il**(2t+1) sigma[r, i]`` from scratch, (R, L, n_sums)."""
+    R = sigma.shape[0]
+    N = sigma.shape[1]
+    out = np.zeros((R, L, n_sums), dtype=np.int64)
+    for r in numba.prange(R):
+        for i in range(N):
+            s = np.int64(sigma[r, i])
+            a = indptr[i]
+            for j in range(a, indptr[i + 1]):
+                l = j - a if dense else idx[j]
+                w = np.int64(val[j])
+                wk = w
+                for t in range(n_sums):
+                    out[r, l, t] += wk * s
+                    wk *= w * w
+    return out
+
+
+@numba.njit(cache=True)
+def abs_power_sums(indptr, idx, val, dense, L, kmax):
+    """``out[l, k] = sum_i |w_il|**k`` over non-zero weights, k = 0..kmax (k = 0 counts them)."""
+    N = indptr.shape[0] - 1
+    out = np.zeros((L, kmax + 1))
+    for i in range(N):
+        a = indptr[i]
+        for j in range(a, indptr[i + 1]):
+            if val[j] == 0:
+                continue
+            l = j - a if dense else idx[j]
+            w = abs(np.float64(val[j]))
+            wk = 1.0
+            for k in range(kmax + 1):
+                out[l, k] += wk
+                wk *= w
+    return out
+
+
+@numba.njit(cache=True)
+def energies(S, mode, table, off, h0, pe, c, P):
+    """Energies of many chains from their tracked sums ``S`` (R, L, n_sums)."""
+    R = S.shape[0]
+    out = np.zeros(R)
+    p = np.zeros(P + 1)
+    e = np.zeros(P + 1)
+    for r in range(R):
+        out[r] = energy(S[r], mode, table, off, h0, pe, c, P, p, e)
+    return out

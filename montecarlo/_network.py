@@ -1,0 +1,444 @@
+"""The engine shared by :class:`DenseHebbianNetwork` and :class:`MultitaskingNetwork`:
+builds the energy terms of a protocol, validates ``sample`` inputs, runs the kernels and
+wraps the result as an :class:`xarray.Dataset`."""
+
+from __future__ import annotations
+
+import math
+from importlib import metadata
+
+import numba
+import numpy as np
+import xarray as xr
+
+from montecarlo import _energy, _kernels, _validate, observables
+from montecarlo._rng import stream_states
+
+_DYNAMICS_CODE = {
+    "glauber": _kernels.GLAUBER,
+    "metropolis": _kernels.METROPOLIS,
+    "zero_temperature": _kernels.ZERO_TEMPERATURE,
+}
+_ORDER_CODE = {"random": _kernels.ORDER_RANDOM, "sequential": _kernels.ORDER_SEQUENTIAL}
+_SPARSE_ABOVE = 0.4  # auto storage: sparse rows once more than 40 % of the weights are zero
+
+
+def _versions() -> dict[str, str]:
+    out = {}
+    for name in ("hopfield-sim", "numpy", "numba", "xarray"):
+        try:
+            out[f"version_{name.replace('-', '_')}"] = metadata.version(name)
+        except metadata.PackageNotFoundError:  # pragma: no cover
+            out[f"version_{name.replace('-', '_')}"] = "unknown"
+    return out
+
+
+class HebbianEngine:
+    """Common constructor and sampler; see the public subclasses for the parameters."""
+
+    def __init__(self, P, patterns, examples, protocol, r, self_interaction, sparse) -> None:
+        self.P = _validate.interaction_order(P)
+        self.protocol = _validate.choice("protocol", protocol, _validate.PROTOCOLS)
+        if not isinstance(self_interaction, (bool, np.bool_)):
+            raise TypeError(f"self_interaction must be True or False; got {self_interaction!r}.")
+        self.self_interaction = bool(self_interaction)
+        xi = (
+            None
+            if patterns is None
+            else _validate.spin_array("patterns", patterns, ndim=2, allow_zero=True)
+        )
+        eta = (
+            None
+            if examples is None
+            else _validate.spin_array("examples", examples, ndim=3, allow_zero=True)
+        )
+        if self.protocol == "hebbian":
+            if xi is None:
+                raise ValueError("protocol='hebbian' needs patterns, shape (K, N).")
+            if eta is not None:
+                raise ValueError(
+                    "examples are used only by protocol 'supervised' or "
+                    "'unsupervised'; got protocol='hebbian'."
+                )
+            if r is not None:
+                raise ValueError(
+                    f"r is used only by the example protocols; got r={r!r} with protocol='hebbian'."
+                )
+            self.K, self.N = xi.shape
+            self.M = None
+        else:
+            if eta is None:
+                raise ValueError(f"protocol={self.protocol!r} needs examples, shape (K, M, N).")
+            self.K, self.M, self.N = eta.shape
+            if xi is not None and xi.shape != (self.K, self.N):
+                raise ValueError(
+                    f"patterns (K, N) and examples (K, M, N) disagree; got shapes "
+                    f"{xi.shape} and {eta.shape}."
+                )
+        if self.N < self.P:
+            raise ValueError(f"N must be >= P; got N={self.N}, P={self.P}.")
+        self._xi = xi
+        self.r_estimated = self.protocol != "hebbian" and r is None
+        if self.protocol == "hebbian":
+            self.r = self.rho = self.R = None
+            W, kappa, scale = xi, 1.0, 1.0
+            self._group = np.arange(self.K, dtype=np.int64)
+        else:
+            self.r = self._quality(r, xi, eta)
+            self.rho = (1.0 - self.r**2) / (self.M * self.r**2)
+            self.R = self.r**2 * (1.0 + self.rho)
+            if self.protocol == "supervised":
+                W = eta.sum(axis=1, dtype=np.int32)  # M * eta_hat, integer
+                kappa, scale = 1.0, self.M * math.sqrt(self.R)
+                self._group = np.arange(self.K, dtype=np.int64)
+            else:
+                W = eta.reshape(self.K * self.M, self.N)
+                kappa, scale = self.R ** (-self.P / 2) / self.M, 1.0
+                self._group = np.repeat(np.arange(self.K, dtype=np.int64), self.M)
+            self._eta_first_class = eta[0]
+        zero_fraction = 1.0 - np.count_nonzero(W) / W.size
+        self.sparse = zero_fraction > _SPARSE_ABOVE if sparse is None else bool(sparse)
+        self._storage = _energy.per_spin_storage(W, sparse=self.sparse)
+        self._terms = _energy.energy_terms(
+            self._storage,
+            N=self.N,
+            P=self.P,
+            kappa=kappa,
+            scale=scale,
+            self_interaction=self.self_interaction,
+        )
+        if self.protocol != "hebbian" and xi is not None:
+            self._obs = _energy.per_spin_storage(xi, sparse=self.sparse)
+        else:
+            self._obs = _energy.Storage(
+                np.zeros(self.N + 1, np.int64),
+                np.empty(0, np.int32),
+                np.empty(0, np.int8),
+                True,
+                0,
+            )
+
+    @staticmethod
+    def _quality(r, xi, eta) -> float:
+        if r is not None:
+            return _validate.quality(r)
+        if xi is None:
+            raise ValueError(
+                "r is required for the example protocols when no patterns are "
+                "given (it sets the normalisation R = r**2 (1 + rho))."
+            )
+        on = xi[:, None, :] != 0
+        return _validate.quality(
+            float((eta * xi[:, None, :])[np.broadcast_to(on, eta.shape)].mean())
+        )
+
+    # ------------------------------------------------------------------ energies
+    def energy(self, sigma) -> np.ndarray:
+        """Energy per neuron, H / N, of one or more states.
+
+        Parameters
+        ----------
+        sigma : array_like of +-1, shape (..., N)
+
+        Returns
+        -------
+        ndarray of float64, shape (...)
+        """
+        sig = _validate.spin_array("sigma", np.atleast_2d(sigma), ndim=2, allow_zero=False)
+        if sig.shape[-1] != self.N:
+            raise ValueError(f"sigma must have last axis N={self.N}; got shape {sig.shape}.")
+        t = self._terms
+        S = _energy.tracked_sums(self._storage, sig, t.n_sums)
+        H = _kernels.energies(S, t.mode, t.table, t.off, t.h0, t.pe, t.c, t.P)
+        return (H / self.N).reshape(np.shape(sigma)[:-1])
+
+    # ------------------------------------------------------------------ sampling
+    def _initial_states(self, init, n_beta, chains, rng) -> np.ndarray:
+        R, N = n_beta * chains, self.N
+
+        def fill_zeros(row):
+            row = row.astype(np.int8).copy()
+            zero = row == 0
+            row[zero] = np.where(rng.random(int(zero.sum())) < 0.5, 1, -1)
+            return row
+
+        if isinstance(init, str):
+            _validate.choice("init", init, ("archetype", "random"))
+            if init == "random":
+                return np.where(rng.random((R, N)) < 0.5, 1, -1).astype(np.int8)
+            if self._xi is not None:
+                base = self._xi[0]
+            else:  # examples only: the sign of the first class mean
+                base = np.sign(self._eta_first_class.sum(axis=0, dtype=np.int64))
+            return np.tile(fill_zeros(base), (R, 1))
+        if isinstance(init, (int, np.integer)) and not isinstance(init, bool):
+            if self._xi is None:
+                raise ValueError("init as a pattern index needs patterns; none were given.")
+            if not 0 <= init < self.K:
+                raise ValueError(
+                    f"init as a pattern index must lie in [0, {self.K - 1}]; got init={init}."
+                )
+            return np.tile(fill_zeros(self._xi[init]), (R, 1))
+        arr = np.asarray(init)
+        if arr.dtype.kind not in "iuf":
+            raise ValueError(
+                f"init must be 'archetype', 'random', a pattern index or a +-1 array; got {init!r}."
+            )
+        arr = _validate.spin_array("init", arr, ndim=arr.ndim, allow_zero=False)
+        shapes = {(N,), (chains, N), (n_beta, chains, N)}
+        if arr.shape not in shapes:
+            raise ValueError(
+                f"init array must have shape (N,), (chains, N) or (n_beta, chains, "
+                f"N) = {(n_beta, chains, N)}; got {arr.shape}."
+            )
+        return np.ascontiguousarray(np.broadcast_to(arr, (n_beta, chains, N)).reshape(R, N))
+
+    def sample(
+        self,
+        *,
+        beta=None,
+        T=None,
+        sweeps,
+        burn_in=0,
+        chains=1,
+        init="archetype",
+        dynamics="glauber",
+        seed,
+        order="random",
+        tempering=False,
+    ) -> xr.Dataset:
+        """Run Monte Carlo chains and return equilibrium means, error bars and traces.
+
+        See :meth:`montecarlo.DenseHebbianNetwork.sample` for the parameters.
+        """
+        dynamics = _validate.choice("dynamics", dynamics, _validate.DYNAMICS)
+        order = _validate.choice("order", order, _validate.ORDERS)
+        sweeps = _validate.integer("sweeps", sweeps, low=1)
+        burn_in = _validate.integer("burn_in", burn_in, low=0)
+        chains = _validate.integer("chains", chains, low=1)
+        if not isinstance(tempering, (bool, np.bool_)):
+            raise TypeError(f"tempering must be True or False; got {tempering!r}.")
+        if dynamics == "zero_temperature" and beta is None and T is None:
+            betas = np.asarray(np.inf)
+        else:
+            betas = _validate.temperature(beta, T)
+        ladder = np.atleast_1d(betas).astype(np.float64)
+        zero_t = np.isinf(ladder)
+        if dynamics == "zero_temperature" and not zero_t.all():
+            raise ValueError(
+                "dynamics='zero_temperature' runs at T = 0; got finite "
+                f"beta={betas.tolist()!r}. Use 'glauber' or 'metropolis'."
+            )
+        if zero_t.any() and not zero_t.all():
+            raise ValueError(
+                f"a temperature ladder cannot mix T = 0 with T > 0; got beta={betas.tolist()!r}."
+            )
+        used = "zero_temperature" if zero_t.all() else dynamics
+        if tempering and ladder.size < 2:
+            raise ValueError(
+                "tempering=True needs a ladder of at least 2 temperatures; got "
+                f"beta={betas.tolist()!r}."
+            )
+        root = _validate.seed(seed)
+        seed_attr = root.entropy if root.entropy < 2**63 else str(root.entropy)
+        chain_ss, swap_ss, init_ss = root.spawn(3)
+        n_beta = ladder.size
+        R = n_beta * chains
+        sigma = self._initial_states(init, n_beta, chains, np.random.default_rng(init_ss))
+        rng = stream_states(chain_ss, R)
+        swap_rng = stream_states(swap_ss, 1)[0]
+        t, st, ob = self._terms, self._storage, self._obs
+        S = _energy.tracked_sums(st, sigma, t.n_sums)
+        O = _energy.tracked_sums(ob, sigma, 1)
+        pair_a, pair_b = observables.pair_indices(chains)
+        out_G = np.zeros((R, sweeps, self.K), np.int64)
+        out_O = np.zeros((R, sweeps, ob.n_terms), np.int64)
+        out_E = np.zeros((R, sweeps))
+        out_Q = np.zeros((n_beta, pair_a.size, sweeps))
+        tries = np.zeros(max(n_beta - 1, 1), np.int64)
+        accepts = np.zeros(max(n_beta - 1, 1), np.int64)
+        work = R * st.val.size  # weight entries one sweep of all replicas visits
+        threads = numba.get_num_threads() > 1 and R > 1
+        run = (
+            _kernels.run_parallel
+            if threads and work >= _kernels.PARALLEL_MIN_WORK
+            else (_kernels.run_serial)
+        )
+        run(
+            sigma,
+            S,
+            O,
+            rng,
+            swap_rng,
+            np.repeat(ladder, chains),
+            n_beta,
+            chains,
+            bool(tempering),
+            _DYNAMICS_CODE[used],
+            _ORDER_CODE[order],
+            t.mode,
+            t.table,
+            t.off,
+            t.h0,
+            t.pe,
+            t.c,
+            t.P,
+            st.indptr,
+            st.idx,
+            st.val,
+            st.dense,
+            ob.indptr,
+            ob.idx,
+            ob.val,
+            ob.dense,
+            self._group,
+            burn_in,
+            sweeps,
+            pair_a,
+            pair_b,
+            out_G,
+            out_O,
+            out_E,
+            out_Q,
+            tries,
+            accepts,
+        )
+        settings = dict(
+            sweeps=sweeps,
+            burn_in=burn_in,
+            chains=chains,
+            dynamics=used,
+            order=order,
+            init=init if isinstance(init, (str, int)) else "array",
+            seed=seed_attr,
+            tempering=int(bool(tempering)),
+        )
+        if not isinstance(betas, np.ndarray) or betas.ndim == 0:
+            settings.update(beta=float(ladder[0]), T=1.0 / float(ladder[0]))
+        return self._dataset(
+            ladder,
+            betas.ndim == 0,
+            chains,
+            sigma,
+            out_G,
+            out_O,
+            out_E,
+            out_Q,
+            pair_a,
+            pair_b,
+            tries,
+            accepts,
+            burn_in,
+            settings,
+        )
+
+    # ------------------------------------------------------------------ output
+    def _dataset(
+        self, ladder, scalar, chains, sigma, G, O, E, Q, pa, pb, tries, accepts, burn_in, settings
+    ) -> xr.Dataset:
+        n_beta = ladder.size
+        sweeps = E.shape[1]
+        lead = () if scalar else ("beta",)
+
+        def shaped(x):  # replicas (R, ...) -> (n_beta, chains, ...) or (chains, ...)
+            x = x.reshape((n_beta, chains) + x.shape[1:])
+            return x[0] if scalar else x
+
+        def dims(*rest):
+            return lead + rest
+
+        data: dict[str, tuple] = {}
+
+        def add(name, trace, tdims, long_name):
+            # trace has the sweep axis at position -2 (pattern last) or -1
+            if tdims[-1] == "sweep":
+                mean, err, tau = observables.mean_and_error(trace)
+                mdims = tdims[:-1]
+            else:
+                mean, err, tau = observables.mean_and_error(np.moveaxis(trace, -2, -1))
+                mdims = tdims[:-2] + tdims[-1:]
+            data[name] = (dims(*mdims), mean, {"long_name": long_name, "units": "1"})
+            data[f"{name}_err"] = (
+                dims(*mdims),
+                err,
+                {"long_name": f"error of the mean of {name}", "units": "1"},
+            )
+            data[f"{name}_tau"] = (
+                dims(*mdims),
+                tau,
+                {"long_name": f"integrated autocorrelation time of {name}", "units": "sweeps"},
+            )
+            data[f"{name}_trace"] = (dims(*tdims), trace, {"long_name": long_name, "units": "1"})
+            return tau
+
+        taus = []
+        if self.protocol == "hebbian":
+            taus.append(
+                add("m", shaped(G / self.N), ("chain", "sweep", "pattern"), "Mattis overlap m")
+            )
+        else:
+            if O.shape[2]:
+                taus.append(
+                    add("m", shaped(O / self.N), ("chain", "sweep", "pattern"), "Mattis overlap m")
+                )
+            norm = self.M * self.N * self.r * (1.0 + self.rho)
+            taus.append(
+                add("n", shaped(G / norm), ("chain", "sweep", "pattern"), "class-mean overlap n")
+            )
+        taus.append(add("energy", shaped(E / self.N), ("chain", "sweep"), "energy per neuron"))
+        if chains >= 2:
+            q = Q if not scalar else Q[0]
+            add("q", q, ("chain_pair", "sweep"), "two-chain overlap q")
+        worst = np.max(
+            [np.max(tau.reshape(tau.shape[: len(lead) + 1] + (-1,)), axis=-1) for tau in taus],
+            axis=0,
+        )
+        data["reliable"] = (
+            dims("chain"),
+            sweeps >= 20.0 * worst,
+            {"long_name": "at least 20 autocorrelation times recorded"},
+        )
+        data["sigma"] = (dims("chain", "neuron"), shaped(sigma), {"long_name": "final state"})
+        coords: dict[str, tuple] = {
+            "chain": ("chain", np.arange(chains)),
+            "pattern": ("pattern", np.arange(self.K)),
+            "sweep": ("sweep", burn_in + 1 + np.arange(sweeps)),
+        }
+        if chains >= 2:
+            coords["chain_a"] = ("chain_pair", pa)
+            coords["chain_b"] = ("chain_pair", pb)
+        if not scalar:
+            coords["beta"] = ("beta", ladder)
+            with np.errstate(divide="ignore"):
+                coords["T"] = ("beta", 1.0 / ladder)
+            if settings["tempering"]:
+                data["swap_acceptance"] = (
+                    ("beta_pair",),
+                    accepts / np.maximum(tries, 1),
+                    {
+                        "long_name": "replica-exchange acceptance between beta[k] and beta[k+1]",
+                        "units": "1",
+                    },
+                )
+        ds = xr.Dataset(data, coords=coords)
+        ds.attrs.update(self._model_attrs())
+        ds.attrs.update(settings)
+        ds.attrs.update(_versions())
+        return ds
+
+    def _model_attrs(self) -> dict:
+        out = dict(
+            model=type(self).__name__,
+            P=self.P,
+            N=self.N,
+            K=self.K,
+            protocol=self.protocol,
+            self_interaction=int(self.self_interaction),
+            storage="sparse" if self.sparse else "dense",
+            energy_mode="table" if self._terms.mode == _kernels.MODE_TABLE else "power",
+        )
+        if self.protocol != "hebbian":
+            out.update(
+                M=self.M, r=self.r, rho=self.rho, R=self.R, r_estimated=int(self.r_estimated)
+            )
+        return out
