@@ -73,20 +73,19 @@ def comparison_table(ds: xr.Dataset, variable: str = "m", *, max_rows: int = 30)
     """A plain-text table: grid values, theory, simulation +- error, z, agree."""
     cmp = compare(ds, variable)
     grid_dims = [d for d in ds[f"{variable}_mc"].dims if d != "pattern"]
-    stacked = ds.stack(_pt=grid_dims) if len(grid_dims) > 1 else ds.rename({grid_dims[0]: "_pt"})
-    cmp_s = cmp.stack(_pt=grid_dims) if len(grid_dims) > 1 else cmp.rename({grid_dims[0]: "_pt"})
     keys = [k for k in ("alpha", "T", "r", "M", "rho", "d", "N", "K") if k in ds.coords]
     keys = [k for k in keys if set(ds.coords[k].dims) & set(grid_dims)] or list(grid_dims)
     head = "".join(f"{k:>9}" for k in keys) + f"{'theory':>10}{'simulation':>20}{'z':>8}  agree"
     lines = [head, "-" * len(head)]
-    for i in range(min(stacked.sizes["_pt"], max_rows)):
-        row = stacked.isel(_pt=i)
-        c = cmp_s.isel(_pt=i)
+    shape = tuple(ds.sizes[d] for d in grid_dims)
+    for count, idx in enumerate(np.ndindex(*shape)):
+        if count == max_rows:
+            lines.append(f"... ({int(np.prod(shape)) - max_rows} more points)")
+            break
+        at = dict(zip(grid_dims, idx))
+        row, c = ds.isel(at), cmp.isel(at)
         vals = "".join(f"{float(row[k]):>9.4g}" for k in keys)
         th, mc, er = (float(row[f"{variable}{s}"]) for s in ("_theory", "_mc", "_mc_err"))
-        z = float(c["z"])
         verdict = "yes" if bool(c["agree"]) else ("-" if not bool(c["valid"]) else "NO")
-        lines.append(f"{vals}{th:>10.4f}{mc:>12.4f} +- {er:<6.4f}{z:>7.2f}  {verdict}")
-    if stacked.sizes["_pt"] > max_rows:
-        lines.append(f"... ({stacked.sizes['_pt'] - max_rows} more points)")
+        lines.append(f"{vals}{th:>10.4f}{mc:>12.4f} +- {er:<6.4f}{float(c['z']):>7.2f}  {verdict}")
     return "\n".join(lines)
