@@ -1,0 +1,125 @@
+"""Single-flip kernel: detailed balance on the full transition matrix, zero-temperature
+descent, drift-free overlap bookkeeping, thread-count independence, the random stream."""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+import pytest
+import xarray as xr
+from mc_reference import all_states, cost
+
+import montecarlo
+from montecarlo import _energy, _kernels
+from montecarlo._rng import stream_states, uniform
+
+
+def _transition_matrix(net, beta, dynamics_code):
+    """Random-site single-flip transition matrix from the kernel's own dH and acceptance."""
+    t, st = net._terms, net._storage
+    states = all_states(net.N)
+    index = {tuple(s): k for k, s in enumerate(states.tolist())}
+    S = _energy.tracked_sums(st, states, t.n_sums)
+    p, e = np.zeros(t.P + 1), np.zeros(t.P + 1)
+    n = len(states)
+    Tm = np.zeros((n, n))
+    dH = np.zeros((n, net.N))
+    for k, s in enumerate(states):
+        for i in range(net.N):
+            dh = _kernels.delta_energy(
+                i, int(s[i]), S[k], t.mode, t.table, t.off, t.pe, t.c, t.P,
+                st.indptr, st.idx, st.val, st.dense, p, e,
+            )  # fmt: skip
+            dH[k, i] = dh
+            flipped = s.copy()
+            flipped[i] = -flipped[i]
+            Tm[k, index[tuple(flipped.tolist())]] = (
+                _kernels.acceptance_probability(dh, beta, dynamics_code) / net.N
+            )
+        Tm[k, k] = 1.0 - Tm[k].sum()
+    return states, Tm, dH
+
+
+@pytest.mark.parametrize(
+    "dynamics", [_kernels.GLAUBER, _kernels.METROPOLIS], ids=["glauber", "metropolis"]
+)
+@pytest.mark.parametrize("protocol", ["hebbian", "supervised"])
+def test_detailed_balance_on_full_transition_matrix(protocol, dynamics):
+    N, P, beta = 7, 4, 1.7
+    xi = montecarlo.archetypes(2, N, seed=4)
+    kw = dict(patterns=xi)
+    if protocol == "supervised":  # real-valued class means: the power-sum energy path
+        kw.update(examples=montecarlo.examples(xi, M=3, r=0.5, seed=5), r=0.5)
+    net = montecarlo.DenseHebbianNetwork(P, protocol=protocol, **kw)
+    states, Tm, dH = _transition_matrix(net, beta, dynamics)
+    H = cost(states, P, protocol, **kw)
+    # the kernel's energy changes agree with the independent cost function
+    flips = np.array([[H[k ^ (1 << (N - 1 - i))] - H[k] for i in range(N)] for k in range(len(H))])
+    np.testing.assert_allclose(dH, flips, rtol=0, atol=1e-12)
+    pi = np.exp(-beta * (H - H.min()))
+    pi /= pi.sum()
+    flow = pi[:, None] * Tm
+    np.testing.assert_allclose(flow, flow.T, rtol=0, atol=1e-15)
+    assert np.all(Tm >= 0) and np.allclose(Tm.sum(axis=1), 1.0)
+    np.testing.assert_allclose(pi @ Tm, pi, rtol=0, atol=1e-14)  # stationarity
+
+
+@pytest.mark.parametrize("P", [2, 4])
+def test_zero_temperature_dynamics_never_raises_the_energy(P):
+    xi = montecarlo.archetypes(6, 300, seed=1)
+    net = montecarlo.DenseHebbianNetwork(P, patterns=xi)
+    res = net.sample(T=0.0, sweeps=30, chains=3, init="random", seed=7)
+    E = res.energy_trace.values
+    assert np.all(np.diff(E, axis=1) <= 1e-12)
+    # the end state is a local minimum: no single flip lowers the energy
+    sigma = res.sigma.values[0]
+    flipped = np.repeat(sigma[None], net.N, axis=0)
+    flipped[np.arange(net.N), np.arange(net.N)] *= -1
+    assert np.all(net.energy(flipped) >= net.energy(sigma) - 1e-12)
+    # and its energy equals the recorded one
+    assert abs(net.energy(sigma) - E[0, -1]) < 1e-12
+
+
+@pytest.mark.parametrize(
+    "protocol, P", [("hebbian", 4), ("supervised", 4), ("unsupervised", 2), ("supervised", 2)]
+)
+def test_tracked_overlaps_equal_recomputation_after_long_runs(protocol, P):
+    N, K, M, r = 120, 3, 4, 0.5
+    xi = montecarlo.archetypes(K, N, seed=8)
+    kw = dict(patterns=xi)
+    if protocol != "hebbian":
+        kw.update(examples=montecarlo.examples(xi, M=M, r=r, seed=9), r=r)
+    net = montecarlo.DenseHebbianNetwork(P, protocol=protocol, **kw)
+    res = net.sample(beta=0.8, sweeps=3000, chains=2, init="random", seed=3)
+    sigma = res.sigma.values
+    m_now = sigma @ xi.T / N
+    np.testing.assert_array_equal(np.rint(res.m_trace.values[:, -1] * N), np.rint(m_now * N))
+    H = cost(sigma, P, protocol, **kw)
+    np.testing.assert_allclose(res.energy_trace.values[:, -1], H / N, rtol=0, atol=1e-11)
+    assert res.m_trace.isel(sweep=slice(None, 100)).std() > 0  # the chains moved
+
+
+def test_same_seed_gives_identical_dataset_for_1_and_2_threads(monkeypatch):
+    monkeypatch.setattr(_kernels, "PARALLEL_MIN_WORK", 0)  # use the threaded driver
+    xi = montecarlo.archetypes(4, 400, seed=2)
+    net = montecarlo.DenseHebbianNetwork(4, patterns=xi)
+    old = numba.get_num_threads()
+    kw = dict(beta=[0.8, 1.1], sweeps=40, chains=3, init="random", seed=99, tempering=True)
+    try:
+        numba.set_num_threads(1)
+        one = net.sample(**kw)
+        numba.set_num_threads(min(2, numba.config.NUMBA_NUM_THREADS))
+        two = net.sample(**kw)
+    finally:
+        numba.set_num_threads(old)
+    xr.testing.assert_identical(one, two)
+    different = net.sample(**{**kw, "seed": 100})
+    assert not different.m_trace.equals(one.m_trace)
+
+
+def test_random_streams_are_uniform_and_independent():
+    states = stream_states(np.random.SeedSequence(5), 2)
+    u = np.array([[uniform(states[k]) for _ in range(20000)] for k in range(2)])
+    assert u.min() >= 0.0 and u.max() < 1.0
+    assert abs(u.mean() - 0.5) < 0.01 and abs(u.var() - 1 / 12) < 0.003
+    assert abs(np.corrcoef(u[0], u[1])[0, 1]) < 0.03
