@@ -136,6 +136,10 @@ def attention_fast(q0, k, v, mask, bias, *, zero_row: bool) -> jax.Array:
 
     ``zero_row`` appends a zero key and value (softmax_1). Fully masked rows give 0.
     """
+    if v.shape[-1] != k.shape[-1]:  # dot_product_attention needs equal depths
+        sep = _sep.softmax_1 if zero_row else _sep.softmax
+        w = sep(_scores(q0, k, bias), mask)
+        return jnp.einsum("...hls,...shd->...lhd", w, v)
     batch = q0.shape[:-3]
     L, H = q0.shape[-3], q0.shape[-2]
     S = k.shape[-3]
