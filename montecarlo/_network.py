@@ -52,6 +52,9 @@ class HebbianEngine:
             if examples is None
             else _validate.spin_array("examples", examples, ndim=3, allow_zero=True)
         )
+        for name, arr in (("patterns", xi), ("examples", eta)):
+            if arr is not None and min(arr.shape) < 1:
+                raise ValueError(f"{name} must not be empty (K, M, N >= 1); got shape {arr.shape}.")
         if self.protocol == "hebbian":
             if xi is None:
                 raise ValueError("protocol='hebbian' needs patterns, shape (K, N).")
