@@ -145,6 +145,14 @@ def _z_averages(mu, sigma, beta, z, wz):
     """
     inf = jnp.isinf(beta)
     b = jnp.where(inf, 1.0, beta)
+    if z.shape[0] == 1:  # no data noise anywhere on the grid (static): sigma == 0
+        x = b * mu
+        e = jnp.exp(-2.0 * jnp.abs(x))
+        return (
+            jnp.where(inf, jnp.sign(mu), jnp.tanh(x)),
+            jnp.where(inf, 0.0, 4.0 * e / (1.0 + e) ** 2 * b),
+            jnp.abs(mu) + jnp.where(inf, 0.0, jnp.log1p(e) / b),
+        )
     # Gauss-Hermite
     x = b * (mu[:, None] + sigma[:, None] * z)
     ax = jnp.abs(x)
@@ -194,12 +202,14 @@ def _field(n, rho, xi):
 
 
 def _rhs(n, beta, rho, xi, w, z, wz):
-    """Right-hand side F(nbar) of the fixed-point equation and the overlaps m."""
+    """F(nbar), and as auxiliary output (F, m, f) from one pass over the configurations."""
     mu, sigma = _field(n, rho, xi)
-    t, s, _ = _z_averages(mu, sigma, beta, z, wz)
+    t, s, lc = _z_averages(mu, sigma, beta, z, wz)
     m = (w * t) @ xi
     stein = rho * n * ((w * s) @ (xi * xi))
-    return (m + stein) / (1.0 + rho), m
+    F = (m + stein) / (1.0 + rho)
+    f = 0.5 * (1.0 + rho) * jnp.sum(n * n) - jnp.sum(w * lc)
+    return F, (F, m, f)
 
 
 def _free_energy(n, beta, rho, xi, w, z, wz):
@@ -222,63 +232,44 @@ def _project(n, keep, constraint):
     return n
 
 
-def _solve_point(
-    n0, beta, rho, d, sample_u, exact_xi, z, wz, keep, *, constraint, tol, max_iter, n_fp
-):
+def _step_point(n, beta, rho, d, sample_u, exact_xi, z, wz, keep, newton, *, constraint):
+    """One solver step at one grid point, plus everything evaluated at the input n.
+
+    Newton with backtracking on nbar = F(nbar); the plain fixed-point step F(n) is always a
+    candidate and the only one while ``newton`` is False (the first steps move towards the
+    branch's basin robustly). The candidate with the smallest residual wins.
+    """
     xi, w = _table(d, sample_u, exact_xi)
-    K = n0.shape[0]
-    eye = jnp.eye(K)
-
-    def F(n):
-        return _rhs(n, beta, rho, xi, w, z, wz)[0]
-
-    def residual(n):
-        return jnp.max(jnp.abs(n - F(n)))
-
-    def step(state):
-        # Newton with backtracking; the plain fixed-point step F(n) is the fallback and is used
-        # alone for the first n_fp steps (it moves towards the branch's basin robustly).
-        n, it, _ = state
-        Fn = F(n)
-        delta = jnp.linalg.solve(eye - jax.jacfwd(F)(n), n - Fn)
-        trials = jnp.concatenate(
-            [_project(Fn, keep, constraint)[None, :], n[None, :] - _STEPS[:, None] * delta]
-        )
-        trials = jax.vmap(lambda x: _project(x, keep, constraint))(trials)
-        res = jax.vmap(residual)(trials)
-        res = jnp.where(jnp.isfinite(res), res, jnp.inf)
-        res = res.at[1:].set(jnp.where(it >= n_fp, res[1:], jnp.inf))
-        best = jnp.argmin(res)
-        return trials[best], it + 1, res[best]
-
-    def cond(state):
-        _, it, res = state
-        return (it < max_iter) & ~(res < tol)
-
-    n0 = _project(n0, keep, constraint)
-    n, it, res = jax.lax.while_loop(cond, step, (n0, jnp.asarray(0), residual(n0)))
-
-    _, m = _rhs(n, beta, rho, xi, w, z, wz)
-    f = _free_energy(n, beta, rho, xi, w, z, wz)
-    hess = (1.0 + rho) * (eye - jax.jacfwd(F)(n))
-    lam = jnp.linalg.eigvalsh(0.5 * (hess + hess.T))[0]
+    eye = jnp.eye(n.shape[0])
+    J, (Fn, m, f) = jax.jacfwd(_rhs, has_aux=True)(n, beta, rho, xi, w, z, wz)
+    delta = jnp.linalg.solve(eye - J, n - Fn)
+    trials = jnp.concatenate([Fn[None, :], n[None, :] - _STEPS[:, None] * delta])
+    trials = jax.vmap(lambda x: _project(x, keep, constraint))(trials)
+    res = jax.vmap(lambda x: jnp.max(jnp.abs(x - _rhs(x, beta, rho, xi, w, z, wz)[0])))(trials)
+    res = jnp.where(jnp.isfinite(res), res, jnp.inf)
+    res = res.at[1:].set(jnp.where(newton, res[1:], jnp.inf))
+    best = jnp.argmin(res)
     # T = 0 ties: a configuration xi != 0 with h == 0 and no data noise is a concave kink of f.
     mu, sigma = _field(n, rho, xi)
     active = jnp.any(xi != 0, axis=-1) & (w > 0)
     tie = jnp.isinf(beta) & jnp.any(active & (jnp.abs(mu) < 1e-10) & (sigma < 1e-10))
-    lam = jnp.where(tie, -jnp.inf, lam)
-    return {"n": n, "m": m, "free_energy": f, "residual": res, "iterations": it, "stability": lam}
+    return {
+        "next": trials[best],
+        "next_residual": res[best],
+        "residual": jnp.max(jnp.abs(n - Fn)),
+        "m": m,
+        "free_energy": f,
+        "hessian": (1.0 + rho) * (eye - J),  # eigenvalues are taken in NumPy (_run)
+        "tie": tie,
+    }
 
 
-@partial(jax.jit, static_argnames=("constraint", "tol", "max_iter", "n_fp"))
-def _solve_grid(
-    n0, beta, rho, d, sample_u, exact_xi, z, wz, keep, *, constraint, tol, max_iter, n_fp
-):
-    """vmap of ``_solve_point`` over flat grids: n0 (G, K), beta/rho/d (G,)."""
-    fn = partial(_solve_point, constraint=constraint, tol=tol, max_iter=max_iter, n_fp=n_fp)
-    return jax.vmap(fn, in_axes=(0, 0, 0, 0, None, None, None, None, None))(
-        n0, beta, rho, d, sample_u, exact_xi, z, wz, keep
-    )
+@partial(jax.jit, static_argnames=("constraint",))
+def _step_grid(n, beta, rho, d, sample_u, exact_xi, z, wz, keep, newton, *, constraint):
+    """vmap of ``_step_point`` over flat grids: n (G, K), beta/rho/d (G,)."""
+    fn = partial(_step_point, constraint=constraint)
+    axes = (0, 0, 0, 0, None, None, None, None, None, None)
+    return jax.vmap(fn, in_axes=axes)(n, beta, rho, d, sample_u, exact_xi, z, wz, keep, newton)
 
 
 @jax.jit
@@ -299,7 +290,7 @@ def _run(n0, beta, rho, d, keep, *, K, sample_u, nodes, constraint, tol, max_ite
     the compiled solver.
     """
     G = int(np.size(d))
-    size = 1 << max(G - 1, 0).bit_length()
+    size = max(8, 1 << max(G - 1, 0).bit_length())
 
     def pad(a):
         a = np.asarray(a, dtype=np.float64)
@@ -307,20 +298,41 @@ def _run(n0, beta, rho, d, keep, *, K, sample_u, nodes, constraint, tol, max_ite
 
     z, wz = _quadrature.gauss_normal(nodes) if np.any(rho > 0) else (np.zeros(1), np.ones(1))
     exact_xi = _exact_configs(K) if sample_u is None else np.zeros((1, K))
+    n = pad(n0)
+    if constraint == "symmetric":
+        n = np.repeat(n.mean(axis=1, keepdims=True), K, axis=1)
+    elif constraint == "pure":
+        n = n * keep
+    done = np.zeros(size, dtype=bool)
+    # The loop runs in Python around one compiled step (a jitted while_loop would hold
+    # several copies of the equations and take several times longer to compile).
     with _x64.enabled():
-        out = _solve_grid(
-            *(jnp.asarray(pad(a)) for a in (n0, beta, rho, d)),
+        fixed = tuple(jnp.asarray(pad(a)) for a in (beta, rho, d))
+        shared = (
             None if sample_u is None else jnp.asarray(sample_u),
             jnp.asarray(exact_xi),
             jnp.asarray(z),
             jnp.asarray(wz),
             jnp.asarray(keep),
-            constraint=constraint,
-            tol=tol,
-            max_iter=max_iter,
-            n_fp=n_fp,
         )
-        out = jax.tree.map(lambda a: np.asarray(a)[:G], out)
+        for it in range(max_iter):
+            out = _step_grid(
+                jnp.asarray(n), *fixed, *shared, jnp.asarray(it >= n_fp), constraint=constraint
+            )
+            res = np.asarray(out["next_residual"])
+            n = np.where(done[:, None], n, np.asarray(out["next"]))
+            done |= res < tol
+            if done.all():
+                break
+        out = _step_grid(jnp.asarray(n), *fixed, *shared, jnp.asarray(True), constraint=constraint)
+        out = {k: np.asarray(v)[:G] for k, v in out.items() if k not in ("next", "next_residual")}
+    out["n"] = n[:G]
+    hess = out.pop("hessian")
+    hess = 0.5 * (hess + np.swapaxes(hess, -1, -2))
+    finite = np.isfinite(hess).all(axis=(-1, -2))
+    lam = np.full(G, np.nan)
+    lam[finite] = np.linalg.eigvalsh(hess[finite])[:, 0]
+    out["stability"] = np.where(out.pop("tie"), -np.inf, lam)
     return out
 
 
@@ -340,7 +352,7 @@ class _Inputs:
     sample_u: np.ndarray | None
     tol: float
     max_iter: int
-    n_fp: int
+    n_fp: int  # plain fixed-point steps before Newton is allowed
     attrs: dict
 
 
