@@ -7,8 +7,10 @@ backend, the number of workers or the completion order.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -148,7 +150,8 @@ def _execute_pool(fn, spec, work, on_done, workers: int, threads: int) -> None:
         initializer=_init_worker,
         initargs=(threads,),
     ) as pool:
-        pending = {pool.submit(run_batch, fn, spec, batch, threads) for batch in work}
+        with _main_hidden(fn):  # every worker starts inside this block
+            pending = {pool.submit(run_batch, fn, spec, batch, threads) for batch in work}
         try:
             while pending:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -164,6 +167,29 @@ def _execute_pool(fn, spec, work, on_done, workers: int, threads: int) -> None:
             for fut in pending:
                 fut.cancel()
             raise
+
+
+@contextlib.contextmanager
+def _main_hidden(fn: Callable):
+    """Keep 'spawn' workers from re-running the user's script.
+
+    A spawned worker re-imports the parent's ``__main__`` unless it looks interactive, so a
+    script calling :func:`hopfield_sim.sweep` without an ``if __name__ == "__main__":``
+    guard would rerun itself in every worker. The workers only need importable functions,
+    so ``__main__`` is made to look interactive while they start (unless ``fn`` lives
+    there).
+    """
+    main = sys.modules.get("__main__")
+    if main is None or getattr(fn, "__module__", None) == "__main__":
+        yield
+        return
+    saved = {k: main.__dict__[k] for k in ("__file__", "__spec__") if k in main.__dict__}
+    main.__dict__.pop("__file__", None)
+    main.__dict__["__spec__"] = None
+    try:
+        yield
+    finally:
+        main.__dict__.update(saved)
 
 
 def _execute_dask(fn, spec, work, on_done, client, threads) -> None:
@@ -188,8 +214,6 @@ def _init_worker(threads: int) -> None:
 
 
 def _limit_numba_threads(threads: int) -> None:
-    import sys
-
     numba = sys.modules.get("numba")
     if numba is None:
         os.environ["NUMBA_NUM_THREADS"] = str(threads)  # read when numba is first imported

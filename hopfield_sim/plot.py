@@ -7,6 +7,7 @@ the ``cividis`` colour map, both readable with colour-vision deficiencies.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -97,10 +98,8 @@ def plot_phase_diagram(
         )
         fig.colorbar(mesh, ax=ax, label=label(ds, th))
         if np.nanmax(field.values) > threshold > np.nanmin(field.values):
-            cs = ax.contour(
-                X, Y, field.values, levels=[threshold], colors=OKABE_ITO[7], linewidths=1.5
-            )
-            cs.set_label(f"theory: {variable} = {threshold:g}")
+            ax.contour(X, Y, field.values, levels=[threshold], colors=OKABE_ITO[7], linewidths=1.5)
+            ax.plot([], [], color=OKABE_ITO[7], lw=1.5, label=f"theory: {variable} = {threshold:g}")
     extra = dict(lines or {})
     if theory_lines:
         extra.update(_model_lines(ds, x, y))
@@ -229,5 +228,6 @@ def _model_lines(ds: xr.Dataset, x: str, y: str) -> dict[str, tuple[np.ndarray, 
     xs = np.linspace(float(ds[x].min()), float(ds[x].max()), 60)
     try:
         return transition_lines(ds.attrs, x, y, xs)
-    except Exception:  # theory lines are decoration; never fail a plot on them
+    except Exception as exc:  # theory lines are decoration; never fail a plot on them
+        warnings.warn(f"theory transition lines not drawn: {exc}", stacklevel=3)
         return {}
