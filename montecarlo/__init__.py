@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+from montecarlo.datasets import load_digits
 from montecarlo.dense import DenseHebbianNetwork
+from montecarlo.multitasking import MultitaskingNetwork
 from montecarlo.patterns import archetypes, examples
 
-__all__ = ["DenseHebbianNetwork", "archetypes", "examples"]
+__all__ = [
+    "DenseHebbianNetwork",
+    "MultitaskingNetwork",
+    "archetypes",
+    "examples",
+    "load_digits",
+]
