@@ -181,7 +181,7 @@ def _stability_k2(d, T, rho, branch: str) -> np.ndarray:
         constraint=branch,
         tol=1e-13,
         max_iter=400,
-        n_fp=30,
+        n_fp=3,  # 1-D subspace, f convex above the root: Newton from above is monotone
     )
     lam = out["stability"]
     return np.where(out["residual"] < 1e-10, lam, np.nan)
