@@ -2,4 +2,6 @@
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from theory.solve import ConvergenceWarning, solve
+
+__all__ = ["ConvergenceWarning", "solve"]

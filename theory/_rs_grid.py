@@ -1,0 +1,142 @@
+"""The vectorised RS kernel: ``jit(vmap(...))`` over flat grids of points.
+
+Points are processed in chunks of a few fixed sizes (``CHUNKS``) so that any grid reuses at
+most three compiled functions per (P, branch, law). Two passes: every point gets
+``FIRST_PASS`` damped iterations (then Newton); the few that have not converged (critical
+slowing near T_g or a spinodal) are gathered and continued from where they stopped with up
+to ``theory._solver.MAX_DAMPED`` iterations, so stragglers do not hold up the whole grid.
+``P``, ``branch`` and the size of the binomial support are static.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax.scipy.special import gammaln, xlogy
+
+from theory import _x64, ags, dense
+from theory._solver import MAX_DAMPED, MAX_NEWTON, NEWTON_BELOW, fixed_point
+from theory.stability import is_stable
+
+_STARTS = {"retrieval": (1.0, 0.0), "spinglass": (0.0, 0.0)}
+
+
+def binomial_law(r, M, M_max: int):
+    """Nodes u_k = (2k - M)/(M r) and Binomial(M, (1+r)/2) weights, k = 0..M_max (zero
+    weight for k > M): the exact law of the normalised example average."""
+    k = jnp.arange(M_max + 1, dtype=float)
+    p = 0.5 * (1.0 + r)
+    logw = (
+        gammaln(M + 1.0)
+        - gammaln(k + 1.0)
+        - gammaln(jnp.maximum(M - k, 0.0) + 1.0)
+        + xlogy(k, p)
+        + xlogy(jnp.maximum(M - k, 0.0), 1.0 - p)
+    )
+    w = jnp.where(k <= M, jnp.exp(logw), 0.0)
+    return (2.0 * k - M) / (M * r), w
+
+
+CHUNKS = (16, 256, 4096)
+FIRST_PASS = 60
+# (max damped iterations, max Newton iterations, residual at which Newton takes over).
+# The second pass relaxes almost to the end before Newton, so that it crosses the "ghost"
+# of a vanished saddle-node pair, where Newton would stall on a local minimum of |F(x) - x|.
+_FIRST = (np.int32(FIRST_PASS), np.int32(MAX_NEWTON), np.float64(NEWTON_BELOW))
+_SECOND = (np.int32(MAX_DAMPED), np.int32(MAX_NEWTON), np.float64(1e-8))
+
+
+def _point(x0, max_damped, max_newton, newton_below, beta, alpha, rho, r, M, *, P, branch, M_max):
+    p = {"beta": beta, "alpha": alpha, "rho": rho}
+    law = None if M_max == 0 else binomial_law(r, M, M_max)
+    if P == 2:
+        fmap = functools.partial(ags.rs_map, p=p, law=law)
+        obs = functools.partial(ags.observables, p=p, law=law)
+        pm_f, pm_exists, pm_stable = ags.paramagnet(p)
+        proj = functools.partial(ags.project, p=p)
+    else:
+        fmap = functools.partial(dense.rs_map, p=p, P=P, law=law)
+        obs = functools.partial(dense.observables, p=p, P=P, law=law)
+        pm_f, pm_exists, pm_stable = dense.paramagnet(p, P)
+        proj = functools.partial(dense.project, p=p)
+    zero = jnp.zeros_like(beta)
+    pm = {"m": zero, "n": zero, "q": zero, "free_energy": pm_f}
+    if P == 2:
+        pm["r_AGS"] = zero
+    if branch == "paramagnet":
+        return {
+            **pm,
+            "converged": pm_exists,
+            "stable": pm_stable & pm_exists,
+            "iterations": jnp.int32(0),
+            "x": x0,
+        }
+    sol = fixed_point(
+        fmap, x0, proj, max_damped=max_damped, max_newton=max_newton, newton_below=newton_below
+    )
+    out = obs(sol.x)
+    # even P: the equations are odd in nbar (global flip), report the m >= 0 member
+    out["m"], out["n"] = jnp.abs(out["m"]), jnp.abs(out["n"])
+    out["converged"] = sol.converged
+    out["stable"] = is_stable(sol.jacobian)
+    out["iterations"] = sol.iterations
+    out["x"] = sol.x
+    if branch == "spinglass":  # without load the spin-glass branch is the paramagnet
+        low = alpha == 0.0
+        out = {k: jnp.where(low, pm[k], v) for k, v in out.items() if k in pm} | {
+            "converged": jnp.where(low, pm_exists, out["converged"]),
+            "stable": jnp.where(low, pm_stable, out["stable"]),
+            "iterations": out["iterations"],
+            "x": out["x"],
+        }
+    return out
+
+
+@functools.partial(jax.jit, static_argnames=("P", "branch", "M_max"))
+def _grid(x0, limits, beta, alpha, rho, r, M, *, P, branch, M_max):
+    one = functools.partial(_point, P=P, branch=branch, M_max=M_max)
+    axes = (0, None, None, None, 0, 0, 0, 0, 0)
+    return jax.vmap(one, in_axes=axes)(x0, *limits, beta, alpha, rho, r, M)
+
+
+def _chunked(x0, arrays, limits, **static) -> dict:
+    n = x0.shape[0]
+    size = next((c for c in CHUNKS if n <= c), CHUNKS[-1])
+    pieces = []
+    for start in range(0, n, size):
+        stop = min(start + size, n)
+        pad = size - (stop - start)
+        args = [
+            np.concatenate([a[start:stop], np.repeat(a[start : start + 1], pad, axis=0)])
+            for a in (x0, *arrays)
+        ]
+        out = _grid(args[0], limits, *args[1:], **static)
+        pieces.append(jax.tree.map(lambda a, k=stop - start: np.asarray(a)[:k], out))
+    return {k: np.concatenate([p[k] for p in pieces]) for k in pieces[0]}
+
+
+def solve_rs_flat(beta, alpha, rho, r, M, *, P: int, branch: str, M_max: int = 0) -> dict:
+    """Solve the RS equations at flat float64 points; returns NumPy arrays (float64 / bool).
+
+    ``alpha`` is the effective load entering the cross-talk (already rescaled for the
+    unsupervised protocol). ``M_max = 0`` selects the large-M Gaussian law of the data.
+    Non-converged points are returned as they are, with ``converged = False``.
+    """
+    arrays = [np.asarray(a, dtype=np.float64).ravel() for a in (beta, alpha, rho, r, M)]
+    n = arrays[0].size
+    start = _STARTS.get(branch, (0.0, 0.0))
+    x0 = np.tile(np.asarray(start, dtype=np.float64), (n, 1))
+    static = {"P": P, "branch": branch, "M_max": M_max}
+    with _x64.enabled():
+        out = _chunked(x0, arrays, _FIRST, **static)
+        redo = np.flatnonzero(~out["converged"])
+        if redo.size and branch != "paramagnet":
+            again = _chunked(out["x"][redo], [a[redo] for a in arrays], _SECOND, **static)
+            for k in out:
+                out[k][redo] = again[k]
+            out["iterations"][redo] += FIRST_PASS
+    out.pop("x")
+    return out

@@ -1,0 +1,117 @@
+"""Fixed-point solver for the RS self-consistency equations x = F(x), one grid point at a time
+(callers ``jax.vmap`` it over whole grids and ``jax.jit`` the result).
+
+Two phases, each a ``lax.while_loop``:
+
+1. damped iteration ``x <- x + gamma (F(x) - x)`` on the overlap coordinates from the
+   branch's starting point, which follows the basin of attraction (the branch), with a 1-D
+   Newton step on the last coordinate (C = beta(1-q), whose map can have a strongly negative
+   slope that makes plain damped iteration oscillate), until the residual is below
+   ``newton_below``;
+2. Newton on ``G(x) = F(x) - x`` with the Jacobian from forward-mode autodiff, projected
+   onto the domain; a Newton step is taken only if it halves the residual, otherwise the
+   phase-1 step is taken (so phase 2 is globally as safe as phase 1, and quadratic at the end).
+
+The result carries the final residual ``max|F(x) - x|``, a ``converged`` flag (residual below
+``tol`` and everything finite) and the Jacobian dF/dx at the solution, used for linear
+stability (theory.stability).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+
+TOL = 1e-10
+MAX_DAMPED = 3000
+MAX_NEWTON = 30
+DAMPING = 0.5
+NEWTON_BELOW = 1e-3
+
+
+class FixedPoint(NamedTuple):
+    x: jax.Array  # (d,) solution
+    residual: jax.Array  # max |F(x) - x|
+    converged: jax.Array  # bool
+    jacobian: jax.Array  # (d, d) dF/dx at x
+    iterations: jax.Array  # damped + Newton iterations used
+
+
+def value_and_jacobian(F: Callable, x: jax.Array) -> tuple[jax.Array, jax.Array]:
+    """F(x) and dF/dx (rows: outputs) by forward-mode autodiff."""
+    fx, lin = jax.linearize(F, x)
+    J = jax.vmap(lin)(jnp.eye(x.shape[0], dtype=x.dtype)).T
+    return fx, J
+
+
+def _residual(fx, x):
+    r = jnp.max(jnp.abs(fx - x))
+    return jnp.where(jnp.isfinite(r), r, jnp.inf)
+
+
+def fixed_point(
+    F: Callable[[jax.Array], jax.Array],
+    x0: jax.Array,
+    project: Callable[[jax.Array], jax.Array],
+    *,
+    tol: float = TOL,
+    max_damped: int = MAX_DAMPED,
+    max_newton: int = MAX_NEWTON,
+    damping: float = DAMPING,
+    newton_below: float = NEWTON_BELOW,
+) -> FixedPoint:
+    """Solve x = F(x) from x0; ``project`` maps any x back into the physical domain."""
+
+    d = x0.shape[0]
+    e_fast = jnp.zeros(d, dtype=x0.dtype).at[d - 1].set(1.0)
+    eye = jnp.eye(d, dtype=x0.dtype)
+
+    def relax(x, G, slope):
+        """Damped step on the overlaps, 1-D Newton step on the last coordinate."""
+        fast = x[d - 1] + G[d - 1] / (1.0 - slope)
+        fast = jnp.where(jnp.isfinite(fast), fast, x[d - 1] + damping * G[d - 1])
+        return project((x + damping * G).at[d - 1].set(fast))
+
+    def damped_cond(state):
+        _, k, res, moving = state
+        return (k < max_damped) & (res > newton_below) & moving
+
+    def damped_body(state):
+        x, k, _, _ = state
+        fx, col = jax.jvp(F, (x,), (e_fast,))
+        G = fx - x
+        res = _residual(fx, x)
+        x_new = jnp.where(res > newton_below, relax(x, G, col[d - 1]), x)
+        # stop when stuck (NaN, or pinned on the boundary of the domain)
+        moving = jnp.all(jnp.isfinite(x_new)) & jnp.any(x_new != x)
+        return x_new, k + 1, res, moving
+
+    x, k1, _, _ = jax.lax.while_loop(
+        damped_cond, damped_body, (x0, jnp.int32(0), jnp.inf, jnp.bool_(True))
+    )
+
+    def newton_cond(state):
+        x, k, res = state
+        return (k < max_newton) & (res > tol) & jnp.all(jnp.isfinite(x))
+
+    def newton_body(state):
+        x, k, _ = state
+        fx, J = value_and_jacobian(F, x)
+        G = fx - x
+        res = _residual(fx, x)
+        x_n = project(x + jnp.linalg.solve(J - eye, -G))
+        res_n = _residual(F(x_n), x_n)
+        # accept Newton only when it halves the residual (near a saddle-node "ghost", where
+        # |G| has a positive local minimum, Newton would stall); otherwise relax
+        x_new = jnp.where(res_n < 0.5 * res, x_n, relax(x, G, J[d - 1, d - 1]))
+        x_new = jnp.where(res > tol, x_new, x)
+        return x_new, k + 1, res
+
+    x, k2, _ = jax.lax.while_loop(newton_cond, newton_body, (x, jnp.int32(0), jnp.inf))
+    fx, J = value_and_jacobian(F, x)
+    res = _residual(fx, x)
+    converged = (res <= 10.0 * tol) & jnp.all(jnp.isfinite(x)) & jnp.all(jnp.isfinite(J))
+    return FixedPoint(x, res, converged, J, k1 + k2)
