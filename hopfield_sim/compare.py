@@ -11,9 +11,18 @@ if TYPE_CHECKING:
 
 #: default agreement threshold, in error bars (|z| <= 4: about 1 in 16 000 for a normal law)
 THRESHOLD = 4.0
+#: default error floor: an error bar of 0 (every chain frozen in the same state, e.g. at
+#: T = 0) does not mean infinite precision
+FLOOR = 1e-4
 
 
-def compare(ds: xr.Dataset, variable: str = "m", *, threshold: float = THRESHOLD) -> xr.Dataset:
+def compare(
+    ds: xr.Dataset,
+    variable: str = "m",
+    *,
+    threshold: float = THRESHOLD,
+    floor: float = FLOOR,
+) -> xr.Dataset:
     """Distance between theory and Monte Carlo, point by point, in error-bar units.
 
     Parameters
@@ -25,12 +34,17 @@ def compare(ds: xr.Dataset, variable: str = "m", *, threshold: float = THRESHOLD
         Order parameter to compare (``"m"``, ``"n"``, ``"q"``).
     threshold : float
         ``agree`` is true where ``|z| <= threshold``.
+    floor : float
+        Error bars are combined with this floor, ``sqrt(err**2 + floor**2)``, so that a
+        vanishing Monte Carlo error (frozen chains) does not turn a 1e-6 difference into
+        infinitely many error bars. ``0`` compares with the raw error bars (``z = inf``
+        where the error is 0 and the values differ).
 
     Returns
     -------
     xarray.Dataset
         On the sweep's grid: ``difference`` = theory - simulation, ``z`` = difference /
-        error (``inf`` where the error is 0 and the values differ), ``agree`` (bool),
+        error, ``agree`` (bool),
         ``valid`` (bool: both sides available and the theory converged); ``z`` and
         ``difference`` are NaN where not ``valid``. Attribute ``worst_z`` (largest |z|).
     """
@@ -43,9 +57,12 @@ def compare(ds: xr.Dataset, variable: str = "m", *, threshold: float = THRESHOLD
         )
     if not (threshold > 0):
         raise ValueError(f"threshold must be > 0 error bars; got {threshold!r}.")
+    if not (floor >= 0):
+        raise ValueError(f"floor must be >= 0; got {floor!r}.")
     import xarray as xr
 
     theory, mc, err = (ds[n] for n in names)
+    err = np.sqrt(err**2 + floor**2)
     valid = np.isfinite(theory) & np.isfinite(mc) & np.isfinite(err)
     if "converged_theory" in ds:
         valid = valid & ds["converged_theory"].astype(bool)
@@ -64,6 +81,7 @@ def compare(ds: xr.Dataset, variable: str = "m", *, threshold: float = THRESHOLD
     out.attrs.update(
         variable=variable,
         threshold=float(threshold),
+        floor=float(floor),
         worst_z=float(finite.max()) if finite.size else float("nan"),
     )
     return out

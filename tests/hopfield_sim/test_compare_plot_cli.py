@@ -29,13 +29,17 @@ def hand_made() -> xr.Dataset:
 
 
 def test_compare_in_error_bar_units():
-    cmp = compare(hand_made())
+    cmp = compare(hand_made(), floor=0)
     np.testing.assert_allclose(cmp["z"].values[:2], [-2.0, 0.0])
     assert np.isnan(cmp["z"].values[2])  # theory did not converge: not compared
     assert np.isinf(cmp["z"].values[3])  # zero error bar, different values
     np.testing.assert_array_equal(cmp["agree"], [True, True, False, False])
     np.testing.assert_array_equal(cmp["valid"], [True, True, False, True])
     assert compare(hand_made(), threshold=1.5)["agree"].values.tolist()[0] is False
+    # the default floor keeps a zero error bar finite: |z| = 0.1 / 1e-4
+    floored = compare(hand_made())
+    np.testing.assert_allclose(floored["z"].values[3], -0.1 / 1e-4)
+    np.testing.assert_allclose(floored["z"].values[0], -0.02 / np.hypot(0.01, 1e-4))
     with pytest.raises(KeyError, match="q_theory"):
         compare(hand_made(), "q")
     with pytest.raises(ValueError, match="threshold"):
