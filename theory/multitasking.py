@@ -237,7 +237,8 @@ def _step_point(n, beta, rho, d, sample_u, exact_xi, z, wz, keep, newton, *, con
 
     Newton with backtracking on nbar = F(nbar); the plain fixed-point step F(n) is always a
     candidate and the only one while ``newton`` is False (the first steps move towards the
-    branch's basin robustly). The candidate with the smallest residual wins.
+    branch's basin robustly) or, on unconstrained branches, while f is not locally convex.
+    The candidate with the smallest residual wins.
     """
     xi, w = _table(d, sample_u, exact_xi)
     eye = jnp.eye(n.shape[0])
@@ -247,6 +248,11 @@ def _step_point(n, beta, rho, d, sample_u, exact_xi, z, wz, keep, newton, *, con
     trials = jax.vmap(lambda x: _project(x, keep, constraint))(trials)
     res = jax.vmap(lambda x: jnp.max(jnp.abs(x - _rhs(x, beta, rho, xi, w, z, wz)[0])))(trials)
     res = jnp.where(jnp.isfinite(res), res, jnp.inf)
+    if constraint == "none":
+        # Newton only where f is locally convex: it would otherwise happily land on saddles
+        # (e.g. the symmetric state) while the fixed-point map is attracted by minima of f.
+        hess = eye - 0.5 * (J + J.T)
+        newton = newton & jnp.all(jnp.isfinite(jnp.linalg.cholesky(hess)))
     res = res.at[1:].set(jnp.where(newton, res[1:], jnp.inf))
     best = jnp.argmin(res)
     # T = 0 ties: a configuration xi != 0 with h == 0 and no data noise is a concave kink of f.
@@ -535,7 +541,7 @@ def solve(
     seed: int | np.random.SeedSequence | None = None,
     nodes: int = _quadrature.DEFAULT_NODES,
     tol: float = 1e-12,
-    max_iter: int = 400,
+    max_iter: int = 3000,
 ) -> xr.Dataset:
     """Solve the multitasking RS equations (MODELS.md §6) on a grid of (d, T or beta, rho).
 
@@ -553,8 +559,11 @@ def solve(
     branch : {"hierarchical", "symmetric", "pure", "paramagnet"} or array of shape (K,)
         Starting point: the T = 0 cascade ``(1-d) d^(k-1)`` in the order ``order``; all
         amplitudes equal (kept equal); only pattern ``order[0]`` (kept pure); zero; or an
-        explicit initial nbar. The result is the fixed point reached from there, with its
-        stability reported, so a branch may relax to a different state unless it is kept.
+        explicit initial nbar. "symmetric" and "pure" stay on their subspace and may end on a
+        saddle (see ``stable``). The others are iterated with the fixed-point map, which is
+        attracted by minima of f, and Newton steps only where f is locally convex, so they
+        end on a locally stable state of that basin (the cascade start may relax to the
+        single-pattern or the parallel state; "paramagnet" stays at nbar = 0).
     order : sequence of int, optional
         Permutation of ``range(K)``: ``order[0]`` is the strongest pattern. Default identity.
     average : {"exact", "sampled"}
