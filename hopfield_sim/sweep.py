@@ -189,8 +189,14 @@ def _initial_dataset(spec: SweepSpec, grid: Grid, store, extend: bool) -> xr.Dat
     old_grid = Grid(spec_from_dict(old_spec))
     where = {grid.key(i): i for i in range(grid.size)}
     done = np.asarray(old["done_mc"]).ravel() if "done_mc" in old else np.zeros(0, bool)
+    lost = [old_grid.params(j) for j in np.flatnonzero(done) if old_grid.key(j) not in where]
+    if lost:
+        raise ValueError(
+            f"store {store} cannot be extended to this grid: {len(lost)} finished point(s) "
+            f"would be dropped, e.g. {lost[0]}; an extended grid must contain the old one."
+        )
     for name in old.data_vars:
-        if not name.endswith("_mc") and not name.startswith("m_mc") and "_mc_" not in name:
+        if "_mc" not in name:
             continue
         arr = np.asarray(old[name])
         extra = arr.shape[len(old_grid.shape) :]

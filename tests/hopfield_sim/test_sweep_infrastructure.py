@@ -182,6 +182,9 @@ def test_changed_spec_is_refused_unless_extending(reference, tmp_path, monkeypat
         run(changed, store=store)
     with pytest.raises(ValueError, match="cannot be extended"):
         run(changed, store=store, extend=True)
+    narrower = {**SPEC, "axes": {"alpha": [0.0, 0.05], "T": [0.3, 0.6, 0.9, 1.2]}}
+    with pytest.raises(ValueError, match="4 finished point.* would be dropped"):
+        run(narrower, store=store, extend=True)
     wider = {**SPEC, "axes": {"alpha": [0.0, 0.05, 0.1, 0.15], "T": [0.3, 0.6, 0.9, 1.2]}}
     log = tmp_path / "log"
     log.mkdir()
