@@ -16,6 +16,7 @@ depth]`` and weights ``[batch..., heads, L, S]``.
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from typing import NamedTuple
@@ -288,18 +289,79 @@ def retrieve(
         raise ValueError("dropout_rate > 0 needs dropout_rng (a jax.random key).")
 
     T, max_h, eps_h = step_schedule(update_steps_max, update_steps_eps, update_steps_limit, H)
-    b = jnp.broadcast_to(jnp.asarray(beta, dtype=query.dtype), batch + (H,))[..., None, :, None]
-    q0 = query * b
-    if (
+    fast = (
         separation in ("softmax", "softmax_1")
         and T == 0
         and not return_info
         and dropout_rate == 0.0
         and query.dtype != jnp.float64  # dot_product_attention's softmax runs in float32
-    ):
-        out = attention_fast(q0, keys, values, mask, bias, zero_row=separation == "softmax_1")
-        return out if heads else out[..., 0, :]
+    )
+    beta = jnp.broadcast_to(jnp.asarray(beta, dtype=query.dtype), batch + (H,))
+    a = None if separation != "entmax" else jnp.asarray(1.5 if alpha is None else alpha)
+    res = _retrieve(
+        query,
+        keys,
+        values,
+        beta,
+        a,
+        mask,
+        bias,
+        jnp.asarray(max_h),
+        jnp.asarray(eps_h, dtype=query.dtype),
+        dropout_rng,
+        separation=separation,
+        T=T,
+        fast=fast,
+        dropout_rate=float(dropout_rate),
+        need_info=return_info,
+    )
+    if not return_info:
+        return res if heads else res[..., 0, :]
+    if update_steps_max is None and _validate.is_concrete(res.steps):
+        if not bool(jnp.all(res.converged)):
+            warnings.warn(
+                f"retrieve: {int(jnp.sum(~res.converged))} of {res.converged.size} (batch, head) "
+                f"entries did not converge within update_steps_limit={update_steps_limit} "
+                f"(update_steps_eps={update_steps_eps}); see Retrieval.converged.",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+    if not heads:
+        return Retrieval(
+            res.output[..., 0, :],
+            res.weights[..., 0, :, :],
+            res.state[..., 0, :],
+            res.steps[..., 0],
+            res.converged[..., 0],
+        )
+    return res
 
+
+@functools.partial(
+    jax.jit, static_argnames=("separation", "T", "fast", "dropout_rate", "need_info")
+)
+def _retrieve(
+    query,
+    keys,
+    values,
+    beta,
+    alpha,
+    mask,
+    bias,
+    max_h,
+    eps_h,
+    dropout_rng,
+    *,
+    separation,
+    T,
+    fast,
+    dropout_rate,
+    need_info,
+):
+    b = beta[..., None, :, None]
+    q0 = query * b
+    if fast:
+        return attention_fast(q0, keys, values, mask, bias, zero_row=separation == "softmax_1")
     w, steps, converged = iterate(
         q0,
         keys,
@@ -307,31 +369,18 @@ def retrieve(
         mask=mask,
         bias=bias,
         beta_state=b,
-        max_steps=jnp.asarray(max_h),
-        eps=jnp.asarray(eps_h, dtype=query.dtype),
+        max_steps=max_h,
+        eps=eps_h,
         T=T,
     )
-    if update_steps_max is None and _validate.is_concrete(steps):
-        if not bool(jnp.all(converged)):
-            warnings.warn(
-                f"retrieve: {int(jnp.sum(~converged))} of {converged.size} (batch, head) entries "
-                f"did not converge within update_steps_limit={update_steps_limit} "
-                f"(update_steps_eps={update_steps_eps}); see Retrieval.converged.",
-                RuntimeWarning,
-                stacklevel=2,
-            )
     w_used = w
     if dropout_rate > 0:
         keep = jax.random.bernoulli(dropout_rng, 1.0 - dropout_rate, w.shape)
         w_used = jnp.where(keep, w / (1.0 - dropout_rate), 0.0)
     out = jnp.einsum("...hls,...shd->...lhd", w_used, values)
-    if not return_info:
-        return out if heads else out[..., 0, :]
+    if not need_info:
+        return out
     state = jnp.einsum("...hls,...shd->...lhd", w, keys)
-    if not heads:
-        return Retrieval(
-            out[..., 0, :], w[..., 0, :, :], state[..., 0, :], steps[..., 0], converged[..., 0]
-        )
     return Retrieval(out, w, state, steps, converged)
 
 
@@ -375,10 +424,16 @@ def energy(
     )
     _validate.positive("beta", beta)
     _validate.separation(separation, alpha)
-    beta = jnp.asarray(beta, dtype=state.dtype)
+    a = jnp.asarray(1.5 if alpha is None else alpha, dtype=state.dtype)
+    return _energy(
+        state, memory, jnp.asarray(beta, dtype=state.dtype), a, mask, separation=separation
+    )
+
+
+@functools.partial(jax.jit, static_argnames=("separation",))
+def _energy(state, memory, beta, alpha, mask, *, separation):
     z = beta[..., None] * jnp.einsum("...sd,...d->...s", memory, state)
-    a = 1.5 if alpha is None else alpha
-    psi = _sep.conjugate(separation, z, mask, a)
+    psi = _sep.conjugate(separation, z, mask, alpha)
     E = -psi / beta + 0.5 * jnp.sum(state * state, axis=-1)
     if separation == "softmax":
         S = memory.shape[-2] if mask is None else jnp.sum(mask, axis=-1)

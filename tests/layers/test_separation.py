@@ -26,8 +26,9 @@ def test_sparsemax_weights_sum_to_one_and_are_sparse():
     assert int(jnp.sum(p == 0)) > Z.size // 3  # random scores of spread 2: mostly zeros
     # every weight below tau is exactly 0, every one above is z - tau
     tau = jnp.max(Z - p, axis=-1, where=p > 0, initial=-jnp.inf)
-    np.testing.assert_allclose(jnp.where(p > 0, Z - p, tau[:, None]), tau[:, None] + 0 * Z,
-                               atol=1e-6)
+    np.testing.assert_allclose(
+        jnp.where(p > 0, Z - p, tau[:, None]), tau[:, None] + 0 * Z, atol=1e-6
+    )
 
 
 @pytest.mark.parametrize("alpha", [1.2, 1.5, 2.0, 3.0])
