@@ -7,6 +7,7 @@ backend, the number of workers or the completion order.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import math
 import os
@@ -141,32 +142,63 @@ def execute(
         _execute_pool(fn, spec, work, on_done, workers, threads)
 
 
+#: worker pools kept alive between sweeps of one process, keyed by (workers, threads)
+_POOLS: dict[tuple[int, int], ProcessPoolExecutor] = {}
+
+
+def _pool(workers: int, threads: int) -> ProcessPoolExecutor:
+    """A process pool, reused by later sweeps with the same ``(workers, threads)``.
+
+    Reuse saves the worker start-up (interpreter, imports, loading compiled kernels) of
+    every sweep after the first (the workers keep the environment they started with; call
+    :func:`shutdown_pools` after changing it). Workers start with "spawn": forking a
+    process that has started JAX or Numba threads can deadlock.
+    """
+    key = (workers, threads)
+    if key not in _POOLS:
+        shutdown_pools()
+        _POOLS[key] = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=get_context("spawn"),
+            initializer=_init_worker,
+            initargs=(threads,),
+        )
+    return _POOLS[key]
+
+
+def shutdown_pools() -> None:
+    """Stop the cached worker processes (also done at interpreter exit)."""
+    while _POOLS:
+        _, pool = _POOLS.popitem()
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+atexit.register(shutdown_pools)
+
+
 def _execute_pool(fn, spec, work, on_done, workers: int, threads: int) -> None:
-    # "spawn": forking a process that has started JAX or Numba threads can deadlock.
-    ctx = get_context("spawn")
-    with ProcessPoolExecutor(
-        max_workers=min(workers, len(work)),
-        mp_context=ctx,
-        initializer=_init_worker,
-        initargs=(threads,),
-    ) as pool:
+    pool = _pool(workers, threads)
+    pending: set = set()
+    try:
         with _main_hidden(fn):  # every worker starts inside this block
             pending = {pool.submit(run_batch, fn, spec, batch, threads) for batch in work}
-        try:
-            while pending:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    on_done(fut.result())
-        except BrokenProcessPool as exc:
-            raise RuntimeError(
-                "a local worker process died. If this ran from a script, guard its entry "
-                "point with `if __name__ == '__main__':` (worker processes are started with "
-                "'spawn' and re-import the script), or pass workers=1."
-            ) from exc
-        except BaseException:
-            for fut in pending:
-                fut.cancel()
-            raise
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                on_done(fut.result())
+    except BrokenProcessPool as exc:
+        shutdown_pools()
+        raise RuntimeError(
+            "a local worker process died (killed, or out of memory). If this ran from a "
+            "script that defines the runner itself, guard its entry point with "
+            "`if __name__ == '__main__':`; or pass workers=1."
+        ) from exc
+    except BaseException as exc:
+        for fut in pending:
+            fut.cancel()
+        if not isinstance(exc, Exception):  # interrupted: do not keep workers busy
+            shutdown_pools()
+        raise
 
 
 @contextlib.contextmanager

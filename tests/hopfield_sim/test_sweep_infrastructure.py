@@ -189,7 +189,7 @@ def test_changed_spec_is_refused_unless_extending(reference, tmp_path, monkeypat
     log = tmp_path / "log"
     log.mkdir()
     monkeypatch.setenv("FAKE_LOG_DIR", str(log))
-    extended = run(wider, store=store, extend=True)
+    extended = run(wider, store=store, extend=True, workers=1)
     assert len(list(log.iterdir())) == 4  # only the new alpha row
     kept = extended.sel(alpha=reference.alpha)
     for name in ("m_mc", "m_mc_err", "seed_mc", "m_theory"):
