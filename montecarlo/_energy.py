@@ -23,9 +23,10 @@ power sums ``sum_i w_il**k sigma_i`` (k = 1, 3, .., P-1) and evaluate ``e_P`` di
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.polynomial import Polynomial
 
 from montecarlo import _kernels
 
@@ -59,6 +60,10 @@ class EnergyTerms:
     c: float
     P: int
     n_sums: int  # tracked sums per term: 1 (table) or P // 2 (power)
+    fast: int = 0  # table mode shortcut: _kernels.FAST_NONE / FAST_QUADRATIC / FAST_UNIT
+    dpoly: np.ndarray = field(default_factory=lambda: np.zeros(1))  # D(y) coefficients
+    rowsq: np.ndarray = field(default_factory=lambda: np.zeros(1, np.int64))  # sum_l w_il**2
+    q4: float = 0.0  # 4 * a_2 (P = 2)
 
 
 def _weight_dtype(max_abs: int) -> np.dtype:
@@ -89,24 +94,35 @@ def per_spin_storage(W: np.ndarray, *, sparse: bool) -> Storage:
     return Storage(indptr, cols.astype(np.int32), W[cols, rows].astype(dtype), False, L)
 
 
-def _symmetric_table(values_at_nonnegative: np.ndarray) -> np.ndarray:
-    """Table over S = -off..off from its values at S = 0..off (even P: H(-S) = H(S) exactly)."""
-    v = np.asarray(values_at_nonnegative, dtype=np.float64)
-    return np.concatenate([v[:0:-1], v])
+def _e_P_pm1_poly(N: int, P: int) -> np.ndarray:
+    """Coefficients (ascending powers of S) of e_P for a +-1 vector of length N with sum S.
 
-
-def _e_P_pm1(S: np.ndarray, N: int, P: int) -> np.ndarray:
-    """e_P of a +-1 vector of length N with sum S (power sums: N even, S odd)."""
-    p = [None] + [
-        np.asarray(S, np.float64) if k % 2 else np.full(S.shape, float(N)) for k in range(1, P + 1)
-    ]
-    e = [np.ones(S.shape)]
+    Newton's identities on polynomials in S: power sums p_k = S (k odd), N (k even).
+    """
+    S = Polynomial([0.0, 1.0])
+    p = [None] + [S if k % 2 else Polynomial([float(N)]) for k in range(1, P + 1)]
+    e = [Polynomial([1.0])]
     for n in range(1, P + 1):
-        acc = np.zeros(S.shape)
+        acc = Polynomial([0.0])
         for t in range(1, n + 1):
-            acc += (-1.0) ** (t - 1) * e[n - t] * p[t]
+            acc = acc + (-1.0) ** (t - 1) * e[n - t] * p[t]
         e.append(acc / n)
-    return e[P]
+    coef = np.zeros(P + 1)
+    coef[: e[P].coef.size] = e[P].coef
+    return coef
+
+
+def _difference_poly(a: np.ndarray) -> np.ndarray:
+    """Coefficients d_j of D(y) = T(y - 2) - T(y) for T(S) = sum_k a_k S**k (degree P-1).
+
+    For +-1 weights the flip of spin i changes term l by D(w_il sigma_i S_l) (T is even).
+    """
+    P = a.size - 1
+    d = np.zeros(max(P, 1))
+    for k in range(1, P + 1):
+        for j in range(k):
+            d[j] += a[k] * math.comb(k, j) * (-2.0) ** (k - j)
+    return d
 
 
 def energy_terms(
@@ -130,25 +146,35 @@ def energy_terms(
     L = storage.n_terms
     sums = _kernels.abs_power_sums(
         storage.indptr, storage.idx, storage.val, storage.dense, L, P
-    )  # (L, P + 1): sum_i |w|**k
+    )  # (L, P + 1): sum_i |w|**k over non-zero weights
     off = int(sums[:, 1].max(initial=0.0))
     c = -kappa * math.factorial(P) / (2.0 * float(N) ** (P - 1) * float(scale) ** P)
-    s = np.arange(off + 1, dtype=np.float64)
-    no_pe = np.zeros((L, 1))
-    if self_interaction:
-        table = _symmetric_table(c / math.factorial(P) * s**P)
-        return EnergyTerms(_kernels.MODE_TABLE, table, off, 0.0, no_pe, c, P, 1)
     fits = 2 * off + 1 <= TABLE_LIMIT
-    if P == 2 and fits:
+    unit = bool(np.all(sums[:, 0] == sums[:, 2]))  # every non-zero weight is +-1
+    full = bool(np.all(sums[:, 0] == N))  # no zero weights
+    a = np.zeros(P + 1)  # T(S) = sum_k a_k S**k per term
+    h0 = 0.0
+    if self_interaction:
+        a[P] = c / math.factorial(P)
+    elif P == 2 and fits:
+        a[2] = 0.5 * c
         h0 = -0.5 * c * float(sums[:, 2].sum())
-        table = _symmetric_table(0.5 * c * s**2)
-        return EnergyTerms(_kernels.MODE_TABLE, table, off, h0, no_pe, c, P, 1)
-    plus_minus_one = bool(np.all(sums[:, 0] == N) and np.all(sums[:, 2] == N))
-    if fits and plus_minus_one:
-        table = _symmetric_table(c * _e_P_pm1(s, N, P))
-        return EnergyTerms(_kernels.MODE_TABLE, table, off, 0.0, no_pe, c, P, 1)
-    pe = np.ascontiguousarray(sums[:, 2 : P + 1 : 2])  # even power sums p_2, p_4, .., p_P
-    return EnergyTerms(_kernels.MODE_POWER, np.zeros(1), 0, 0.0, pe, c, P, P // 2)
+    elif fits and unit and full:
+        a = c * _e_P_pm1_poly(N, P)
+    else:
+        pe = np.ascontiguousarray(sums[:, 2 : P + 1 : 2])  # even power sums p_2, .., p_P
+        return EnergyTerms(_kernels.MODE_POWER, np.zeros(1), 0, 0.0, pe, c, P, P // 2)
+    s = np.arange(off + 1, dtype=np.float64)
+    half = np.polynomial.polynomial.polyval(s, a)
+    table = np.concatenate([half[:0:-1], half])  # T(-S) = T(S) exactly (even P)
+    terms = dict(mode=_kernels.MODE_TABLE, table=table, off=off, h0=h0, pe=np.zeros((L, 1)),
+                 c=c, P=P, n_sums=1)  # fmt: skip
+    if P == 2:
+        rowsq = _kernels.row_square_sums(storage.indptr, storage.val)
+        return EnergyTerms(**terms, fast=_kernels.FAST_QUADRATIC, rowsq=rowsq, q4=4.0 * a[2])
+    if unit and (full or not storage.dense):
+        return EnergyTerms(**terms, fast=_kernels.FAST_UNIT, dpoly=_difference_poly(a))
+    return EnergyTerms(**terms)
 
 
 def tracked_sums(storage: Storage, sigma: np.ndarray, n_sums: int) -> np.ndarray:

@@ -25,6 +25,9 @@ METROPOLIS = 1
 ZERO_TEMPERATURE = 2
 MODE_TABLE = 0
 MODE_POWER = 1
+FAST_NONE = 0  # table mode: two table lookups per term
+FAST_QUADRATIC = 1  # P = 2: dH = q4 * (sum_l w_il**2 - s_i sum_l w_il S_l), a dot product
+FAST_UNIT = 2  # +-1 weights: dH = sum_l D(w_il s_i S_l), D a polynomial of degree P - 1
 ORDER_RANDOM = 0
 ORDER_SEQUENTIAL = 1
 
@@ -43,7 +46,7 @@ def elementary_from_power(p, k, e):
     return e[k]
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def delta_energy(i, s_i, S, mode, table, off, pe, c, P, indptr, idx, val, dense, p, e):
     """Energy change of flipping spin ``i`` (current value ``s_i``) given tracked sums ``S``."""
     a = indptr[i]
@@ -75,7 +78,7 @@ def delta_energy(i, s_i, S, mode, table, off, pe, c, P, indptr, idx, val, dense,
     return dh
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def apply_flip(i, s_i, S, mode, P, indptr, idx, val, dense):
     """Update tracked sums for the flip of spin ``i`` from ``s_i`` to ``-s_i``."""
     a = indptr[i]
@@ -109,7 +112,7 @@ def energy(S, mode, table, off, h0, pe, c, P, p, e):
     return h + c * acc
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def accept(dh, beta, dynamics, u):
     """Acceptance decision for an energy change ``dh`` with uniform ``u`` in [0, 1)."""
     if dynamics == GLAUBER:
@@ -147,6 +150,10 @@ def sweep(
     pe,
     c,
     P,
+    fast,
+    dpoly,
+    rowsq,
+    q4,
     indptr,
     idx,
     val,
@@ -156,11 +163,17 @@ def sweep(
     o_val,
     o_dense,
 ):
-    """One sweep (N flip attempts) of one chain; ``O`` (Lo, 1) are observable-only sums."""
+    """One sweep (N flip attempts) of one chain; ``O`` (Lo, 1) are observable-only sums.
+
+    The table-mode energy change and update are written out here rather than called:
+    a call per flip attempt costs more than a short row of weights (array reference counts).
+    """
     N = sigma.shape[0]
+    L = S.shape[0]
     p = np.zeros(P + 1)
     e = np.zeros(P + 1)
     track_obs = O.shape[0] > 0
+    table_mode = mode == MODE_TABLE
     for step in range(N):
         if order == ORDER_RANDOM:
             i = np.int64(uniform(rng) * N)
@@ -169,12 +182,68 @@ def sweep(
         else:
             i = step
         s_i = np.int64(sigma[i])
-        dh = delta_energy(i, s_i, S, mode, table, off, pe, c, P, indptr, idx, val, dense, p, e)
-        if accept(dh, beta, dynamics, uniform(rng)):
+        if table_mode:
+            dh = 0.0
+            if fast == FAST_QUADRATIC:
+                dot = np.int64(0)
+                if dense:
+                    a = i * L
+                    for l in range(L):
+                        dot += np.int64(val[a + l]) * S[l, 0]
+                else:
+                    for j in range(indptr[i], indptr[i + 1]):
+                        dot += np.int64(val[j]) * S[idx[j], 0]
+                dh = q4 * np.float64(rowsq[i] - s_i * dot)
+            elif fast == FAST_UNIT:
+                if dense:
+                    a = i * L
+                    for l in range(L):
+                        y = np.float64(np.int64(val[a + l]) * s_i * S[l, 0])
+                        acc = dpoly[P - 1]
+                        for k in range(P - 2, -1, -1):
+                            acc = acc * y + dpoly[k]
+                        dh += acc
+                else:
+                    for j in range(indptr[i], indptr[i + 1]):
+                        y = np.float64(np.int64(val[j]) * s_i * S[idx[j], 0])
+                        acc = dpoly[P - 1]
+                        for k in range(P - 2, -1, -1):
+                            acc = acc * y + dpoly[k]
+                        dh += acc
+            elif dense:
+                a = i * L
+                for l in range(L):
+                    Sl = S[l, 0] + off
+                    dh += table[Sl - 2 * np.int64(val[a + l]) * s_i] - table[Sl]
+            else:
+                for j in range(indptr[i], indptr[i + 1]):
+                    Sl = S[idx[j], 0] + off
+                    dh += table[Sl - 2 * np.int64(val[j]) * s_i] - table[Sl]
+        else:
+            dh = delta_energy(i, s_i, S, mode, table, off, pe, c, P, indptr, idx, val, dense, p, e)
+        u = uniform(rng)
+        if dynamics == GLAUBER:
+            ok = u * (1.0 + np.exp(beta * dh)) < 1.0
+        elif dynamics == METROPOLIS:
+            ok = dh <= 0.0 or u < np.exp(-beta * dh)
+        else:
+            ok = dh < 0.0 or (dh == 0.0 and u < 0.5)
+        if not ok:
+            continue
+        if table_mode:
+            two_s = 2 * s_i
+            if dense:
+                a = i * L
+                for l in range(L):
+                    S[l, 0] -= two_s * np.int64(val[a + l])
+            else:
+                for j in range(indptr[i], indptr[i + 1]):
+                    S[idx[j], 0] -= two_s * np.int64(val[j])
+        else:
             apply_flip(i, s_i, S, mode, P, indptr, idx, val, dense)
-            if track_obs:
-                apply_flip(i, s_i, O, MODE_TABLE, P, o_indptr, o_idx, o_val, o_dense)
-            sigma[i] = -sigma[i]
+        if track_obs:
+            apply_flip(i, s_i, O, MODE_TABLE, P, o_indptr, o_idx, o_val, o_dense)
+        sigma[i] = -sigma[i]
 
 
 def _run(
@@ -196,6 +265,10 @@ def _run(
     pe,
     c,
     P,
+    fast,
+    dpoly,
+    rowsq,
+    q4,
     indptr,
     idx,
     val,
@@ -244,6 +317,10 @@ def _run(
                 pe,
                 c,
                 P,
+                fast,
+                dpoly,
+                rowsq,
+                q4,
                 indptr,
                 idx,
                 val,
@@ -258,7 +335,9 @@ def _run(
             E[r] = energy(S[r], mode, table, off, h0, pe, c, P, p, e)
         if tempering:
             for ch in range(n_chain):
-                for b in range(n_beta - 1):
+                # deterministic even-odd scheme: pairs (0,1), (2,3).. after even sweeps,
+                # (1,2), (3,4).. after odd ones; no state crosses two rungs in one step
+                for b in range(t % 2, n_beta - 1, 2):
                     r1 = b * n_chain + ch
                     r2 = r1 + n_chain
                     arg = (betas[r1] - betas[r2]) * (E[r1] - E[r2])
@@ -357,4 +436,18 @@ def energies(S, mode, table, off, h0, pe, c, P):
     e = np.zeros(P + 1)
     for r in range(R):
         out[r] = energy(S[r], mode, table, off, h0, pe, c, P, p, e)
+    return out
+
+
+@numba.njit(cache=True)
+def row_square_sums(indptr, val):
+    """``out[i] = sum_l w_il**2`` over the stored row of spin i, int64 (N,)."""
+    N = indptr.shape[0] - 1
+    out = np.zeros(N, dtype=np.int64)
+    for i in range(N):
+        acc = np.int64(0)
+        for j in range(indptr[i], indptr[i + 1]):
+            w = np.int64(val[j])
+            acc += w * w
+        out[i] = acc
     return out

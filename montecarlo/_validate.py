@@ -84,13 +84,17 @@ def spin_array(name: str, value: object, *, ndim: int, allow_zero: bool) -> np.n
         )
     if arr.ndim != ndim:
         raise ValueError(f"{name} must have {ndim} dimensions; got shape {arr.shape}.")
-    ok = (arr == 1) | (arr == -1)
-    if allow_zero:
-        ok |= arr == 0
-    if not ok.all():
-        bad = arr[~ok].ravel()[0]
-        raise ValueError(f"{name} must have entries in {allowed}; found {bad!r}.")
-    return arr.astype(np.int8)
+    flat = arr.reshape(-1)
+    step = 1 << 22  # check in blocks: no full-size temporaries for big pattern sets
+    for start in range(0, flat.size, step):
+        block = flat[start : start + step]
+        ok = (block == 1) | (block == -1)
+        if allow_zero:
+            ok |= block == 0
+        if not ok.all():
+            bad = block[~ok][0]
+            raise ValueError(f"{name} must have entries in {allowed}; found {bad!r}.")
+    return arr.astype(np.int8, copy=False)
 
 
 def temperature(beta: object, T: object) -> np.ndarray:

@@ -8,6 +8,8 @@ from montecarlo import _validate
 
 __all__ = ["archetypes", "examples"]
 
+_BLOCK = 1 << 20  # random numbers drawn per block
+
 
 def archetypes(K: int, N: int, *, d: float = 0.0, seed) -> np.ndarray:
     """Random archetypes xi^mu with i.i.d. entries.
@@ -39,9 +41,14 @@ def archetypes(K: int, N: int, *, d: float = 0.0, seed) -> np.ndarray:
     N = _validate.integer("N", N, low=1, meaning="N is the number of neurons.")
     d = _validate.dilution(d)
     rng = np.random.default_rng(_validate.seed(seed))
-    xi = np.where(rng.random((K, N)) < 0.5, 1, -1).astype(np.int8)
-    if d > 0.0:
-        xi[rng.random((K, N)) < d] = 0
+    xi = np.empty((K, N), dtype=np.int8)
+    rows = max(1, _BLOCK // N)  # generate in row blocks: no (K, N) float temporaries
+    for start in range(0, K, rows):
+        stop = min(K, start + rows)
+        block = xi[start:stop]
+        block[...] = np.where(rng.random((stop - start, N)) < 0.5, 1, -1)
+        if d > 0.0:
+            block[rng.random((stop - start, N)) < d] = 0
     return xi
 
 
@@ -76,5 +83,8 @@ def examples(patterns, M: int, r: float, *, seed) -> np.ndarray:
     r = _validate.quality(r)
     rng = np.random.default_rng(_validate.seed(seed))
     K, N = xi.shape
-    chi = np.where(rng.random((K, M, N)) < (1.0 + r) / 2.0, 1, -1).astype(np.int8)
-    return chi * xi[:, None, :]
+    out = np.empty((K, M, N), dtype=np.int8)
+    for k in range(K):  # one class at a time: no (K, M, N) float temporaries
+        chi = np.where(rng.random((M, N)) < (1.0 + r) / 2.0, 1, -1).astype(np.int8)
+        out[k] = chi * xi[k]
+    return out

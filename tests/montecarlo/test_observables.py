@@ -1,0 +1,46 @@
+"""Error bars of correlated series against the spread of means over independent replicas."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from montecarlo.observables import integrated_autocorrelation_time, mean_and_error
+
+
+def _ar1(a, n, reps, rng):
+    x = np.zeros((reps, n))
+    noise = rng.standard_normal((reps, n))
+    x[:, 0] = noise[:, 0] / np.sqrt(1 - a * a)
+    for t in range(1, n):
+        x[:, t] = a * x[:, t - 1] + noise[:, t]
+    return x
+
+
+def test_ar1_tau_and_error_match_closed_form_and_replica_spread():
+    rng = np.random.default_rng(0)
+    a, n = 0.8, 20000
+    x = _ar1(a, n, 200, rng)
+    tau_exact = (1 + a) / (2 * (1 - a))  # = 4.5
+    tau = integrated_autocorrelation_time(x)
+    assert abs(np.median(tau) - tau_exact) < 0.1 * tau_exact
+    mean, err, _ = mean_and_error(x)
+    spread = mean.std(ddof=1)  # true error of one replica's mean
+    assert 0.85 < np.median(err) / spread < 1.35
+
+
+def test_correlations_at_even_lags_only_are_accounted_for():
+    """Runs of 4 equal values interleaved with white noise: rho(odd lag) = 0, rho(2) > 0."""
+    rng = np.random.default_rng(1)
+    reps, n = 200, 8192
+    runs = np.repeat(rng.standard_normal((reps, n // 8)), 4, axis=1)  # (reps, n // 2)
+    y = np.empty((reps, n))
+    y[:, 0::2] = runs
+    y[:, 1::2] = rng.standard_normal((reps, n // 2))
+    mean, err, _ = mean_and_error(y)
+    spread = mean.std(ddof=1)
+    assert 0.8 < np.median(err) / spread < 1.4
+
+
+def test_constant_series_has_zero_error():
+    mean, err, tau = mean_and_error(np.full((2, 50), 0.3))
+    assert np.all(err == 0) and np.all(tau == 0.5) and np.allclose(mean, 0.3)
