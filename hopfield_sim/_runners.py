@@ -60,6 +60,7 @@ def theory_grid(spec, grid) -> dict[str, tuple[tuple[str, ...], np.ndarray]]:
 
 def _solve(spec, params: dict[str, Any]):
     import theory
+    import theory.multitasking  # noqa: F401  (submodule, not imported by theory)
 
     temp = {"T": params["T"]} if "T" in params else {"beta": params["beta"]}
     data: dict[str, Any] = {}
@@ -197,6 +198,7 @@ def transition_lines(attrs: dict, x: str, y: str, xs: np.ndarray) -> dict:
     if attrs.get("protocol") != "hebbian":
         return {}
     import theory
+    import theory.multitasking  # noqa: F401  (submodule, not imported by theory)
 
     lines = getattr(theory, "lines", None)
     out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
