@@ -39,6 +39,7 @@ from functools import lru_cache, partial
 import jax
 import jax.numpy as jnp
 import numpy as np
+import scipy.stats
 import xarray as xr
 
 from theory import _quadrature, _validate, _x64
@@ -59,6 +60,7 @@ __all__ = [
 
 BRANCHES = ("hierarchical", "symmetric", "pure", "paramagnet")
 MAX_EXACT_K = 10  # 3^10 = 59049 configurations
+MAX_FINITE_M_TABLE = 2_000_000  # (2M+3)^K configurations of the exact finite-M law
 _LINES = (
     "critical_temperature",
     "critical_dilution",
@@ -115,12 +117,33 @@ def _sampled_configs(u: jnp.ndarray, d: jnp.ndarray) -> jnp.ndarray:
     return jnp.where(u < d, 0.0, jnp.where(u < 0.5 * (1.0 + d), 1.0, -1.0))
 
 
-def _table(d, sample_u, exact_xi):
-    """(xi, w) for one value of d: exact representatives or the sampled configurations."""
+def _finite_M_configs(K: int, M: int, r: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Exact finite-M law (MODELS.md §3): per pattern xi = 0, or xi = +-1 with the example
+    average chi = (2B - M)/M, B ~ Binomial(M, (1+r)/2). Returns (xi, amp, pmf), each of shape
+    (C, K) with C = ((2M + 3)^K + 1)/2 (one of each pair +-xi); amp = chi / r = (1 + rho) a.
+    """
+    B = np.arange(M + 1)
+    pmf_B = scipy.stats.binom.pmf(B, M, 0.5 * (1.0 + r))
+    amp_B = (2.0 * B - M) / (M * r)
+    s_xi = np.concatenate([[0.0], np.ones(M + 1), -np.ones(M + 1)])
+    s_amp = np.concatenate([[0.0], amp_B, amp_B])
+    s_pmf = np.concatenate([[1.0], pmf_B, pmf_B])
+    idx = np.stack(np.meshgrid(*[np.arange(s_xi.size)] * K, indexing="ij"), -1).reshape(-1, K)
+    xi = s_xi[idx]
+    first = xi[np.arange(xi.shape[0]), np.argmax(xi != 0, axis=1)]  # 0 only for xi = 0
+    keep = first >= 0
+    return xi[keep], s_amp[idx][keep], s_pmf[idx][keep]
+
+
+def _table(d, sample_u, table):
+    """(xi, x, w) for one value of d: xi the patterns, x = xi * amp the field couplings
+    (x = xi for the Gaussian law), w the probabilities."""
     if sample_u is None:
-        return exact_xi, _weights(exact_xi, d)
+        xi, amp, pmf = table
+        return xi, xi * amp, _weights(xi, d) * jnp.prod(pmf, axis=-1)
     S = sample_u.shape[0]
-    return _sampled_configs(sample_u, d), jnp.full((S,), 1.0 / S)
+    xi = _sampled_configs(sample_u, d)
+    return xi, xi, jnp.full((S,), 1.0 / S)
 
 
 # --------------------------------------------------------------------------- equations
@@ -195,28 +218,31 @@ def _half_line_rule(n: int = 80, L: float = 24.0) -> tuple[np.ndarray, np.ndarra
     return 0.5 * L * (x + 1.0), 0.5 * L * w
 
 
-def _field(n, rho, xi):
-    mu = xi @ n
-    sigma = _safe_sqrt(rho * ((xi * xi) @ (n * n)))
+def _field(n, rho_noise, x):
+    mu = x @ n
+    sigma = _safe_sqrt(rho_noise * ((x * x) @ (n * n)))
     return mu, sigma
 
 
-def _rhs(n, beta, rho, xi, w, z, wz):
-    """F(nbar), and as auxiliary output (F, m, f) from one pass over the configurations."""
-    mu, sigma = _field(n, rho, xi)
+def _rhs(n, beta, rho, xi, x, w, z, wz, law):
+    """F(nbar), and as auxiliary output (F, m, f) from one pass over the configurations.
+
+    ``law`` (static): "gauss" (large-M Gaussian data noise, rho enters the field) or
+    "finite_M" (exact example averages already in x; no Gaussian noise).
+    """
+    rho_noise = rho if law == "gauss" else 0.0
+    mu, sigma = _field(n, rho_noise, x)
     t, s, lc = _z_averages(mu, sigma, beta, z, wz)
     m = (w * t) @ xi
-    stein = rho * n * ((w * s) @ (xi * xi))
-    F = (m + stein) / (1.0 + rho)
+    stein = rho_noise * n * ((w * s) @ (x * x))
+    F = ((w * t) @ x + stein) / (1.0 + rho)
     f = 0.5 * (1.0 + rho) * jnp.sum(n * n) - jnp.sum(w * lc)
     return F, (F, m, f)
 
 
-def _free_energy(n, beta, rho, xi, w, z, wz):
+def _free_energy(n, beta, rho, xi, x, w, z, wz, law):
     """f(nbar) per neuron (the T = 0 limit is the energy)."""
-    mu, sigma = _field(n, rho, xi)
-    _, _, lc = _z_averages(mu, sigma, beta, z, wz)
-    return 0.5 * (1.0 + rho) * jnp.sum(n * n) - jnp.sum(w * lc)
+    return _rhs(n, beta, rho, xi, x, w, z, wz, law)[1][2]
 
 
 # --------------------------------------------------------------------------- solver
@@ -232,7 +258,7 @@ def _project(n, keep, constraint):
     return n
 
 
-def _step_point(n, beta, rho, d, sample_u, exact_xi, z, wz, keep, newton, *, constraint):
+def _step_point(n, beta, rho, d, sample_u, table, z, wz, keep, newton, *, constraint, law):
     """One solver step at one grid point, plus everything evaluated at the input n.
 
     Newton with backtracking on nbar = F(nbar); the plain fixed-point step F(n) is always a
@@ -240,13 +266,14 @@ def _step_point(n, beta, rho, d, sample_u, exact_xi, z, wz, keep, newton, *, con
     branch's basin robustly) or, on unconstrained branches, while f is not locally convex.
     The candidate with the smallest residual wins.
     """
-    xi, w = _table(d, sample_u, exact_xi)
+    xi, x, w = _table(d, sample_u, table)
     eye = jnp.eye(n.shape[0])
-    J, (Fn, m, f) = jax.jacfwd(_rhs, has_aux=True)(n, beta, rho, xi, w, z, wz)
+    args = (beta, rho, xi, x, w, z, wz, law)
+    J, (Fn, m, f) = jax.jacfwd(_rhs, has_aux=True)(n, *args)
     delta = jnp.linalg.solve(eye - J, n - Fn)
     trials = jnp.concatenate([Fn[None, :], n[None, :] - _STEPS[:, None] * delta])
     trials = jax.vmap(lambda x: _project(x, keep, constraint))(trials)
-    res = jax.vmap(lambda x: jnp.max(jnp.abs(x - _rhs(x, beta, rho, xi, w, z, wz)[0])))(trials)
+    res = jax.vmap(lambda y: jnp.max(jnp.abs(y - _rhs(y, *args)[0])))(trials)
     res = jnp.where(jnp.isfinite(res), res, jnp.inf)
     if constraint == "none":
         # Newton only where f is locally convex: it would otherwise happily land on saddles
@@ -256,8 +283,8 @@ def _step_point(n, beta, rho, d, sample_u, exact_xi, z, wz, keep, newton, *, con
     res = res.at[1:].set(jnp.where(newton, res[1:], jnp.inf))
     best = jnp.argmin(res)
     # T = 0 ties: a configuration xi != 0 with h == 0 and no data noise is a concave kink of f.
-    mu, sigma = _field(n, rho, xi)
-    active = jnp.any(xi != 0, axis=-1) & (w > 0)
+    mu, sigma = _field(n, rho if law == "gauss" else 0.0, x)
+    active = jnp.any(x != 0, axis=-1) & (w > 0)
     tie = jnp.isinf(beta) & jnp.any(active & (jnp.abs(mu) < 1e-10) & (sigma < 1e-10))
     return {
         "next": trials[best],
@@ -270,26 +297,41 @@ def _step_point(n, beta, rho, d, sample_u, exact_xi, z, wz, keep, newton, *, con
     }
 
 
-@partial(jax.jit, static_argnames=("constraint",))
-def _step_grid(n, beta, rho, d, sample_u, exact_xi, z, wz, keep, newton, *, constraint):
+@partial(jax.jit, static_argnames=("constraint", "law"))
+def _step_grid(n, beta, rho, d, sample_u, table, z, wz, keep, newton, *, constraint, law):
     """vmap of ``_step_point`` over flat grids: n (G, K), beta/rho/d (G,)."""
-    fn = partial(_step_point, constraint=constraint)
+    fn = partial(_step_point, constraint=constraint, law=law)
     axes = (0, 0, 0, 0, None, None, None, None, None, None)
-    return jax.vmap(fn, in_axes=axes)(n, beta, rho, d, sample_u, exact_xi, z, wz, keep, newton)
+    return jax.vmap(fn, in_axes=axes)(n, beta, rho, d, sample_u, table, z, wz, keep, newton)
 
 
 @jax.jit
-def _gradient_grid(n, beta, rho, d, sample_u, exact_xi, z, wz):
-    """Autodiff gradient of f(nbar) at given points (a check of stationarity)."""
+def _gradient_grid(n, beta, rho, d, sample_u, table, z, wz):
+    """Autodiff gradient of f(nbar) at given points (Gaussian law; a stationarity check)."""
 
     def one(n, beta, rho, d):
-        xi, w = _table(d, sample_u, exact_xi)
-        return jax.grad(_free_energy)(n, beta, rho, xi, w, z, wz)
+        xi, x, w = _table(d, sample_u, table)
+        return jax.grad(_free_energy)(n, beta, rho, xi, x, w, z, wz, "gauss")
 
     return jax.vmap(one)(n, beta, rho, d)
 
 
-def _run(n0, beta, rho, d, keep, *, K, sample_u, nodes, constraint, tol, max_iter, n_fp):
+def _run(
+    n0,
+    beta,
+    rho,
+    d,
+    keep,
+    *,
+    K,
+    sample_u,
+    nodes,
+    constraint,
+    tol,
+    max_iter,
+    n_fp,
+    finite_M=None,
+):
     """Solve at G paired points (flat arrays); returns NumPy float64 results of length G.
 
     The grid is padded to a power of two so that repeated calls with similar sizes reuse
@@ -302,8 +344,16 @@ def _run(n0, beta, rho, d, keep, *, K, sample_u, nodes, constraint, tol, max_ite
         a = np.asarray(a, dtype=np.float64)
         return np.concatenate([a, np.repeat(a[-1:], size - G, axis=0)])
 
-    z, wz = _quadrature.gauss_normal(nodes) if np.any(rho > 0) else (np.zeros(1), np.ones(1))
-    exact_xi = _exact_configs(K) if sample_u is None else np.zeros((1, K))
+    gauss = finite_M is None and np.any(rho > 0)
+    z, wz = _quadrature.gauss_normal(nodes) if gauss else (np.zeros(1), np.ones(1))
+    if finite_M is not None:
+        table = _finite_M_configs(K, *finite_M)
+    elif sample_u is None:
+        xi = _exact_configs(K)
+        table = (xi, np.ones_like(xi), np.ones_like(xi))
+    else:
+        table = (np.zeros((1, K)),) * 3
+    law = "gauss" if finite_M is None else "finite_M"
     n = pad(n0)
     if constraint == "symmetric":
         n = np.repeat(n.mean(axis=1, keepdims=True), K, axis=1)
@@ -316,21 +366,28 @@ def _run(n0, beta, rho, d, keep, *, K, sample_u, nodes, constraint, tol, max_ite
         fixed = tuple(jnp.asarray(pad(a)) for a in (beta, rho, d))
         shared = (
             None if sample_u is None else jnp.asarray(sample_u),
-            jnp.asarray(exact_xi),
+            tuple(jnp.asarray(a) for a in table),
             jnp.asarray(z),
             jnp.asarray(wz),
             jnp.asarray(keep),
         )
         for it in range(max_iter):
             out = _step_grid(
-                jnp.asarray(n), *fixed, *shared, jnp.asarray(it >= n_fp), constraint=constraint
+                jnp.asarray(n),
+                *fixed,
+                *shared,
+                jnp.asarray(it >= n_fp),
+                constraint=constraint,
+                law=law,
             )
             res = np.asarray(out["next_residual"])
             n = np.where(done[:, None], n, np.asarray(out["next"]))
             done |= res < tol
             if done.all():
                 break
-        out = _step_grid(jnp.asarray(n), *fixed, *shared, jnp.asarray(True), constraint=constraint)
+        out = _step_grid(
+            jnp.asarray(n), *fixed, *shared, jnp.asarray(True), constraint=constraint, law=law
+        )
         out = {k: np.asarray(v)[:G] for k, v in out.items() if k not in ("next", "next_residual")}
     out["n"] = n[:G]
     hess = out.pop("hessian")
@@ -359,6 +416,7 @@ class _Inputs:
     tol: float
     max_iter: int
     n_fp: int  # plain fixed-point steps before Newton is allowed
+    finite_M: tuple[int, float] | None  # (M, r) for the exact finite-M law
     attrs: dict
 
 
@@ -369,8 +427,60 @@ def _axis(name: str, value: object, **kw) -> np.ndarray:
     return arr
 
 
+def _data_law(K, rho, r, M, finite_M, average):
+    """rho from (r, M) where given; the finite-M table parameters or None."""
+    if r is None and M is None:
+        if finite_M:
+            raise ValueError("finite_M=True needs the example quality r and the count M.")
+        return rho, None
+    if r is None or M is None:
+        raise ValueError(f"give both r and M (or rho alone); got r={r!r}, M={M!r}.")
+    if np.any(np.asarray(rho) != 0.0):
+        raise ValueError(f"give rho or (r, M), not both; got rho={rho!r}, r={r!r}, M={M!r}.")
+    r_val = float(
+        _validate.real_array(
+            "r",
+            r,
+            low=0.0,
+            high=1.0,
+            low_open=True,
+            meaning=("Each example bit equals its archetype bit with probability (1+r)/2."),
+        )
+    )
+    if isinstance(M, bool) or not isinstance(M, (int, np.integer)) or M < 1:
+        raise ValueError(f"M must be an integer >= 1 (examples per pattern); got M={M!r}.")
+    rho_val = (1.0 - r_val**2) / (M * r_val**2)
+    if not finite_M:
+        return rho_val, None
+    if average != "exact":
+        raise ValueError("finite_M=True needs average='exact'.")
+    size = (2 * int(M) + 3) ** K
+    if size > MAX_FINITE_M_TABLE:
+        raise ValueError(
+            f"finite_M=True with K={K}, M={M} needs (2M+3)^K = {size} configurations (at most "
+            f"{MAX_FINITE_M_TABLE}); use the large-M Gaussian law (finite_M=False) instead."
+        )
+    return rho_val, (int(M), r_val)
+
+
 def _validate_inputs(
-    K, d, *, beta, T, rho, branch, order, average, samples, seed, nodes, tol, max_iter
+    K,
+    d,
+    *,
+    beta,
+    T,
+    rho,
+    r,
+    M,
+    finite_M,
+    branch,
+    order,
+    average,
+    samples,
+    seed,
+    nodes,
+    tol,
+    max_iter,
 ) -> _Inputs:
     if isinstance(K, bool) or not isinstance(K, (int, np.integer)):
         raise TypeError(f"K must be an integer >= 1; got {K!r} of type {type(K).__name__}.")
@@ -384,6 +494,7 @@ def _validate_inputs(
             f"configurations (exact needs K <= {MAX_EXACT_K}); pass average='sampled' with "
             "samples=... and seed=... for a Monte Carlo average over configurations."
         )
+    rho, finite = _data_law(K, rho, r, M, finite_M, average)
     d_arr = _axis(
         "d",
         d,
@@ -479,7 +590,12 @@ def _validate_inputs(
         "equations": "MODELS.md §6 (RS, P=2)",
         "jax_version": jax.__version__,
         "numpy_version": np.__version__,
+        "data_law": "none"
+        if not np.any(rho_arr > 0)
+        else ("finite_M (exact binomial)" if finite else "large-M Gaussian"),
     }
+    if r is not None:
+        attrs.update(r=float(r), M=int(M))
     if average == "sampled":
         attrs.update(
             samples=int(samples),
@@ -500,6 +616,7 @@ def _validate_inputs(
         tol=float(tol),
         max_iter=int(max_iter),
         n_fp=30,
+        finite_M=finite,
         attrs=attrs,
     )
 
@@ -534,6 +651,9 @@ def solve(
     beta: float | Sequence[float] | np.ndarray | None = None,
     T: float | Sequence[float] | np.ndarray | None = None,
     rho: float | Sequence[float] | np.ndarray = 0.0,
+    r: float | None = None,
+    M: int | None = None,
+    finite_M: bool = False,
     branch: str | Sequence[float] | np.ndarray = "hierarchical",
     order: Sequence[int] | None = None,
     average: str = "exact",
@@ -556,6 +676,12 @@ def solve(
         exactly (sign map at rho = 0, erf closed forms at rho > 0).
     rho : float or 1-D array_like
         Dataset entropy ``(1 - r^2) / (M r^2)`` (large-M Gaussian law); 0 = hebbian storage.
+    r, M : float, int, optional
+        Example quality in (0, 1] and examples per pattern, instead of ``rho`` (scalars).
+    finite_M : bool
+        With ``r`` and ``M``: use the exact binomial law of the example average
+        (MODELS.md §3) instead of its Gaussian limit; compare with simulations at small M.
+        Needs (2M+3)^K <= 2e6 configurations (K = 2 up to M ~ 700, K = 3 up to M = 62).
     branch : {"hierarchical", "symmetric", "pure", "paramagnet"} or array of shape (K,)
         Starting point: the T = 0 cascade ``(1-d) d^(k-1)`` in the order ``order``; all
         amplitudes equal (kept equal); only pattern ``order[0]`` (kept pure); zero; or an
@@ -596,6 +722,9 @@ def solve(
         beta=beta,
         T=T,
         rho=rho,
+        r=r,
+        M=M,
+        finite_M=finite_M,
         branch=branch,
         order=order,
         average=average,
@@ -619,6 +748,7 @@ def solve(
         tol=float(tol),
         max_iter=int(max_iter),
         n_fp=inp.n_fp,
+        finite_M=inp.finite_M,
     )
     return _as_dataset(out, inp)
 

@@ -126,7 +126,9 @@ def test_free_energy_is_stationary_at_solutions():
     beta = np.where(T > 0, 1 / np.where(T > 0, T, 1), np.inf)
     with mt._x64.enabled():
         z, wz = mt._quadrature.gauss_normal()
-        g = mt._gradient_grid(n, beta, rho, d, None, mt._exact_configs(3), z, wz)
+        xi = mt._exact_configs(3)
+        table = (xi, np.ones_like(xi), np.ones_like(xi))
+        g = mt._gradient_grid(n, beta, rho, d, None, table, z, wz)
         g = np.asarray(g)
     assert np.abs(g).max() < 1e-9
 
@@ -221,3 +223,54 @@ def test_bad_input_raises(kwargs, match):
 def test_wrong_kind_of_K_is_type_error():
     with pytest.raises(TypeError, match="K must be an integer"):
         mt.solve(2.0, 0.3, T=0.1)
+
+
+def finite_M_reference(K, d, beta, M, r, iterations=4000):
+    """Damped iteration of nbar = E[xi a tanh(beta (1+rho) sum nbar xi a)] summed over every
+    (xi, B) combination, a = chi / (r (1 + rho)), chi = (2B - M)/M (MODELS.md §3 and §6)."""
+    from scipy.stats import binom
+
+    rho = (1 - r**2) / (M * r**2)
+    states = [(0.0, 0.0, d)] + [
+        (s, (2 * B - M) / M / (r * (1 + rho)), (1 - d) / 2 * binom.pmf(B, M, (1 + r) / 2))
+        for s in (1.0, -1.0)
+        for B in range(M + 1)
+    ]
+    combos = list(itertools.product(states, repeat=K))
+    xi = np.array([[c[0] for c in row] for row in combos])
+    a = np.array([[c[1] for c in row] for row in combos])
+    p = np.array([np.prod([c[2] for c in row]) for row in combos])
+    n = (1 - d) * d ** np.arange(K)
+    for _ in range(iterations):
+        t = np.tanh(beta * (1 + rho) * ((xi * a) @ n))
+        n = 0.5 * n + 0.5 * ((p * t) @ (xi * a))
+    t = np.tanh(beta * (1 + rho) * ((xi * a) @ n))
+    return (p * t) @ xi, n
+
+
+def test_finite_M_law_matches_direct_sum():
+    K, d, beta, M, r = 2, 0.3, 3.0, 8, 0.5
+    ds = mt.solve(K, d, beta=beta, r=r, M=M, finite_M=True)
+    m_ref, n_ref = finite_M_reference(K, d, beta, M, r)
+    np.testing.assert_allclose(ds.n.values, n_ref, atol=1e-9)
+    np.testing.assert_allclose(ds.m.values, m_ref, atol=1e-9)
+    assert float(ds.rho) == pytest.approx((1 - r**2) / (M * r**2))
+    # the large-M Gaussian law is a different (approximate) answer at this small M
+    gauss = mt.solve(K, d, beta=beta, r=r, M=M)
+    assert float(np.abs(gauss.m - ds.m).max()) > 1e-4
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"r": 0.5}, r"give both r and M"),
+        ({"r": 0.5, "M": 10, "rho": 0.1}, r"give rho or \(r, M\), not both"),
+        ({"r": 1.5, "M": 10}, r"r must lie in \(0, 1\]"),
+        ({"r": 0.5, "M": 0}, r"M must be an integer >= 1"),
+        ({"finite_M": True}, r"finite_M=True needs the example quality r"),
+        ({"r": 0.5, "M": 2000, "finite_M": True}, r"\(2M\+3\)\^K = 16024009"),
+    ],
+)
+def test_bad_data_law_raises(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        mt.solve(2, 0.3, T=0.1, **kwargs)
