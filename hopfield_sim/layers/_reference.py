@@ -113,6 +113,8 @@ def from_reference(
     rngs = rngs if rngs is not None else nnx.Rngs(0)
     kw = _module_kwargs(constructor_args)
     common = dict(stop_rule="head", mask_convention="reference", param_dtype=param_dtype)
+    zeros = nnx.initializers.zeros  # every value is overwritten below; no random init
+    common["kernel_init"] = zeros
     if module == "Hopfield":
         m = Hopfield(**kw, **common, rngs=rngs)
         core = m
@@ -120,7 +122,7 @@ def from_reference(
         extra = {k: kw.pop(k) for k in _WRAPPER_ONLY[module] if k in kw}
         input_size = kw.pop("input_size")
         cls = HopfieldPooling if module == "HopfieldPooling" else HopfieldLayer
-        m = cls(input_size, **extra, **kw, **common, rngs=rngs)
+        m = cls(input_size, **extra, **kw, **common, pattern_init=zeros, rngs=rngs)
         core = m.hopfield
     else:
         raise ValueError(

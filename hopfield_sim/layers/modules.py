@@ -69,8 +69,9 @@ def _layer_norm(on, affine, width, eps, param_dtype, rngs):
     )
 
 
-def _linear(n_in, n_out, bias, param_dtype, rngs):
-    return nnx.Linear(n_in, n_out, use_bias=bias, param_dtype=param_dtype, rngs=rngs)
+def _linear(n_in, n_out, bias, param_dtype, rngs, kernel_init):
+    kw = {} if kernel_init is None else {"kernel_init": kernel_init}
+    return nnx.Linear(n_in, n_out, use_bias=bias, param_dtype=param_dtype, rngs=rngs, **kw)
 
 
 class Hopfield(nnx.Module):
@@ -137,6 +138,8 @@ class Hopfield(nnx.Module):
         "jax" keeps, "reference" excludes (PyTorch). ``mask=`` is always "jax".
     param_dtype : dtype
         Parameter dtype (float32; float64 inside ``jax.enable_x64``).
+    kernel_init : initializer, optional
+        Initializer of the projection kernels (default: ``nnx.Linear``'s LeCun normal).
     rngs : nnx.Rngs
         Parameter initialisation and dropout keys.
     """
@@ -185,6 +188,7 @@ class Hopfield(nnx.Module):
         stop_rule: str = "entry",
         mask_convention: str = "jax",
         param_dtype=jnp.float32,
+        kernel_init=None,
         rngs: nnx.Rngs | None = None,
     ):
         for name, v in (("input_size", input_size), ("num_heads", num_heads)):
@@ -283,16 +287,20 @@ class Hopfield(nnx.Module):
             rngs,
         )
         self.q_proj = (
-            None if state_pattern_as_static else _linear(input_size, H * hd, input_bias, pdt, rngs)
+            None
+            if state_pattern_as_static
+            else _linear(input_size, H * hd, input_bias, pdt, rngs, kernel_init)
         )
         self.k_proj = (
             None
             if stored_pattern_as_static
-            else _linear(self.stored_size, H * hd, input_bias, pdt, rngs)
+            else _linear(self.stored_size, H * hd, input_bias, pdt, rngs, kernel_init)
         )
         v_in = H * hd if connected else self.projection_size
         self.v_proj = (
-            None if pattern_projection_as_static else _linear(v_in, H * pd, input_bias, pdt, rngs)
+            None
+            if pattern_projection_as_static
+            else _linear(v_in, H * pd, input_bias, pdt, rngs, kernel_init)
         )
         self.norm_hopfield_space = _layer_norm(
             normalize_hopfield_space,
@@ -306,7 +314,7 @@ class Hopfield(nnx.Module):
         self.out_proj = (
             None
             if disable_out_projection
-            else _linear(H * pd, self.out_size, input_bias, pdt, rngs)
+            else _linear(H * pd, self.out_size, input_bias, pdt, rngs, kernel_init)
         )
         init = nnx.initializers.normal(stddev=1.0 / math.sqrt(hd))
         self.bias_k = nnx.data(

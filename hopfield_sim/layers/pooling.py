@@ -22,8 +22,8 @@ from hopfield_sim.layers.modules import Fixed, Hopfield, HopfieldOutput
 __all__ = ["HopfieldPooling", "HopfieldLayer"]
 
 
-def _weights(trainable, key, shape, dtype):
-    value = jax.random.normal(key, shape, dtype)
+def _weights(trainable, key, shape, dtype, init):
+    value = init(key, shape, dtype) if init is not None else jax.random.normal(key, shape, dtype)
     return nnx.Param(value) if trainable else Fixed(value)
 
 
@@ -40,6 +40,8 @@ class HopfieldPooling(nnx.Module):
         Train the state patterns (``pooling_weights``, shape (1, quantity, width)).
     batch_first : bool
         ``(batch, S, width)`` inputs if True else ``(S, batch, width)``.
+    pattern_init : initializer, optional
+        Initializer of ``pooling_weights`` (default standard normal).
     rngs : nnx.Rngs
     **kwargs
         Options of :class:`Hopfield` (``num_heads``, ``hidden_size``, ``scaling``, ...).
@@ -52,6 +54,7 @@ class HopfieldPooling(nnx.Module):
         quantity: int = 1,
         trainable: bool = True,
         batch_first: bool = True,
+        pattern_init=None,
         rngs: nnx.Rngs,
         **kwargs,
     ):
@@ -61,7 +64,9 @@ class HopfieldPooling(nnx.Module):
         self.quantity, self.batch_first = quantity, batch_first
         width = self.hopfield.widths[1]
         dtype = kwargs.get("param_dtype", jnp.float32)
-        self.pooling_weights = _weights(trainable, rngs.params(), (1, quantity, width), dtype)
+        self.pooling_weights = _weights(
+            trainable, rngs.params(), (1, quantity, width), dtype, pattern_init
+        )
 
     def _run(self, inputs, memory, values, need_info, kw):
         if inputs is not None:
@@ -115,6 +120,8 @@ class HopfieldLayer(nnx.Module):
     trainable : bool
         Train ``lookup_weights``.
     batch_first : bool
+    pattern_init : initializer, optional
+        Initializer of ``lookup_weights`` / ``target_weights`` (default standard normal).
     rngs : nnx.Rngs
     **kwargs
         Options of :class:`Hopfield`.
@@ -129,6 +136,7 @@ class HopfieldLayer(nnx.Module):
         lookup_targets_as_trainable: bool = True,
         trainable: bool = True,
         batch_first: bool = True,
+        pattern_init=None,
         rngs: nnx.Rngs,
         **kwargs,
     ):
@@ -138,9 +146,17 @@ class HopfieldLayer(nnx.Module):
         self.quantity, self.batch_first = quantity, batch_first
         stored_w, _, proj_w = self.hopfield.widths
         dtype = kwargs.get("param_dtype", jnp.float32)
-        self.lookup_weights = _weights(trainable, rngs.params(), (1, quantity, stored_w), dtype)
+        self.lookup_weights = _weights(
+            trainable, rngs.params(), (1, quantity, stored_w), dtype, pattern_init
+        )
         self.target_weights = nnx.data(
-            _weights(lookup_targets_as_trainable, rngs.params(), (1, quantity, proj_w), dtype)
+            _weights(
+                lookup_targets_as_trainable,
+                rngs.params(),
+                (1, quantity, proj_w),
+                dtype,
+                pattern_init,
+            )
             if lookup_weights_as_separated
             else None
         )
