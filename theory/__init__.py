@@ -2,6 +2,20 @@
 
 from __future__ import annotations
 
+from theory.critical import critical_load, critical_point
+from theory.lines import T_g, learning_threshold, load_line, temperature_line
+from theory.lowstorage import mixture, zero_temperature_overlap
 from theory.solve import ConvergenceWarning, solve
 
-__all__ = ["ConvergenceWarning", "solve"]
+__all__ = [
+    "ConvergenceWarning",
+    "T_g",
+    "critical_load",
+    "critical_point",
+    "learning_threshold",
+    "load_line",
+    "mixture",
+    "solve",
+    "temperature_line",
+    "zero_temperature_overlap",
+]

@@ -40,7 +40,7 @@ def binomial_law(r, M, M_max: int):
     return (2.0 * k - M) / (M * r), w
 
 
-CHUNKS = (16, 256, 4096)
+CHUNKS = (128, 4096)
 FIRST_PASS = 60
 # (max damped iterations, max Newton iterations, residual at which Newton takes over).
 # The second pass relaxes almost to the end before Newton, so that it crosses the "ghost"

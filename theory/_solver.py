@@ -9,7 +9,7 @@ Two phases, each a ``lax.while_loop``:
    slope that makes plain damped iteration oscillate), until the residual is below
    ``newton_below``;
 2. Newton on ``G(x) = F(x) - x`` with the Jacobian from forward-mode autodiff, projected
-   onto the domain; a Newton step is taken only if it halves the residual, otherwise the
+   onto the domain; a Newton step is taken only if it halves the residual (of the overlaps, or overall), otherwise the
    phase-1 step is taken (so phase 2 is globally as safe as phase 1, and quadratic at the end).
 
 The result carries the final residual ``max|F(x) - x|``, a ``converged`` flag (residual below
@@ -103,10 +103,14 @@ def fixed_point(
         G = fx - x
         res = _residual(fx, x)
         x_n = project(x + jnp.linalg.solve(J - eye, -G))
-        res_n = _residual(F(x_n), x_n)
-        # accept Newton only when it halves the residual (near a saddle-node "ghost", where
-        # |G| has a positive local minimum, Newton would stall); otherwise relax
-        x_new = jnp.where(res_n < 0.5 * res, x_n, relax(x, G, J[d - 1, d - 1]))
+        f_n = F(x_n)
+        res_n = _residual(f_n, x_n)
+        slow, slow_n = _residual(fx[:-1], x[:-1]), _residual(f_n[:-1], x_n[:-1])
+        # accept Newton only when it halves the residual of the overlaps (or of everything);
+        # near a saddle-node "ghost", where |G| has a positive local minimum, Newton would
+        # stall, and relaxation carries the point through instead
+        accept = (slow_n < 0.5 * slow) | (res_n < 0.5 * res)
+        x_new = jnp.where(accept, x_n, relax(x, G, J[d - 1, d - 1]))
         x_new = jnp.where(res > tol, x_new, x)
         return x_new, k + 1, res
 

@@ -325,7 +325,8 @@ def solve(
             branch=grid.branch,
         )
         return _as_dataset(dict(out), grid)
-    M_max = int(np.max(f["M"])) if grid.finite_M else 0
+    # binomial support padded to a power of two (zero weights) to limit recompilation
+    M_max = 1 << int(np.max(f["M"])).bit_length() if grid.finite_M else 0
     out = solve_rs_flat(
         f["beta"],
         f["alpha_eff"],

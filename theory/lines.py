@@ -1,0 +1,185 @@
+"""Phase-diagram lines of the RS theory.
+
+Two kinds of retrieval line, for every P, protocol and load (alpha = 0 is low storage):
+
+* ``"spinodal"``: the retrieval solution exists (converged, linearly stable, n > 0 on the
+  branch started from m = 1). For P = 2 this is AGS's T_M(alpha); for P >= 4 it is the
+  capacity line.
+* ``"thermodynamic"``: the retrieval solution exists *and* has a lower free energy than the
+  other RS solutions (spin glass and paramagnet). For P = 2 this is AGS's T_c(alpha).
+
+``temperature_line`` gives T*(alpha, rho) (the largest T on the retrieval side),
+``load_line`` alpha*(T) (the largest alpha), each by vectorised bracketed bisection
+(theory.critical.bisect_last_true). ``T_g`` is the closed-form spin-glass onset for P = 2
+and ``learning_threshold`` the smallest number of examples M*(r) for which the network
+retrieves with m >= m_star.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from theory import _validate
+from theory._rs_grid import solve_rs_flat
+from theory.critical import M_EXISTS, bisect_last_true
+
+KINDS = ("spinodal", "thermodynamic")
+
+
+def T_g(alpha) -> np.ndarray:
+    """P = 2 spin-glass transition T_g = 1 + sqrt(alpha) (AGS; independent of rho)."""
+    a = _validate.real_array("alpha", alpha, low=0.0, high=math.inf, high_open=True)
+    return 1.0 + np.sqrt(a)
+
+
+def retrieval_state(P: int, beta, alpha_eff, rho, kind: str, m_star: float = 0.0) -> np.ndarray:
+    """Bool per flat point: retrieval exists (``kind='spinodal'``) or is the RS ground state
+    (``'thermodynamic'``), with m >= m_star."""
+    beta, alpha_eff, rho = (np.asarray(a, dtype=float).ravel() for a in (beta, alpha_eff, rho))
+    one = np.ones(beta.size)
+    R = solve_rs_flat(beta, alpha_eff, rho, one, one, P=P, branch="retrieval")
+    ok = R["converged"] & R["stable"] & (R["n"] > M_EXISTS) & (R["m"] >= m_star)
+    if kind == "spinodal":
+        return ok
+    others = []
+    for branch in ("spinglass", "paramagnet"):
+        o = solve_rs_flat(beta, alpha_eff, rho, one, one, P=P, branch=branch)
+        others.append(np.where(o["converged"], o["free_energy"], np.inf))
+    return ok & (R["free_energy"] < np.minimum(*others))
+
+
+def _common(P, kind, protocol, rho):
+    P = _validate.interaction_order(P)
+    kind = _validate.choice("kind", kind, KINDS)
+    protocol = _validate.choice("protocol", protocol, _validate.PROTOCOLS)
+    rho = _validate.real_array("rho", rho, low=0.0, high=math.inf, high_open=True)
+    if protocol == "hebbian" and np.any(rho != 0.0):
+        raise ValueError(f"protocol='hebbian' has no dataset, so rho must be 0; got rho={rho!r}.")
+    if protocol == "unsupervised":
+        raise NotImplementedError(
+            "lines for protocol='unsupervised' at high storage need r and M; use "
+            "theory.critical_load(P, r=..., M=..., protocol='unsupervised') for the capacity."
+        )
+    return P, kind, rho
+
+
+def temperature_line(
+    P: int, alpha=0.0, *, kind: str = "spinodal", rho=0.0, protocol: str = "supervised"
+) -> np.ndarray:
+    """T*(alpha, rho): the largest temperature on the retrieval side of the ``kind`` line.
+
+    ``alpha`` and ``rho`` broadcast together. NaN where there is no retrieval even at T = 0.
+    For P = 2, ``kind='spinodal'`` is T_M(alpha) and ``'thermodynamic'`` is T_c(alpha).
+
+    Examples
+    --------
+    >>> import theory.lines as L
+    >>> print(L.temperature_line(2, [0.0, 0.05]).round(2))
+    [1.   0.59]
+    """
+    P, kind, rho = _common(P, kind, protocol, rho)
+    alpha = _validate.real_array("alpha", alpha, low=0.0, high=math.inf, high_open=True)
+    a, r = np.broadcast_arrays(alpha, rho)
+    shape = a.shape
+    a, r = a.ravel().astype(float), r.ravel().astype(float)
+
+    def pred(T):
+        beta = np.where(T == 0.0, np.inf, 1.0 / np.where(T == 0.0, 1.0, T))
+        rep = T.shape[1]
+        ok = retrieval_state(P, beta, np.repeat(a, rep), np.repeat(r, rep), kind)
+        return ok.reshape(T.shape)
+
+    at_zero = pred(np.zeros((a.size, 1)))[:, 0]
+    hi = np.full(a.size, 1.5) * (1.0 + r) ** max(P / 2 - 1, 0)
+    for _ in range(20):
+        still = pred(hi[:, None])[:, 0]
+        if not still.any():
+            break
+        hi = np.where(still, 2.0 * hi, hi)
+    lo, _ = bisect_last_true(pred, np.zeros(a.size), hi, xtol=1e-9)
+    return np.where(at_zero, lo, np.nan).reshape(shape)
+
+
+def load_line(
+    P: int, T, *, kind: str = "spinodal", rho=0.0, protocol: str = "supervised"
+) -> np.ndarray:
+    """alpha*(T, rho): the largest load on the retrieval side of the ``kind`` line.
+
+    Multiply by P!/P for Delta*. 0 where there is no retrieval even without load.
+    """
+    P, kind, rho = _common(P, kind, protocol, rho)
+    T = _validate.real_array("T", T, low=0.0, high=math.inf, high_open=True)
+    t, r = np.broadcast_arrays(T, rho)
+    shape = t.shape
+    t, r = t.ravel().astype(float), r.ravel().astype(float)
+    beta = np.where(t == 0.0, np.inf, 1.0 / np.where(t == 0.0, 1.0, t))
+
+    def pred(alpha):
+        rep = alpha.shape[1]
+        ok = retrieval_state(P, np.repeat(beta, rep), alpha.ravel(), np.repeat(r, rep), kind)
+        return ok.reshape(alpha.shape)
+
+    at_zero = pred(np.zeros((t.size, 1)))[:, 0]
+    hi = np.full(t.size, 0.25 if P == 2 else P / math.factorial(P))
+    for _ in range(30):
+        still = pred(hi[:, None])[:, 0]
+        if not still.any():
+            break
+        hi = np.where(still, 2.0 * hi, hi)
+    lo, _ = bisect_last_true(pred, np.zeros(t.size), hi, xtol=1e-9)
+    return np.where(at_zero, lo, 0.0).reshape(shape)
+
+
+def learning_threshold(
+    P: int,
+    r,
+    *,
+    beta=None,
+    T=None,
+    alpha: float = 0.0,
+    m_star: float = 0.5,
+    protocol: str = "supervised",
+) -> np.ndarray:
+    """Smallest number of examples M*(r) for which the network has learned the archetype.
+
+    Criterion: the retrieval solution exists (converged, stable) with Mattis overlap
+    m >= ``m_star`` at the given P, beta and load. In the large-M (Gaussian) theory m depends
+    on (r, M) only through rho = (1 - r^2)/(M r^2) and decreases with rho, so the threshold
+    is rho*(P, beta, alpha) found by bisection and M* = (1 - r^2)/(rho* r^2). At T = 0 and
+    alpha = 0, m = erf(1/sqrt(2 rho)) for every P, so rho* solves erf(1/sqrt(2 rho*)) = m_star.
+
+    Returns
+    -------
+    ndarray
+        M*(r), same shape as ``r`` (inf if even rho = 0 does not reach m_star; M* < 1 means
+        a single example suffices).
+    """
+    P = _validate.interaction_order(P)
+    protocol = _validate.choice("protocol", protocol, ("supervised", "unsupervised"))
+    if protocol == "unsupervised" and alpha > 0:
+        raise NotImplementedError("unsupervised learning threshold implemented at alpha = 0.")
+    r = _validate.real_array("r", r, low=0.0, high=1.0, low_open=True)
+    b = float(_validate.beta_or_T(beta, T))
+    if not 0.0 < m_star < 1.0:
+        raise ValueError(f"m_star must lie in (0, 1); got m_star={m_star!r}.")
+    alpha = float(_validate.real_array("alpha", alpha, low=0.0, high=math.inf, high_open=True))
+
+    def pred(rho):
+        n = rho.size
+        ok = retrieval_state(
+            P, np.full(n, b), np.full(n, alpha), rho.ravel(), "spinodal", m_star=m_star
+        )
+        return ok.reshape(rho.shape)
+
+    if not pred(np.zeros((1, 1)))[0, 0]:
+        return np.full(r.shape, np.inf)
+    hi = np.array([1.0])
+    while pred(hi[:, None])[0, 0]:
+        hi *= 2.0
+        if hi[0] > 1e8:
+            return np.zeros(r.shape)
+    lo, _ = bisect_last_true(pred, np.zeros(1), hi, xtol=1e-10)
+    rho_star = float(lo[0])
+    return (1.0 - r**2) / (rho_star * r**2)
