@@ -9,8 +9,9 @@ Two phases, each a ``lax.while_loop``:
    slope that makes plain damped iteration oscillate), until the residual is below
    ``newton_below``;
 2. Newton on ``G(x) = F(x) - x`` with the Jacobian from forward-mode autodiff, projected
-   onto the domain; a Newton step is taken only if it halves the residual (of the overlaps, or overall), otherwise the
-   phase-1 step is taken (so phase 2 is globally as safe as phase 1, and quadratic at the end).
+   onto the domain; a Newton step is taken only if it halves the residual (of the overlaps,
+   or overall), otherwise the phase-1 step is taken (so phase 2 is globally as safe as
+   phase 1, and quadratic at the end).
 
 The result carries the final residual ``max|F(x) - x|``, a ``converged`` flag (residual below
 ``tol`` and everything finite) and the Jacobian dF/dx at the solution, used for linear
