@@ -19,6 +19,8 @@ rule (the second term of F is Stein's lemma applied to E[Y_mu tanh]). The averag
 exact over the 3^K ternary configurations (``average="exact"``, K <= 10) or a sampled average
 over ``samples`` configurations (``average="sampled"``). At T = 0 the z-average has closed forms
 (erf, Gaussian density, E|h|) and rho = 0 reduces to the sign map m = E[xi sign(xi . m)].
+With ``finite_M=True`` the Gaussian data noise is replaced by the exact binomial law of the
+example average (MODELS.md §3): h = sum_nu nbar_nu xi^nu chi_nu / r, averaged over B_nu.
 
 Local stability is read from the Hessian of f, (1 + rho)(1 - dF/dnbar), by autodiff. At T = 0
 and rho = 0 a state with a tie (h = 0 on a configuration xi != 0 of nonzero weight) is a saddle:

@@ -249,7 +249,9 @@ def split_temperature(d: object, rho: object = 0.0) -> np.ndarray | float:
     condenses first) and the result is NaN by definition (not a convergence failure).
     0 means the symmetric state stays stable down to T = 0: with data noise (rho > 0) the
     ties that make it a saddle at rho = 0 are smoothed out, and for large enough d it is
-    stable at every temperature.
+    stable at every temperature. For d a little below d_par the symmetric state becomes
+    stable again in a window of intermediate temperatures (see the K = 2 diagram in
+    docs/multitasking.md); that window is not described by this function.
 
     Examples
     --------
