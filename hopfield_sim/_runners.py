@@ -8,7 +8,6 @@ plain outputs (dicts of arrays), which is also what the tests' fake runners retu
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -187,38 +186,30 @@ def _combine(v: np.ndarray, e: np.ndarray) -> tuple[Any, Any]:
     return mean, err
 
 
-def transition_lines(attrs: dict, x: str, y: str, xs: np.ndarray) -> dict:
-    """Named theory lines ``{label: (xs, ys)}`` for a phase-diagram plot.
+def transition_lines(
+    attrs: dict, x: str, y: str, xs: np.ndarray, rho: float = 0.0, *, solved: bool = False
+) -> dict:
+    """Named theory lines ``{label: (xs, ys)}`` for a phase diagram in the (alpha, T) plane.
 
-    For the P = 2 hebbian model in the (alpha, T) plane: the spin-glass line T_g and the
-    retrieval lines T_M and T_c from :mod:`theory.lines` (those it provides).
+    From :mod:`theory.lines`: for P = 2 the spin-glass line T_g = 1 + sqrt(alpha); with
+    ``solved=True`` also the retrieval spinodal T_M(alpha) and the thermodynamic retrieval
+    line T_c(alpha) (``temperature_line``, found by bisection: tens of seconds) for the
+    sweep's P, protocol and rho. Other planes or protocols give ``{}``.
     """
-    if (x, y) != ("alpha", "T") or int(attrs.get("P", 0)) != 2:
+    protocol = attrs.get("protocol")
+    if (x, y) != ("alpha", "T") or protocol not in ("hebbian", "supervised"):
         return {}
-    if attrs.get("protocol") != "hebbian":
-        return {}
-    import theory
-    import theory.multitasking  # noqa: F401  (submodule, not imported by theory)
+    import theory.lines as lines
 
-    lines = getattr(theory, "lines", None)
+    P = int(attrs["P"])
     out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    names = {"T_g": "spin-glass T_g", "T_M": "retrieval T_M", "T_c": "global minimum T_c"}
-    for fname, text in names.items():
-        fn = getattr(lines, fname, None) if lines is not None else None
-        if fn is None:
-            continue
-        with np.errstate(all="ignore"):
-            ys = np.asarray([_float(fn, a) for a in xs])
-        ok = np.isfinite(ys)
+    kinds = (("spinodal", "retrieval spinodal"), ("thermodynamic", "retrieval T_c"))
+    for kind, text in kinds if solved else ():
+        ys = np.asarray(lines.temperature_line(P, xs, kind=kind, rho=rho, protocol=protocol))
+        ok = np.isfinite(ys) & (ys > 0)
         if ok.any():
-            out[text] = (xs[ok], ys[ok])
+            label = "T_M (retrieval spinodal)" if P == 2 and kind == "spinodal" else text
+            out[label] = (xs[ok], ys[ok])
+    if P == 2:
+        out["T_g (spin glass)"] = (xs, np.asarray(lines.T_g(xs)))
     return out
-
-
-def _float(fn, alpha: float) -> float:
-    try:
-        value = fn(float(alpha))
-    except (ValueError, RuntimeError):
-        return math.nan
-    value = np.asarray(getattr(value, "values", value), dtype=float)
-    return float(value) if value.size == 1 else math.nan

@@ -50,7 +50,7 @@ def plot_phase_diagram(
     *,
     variable: str = "m",
     lines: Mapping[str, tuple[Sequence[float], Sequence[float]]] | None = None,
-    theory_lines: bool = True,
+    theory_lines: bool | str = True,
     threshold: float = 0.1,
     ax: Any = None,
     path: str | Path | None = None,
@@ -69,8 +69,11 @@ def plot_phase_diagram(
         is drawn as points coloured by value.
     lines : mapping of str to (xs, ys), optional
         Extra labelled lines (e.g. published transition lines).
-    theory_lines : bool
-        Add the transition lines of :mod:`theory.lines` for this model when available.
+    theory_lines : bool or "all"
+        ``True``: closed-form lines of :mod:`theory.lines` for this model (P = 2: the
+        spin-glass line T_g); ``"all"``: also the retrieval lines T_M and T_c solved by
+        bisection (slow: tens of seconds); ``False``: none. The retrieval boundary of the
+        theory grid itself is always drawn as the ``threshold`` contour.
     threshold : float
         Level of the theory contour separating retrieval from non-retrieval.
     ax : matplotlib Axes, optional
@@ -102,9 +105,15 @@ def plot_phase_diagram(
             ax.plot([], [], color=OKABE_ITO[7], lw=1.5, label=f"theory: {variable} = {threshold:g}")
     extra = dict(lines or {})
     if theory_lines:
-        extra.update(_model_lines(ds, x, y))
+        extra.update(_model_lines(ds, x, y, solved=theory_lines == "all"))
+    limits = (ax.get_xlim(), ax.get_ylim()) if ax.collections else None
     for (name, (xs, ys)), colour in zip(extra.items(), OKABE_ITO[1:]):
-        ax.plot(xs, ys, color=colour, lw=2, label=name)
+        point = len(xs) == 1
+        ax.plot(xs, ys, color=colour, lw=2, marker="*" if point else None, ms=14,
+                ls="none" if point else "-", label=name, clip_on=not point, zorder=4)  # fmt: skip
+    if limits is not None:  # the grid sets the frame; lines are clipped to it
+        ax.set_xlim(*limits[0])
+        ax.set_ylim(*limits[1])
     mc = f"{variable}_mc"
     if mc in ds and "done_mc" in ds:
         pts = ds[[mc, "done_mc"]]
@@ -219,15 +228,22 @@ def _title(ds: xr.Dataset) -> str:
     return ", ".join(p for p in parts if p)
 
 
-def _model_lines(ds: xr.Dataset, x: str, y: str) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+def _model_lines(
+    ds: xr.Dataset, x: str, y: str, *, solved: bool
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Transition lines from :mod:`theory.lines` for the sweep's model, where provided."""
     try:
         from hopfield_sim._runners import transition_lines
     except ImportError:  # pragma: no cover
         return {}
-    xs = np.linspace(float(ds[x].min()), float(ds[x].max()), 60)
+    xs = np.linspace(float(ds[x].min()), float(ds[x].max()), 40)
+    rho = 0.0
+    if "rho" in ds.coords:
+        if ds.coords["rho"].ndim:
+            return {}  # the lines depend on rho; no single set to draw
+        rho = float(ds.coords["rho"])
     try:
-        return transition_lines(ds.attrs, x, y, xs)
+        return transition_lines(ds.attrs, x, y, xs, rho=rho, solved=solved)
     except Exception as exc:  # theory lines are decoration; never fail a plot on them
         warnings.warn(f"theory transition lines not drawn: {exc}", stacklevel=3)
         return {}

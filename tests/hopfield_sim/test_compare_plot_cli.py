@@ -65,7 +65,11 @@ def test_phase_diagram_is_labelled_and_saved(fake_grid, tmp_path, suffix):
     fig = plot_phase_diagram(fake_grid, "alpha", "T", path=path)
     ax = fig.axes[0]
     assert ax.get_xlabel().startswith("load alpha") and ax.get_ylabel().startswith("temperature")
-    assert "Monte Carlo m" in ax.get_legend_handles_labels()[1]
+    handles, labels = ax.get_legend_handles_labels()
+    assert "Monte Carlo m" in labels
+    # the P = 2 spin-glass line from theory.lines: T_g = 1 + sqrt(alpha) (AGS)
+    line = handles[labels.index("T_g (spin glass)")]
+    np.testing.assert_allclose(line.get_ydata(), 1 + np.sqrt(line.get_xdata()))
     assert path.read_bytes()[:4] == (b"\x89PNG" if suffix == ".png" else b"%PDF")
     with pytest.raises(KeyError, match="'K' is not a coordinate"):
         plot_phase_diagram(fake_grid, "K", "T")
