@@ -51,6 +51,12 @@ def _timed(fn, repeat=3, clock=time.process_time):
     return best
 
 
+def _marginal(sample, sweeps):
+    """Seconds per sweep from ``sample(sweeps)``: (t(1 + sweeps) - t(1)) / sweeps, which
+    removes the fixed cost of a call (initial sums, Dataset, error analysis)."""
+    return (_timed(lambda: sample(1 + sweeps)) - _timed(lambda: sample(1))) / sweeps
+
+
 def ns_per_flip_term(quick: bool) -> dict:
     P, N, K = 4, 4000, 200
     sweeps = 5 if quick else 20
@@ -61,8 +67,10 @@ def ns_per_flip_term(quick: bool) -> dict:
         net.sample(beta=1.0, sweeps=1, init="random", seed=0)  # compile / load cache
         out = {}
         for label, beta, init in [("paramagnet", 1.0, "random"), ("retrieval", 3.0, "archetype")]:
-            t = _timed(lambda b=beta, i=init: net.sample(beta=b, sweeps=sweeps, init=i, seed=1))
-            out[label] = 1e9 * t / (sweeps * N * K)
+            t = _marginal(
+                lambda n, b=beta, i=init: net.sample(beta=b, sweeps=n, init=i, seed=1), sweeps
+            )
+            out[label] = 1e9 * t / (N * K)
     finally:
         numba.set_num_threads(old)
     return {"P": P, "N": N, "K": K, "sweeps": sweeps, "ns_per_flip_term": out}
@@ -81,7 +89,9 @@ def speedup_vs_coupling_matrix(quick: bool) -> dict:
     try:
         net.sample(beta=beta, sweeps=1, init="random", seed=0)
         _coupling_matrix_glauber(sigma.copy(), J, beta, 10, 0)
-        t_ours = _timed(lambda: net.sample(beta=beta, sweeps=sweeps, init="random", seed=2))
+        t_ours = sweeps * _marginal(
+            lambda n: net.sample(beta=beta, sweeps=n, init="random", seed=2), sweeps
+        )
         t_plain = _timed(lambda: _coupling_matrix_glauber(sigma.copy(), J, beta, sweeps * N, 3))
     finally:
         numba.set_num_threads(old)
@@ -126,18 +136,23 @@ def thread_scaling(quick: bool) -> dict:
 
 
 _MEMORY_CHILD = """
-import resource, sys, tracemalloc
+import sys, tracemalloc
 import numpy as np
 import montecarlo
+
+def hwm_kb():  # peak resident set of this process (ru_maxrss survives exec on Linux)
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+
 N, K = int(sys.argv[1]), int(sys.argv[2])
-base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+base = hwm_kb()
 tracemalloc.start()
 xi = montecarlo.archetypes(K, N, seed=0)
 net = montecarlo.DenseHebbianNetwork(4, patterns=xi)
 res = net.sample(beta=1.0, sweeps=1, chains=1, init="random", seed=0)
 peak = tracemalloc.get_traced_memory()[1]
-rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(base, rss, peak)
+print(base, hwm_kb(), peak)
 """
 
 
@@ -172,8 +187,10 @@ def diluted_cost(quick: bool) -> dict:
             xi = montecarlo.archetypes(K, N, d=d, seed=3)
             net = montecarlo.MultitaskingNetwork(patterns=xi)
             net.sample(beta=1.0, sweeps=1, seed=0)
-            t = _timed(lambda n=net: n.sample(beta=1.0, sweeps=sweeps, init="random", seed=5))
-            out[str(d)] = 1e9 * t / (sweeps * N)
+            t = _marginal(
+                lambda n, x=net: x.sample(beta=1.0, sweeps=n, init="random", seed=5), sweeps
+            )
+            out[str(d)] = 1e9 * t / N
     finally:
         numba.set_num_threads(old)
     return {

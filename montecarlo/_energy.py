@@ -61,7 +61,7 @@ class EnergyTerms:
     P: int
     n_sums: int  # tracked sums per term: 1 (table) or P // 2 (power)
     fast: int = 0  # table mode shortcut: _kernels.FAST_NONE / FAST_QUADRATIC / FAST_UNIT
-    dpoly: np.ndarray = field(default_factory=lambda: np.zeros(1))  # D(y) coefficients
+    dpoly: np.ndarray = field(default_factory=lambda: np.zeros(1))  # D(y) table (FAST_UNIT)
     rowsq: np.ndarray = field(default_factory=lambda: np.zeros(1, np.int64))  # sum_l w_il**2
     q4: float = 0.0  # 4 * a_2 (P = 2)
 
@@ -76,15 +76,19 @@ def _weight_dtype(max_abs: int) -> np.dtype:
 def per_spin_storage(W: np.ndarray, *, sparse: bool) -> Storage:
     """Lay out weights ``W`` (L, N) per spin, as dense ``(N, L)`` rows or sparse (CSR) rows.
 
-    Makes one copy of ``W`` (transposed, smallest integer type that holds it).
+    Dense rows are ``W.T`` itself when that is C-contiguous with the smallest integer type
+    holding the weights; otherwise one transposed copy.
     """
     W = np.asarray(W)
     L, N = W.shape
     max_abs = max(abs(int(W.max(initial=0))), abs(int(W.min(initial=0))))
     dtype = _weight_dtype(max_abs)
     if not sparse:
-        WT = np.empty((N, L), dtype=dtype)
-        WT[...] = W.T
+        if W.dtype == dtype and W.T.flags.c_contiguous:
+            WT = W.T  # already laid out per spin (e.g. montecarlo.archetypes): no copy
+        else:
+            WT = np.empty((N, L), dtype=dtype)
+            WT[...] = W.T
         indptr = np.arange(N + 1, dtype=np.int64) * L
         return Storage(indptr, np.empty(0, np.int32), WT.reshape(-1), True, L)
     rows, cols = np.nonzero(W.T)  # grouped by spin, terms ascending within a spin
@@ -112,17 +116,16 @@ def _e_P_pm1_poly(N: int, P: int) -> np.ndarray:
     return coef
 
 
-def _difference_poly(a: np.ndarray) -> np.ndarray:
-    """Coefficients d_j of D(y) = T(y - 2) - T(y) for T(S) = sum_k a_k S**k (degree P-1).
+def _difference_table(table: np.ndarray) -> np.ndarray:
+    """``D[y + off] = T(y - 2) - T(y)`` for y = -off..off (0 where y - 2 is out of range).
 
-    For +-1 weights the flip of spin i changes term l by D(w_il sigma_i S_l) (T is even).
+    For +-1 weights the flip of spin i changes term l by ``D(w_il sigma_i S_l)`` because T is
+    even; ``w sigma_i S >= 2 - off`` always holds, so the zero entries are never read.
+    Antisymmetry ``D(2 - y) = -D(y)`` is exact: both are differences of the same entries.
     """
-    P = a.size - 1
-    d = np.zeros(max(P, 1))
-    for k in range(1, P + 1):
-        for j in range(k):
-            d[j] += a[k] * math.comb(k, j) * (-2.0) ** (k - j)
-    return d
+    D = np.zeros_like(table)
+    D[2:] = table[:-2] - table[2:]
+    return D
 
 
 def energy_terms(
@@ -173,7 +176,7 @@ def energy_terms(
         rowsq = _kernels.row_square_sums(storage.indptr, storage.val)
         return EnergyTerms(**terms, fast=_kernels.FAST_QUADRATIC, rowsq=rowsq, q4=4.0 * a[2])
     if unit and (full or not storage.dense):
-        return EnergyTerms(**terms, fast=_kernels.FAST_UNIT, dpoly=_difference_poly(a))
+        return EnergyTerms(**terms, fast=_kernels.FAST_UNIT, dpoly=_difference_table(table))
     return EnergyTerms(**terms)
 
 

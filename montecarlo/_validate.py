@@ -84,7 +84,7 @@ def spin_array(name: str, value: object, *, ndim: int, allow_zero: bool) -> np.n
         )
     if arr.ndim != ndim:
         raise ValueError(f"{name} must have {ndim} dimensions; got shape {arr.shape}.")
-    flat = arr.reshape(-1)
+    flat = arr.ravel(order="K")  # a view for C- or F-ordered arrays
     step = 1 << 22  # check in blocks: no full-size temporaries for big pattern sets
     for start in range(0, flat.size, step):
         block = flat[start : start + step]

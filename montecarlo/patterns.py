@@ -29,7 +29,9 @@ def archetypes(K: int, N: int, *, d: float = 0.0, seed) -> np.ndarray:
     Returns
     -------
     ndarray of int8, shape (K, N)
-        Entries in {-1, +1} (and 0 where diluted).
+        Entries in {-1, +1} (and 0 where diluted). Stored column-major (``xi.T`` is
+        contiguous): the networks then use the array itself as their per-spin weight rows
+        instead of copying it, so do not modify it after building a network from it.
 
     Examples
     --------
@@ -41,14 +43,16 @@ def archetypes(K: int, N: int, *, d: float = 0.0, seed) -> np.ndarray:
     N = _validate.integer("N", N, low=1, meaning="N is the number of neurons.")
     d = _validate.dilution(d)
     rng = np.random.default_rng(_validate.seed(seed))
-    xi = np.empty((K, N), dtype=np.int8)
-    rows = max(1, _BLOCK // N)  # generate in row blocks: no (K, N) float temporaries
-    for start in range(0, K, rows):
-        stop = min(K, start + rows)
-        block = xi[start:stop]
-        block[...] = np.where(rng.random((stop - start, N)) < 0.5, 1, -1)
+    # Column-major, so that xi.T is the (N, K) per-spin layout of the engines (no copy),
+    # generated in blocks of neurons: no (K, N) float temporaries.
+    xi = np.empty((K, N), dtype=np.int8, order="F")
+    cols = max(1, _BLOCK // K)
+    for start in range(0, N, cols):
+        stop = min(N, start + cols)
+        block = xi[:, start:stop].T  # (n, K), contiguous
+        block[...] = np.where(rng.random((stop - start, K)) < 0.5, 1, -1)
         if d > 0.0:
-            block[rng.random((stop - start, N)) < d] = 0
+            block[rng.random((stop - start, K)) < d] = 0
     return xi
 
 
