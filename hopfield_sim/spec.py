@@ -445,6 +445,25 @@ def _validate_mc(spec: SweepSpec) -> None:
         )
     if spec.multitasking and mc.K is None and not spec.given("K"):
         raise ValueError("multitasking Monte Carlo needs K (montecarlo.K, fixed.K or an axis).")
+    N_values = np.atleast_1d(mc.N if mc.N is not None else _values(spec, "N"))
+    if np.any(N_values < spec.P):
+        raise ValueError(f"N must be >= P={spec.P} for Monte Carlo; got N={N_values.min():g}.")
+    if mc.dynamics == "zero_temperature":
+        T = _values(spec, "T") if spec.given("T") else 1.0 / _values(spec, "beta")
+        if np.any(np.atleast_1d(T) != 0):
+            raise ValueError(
+                "montecarlo.dynamics='zero_temperature' runs at T = 0; the grid has T > 0. "
+                "Use 'glauber' or 'metropolis' (at T = 0 they switch to zero-temperature "
+                "dynamics by themselves)."
+            )
+
+
+def _values(spec: SweepSpec, name: str) -> np.ndarray:
+    """All values ``name`` takes (grid or fixed)."""
+    if name in spec.fixed:
+        return np.array([spec.fixed[name]])
+    grid = spec.points if spec.points is not None else spec.axes
+    return np.asarray(grid[name], dtype=float)
 
 
 def _choice(key: str, value: Any, allowed: tuple[str, ...]) -> None:

@@ -129,6 +129,11 @@ def sweep(
         attributes ``sweep_spec`` (JSON), ``seed``, ``versions`` (JSON).
     """
     spec = _as_spec(spec)
+    for key, value in (("workers", workers), ("batch_size", batch_size)):
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1
+        ):
+            raise ValueError(f"{key} must be an integer >= 1 or None; got {value!r}.")
     grid = Grid(spec)
     owned = False
     if client is not None:
@@ -324,8 +329,6 @@ def _run_montecarlo(spec, grid, ds, store, runner, client, workers, batch_size, 
     workers = workers or _execution.default_workers()
     n_workers = workers if client is None else _dask_workers(client)
     size = batch_size or _execution.default_batch_size(len(todo), n_workers)
-    if size < 1:
-        raise ValueError(f"batch_size must be an integer >= 1; got {batch_size!r}.")
     from tqdm.auto import tqdm
 
     bar = tqdm(total=len(todo), unit="pt", desc="monte carlo", disable=not progress, smoothing=0.1)

@@ -107,6 +107,8 @@ def test_toml_file(tmp_path):
         ({"fixed": {"d": 0.2}}, r"needs model.multitasking"),
         ({"model__multitasking": True, "fixed": {"K": 3}}, r"needs the dilution d"),
         ({"seed": -1}, r"seed must be a non-negative integer"),
+        ({"montecarlo": {"N": 1}}, r"N must be >= P=2"),
+        ({"montecarlo": {"N": 10, "dynamics": "zero_temperature"}}, r"runs at T = 0"),
     ],
 )
 def test_bad_specs_name_the_key(changes, match):

@@ -92,6 +92,13 @@ def test_dask_local_cluster_gives_the_same_dataset(reference):
         xr.testing.assert_identical(run(client=cluster.scheduler_address), reference)
 
 
+@pytest.mark.parametrize("kw", [{"workers": 0}, {"batch_size": 0}, {"workers": 1.5}])
+def test_bad_execution_options(kw, tmp_path):
+    with pytest.raises(ValueError, match=f"{next(iter(kw))} must be an integer >= 1"):
+        run(store=tmp_path / "x.h5", **kw)
+    assert not (tmp_path / "x.h5").exists()
+
+
 def test_unreachable_scheduler_fails_before_any_work(tmp_path):
     store = tmp_path / "never.h5"
     with pytest.raises(OSError, match="could not reach the Dask scheduler"):
