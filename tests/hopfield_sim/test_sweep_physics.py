@@ -61,3 +61,16 @@ def test_simulation_agrees_where_it_should_and_is_flagged_where_not(result):
     assert bool(cmp["agree"][:2].all())
     assert not bool(cmp["agree"][2]) and abs(z[2]) > 4, comparison_table(result)
     assert cmp.attrs["worst_z"] == pytest.approx(abs(z[2]))
+
+
+def test_real_engines_give_the_same_dataset_on_dask(result):
+    """Seeds per point: a Dask cluster (2 threaded workers, loopback) reproduces the run."""
+    distributed = pytest.importorskip("distributed")
+    import xarray as xr
+
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
+        with distributed.Client(cluster) as client:
+            again = sweep(SPEC, client=client, batch_size=1, progress=False)
+    xr.testing.assert_identical(again, result)
