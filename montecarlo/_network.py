@@ -236,6 +236,10 @@ class HebbianEngine:
             raise ValueError(
                 f"a temperature ladder cannot mix T = 0 with T > 0; got beta={betas.tolist()!r}."
             )
+        if tempering and zero_t.any():
+            raise ValueError(
+                f"tempering needs finite beta on every rung (T > 0); got beta={betas.tolist()!r}."
+            )
         used = "zero_temperature" if zero_t.all() else dynamics
         if tempering and ladder.size < 2:
             raise ValueError(
@@ -316,7 +320,9 @@ class HebbianEngine:
             chains=chains,
             dynamics=used,
             order=order,
-            init=init if isinstance(init, (str, int)) else "array",
+            init=init
+            if isinstance(init, str)
+            else (int(init) if isinstance(init, (int, np.integer)) else "array"),
             seed=seed_attr,
             tempering=int(bool(tempering)),
         )

@@ -99,3 +99,16 @@ def test_diluted_patterns_match_exact_enumeration():
         res = net.sample(beta=1.5, sweeps=6000, burn_in=100, chains=2, init="random", seed=2)
         _check("energy", *_chain_average(res.energy_trace), gibbs_average(H / N, H, 1.5))
         _check("|m|", *_chain_average(np.abs(res.m_trace)), gibbs_average(np.abs(m), H, 1.5))
+
+
+def test_sequential_sweeps_sample_the_gibbs_measure():
+    """Site-ordered sweeps break detailed balance per step but keep the Gibbs measure."""
+    net, data = _network(2, "hebbian", 2, False, seed=7)
+    states = all_states(N)
+    H = cost(states, 2, "hebbian", **data)
+    m = states @ data["patterns"].T / N
+    res = net.sample(
+        beta=1.2, sweeps=6000, burn_in=100, chains=2, init="random", order="sequential", seed=5
+    )
+    _check("energy", *_chain_average(res.energy_trace), gibbs_average(H / N, H, 1.2))
+    _check("|m|", *_chain_average(np.abs(res.m_trace)), gibbs_average(np.abs(m), H, 1.2))

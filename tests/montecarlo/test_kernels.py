@@ -27,9 +27,22 @@ def _transition_matrix(net, beta, dynamics_code):
     for k, s in enumerate(states):
         for i in range(net.N):
             dh = _kernels.delta_energy(
-                i, int(s[i]), S[k], t.mode, t.table, t.off, t.pe, t.c, t.P,
-                st.indptr, st.idx, st.val, st.dense, p, e,
-            )  # fmt: skip
+                i,
+                int(s[i]),
+                S[k],
+                t.mode,
+                t.table,
+                t.off,
+                t.pe,
+                t.c,
+                t.P,
+                st.indptr,
+                st.idx,
+                st.val,
+                st.dense,
+                p,
+                e,
+            )
             dH[k, i] = dh
             flipped = s.copy()
             flipped[i] = -flipped[i]

@@ -14,8 +14,9 @@ def test_tempering_ladder_matches_exact_enumeration():
     xi = montecarlo.archetypes(2, N, seed=6)
     net = montecarlo.DenseHebbianNetwork(P, patterns=xi)
     ladder = np.array([0.5, 1.0, 1.6, 2.4, 3.4, 4.6, 6.0])
-    res = net.sample(beta=ladder, sweeps=30000, burn_in=100, chains=2, init="archetype",
-                     seed=4, tempering=True)  # fmt: skip
+    res = net.sample(
+        beta=ladder, sweeps=30000, burn_in=100, chains=2, init="archetype", seed=4, tempering=True
+    )
     assert res.m.dims == ("beta", "chain", "pattern")
     np.testing.assert_allclose(res["T"], 1 / ladder)
     acc = res.swap_acceptance.values

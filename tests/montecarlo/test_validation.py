@@ -22,20 +22,32 @@ NET = montecarlo.DenseHebbianNetwork(2, patterns=XI)
         (dict(P=2), ValueError, r"protocol='hebbian' needs patterns"),
         (dict(P=2, patterns=XI * 2), ValueError, r"patterns must have entries in \{-1, 0, \+1\}"),
         (dict(P=2, patterns=XI[0]), ValueError, r"patterns must have 2 dimensions"),
-        (dict(P=2, patterns=XI, protocol="supervized"), ValueError,
-         r"protocol must be one of 'hebbian', 'supervised', 'unsupervised'; got 'supervized'"),
+        (
+            dict(P=2, patterns=XI, protocol="supervized"),
+            ValueError,
+            r"protocol must be one of 'hebbian', 'supervised', 'unsupervised'; got 'supervized'",
+        ),
         (dict(P=4, patterns=XI[:, :3]), ValueError, r"N must be >= P; got N=3, P=4"),
-        (dict(P=2, examples=ETA, protocol="supervised", r=1.3), ValueError,
-         r"r must lie in \(0, 1\]; got r=1.3"),
-        (dict(P=2, examples=ETA, protocol="supervised", r=float("nan")), ValueError,
-         r"r must lie in \(0, 1\]"),
+        (
+            dict(P=2, examples=ETA, protocol="supervised", r=1.3),
+            ValueError,
+            r"r must lie in \(0, 1\]; got r=1.3",
+        ),
+        (
+            dict(P=2, examples=ETA, protocol="supervised", r=float("nan")),
+            ValueError,
+            r"r must lie in \(0, 1\]",
+        ),
         (dict(P=2, examples=ETA, protocol="supervised"), ValueError, r"r is required"),
-        (dict(P=2, patterns=XI[:1], examples=ETA, protocol="unsupervised", r=0.5), ValueError,
-         r"patterns \(K, N\) and examples \(K, M, N\) disagree"),
+        (
+            dict(P=2, patterns=XI[:1], examples=ETA, protocol="unsupervised", r=0.5),
+            ValueError,
+            r"patterns \(K, N\) and examples \(K, M, N\) disagree",
+        ),
         (dict(P=2, patterns=XI, protocol="supervised", r=0.5), ValueError, r"needs examples"),
         (dict(P=2, patterns=XI, examples=ETA), ValueError, r"examples are used only by"),
     ],
-)  # fmt: skip
+)
 def test_network_rejects_bad_construction(kwargs, exc, match):
     P = kwargs.pop("P")
     with pytest.raises(exc, match=match):
@@ -53,8 +65,11 @@ def test_network_rejects_bad_construction(kwargs, exc, match):
         (dict(beta=1.0, sweeps=0), ValueError, r"sweeps must be an integer >= 1; got sweeps=0"),
         (dict(beta=1.0, chains=0), ValueError, r"chains must be an integer >= 1"),
         (dict(beta=1.0, burn_in=-1), ValueError, r"burn_in must be an integer >= 0"),
-        (dict(beta=1.0, dynamics="kawasaki"), ValueError,
-         r"dynamics must be one of 'glauber', 'metropolis', 'zero_temperature'; got 'kawasaki'"),
+        (
+            dict(beta=1.0, dynamics="kawasaki"),
+            ValueError,
+            r"dynamics must be one of 'glauber', 'metropolis', 'zero_temperature'; got 'kawasaki'",
+        ),
         (dict(beta=1.0, init="ones"), ValueError, r"init must be one of 'archetype', 'random'"),
         (dict(beta=1.0, init=5), ValueError, r"init as a pattern index must lie in \[0, 1\]"),
         (dict(beta=1.0, init=np.ones(7)), ValueError, r"init array must have shape"),
@@ -63,7 +78,7 @@ def test_network_rejects_bad_construction(kwargs, exc, match):
         (dict(beta=2.0, dynamics="zero_temperature"), ValueError, r"runs at T = 0"),
         (dict(beta=1.0, seed=-3), TypeError, r"seed must be a non-negative integer"),
     ],
-)  # fmt: skip
+)
 def test_sample_rejects_bad_arguments(kwargs, exc, match):
     kwargs = {"sweeps": 2, "seed": 0, **kwargs}
     with pytest.raises(exc, match=match):
@@ -106,3 +121,8 @@ def test_digits_are_pm1_and_grouped_by_class():
 def test_empty_examples_are_rejected():
     with pytest.raises(ValueError, match=r"examples must not be empty"):
         montecarlo.DenseHebbianNetwork(2, examples=ETA[:, :0], protocol="supervised", r=0.5)
+
+
+def test_tempering_rejects_zero_temperature_rungs():
+    with pytest.raises(ValueError, match=r"tempering needs finite beta"):
+        NET.sample(T=[0.0, 0.0], tempering=True, sweeps=2, seed=0)
