@@ -41,6 +41,10 @@ def run(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
         extend=args.extend,
     )
+    if "m_theory" in ds and "m_mc" in ds and "pattern" not in ds.dims:
+        from hopfield_sim.compare import comparison_table
+
+        print(comparison_table(ds))
     dims = ", ".join(f"{k}={v}" for k, v in ds.sizes.items())
     print(f"sweep finished: {dims}; written: {out}")
     return 0
