@@ -94,7 +94,9 @@ def montecarlo_point(spec: dict, params: dict[str, float], seed: int) -> dict[st
 
     Seeds: ``SeedSequence(seed)`` spawns one child per disorder sample, which spawns the
     archetype, example and chain seeds. ``m`` is the overlap with archetype 1 (the initial
-    condition) for ``init="archetype"`` and the largest ``|m_mu|`` for ``init="random"``.
+    condition) for ``init="archetype"`` and the largest ``|m_mu|`` for ``init="random"``;
+    multitasking keeps all K overlaps, as ``|m|`` sorted from largest (dim ``pattern`` =
+    rank in the hierarchy, as in the theory).
 
     Error bar of a mean over n = samples x chains estimates v_i with thermal errors e_i:
     ``sqrt(max(var(v), mean(e**2)) / n)`` (sample variance when n >= 2; it includes the
@@ -167,7 +169,11 @@ def _order_parameter(res, name: str, init: str, multitasking: bool):
     v = np.asarray(res[name].values)  # (chain, pattern)
     e = np.asarray(res[f"{name}_err"].values)
     if multitasking:
-        return v, e  # keep every pattern: the multitasking regimes live in all of them
+        # every pattern matters; which pattern takes which rank of the hierarchy, and the
+        # signs of the secondary overlaps, are each chain's choice: sort |m| per chain
+        order = np.argsort(-np.abs(v), axis=1, kind="stable")
+        rows = np.arange(v.shape[0])[:, None]
+        return np.abs(v)[rows, order], e[rows, order]
     if init == "archetype":
         return v[:, 0], e[:, 0]
     best = np.argmax(np.abs(v), axis=1)

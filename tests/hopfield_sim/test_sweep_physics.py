@@ -74,3 +74,22 @@ def test_real_engines_give_the_same_dataset_on_dask(result):
         with distributed.Client(cluster) as client:
             again = sweep(SPEC, client=client, batch_size=1, progress=False)
     xr.testing.assert_identical(again, result)
+
+
+def test_multitasking_sweep_has_a_pattern_dimension():
+    """Multitasking: all K overlaps, theory and simulation, ranked from largest."""
+    spec = {
+        "seed": 5,
+        "model": {"protocol": "hebbian", "P": 2, "multitasking": True},
+        "axes": {"d": [0.2, 0.4]},
+        "fixed": {"K": 3, "T": 0.1},
+        "theory": {},
+        "montecarlo": {"N": 400, "sweeps": 20, "burn_in": 10, "chains": 2},
+    }
+    ds = sweep(spec, workers=1, progress=False)
+    for name in ("m_theory", "m_mc", "m_mc_err"):
+        assert ds[name].dims == ("d", "pattern") and ds.sizes["pattern"] == 3, name
+    assert np.all(np.diff(ds["m_mc"].values, axis=1) <= 0)  # ranked, largest first
+    # the leading amplitude is the T = 0 cascade value 1 - d up to thermal corrections
+    np.testing.assert_allclose(ds["m_theory"][:, 0], 1 - ds["d"], atol=0.02)
+    np.testing.assert_allclose(ds["m_mc"][:, 0], 1 - ds["d"], atol=0.05)
