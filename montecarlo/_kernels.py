@@ -47,24 +47,16 @@ def elementary_from_power(p, k, e):
     return e[k]
 
 
-@numba.njit(cache=True, inline="always")
-def delta_energy(i, s_i, S, mode, table, off, pe, c, P, indptr, idx, val, dense, p, e):
-    """Energy change of flipping spin ``i`` (current value ``s_i``) given tracked sums ``S``."""
+@numba.njit(cache=True, _nrt=False)
+def power_delta(i, s_i, S, pe, c, P, indptr, idx, val, dense, p, e):
+    """Energy change of flipping spin ``i`` (value ``s_i``) in power mode: for each term,
+    ``dH_l = -2 c x_i e_{P-1}(power sums without spin i)``, ``x_i = w_il s_i``.
+
+    ``p``, ``e`` are scratch arrays of length P + 1. The sweep's only route in power mode.
+    """
     a = indptr[i]
     b = indptr[i + 1]
     dh = 0.0
-    if mode == MODE_TABLE:
-        if dense:
-            for j in range(a, b):
-                l = j - a
-                Sl = S[l, 0] + off
-                dh += table[Sl - 2 * np.int64(val[j]) * s_i] - table[Sl]
-        else:
-            for j in range(a, b):
-                Sl = S[idx[j], 0] + off
-                dh += table[Sl - 2 * np.int64(val[j]) * s_i] - table[Sl]
-        return dh
-    # power mode: dH_l = -2 c x_i e_{P-1}(power sums without spin i)
     J = P // 2
     for j in range(a, b):
         l = j - a if dense else idx[j]
@@ -136,6 +128,46 @@ def acceptance_probability(dh, beta, dynamics):
     return 0.5 if dh == 0.0 else 0.0
 
 
+@numba.njit(cache=True, _nrt=False)
+def table_delta(a, b, s_i, S, val, idx, tab, fast, q4, rsq, off, dense):
+    """Energy change of flipping a spin with value ``s_i`` whose stored weights are
+    ``val[a:b]`` (term ``j - a`` if ``dense``, else ``idx[j]``), table mode.
+
+    ``tab`` is the energy table T (two lookups per term), or for ``FAST_UNIT`` the
+    difference table D (one lookup); ``FAST_QUADRATIC`` (P = 2) needs no table:
+    ``dH = q4 * (rsq - s_i sum_l w_l S_l)`` with ``rsq = sum_l w_l**2``. This is the only
+    route of the sweep in table mode. Compiled without reference counting (``_nrt=False``,
+    it allocates nothing): otherwise every call would pay atomic increments on its arrays.
+    """
+    dh = 0.0
+    if fast == FAST_QUADRATIC:
+        dot = np.int64(0)
+        if dense:
+            for j in range(a, b):
+                dot += np.int64(val[j]) * S[j - a, 0]
+        else:
+            for j in range(a, b):
+                dot += np.int64(val[j]) * S[idx[j], 0]
+        return q4 * np.float64(rsq - s_i * dot)
+    if fast == FAST_UNIT:
+        if dense:
+            for j in range(a, b):
+                dh += tab[np.int64(val[j]) * s_i * S[j - a, 0] + off]
+        else:
+            for j in range(a, b):
+                dh += tab[np.int64(val[j]) * s_i * S[idx[j], 0] + off]
+        return dh
+    if dense:
+        for j in range(a, b):
+            Sl = S[j - a, 0] + off
+            dh += tab[Sl - 2 * np.int64(val[j]) * s_i] - tab[Sl]
+    else:
+        for j in range(a, b):
+            Sl = S[idx[j], 0] + off
+            dh += tab[Sl - 2 * np.int64(val[j]) * s_i] - tab[Sl]
+    return dh
+
+
 @numba.njit(cache=True)
 def sweep(
     sigma,
@@ -175,6 +207,7 @@ def sweep(
     e = np.zeros(P + 1)
     track_obs = O.shape[0] > 0
     table_mode = mode == MODE_TABLE
+    tab = dpoly if fast == FAST_UNIT else table
     for step in range(N):
         if order == ORDER_RANDOM:
             i = np.int64(uniform(rng) * N)
@@ -184,36 +217,16 @@ def sweep(
             i = step
         s_i = np.int64(sigma[i])
         if table_mode:
-            dh = 0.0
-            if fast == FAST_QUADRATIC:
-                dot = np.int64(0)
-                if dense:
-                    a = i * L
-                    for l in range(L):
-                        dot += np.int64(val[a + l]) * S[l, 0]
-                else:
-                    for j in range(indptr[i], indptr[i + 1]):
-                        dot += np.int64(val[j]) * S[idx[j], 0]
-                dh = q4 * np.float64(rowsq[i] - s_i * dot)
-            elif fast == FAST_UNIT:  # dpoly holds the difference table D(y), y = w s_i S
-                if dense:
-                    a = i * L
-                    for l in range(L):
-                        dh += dpoly[np.int64(val[a + l]) * s_i * S[l, 0] + off]
-                else:
-                    for j in range(indptr[i], indptr[i + 1]):
-                        dh += dpoly[np.int64(val[j]) * s_i * S[idx[j], 0] + off]
-            elif dense:
+            if dense:
                 a = i * L
-                for l in range(L):
-                    Sl = S[l, 0] + off
-                    dh += table[Sl - 2 * np.int64(val[a + l]) * s_i] - table[Sl]
+                b = a + L
             else:
-                for j in range(indptr[i], indptr[i + 1]):
-                    Sl = S[idx[j], 0] + off
-                    dh += table[Sl - 2 * np.int64(val[j]) * s_i] - table[Sl]
+                a = indptr[i]
+                b = indptr[i + 1]
+            rsq = rowsq[i] if fast == FAST_QUADRATIC else 0
+            dh = table_delta(a, b, s_i, S, val, idx, tab, fast, q4, rsq, off, dense)
         else:
-            dh = delta_energy(i, s_i, S, mode, table, off, pe, c, P, indptr, idx, val, dense, p, e)
+            dh = power_delta(i, s_i, S, pe, c, P, indptr, idx, val, dense, p, e)
         u = uniform(rng)
         if dynamics == GLAUBER:
             ok = u * (1.0 + np.exp(beta * dh)) < 1.0

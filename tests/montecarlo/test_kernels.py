@@ -26,23 +26,18 @@ def _transition_matrix(net, beta, dynamics_code):
     dH = np.zeros((n, net.N))
     for k, s in enumerate(states):
         for i in range(net.N):
-            dh = _kernels.delta_energy(
-                i,
-                int(s[i]),
-                S[k],
-                t.mode,
-                t.table,
-                t.off,
-                t.pe,
-                t.c,
-                t.P,
-                st.indptr,
-                st.idx,
-                st.val,
-                st.dense,
-                p,
-                e,
-            )
+            s_i = int(s[i])
+            if t.mode == _kernels.MODE_TABLE:  # the sweep's own routes
+                a, b = st.indptr[i], st.indptr[i + 1]
+                tab = t.dpoly if t.fast == _kernels.FAST_UNIT else t.table
+                rsq = t.rowsq[i] if t.fast == _kernels.FAST_QUADRATIC else 0
+                dh = _kernels.table_delta(
+                    a, b, s_i, S[k], st.val, st.idx, tab, t.fast, t.q4, rsq, t.off, st.dense
+                )
+            else:
+                dh = _kernels.power_delta(
+                    i, s_i, S[k], t.pe, t.c, t.P, st.indptr, st.idx, st.val, st.dense, p, e
+                )
             dH[k, i] = dh
             flipped = s.copy()
             flipped[i] = -flipped[i]
@@ -53,19 +48,39 @@ def _transition_matrix(net, beta, dynamics_code):
     return states, Tm, dH
 
 
+ROUTES = [  # (P, protocol, d, plain): every energy route of the sweep
+    (4, "hebbian", 0.0, False),  # FAST_UNIT, dense rows
+    (4, "hebbian", 0.4, False),  # power mode, sparse rows (diluted, P = 4)
+    (2, "hebbian", 0.4, False),  # FAST_QUADRATIC, sparse rows
+    (2, "supervised", 0.0, False),  # FAST_QUADRATIC, integer class sums
+    (4, "supervised", 0.0, False),  # power mode, real-valued class means
+    (4, "supervised", 0.0, True),  # plain table, two lookups
+    (4, "unsupervised", 0.0, True),  # plain table, FAST_UNIT
+]
+
+
 @pytest.mark.parametrize(
     "dynamics", [_kernels.GLAUBER, _kernels.METROPOLIS], ids=["glauber", "metropolis"]
 )
-@pytest.mark.parametrize("protocol", ["hebbian", "supervised"])
-def test_detailed_balance_on_full_transition_matrix(protocol, dynamics):
-    N, P, beta = 7, 4, 1.7
-    xi = montecarlo.archetypes(2, N, seed=4)
+@pytest.mark.parametrize(
+    "P, protocol, d, plain",
+    ROUTES,
+    ids=[f"P={r[0]}-{r[1]}-d={r[2]}" + ("-plain" if r[3] else "") for r in ROUTES],
+)
+def test_detailed_balance_on_full_transition_matrix(P, protocol, d, plain, dynamics):
+    N, beta = 7, 1.7
+    xi = montecarlo.archetypes(2, N, d=d, seed=4)
     kw = dict(patterns=xi)
-    if protocol == "supervised":  # real-valued class means: the power-sum energy path
+    if protocol != "hebbian":
         kw.update(examples=montecarlo.examples(xi, M=3, r=0.5, seed=5), r=0.5)
-    net = montecarlo.DenseHebbianNetwork(P, protocol=protocol, **kw)
+    net = montecarlo.DenseHebbianNetwork(
+        P, protocol=protocol, self_interaction=plain, sparse=d > 0, **kw
+    )
+    routes = {(4, "hebbian", 0.0): _kernels.FAST_UNIT, (2, "hebbian", 0.4): _kernels.FAST_QUADRATIC}
+    if (P, protocol, d) in routes and not plain:
+        assert net._terms.fast == routes[(P, protocol, d)]
     states, Tm, dH = _transition_matrix(net, beta, dynamics)
-    H = cost(states, P, protocol, **kw)
+    H = cost(states, P, protocol, distinct=not plain, **kw)
     # the kernel's energy changes agree with the independent cost function
     flips = np.array([[H[k ^ (1 << (N - 1 - i))] - H[k] for i in range(N)] for k in range(len(H))])
     np.testing.assert_allclose(dH, flips, rtol=0, atol=1e-12)
