@@ -1,4 +1,13 @@
-"""Modern (continuous) Hopfield layers for JAX: functional core and Flax NNX modules."""
+"""Modern (continuous) Hopfield layers for JAX: functional core and Flax NNX modules.
+
+Functional core: :func:`retrieve` (iterated retrieval, one step = attention), :func:`energy`
+and the separation functions :func:`softmax`, :func:`softmax_1`, :func:`sparsemax`,
+:func:`entmax`. Modules (Flax NNX): :class:`Hopfield`, :class:`HopfieldPooling`,
+:class:`HopfieldLayer`, :class:`HopfieldEncoderLayer`, :class:`HopfieldDecoderLayer`.
+Example data and models: :mod:`hopfield_sim.layers.tasks`, :mod:`hopfield_sim.layers.examples`.
+Porting PyTorch hopfield-layers weights: :mod:`hopfield_sim.layers._reference`
+(``from_reference``).
+"""
 
 from __future__ import annotations
 
@@ -13,9 +22,13 @@ from hopfield_sim.layers.separation import entmax as entmax
 from hopfield_sim.layers.separation import softmax as softmax
 from hopfield_sim.layers.separation import softmax_1 as softmax_1
 from hopfield_sim.layers.separation import sparsemax as sparsemax
+from hopfield_sim.layers.transformer import HopfieldDecoderLayer as HopfieldDecoderLayer
+from hopfield_sim.layers.transformer import HopfieldEncoderLayer as HopfieldEncoderLayer
 
 __all__ = [
     "Hopfield",
+    "HopfieldDecoderLayer",
+    "HopfieldEncoderLayer",
     "HopfieldLayer",
     "HopfieldOutput",
     "HopfieldPooling",
