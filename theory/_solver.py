@@ -1,17 +1,18 @@
 """Fixed-point solver for the RS self-consistency equations x = F(x), one grid point at a time
 (callers ``jax.vmap`` it over whole grids and ``jax.jit`` the result).
 
-Two phases, each a ``lax.while_loop``:
+One ``lax.while_loop`` (one copy of F and its Jacobian in the compiled graph), two phases
+selected by the residual:
 
 1. damped iteration ``x <- x + gamma (F(x) - x)`` on the overlap coordinates from the
    branch's starting point, which follows the basin of attraction (the branch), with a 1-D
    Newton step on the last coordinate (C = beta(1-q), whose map can have a strongly negative
    slope that makes plain damped iteration oscillate), until the residual is below
-   ``newton_below``;
+   ``newton_below`` or for ``max_damped`` iterations;
 2. Newton on ``G(x) = F(x) - x`` with the Jacobian from forward-mode autodiff, projected
    onto the domain; a Newton step is taken only if it halves the residual (of the overlaps,
    or overall), otherwise the phase-1 step is taken (so phase 2 is globally as safe as
-   phase 1, and quadratic at the end).
+   phase 1, and quadratic at the end). ``max_damped + max_newton`` bounds the iterations.
 
 The result carries the final residual ``max|F(x) - x|``, a ``converged`` flag (residual below
 ``tol`` and everything finite) and the Jacobian dF/dx at the solution, used for linear
@@ -76,47 +77,35 @@ def fixed_point(
         fast = jnp.where(jnp.isfinite(fast), fast, x[d - 1] + damping * G[d - 1])
         return project((x + damping * G).at[d - 1].set(fast))
 
-    def damped_cond(state):
-        _, k, res, moving = state
-        return (k < max_damped) & (res > newton_below) & moving
+    def cond(state):
+        x, k, res, _, moving, _ = state
+        return (k < max_damped + max_newton) & (res > tol) & moving
 
-    def damped_body(state):
-        x, k, _, _ = state
-        fx, col = jax.jvp(F, (x,), (e_fast,))
-        G = fx - x
-        res = _residual(fx, x)
-        x_new = jnp.where(res > newton_below, relax(x, G, col[d - 1]), x)
-        # stop when stuck (NaN, or pinned on the boundary of the domain)
-        moving = jnp.all(jnp.isfinite(x_new)) & jnp.any(x_new != x)
-        return x_new, k + 1, res, moving
-
-    x, k1, _, _ = jax.lax.while_loop(
-        damped_cond, damped_body, (x0, jnp.int32(0), jnp.inf, jnp.bool_(True))
-    )
-
-    def newton_cond(state):
-        x, k, res = state
-        return (k < max_newton) & (res > tol) & jnp.all(jnp.isfinite(x))
-
-    def newton_body(state):
-        x, k, _ = state
+    def body(state):
+        x, k, _, _, _, newton_on = state
         fx, J = value_and_jacobian(F, x)
         G = fx - x
         res = _residual(fx, x)
+        x_r = relax(x, G, J[d - 1, d - 1])
         x_n = project(x + jnp.linalg.solve(J - eye, -G))
         f_n = F(x_n)
         res_n = _residual(f_n, x_n)
         slow, slow_n = _residual(fx[:-1], x[:-1]), _residual(f_n[:-1], x_n[:-1])
-        # accept Newton only when it halves the residual of the overlaps (or of everything);
-        # near a saddle-node "ghost", where |G| has a positive local minimum, Newton would
-        # stall, and relaxation carries the point through instead
-        accept = (slow_n < 0.5 * slow) | (res_n < 0.5 * res)
-        x_new = jnp.where(accept, x_n, relax(x, G, J[d - 1, d - 1]))
+        # Newton only once the residual is below newton_below (phase 2) and only when it
+        # halves the residual of the overlaps (or of everything): near a saddle-node "ghost",
+        # where |G| has a positive local minimum, Newton would stall, and relaxation carries
+        # the point through instead
+        # phase 2 once the residual is small or the damped budget is spent, for good
+        newton_on = newton_on | (res <= newton_below) | (k >= max_damped)
+        accept = newton_on & ((slow_n < 0.5 * slow) | (res_n < 0.5 * res))
+        x_new = jnp.where(accept, x_n, x_r)
         x_new = jnp.where(res > tol, x_new, x)
-        return x_new, k + 1, res
+        moving = jnp.all(jnp.isfinite(x_new)) & jnp.any(x_new != x)
+        return x_new, k + 1, res, J, moving | (res <= tol), newton_on
 
-    x, k2, _ = jax.lax.while_loop(newton_cond, newton_body, (x, jnp.int32(0), jnp.inf))
-    fx, J = value_and_jacobian(F, x)
-    res = _residual(fx, x)
-    converged = (res <= 10.0 * tol) & jnp.all(jnp.isfinite(x)) & jnp.all(jnp.isfinite(J))
-    return FixedPoint(x, res, converged, J, k1 + k2)
+    J0 = jnp.zeros((d, d), dtype=x0.dtype)
+    state = (x0, jnp.int32(0), jnp.inf, J0, jnp.bool_(True), jnp.bool_(False))
+    x, k, res, J, _, _ = jax.lax.while_loop(cond, body, state)
+    # x, res and J refer to the same point whenever the loop stopped on res <= tol
+    converged = (res <= tol) & jnp.all(jnp.isfinite(x)) & jnp.all(jnp.isfinite(J))
+    return FixedPoint(x, res, converged, J, k)
