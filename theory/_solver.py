@@ -68,7 +68,6 @@ def fixed_point(
     """Solve x = F(x) from x0; ``project`` maps any x back into the physical domain."""
 
     d = x0.shape[0]
-    e_fast = jnp.zeros(d, dtype=x0.dtype).at[d - 1].set(1.0)
     eye = jnp.eye(d, dtype=x0.dtype)
 
     def relax(x, G, slope):
