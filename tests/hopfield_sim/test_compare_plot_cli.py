@@ -161,3 +161,19 @@ def test_import_is_light_and_layers_lazy():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split("\n")[:2] == ["True", "[]"]
+
+
+def test_cli_theory_json_matches_curie_weiss(capsys):
+    """Low storage P = 2: m = tanh(m / T) (MODELS.md §3), solved here independently."""
+    import json
+
+    from scipy.optimize import brentq
+
+    pytest.importorskip("theory")
+    assert cli.main(["theory", "--P", "2", "--alpha", "0", "--T", "0.5", "0.8", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["points"]
+    for row in rows:
+        expected = brentq(lambda m, T=row["T"]: m - np.tanh(m / T), 1e-6, 1.0)
+        assert row["m"] == pytest.approx(expected, abs=1e-6) and row["converged"] is True
+    assert cli.main(["theory", "--P", "3", "--T", "0.5"]) == cli.EXIT_USAGE
+    assert "P must be an even integer" in capsys.readouterr().err
