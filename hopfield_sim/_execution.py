@@ -127,13 +127,15 @@ def execute(
     workers : int
         Local worker processes (1: run in this process).
     threads_per_worker : int or None
-        Numba threads per worker (default: cores // workers, at least 1).
+        Numba threads per task (default: cores // workers locally, 1 on Dask, where
+        every worker thread runs its own task).
     """
     work = list(work)
     if not work:
         return
     if client is not None:
-        _execute_dask(fn, spec, work, on_done, client, threads_per_worker)
+        # one task per Dask worker thread: one Numba thread each unless told otherwise
+        _execute_dask(fn, spec, work, on_done, client, threads_per_worker or 1)
     elif workers <= 1 or len(work) == 1:
         for batch in work:
             on_done(run_batch(fn, spec, batch, threads_per_worker))
