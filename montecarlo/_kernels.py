@@ -28,7 +28,6 @@ MODE_POWER = 1
 FAST_NONE = 0  # table mode: two table lookups per term
 FAST_QUADRATIC = 1  # P = 2: dH = q4 * (sum_l w_il**2 - s_i sum_l w_il S_l), a dot product
 FAST_UNIT = 2  # +-1 weights: dH = sum_l D[w_il s_i S_l], D(y) = T(y - 2) - T(y) tabulated
-SNAPSHOT_BYTES = 1 << 24  # per-sweep states kept for q between synchronisations
 ORDER_RANDOM = 0
 ORDER_SEQUENTIAL = 1
 
@@ -105,7 +104,7 @@ def energy(S, mode, table, off, h0, pe, c, P, p, e):
     return h + c * acc
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True)
 def accept(dh, beta, dynamics, u):
     """Acceptance decision for an energy change ``dh`` with uniform ``u`` in [0, 1)."""
     if dynamics == GLAUBER:
@@ -227,13 +226,7 @@ def sweep(
             dh = table_delta(a, b, s_i, S, val, idx, tab, fast, q4, rsq, off, dense)
         else:
             dh = power_delta(i, s_i, S, pe, c, P, indptr, idx, val, dense, p, e)
-        u = uniform(rng)
-        if dynamics == GLAUBER:
-            ok = u * (1.0 + np.exp(beta * dh)) < 1.0
-        elif dynamics == METROPOLIS:
-            ok = dh <= 0.0 or u < np.exp(-beta * dh)
-        else:
-            ok = dh < 0.0 or (dh == 0.0 and u < 0.5)
+        ok = accept(dh, beta, dynamics, uniform(rng))
         if not ok:
             continue
         if table_mode:
@@ -250,191 +243,6 @@ def sweep(
         if track_obs:
             apply_flip(i, s_i, O, MODE_TABLE, P, o_indptr, o_idx, o_val, o_dense)
         sigma[i] = -sigma[i]
-
-
-def _run(
-    sigma,
-    S,
-    O,
-    rng,
-    swap_rng,
-    betas,
-    n_beta,
-    n_chain,
-    tempering,
-    dynamics,
-    order,
-    mode,
-    table,
-    off,
-    h0,
-    pe,
-    c,
-    P,
-    fast,
-    dpoly,
-    rowsq,
-    q4,
-    indptr,
-    idx,
-    val,
-    dense,
-    o_indptr,
-    o_idx,
-    o_val,
-    o_dense,
-    group,
-    n_burn,
-    n_sweeps,
-    pair_a,
-    pair_b,
-    out_G,
-    out_O,
-    out_E,
-    out_Q,
-    swap_tries,
-    swap_accepts,
-):
-    """Run ``n_burn + n_sweeps`` sweeps of all replicas ``r = b * n_chain + chain``.
-
-    Records after every sweep past burn-in: group sums
-    ``out_G[r, k, g] = sum_{l in g} S[r, l, 0]``, observable sums ``out_O``, energies
-    ``out_E`` and two-chain overlaps ``out_Q[b, pair, k]``. With ``tempering``, neighbouring
-    temperatures exchange states after every sweep (one synchronisation per sweep). Without
-    it, chains run blocks of sweeps on their own and only meet for the overlaps ``q``,
-    computed from per-sweep snapshots of the block (at most SNAPSHOT_BYTES).
-    """
-    R = sigma.shape[0]
-    N = sigma.shape[1]
-    n_pair = pair_a.shape[0]
-    total = n_burn + n_sweeps
-    E = np.zeros(R)
-    if tempering:
-        block = 1
-    elif n_pair > 0:
-        block = max(1, min(total, SNAPSHOT_BYTES // (R * N)))
-    else:
-        block = total
-    snaps = block if (n_pair > 0 and not tempering) else 0
-    snap = np.zeros((snaps, R, N), dtype=np.int8)
-    t0 = 0
-    while t0 < total:
-        nb = min(block, total - t0)
-        for r in numba.prange(R):
-            p = np.zeros(P + 1)
-            e = np.zeros(P + 1)
-            for tb in range(nb):
-                sweep(
-                    sigma[r],
-                    S[r],
-                    O[r],
-                    rng[r],
-                    betas[r],
-                    dynamics,
-                    order,
-                    mode,
-                    table,
-                    off,
-                    pe,
-                    c,
-                    P,
-                    fast,
-                    dpoly,
-                    rowsq,
-                    q4,
-                    indptr,
-                    idx,
-                    val,
-                    dense,
-                    o_indptr,
-                    o_idx,
-                    o_val,
-                    o_dense,
-                )
-                E[r] = energy(S[r], mode, table, off, h0, pe, c, P, p, e)
-                k = t0 + tb - n_burn
-                if not tempering and k >= 0:
-                    _record(r, k, S, O, E, group, out_G, out_O, out_E)
-                    if snaps > 0:
-                        for i in range(N):
-                            snap[tb, r, i] = sigma[r, i]
-        if tempering:
-            _exchange(
-                t0, sigma, S, O, E, betas, n_beta, n_chain, swap_rng, swap_tries, swap_accepts
-            )
-            k = t0 - n_burn
-            if k >= 0:
-                for r in numba.prange(R):
-                    _record(r, k, S, O, E, group, out_G, out_O, out_E)
-        for bp in numba.prange(n_beta * n_pair):
-            b = bp // n_pair
-            q = bp - b * n_pair
-            ra = b * n_chain + pair_a[q]
-            rb = b * n_chain + pair_b[q]
-            for tb in range(nb):
-                k = t0 + tb - n_burn
-                if k < 0:
-                    continue
-                acc = 0
-                if tempering:
-                    for i in range(N):
-                        acc += np.int64(sigma[ra, i]) * np.int64(sigma[rb, i])
-                else:
-                    for i in range(N):
-                        acc += np.int64(snap[tb, ra, i]) * np.int64(snap[tb, rb, i])
-                out_Q[b, q, k] = acc / N
-        t0 += nb
-
-
-@numba.njit(cache=True)
-def _record(r, k, S, O, E, group, out_G, out_O, out_E):
-    """Store replica r's group sums, observable sums and energy as sample k."""
-    for g in range(out_G.shape[2]):
-        out_G[r, k, g] = 0
-    for l in range(S.shape[1]):
-        out_G[r, k, group[l]] += S[r, l, 0]
-    for l in range(O.shape[1]):
-        out_O[r, k, l] = O[r, l, 0]
-    out_E[r, k] = E[r]
-
-
-@numba.njit(cache=True)
-def _exchange(t, sigma, S, O, E, betas, n_beta, n_chain, swap_rng, tries, accepts):
-    """Replica exchange between rungs b and b + 1 of every chain, even-odd scheme: pairs
-    (0,1), (2,3).. after even sweeps t, (1,2), (3,4).. after odd ones; acceptance
-    min(1, exp((beta_b - beta_{b+1}) (E_b - E_{b+1})))."""
-    N = sigma.shape[1]
-    for ch in range(n_chain):
-        for b in range(t % 2, n_beta - 1, 2):
-            r1 = b * n_chain + ch
-            r2 = r1 + n_chain
-            arg = (betas[r1] - betas[r2]) * (E[r1] - E[r2])
-            tries[b] += 1
-            if arg >= 0.0 or uniform(swap_rng) < np.exp(arg):
-                accepts[b] += 1
-                for i in range(N):
-                    tmp = sigma[r1, i]
-                    sigma[r1, i] = sigma[r2, i]
-                    sigma[r2, i] = tmp
-                for l in range(S.shape[1]):
-                    for j in range(S.shape[2]):
-                        tmp2 = S[r1, l, j]
-                        S[r1, l, j] = S[r2, l, j]
-                        S[r2, l, j] = tmp2
-                for l in range(O.shape[1]):
-                    tmp3 = O[r1, l, 0]
-                    O[r1, l, 0] = O[r2, l, 0]
-                    O[r2, l, 0] = tmp3
-                tmpe = E[r1]
-                E[r1] = E[r2]
-                E[r2] = tmpe
-
-
-# The same driver twice: threads over chains for big sweeps, a plain loop for small ones
-# (where waking threads after every sweep would cost more than the sweep). Same results.
-run_parallel = numba.njit(cache=True, parallel=True)(_run)
-run_serial = numba.njit(cache=True)(_run)
-PARALLEL_MIN_WORK = 200_000  # weight entries visited per sweep, summed over replicas
 
 
 @numba.njit(cache=True, parallel=True)

@@ -5,13 +5,12 @@ wraps the result as an :class:`xarray.Dataset`."""
 from __future__ import annotations
 
 import math
-from importlib import metadata
 
 import numba
 import numpy as np
 import xarray as xr
 
-from montecarlo import _energy, _kernels, _validate, observables
+from montecarlo import _chains, _dataset, _energy, _kernels, _validate, observables
 from montecarlo._rng import stream_states
 
 _DYNAMICS_CODE = {
@@ -21,16 +20,6 @@ _DYNAMICS_CODE = {
 }
 _ORDER_CODE = {"random": _kernels.ORDER_RANDOM, "sequential": _kernels.ORDER_SEQUENTIAL}
 _SPARSE_ABOVE = 0.4  # auto storage: sparse rows once more than 40 % of the weights are zero
-
-
-def _versions() -> dict[str, str]:
-    out = {}
-    for name in ("hopfield-sim", "numpy", "numba", "xarray"):
-        try:
-            out[f"version_{name.replace('-', '_')}"] = metadata.version(name)
-        except metadata.PackageNotFoundError:  # pragma: no cover
-            out[f"version_{name.replace('-', '_')}"] = "unknown"
-    return out
 
 
 class HebbianEngine:
@@ -267,9 +256,9 @@ class HebbianEngine:
         work = R * st.val.size  # weight entries one sweep of all replicas visits
         threads = numba.get_num_threads() > 1 and R > 1
         run = (
-            _kernels.run_parallel
-            if threads and work >= _kernels.PARALLEL_MIN_WORK
-            else (_kernels.run_serial)
+            _chains.run_parallel
+            if threads and work >= _chains.PARALLEL_MIN_WORK
+            else (_chains.run_serial)
         )
         run(
             sigma,
@@ -328,7 +317,8 @@ class HebbianEngine:
         )
         if not isinstance(betas, np.ndarray) or betas.ndim == 0:
             settings.update(beta=float(ladder[0]), T=1.0 / float(ladder[0]))
-        return self._dataset(
+        return _dataset.build(
+            self,
             ladder,
             betas.ndim == 0,
             chains,
@@ -344,100 +334,6 @@ class HebbianEngine:
             burn_in,
             settings,
         )
-
-    # ------------------------------------------------------------------ output
-    def _dataset(
-        self, ladder, scalar, chains, sigma, G, O, E, Q, pa, pb, tries, accepts, burn_in, settings
-    ) -> xr.Dataset:
-        n_beta = ladder.size
-        sweeps = E.shape[1]
-        lead = () if scalar else ("beta",)
-
-        def shaped(x):  # replicas (R, ...) -> (n_beta, chains, ...) or (chains, ...)
-            x = x.reshape((n_beta, chains) + x.shape[1:])
-            return x[0] if scalar else x
-
-        def dims(*rest):
-            return lead + rest
-
-        data: dict[str, tuple] = {}
-
-        def add(name, trace, tdims, long_name):
-            # trace has the sweep axis at position -2 (pattern last) or -1
-            if tdims[-1] == "sweep":
-                mean, err, tau = observables.mean_and_error(trace)
-                mdims = tdims[:-1]
-            else:
-                mean, err, tau = observables.mean_and_error(np.moveaxis(trace, -2, -1))
-                mdims = tdims[:-2] + tdims[-1:]
-            data[name] = (dims(*mdims), mean, {"long_name": long_name, "units": "1"})
-            data[f"{name}_err"] = (
-                dims(*mdims),
-                err,
-                {"long_name": f"error of the mean of {name}", "units": "1"},
-            )
-            data[f"{name}_tau"] = (
-                dims(*mdims),
-                tau,
-                {"long_name": f"integrated autocorrelation time of {name}", "units": "sweeps"},
-            )
-            data[f"{name}_trace"] = (dims(*tdims), trace, {"long_name": long_name, "units": "1"})
-            return tau
-
-        taus = []
-        if self.protocol == "hebbian":
-            taus.append(
-                add("m", shaped(G / self.N), ("chain", "sweep", "pattern"), "Mattis overlap m")
-            )
-        else:
-            if O.shape[2]:
-                taus.append(
-                    add("m", shaped(O / self.N), ("chain", "sweep", "pattern"), "Mattis overlap m")
-                )
-            norm = self.M * self.N * self.r * (1.0 + self.rho)
-            taus.append(
-                add("n", shaped(G / norm), ("chain", "sweep", "pattern"), "class-mean overlap n")
-            )
-        taus.append(add("energy", shaped(E / self.N), ("chain", "sweep"), "energy per neuron"))
-        if chains >= 2:
-            q = Q if not scalar else Q[0]
-            add("q", q, ("chain_pair", "sweep"), "two-chain overlap q")
-        worst = np.max(
-            [np.max(tau.reshape(tau.shape[: len(lead) + 1] + (-1,)), axis=-1) for tau in taus],
-            axis=0,
-        )
-        data["reliable"] = (
-            dims("chain"),
-            sweeps >= 20.0 * worst,
-            {"long_name": "at least 20 autocorrelation times recorded"},
-        )
-        data["sigma"] = (dims("chain", "neuron"), shaped(sigma), {"long_name": "final state"})
-        coords: dict[str, tuple] = {
-            "chain": ("chain", np.arange(chains)),
-            "pattern": ("pattern", np.arange(self.K)),
-            "sweep": ("sweep", burn_in + 1 + np.arange(sweeps)),
-        }
-        if chains >= 2:
-            coords["chain_a"] = ("chain_pair", pa)
-            coords["chain_b"] = ("chain_pair", pb)
-        if not scalar:
-            coords["beta"] = ("beta", ladder)
-            with np.errstate(divide="ignore"):
-                coords["T"] = ("beta", 1.0 / ladder)
-            if settings["tempering"]:
-                data["swap_acceptance"] = (
-                    ("beta_pair",),
-                    accepts / np.maximum(tries, 1),
-                    {
-                        "long_name": "replica-exchange acceptance between beta[k] and beta[k+1]",
-                        "units": "1",
-                    },
-                )
-        ds = xr.Dataset(data, coords=coords)
-        ds.attrs.update(self._model_attrs())
-        ds.attrs.update(settings)
-        ds.attrs.update(_versions())
-        return ds
 
     def _model_attrs(self) -> dict:
         out = dict(

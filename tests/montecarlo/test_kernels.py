@@ -10,7 +10,7 @@ import xarray as xr
 from mc_reference import all_states, cost
 
 import montecarlo
-from montecarlo import _energy, _kernels
+from montecarlo import _chains, _energy, _kernels
 from montecarlo._rng import stream_states, uniform
 
 
@@ -128,7 +128,7 @@ def test_tracked_overlaps_equal_recomputation_after_long_runs(protocol, P):
 
 
 def test_same_seed_gives_identical_dataset_for_1_and_2_threads(monkeypatch):
-    monkeypatch.setattr(_kernels, "PARALLEL_MIN_WORK", 0)  # use the threaded driver
+    monkeypatch.setattr(_chains, "PARALLEL_MIN_WORK", 0)  # use the threaded driver
     xi = montecarlo.archetypes(4, 400, seed=2)
     net = montecarlo.DenseHebbianNetwork(4, patterns=xi)
     old = numba.get_num_threads()
@@ -151,3 +151,15 @@ def test_random_streams_are_uniform_and_independent():
     assert u.min() >= 0.0 and u.max() < 1.0
     assert abs(u.mean() - 0.5) < 0.01 and abs(u.var() - 1 / 12) < 0.003
     assert abs(np.corrcoef(u[0], u[1])[0, 1]) < 0.03
+
+
+@pytest.mark.parametrize(
+    "dynamics", [_kernels.GLAUBER, _kernels.METROPOLIS, _kernels.ZERO_TEMPERATURE]
+)
+def test_accept_rule_matches_acceptance_probability(dynamics):
+    """The sweep's decision accept(dh, u) over a fine grid of u has the stated probability."""
+    u = (np.arange(100_000) + 0.5) / 100_000
+    beta = np.inf if dynamics == _kernels.ZERO_TEMPERATURE else 1.3
+    for dh in (-2.0, -0.1, 0.0, 0.1, 2.0):
+        freq = np.mean([_kernels.accept(dh, beta, dynamics, x) for x in u[::10]])
+        assert abs(freq - _kernels.acceptance_probability(dh, beta, dynamics)) < 2e-4

@@ -1,0 +1,164 @@
+"""The driver that runs all chains: blocks of sweeps in parallel over chains (``prange``
+over chains, never over spins of one chain), energies, recording, two-chain overlaps, and
+replica exchange between temperatures (``montecarlo.tempering``)."""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from montecarlo._kernels import energy, sweep
+from montecarlo.tempering import exchange
+
+SNAPSHOT_BYTES = 1 << 24  # per-sweep states kept for q between synchronisations
+PARALLEL_MIN_WORK = 200_000  # weight entries visited per sweep, summed over replicas
+
+
+def _run(
+    sigma,
+    S,
+    O,
+    rng,
+    swap_rng,
+    betas,
+    n_beta,
+    n_chain,
+    tempering,
+    dynamics,
+    order,
+    mode,
+    table,
+    off,
+    h0,
+    pe,
+    c,
+    P,
+    fast,
+    dpoly,
+    rowsq,
+    q4,
+    indptr,
+    idx,
+    val,
+    dense,
+    o_indptr,
+    o_idx,
+    o_val,
+    o_dense,
+    group,
+    n_burn,
+    n_sweeps,
+    pair_a,
+    pair_b,
+    out_G,
+    out_O,
+    out_E,
+    out_Q,
+    swap_tries,
+    swap_accepts,
+):
+    """Run ``n_burn + n_sweeps`` sweeps of all replicas ``r = b * n_chain + chain``.
+
+    Records after every sweep past burn-in: group sums
+    ``out_G[r, k, g] = sum_{l in g} S[r, l, 0]``, observable sums ``out_O``, energies
+    ``out_E`` and two-chain overlaps ``out_Q[b, pair, k]``. With ``tempering``, neighbouring
+    temperatures exchange states after every sweep (one synchronisation per sweep). Without
+    it, chains run blocks of sweeps on their own and only meet for the overlaps ``q``,
+    computed from per-sweep snapshots of the block (at most SNAPSHOT_BYTES).
+    """
+    R = sigma.shape[0]
+    N = sigma.shape[1]
+    n_pair = pair_a.shape[0]
+    total = n_burn + n_sweeps
+    E = np.zeros(R)
+    if tempering:
+        block = 1
+    elif n_pair > 0:
+        block = max(1, min(total, SNAPSHOT_BYTES // (R * N)))
+    else:
+        block = total
+    snaps = block if (n_pair > 0 and not tempering) else 0
+    snap = np.zeros((snaps, R, N), dtype=np.int8)
+    t0 = 0
+    while t0 < total:
+        nb = min(block, total - t0)
+        for r in numba.prange(R):
+            p = np.zeros(P + 1)
+            e = np.zeros(P + 1)
+            for tb in range(nb):
+                sweep(
+                    sigma[r],
+                    S[r],
+                    O[r],
+                    rng[r],
+                    betas[r],
+                    dynamics,
+                    order,
+                    mode,
+                    table,
+                    off,
+                    pe,
+                    c,
+                    P,
+                    fast,
+                    dpoly,
+                    rowsq,
+                    q4,
+                    indptr,
+                    idx,
+                    val,
+                    dense,
+                    o_indptr,
+                    o_idx,
+                    o_val,
+                    o_dense,
+                )
+                E[r] = energy(S[r], mode, table, off, h0, pe, c, P, p, e)
+                k = t0 + tb - n_burn
+                if not tempering and k >= 0:
+                    _record(r, k, S, O, E, group, out_G, out_O, out_E)
+                    if snaps > 0:
+                        for i in range(N):
+                            snap[tb, r, i] = sigma[r, i]
+        if tempering:
+            exchange(t0, sigma, S, O, E, betas, n_beta, n_chain, swap_rng, swap_tries, swap_accepts)
+            k = t0 - n_burn
+            if k >= 0:
+                for r in numba.prange(R):
+                    _record(r, k, S, O, E, group, out_G, out_O, out_E)
+        for bp in numba.prange(n_beta * n_pair):
+            b = bp // n_pair
+            q = bp - b * n_pair
+            ra = b * n_chain + pair_a[q]
+            rb = b * n_chain + pair_b[q]
+            for tb in range(nb):
+                k = t0 + tb - n_burn
+                if k < 0:
+                    continue
+                acc = 0
+                if tempering:
+                    for i in range(N):
+                        acc += np.int64(sigma[ra, i]) * np.int64(sigma[rb, i])
+                else:
+                    for i in range(N):
+                        acc += np.int64(snap[tb, ra, i]) * np.int64(snap[tb, rb, i])
+                out_Q[b, q, k] = acc / N
+        t0 += nb
+
+
+@numba.njit(cache=True)
+def _record(r, k, S, O, E, group, out_G, out_O, out_E):
+    """Store replica r's group sums, observable sums and energy as sample k."""
+    for g in range(out_G.shape[2]):
+        out_G[r, k, g] = 0
+    for l in range(S.shape[1]):
+        out_G[r, k, group[l]] += S[r, l, 0]
+    for l in range(O.shape[1]):
+        out_O[r, k, l] = O[r, l, 0]
+    out_E[r, k] = E[r]
+
+
+# The same driver twice: threads over chains for big sweeps, a plain loop for small ones
+# (where waking threads after every sweep would cost more than the sweep). Same results.
+run_parallel = numba.njit(cache=True, parallel=True)(_run)
+run_serial = numba.njit(cache=True)(_run)

@@ -1,0 +1,141 @@
+"""The result of a run as an ``xarray.Dataset``: means, error bars, autocorrelation times
+and traces of m, n, energy and q, with CF-style labels and every setting as attributes."""
+
+from __future__ import annotations
+
+from importlib import metadata
+
+import numpy as np
+import xarray as xr
+
+from montecarlo import observables
+
+
+def _versions() -> dict[str, str]:
+    out = {}
+    for name in ("hopfield-sim", "numpy", "numba", "xarray"):
+        key = f"version_{name.replace('-', '_')}"
+        try:
+            out[key] = metadata.version(name)
+        except metadata.PackageNotFoundError:  # pragma: no cover
+            out[key] = "unknown"
+    return out
+
+
+def build(
+    engine, ladder, scalar, chains, sigma, G, O, E, Q, pa, pb, tries, accepts, burn_in, settings
+) -> xr.Dataset:
+    """Wrap the raw records of a run as the Dataset documented in ``sample``.
+
+    Parameters
+    ----------
+    engine : HebbianEngine
+        The network (protocol, sizes, normalisations, model attributes).
+    ladder : ndarray, shape (n_beta,)
+        Inverse temperatures; ``scalar`` drops the ``beta`` dimension.
+    chains : int
+        Chains per temperature; replicas are ordered ``r = b * chains + chain``.
+    sigma : ndarray of int8, shape (R, N)
+        Final states.
+    G, O : ndarray of int64, shape (R, sweeps, K)
+        Recorded group sums (patterns / class sums) and archetype sums (may have K = 0).
+    E : ndarray, shape (R, sweeps)
+        Recorded total energies.
+    Q : ndarray, shape (n_beta, n_pairs, sweeps)
+        Two-chain overlaps; ``pa``, ``pb`` the chain pairs.
+    tries, accepts : ndarray of int64
+        Replica-exchange counts per rung pair.
+    burn_in : int
+        Discarded sweeps (offset of the ``sweep`` coordinate).
+    settings : dict
+        Run settings for the attributes.
+    """
+    n_beta = ladder.size
+    sweeps = E.shape[1]
+    lead = () if scalar else ("beta",)
+
+    def shaped(x):  # replicas (R, ...) -> (n_beta, chains, ...) or (chains, ...)
+        x = x.reshape((n_beta, chains) + x.shape[1:])
+        return x[0] if scalar else x
+
+    def dims(*rest):
+        return lead + rest
+
+    data: dict[str, tuple] = {}
+
+    def add(name, trace, tdims, long_name):
+        # trace has the sweep axis at position -2 (pattern last) or -1
+        if tdims[-1] == "sweep":
+            mean, err, tau = observables.mean_and_error(trace)
+            mdims = tdims[:-1]
+        else:
+            mean, err, tau = observables.mean_and_error(np.moveaxis(trace, -2, -1))
+            mdims = tdims[:-2] + tdims[-1:]
+        data[name] = (dims(*mdims), mean, {"long_name": long_name, "units": "1"})
+        data[f"{name}_err"] = (
+            dims(*mdims),
+            err,
+            {"long_name": f"error of the mean of {name}", "units": "1"},
+        )
+        data[f"{name}_tau"] = (
+            dims(*mdims),
+            tau,
+            {"long_name": f"integrated autocorrelation time of {name}", "units": "sweeps"},
+        )
+        data[f"{name}_trace"] = (dims(*tdims), trace, {"long_name": long_name, "units": "1"})
+        return tau
+
+    taus = []
+    if engine.protocol == "hebbian":
+        taus.append(
+            add("m", shaped(G / engine.N), ("chain", "sweep", "pattern"), "Mattis overlap m")
+        )
+    else:
+        if O.shape[2]:
+            taus.append(
+                add("m", shaped(O / engine.N), ("chain", "sweep", "pattern"), "Mattis overlap m")
+            )
+        norm = engine.M * engine.N * engine.r * (1.0 + engine.rho)
+        taus.append(
+            add("n", shaped(G / norm), ("chain", "sweep", "pattern"), "class-mean overlap n")
+        )
+    taus.append(add("energy", shaped(E / engine.N), ("chain", "sweep"), "energy per neuron"))
+    if chains >= 2:
+        q = Q if not scalar else Q[0]
+        add("q", q, ("chain_pair", "sweep"), "two-chain overlap q")
+    worst = np.max(
+        [np.max(tau.reshape(tau.shape[: len(lead) + 1] + (-1,)), axis=-1) for tau in taus],
+        axis=0,
+    )
+    data["reliable"] = (
+        dims("chain"),
+        sweeps >= 20.0 * worst,
+        {"long_name": "at least 20 autocorrelation times recorded"},
+    )
+    data["sigma"] = (dims("chain", "neuron"), shaped(sigma), {"long_name": "final state"})
+    coords: dict[str, tuple] = {
+        "chain": ("chain", np.arange(chains)),
+        "pattern": ("pattern", np.arange(engine.K)),
+        "sweep": ("sweep", burn_in + 1 + np.arange(sweeps)),
+    }
+    if chains >= 2:
+        coords["chain_a"] = ("chain_pair", pa)
+        coords["chain_b"] = ("chain_pair", pb)
+    if not scalar:
+        coords["beta"] = ("beta", ladder)
+        with np.errstate(divide="ignore"):
+            coords["T"] = ("beta", 1.0 / ladder)
+        if settings["tempering"]:
+            data["swap_acceptance"] = (
+                ("beta_pair",),
+                accepts / np.maximum(tries, 1),
+                {
+                    "long_name": "replica-exchange acceptance between beta[k] and beta[k+1]",
+                    "units": "1",
+                },
+            )
+    ds = xr.Dataset(data, coords=coords)
+    ds.attrs.update(engine._model_attrs())
+    ds.attrs.update(settings)
+    ds.attrs.update(_versions())
+    return ds
