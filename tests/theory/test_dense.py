@@ -61,5 +61,7 @@ def test_unsupervised_high_storage_rescales_the_load():
     rho = (1 - r * r) / (M * r * r)
     rho_P = (1 - r ** (2 * P)) / (M * r ** (2 * P))
     uns = theory.solve("unsupervised", P=P, T=0.0, alpha=alpha, r=r, M=M)
-    sup = theory.solve("supervised", P=P, T=0.0, alpha=alpha * (1 + rho_P) / (1 + rho) ** P, rho=rho)
+    sup = theory.solve(
+        "supervised", P=P, T=0.0, alpha=alpha * (1 + rho_P) / (1 + rho) ** P, rho=rho
+    )
     assert float(uns.m) == pytest.approx(float(sup.m), abs=1e-12)

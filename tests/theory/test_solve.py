@@ -1,0 +1,105 @@
+"""theory.solve: input validation, labelled output, convergence flags, scoped float64."""
+
+from __future__ import annotations
+
+import sys
+
+import jax
+import numpy as np
+import pytest
+
+import theory
+from theory.solve import ConvergenceWarning
+
+
+@pytest.mark.parametrize(
+    "kwargs,match",
+    [
+        (dict(P=3, T=0.5), r"P must be an even integer >= 2; got P=3"),
+        (dict(P=0, T=0.5), r"P must be an even integer >= 2; got P=0"),
+        (dict(T=0.5, alpha=-0.1), r"alpha must lie in \[0, inf\); got alpha=-0.1"),
+        (dict(T=-1.0), r"T must lie in \[0, inf\); got T=-1.0"),
+        (dict(protocol="supervised", T=0.5, rho=-1.0), r"rho must lie in \[0, inf\)"),
+        (dict(protocol="supervised", T=0.5, r=1.3, M=10), r"r must lie in \(0, 1\]; got r=1.3"),
+        (dict(protocol="supervised", T=0.5, r=0.5, M=0.5), r"M must lie in \[1, inf\)"),
+        (dict(protocol="supervized", T=0.5), r"protocol must be one of 'hebbian'"),
+        (dict(T=0.5, level="2RSB"), r"level must be one of 'RS', '1RSB'"),
+        (dict(T=0.5, branch="mixture"), r"branch must be one of 'retrieval'"),
+        (dict(), r"give exactly one of beta and T"),
+        (dict(beta=1.0, T=1.0), r"give exactly one of beta and T"),
+        (dict(T=float("nan")), r"T must lie in"),
+        (dict(T=0.5, rho=0.1), r"protocol='hebbian' has no dataset"),
+        (dict(protocol="supervised", T=0.5, r=0.5), r"give r and M together"),
+        (dict(protocol="supervised", T=0.5, r=0.5, M=2.5, finite_M=True), r"M must be an integer"),
+        (dict(T=[[0.1, 0.2]]), r"T must be a scalar or a 1-D array"),
+    ],
+)
+def test_bad_input_names_the_parameter(kwargs, match):
+    protocol = kwargs.pop("protocol", "hebbian")
+    with pytest.raises(ValueError, match=match):
+        theory.solve(protocol, **kwargs)
+
+
+def test_wrong_kind_is_type_error():
+    with pytest.raises(TypeError, match="P must be an even integer"):
+        theory.solve(P=2.0, T=0.5)
+
+
+def test_dims_coords_and_attrs():
+    ds = theory.solve("supervised", P=2, T=[0.0, 0.5], alpha=[0.0, 0.05, 0.1], rho=0.1)
+    assert ds.m.dims == ("T", "alpha")
+    assert ds.sizes == {"T": 2, "alpha": 3}
+    np.testing.assert_array_equal(ds.beta.values, [np.inf, 2.0])
+    for v in ("m", "n", "q", "free_energy", "converged", "stable", "r_AGS"):
+        assert v in ds
+    assert ds.attrs["protocol"] == "supervised" and ds.attrs["P"] == 2
+    assert ds.attrs["rho"] == 0.1 and ds.attrs["level"] == "RS"
+    assert ds.m.attrs["units"] == "1"
+    assert bool(ds.converged.all())
+    # each point equals the scalar solve at that point
+    one = theory.solve("supervised", P=2, T=0.5, alpha=0.05, rho=0.1)
+    assert float(one.m) == pytest.approx(float(ds.m.sel(T=0.5, alpha=0.05)), abs=1e-12)
+
+
+def test_r_and_M_give_rho():
+    a = theory.solve("supervised", P=2, T=0.3, r=0.5, M=[5, 20])
+    b = theory.solve("supervised", P=2, T=0.3, rho=(1 - 0.25) / (np.array([5, 20]) * 0.25))
+    np.testing.assert_allclose(a.m.values, b.m.values, atol=1e-12)
+    assert a.m.dims == ("M",)
+
+
+def test_nonexistent_solution_is_nan_with_warning():
+    """The AGS paramagnet (q = 0) does not exist below T = 1 at alpha > 0."""
+    with pytest.warns(ConvergenceWarning, match="1 of 2 grid points did not converge"):
+        ds = theory.solve(P=2, T=[0.5, 1.5], alpha=0.05, branch="paramagnet")
+    assert ds.converged.values.tolist() == [False, True]
+    assert np.isnan(ds.free_energy.values[0]) and np.isnan(ds.m.values[0])
+    assert float(ds.free_energy[1]) == pytest.approx(
+        0.5 * 0.05 * 1.5 * np.log1p(-1 / 1.5) - 1.5 * np.log(2), abs=1e-14
+    )
+
+
+def test_stability_flags():
+    """P = 2 low storage below T = 1: retrieval stable, paramagnet unstable."""
+    ret = theory.solve(P=2, T=0.5)
+    para = theory.solve(P=2, T=0.5, branch="paramagnet")
+    assert bool(ret.stable) and not bool(para.stable) and bool(para.converged)
+
+
+def test_solve_leaves_global_precision_alone():
+    before = jax.config.jax_enable_x64
+    theory.solve(P=2, T=0.5)
+    assert jax.config.jax_enable_x64 == before
+
+
+def test_1rsb_without_rsb_module_is_not_implemented(monkeypatch):
+    monkeypatch.setitem(sys.modules, "theory.rsb", None)  # import fails
+    with pytest.raises(NotImplementedError, match="theory.rsb"):
+        theory.solve(P=4, T=0.5, alpha=0.01, level="1RSB")
+    with pytest.raises(NotImplementedError, match="theory.rsb"):
+        theory.critical_load(4, level="1RSB")
+
+
+def test_unsupervised_P2_high_storage_not_implemented():
+    with pytest.raises(NotImplementedError, match="P >= 4"):
+        theory.solve("unsupervised", P=2, T=0.5, alpha=0.05, r=0.5, M=10)
