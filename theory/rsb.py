@@ -83,7 +83,7 @@ def kink_rule(mean, sd, eps, t, L=9.0):
     lo = jnp.arcsinh((mean - L * sd) / eps)[..., None]
     hi = jnp.arcsinh((mean + L * sd) / eps)[..., None]
     u = lo + (hi - lo) * t
-    X = eps * jnp.sinh(u)
+    X = eps[..., None] * jnp.sinh(u)
     end = jnp.where((t == 0.0) | (t == 1.0), jnp.log(0.5), 0.0)
     logw = -0.5 * ((X - mean[..., None]) / sd[..., None]) ** 2 + jnp.log(jnp.cosh(u)) + end
     return X, jax.nn.softmax(logw, axis=-1)

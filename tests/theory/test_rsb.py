@@ -1,0 +1,195 @@
+"""1RSB for dense networks (P >= 4): reductions to RS, Guerra's bound, the T = 0 limit and the
+entropy of the spin-glass state. Independent references: the RS equations of MODELS.md §4.2
+written out here with plain Gauss-Hermite, the paramagnet in closed form, and the T = 0 RS
+spin-glass entropy -(P-1)/(2 pi) derived by hand (docs/rsb.md)."""
+
+from __future__ import annotations
+
+import math
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from theory import _x64, rsb
+from theory._quadrature import gauss_normal
+
+P, ALPHA = 4, 0.02
+KW = dict(protocol="hebbian", P=P, nodes=48, n_scan=6)  # one compiled configuration
+
+
+def _solve(beta, branch, alpha=ALPHA):
+    beta = np.atleast_1d(np.asarray(beta, float))
+    return rsb.solve_1rsb(
+        beta=beta, alpha=np.full(beta.shape, alpha), rho=np.zeros(beta.shape), branch=branch, **KW
+    )
+
+
+def _rs_pressure(n, q, beta, alpha, rho=0.0, P=P):
+    """MODELS.md §4.2, written independently of theory.rsb (plain Gauss-Hermite)."""
+    z, wz = gauss_normal(200)
+    Y, wY = gauss_normal(40)
+    s = 0.5 * P * (1 + rho) ** (P / 2 - 1) * n ** (P - 1) * (1 + np.sqrt(rho) * Y[:, None])
+    h = beta * (s + z[None, :] * np.sqrt(alpha * P * math.factorial(P) * q ** (P - 1) / 4))
+    lc = np.abs(h) + np.log1p(np.exp(-2 * np.abs(h))) - np.log(2)
+    return (
+        np.log(2)
+        + np.sum(wY[:, None] * wz[None, :] * lc)
+        - beta / 2 * (P - 1) * (1 + rho) ** (P / 2) * n**P
+        + beta**2 * alpha * math.factorial(P) / 8 * (1 - P * q ** (P - 1) + (P - 1) * q**P)
+    )
+
+
+@pytest.mark.parametrize("rho", [0.0, 0.3])
+def test_functional_reduces_to_rs(rho):
+    beta, n, q = 1.7, 0.8, 0.6
+    with _x64.enabled():
+        quad = rsb.quadrature(40 if rho else 1, 96, 96)
+
+        def A(x):
+            return float(rsb.pressure(jnp.array(x), beta, ALPHA, rho, P, quad))
+
+        # exact identities of the functional (same nodes): q0 = q1 makes theta irrelevant
+        np.testing.assert_allclose(A([n, q, q, 0.37]), A([n, q, q, 1.0]), rtol=0, atol=1e-12)
+        # against the independent RS pressure (difference = quadrature error, ~1e-7)
+        ref = _rs_pressure(n, q, beta, ALPHA, rho)
+        np.testing.assert_allclose(A([n, q, q, 0.37]), ref, rtol=0, atol=1e-6)  # q0 = q1
+        np.testing.assert_allclose(
+            A([n, q, 0.9, 1.0]), ref, rtol=0, atol=1e-6
+        )  # theta = 1 (RS at q0)
+        np.testing.assert_allclose(A([n, 0.2, q, 1e-7]), ref, rtol=0, atol=1e-6)  # theta -> 0
+        # the equations too: at q0 = q1 the 1RSB right-hand sides are the RS ones and
+        # dA/dtheta vanishes
+        x = jnp.array([n, q, q, 0.5])
+        nn, q0n, q1n, mm = rsb.averages(x, beta, ALPHA, rho, P, quad)
+        n_rs, q_rs, m_rs = _rs_rhs(n, q, beta, ALPHA, rho)
+        np.testing.assert_allclose([nn, q0n, q1n, mm], [n_rs, q_rs, q_rs, m_rs], atol=1e-6)
+        assert abs(float(rsb.dA_dtheta(x, beta, ALPHA, rho, P, quad))) < 1e-8
+
+
+def _rs_rhs(n, q, beta, alpha, rho):
+    """RS right-hand sides (n, q, m) of MODELS.md §4.2 with plain Gauss-Hermite."""
+    z, wz = gauss_normal(200)
+    Y, wY = gauss_normal(40)
+    g = 1 + np.sqrt(rho) * Y[:, None]
+    s = 0.5 * P * (1 + rho) ** (P / 2 - 1) * n ** (P - 1) * g
+    t = np.tanh(beta * (s + z * np.sqrt(alpha * P * math.factorial(P) * q ** (P - 1) / 4)))
+    W = wY[:, None] * wz[None, :]
+    return np.sum(W * g * t) / (1 + rho), np.sum(W * t * t), np.sum(W * t)
+
+
+def test_zero_temperature_functional_reduces_to_rs():
+    with _x64.enabled():
+        quad = rsb.quadrature(1, 64, 64)
+        n = 0.97
+        ref = float(rsb.energy0_rs(n, ALPHA, 0.0, P, quad))
+        # closed form -E|s + sqrt(c) z| against brute-force quadrature
+        z, w = gauss_normal(150)
+        c = ALPHA * P * math.factorial(P) / 4
+        brute = -np.sum(w * np.abs(2 * n**3 + np.sqrt(c) * z)) + 1.5 * n**4
+        np.testing.assert_allclose(ref, brute, atol=1e-4)  # |.| kink limits Gauss-Hermite
+        for x in ([n, 0.5, 1e-7], [n, 1.0, 3.0]):  # mu -> 0, q0 = 1
+            E = float(rsb.energy0(jnp.array(x), ALPHA, 0.0, P, quad))
+            np.testing.assert_allclose(E, ref, atol=1e-6)
+
+
+def test_paramagnet_and_guerra_bound_spin_glass():
+    betas = np.array([1.0, 3.0, 10.0, 30.0])
+    out = _solve(betas, "spinglass")
+    assert out["converged"].all()
+    K = ALPHA * math.factorial(P) / 4
+    # high T: the paramagnet, f = -ln2/beta - beta K/2, and no broken solution
+    np.testing.assert_allclose(
+        out["free_energy"][:2], -np.log(2) / betas[:2] - betas[:2] * K / 2, atol=1e-10
+    )
+    assert np.all(out["theta"][:2] == 1.0)
+    # low T: broken solution with 0 < theta < 1 and q0 = 0 < q1
+    assert np.all((out["theta"][2:] > 0) & (out["theta"][2:] < 1))
+    assert np.all(out["q1"][2:] > 0.9) and np.all(out["q0"][2:] == 0)
+    # Guerra: f_1RSB >= f_RS at the same m (= 0), strictly where RS is unstable
+    for beta, f in zip(betas[2:], out["free_energy"][2:]):
+        q_rs = _rs_sg_q(beta)
+        f_rs = -_rs_pressure(0.0, q_rs, beta, ALPHA) / beta
+        f_para = -np.log(2) / beta - beta * K / 2
+        assert f > max(f_rs, f_para) + 1e-4
+
+
+def _rs_sg_q(beta):
+    """RS spin-glass overlap by plain iteration of q = E tanh^2(beta sqrt(c q^3) z)."""
+    z, w = gauss_normal(150)
+    c = ALPHA * P * math.factorial(P) / 4
+    q = 1.0
+    for _ in range(500):
+        q = float(np.sum(w * np.tanh(beta * np.sqrt(c * q ** (P - 1)) * z) ** 2))
+    return q
+
+
+def test_zero_temperature_matches_large_beta():
+    for branch in ("spinglass", "retrieval"):
+        out = _solve([100.0, np.inf], branch)
+        assert out["converged"].all()
+        f100, e0 = out["free_energy"]
+        assert abs(f100 - e0) < 5e-5, (branch, f100, e0)
+        np.testing.assert_allclose(out["m"][0], out["m"][1], atol=1e-4)
+    # T = 0 spin glass: broken with finite mu, energy above RS -sqrt(2c/pi) (Guerra at T = 0)
+    out = _solve([np.inf], "spinglass")
+    c = ALPHA * P * math.factorial(P) / 4
+    assert 0.5 < out["mu"][0] < 20
+    assert out["free_energy"][0] > -np.sqrt(2 * c / np.pi) + 0.1
+
+
+def _entropy(x, beta, quad):
+    """s = A - beta dA/dbeta at a stationary point (envelope theorem), package functional."""
+    A = lambda b: rsb.pressure(jnp.array(x), b, ALPHA, 0.0, P, quad)  # noqa: E731
+    return float(A(beta) - beta * jax.grad(A)(beta))
+
+
+def _rs_sg_entropy(beta):
+    """RS spin glass at m = 0, all in NumPy on a fine uniform grid (sech^2 is sharp):
+    q = E tanh^2 h, s = ln 2 + E[ln cosh h - h tanh h] - (beta^2 K/2)(1 - P q^(P-1) + (P-1) q^P)."""
+    z = np.linspace(-12, 12, 48001)
+    w = np.exp(-0.5 * z**2)
+    w /= w.sum()
+    K = ALPHA * math.factorial(P) / 4
+    q = 1.0
+    for _ in range(300):
+        h = beta * np.sqrt(K * P * q ** (P - 1)) * z
+        q = float(np.sum(w * np.tanh(h) ** 2))
+    h = beta * np.sqrt(K * P * q ** (P - 1)) * z
+    lc = np.abs(h) + np.log1p(np.exp(-2 * np.abs(h))) - np.log(2)
+    f = 1 - P * q ** (P - 1) + (P - 1) * q**P
+    return q, np.log(2) + np.sum(w * (lc - h * np.tanh(h))) - beta**2 * K / 2 * f
+
+
+def test_rs_spin_glass_entropy_negative_and_1rsb_removes_it():
+    beta = 60.0
+    q, s_rs = _rs_sg_entropy(beta)
+    # T -> 0 limit of the RS spin glass: -(P-1)/(2 pi), corrections O(T) (+0.016 here)
+    np.testing.assert_allclose(s_rs, -(P - 1) / (2 * np.pi), atol=0.03)
+    with _x64.enabled():
+        quad = rsb.quadrature(1, 96, 96)
+        np.testing.assert_allclose(_entropy([0.0, q, q, 1.0], beta, quad), s_rs, atol=2e-3)
+        out = _solve([beta], "spinglass")
+        x = [0.0, out["q0"][0], out["q1"][0], out["theta"][0]]
+        s_1rsb = _entropy(x, beta, rsb.quadrature(1, 48, 48))
+    assert s_rs < -0.4
+    assert abs(s_1rsb) < 2e-3, s_1rsb  # 1RSB: ~0 instead of -(P-1)/(2 pi)
+
+
+def test_unsupervised_rejected_at_1rsb():
+    with pytest.raises(ValueError, match="protocol must be one of 'hebbian', 'supervised'"):
+        rsb.solve_1rsb(
+            protocol="unsupervised",
+            P=4,
+            beta=np.ones(1),
+            alpha=np.ones(1) * 0.01,
+            rho=np.zeros(1),
+            branch="retrieval",
+        )
+
+
+def test_solver_leaves_global_precision_alone():
+    before = jax.config.jax_enable_x64
+    _solve([3.0], "spinglass")
+    assert jax.config.jax_enable_x64 == before
