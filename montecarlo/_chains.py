@@ -48,6 +48,7 @@ def _run(
     group,
     n_burn,
     n_sweeps,
+    thin,
     pair_a,
     pair_b,
     out_G,
@@ -59,7 +60,7 @@ def _run(
 ):
     """Run ``n_burn + n_sweeps`` sweeps of all replicas ``r = b * n_chain + chain``.
 
-    Records after every sweep past burn-in: group sums
+    Records after every ``thin``-th sweep past burn-in: group sums
     ``out_G[r, k, g] = sum_{l in g} S[r, l, 0]``, observable sums ``out_O``, energies
     ``out_E`` and two-chain overlaps ``out_Q[b, pair, k]``. With ``tempering``, neighbouring
     temperatures exchange states after every sweep (one synchronisation per sweep). Without
@@ -114,7 +115,7 @@ def _run(
                     o_dense,
                 )
                 E[r] = energy(S[r], mode, table, off, h0, pe, c, P, p, e)
-                k = t0 + tb - n_burn
+                k = _slot(t0 + tb - n_burn, thin)
                 if not tempering and k >= 0:
                     _record(r, k, S, O, E, group, out_G, out_O, out_E)
                     if snaps > 0:
@@ -122,7 +123,7 @@ def _run(
                             snap[tb, r, i] = sigma[r, i]
         if tempering:
             exchange(t0, sigma, S, O, E, betas, n_beta, n_chain, swap_rng, swap_tries, swap_accepts)
-            k = t0 - n_burn
+            k = _slot(t0 - n_burn, thin)
             if k >= 0:
                 for r in numba.prange(R):
                     _record(r, k, S, O, E, group, out_G, out_O, out_E)
@@ -132,7 +133,7 @@ def _run(
             ra = b * n_chain + pair_a[q]
             rb = b * n_chain + pair_b[q]
             for tb in range(nb):
-                k = t0 + tb - n_burn
+                k = _slot(t0 + tb - n_burn, thin)
                 if k < 0:
                     continue
                 acc = 0
@@ -144,6 +145,14 @@ def _run(
                         acc += np.int64(snap[tb, ra, i]) * np.int64(snap[tb, rb, i])
                 out_Q[b, q, k] = acc / N
         t0 += nb
+
+
+@numba.njit(cache=True)
+def _slot(k, thin):
+    """Record index of the sweep ``k`` sweeps after burn-in (every ``thin``-th), or -1."""
+    if k < 0 or (k + 1) % thin != 0:
+        return -1
+    return (k + 1) // thin - 1
 
 
 @numba.njit(cache=True)

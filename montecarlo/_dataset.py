@@ -79,7 +79,7 @@ def build(
         )
         data[f"{name}_tau"] = (
             dims(*mdims),
-            tau,
+            tau * settings["thin"],  # measured between records, reported in sweeps
             {"long_name": f"integrated autocorrelation time of {name}", "units": "sweeps"},
         )
         data[f"{name}_trace"] = (dims(*tdims), trace, {"long_name": long_name, "units": "1"})
@@ -116,7 +116,7 @@ def build(
     coords: dict[str, tuple] = {
         "chain": ("chain", np.arange(chains)),
         "pattern": ("pattern", np.arange(engine.K)),
-        "sweep": ("sweep", burn_in + 1 + np.arange(sweeps)),
+        "sweep": ("sweep", burn_in + settings["thin"] * (1 + np.arange(sweeps))),
     }
     if chains >= 2:
         coords["chain_a"] = ("chain_pair", pa)

@@ -170,8 +170,16 @@ def energy_terms(
     s = np.arange(off + 1, dtype=np.float64)
     half = np.polynomial.polynomial.polyval(s, a)
     table = np.concatenate([half[:0:-1], half])  # T(-S) = T(S) exactly (even P)
-    terms = dict(mode=_kernels.MODE_TABLE, table=table, off=off, h0=h0, pe=np.zeros((L, 1)),
-                 c=c, P=P, n_sums=1)  # fmt: skip
+    terms = dict(
+        mode=_kernels.MODE_TABLE,
+        table=table,
+        off=off,
+        h0=h0,
+        pe=np.zeros((L, 1)),
+        c=c,
+        P=P,
+        n_sums=1,
+    )
     if P == 2:
         rowsq = _kernels.row_square_sums(storage.indptr, storage.val)
         return EnergyTerms(**terms, fast=_kernels.FAST_QUADRATIC, rowsq=rowsq, q4=4.0 * a[2])

@@ -198,6 +198,7 @@ class HebbianEngine:
         seed,
         order="random",
         tempering=False,
+        thin=1,
     ) -> xr.Dataset:
         """Run Monte Carlo chains and return equilibrium means, error bars and traces.
 
@@ -208,6 +209,12 @@ class HebbianEngine:
         sweeps = _validate.integer("sweeps", sweeps, low=1)
         burn_in = _validate.integer("burn_in", burn_in, low=0)
         chains = _validate.integer("chains", chains, low=1)
+        thin = _validate.integer("thin", thin, low=1)
+        if sweeps % thin:
+            raise ValueError(
+                f"sweeps must be a multiple of thin; got sweeps={sweeps}, thin={thin}."
+            )
+        records = sweeps // thin
         if not isinstance(tempering, (bool, np.bool_)):
             raise TypeError(f"tempering must be True or False; got {tempering!r}.")
         if dynamics == "zero_temperature" and beta is None and T is None:
@@ -247,10 +254,10 @@ class HebbianEngine:
         S = _energy.tracked_sums(st, sigma, t.n_sums)
         O = _energy.tracked_sums(ob, sigma, 1)
         pair_a, pair_b = observables.pair_indices(chains)
-        out_G = np.zeros((R, sweeps, self.K), np.int64)
-        out_O = np.zeros((R, sweeps, ob.n_terms), np.int64)
-        out_E = np.zeros((R, sweeps))
-        out_Q = np.zeros((n_beta, pair_a.size, sweeps))
+        out_G = np.zeros((R, records, self.K), np.int64)
+        out_O = np.zeros((R, records, ob.n_terms), np.int64)
+        out_E = np.zeros((R, records))
+        out_Q = np.zeros((n_beta, pair_a.size, records))
         tries = np.zeros(max(n_beta - 1, 1), np.int64)
         accepts = np.zeros(max(n_beta - 1, 1), np.int64)
         work = R * st.val.size  # weight entries one sweep of all replicas visits
@@ -294,6 +301,7 @@ class HebbianEngine:
             self._group,
             burn_in,
             sweeps,
+            thin,
             pair_a,
             pair_b,
             out_G,
@@ -314,6 +322,7 @@ class HebbianEngine:
             else (int(init) if isinstance(init, (int, np.integer)) else "array"),
             seed=seed_attr,
             tempering=int(bool(tempering)),
+            thin=thin,
         )
         if not isinstance(betas, np.ndarray) or betas.ndim == 0:
             settings.update(beta=float(ladder[0]), T=1.0 / float(ladder[0]))

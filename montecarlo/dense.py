@@ -83,6 +83,7 @@ class DenseHebbianNetwork(HebbianEngine):
         seed,
         order: str = "random",
         tempering: bool = False,
+        thin: int = 1,
     ) -> xr.Dataset:
         """Run Monte Carlo chains; return equilibrium means, error bars and traces.
 
@@ -115,6 +116,9 @@ class DenseHebbianNetwork(HebbianEngine):
             Parallel tempering over the ``beta`` ladder: after every sweep, neighbouring
             temperatures exchange states with probability
             ``min(1, exp((beta_k - beta_{k+1}) (H_k - H_{k+1})))`` (chain ``c`` with chain ``c``).
+        thin : int
+            Record every ``thin``-th sweep (``sweeps`` must be a multiple); saves memory
+            (traces hold ``chains * sweeps / thin * K`` values) when ``K`` is large.
 
         Returns
         -------
@@ -139,4 +143,5 @@ class DenseHebbianNetwork(HebbianEngine):
             seed=seed,
             order=order,
             tempering=tempering,
+            thin=thin,
         )

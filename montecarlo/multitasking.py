@@ -44,20 +44,44 @@ class MultitaskingNetwork(HebbianEngine):
     """
 
     def __init__(
-        self, *, patterns=None, examples=None, protocol: str = "hebbian",
-        r: float | None = None, self_interaction: bool = False,
-    ) -> None:  # fmt: skip
+        self,
+        *,
+        patterns=None,
+        examples=None,
+        protocol: str = "hebbian",
+        r: float | None = None,
+        self_interaction: bool = False,
+    ) -> None:
         super().__init__(2, patterns, examples, protocol, r, self_interaction, True)
 
     def sample(
-        self, *, beta=None, T=None, sweeps: int, burn_in: int = 0, chains: int = 1,
-        init="archetype", dynamics: str = "glauber", seed, order: str = "random",
+        self,
+        *,
+        beta=None,
+        T=None,
+        sweeps: int,
+        burn_in: int = 0,
+        chains: int = 1,
+        init="archetype",
+        dynamics: str = "glauber",
+        seed,
+        order: str = "random",
         tempering: bool = False,
-    ) -> xr.Dataset:  # fmt: skip
+        thin: int = 1,
+    ) -> xr.Dataset:
         """Run Monte Carlo chains; same parameters and result as
         :meth:`montecarlo.DenseHebbianNetwork.sample`. With ``init="archetype"`` the
         diluted zeros of ``xi^1`` are filled with random signs."""
         return super().sample(
-            beta=beta, T=T, sweeps=sweeps, burn_in=burn_in, chains=chains, init=init,
-            dynamics=dynamics, seed=seed, order=order, tempering=tempering,
-        )  # fmt: skip
+            beta=beta,
+            T=T,
+            sweeps=sweeps,
+            burn_in=burn_in,
+            chains=chains,
+            init=init,
+            dynamics=dynamics,
+            seed=seed,
+            order=order,
+            tempering=tempering,
+            thin=thin,
+        )

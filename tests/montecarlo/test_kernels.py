@@ -163,3 +163,18 @@ def test_accept_rule_matches_acceptance_probability(dynamics):
     for dh in (-2.0, -0.1, 0.0, 0.1, 2.0):
         freq = np.mean([_kernels.accept(dh, beta, dynamics, x) for x in u[::10]])
         assert abs(freq - _kernels.acceptance_probability(dh, beta, dynamics)) < 2e-4
+
+
+@pytest.mark.parametrize("tempering", [False, True])
+def test_thinning_records_every_kth_sweep_of_the_same_run(tempering):
+    """Recording does not touch the dynamics: thin=5 keeps every 5th record of thin=1."""
+    net = montecarlo.DenseHebbianNetwork(2, patterns=montecarlo.archetypes(3, 300, seed=1))
+    kw = dict(beta=[0.8, 1.2], sweeps=40, burn_in=3, chains=2, seed=8, tempering=tempering)
+    full, thin = net.sample(**kw), net.sample(**kw, thin=5)
+    sel = dict(sweep=slice(4, None, 5))
+    for name in ("m_trace", "energy_trace", "q_trace"):
+        np.testing.assert_array_equal(thin[name].values, full[name].isel(**sel).values)
+    np.testing.assert_array_equal(thin.sweep.values, full.sweep.values[4::5])
+    xr.testing.assert_identical(thin.sigma, full.sigma)
+    with pytest.raises(ValueError, match=r"sweeps must be a multiple of thin"):
+        net.sample(**{**kw, "sweeps": 41}, thin=5)
