@@ -183,7 +183,7 @@ class HebbianEngine:
                 f"init array must have shape (N,), (chains, N) or (n_beta, chains, "
                 f"N) = {(n_beta, chains, N)}; got {arr.shape}."
             )
-        return np.ascontiguousarray(np.broadcast_to(arr, (n_beta, chains, N)).reshape(R, N))
+        return np.broadcast_to(arr, (n_beta, chains, N)).reshape(R, N).copy()  # never the input
 
     def sample(
         self,

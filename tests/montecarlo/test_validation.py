@@ -126,3 +126,19 @@ def test_empty_examples_are_rejected():
 def test_tempering_rejects_zero_temperature_rungs():
     with pytest.raises(ValueError, match=r"tempering needs finite beta"):
         NET.sample(T=[0.0, 0.0], tempering=True, sweeps=2, seed=0)
+
+
+def test_initial_states_follow_init():
+    xi = montecarlo.archetypes(3, 200, seed=3)
+    net = montecarlo.DenseHebbianNetwork(2, patterns=xi)
+    frozen = dict(T=0.0, sweeps=1, chains=2, seed=0)  # T = 0 from a stored pattern: stays
+    assert np.all(net.sample(init=1, **frozen).m.sel(pattern=1) == 1.0)
+    assert np.all(net.sample(init="archetype", **frozen).m.sel(pattern=0) == 1.0)
+    given = np.stack([xi[2], -xi[1]])  # one state per chain
+    res = net.sample(init=given, **frozen)
+    np.testing.assert_array_equal(
+        res.m.values[:, [2, 1]], [[1.0, res.m.values[0, 1]], [res.m.values[1, 2], -1.0]]
+    )
+    rnd = net.sample(beta=0.01, sweeps=1, chains=2, init="random", seed=0)
+    assert float(abs(rnd.m).max()) < 0.3
+    assert not np.array_equal(rnd.sigma[0], rnd.sigma[1])
