@@ -506,6 +506,7 @@ class Hopfield(nnx.Module):
             and not use_dropout
             and not need_info
             and dtype != jnp.float64
+            and F.use_dot_product_attention()
         )
         if fast:
             o = F.attention_fast(q0, k, v, keep, None, zero_row=False)
@@ -523,6 +524,7 @@ class Hopfield(nnx.Module):
                 eps=jnp.asarray(eps_h, dtype),
                 T=T,
                 shared_axes=(0,) if self.stop_rule == "head" else (),
+                every_step=F.static_schedule(max_h, eps_h, T),
             )
             w_used = self.dropout(w, deterministic=deterministic) if use_dropout else w
             o = jnp.einsum("bhls,bshd->blhd", w_used, v)
