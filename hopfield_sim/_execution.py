@@ -229,10 +229,9 @@ def _main_hidden(fn: Callable):
 def _execute_dask(fn, spec, work, on_done, client, threads) -> None:
     from distributed import as_completed
 
-    spec_future = client.scatter(spec, broadcast=True)
-    futures = [
-        client.submit(run_batch, fn, spec_future, batch, threads, pure=False) for batch in work
-    ]
+    # the spec is a small dict: sent with every task (no scattered data a restarted worker
+    # could lose)
+    futures = [client.submit(run_batch, fn, spec, batch, threads, pure=False) for batch in work]
     try:
         for fut in as_completed(futures, loop=client.loop):
             on_done(fut.result())
