@@ -4,7 +4,8 @@ Points are processed in chunks of a few fixed sizes (``CHUNKS``) so that any gri
 most three compiled functions per (P, branch, law). Two passes: every point gets
 ``FIRST_PASS`` damped iterations (then Newton); the few that have not converged (critical
 slowing near T_g or a spinodal) are gathered and continued from where they stopped with up
-to ``theory._solver.MAX_DAMPED`` iterations, so stragglers do not hold up the whole grid.
+to ``theory._solver.MAX_DAMPED`` iterations in the smallest chunks, so stragglers do not
+hold up the whole grid.
 ``P``, ``branch`` and the size of the binomial support are static.
 """
 
@@ -102,9 +103,10 @@ def _grid(x0, limits, beta, alpha, rho, r, M, *, P, branch, M_max):
     return jax.vmap(one, in_axes=axes)(x0, *limits, beta, alpha, rho, r, M)
 
 
-def _chunked(x0, arrays, limits, **static) -> dict:
+def _chunked(x0, arrays, limits, size=None, **static) -> dict:
     n = x0.shape[0]
-    size = next((c for c in CHUNKS if n <= c), CHUNKS[-1])
+    if size is None:
+        size = next((c for c in CHUNKS if n <= c), CHUNKS[-1])
     pieces = []
     for start in range(0, n, size):
         stop = min(start + size, n)
@@ -134,7 +136,9 @@ def solve_rs_flat(beta, alpha, rho, r, M, *, P: int, branch: str, M_max: int = 0
         out = _chunked(x0, arrays, _FIRST, **static)
         redo = np.flatnonzero(~out["converged"])
         if redo.size and branch != "paramagnet":
-            again = _chunked(out["x"][redo], [a[redo] for a in arrays], _SECOND, **static)
+            again = _chunked(
+                out["x"][redo], [a[redo] for a in arrays], _SECOND, size=CHUNKS[0], **static
+            )
             for k in out:
                 out[k][redo] = again[k]
             out["iterations"][redo] += FIRST_PASS
