@@ -21,6 +21,8 @@ CASES = [  # (P, protocol, K, beta, self_interaction)
     (4, "unsupervised", 2, 2.0, False),
     (4, "hebbian", 2, 2.0, True),
     (4, "supervised", 2, 2.0, True),
+    (6, "hebbian", 2, 3.0, False),
+    (6, "supervised", 2, 3.0, False),
 ]
 
 
