@@ -168,6 +168,38 @@ def iterate(
     return w, steps, converged
 
 
+@functools.partial(jax.jit, static_argnames=("separation", "T", "shared_axes", "every_step"))
+def iterate_named(
+    q0,
+    k,
+    alpha,
+    mask,
+    bias,
+    beta_state,
+    max_steps,
+    eps,
+    *,
+    separation,
+    T,
+    shared_axes=(),
+    every_step=False,
+):
+    """Jitted :func:`iterate` with the separation given by name (``alpha`` for entmax)."""
+    return iterate(
+        q0,
+        k,
+        _sep.get(separation, alpha),
+        mask=mask,
+        bias=bias,
+        beta_state=beta_state,
+        max_steps=max_steps,
+        eps=eps,
+        T=T,
+        shared_axes=shared_axes,
+        every_step=every_step,
+    )
+
+
 def attention_fast(q0, k, v, mask, bias, *, zero_row: bool) -> jax.Array:
     """One softmax step through ``jax.nn.dot_product_attention`` (q0 already scaled).
 

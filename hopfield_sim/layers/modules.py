@@ -24,7 +24,6 @@ from flax import nnx
 
 from hopfield_sim.layers import _validate
 from hopfield_sim.layers import functional as F
-from hopfield_sim.layers import separation as _sep
 
 __all__ = ["Hopfield", "HopfieldOutput", "Fixed"]
 
@@ -512,16 +511,16 @@ class Hopfield(nnx.Module):
             o = F.attention_fast(q0, k, v, keep, None, zero_row=False)
         else:
             a = self._alpha()
-            sep = _sep.get(self.separation, None if a is None else a[:, None])
-            w, steps, converged = F.iterate(
+            w, steps, converged = F.iterate_named(
                 q0,
                 k,
-                sep,
-                mask=keep,
-                bias=None,
-                beta_state=s1,
-                max_steps=jnp.asarray(max_h),
-                eps=jnp.asarray(eps_h, dtype),
+                None if a is None else a[:, None],
+                keep,
+                None,
+                s1,
+                jnp.asarray(max_h),
+                jnp.asarray(eps_h, dtype),
+                separation=self.separation,
                 T=T,
                 shared_axes=(0,) if self.stop_rule == "head" else (),
                 every_step=F.static_schedule(max_h, eps_h, T),
