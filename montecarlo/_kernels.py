@@ -1,5 +1,6 @@
-"""Bare Numba kernels: single-flip energy changes on tracked integer sums, one sweep of one
-chain, and the driver that runs all chains (``prange`` over chains, never over spins).
+"""Bare Numba kernels: single-flip energy changes on tracked integer sums, the acceptance
+rules, one sweep of one chain, energies and set-up sums (the driver over all chains is
+``montecarlo/_chains.py``).
 
 Conventions (see ``montecarlo/_energy.py`` for how the arrays are built)
 
