@@ -38,6 +38,10 @@ def bit_pattern_runs(epochs: int, seed: int) -> dict:
         "HopfieldPooling": ("pooling", {}),
         "HopfieldPooling (adapted)": ("pooling", ADAPTED),
         "HopfieldLayer (lookup)": ("lookup", {"lookup_init": unique}),
+        "HopfieldPooling (8 queries, beta 1, lr 1e-2)": (
+            "pooling",
+            {"quantity": 8, "scaling": 1.0, "learning_rate": 1e-2},
+        ),
     }
     out = {}
     for name, (kind, kw) in variants.items():
@@ -47,7 +51,7 @@ def bit_pattern_runs(epochs: int, seed: int) -> dict:
             model, X[train], y[train], X[held_out], y[held_out], epochs=epochs, seed=seed
         )
         out[name]["seconds"] = time.perf_counter() - t
-        print(f"bits  {name:28s} eval accuracy {out[name]['eval_accuracy'][-1]:.3f}")
+        print(f"bits  {name:44s} eval accuracy {out[name]['eval_accuracy'][-1]:.3f}")
     return out
 
 
@@ -62,7 +66,7 @@ def latch_runs(epochs: int, seed: int) -> dict:
             model, X[train], y[train], X[held_out], y[held_out], epochs=epochs, seed=seed
         )
         out[name]["seconds"] = time.perf_counter() - t
-        print(f"latch {name:28s} eval accuracy {out[name]['eval_accuracy'][-1]:.3f}")
+        print(f"latch {name:44s} eval accuracy {out[name]['eval_accuracy'][-1]:.3f}")
     return out
 
 
