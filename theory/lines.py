@@ -77,7 +77,7 @@ def temperature_line(
     --------
     >>> import theory.lines as L
     >>> print(L.temperature_line(2, [0.0, 0.05]).round(2))
-    [1.   0.59]
+    [1.   0.54]
     """
     P, kind, rho = _common(P, kind, protocol, rho)
     alpha = _validate.real_array("alpha", alpha, low=0.0, high=math.inf, high_open=True)
