@@ -263,27 +263,30 @@ def _project(n, keep, constraint):
 def _step_point(n, beta, rho, d, sample_u, table, z, wz, keep, newton, *, constraint, law):
     """One solver step at one grid point, plus everything evaluated at the input n.
 
-    Newton with backtracking on nbar = F(nbar); the plain fixed-point step F(n) is always a
-    candidate and the only one while ``newton`` is False (the first steps move towards the
-    branch's basin robustly) or, on unconstrained branches, while f is not locally convex.
-    The candidate with the smallest residual wins.
+    Candidates: the plain fixed-point step F(n) (a CCCP step: f(F(n)) <= f(n), because f is
+    a quadratic minus the convex E ln cosh) and Newton steps with backtracking, allowed once
+    ``newton`` is True. Unconstrained branches look for minima of f: the Newton step uses
+    |eigenvalues| of the Hessian (saddle-free Newton, so it never heads for a saddle) and
+    the candidate of lowest f wins. Constrained branches (symmetric, pure) may sit on
+    saddles: plain Newton, and the candidate of smallest residual wins.
     """
     xi, x, w = _table(d, sample_u, table)
     eye = jnp.eye(n.shape[0])
     args = (beta, rho, xi, x, w, z, wz, law)
     J, (Fn, m, f) = jax.jacfwd(_rhs, has_aux=True)(n, *args)
-    delta = jnp.linalg.solve(eye - J, n - Fn)
-    trials = jnp.concatenate([Fn[None, :], n[None, :] - _STEPS[:, None] * delta])
-    trials = jax.vmap(lambda x: _project(x, keep, constraint))(trials)
-    res = jax.vmap(lambda y: jnp.max(jnp.abs(y - _rhs(y, *args)[0])))(trials)
-    res = jnp.where(jnp.isfinite(res), res, jnp.inf)
     if constraint == "none":
-        # Newton only where f is locally convex: it would otherwise happily land on saddles
-        # (e.g. the symmetric state) while the fixed-point map is attracted by minima of f.
-        hess = eye - 0.5 * (J + J.T)
-        newton = newton & jnp.all(jnp.isfinite(jnp.linalg.cholesky(hess)))
-    res = res.at[1:].set(jnp.where(newton, res[1:], jnp.inf))
-    best = jnp.argmin(res)
+        lam, V = jnp.linalg.eigh(eye - 0.5 * (J + J.T))
+        delta = V @ ((V.T @ (n - Fn)) / jnp.maximum(jnp.abs(lam), 1e-4))
+    else:
+        delta = jnp.linalg.solve(eye - J, n - Fn)
+    trials = jnp.concatenate([Fn[None, :], n[None, :] - _STEPS[:, None] * delta])
+    trials = jax.vmap(lambda y: _project(y, keep, constraint))(trials)
+    F_t, _, f_t = jax.vmap(lambda y: _rhs(y, *args)[1])(trials)
+    res = jnp.max(jnp.abs(trials - F_t), axis=1)
+    res = jnp.where(jnp.isfinite(res), res, jnp.inf)
+    key = jnp.where(jnp.isfinite(f_t), f_t, jnp.inf) if constraint == "none" else res
+    key = key.at[1:].set(jnp.where(newton, key[1:], jnp.inf))
+    best = jnp.argmin(key)
     # T = 0 ties: a configuration xi != 0 with h == 0 and no data noise is a concave kink of f.
     mu, sigma = _field(n, rho if law == "gauss" else 0.0, x)
     active = jnp.any(x != 0, axis=-1) & (w > 0)
@@ -373,25 +376,36 @@ def _run(
             jnp.asarray(wz),
             jnp.asarray(keep),
         )
+        per_point = [pad(a) for a in (beta, rho, d)]
+        iterations = np.zeros(size, dtype=np.int64)
+        batch = size
         for it in range(max_iter):
+            act = np.flatnonzero(~done)
+            if act.size == 0:
+                break
+            # step only the points still running, in batches that shrink by factors of 8
+            # (few distinct shapes, so few compilations)
+            while batch > 8 and act.size <= batch // 8:
+                batch = max(8, batch // 8)
+            sel = np.concatenate([act, np.repeat(act[-1:], batch - act.size)])
             out = _step_grid(
-                jnp.asarray(n),
-                *fixed,
+                jnp.asarray(n[sel]),
+                *(jnp.asarray(a[sel]) for a in per_point),
                 *shared,
                 jnp.asarray(it >= n_fp),
                 constraint=constraint,
                 law=law,
             )
-            res = np.asarray(out["next_residual"])
-            n = np.where(done[:, None], n, np.asarray(out["next"]))
-            done |= res < tol
-            if done.all():
-                break
+            k = act.size
+            n[act] = np.asarray(out["next"])[:k]
+            iterations[act] += 1
+            done[act] |= np.asarray(out["next_residual"])[:k] < tol
         out = _step_grid(
             jnp.asarray(n), *fixed, *shared, jnp.asarray(True), constraint=constraint, law=law
         )
         out = {k: np.asarray(v)[:G] for k, v in out.items() if k not in ("next", "next_residual")}
     out["n"] = n[:G]
+    out["iterations"] = iterations[:G]
     hess = out.pop("hessian")
     hess = 0.5 * (hess + np.swapaxes(hess, -1, -2))
     finite = np.isfinite(hess).all(axis=(-1, -2))
@@ -617,7 +631,7 @@ def _validate_inputs(
         sample_u=sample_u,
         tol=float(tol),
         max_iter=int(max_iter),
-        n_fp=30,
+        n_fp=8,
         finite_M=finite,
         attrs=attrs,
     )
@@ -708,7 +722,8 @@ def solve(
         One dimension per array-valued ``d``, ``T``/``beta``, ``rho`` (in that order), plus
         ``pattern`` (length K). ``m`` and ``n`` (nbar; = m at rho = 0), ``free_energy`` (per
         neuron; energy at T = 0), ``stability`` (smallest Hessian eigenvalue of f; -inf for a
-        T = 0 tie), ``stable`` (bool), ``converged`` (bool), ``residual``. Non-converged
+        T = 0 tie), ``stable`` (bool), ``converged`` (bool), ``residual``, ``iterations``.
+        Non-converged
         points are NaN with ``converged=False`` and a :class:`ConvergenceWarning`.
 
     Examples
@@ -787,6 +802,7 @@ def _as_dataset(out: dict, inp) -> xr.Dataset:
             "stable": (dims, grid(converged & (out["stability"] > 0))),
             "converged": (dims, grid(converged)),
             "residual": (dims, grid(out["residual"])),
+            "iterations": (dims, grid(out["iterations"])),
         },
         coords=inp.coords,
     )

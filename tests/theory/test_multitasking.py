@@ -111,7 +111,9 @@ def test_k2_onset_single_pattern_below_d_par_both_above(rho, d_low, d_high):
     for x in d_high:
         ds = onset(x, rho)
         n = ds.n.values
-        assert n[0] > 1e-3 and n[1] == pytest.approx(n[0], rel=1e-8) and bool(ds.stable)
+        # near T_c the Hessian eigenvalue along n1 - n2 is ~1e-4, so a residual below
+        # tol = 1e-12 pins n1 - n2 only to ~1e-8
+        assert n[0] > 1e-3 and n[1] == pytest.approx(n[0], rel=1e-6) and bool(ds.stable)
         assert not bool(onset(x, rho, "pure").stable)
 
 
