@@ -702,10 +702,10 @@ def solve(
         Starting point: the T = 0 cascade ``(1-d) d^(k-1)`` in the order ``order``; all
         amplitudes equal (kept equal); only pattern ``order[0]`` (kept pure); zero; or an
         explicit initial nbar. "symmetric" and "pure" stay on their subspace and may end on a
-        saddle (see ``stable``). The others are iterated with the fixed-point map, which is
-        attracted by minima of f, and Newton steps only where f is locally convex, so they
-        end on a locally stable state of that basin (the cascade start may relax to the
-        single-pattern or the parallel state; "paramagnet" stays at nbar = 0).
+        saddle (see ``stable``). The others descend f (fixed-point steps, which never raise
+        f, and saddle-free Newton steps), so they end on a locally stable state of that
+        basin (the cascade start may relax to the single-pattern or the parallel state;
+        "paramagnet" stays at nbar = 0, a fixed point, stable or not).
     order : sequence of int, optional
         Permutation of ``range(K)``: ``order[0]`` is the strongest pattern. Default identity.
     average : {"exact", "sampled"}
