@@ -221,3 +221,11 @@ def test_bad_input_raises_value_errors_naming_shapes():
         retrieve(q, k, v, separation="entmax", alpha=0.5)
     with pytest.raises(ValueError, match=r"state and memory must share the last axis d"):
         energy(q[0, 0, 0], k[0, :, 0, :3], beta=1.0)
+
+
+def test_float64_scope_does_not_leak():
+    before = jax.config.jax_enable_x64
+    with jax.enable_x64(True):
+        retrieve(jnp.ones((1, 2, 1, 3)), jnp.ones((1, 4, 1, 3)))
+    assert jax.config.jax_enable_x64 == before
+    assert retrieve(jnp.ones((1, 2, 1, 3)), jnp.ones((1, 4, 1, 3))).dtype == jnp.float32
