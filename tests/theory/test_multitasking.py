@@ -277,3 +277,15 @@ def test_finite_M_law_matches_direct_sum():
 def test_bad_data_law_raises(kwargs, match):
     with pytest.raises(ValueError, match=match):
         mt.solve(2, 0.3, T=0.1, **kwargs)
+
+
+@pytest.mark.slow
+def test_sampled_average_beyond_the_exact_limit():
+    """K = 12 (3^12 configurations is past the exact limit): sampled T = 0 cascade."""
+    K, d = 12, 0.3
+    ds = mt.solve(K, d, T=0.0, average="sampled", samples=40_000, seed=11)
+    # each m_k is a mean of +-1/0 over 4e4 samples: error <= 1/sqrt(4e4) = 0.005; amplitudes
+    # below that (k >= 4) are set by sampling noise, only their size is checked
+    np.testing.assert_allclose(ds.m.values[:3], cascade_closed_form(K, d)[:3], atol=0.02)
+    assert np.abs(ds.m.values[3:]).max() < 0.05
+    assert bool(ds.converged)
