@@ -1,11 +1,7 @@
 """The vectorised RS kernel: ``jit(vmap(...))`` over flat grids of points.
 
 Points are processed in chunks of a few fixed sizes (``CHUNKS``) so that any grid reuses at
-most three compiled functions per (P, branch, law). Two passes: every point gets
-``FIRST_PASS`` damped iterations (then Newton); the few that have not converged (critical
-slowing near T_g or a spinodal) are gathered and continued from where they stopped with up
-to ``theory._solver.MAX_DAMPED`` iterations in the smallest chunks, so stragglers do not
-hold up the whole grid.
+most two compiled functions per (P, branch, law), in escalating passes (``_PASSES``).
 ``P``, ``branch`` and the size of the binomial support are static.
 """
 
@@ -42,12 +38,17 @@ def binomial_law(r, M, M_max: int):
 
 
 CHUNKS = (128, 4096)
-FIRST_PASS = 60
-# (max damped iterations, max Newton iterations, residual at which Newton takes over).
-# The second pass relaxes almost to the end before Newton, so that it crosses the "ghost"
-# of a vanished saddle-node pair, where Newton would stall on a local minimum of |F(x) - x|.
-_FIRST = (np.int32(FIRST_PASS), np.int32(MAX_NEWTON), np.float64(NEWTON_BELOW))
-_SECOND = (np.int32(MAX_DAMPED), np.int32(MAX_NEWTON), np.float64(1e-8))
+# Passes of (max damped iterations, max Newton iterations, residual at which Newton takes
+# over). Every point gets the short first pass; the few still unconverged (critical slowing
+# near T_g or a spinodal) continue from where they stopped in the next, longer pass, in the
+# smallest chunks, so that stragglers do not hold up the whole grid. The last pass relaxes
+# almost to the end before Newton, so that it crosses the "ghost" of a vanished saddle-node
+# pair, where Newton would stall on a local minimum of |F(x) - x|.
+_PASSES = (
+    (np.int32(12), np.int32(12), np.float64(0.05)),
+    (np.int32(200), np.int32(MAX_NEWTON), np.float64(NEWTON_BELOW)),
+    (np.int32(MAX_DAMPED), np.int32(MAX_NEWTON), np.float64(1e-8)),
+)
 
 
 def _point(x0, max_damped, max_newton, newton_below, beta, alpha, rho, r, M, *, P, branch, M_max):
@@ -133,14 +134,16 @@ def solve_rs_flat(beta, alpha, rho, r, M, *, P: int, branch: str, M_max: int = 0
     x0 = np.tile(np.asarray(start, dtype=np.float64), (n, 1))
     static = {"P": P, "branch": branch, "M_max": M_max}
     with _x64.enabled():
-        out = _chunked(x0, arrays, _FIRST, **static)
-        redo = np.flatnonzero(~out["converged"])
-        if redo.size and branch != "paramagnet":
+        out = _chunked(x0, arrays, _PASSES[0], **static)
+        for limits in _PASSES[1:]:
+            redo = np.flatnonzero(~out["converged"])
+            if not redo.size or branch == "paramagnet":
+                break
             again = _chunked(
-                out["x"][redo], [a[redo] for a in arrays], _SECOND, size=CHUNKS[0], **static
+                out["x"][redo], [a[redo] for a in arrays], limits, size=CHUNKS[0], **static
             )
+            again["iterations"] = again["iterations"] + out["iterations"][redo]
             for k in out:
                 out[k][redo] = again[k]
-            out["iterations"][redo] += FIRST_PASS
     out.pop("x")
     return out

@@ -72,8 +72,11 @@ def fixed_point(
 
     def relax(x, G, slope):
         """Damped step on the overlaps, 1-D Newton step on the last coordinate."""
-        fast = x[d - 1] + G[d - 1] / (1.0 - slope)
-        fast = jnp.where(jnp.isfinite(fast), fast, x[d - 1] + damping * G[d - 1])
+        # 1-D Newton only where the slope is negative enough to make damping oscillate; a
+        # slope near or above 1 (soft or unstable direction) gets the plain damped step
+        newton = x[d - 1] + G[d - 1] / (1.0 - slope)
+        damped = x[d - 1] + damping * G[d - 1]
+        fast = jnp.where((slope < 0.5) & jnp.isfinite(newton), newton, damped)
         return project((x + damping * G).at[d - 1].set(fast))
 
     def cond(state):
