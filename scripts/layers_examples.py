@@ -46,9 +46,18 @@ def bit_pattern_runs(epochs: int, seed: int) -> dict:
     out = {}
     for name, (kind, kw) in variants.items():
         t = time.perf_counter()
+        kw = dict(kw)
+        lr = kw.pop("learning_rate", 1e-3)
         model = BagClassifier(kind, rngs=nnx.Rngs(seed), **kw)
         out[name] = train_classifier(
-            model, X[train], y[train], X[held_out], y[held_out], epochs=epochs, seed=seed
+            model,
+            X[train],
+            y[train],
+            X[held_out],
+            y[held_out],
+            epochs=epochs,
+            learning_rate=lr,
+            seed=seed,
         )
         out[name]["seconds"] = time.perf_counter() - t
         print(f"bits  {name:44s} eval accuracy {out[name]['eval_accuracy'][-1]:.3f}")
