@@ -289,3 +289,10 @@ def test_sampled_average_beyond_the_exact_limit():
     np.testing.assert_allclose(ds.m.values[:3], cascade_closed_form(K, d)[:3], atol=0.02)
     assert np.abs(ds.m.values[3:]).max() < 0.05
     assert bool(ds.converged)
+
+
+def test_non_converged_points_are_flagged_nan_and_warned():
+    with pytest.warns(mt.ConvergenceWarning, match=r"1 of 1 grid points did not converge"):
+        ds = mt.solve(2, 0.3, T=0.5, max_iter=1)
+    assert not bool(ds.converged) and not bool(ds.stable)
+    assert np.isnan(ds.m.values).all() and np.isnan(float(ds.free_energy))
