@@ -24,6 +24,7 @@ from flax import nnx
 
 from hopfield_sim.layers import _validate
 from hopfield_sim.layers import functional as F
+from hopfield_sim.layers.masks import combine_masks, with_extra_rows
 
 __all__ = ["Hopfield", "HopfieldOutput", "Fixed"]
 
@@ -399,36 +400,16 @@ class Hopfield(nnx.Module):
 
     def _keep_mask(self, B, L, S, mask, padding, association):
         """Combine masks into one keep-mask broadcastable to (B, H, L, S), or None."""
-        H = self.num_heads
-        ref = self.mask_convention == "reference"
-        keep = None
-
-        def both(m):
-            nonlocal keep
-            keep = m if keep is None else keep & m
-
-        if padding is not None:
-            _validate.mask("stored_pattern_padding_mask", padding, (B, S), "(batch, S) =")
-            if padding.ndim != 2:
-                raise ValueError(
-                    f"stored_pattern_padding_mask must have shape (batch, S) = {(B, S)}; got "
-                    f"{tuple(padding.shape)}."
-                )
-            both((~padding if ref else padding)[:, None, None, :])
-        if association is not None:
-            if association.ndim == 3 and association.shape[0] == B * H and B * H > 1:
-                association = association.reshape(B, H, L, S)
-            _validate.mask(
-                "association_mask",
-                association,
-                (B, H, L, S),
-                "(L, S), (batch*heads, L, S) or (batch, heads, L, S) =",
-            )
-            both(~association if ref else association)
-        if mask is not None:
-            _validate.mask("mask", mask, (B, H, L, S), "(batch, heads, L, S) =")
-            both(mask)
-        return keep
+        return combine_masks(
+            B,
+            self.num_heads,
+            L,
+            S,
+            mask=mask,
+            padding=padding,
+            association=association,
+            convention=self.mask_convention,
+        )
 
     # ------------------------------------------------------------------ forward
 
@@ -490,9 +471,7 @@ class Hopfield(nnx.Module):
         for kk, vv in extra:
             k = jnp.concatenate([k, jnp.broadcast_to(kk, (B, 1) + kk.shape)], axis=1)
             v = jnp.concatenate([v, jnp.broadcast_to(vv, (B, 1) + vv.shape)], axis=1)
-        if keep is not None and extra:
-            keep = jnp.broadcast_to(keep, keep.shape[:-1] + (S,))
-            keep = jnp.concatenate([keep, jnp.ones(keep.shape[:-1] + (len(extra),), bool)], -1)
+        keep = with_extra_rows(keep, S, len(extra))
         T, max_h, eps_h = F.step_schedule(
             self.update_steps_max, self.update_steps_eps, self.update_steps_limit, self.num_heads
         )
@@ -624,9 +603,7 @@ class Hopfield(nnx.Module):
             kwargs.pop("stored_pattern_padding_mask", None),
             kwargs.pop("association_mask", None),
         )
-        if keep is not None and self.add_zero_association:
-            keep = jnp.broadcast_to(keep, keep.shape[:-1] + (S,))
-            keep = jnp.concatenate([keep, jnp.ones(keep.shape[:-1] + (1,), bool)], -1)
+        keep = with_extra_rows(keep, S, int(self.add_zero_association))
         a = self._alpha()
         return F.energy(
             jnp.swapaxes(xi, 1, 2),
