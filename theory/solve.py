@@ -16,8 +16,7 @@ import xarray as xr
 
 from theory import _validate
 from theory._rs_grid import solve_rs_flat
-
-TOL_REPORT = 1e-9  # residual below which a point counts as converged (see theory._solver)
+from theory._solver import TOL as TOL_REPORT  # residual max|F(x) - x| for "converged"
 
 
 class ConvergenceWarning(RuntimeWarning):

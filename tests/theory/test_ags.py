@@ -76,3 +76,11 @@ def test_equations_are_stationarity_of_free_energy(rho):
         f = ags.free_energy_variational(*x, p)
     np.testing.assert_allclose(np.asarray(grad), 0.0, atol=1e-8)
     assert float(f) == pytest.approx(float(ds.free_energy), abs=1e-10)
+
+
+def test_finite_M_law_at_high_storage_tends_to_gaussian():
+    kw = dict(P=2, T=0.3, alpha=0.05, r=0.8, M=[4, 16, 48])
+    exact = theory.solve("supervised", finite_M=True, **kw).m.values
+    gauss = theory.solve("supervised", **kw).m.values
+    gap = np.abs(exact - gauss)
+    assert gap[0] > gap[1] > gap[2] and gap[2] < 5e-4

@@ -82,3 +82,11 @@ def test_P4_spinodal_published_value():
     assert 1.0 / float(T) == pytest.approx(1.00850, abs=5e-5)
     ds = theory.solve(P=4, T=float(T) * (1 - 1e-7))
     assert float(ds.m) == pytest.approx(0.8895, abs=2e-3)
+
+
+def test_unsupervised_low_storage_equals_supervised():
+    """MODELS.md §3: at alpha = 0 the archetype branch has identical equations."""
+    kw = dict(P=4, T=[0.0, 0.3], r=0.5, M=20)
+    uns = theory.solve("unsupervised", **kw)
+    sup = theory.solve("supervised", **kw)
+    np.testing.assert_array_equal(uns.m.values, sup.m.values)
