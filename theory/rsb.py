@@ -94,7 +94,7 @@ def solve_candidates(ev, params, Y0, A, B, mask_fp, mask_nt, lo, hi, n_fp: int, 
 
     One loop for the whole grid: ``n_fp`` fixed-point sweeps ``y_i <- G_i(x)`` on ``mask_fp``
     (the scan coordinate, e.g. theta, held), then ``n_nt`` Newton steps on ``mask_nt`` with a
-    central-difference Jacobian (step 1e-6, batched), steps capped at 0.25 in max-norm and
+    central-difference Jacobian (step 1e-6, batched), steps capped at 0.25 relative and
     clipped to ``[lo, hi]``. A candidate is parametrised by ``y`` with ``x = A y + B`` (this
     ties q0 = q1 for the RS candidate).
 
@@ -126,24 +126,30 @@ def solve_candidates(ev, params, Y0, A, B, mask_fp, mask_nt, lo, hi, n_fp: int, 
         ps = tuple(jnp.broadcast_to(p.reshape((1,) * (y.ndim - 3) + (-1, 1)), shp) for p in params)
         return f(x, *ps)
 
-    def step(it, state):
-        y, _, _, _ = state
+    def fp_step(_, state):  # y <- G(y) = y - R on the fixed-point rows (scan value held)
+        y = state[0]
+        g, _, R, m = evaluate(y)
+        dy = jnp.where(jnp.isfinite(R), R * mask_fp, 0.0)
+        return jnp.clip(y - dy, lo, hi), g, jnp.max(jnp.abs(R * mask_nt), axis=-1), m
+
+    def nt_step(_, state):
+        y = state[0]
         pts = y[None] + steps[:, None, None, :]
         g, _, R, m = evaluate(pts)
         J = jnp.moveaxis((R[:d] - R[d : 2 * d]) * mask_nt / 2e-6, 0, -1)  # (..., eq, var)
         eye = jnp.eye(d) * (1.0 - mask_nt)[..., None, :]
         Jm = J * mask_nt[..., :, None] * mask_nt[..., None, :] + eye
-        newton_dy = jnp.linalg.solve(Jm, (R[-1] * mask_nt)[..., None])[..., 0]
-        # fixed-point phase: y <- G(y) = y - R on the fixed-point rows (scan coordinate held)
-        dy = jnp.where(it < n_fp, R[-1] * mask_fp, newton_dy)
+        dy = jnp.linalg.solve(Jm, (R[-1] * mask_nt)[..., None])[..., 0]
         dy = jnp.where(jnp.all(jnp.isfinite(dy), axis=-1, keepdims=True), dy, 0.0)
-        big = jnp.maximum(jnp.max(jnp.abs(dy), -1, keepdims=True), 1e-300)
-        dy = dy * jnp.where(it < n_fp, 1.0, jnp.minimum(1.0, 0.25 / big))
+        rel = jnp.abs(dy) / jnp.maximum(jnp.abs(y), 1.0)  # mu may be O(10-100)
+        big = jnp.maximum(jnp.max(rel, -1, keepdims=True), 1e-300)
+        dy = dy * jnp.minimum(1.0, 0.25 / big)
         res = jnp.max(jnp.abs(R[-1] * mask_nt), axis=-1)
         return jnp.clip(y - dy, lo, hi), g[-1], res, m[-1]
 
     zeros = jnp.zeros(Y0.shape[:-1])
-    y, g, res, m = jax.lax.fori_loop(0, n_fp + n_nt, step, (Y0, zeros, zeros, zeros))
+    state = jax.lax.fori_loop(0, n_fp, fp_step, (Y0, zeros, zeros, zeros))
+    y, g, res, m = jax.lax.fori_loop(0, n_nt, nt_step, state)
     # (g, res, m) belong to the point before the last step; where res < tol that step is
     # below tolerance too, so the stepped point is reported with them
     return to_x(y), g, res, m
@@ -220,16 +226,7 @@ def residual(x, beta, alpha, rho, P, quad):
 
 
 # ------------------------------------------------------------------ the P >= 4 functional, T = 0
-def _a_b(x, alpha, rho, P, quad):
-    """Outer nodes ``a`` (nY, n0), their weights, and the inner width ``b``."""
-    nbar, q0, _ = x
-    Y, wY, t0, _ = quad
-    c = alpha * P * math.factorial(P) / 4.0
-    s = _signal(nbar, rho, Y, P)
-    b = jnp.maximum(safe_sqrt(c * (1.0 - q0 ** (P - 1))), 1e-150)
-    sd0 = safe_sqrt(c * q0 ** (P - 1))
-    a, w0 = kink_rule(s, sd0 + 0.0 * s, jnp.maximum(b, 1e-4 * sd0) + 0.0 * s, t0)
-    return a, b, wY[:, None] * w0
+_GL = np.polynomial.legendre.leggauss(64)
 
 
 def log_exp_abs(a, b, mu):
@@ -239,13 +236,66 @@ def log_exp_abs(a, b, mu):
     return 0.5 * (mu * b) ** 2 + jnp.logaddexp(up, dn), jnp.tanh(0.5 * (up - dn))
 
 
+def tilted_averages(s, sd0, b, mu):
+    """Averages over ``a ~ N(s, sd0^2)`` of the T = 0 inner quantities, all of shape ``s``:
+    ``E ln Z``, ``E <sign>``, ``E <sign>^2`` and ``E[2 phi(a/b)/(b Z)]``, where
+    ``Z(a) = E_z exp(mu |a + b z|)`` and ``<.>`` is the average tilted by ``exp(mu |a + b z|)``.
+
+    Each quantity is split into its ``b -> 0`` limit (``mu |a| + mu^2 b^2/2``, ``sign a``, 1, 0),
+    averaged over ``a`` in closed form with normal CDFs, plus a correction that vanishes for
+    ``|a| >> b``; the correction is integrated by Gauss-Legendre on the window where it lives
+    intersected with the bulk of the Gaussian, split at ``a = 0``: no quadrature ever straddles
+    the kink of ``|a|`` or the jump of ``sign a``.
+    """
+    sd = jnp.maximum(sd0, 1e-300)
+    u = s / sd
+    erf_u = jax.scipy.special.erf(u / math.sqrt(2.0))
+    phi_u = jnp.exp(-0.5 * u**2) / math.sqrt(2.0 * math.pi)
+    mean_abs = s * erf_u + 2.0 * sd * phi_u
+    W = jnp.minimum(b * (mu * b + 8.0), jnp.maximum(18.0 / mu, 8.0 * b))
+
+    def corrections(a):
+        logZ, sgn = log_exp_abs(a, b, mu)
+        d_logZ = logZ - mu * jnp.abs(a) - 0.5 * (mu * b) ** 2
+        dens = 2.0 * jnp.exp(-0.5 * (a / b) ** 2 - logZ) / (b * math.sqrt(2.0 * math.pi))
+        return jnp.stack([d_logZ, sgn - jnp.sign(a), sgn**2 - 1.0, dens])
+
+    # corrections jump (sign) or kink (|a|) at a = 0: Gauss-Legendre on each side of 0, over
+    # the part of the window [-W, W] where the Gaussian of a has mass
+    xg, wg = (jnp.asarray(v) for v in _GL)
+    lo = jnp.maximum(-W, s - 10.0 * sd)[..., None]
+    hi = jnp.minimum(W, s + 10.0 * sd)[..., None]
+    c = 0.0
+    for left, right in ((lo, jnp.minimum(hi, 0.0)), (jnp.maximum(lo, 0.0), hi)):
+        half = 0.5 * jnp.maximum(right - left, 0.0)
+        aa = 0.5 * (left + right) + half * xg
+        dens = jnp.exp(-0.5 * ((aa - s[..., None]) / sd) ** 2) / (sd * math.sqrt(2 * math.pi))
+        w = wg * half * dens
+        c = c + jnp.sum(corrections(aa) * w, axis=-1)
+    c = jnp.where(sd0 > 1e-12 * W, c, corrections(s))  # a = s exactly
+    return (
+        mu * mean_abs + 0.5 * (mu * b) ** 2 + c[0],
+        erf_u + c[1],
+        1.0 + c[2],
+        c[3],
+    )
+
+
+def _s_sd0_b(x, alpha, rho, P, quad):
+    nbar, q0, _ = x
+    c = alpha * P * math.factorial(P) / 4.0
+    s = _signal(nbar, rho, quad[0], P)
+    b = jnp.maximum(safe_sqrt(c * (1.0 - q0 ** (P - 1))), 1e-150)
+    return s, safe_sqrt(c * q0 ** (P - 1)), b
+
+
 def energy0(x, alpha, rho, P, quad):
     """1RSB ground-state energy per neuron at ``x = (n, q0, mu)``, ``mu = beta theta``."""
     nbar, q0, mu = x
-    a, b, W = _a_b(x, alpha, rho, P, quad)
-    logZ, _ = log_exp_abs(a, b, mu)
+    s, sd0, b = _s_sd0_b(x, alpha, rho, P, quad)
+    logZ = tilted_averages(s, sd0, b, mu)[0]
     return (
-        -jnp.sum(W * logZ) / mu
+        -jnp.sum(quad[1] * logZ) / mu
         + 0.5 * (P - 1) * (1.0 + rho) ** (0.5 * P) * nbar**P
         + alpha * math.factorial(P) / 8.0 * mu * (P - 1) * (1.0 - q0**P)
     )
@@ -253,12 +303,12 @@ def energy0(x, alpha, rho, P, quad):
 
 def averages0(x, alpha, rho, P, quad):
     """T = 0 right-hand sides ``(n, q0)`` and ``m``."""
-    Y = quad[0]
-    a, b, W = _a_b(x, alpha, rho, P, quad)
-    _, sgn = log_exp_abs(a, b, x[2])
+    Y, wY = quad[0], quad[1]
+    s, sd0, b = _s_sd0_b(x, alpha, rho, P, quad)
+    _, sgn, sgn2, _ = tilted_averages(s, sd0, b, x[2])
     rho = jnp.asarray(rho)
-    n_new = jnp.sum(W * (1.0 + jnp.sqrt(rho) * Y)[:, None] * sgn) / (1.0 + rho)
-    return n_new, jnp.sum(W * sgn**2), jnp.sum(W * sgn)
+    n_new = jnp.sum(wY * (1.0 + jnp.sqrt(rho) * Y) * sgn) / (1.0 + rho)
+    return n_new, jnp.sum(wY * sgn2), jnp.sum(wY * sgn)
 
 
 def residual0(x, alpha, rho, P, quad):
@@ -320,74 +370,84 @@ RS_T = (
 RS_0 = (np.diag([1.0, 0, 0]), np.array([0, 1.0, 1.0]))  # x = (n, 1, 1): q0 = 1 is RS at T = 0
 
 
-def select(x, g, res, m, *, rho, retrieval: bool, gap):
-    """Pick RS (candidate 0) or the best broken candidate; returns (x, g, m, converged)."""
-    onb = (x[..., 0] * (1.0 + rho[:, None]) > 0.2) if retrieval else jnp.ones(g.shape, bool)
-    valid = (res < TOL) & (gap > Q_GAP) & onb & jnp.isfinite(g)
-    valid = valid.at[:, 0].set(False)
-    k = jnp.argmin(jnp.where(valid, g, jnp.inf), axis=1)
-    rows = jnp.arange(g.shape[0])
+def candidate_starts(S, n0, fn, glassy, y_rs, y_b, scan_slot):
+    """Initial points (n_grid, 1 + n_scan, d): the RS candidate, then one per scan value."""
+    ng, ns = S.shape
+    Yb = jnp.broadcast_to(jnp.asarray(y_b), (ng, ns, len(y_b)))
+    Yb = Yb.at[..., 0].set(n0[:, None] * fn).at[..., scan_slot].set(S)
+    Yr = jnp.broadcast_to(jnp.asarray(y_rs), (ng, 1, len(y_rs))).at[..., 0].set(n0[:, None] * fn)
+    return jnp.concatenate([Yr, Yb], axis=1)
+
+
+def _raw_T(S, beta, alpha, rho, *, P, branch, quad, n_fp=50, n_nt=10):
+    """Candidates at fixed theta = S (n_grid, n_scan): (x, A, residual, m)."""
+    fn, glassy = float(branch == "retrieval"), float(branch != "paramagnet")
+    n0 = 1.0 / (1.0 + rho)
+    Y0 = candidate_starts(
+        S, n0, fn, glassy, [0, 0, glassy, 1.0], [0, fn * (1 - 1e-3), 1 - 1e-9, 0], 3
+    )
+    C = Y0.shape[1]
+    A = jnp.concatenate([jnp.asarray(RS_T[0])[None], jnp.broadcast_to(jnp.eye(4), (C - 1, 4, 4))])
+    B = jnp.concatenate([jnp.asarray(RS_T[1])[None], jnp.zeros((C - 1, 4))])
+    mask = jnp.concatenate(
+        [
+            jnp.array([[fn, 0, glassy, 0]]),
+            jnp.tile(jnp.array([fn, fn * glassy, glassy, 0]), (C - 1, 1)),
+        ]
+    )
+    ev = functools.partial(_ev_T, P=P, quad=quad)
+    lo, hi = jnp.array([0, 0, 0, THETA_MIN]), jnp.ones(4)
+    return solve_candidates(ev, (beta, alpha, rho), Y0, A, B, mask, mask, lo, hi, n_fp, n_nt)
+
+
+def _raw_0(S, alpha, rho, *, P, branch, quad, n_fp=50, n_nt=10):
+    """Candidates at fixed mu = S, T = 0: (x, -E, residual, m)."""
+    fn, glassy = float(branch == "retrieval"), float(branch != "paramagnet")
+    n0 = 1.0 / (1.0 + rho)
+    Y0 = candidate_starts(S, n0, fn, glassy, [0, 0, 1.0], [0, fn * (1 - 1e-3), 0], 2)
+    C = Y0.shape[1]
+    A = jnp.concatenate([jnp.asarray(RS_0[0])[None], jnp.broadcast_to(jnp.eye(3), (C - 1, 3, 3))])
+    B = jnp.concatenate([jnp.asarray(RS_0[1])[None], jnp.zeros((C - 1, 3))])
+    mask = jnp.concatenate(
+        [jnp.array([[fn, 0, 0]]), jnp.tile(jnp.array([fn, fn * glassy, 0]), (C - 1, 1))]
+    )
+    ev = functools.partial(_ev_0, P=P, quad=quad)
+    lo, hi = jnp.array([0, 0, 1e-6]), jnp.array([1, 1, 1e4])
+    return solve_candidates(ev, (alpha, rho), Y0, A, B, mask, mask, lo, hi, n_fp, n_nt)
+
+
+def scan_solve(raw, params, S, *, rho, retrieval: bool, gap_fn, n_pass: int = 5):
+    """Minimise the objective over the scan coordinate by nested geometric grids.
+
+    Each pass solves every candidate at fixed scan value; the next pass zooms on the two grid
+    intervals around the best broken candidate. Returns NumPy ``(x, g, m, converged, broken)``
+    for the chosen candidate (RS = candidate 0 unless a broken one lowers the objective).
+    """
+    S = np.asarray(S, dtype=float)
+    for p in range(n_pass):
+        x, g, res, m = (np.asarray(v) for v in raw(jnp.asarray(S), *params))
+        gap = gap_fn(x)
+        onb = x[..., 0] * (1.0 + rho[:, None]) > 0.2 if retrieval else np.ones(g.shape, bool)
+        valid = (res < TOL) & (gap > Q_GAP) & onb & np.isfinite(g)
+        valid[:, 0] = False
+        k = np.argmin(np.where(valid, g, np.inf), axis=1)
+        if p == n_pass - 1:
+            break
+        j = np.clip(k - 1, 0, S.shape[1] - 1)
+        found = valid[np.arange(len(k)), k]
+        lo = S[np.arange(len(j)), np.maximum(j - 1, 0)]
+        hi = S[np.arange(len(j)), np.minimum(j + 1, S.shape[1] - 1)]
+        zoom = np.geomspace(lo, hi, S.shape[1], axis=1)
+        S = np.where(found[:, None], zoom, S)
+    rows = np.arange(g.shape[0])
     rs_ok = res[:, 0] < 1e-8
     rs_onb = rs_ok & onb[:, 0]
     use = valid[rows, k] & (~rs_onb | (g[rows, k] < g[:, 0] - 1e-10))
-    pick = jnp.where(use, k, 0)
-    return x[rows, pick], g[rows, pick], m[rows, pick], use | rs_ok
+    pick = np.where(use, k, 0)
+    return x[rows, pick], g[rows, pick], m[rows, pick], use | rs_ok, use
 
 
-def _grid_T(beta, alpha, rho, *, P, branch, quad, n_scan, n_fp=60, n_nt=25):
-    retrieval, glassy = branch == "retrieval", float(branch != "paramagnet")
-    fn = float(retrieval)
-    n0 = jnp.where(retrieval, 1.0 / (1.0 + rho), 0.0)
-    ng = beta.shape[0]
-    thetas = (
-        jnp.concatenate(
-            [
-                jnp.broadcast_to(
-                    jnp.linspace(0.08, 0.92, n_scan - n_scan // 2), (ng, n_scan - n_scan // 2)
-                ),
-                jnp.clip(
-                    jnp.geomspace(0.5, 20.0, n_scan // 2)[None, :] / beta[:, None], 2e-3, 0.95
-                ),
-            ],
-            axis=1,
-        )
-        if glassy
-        else jnp.zeros((ng, 0))
-    )
-    C = 1 + thetas.shape[1]
-    y_rs = jnp.stack([n0, 0 * n0, glassy + 0 * n0, 1.0 + 0 * n0], -1)[:, None]
-    y_b = jnp.stack(
-        [
-            jnp.broadcast_to(n0[:, None], thetas.shape),
-            fn * (1 - 1e-3) + 0 * thetas,
-            1 - 1e-9 + 0 * thetas,
-            thetas,
-        ],
-        -1,
-    )
-    Y0 = jnp.concatenate([y_rs, y_b], axis=1)
-    A = jnp.concatenate([jnp.asarray(RS_T[0])[None], jnp.broadcast_to(jnp.eye(4), (C - 1, 4, 4))])
-    B = jnp.concatenate([jnp.asarray(RS_T[1])[None], jnp.zeros((C - 1, 4))])
-    m_rs = jnp.array([fn, 0, glassy, 0])
-    m_fp = jnp.concatenate(
-        [m_rs[None], jnp.tile(jnp.array([fn, fn * glassy, glassy, 0]), (C - 1, 1))]
-    )
-    m_nt = m_fp.at[1:, 3].set(glassy)
-    ev = functools.partial(_ev_T, P=P, quad=quad)
-    x, g, res, m = solve_candidates(
-        ev,
-        (beta, alpha, rho),
-        Y0,
-        A,
-        B,
-        m_fp,
-        m_nt,
-        jnp.array([0, 0, 0, THETA_MIN]),
-        jnp.ones(4),
-        n_fp,
-        n_nt,
-    )
-    x, g, m, conv = select(x, g, res, m, rho=rho, retrieval=retrieval, gap=x[..., 2] - x[..., 1])
+def _finish_T(x, g, m, conv, broken, beta):
     return dict(
         m=m,
         n=x[:, 0],
@@ -401,62 +461,32 @@ def _grid_T(beta, alpha, rho, *, P, branch, quad, n_scan, n_fp=60, n_nt=25):
     )
 
 
-def _grid_0(alpha, rho, *, P, branch, quad, n_scan, n_fp=60, n_nt=25):
-    retrieval, glassy = branch == "retrieval", float(branch != "paramagnet")
-    fn = float(retrieval)
-    n0 = jnp.where(retrieval, 1.0 / (1.0 + rho), 0.0)
-    ng = alpha.shape[0]
-    mus = jnp.broadcast_to(jnp.geomspace(0.3, 30.0, n_scan), (ng, n_scan))
-    mus = mus if glassy else mus[:, :0]
-    C = 1 + mus.shape[1]
-    y_rs = jnp.stack([n0, 0 * n0, 1.0 + 0 * n0], -1)[:, None]
-    y_b = jnp.stack([jnp.broadcast_to(n0[:, None], mus.shape), fn * (1 - 1e-3) + 0 * mus, mus], -1)
-    Y0 = jnp.concatenate([y_rs, y_b], axis=1)
-    A = jnp.concatenate([jnp.asarray(RS_0[0])[None], jnp.broadcast_to(jnp.eye(3), (C - 1, 3, 3))])
-    B = jnp.concatenate([jnp.asarray(RS_0[1])[None], jnp.zeros((C - 1, 3))])
-    m_fp = jnp.concatenate(
-        [jnp.array([[fn, 0, 0]]), jnp.tile(jnp.array([fn, fn * glassy, 0]), (C - 1, 1))]
-    )
-    m_nt = m_fp.at[1:, 2].set(glassy)
-    ev = functools.partial(_ev_0, P=P, quad=quad)
-    x, g, res, m = solve_candidates(
-        ev,
-        (alpha, rho),
-        Y0,
-        A,
-        B,
-        m_fp,
-        m_nt,
-        jnp.array([0, 0, 1e-6]),
-        jnp.array([1, 1, 1e4]),
-        n_fp,
-        n_nt,
-    )
-    x, g, m, conv = select(x, g, res, m, rho=rho, retrieval=retrieval, gap=1.0 - x[..., 1])
-    rsb = x[:, 1] < 1.0
+def _finish_0(x, g, m, conv, broken, glassy):
+    one = np.ones_like(m)
     return dict(
         m=m,
         n=x[:, 0],
-        q=glassy + 0 * m,
-        q0=jnp.where(rsb, x[:, 1], glassy),
-        q1=glassy + 0 * m,
+        q=glassy * one,
+        q0=np.where(broken, x[:, 1], glassy),
+        q1=glassy * one,
         theta=0 * m,
-        mu=jnp.where(rsb, x[:, 2], 0.0),
+        mu=np.where(broken, x[:, 2], 0.0),
         free_energy=-g,
         converged=conv,
     )
 
 
 @functools.lru_cache(maxsize=32)
-def compiled(grid_fn, **static):
-    """``jax.jit`` of a grid function with its static settings (cached per setting)."""
+def compiled(raw_fn, **static):
+    """``jax.jit`` of a candidate solver with its static settings (cached per setting)."""
     n_y, nodes = static.pop("n_y"), static.pop("nodes")
     quad = quadrature(n_y, nodes, nodes)
-    return jax.jit(functools.partial(grid_fn, quad=quad, **static))
+    return jax.jit(functools.partial(raw_fn, quad=quad, **static))
 
 
-def run_grid(grid_T, grid_0, *, beta, alpha, rho, **static) -> dict[str, np.ndarray]:
-    """Evaluate ``grid_T`` (finite beta) and ``grid_0`` (beta = inf) over a flattened grid."""
+def run_grid(model, *, beta, alpha, rho, branch, n_scan, **static) -> dict[str, np.ndarray]:
+    """Solve over a flattened grid: finite beta with ``model.raw_T``, beta = inf with
+    ``model.raw_0``; the scan ranges and result layout come from ``model``."""
     beta, alpha, rho = np.broadcast_arrays(
         *(np.asarray(v, dtype=np.float64) for v in (beta, alpha, rho))
     )
@@ -465,15 +495,62 @@ def run_grid(grid_T, grid_0, *, beta, alpha, rho, **static) -> dict[str, np.ndar
     zero = np.isinf(b)
     out = {k: np.full(b.shape, np.nan) for k in (*KEYS, "mu")}
     out["converged"] = np.zeros(b.shape, dtype=bool)
+    retrieval, glassy = branch == "retrieval", float(branch != "paramagnet")
+    n_scan = n_scan if glassy else 1
     with _x64.enabled():
-        for mask, fn, args in ((~zero, grid_T, (b, a, r)), (zero, grid_0, (a, r))):
-            if not mask.any():
-                continue
-            f = compiled(fn, **static)
-            res = jax.tree.map(np.asarray, f(*(jnp.asarray(v[mask]) for v in args)))
-            for k, v in res.items():
-                out[k][mask] = v
+        if (~zero).any():
+            bb, aa, rr = b[~zero], a[~zero], r[~zero]
+            S = model.scan_T(bb, n_scan, retrieval)
+            f = compiled(model.raw_T, branch=branch, **static)
+            sel = scan_solve(
+                f,
+                (jnp.asarray(bb), jnp.asarray(aa), jnp.asarray(rr)),
+                S,
+                rho=rr,
+                retrieval=retrieval,
+                gap_fn=model.gap_T,
+            )
+            for k, v in model.finish_T(*sel, bb).items():
+                out[k][~zero] = v
+        if zero.any():
+            aa, rr = a[zero], r[zero]
+            S = model.scan_0(aa, n_scan, retrieval)
+            f = compiled(model.raw_0, branch=branch, **static)
+            sel = scan_solve(
+                f,
+                (jnp.asarray(aa), jnp.asarray(rr)),
+                S,
+                rho=rr,
+                retrieval=retrieval,
+                gap_fn=model.gap_0,
+            )
+            for k, v in model.finish_0(*sel, glassy).items():
+                out[k][zero] = v
     return {k: v.reshape(shape) for k, v in out.items()}
+
+
+class _DenseModel:
+    """Scan ranges, candidate solvers and result layout of the P >= 4 model."""
+
+    raw_T, raw_0 = staticmethod(_raw_T), staticmethod(_raw_0)
+    finish_T, finish_0 = staticmethod(_finish_T), staticmethod(_finish_0)
+
+    @staticmethod
+    def scan_T(beta, n, retrieval):
+        lo = np.clip(0.3 / beta, 2e-3, 0.05)
+        return np.geomspace(lo, 0.98 + 0 * lo, n, axis=1)
+
+    @staticmethod
+    def scan_0(alpha, n, retrieval):
+        return np.broadcast_to(np.geomspace(0.05, 60.0, n), (alpha.shape[0], n))
+
+    @staticmethod
+    def gap_T(x):
+        return x[..., 2] - x[..., 1]
+
+    @staticmethod
+    def gap_0(x):
+        return 1.0 - x[..., 1]
 
 
 def solve_1rsb(
@@ -529,14 +606,13 @@ def solve_1rsb(
         )
     rho = np.zeros_like(np.asarray(rho, dtype=float)) if protocol == "hebbian" else rho
     return run_grid(
-        _grid_T,
-        _grid_0,
+        _DenseModel,
         beta=beta,
         alpha=alpha,
         rho=rho,
-        P=P,
         branch=branch,
+        n_scan=n_scan,
+        P=P,
         n_y=16 if protocol == "supervised" else 1,
         nodes=nodes,
-        n_scan=n_scan,
     )
