@@ -5,12 +5,14 @@ and the separation functions :func:`softmax`, :func:`softmax_1`, :func:`sparsema
 :func:`entmax`. Modules (Flax NNX): :class:`Hopfield`, :class:`HopfieldPooling`,
 :class:`HopfieldLayer`, :class:`HopfieldEncoderLayer`, :class:`HopfieldDecoderLayer`.
 Example data and models: :mod:`hopfield_sim.layers.tasks`, :mod:`hopfield_sim.layers.examples`.
-Porting PyTorch hopfield-layers weights: :mod:`hopfield_sim.layers._reference`
-(``from_reference``).
+Porting PyTorch hopfield-layers weights: :func:`from_reference`,
+:func:`canonical_from_state_dict`.
 """
 
 from __future__ import annotations
 
+from hopfield_sim.layers._reference import canonical_from_state_dict as canonical_from_state_dict
+from hopfield_sim.layers._reference import from_reference as from_reference
 from hopfield_sim.layers.functional import Retrieval as Retrieval
 from hopfield_sim.layers.functional import energy as energy
 from hopfield_sim.layers.functional import retrieve as retrieve
@@ -33,6 +35,8 @@ __all__ = [
     "HopfieldOutput",
     "HopfieldPooling",
     "Retrieval",
+    "canonical_from_state_dict",
+    "from_reference",
     "energy",
     "retrieve",
     "entmax",

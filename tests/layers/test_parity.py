@@ -127,3 +127,27 @@ def test_input_gradients_through_the_iteration_match_pytorch_autograd(case):
             g, names = (g,), (names[0] if "grad/input/input" not in A.files else "input",)
         for gi, n in zip(g, names):
             np.testing.assert_allclose(gi, A[f"grad/input/{n}"], rtol=1e-8, atol=1e-10)
+
+
+def test_state_dict_conversion_matches_the_canonical_parameters_of_every_case():
+    from hopfield_sim.layers import canonical_from_state_dict
+
+    for case in CASES:
+        A = np.load(FIXTURES / case["file"])
+        sd = {k[len("param/") :]: A[k] for k in A.files if k.startswith("param/")}
+        args, d = case["constructor_args"], case["derived"]
+        static = tuple(
+            args[f"{r}_as_static"]
+            for r in ("stored_pattern", "state_pattern", "pattern_projection")
+        )
+        got = canonical_from_state_dict(
+            sd,
+            num_heads=d["num_heads"],
+            head_dim=d["head_dim"],
+            pattern_dim=d["pattern_dim_per_head"],
+            static=static,
+        )
+        want = {k[len("canonical/") :]: A[k] for k in A.files if k.startswith("canonical/")}
+        assert sorted(got) == sorted(want), case["name"]
+        for k in want:
+            np.testing.assert_array_equal(got[k], want[k], err_msg=f"{case['name']}: {k}")
