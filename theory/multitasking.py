@@ -45,6 +45,7 @@ import scipy.stats
 import xarray as xr
 
 from theory import _quadrature, _validate, _x64
+from theory._warnings import ConvergenceWarning
 
 __all__ = [
     "solve",
@@ -71,10 +72,6 @@ _LINES = (
     "second_signal_temperature",
     "split_temperature",
 )
-
-
-class ConvergenceWarning(RuntimeWarning):
-    """Some grid points did not converge; they are NaN with ``converged=False``."""
 
 
 def __getattr__(name: str) -> object:  # PEP 562: lazy re-export, avoids an import cycle

@@ -17,11 +17,7 @@ import xarray as xr
 from theory import _validate
 from theory._rs_grid import solve_rs_flat
 from theory._solver import TOL as TOL_REPORT  # residual max|F(x) - x| for "converged"
-
-
-class ConvergenceWarning(RuntimeWarning):
-    """Some grid points did not converge; they are NaN with ``converged = False``."""
-
+from theory._warnings import ConvergenceWarning
 
 _LONG_NAMES = {
     "m": ("Mattis overlap m with the archetype", "1"),
