@@ -42,6 +42,17 @@ def bit_pattern_runs(epochs: int, seed: int) -> dict:
             "pooling",
             {"quantity": 8, "scaling": 1.0, "learning_rate": 1e-2},
         ),
+        "HopfieldPooling (8 queries x 8 heads, softmax_1, lr 1e-2)": (
+            "pooling",
+            {
+                "quantity": 8,
+                "num_heads": 8,
+                "hidden_size": 8,
+                "scaling": 1.0,
+                "separation": "softmax_1",
+                "learning_rate": 1e-2,
+            },
+        ),
     }
     out = {}
     for name, (kind, kw) in variants.items():
@@ -60,7 +71,7 @@ def bit_pattern_runs(epochs: int, seed: int) -> dict:
             seed=seed,
         )
         out[name]["seconds"] = time.perf_counter() - t
-        print(f"bits  {name:44s} eval accuracy {out[name]['eval_accuracy'][-1]:.3f}")
+        print(f"bits  {name:58s} eval accuracy {out[name]['eval_accuracy'][-1]:.3f}")
     return out
 
 
@@ -75,7 +86,7 @@ def latch_runs(epochs: int, seed: int) -> dict:
             model, X[train], y[train], X[held_out], y[held_out], epochs=epochs, seed=seed
         )
         out[name]["seconds"] = time.perf_counter() - t
-        print(f"latch {name:44s} eval accuracy {out[name]['eval_accuracy'][-1]:.3f}")
+        print(f"latch {name:58s} eval accuracy {out[name]['eval_accuracy'][-1]:.3f}")
     return out
 
 

@@ -18,12 +18,22 @@ from hopfield_sim.layers.tasks import bit_pattern_bags, latch_sequences, referen
 def test_bit_pattern_multiple_instance_task_learns_above_chance():
     X, y, _ = bit_pattern_bags(1024, seed=1)
     train, held_out = reference_split(len(X), 128)
-    model = BagClassifier("pooling", quantity=8, scaling=1.0, rngs=nnx.Rngs(0))
-    h = train_classifier(
-        model, X[train], y[train], X[held_out], y[held_out], epochs=6, learning_rate=1e-2, seed=0
+    # 8 learned queries x 8 heads with a "retrieve nothing" option (softmax_1): negative bags
+    # then retrieve ~0 instead of the signal's nearest neighbour (see docs/layers.md)
+    model = BagClassifier(
+        "pooling",
+        quantity=8,
+        num_heads=8,
+        hidden_size=8,
+        scaling=1.0,
+        separation="softmax_1",
+        rngs=nnx.Rngs(0),
     )
-    # chance is 0.5 with a standard error of 0.031 on 256 balanced bags: 0.6 is > 3 sigma
-    assert h["eval_accuracy"][-1] >= 0.6, h
+    h = train_classifier(
+        model, X[train], y[train], X[held_out], y[held_out], epochs=10, learning_rate=1e-2, seed=0
+    )
+    # chance is 0.5 with a standard error of 0.031 on 256 balanced bags; this run reaches 0.77
+    assert h["eval_accuracy"][-1] >= 0.7, h
     assert h["train_loss"][-1] < h["train_loss"][0]
 
 
