@@ -1,0 +1,181 @@
+"""de Almeida-Thouless stability of replica-symmetric solutions: the replicon eigenvalue and
+the AT line in (alpha, T).
+
+Notation of ``theory/MODELS.md`` §4. With ``gamma = E_{Y,z} sech^4 h`` at the RS solution,
+
+    P = 2 (AGS):   lambda_R = 1 - alpha beta^2 gamma / (1 - beta (1 - q))^2
+    P >= 4:        lambda_R = 1 - beta^2 c (P - 1) q^(P-2) gamma,   c = alpha P P!/4
+
+(the second is the AT condition ``beta^2 xi''(q) E sech^4 h < 1`` of a mixed Ising p-spin glass
+with covariance ``xi(q) = (alpha P!/4) q^P``; the first follows from the same replicon block
+with the Gaussian "soft" glass term, see docs/rsb.md). RS is locally stable where
+``lambda_R > 0``. At the paramagnet (q = 0, m = 0) of P = 2 the condition reads
+``T > 1 + sqrt(alpha)``, the spin-glass temperature T_g. At T = 0 with ``alpha > 0`` the field
+has a density at h = 0, ``gamma ~ 1/beta`` and ``lambda_R -> -inf``: RS is never stable there.
+
+The replicon only detects continuous instabilities; the discontinuous 1RSB transition of the
+P >= 4 spin glass (theta = 1 at T_s) happens where the paramagnet is still AT-stable.
+"""
+
+from __future__ import annotations
+
+import math
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from theory import _x64, rsb, rsb_ags
+from theory._quadrature import gauss_normal
+
+
+def _gamma(s, sd, beta, wY, t):
+    """``E sech^4(beta (s + sd z))`` averaged with weights ``wY`` over the last axis of ``s``."""
+    X, w = rsb.kink_rule(s, sd + 0.0 * s, 1.0 / beta + 0.0 * s, t)
+    sech2 = 1.0 / jnp.cosh(jnp.clip(beta[..., None] * X, -350.0, 350.0)) ** 2
+    return jnp.sum(wY * jnp.sum(w * sech2**2, axis=-1), axis=-1)
+
+
+def replicon(
+    *,
+    P: int,
+    beta: np.ndarray,
+    alpha: np.ndarray,
+    q: np.ndarray,
+    n: np.ndarray | float = 0.0,
+    rho: np.ndarray | float = 0.0,
+    protocol: str = "hebbian",
+    nodes: int = 256,
+) -> np.ndarray:
+    """Replicon eigenvalue of an RS high-storage solution (vectorised; arrays broadcast).
+
+    Parameters
+    ----------
+    P : int
+        Even interaction order (2 = AGS with the soft glass term; >= 4 = P-spin-like).
+    beta, alpha, q, n, rho : array_like
+        Inverse temperature (``inf`` = T = 0), load, the RS overlaps ``q`` and ``n`` (class-mean
+        overlap; ``n = m`` for hebbian) and the dataset entropy (supervised only).
+    protocol : {"hebbian", "supervised"}
+
+    Returns
+    -------
+    ndarray of float64
+        ``lambda_R``; RS is stable where it is positive (``-inf`` at T = 0 with alpha > 0).
+
+    Examples
+    --------
+    >>> bool(replicon(P=2, beta=1 / 1.3, alpha=0.05, q=0.0) > 0)  # above T_g = 1.224
+    True
+    """
+    rho = np.zeros(1) if protocol == "hebbian" else rho
+    beta, alpha, q, n, rho = np.broadcast_arrays(
+        *(np.asarray(v, dtype=np.float64) for v in (beta, alpha, q, n, rho))
+    )
+    shape = beta.shape
+    zero = np.isinf(beta)
+    b = np.where(zero, 1.0, beta).ravel()
+    Y, wY = gauss_normal(16) if np.any(rho > 0) else (np.zeros(1), np.ones(1))
+    with _x64.enabled():
+        a_, q_, n_, r_ = (jnp.asarray(v.ravel()) for v in (alpha, q, n, rho))
+        bj = jnp.asarray(b)
+        g = 1.0 + jnp.sqrt(r_)[:, None] * jnp.asarray(Y)[None, :]
+        t = jnp.linspace(0.0, 1.0, nodes)
+        if P == 2:
+            lam = 1.0 - bj * (1.0 - q_)
+            sd = jnp.sqrt(a_ * q_) / lam
+            gam = _gamma(n_[:, None] * g, sd[:, None], bj[:, None], jnp.asarray(wY), t)
+            out = 1.0 - a_ * bj**2 * gam / lam**2
+        else:
+            c = a_ * P * math.factorial(P) / 4.0
+            s = 0.5 * P * (1.0 + r_[:, None]) ** (0.5 * P - 1.0) * n_[:, None] ** (P - 1) * g
+            sd = jnp.sqrt(c * q_ ** (P - 1))
+            gam = _gamma(s, sd[:, None], bj[:, None], jnp.asarray(wY), t)
+            out = 1.0 - bj**2 * c * (P - 1) * q_ ** (P - 2) * gam
+        out = np.asarray(jax.device_get(out)).reshape(shape)
+    return np.where(zero, np.where(alpha > 0, -np.inf, 1.0), out)
+
+
+def rs_stable(**kwargs) -> np.ndarray:
+    """``replicon(**kwargs) > 0``: where the RS solution is locally (AT) stable."""
+    return replicon(**kwargs) > 0.0
+
+
+def rs_solution(
+    *,
+    P: int,
+    beta,
+    alpha,
+    rho=0.0,
+    protocol: str = "hebbian",
+    branch: str = "retrieval",
+    nodes: int = 64,
+) -> dict[str, np.ndarray]:
+    """Replica-symmetric solution (the RS candidate of the 1RSB solvers), T > 0 only.
+
+    Returns ``n``, ``q``, ``m``, ``free_energy`` and ``converged`` arrays of the broadcast shape.
+    """
+    beta, alpha, rho = np.broadcast_arrays(
+        *(np.asarray(v, dtype=np.float64) for v in (beta, alpha, rho))
+    )
+    rho = np.zeros_like(rho) if protocol == "hebbian" else rho
+    model = rsb_ags._AGSModel if P == 2 else rsb._DenseModel
+    static = dict(branch=branch, n_y=16 if protocol == "supervised" else 1, nodes=nodes)
+    if P != 2:
+        static["P"] = P
+    f = rsb.compiled(model.raw_T, **static)
+    b, a, r = (v.ravel() for v in (beta, alpha, rho))
+    with _x64.enabled():
+        x, g, res, m = (
+            np.asarray(v)[:, 0] for v in f(jnp.zeros((b.size, 0)), *map(jnp.asarray, (b, a, r)))
+        )
+    out = dict(n=x[:, 0], q=x[:, 2], m=m, free_energy=-g / b, converged=res < 1e-8)
+    return {k: v.reshape(beta.shape) for k, v in out.items()}
+
+
+def at_line(
+    P: int,
+    alpha,
+    *,
+    rho: float = 0.0,
+    protocol: str = "hebbian",
+    branch: str = "retrieval",
+    T_range: tuple[float, float] = (0.01, 3.0),
+    iters: int = 30,
+) -> np.ndarray:
+    """Temperature ``T_AT(alpha)`` below which the RS solution of ``branch`` is AT-unstable.
+
+    The highest sign change of the replicon of the RS solution on a log grid of ``T_range``,
+    refined by bisection (vectorised over ``alpha``); NaN where there is none. For P = 2 use
+    ``branch="paramagnet"`` for the instability of the m = 0 state: it is at T_g = 1 + sqrt(alpha),
+    and the RS spin glass below T_g is unstable everywhere.
+
+    Examples
+    --------
+    >>> float(np.round(at_line(2, [0.05], branch="paramagnet")[0], 3))  # 1 + sqrt(0.05)
+    1.224
+    """
+    alpha = np.atleast_1d(np.asarray(alpha, dtype=np.float64))
+
+    def lam(T):
+        a = np.broadcast_to(alpha[:, None], T.shape) if T.ndim == 2 else alpha
+        sol = rs_solution(P=P, beta=1.0 / T, alpha=a, rho=rho, protocol=protocol, branch=branch)
+        val = replicon(
+            P=P, beta=1.0 / T, alpha=a, q=sol["q"], n=sol["n"], rho=rho, protocol=protocol
+        )
+        on = sol["converged"] & ((sol["m"] > 0.3) if branch == "retrieval" else True)
+        return np.where(on, val, np.nan)
+
+    # bracket: the highest T on a log grid where the replicon goes from < 0 to > 0
+    Ts = np.geomspace(*T_range, 24)
+    L = lam(np.broadcast_to(Ts, (alpha.size, Ts.size)))
+    up = (L[:, :-1] < 0) & (L[:, 1:] > 0)
+    ok = up.any(axis=1)
+    i = np.where(ok, Ts.size - 2 - np.argmax(up[:, ::-1], axis=1), 0)
+    lo, hi = Ts[i], Ts[i + 1]
+    for _ in range(iters):
+        mid = np.sqrt(lo * hi)
+        neg = lam(mid) < 0
+        lo = np.where(neg, mid, lo)
+        hi = np.where(neg, hi, mid)
+    return np.where(ok, np.sqrt(lo * hi), np.nan)

@@ -1,0 +1,241 @@
+"""One-step RSB of the classic pairwise Hopfield model (P = 2, AGS), after Crisanti, Amit and
+Gutfreund (1986), in the normalisation of ``theory/MODELS.md`` §4.1 (``H = -(N/2) sum m^2``,
+``K = alpha N``). Unlike P >= 4, the uncondensed patterns leave the "soft" Gaussian glass term
+``-(alpha/2) ln det(1 - beta Q)``. With a Parisi matrix ``Q`` (``q1`` in blocks of size
+``theta``, ``q0`` outside) its eigenvalues give
+
+    lambda1 = 1 - beta (1 - q1),    lambda2 = lambda1 - beta theta (q1 - q0)
+    r1 = (q1 - q0)/(lambda1 lambda2) + q0/lambda2^2,    r0 = q0/lambda2^2
+    h = beta [n (1 + sqrt(rho) Y) + sqrt(alpha r0) z0 + sqrt(alpha (r1 - r0)) z1]
+    A = -(beta/2)(1+rho) n^2 - (alpha/2)[(1 - 1/theta) ln lambda1 + (1/theta) ln lambda2
+        - beta q0/lambda2] - (alpha beta^2/2)[r1 (1 - q1) + theta (r1 q1 - r0 q0)]
+        + ln 2 + (1/theta) E_{Y,z0} ln E_{z1} cosh^theta h
+
+(the r's solve dA/dq = 0; q1 = E<tanh^2 h>, q0 = E<tanh h>^2 solve dA/dr = 0). At theta = 1
+or q0 = q1 this is the AGS RS free energy. At T = 0 (``q1 -> 1``, ``C = beta (1 - q1)`` and
+``mu = beta theta`` fixed): ``lambda1 = 1 - C``, ``lambda2 = 1 - C - mu (1 - q0)`` and
+
+    E = (1+rho) n^2/2 + (alpha/2)[(ln lambda2 - ln lambda1)/mu - q0/lambda2 + C r1
+        + mu (r1 - r0 q0)] - (1/mu) E ln E_{z1} exp(mu |a + b z1|),
+    C = E[2 phi(a/b) / (b E_{z1} exp(mu |a + b z1|))]
+
+with ``a = n (1 + sqrt(rho) Y) + sqrt(alpha r0) z0``, ``b = sqrt(alpha (r1 - r0))``.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from theory import rsb
+from theory.rsb import LOG2, kink_rule, log_cosh, safe_sqrt, tilted_averages
+
+
+def _lambdas_r(q0, q1, beta_theta, beta_1mq1):
+    lam1 = 1.0 - beta_1mq1
+    lam2 = lam1 - beta_theta * (q1 - q0)
+    r0 = q0 / lam2**2
+    r1 = (q1 - q0) / (lam1 * lam2) + r0
+    return lam1, lam2, r0, r1
+
+
+# ------------------------------------------------------------------------------------ T > 0
+def _ev_T(x, beta, alpha, rho, *, quad):
+    """(A, fixed-point map, residual, m) at ``x = (n, q0, q1, theta)``."""
+    nbar, q0, q1, theta = x
+    Y, wY, t0, t1 = quad
+    lam1, lam2, r0, r1 = _lambdas_r(q0, q1, beta * theta, beta * (1.0 - q1))
+    ok = (lam1 > 0) & (lam2 > 0)
+    lam1, lam2 = jnp.where(ok, lam1, jnp.nan), jnp.where(ok, lam2, jnp.nan)
+    s = nbar * (1.0 + jnp.sqrt(rho) * Y)
+    b0, b1 = safe_sqrt(alpha * r0), safe_sqrt(alpha * (r1 - r0))
+    a, w0 = kink_rule(s, b0 + 0.0 * s, b1 + 1.0 / beta + 0.0 * s, t0)
+    H, w1 = kink_rule(a, b1 + 0.0 * a, 1.0 / beta + 0.0 * a, t1, 9.0 + theta * beta * b1)
+    W = wY[:, None] * w0
+    lc = log_cosh(beta * H)
+    inner = jax.scipy.special.logsumexp(theta * lc, b=w1, axis=-1)
+    wt = w1 * jnp.exp(theta * lc - inner[..., None])
+    t = jnp.tanh(beta * H)
+    t1_, t2_, lcm = (jnp.sum(wt * f, axis=-1) for f in (t, t * t, lc))
+    logdet = (1.0 - 1.0 / theta) * jnp.log(lam1) + jnp.log(lam2) / theta - beta * q0 / lam2
+    A = (
+        -0.5 * beta * (1.0 + rho) * nbar**2
+        - 0.5 * alpha * logdet
+        - 0.5 * alpha * beta**2 * (r1 * (1.0 - q1) + theta * (r1 * q1 - r0 * q0))
+        + LOG2
+        + jnp.sum(W * inner) / theta
+    )
+    dlogdet = (jnp.log(lam1) - jnp.log(lam2)) / theta**2 - beta * (q1 - q0) / (theta * lam2)
+    dlogdet = dlogdet - beta**2 * q0 * (q1 - q0) / lam2**2
+    dA = (
+        -0.5 * alpha * dlogdet
+        - 0.5 * alpha * beta**2 * (r1 * q1 - r0 * q0)
+        + jnp.sum(W * (lcm / theta - inner / theta**2))
+    )
+    n_new = jnp.sum(W * (1.0 + jnp.sqrt(rho) * Y)[:, None] * t1_) / (1.0 + rho)
+    q0_new, q1_new = jnp.sum(W * t1_**2), jnp.sum(W * t2_)
+    G = jnp.stack([n_new, q0_new, q1_new, theta])
+    R = jnp.stack([nbar - n_new, q0 - q0_new, q1 - q1_new, dA / beta])
+    return A, G, R, jnp.sum(W * t1_)
+
+
+def pressure(x, beta, alpha, rho, quad):
+    """1RSB pressure ``A = -beta f`` of the P = 2 model at ``x = (n, q0, q1, theta)``."""
+    return _ev_T(jnp.asarray(x), beta, alpha, rho, quad=quad)[0]
+
+
+# ------------------------------------------------------------------------------------ T = 0
+def energy0_parts(x, alpha, rho, quad):
+    """Energy, ``(n, q0, C)`` right-hand sides and ``m`` at ``x = (n, q0, C, mu)``, T = 0.
+
+    ``q0 = 1`` is the RS limit, evaluated in closed form (the inner width ``b`` vanishes).
+    """
+    nbar, q0, C, mu = x
+    Y, wY = quad[0], quad[1]
+    g = 1.0 + jnp.sqrt(rho) * Y
+    s = nbar * g
+    lam1, lam2, r0, r1 = _lambdas_r(q0, 1.0, mu, C)
+    ok = (lam1 > 0) & (lam2 > 0)
+    lam1, lam2 = jnp.where(ok, lam1, jnp.nan), jnp.where(ok, lam2, jnp.nan)
+    kin = 0.5 * (1.0 + rho) * nbar**2
+    rs = q0 >= 1.0
+    # broken: closed-form inner average (theory.rsb.tilted_averages)
+    b = jnp.maximum(safe_sqrt(alpha * (r1 - r0)), 1e-150)
+    logZ, sgn, sgn2, dens = tilted_averages(s, safe_sqrt(alpha * r0), b, mu)
+    glass = (jnp.log(lam2) - jnp.log(lam1)) / mu - q0 / lam2 + C * r1 + mu * (r1 - r0 * q0)
+    E_b = kin + 0.5 * alpha * glass - jnp.sum(wY * logZ) / mu
+    n_b = jnp.sum(wY * g * sgn) / (1.0 + rho)
+    q0_b, C_b, m_b = jnp.sum(wY * sgn2), jnp.sum(wY * dens), jnp.sum(wY * sgn)
+    # RS (AGS T = 0): H = s + sigma z, sigma = sqrt(alpha)/(1 - C)
+    sig = jnp.sqrt(alpha) / (1.0 - C)
+    erf_ = jax.scipy.special.erf(s / (sig * jnp.sqrt(2.0)))
+    gauss = jnp.exp(-0.5 * (s / sig) ** 2) / jnp.sqrt(2.0 * jnp.pi)
+    mean_abs = s * erf_ + 2.0 * sig * gauss
+    E_rs = kin - 0.5 * alpha / (1.0 - C) + 0.5 * alpha * C / (1.0 - C) ** 2
+    E_rs = E_rs - jnp.sum(wY * mean_abs)
+    rs_vals = (
+        E_rs,
+        jnp.sum(wY * g * erf_) / (1.0 + rho),
+        1.0,
+        jnp.sum(wY * 2.0 * gauss / sig),
+        jnp.sum(wY * erf_),
+    )
+    b_vals = (E_b, n_b, q0_b, C_b, m_b)
+    return tuple(jnp.where(rs, u, v) for u, v in zip(rs_vals, b_vals))
+
+
+def energy0(x, alpha, rho, quad):
+    """1RSB ground-state energy per neuron of the P = 2 model at ``x = (n, q0, C, mu)``."""
+    return energy0_parts(jnp.asarray(x), alpha, rho, quad)[0]
+
+
+def _ev_0(x, alpha, rho, *, quad):
+    E, n_new, q0_new, C_new, m = energy0_parts(x, alpha, rho, quad)
+    dE = jax.grad(lambda mu: energy0_parts(x.at[3].set(mu), alpha, rho, quad)[0])(x[3])
+    dE = jnp.where(x[1] >= 1.0, 0.0, dE)
+    G = jnp.stack([n_new, q0_new, C_new, x[3]])
+    return -E, G, jnp.stack([x[0] - n_new, x[1] - q0_new, x[2] - C_new, dE]), m
+
+
+# ----------------------------------------------------------------------------------- solvers
+def _raw_T(S, beta, alpha, rho, *, branch, quad, n_fp=50, n_nt=10):
+    """Candidates at fixed theta = S: (x, A, residual, m); x = (n, q0, q1, theta)."""
+    fn, glassy = float(branch == "retrieval"), float(branch != "paramagnet")
+    n0 = 1.0 / (1.0 + rho)
+    gap = 1e-3
+    Y0 = rsb.candidate_starts(
+        S, n0, fn, glassy, [0, 0, glassy, 1.0], [0, fn * (1 - 1e-9 - gap), 1 - 1e-9, 0], 3
+    )
+    C = Y0.shape[1]
+    A = jnp.concatenate(
+        [jnp.asarray(rsb.RS_T[0])[None], jnp.broadcast_to(jnp.eye(4), (C - 1, 4, 4))]
+    )
+    B = jnp.concatenate([jnp.asarray(rsb.RS_T[1])[None], jnp.zeros((C - 1, 4))])
+    mask = jnp.concatenate(
+        [
+            jnp.array([[fn, 0, glassy, 0]]),
+            jnp.tile(jnp.array([fn, fn * glassy, glassy, 0]), (C - 1, 1)),
+        ]
+    )
+    ev = functools.partial(_ev_T, quad=quad)
+    lo, hi = jnp.array([0, 0, 0, rsb.THETA_MIN]), jnp.ones(4)
+    return rsb.solve_candidates(ev, (beta, alpha, rho), Y0, A, B, mask, mask, lo, hi, n_fp, n_nt)
+
+
+def _raw_0(S, alpha, rho, *, branch, quad, n_fp=50, n_nt=10):
+    """Candidates at fixed mu = S, T = 0: (x, -E, residual, m); x = (n, q0, C, mu)."""
+    fn, glassy = float(branch == "retrieval"), float(branch != "paramagnet")
+    n0 = 1.0 / (1.0 + rho)
+    Y0 = rsb.candidate_starts(S, n0, fn, glassy, [0, 1.0, 0, 1.0], [0, fn * (1 - 1e-2), 0, 0], 3)
+    C = Y0.shape[1]
+    A = jnp.broadcast_to(jnp.eye(4), (C, 4, 4))
+    B = jnp.zeros((C, 4))
+    mask = jnp.concatenate(
+        [jnp.array([[fn, 0, 1.0, 0]]), jnp.tile(jnp.array([fn, fn * glassy, 1.0, 0]), (C - 1, 1))]
+    )
+    ev = functools.partial(_ev_0, quad=quad)
+    lo, hi = jnp.array([0, 0, 0, 1e-6]), jnp.array([1, 1, 0.999, 1e4])
+    return rsb.solve_candidates(ev, (alpha, rho), Y0, A, B, mask, mask, lo, hi, n_fp, n_nt)
+
+
+def _finish_0(x, g, m, conv, broken, glassy):
+    one = np.ones_like(m)
+    return dict(
+        m=m,
+        n=x[:, 0],
+        q=glassy * one,
+        q0=np.where(broken, x[:, 1], glassy),
+        q1=glassy * one,
+        theta=0 * m,
+        mu=np.where(broken, x[:, 3], 0.0),
+        free_energy=-g,
+        converged=conv,
+    )
+
+
+class _AGSModel:
+    """Scan ranges (lambda2 > 0 needs mu (q1 - q0) < 1 - C), solvers and layout for P = 2."""
+
+    raw_T, raw_0 = staticmethod(_raw_T), staticmethod(_raw_0)
+    finish_T, finish_0 = staticmethod(rsb._finish_T), staticmethod(_finish_0)
+
+    @staticmethod
+    def scan_T(beta, n, retrieval):
+        mu_max = 0.9 / 1e-3 if retrieval else 0.95
+        hi = np.minimum(mu_max / beta, 0.98)
+        return np.geomspace(np.minimum(0.05 / beta, 0.5 * hi), hi, n, axis=1)
+
+    @staticmethod
+    def scan_0(alpha, n, retrieval):
+        mus = np.geomspace(0.05, 85.0, n) if retrieval else np.geomspace(0.01, 0.95, n)
+        return np.broadcast_to(mus, (alpha.shape[0], n))
+
+    gap_T = staticmethod(rsb._DenseModel.gap_T)
+    gap_0 = staticmethod(rsb._DenseModel.gap_0)
+
+
+def solve_1rsb(
+    *,
+    protocol: str,
+    beta: np.ndarray,
+    alpha: np.ndarray,
+    rho: np.ndarray,
+    branch: str,
+    nodes: int = 64,
+    n_scan: int = 8,
+) -> dict[str, np.ndarray]:
+    """1RSB of the P = 2 model on a grid; same contract as :func:`theory.rsb.solve_1rsb`."""
+    rho = np.zeros_like(np.asarray(rho, dtype=float)) if protocol == "hebbian" else rho
+    return rsb.run_grid(
+        _AGSModel,
+        beta=beta,
+        alpha=alpha,
+        rho=rho,
+        branch=branch,
+        n_scan=n_scan,
+        n_y=16 if protocol == "supervised" else 1,
+        nodes=nodes,
+    )
