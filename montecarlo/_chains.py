@@ -26,47 +26,32 @@ def _run(
     tempering,
     dynamics,
     order,
-    mode,
-    table,
-    off,
-    h0,
-    pe,
-    c,
-    P,
-    fast,
-    dpoly,
-    rowsq,
-    q4,
-    indptr,
-    idx,
-    val,
-    dense,
-    o_indptr,
-    o_idx,
-    o_val,
-    o_dense,
+    terms,
+    weights,
+    obs,
     group,
     n_burn,
     n_sweeps,
     thin,
     pair_a,
     pair_b,
-    out_G,
-    out_O,
-    out_E,
-    out_Q,
+    out,
     swap_tries,
     swap_accepts,
 ):
     """Run ``n_burn + n_sweeps`` sweeps of all replicas ``r = b * n_chain + chain``.
 
-    Records after every ``thin``-th sweep past burn-in: group sums
+    ``terms``, ``weights``, ``obs``: the ``EnergyTerms`` and weight ``Storage`` passed to
+    :func:`montecarlo._kernels.sweep`. Records after every ``thin``-th sweep past burn-in,
+    into ``out = (out_G, out_O, out_E, out_Q)``: group sums
     ``out_G[r, k, g] = sum_{l in g} S[r, l, 0]``, observable sums ``out_O``, energies
     ``out_E`` and two-chain overlaps ``out_Q[b, pair, k]``. With ``tempering``, neighbouring
     temperatures exchange states after every sweep (one synchronisation per sweep). Without
     it, chains run blocks of sweeps on their own and only meet for the overlaps ``q``,
     computed from per-sweep snapshots of the block (at most SNAPSHOT_BYTES).
     """
+    out_G, out_O, out_E, out_Q = out
+    P = terms.P
     R = sigma.shape[0]
     N = sigma.shape[1]
     n_pair = pair_a.shape[0]
@@ -87,34 +72,8 @@ def _run(
             p = np.zeros(P + 1)
             e = np.zeros(P + 1)
             for tb in range(nb):
-                sweep(
-                    sigma[r],
-                    S[r],
-                    O[r],
-                    rng[r],
-                    betas[r],
-                    dynamics,
-                    order,
-                    mode,
-                    table,
-                    off,
-                    pe,
-                    c,
-                    P,
-                    fast,
-                    dpoly,
-                    rowsq,
-                    q4,
-                    indptr,
-                    idx,
-                    val,
-                    dense,
-                    o_indptr,
-                    o_idx,
-                    o_val,
-                    o_dense,
-                )
-                E[r] = energy(S[r], mode, table, off, h0, pe, c, P, p, e)
+                sweep(sigma[r], S[r], O[r], rng[r], betas[r], dynamics, order, terms, weights, obs)
+                E[r] = energy(S[r], terms, p, e)
                 k = _slot(t0 + tb - n_burn, thin)
                 if not tempering and k >= 0:
                     _record(r, k, S, O, E, group, out_G, out_O, out_E)

@@ -23,7 +23,7 @@ power sums ``sum_i w_il**k sigma_i`` (k = 1, 3, .., P-1) and evaluate ``e_P`` di
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 from numpy.polynomial import Polynomial
@@ -33,12 +33,12 @@ from montecarlo import _kernels
 TABLE_LIMIT = 2**24  # largest table (entries) before the distinct form switches to power mode
 
 
-@dataclass(frozen=True)
-class Storage:
+class Storage(NamedTuple):
     """Weights stored per spin: row ``i`` is ``val[indptr[i]:indptr[i+1]]``.
 
     ``dense`` rows hold all ``n_terms`` weights in term order and ``idx`` is empty;
-    sparse rows hold only non-zero weights with their term indices in ``idx``.
+    sparse rows hold only non-zero weights with their term indices in ``idx``. A named
+    tuple, so the kernels take it as one argument.
     """
 
     indptr: np.ndarray  # int64 (N + 1,)
@@ -48,9 +48,9 @@ class Storage:
     n_terms: int
 
 
-@dataclass(frozen=True)
-class EnergyTerms:
-    """Arrays the kernels need to evaluate energies and energy changes."""
+class EnergyTerms(NamedTuple):
+    """Arrays the kernels need to evaluate energies and energy changes (a named tuple, so
+    the kernels take it as one argument)."""
 
     mode: int  # _kernels.MODE_TABLE or _kernels.MODE_POWER
     table: np.ndarray  # float64 (2 * off + 1,), symmetric; empty in power mode
@@ -60,10 +60,10 @@ class EnergyTerms:
     c: float
     P: int
     n_sums: int  # tracked sums per term: 1 (table) or P // 2 (power)
-    fast: int = 0  # table mode shortcut: _kernels.FAST_NONE / FAST_QUADRATIC / FAST_UNIT
-    dpoly: np.ndarray = field(default_factory=lambda: np.zeros(1))  # D(y) table (FAST_UNIT)
-    rowsq: np.ndarray = field(default_factory=lambda: np.zeros(1, np.int64))  # sum_l w_il**2
-    q4: float = 0.0  # 4 * a_2 (P = 2)
+    fast: int  # table mode shortcut: _kernels.FAST_NONE / FAST_QUADRATIC / FAST_UNIT
+    dpoly: np.ndarray  # float64, D(y) table (FAST_UNIT); (1,) zeros otherwise
+    rowsq: np.ndarray  # int64 (N,), sum_l w_il**2 (FAST_QUADRATIC); (1,) zeros otherwise
+    q4: float  # 4 * a_2 (P = 2); 0 otherwise
 
 
 def _weight_dtype(max_abs: int) -> np.dtype:
@@ -157,6 +157,9 @@ def energy_terms(
     full = bool(np.all(sums[:, 0] == N))  # no zero weights
     a = np.zeros(P + 1)  # T(S) = sum_k a_k S**k per term
     h0 = 0.0
+    no_shortcut = dict(
+        fast=_kernels.FAST_NONE, dpoly=np.zeros(1), rowsq=np.zeros(1, np.int64), q4=0.0
+    )
     if self_interaction:
         a[P] = c / math.factorial(P)
     elif P == 2 and fits:
@@ -166,7 +169,9 @@ def energy_terms(
         a = c * _e_P_pm1_poly(N, P)
     else:
         pe = np.ascontiguousarray(sums[:, 2 : P + 1 : 2])  # even power sums p_2, .., p_P
-        return EnergyTerms(_kernels.MODE_POWER, np.zeros(1), 0, 0.0, pe, c, P, P // 2)
+        return EnergyTerms(
+            _kernels.MODE_POWER, np.zeros(1), 0, 0.0, pe, c, P, P // 2, **no_shortcut
+        )
     s = np.arange(off + 1, dtype=np.float64)
     half = np.polynomial.polynomial.polyval(s, a)
     table = np.concatenate([half[:0:-1], half])  # T(-S) = T(S) exactly (even P)
@@ -182,10 +187,12 @@ def energy_terms(
     )
     if P == 2:
         rowsq = _kernels.row_square_sums(storage.indptr, storage.val)
-        return EnergyTerms(**terms, fast=_kernels.FAST_QUADRATIC, rowsq=rowsq, q4=4.0 * a[2])
-    if unit and (full or not storage.dense):
-        return EnergyTerms(**terms, fast=_kernels.FAST_UNIT, dpoly=_difference_table(table))
-    return EnergyTerms(**terms)
+        fast = dict(fast=_kernels.FAST_QUADRATIC, rowsq=rowsq, q4=4.0 * a[2])
+    elif unit and (full or not storage.dense):
+        fast = dict(fast=_kernels.FAST_UNIT, dpoly=_difference_table(table))
+    else:
+        fast = {}
+    return EnergyTerms(**terms, **(no_shortcut | fast))
 
 
 def tracked_sums(storage: Storage, sigma: np.ndarray, n_sums: int) -> np.ndarray:

@@ -87,22 +87,23 @@ def apply_flip(i, s_i, S, mode, P, indptr, idx, val, dense):
 
 
 @numba.njit(cache=True)
-def energy(S, mode, table, off, h0, pe, c, P, p, e):
-    """Total energy of one chain from its tracked sums."""
+def energy(S, terms, p, e):
+    """Total energy of one chain from its tracked sums; ``terms`` is an ``EnergyTerms``."""
     L = S.shape[0]
-    h = h0
-    if mode == MODE_TABLE:
+    h = terms.h0
+    if terms.mode == MODE_TABLE:
         for l in range(L):
-            h += table[S[l, 0] + off]
+            h += terms.table[S[l, 0] + terms.off]
         return h
+    P = terms.P
     J = P // 2
     acc = 0.0
     for l in range(L):
         for t in range(J):
             p[2 * t + 1] = S[l, t]
-            p[2 * t + 2] = pe[l, t]
+            p[2 * t + 2] = terms.pe[l, t]
         acc += elementary_from_power(p, P, e)
-    return h + c * acc
+    return h + terms.c * acc
 
 
 @numba.njit(cache=True)
@@ -169,38 +170,18 @@ def table_delta(a, b, s_i, S, val, idx, tab, fast, q4, rsq, off, dense):
 
 
 @numba.njit(cache=True)
-def sweep(
-    sigma,
-    S,
-    O,
-    rng,
-    beta,
-    dynamics,
-    order,
-    mode,
-    table,
-    off,
-    pe,
-    c,
-    P,
-    fast,
-    dpoly,
-    rowsq,
-    q4,
-    indptr,
-    idx,
-    val,
-    dense,
-    o_indptr,
-    o_idx,
-    o_val,
-    o_dense,
-):
-    """One sweep (N flip attempts) of one chain; ``O`` (Lo, 1) are observable-only sums.
+def sweep(sigma, S, O, rng, beta, dynamics, order, terms, weights, obs):
+    """One sweep (N flip attempts) of one chain.
 
-    The table-mode energy change and update are written out here rather than called:
+    ``terms`` is the ``EnergyTerms`` of the energy, ``weights`` the ``Storage`` of its
+    weights and ``obs`` the ``Storage`` of the observable-only sums ``O`` (Lo, 1). The
+    table-mode energy change and update are written out here rather than called:
     a call per flip attempt costs more than a short row of weights (array reference counts).
     """
+    mode, table, off, pe, c, P = terms.mode, terms.table, terms.off, terms.pe, terms.c, terms.P
+    fast, dpoly, rowsq, q4 = terms.fast, terms.dpoly, terms.rowsq, terms.q4
+    indptr, idx, val, dense = weights.indptr, weights.idx, weights.val, weights.dense
+    o_indptr, o_idx, o_val, o_dense = obs.indptr, obs.idx, obs.val, obs.dense
     N = sigma.shape[0]
     L = S.shape[0]
     p = np.zeros(P + 1)
@@ -286,14 +267,14 @@ def abs_power_sums(indptr, idx, val, dense, L, kmax):
 
 
 @numba.njit(cache=True)
-def energies(S, mode, table, off, h0, pe, c, P):
+def energies(S, terms):
     """Energies of many chains from their tracked sums ``S`` (R, L, n_sums)."""
     R = S.shape[0]
     out = np.zeros(R)
-    p = np.zeros(P + 1)
-    e = np.zeros(P + 1)
+    p = np.zeros(terms.P + 1)
+    e = np.zeros(terms.P + 1)
     for r in range(R):
-        out[r] = energy(S[r], mode, table, off, h0, pe, c, P, p, e)
+        out[r] = energy(S[r], terms, p, e)
     return out
 
 

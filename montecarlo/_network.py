@@ -23,7 +23,8 @@ _SPARSE_ABOVE = 0.4  # auto storage: sparse rows once more than 40 % of the weig
 
 
 class HebbianEngine:
-    """Common constructor and sampler; see the public subclasses for the parameters."""
+    """Common constructor and sampler (``sample`` is the public method of both networks);
+    see the public subclasses for the constructor parameters."""
 
     def __init__(self, P, patterns, examples, protocol, r, self_interaction, sparse) -> None:
         self.P = _validate.interaction_order(P)
@@ -141,7 +142,7 @@ class HebbianEngine:
             raise ValueError(f"sigma must have last axis N={self.N}; got shape {sig.shape}.")
         t = self._terms
         S = _energy.tracked_sums(self._storage, sig, t.n_sums)
-        H = _kernels.energies(S, t.mode, t.table, t.off, t.h0, t.pe, t.c, t.P)
+        H = _kernels.energies(S, t)
         return (H / self.N).reshape(np.shape(sigma)[:-1])
 
     # ------------------------------------------------------------------ sampling
@@ -190,19 +191,62 @@ class HebbianEngine:
         *,
         beta=None,
         T=None,
-        sweeps,
-        burn_in=0,
-        chains=1,
+        sweeps: int,
+        burn_in: int = 0,
+        chains: int = 1,
         init="archetype",
-        dynamics="glauber",
+        dynamics: str = "glauber",
         seed,
-        order="random",
-        tempering=False,
-        thin=1,
+        order: str = "random",
+        tempering: bool = False,
+        thin: int = 1,
     ) -> xr.Dataset:
-        """Run Monte Carlo chains and return equilibrium means, error bars and traces.
+        """Run Monte Carlo chains; return equilibrium means, error bars and traces.
 
-        See :meth:`montecarlo.DenseHebbianNetwork.sample` for the parameters.
+        Parameters
+        ----------
+        beta, T : float or 1-d array_like
+            Inverse temperature or temperature (give one; ``T = 0`` / ``beta = inf`` runs
+            zero-temperature dynamics). An array is a ladder: one set of ``chains`` per
+            value, a leading ``beta`` dimension in the result (with ``T`` as coordinate).
+        sweeps : int
+            Recorded sweeps (N flip attempts each) after burn-in, >= 1.
+        burn_in : int
+            Sweeps discarded first.
+        chains : int
+            Independent chains per temperature, run in parallel (Numba threads). With
+            ``chains >= 2`` the two-chain overlap ``q`` of every pair is recorded.
+        init : "archetype", "random", int or array_like
+            Initial state: ``xi^1`` (the sign of the first class mean when no patterns are
+            given; diluted zeros filled at random), uniform random, pattern ``init`` (0-based),
+            or a +-1 array of shape (N,), (chains, N) or (len(beta), chains, N).
+        dynamics : {"glauber", "metropolis", "zero_temperature"}
+            Heat-bath, Metropolis, or T = 0 single flips (downhill always, flat moves with
+            probability 1/2, uphill never).
+        seed : int or numpy.random.SeedSequence
+            Root seed: chain ``k`` gets its own stream, so the result does not depend on the
+            number of threads.
+        order : {"random", "sequential"}
+            Random site per attempt (detailed balance at every step) or sweeps in site order.
+        tempering : bool
+            Parallel tempering over the ``beta`` ladder: after every sweep, neighbouring
+            temperatures exchange states with probability
+            ``min(1, exp((beta_k - beta_{k+1}) (H_k - H_{k+1})))`` (chain ``c`` with chain ``c``).
+        thin : int
+            Record every ``thin``-th sweep (``sweeps`` must be a multiple); saves memory
+            (traces hold ``chains * sweeps / thin * K`` values) when ``K`` is large.
+
+        Returns
+        -------
+        xarray.Dataset
+            ``m`` (dims ``chain``, ``pattern``; absent without patterns), ``n`` (class-mean
+            overlap n_bar = eta_hat . sigma / (N r (1 + rho)), example protocols), ``energy``
+            (H / N), ``q`` (dims ``chain_pair`` with ``chain_a``, ``chain_b``) when chains >= 2;
+            each with ``*_err`` (autocorrelation-aware error of the mean), ``*_tau``
+            (integrated autocorrelation time in sweeps) and ``*_trace`` (``sweep`` dim).
+            ``reliable`` flags chains with fewer than 20 autocorrelation times recorded;
+            ``sigma`` is the final state; ``swap_acceptance`` with tempering. Attributes: all
+            settings, the seed and package versions.
         """
         dynamics = _validate.choice("dynamics", dynamics, _validate.DYNAMICS)
         order = _validate.choice("order", order, _validate.ORDERS)
@@ -279,35 +323,16 @@ class HebbianEngine:
             bool(tempering),
             _DYNAMICS_CODE[used],
             _ORDER_CODE[order],
-            t.mode,
-            t.table,
-            t.off,
-            t.h0,
-            t.pe,
-            t.c,
-            t.P,
-            t.fast,
-            t.dpoly,
-            t.rowsq,
-            t.q4,
-            st.indptr,
-            st.idx,
-            st.val,
-            st.dense,
-            ob.indptr,
-            ob.idx,
-            ob.val,
-            ob.dense,
+            t,
+            st,
+            ob,
             self._group,
             burn_in,
             sweeps,
             thin,
             pair_a,
             pair_b,
-            out_G,
-            out_O,
-            out_E,
-            out_Q,
+            (out_G, out_O, out_E, out_Q),
             tries,
             accepts,
         )

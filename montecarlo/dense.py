@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import xarray as xr
-
 from montecarlo._network import HebbianEngine
 
 __all__ = ["DenseHebbianNetwork"]
@@ -69,79 +67,3 @@ class DenseHebbianNetwork(HebbianEngine):
         sparse: bool | None = None,
     ) -> None:
         super().__init__(P, patterns, examples, protocol, r, self_interaction, sparse)
-
-    def sample(
-        self,
-        *,
-        beta=None,
-        T=None,
-        sweeps: int,
-        burn_in: int = 0,
-        chains: int = 1,
-        init="archetype",
-        dynamics: str = "glauber",
-        seed,
-        order: str = "random",
-        tempering: bool = False,
-        thin: int = 1,
-    ) -> xr.Dataset:
-        """Run Monte Carlo chains; return equilibrium means, error bars and traces.
-
-        Parameters
-        ----------
-        beta, T : float or 1-d array_like
-            Inverse temperature or temperature (give one; ``T = 0`` / ``beta = inf`` runs
-            zero-temperature dynamics). An array is a ladder: one set of ``chains`` per
-            value, a leading ``beta`` dimension in the result (with ``T`` as coordinate).
-        sweeps : int
-            Recorded sweeps (N flip attempts each) after burn-in, >= 1.
-        burn_in : int
-            Sweeps discarded first.
-        chains : int
-            Independent chains per temperature, run in parallel (Numba threads). With
-            ``chains >= 2`` the two-chain overlap ``q`` of every pair is recorded.
-        init : "archetype", "random", int or array_like
-            Initial state: ``xi^1`` (the sign of the first class mean when no patterns are
-            given; diluted zeros filled at random), uniform random, pattern ``init`` (0-based),
-            or a +-1 array of shape (N,), (chains, N) or (len(beta), chains, N).
-        dynamics : {"glauber", "metropolis", "zero_temperature"}
-            Heat-bath, Metropolis, or T = 0 single flips (downhill always, flat moves with
-            probability 1/2, uphill never).
-        seed : int or numpy.random.SeedSequence
-            Root seed: chain ``k`` gets its own stream, so the result does not depend on the
-            number of threads.
-        order : {"random", "sequential"}
-            Random site per attempt (detailed balance at every step) or sweeps in site order.
-        tempering : bool
-            Parallel tempering over the ``beta`` ladder: after every sweep, neighbouring
-            temperatures exchange states with probability
-            ``min(1, exp((beta_k - beta_{k+1}) (H_k - H_{k+1})))`` (chain ``c`` with chain ``c``).
-        thin : int
-            Record every ``thin``-th sweep (``sweeps`` must be a multiple); saves memory
-            (traces hold ``chains * sweeps / thin * K`` values) when ``K`` is large.
-
-        Returns
-        -------
-        xarray.Dataset
-            ``m`` (dims ``chain``, ``pattern``; absent without patterns), ``n`` (class-mean
-            overlap n_bar = eta_hat . sigma / (N r (1 + rho)), example protocols), ``energy``
-            (H / N), ``q`` (dims ``chain_pair`` with ``chain_a``, ``chain_b``) when chains >= 2;
-            each with ``*_err`` (autocorrelation-aware error of the mean), ``*_tau``
-            (integrated autocorrelation time in sweeps) and ``*_trace`` (``sweep`` dim).
-            ``reliable`` flags chains with fewer than 20 autocorrelation times recorded;
-            ``sigma`` is the final state; ``swap_acceptance`` with tempering. Attributes: all
-            settings, the seed and package versions.
-        """
-        return super().sample(
-            beta=beta,
-            T=T,
-            sweeps=sweeps,
-            burn_in=burn_in,
-            chains=chains,
-            init=init,
-            dynamics=dynamics,
-            seed=seed,
-            order=order,
-            tempering=tempering,
-            thin=thin,
-        )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import xarray as xr
-
 from montecarlo._network import HebbianEngine
 
 __all__ = ["MultitaskingNetwork"]
@@ -33,6 +31,10 @@ class MultitaskingNetwork(HebbianEngine):
     self_interaction : bool
         Keep the diagonal (plain overlap form) instead of distinct indices (default False).
 
+    ``sample`` takes the parameters of :meth:`montecarlo.DenseHebbianNetwork.sample` and
+    returns the same result; with ``init="archetype"`` the diluted zeros of ``xi^1`` are
+    filled with random signs.
+
     Examples
     --------
     >>> import montecarlo
@@ -53,35 +55,3 @@ class MultitaskingNetwork(HebbianEngine):
         self_interaction: bool = False,
     ) -> None:
         super().__init__(2, patterns, examples, protocol, r, self_interaction, True)
-
-    def sample(
-        self,
-        *,
-        beta=None,
-        T=None,
-        sweeps: int,
-        burn_in: int = 0,
-        chains: int = 1,
-        init="archetype",
-        dynamics: str = "glauber",
-        seed,
-        order: str = "random",
-        tempering: bool = False,
-        thin: int = 1,
-    ) -> xr.Dataset:
-        """Run Monte Carlo chains; same parameters and result as
-        :meth:`montecarlo.DenseHebbianNetwork.sample`. With ``init="archetype"`` the
-        diluted zeros of ``xi^1`` are filled with random signs."""
-        return super().sample(
-            beta=beta,
-            T=T,
-            sweeps=sweeps,
-            burn_in=burn_in,
-            chains=chains,
-            init=init,
-            dynamics=dynamics,
-            seed=seed,
-            order=order,
-            tempering=tempering,
-            thin=thin,
-        )
