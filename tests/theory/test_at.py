@@ -1,0 +1,34 @@
+"""Replicon eigenvalue and AT lines. References: the paramagnet replicon of P = 2 in closed
+form, 1 - alpha beta^2/(1 - beta)^2, which vanishes at T_g = 1 + sqrt(alpha) [PUB, AGS];
+the P-spin AT condition at q = 0 (replicon = 1); the T -> 0 divergence."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from theory import at
+
+
+def test_paramagnet_replicon_closed_form_and_at_line_meets_Tg():
+    beta = np.array([0.5, 0.8, 0.9])
+    lam = at.replicon(P=2, beta=beta, alpha=0.05, q=0.0)
+    np.testing.assert_allclose(lam, 1 - 0.05 * beta**2 / (1 - beta) ** 2, atol=1e-10)
+    alphas = np.array([0.05, 0.1])
+    T_at = at.at_line(2, alphas, branch="paramagnet")
+    np.testing.assert_allclose(T_at, 1 + np.sqrt(alphas), rtol=1e-6)
+
+
+def test_dense_replicon_and_zero_temperature():
+    np.testing.assert_allclose(at.replicon(P=4, beta=5.0, alpha=0.02, q=0.0), 1.0)
+    assert at.replicon(P=4, beta=np.inf, alpha=0.02, q=1.0, n=1.0) == -np.inf
+    assert at.replicon(P=4, beta=np.inf, alpha=0.0, q=1.0, n=1.0) == 1.0
+    # retrieval at P = 4, alpha = 0.02: stable at T = 0.2, unstable at T = 0.005
+    sol = at.rs_solution(P=4, beta=np.array([5.0, 200.0]), alpha=0.02, branch="retrieval")
+    stable = at.rs_stable(P=4, beta=np.array([5.0, 200.0]), alpha=0.02, q=sol["q"], n=sol["n"])
+    assert stable.tolist() == [True, False]
+    # large-beta asymptote: gamma = E sech^4 ~ (4/3) p(0)/beta, p(0) the density of s + sqrt(c) z
+    beta, c = 2000.0, 0.02 * 4 * 24 / 4
+    s = 2.0 * sol["n"][1] ** 3
+    p0 = np.exp(-(s**2) / (2 * c)) / np.sqrt(2 * np.pi * c)
+    lam = at.replicon(P=4, beta=beta, alpha=0.02, q=1.0, n=sol["n"][1])
+    np.testing.assert_allclose(lam, 1 - beta * c * 3 * 4 / 3 * p0, rtol=2e-2)

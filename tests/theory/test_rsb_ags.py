@@ -1,0 +1,98 @@
+"""1RSB of the P = 2 Hopfield model (Crisanti-Amit-Gutfreund): reductions to the AGS RS
+free energy, the T = 0 limit against large beta, and the 1RSB capacity (published 0.138186,
+Steffan & Kuehn 1994; RS 0.137906, AGS)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from theory import _x64, rsb, rsb_ags
+from theory._quadrature import gauss_normal
+
+ALPHA_C_RS = 0.137906  # AGS, MODELS.md §4.1 [PUB]
+
+
+def _ags_rs_f(m, q, beta, alpha):
+    """AGS RS free energy, MODELS.md §4.1, written out independently."""
+    z, w = gauss_normal(150)
+    lam = 1 - beta * (1 - q)
+    r = q / lam**2
+    h = beta * (m + np.sqrt(alpha * r) * z)
+    lc = np.abs(h) + np.log1p(np.exp(-2 * np.abs(h)))
+    return (
+        m**2 / 2
+        + alpha / (2 * beta) * (np.log(lam) - beta * q / lam)
+        + alpha * beta / 2 * r * (1 - q)
+        - np.sum(w * lc) / beta
+    )
+
+
+def test_functional_reduces_to_ags_rs():
+    beta, alpha, m, q = 1.6, 0.08, 0.9, 0.7
+    with _x64.enabled():
+        quad = rsb.quadrature(1, 96, 96)
+
+        def f(x):
+            return -float(rsb_ags.pressure(np.array(x), beta, alpha, 0.0, quad)) / beta
+
+        ref = _ags_rs_f(m, q, beta, alpha)
+        np.testing.assert_allclose(f([m, q, q, 0.4]), ref, atol=1e-7)  # q0 = q1
+        np.testing.assert_allclose(f([m, q, 0.85, 1.0]), ref, atol=1e-7)  # theta = 1, RS at q0
+        np.testing.assert_allclose(f([m, q, q, 0.4]), f([m, q, q, 1.0]), atol=1e-12)
+
+
+def test_zero_temperature_limit_of_the_functional():
+    """E(n, q0, C, mu) is the beta -> inf limit of -A/beta at q1 = 1 - C/beta, theta = mu/beta
+    (difference O(1/beta))."""
+    alpha, x0 = 0.1, (0.95, 0.9, 0.05, 2.0)
+    with _x64.enabled():
+        quad = rsb.quadrature(1, 128, 128)
+        E0 = float(rsb_ags.energy0(np.array(x0), alpha, 0.0, quad))
+        diffs = []
+        for beta in (100.0, 400.0):
+            x = np.array([x0[0], x0[1], 1 - x0[2] / beta, x0[3] / beta])
+            diffs.append(-float(rsb_ags.pressure(x, beta, alpha, 0.0, quad)) / beta - E0)
+    assert abs(diffs[1]) < 1e-5 and abs(diffs[1]) < abs(diffs[0]) / 3
+
+
+def test_retrieval_beyond_rs_capacity_and_guerra_at_T0():
+    """At alpha = 0.1381 > alpha_c(RS) the 1RSB retrieval state still exists; below it the
+    1RSB energy lies above the RS one (Guerra at T = 0)."""
+    out = rsb.solve_1rsb(
+        protocol="hebbian",
+        P=2,
+        beta=np.full(2, np.inf),
+        alpha=np.array([0.1370, 0.1381]),
+        rho=np.zeros(2),
+        branch="retrieval",
+        n_scan=6,
+    )
+    assert out["converged"].all() and np.all(out["m"] > 0.95)
+    assert np.all(out["q0"] < 1) and np.all(out["mu"] > 0)
+    # AGS RS T = 0 at alpha = 0.137: m = erf(y), y (sqrt(2 alpha) + (2/sqrt(pi)) e^{-y^2}) = erf(y)
+    from scipy import optimize, special
+
+    a = 0.1370
+    y = optimize.brentq(
+        lambda y: y * (np.sqrt(2 * a) + 2 / np.sqrt(np.pi) * np.exp(-(y**2))) - special.erf(y),
+        1.5,
+        3.0,
+    )
+    m = special.erf(y)
+    x = np.sqrt(2 / (np.pi * a)) * np.exp(-(y**2))  # = C/(1 - C), C = beta(1 - q)
+    C = x / (1 + x)
+    np.testing.assert_allclose(m * (1 - C) / np.sqrt(2 * a), y, rtol=1e-10)  # consistency
+    sig = np.sqrt(a) / (1 - C)
+    mean_abs = m * special.erf(m / (sig * np.sqrt(2))) + sig * np.sqrt(2 / np.pi) * np.exp(
+        -(m**2) / (2 * sig**2)
+    )
+    E_rs = m**2 / 2 - a / (2 * (1 - C)) + a * C / (2 * (1 - C) ** 2) - mean_abs
+    assert out["free_energy"][0] > E_rs
+    assert out["free_energy"][0] - E_rs < 1e-3
+
+
+@pytest.mark.slow
+def test_1rsb_capacity_in_published_window():
+    a_c = rsb.critical_load_1rsb(2)
+    assert 0.1380 < a_c < 0.1385 and a_c > ALPHA_C_RS
