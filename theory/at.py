@@ -81,7 +81,7 @@ def replicon(
     >>> bool(replicon(P=2, beta=1 / 1.3, alpha=0.05, q=0.0) > 0)  # above T_g = 1.224
     True
     """
-    rho = np.zeros(1) if protocol == "hebbian" else rho
+    rho = 0.0 if protocol == "hebbian" else rho
     beta, alpha, q, n, rho = np.broadcast_arrays(
         *(np.asarray(v, dtype=np.float64) for v in (beta, alpha, q, n, rho))
     )
@@ -189,3 +189,29 @@ def at_line(
         lo = np.where(neg, mid, lo)
         hi = np.where(neg, hi, mid)
     return np.where(ok, np.sqrt(lo * hi), np.nan)
+
+
+def attach_replicon(ds, *, P: int, protocol: str, beta, alpha, rho):
+    """Add ``replicon`` and ``rs_stable`` to an RS high-storage Dataset (in place, returned).
+
+    ``beta``, ``alpha``, ``rho`` are the flat grid arrays the solver used (reshaped to the
+    grid). Skipped for the unsupervised protocol. Low storage (alpha = 0) gives replicon 1.
+    """
+    if protocol == "unsupervised" or "q" not in ds or "n" not in ds:
+        return ds
+    shape, dims = ds["q"].shape, ds["q"].dims
+    with np.errstate(invalid="ignore"):
+        lam = replicon(
+            P=P,
+            beta=np.asarray(beta, dtype=float).reshape(shape),
+            alpha=np.asarray(alpha, dtype=float).reshape(shape),
+            q=ds["q"].values,
+            n=ds["n"].values,
+            rho=np.asarray(rho, dtype=float).reshape(shape),
+            protocol=protocol,
+        )
+    ds["replicon"] = (dims, lam)
+    ds["replicon"].attrs.update(long_name="replicon eigenvalue (RS stable where > 0)", units="1")
+    ds["rs_stable"] = (dims, lam > 0)
+    ds["rs_stable"].attrs.update(long_name="replica symmetry locally (AT) stable", units="1")
+    return ds
