@@ -333,4 +333,7 @@ def solve(
         M_max=M_max,
     )
     out = {k: v.reshape(grid.shape) for k, v in out.items()}
-    return _as_dataset(out, grid)
+    from theory.at import attach_replicon  # AT stability of the RS result (theory/at.py)
+
+    return attach_replicon(_as_dataset(out, grid), P=grid.P, protocol=grid.protocol,
+                           beta=f["beta"], alpha=f["alpha"], rho=f["rho"])
