@@ -37,8 +37,8 @@ def test_dense_replicon_and_zero_temperature():
 def test_solve_attaches_replicon_to_rs_results():
     import theory
 
-    ds = theory.solve(P=2, T=[0.5, 1.5], alpha=0.05, branch="paramagnet")
+    ds = theory.solve(P=2, T=[1.1, 1.5], alpha=0.05, branch="paramagnet")
     # paramagnet (q = 0): replicon 1 - alpha beta^2/(1 - beta)^2, stable above T_g = 1.224
-    beta = 1 / np.array([0.5, 1.5])
+    beta = 1 / np.array([1.1, 1.5])
     np.testing.assert_allclose(ds.replicon, 1 - 0.05 * beta**2 / (1 - beta) ** 2, atol=1e-10)
     assert ds.rs_stable.values.tolist() == [False, True]
