@@ -24,7 +24,9 @@ from __future__ import annotations
 import numpy as np
 import scipy.optimize
 
-from theory import _validate
+from theory import _quadrature, _validate
+from theory._multitasking_inputs import dilution, pattern_count
+from theory._multitasking_solver import run
 
 __all__ = [
     "critical_temperature",
@@ -36,17 +38,6 @@ __all__ = [
 ]
 
 
-def _dilution(d: object) -> np.ndarray:
-    return _validate.real_array(
-        "d",
-        d,
-        low=0.0,
-        high=1.0,
-        high_open=True,
-        meaning="d is the dilution, the probability that a pattern entry is 0.",
-    )
-
-
 def _entropy(rho: object) -> np.ndarray:
     return _validate.real_array(
         "rho",
@@ -55,14 +46,6 @@ def _entropy(rho: object) -> np.ndarray:
         high=1e6,
         meaning="rho = (1 - r^2) / (M r^2) is the dataset entropy (0 = hebbian storage).",
     )
-
-
-def _count(K: object) -> int:
-    if isinstance(K, bool) or not isinstance(K, (int, np.integer)):
-        raise TypeError(f"K must be an integer >= 1; got {K!r} of type {type(K).__name__}.")
-    if K < 1:
-        raise ValueError(f"K must be an integer >= 1; got K={K}. K is the number of patterns.")
-    return int(K)
 
 
 def critical_temperature(d: object, rho: object = 0.0) -> np.ndarray | float:
@@ -85,7 +68,7 @@ def critical_temperature(d: object, rho: object = 0.0) -> np.ndarray | float:
     >>> float(critical_temperature(0.25))
     0.75
     """
-    d_arr, rho_arr = np.broadcast_arrays(_dilution(d), _entropy(rho))
+    d_arr, rho_arr = np.broadcast_arrays(dilution(d), _entropy(rho))
     out = 1.0 - d_arr + 0.0 * rho_arr
     return float(out) if out.ndim == 0 else out
 
@@ -101,7 +84,7 @@ def critical_dilution(K: int) -> float:
     >>> round(critical_dilution(3), 6), round(critical_dilution(4), 6)
     (0.618034, 0.543689)
     """
-    K = _count(K)
+    K = pattern_count(K)
     if K <= 2:
         return 1.0
 
@@ -127,8 +110,8 @@ def cascade(K: int, d: object) -> np.ndarray:
     ndarray, shape ``d.shape + (K,)``
         Overlaps in decreasing order.
     """
-    K = _count(K)
-    d_arr = _dilution(d)
+    K = pattern_count(K)
+    d_arr = dilution(d)
     dc = critical_dilution(K)
     if np.any(d_arr >= dc):
         bad = d_arr[d_arr >= dc].flat[0] if d_arr.ndim else float(d_arr)
@@ -159,9 +142,6 @@ def parallel_dilution(rho: object = 0.0) -> np.ndarray | float:
 
 def _stability_k2(d, T, rho, branch: str) -> np.ndarray:
     """Smallest Hessian eigenvalue of the K = 2 pure or symmetric state at paired (d, T, rho)."""
-    from theory import _quadrature
-    from theory import multitasking as mt
-
     d, T, rho = (np.ravel(a).astype(np.float64) for a in np.broadcast_arrays(d, T, rho))
     beta = np.where(T > 0, 1.0 / np.where(T > 0, T, 1.0), np.inf)
     scale = (1.0 / (1.0 + rho))[:, None]
@@ -169,7 +149,7 @@ def _stability_k2(d, T, rho, branch: str) -> np.ndarray:
         n0 = scale * np.array([[1.0, 0.0]]) + 0.0 * d[:, None]
     else:
         n0 = scale * (1.0 - d)[:, None] * np.ones((1, 2))
-    out = mt._run(
+    out = run(
         n0,
         beta,
         rho,
@@ -230,7 +210,7 @@ def second_signal_temperature(d: object, rho: object = 0.0) -> np.ndarray | floa
     >>> bool(0.0 < T2 < 0.7)
     True
     """
-    d_arr, rho_arr = np.broadcast_arrays(_dilution(d), _entropy(rho))
+    d_arr, rho_arr = np.broadcast_arrays(dilution(d), _entropy(rho))
     shape = d_arr.shape
     d_f, rho_f = d_arr.ravel(), rho_arr.ravel()
     T2 = _bisect_instability(d_f, rho_f, "pure")
@@ -259,6 +239,6 @@ def split_temperature(d: object, rho: object = 0.0) -> np.ndarray | float:
     >>> bool(0.0 < Ts < 0.2)
     True
     """
-    d_arr, rho_arr = np.broadcast_arrays(_dilution(d), _entropy(rho))
+    d_arr, rho_arr = np.broadcast_arrays(dilution(d), _entropy(rho))
     out = _bisect_instability(d_arr.ravel(), rho_arr.ravel(), "symmetric").reshape(d_arr.shape)
     return float(out) if out.ndim == 0 else out

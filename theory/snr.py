@@ -25,6 +25,7 @@ import xarray as xr
 from scipy.special import erf
 
 from theory import _validate
+from theory._multitasking_inputs import dilution
 
 __all__ = ["signal_to_noise"]
 
@@ -66,16 +67,7 @@ def signal_to_noise(m: object, d: float, *, rho: float = 0.0) -> xr.Dataset:
     K = m_arr.size
     if K > MAX_K:
         raise ValueError(f"K = len(m) must be <= {MAX_K} for the exact 3^K enumeration; got {K}.")
-    d_val = float(
-        _validate.real_array(
-            "d",
-            d,
-            low=0.0,
-            high=1.0,
-            high_open=True,
-            meaning="d is the dilution, the probability that a pattern entry is 0.",
-        )
-    )
+    d_val = float(dilution(d))
     rho_val = float(
         _validate.real_array("rho", rho, low=0.0, meaning="rho is the dataset entropy.")
     )

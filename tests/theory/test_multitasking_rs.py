@@ -14,6 +14,9 @@ import numpy as np
 import pytest
 
 import theory.multitasking as mt
+from theory import _quadrature, _x64
+from theory._multitasking_equations import exact_configs
+from theory._multitasking_solver import gradient_grid
 
 SOLVER_TOL = 1e-12
 
@@ -127,11 +130,11 @@ def test_free_energy_is_stationary_at_solutions():
     n = ds.n.values.reshape(-1, 2)
     d, T, rho = (g.ravel() for g in np.meshgrid(ds.d, ds["T"], ds.rho, indexing="ij"))
     beta = np.where(T > 0, 1 / np.where(T > 0, T, 1), np.inf)
-    with mt._x64.enabled():
-        z, wz = mt._quadrature.gauss_normal()
-        xi = mt._exact_configs(2)
+    with _x64.enabled():
+        z, wz = _quadrature.gauss_normal()
+        xi = exact_configs(2)
         table = (xi, np.ones_like(xi), np.ones_like(xi))
-        g = mt._gradient_grid(n, beta, rho, d, None, table, z, wz)
+        g = gradient_grid(n, beta, rho, d, None, table, z, wz)
         g = np.asarray(g)
     assert np.abs(g).max() < 1e-9
 

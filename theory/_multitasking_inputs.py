@@ -1,0 +1,280 @@
+"""Input checks and starting points of :func:`theory.multitasking.solve`, and the checks of
+the multitasking parameters shared with :mod:`theory.multitasking_lines` and
+:mod:`theory.snr`. Every check raises before any JAX call.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import jax
+import numpy as np
+
+from theory import _validate
+
+BRANCHES = ("hierarchical", "symmetric", "pure", "paramagnet")
+MAX_EXACT_K = 10  # 3^10 = 59049 configurations
+MAX_FINITE_M_TABLE = 2_000_000  # (2M+3)^K configurations of the exact finite-M law
+
+
+def pattern_count(K: object) -> int:
+    """K, the number of patterns: an integer >= 1 (TypeError for a non-integer)."""
+    if isinstance(K, bool) or not isinstance(K, (int, np.integer)):
+        raise TypeError(f"K must be an integer >= 1; got {K!r} of type {type(K).__name__}.")
+    if K < 1:
+        raise ValueError(f"K must be an integer >= 1; got K={K}. K is the number of patterns.")
+    return int(K)
+
+
+def dilution(d: object) -> np.ndarray:
+    """d, the dilution: real values in [0, 1), any shape."""
+    return _validate.real_array(
+        "d",
+        d,
+        low=0.0,
+        high=1.0,
+        high_open=True,
+        meaning="d is the dilution, the probability that a pattern entry is 0.",
+    )
+
+
+def _positive_integer(name: str, value: object, what: str = "") -> int:
+    """An integer >= 1 (not a bool); ``what`` is an explanation put after the bound."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be an integer >= 1{what}; got {name}={value!r}.")
+    return int(value)
+
+
+@dataclasses.dataclass(frozen=True)
+class Inputs:
+    """Checked inputs of ``solve`` on a flat grid of G points, and the result's layout."""
+
+    K: int
+    d: np.ndarray  # flat grid, shape (G,)
+    beta: np.ndarray
+    rho: np.ndarray
+    grid_shape: tuple[int, ...]
+    grid_dims: tuple[str, ...]
+    coords: dict
+    start: str | np.ndarray
+    order: np.ndarray
+    constraint: str
+    sample_u: np.ndarray | None
+    tol: float
+    max_iter: int
+    n_fp: int  # plain fixed-point steps before Newton is allowed
+    finite_M: tuple[int, float] | None  # (M, r) for the exact finite-M law
+    attrs: dict
+
+
+def _axis(name: str, value: object, **kw) -> np.ndarray:
+    """A grid axis: values checked by ``_validate.real_array(name, value, **kw)``."""
+    return _at_most_1d(name, _validate.real_array(name, value, **kw))
+
+
+def _at_most_1d(name: str, arr: np.ndarray) -> np.ndarray:
+    if arr.ndim > 1:
+        raise ValueError(f"{name} must be a scalar or a 1-D array; got shape {arr.shape}.")
+    return arr
+
+
+def _data_law(K, rho, r, M, finite_M, average):
+    """rho from (r, M) where given; the finite-M table parameters or None."""
+    if r is None and M is None:
+        if finite_M:
+            raise ValueError("finite_M=True needs the example quality r and the count M.")
+        return rho, None
+    if r is None or M is None:
+        raise ValueError(f"give both r and M (or rho alone); got r={r!r}, M={M!r}.")
+    if np.any(np.asarray(rho) != 0.0):
+        raise ValueError(f"give rho or (r, M), not both; got rho={rho!r}, r={r!r}, M={M!r}.")
+    r_val = float(
+        _validate.real_array(
+            "r",
+            r,
+            low=0.0,
+            high=1.0,
+            low_open=True,
+            meaning=("Each example bit equals its archetype bit with probability (1+r)/2."),
+        )
+    )
+    _positive_integer("M", M, " (examples per pattern)")
+    rho_val = (1.0 - r_val**2) / (M * r_val**2)
+    if not finite_M:
+        return rho_val, None
+    if average != "exact":
+        raise ValueError("finite_M=True needs average='exact'.")
+    size = (2 * int(M) + 3) ** K
+    if size > MAX_FINITE_M_TABLE:
+        raise ValueError(
+            f"finite_M=True with K={K}, M={M} needs (2M+3)^K = {size} configurations (at most "
+            f"{MAX_FINITE_M_TABLE}); use the large-M Gaussian law (finite_M=False) instead."
+        )
+    return rho_val, (int(M), r_val)
+
+
+def validate_inputs(
+    K,
+    d,
+    *,
+    beta,
+    T,
+    rho,
+    r,
+    M,
+    finite_M,
+    branch,
+    order,
+    average,
+    samples,
+    seed,
+    nodes,
+    tol,
+    max_iter,
+) -> Inputs:
+    """Check every argument of ``solve`` (same names) and lay out the flat grid."""
+    K = pattern_count(K)
+    average = _validate.choice("average", average, ("exact", "sampled"))
+    if average == "exact" and K > MAX_EXACT_K:
+        raise ValueError(
+            f"K={K} is too large for the exact average over the 3^K = {3**K} ternary "
+            f"configurations (exact needs K <= {MAX_EXACT_K}); pass average='sampled' with "
+            "samples=... and seed=... for a Monte Carlo average over configurations."
+        )
+    rho, finite = _data_law(K, rho, r, M, finite_M, average)
+    d_arr = _at_most_1d("d", dilution(d))
+    rho_arr = _axis(
+        "rho",
+        rho,
+        low=0.0,
+        meaning="rho = (1 - r^2) / (M r^2) is the dataset "
+        "entropy; rho = 0 stores the patterns themselves.",
+    )
+    if (beta is None) == (T is None):
+        raise ValueError(
+            "give exactly one of beta and T (T = 1/beta; T=0 or beta=inf is the "
+            f"zero-temperature limit); got beta={beta!r}, T={T!r}."
+        )
+    if beta is not None:
+        tname = "beta"
+        t_arr = _axis(
+            "beta",
+            beta,
+            low=0.0,
+            low_open=True,
+            meaning="beta is the inverse temperature (beta=inf is T = 0).",
+        )
+        beta_arr = t_arr
+    else:
+        tname = "T"
+        t_arr = _axis("T", T, low=0.0, meaning="T is the temperature (k_B = 1).")
+        if np.any(np.isinf(t_arr)):
+            raise ValueError("T must be finite; got T=inf. Use a large finite T instead.")
+        with np.errstate(divide="ignore"):
+            beta_arr = np.where(t_arr == 0.0, np.inf, 1.0 / np.where(t_arr == 0, 1.0, t_arr))
+    if order is None:
+        order_arr = np.arange(K)
+    else:
+        order_arr = np.asarray(order)
+        if order_arr.shape != (K,) or sorted(order_arr.tolist()) != list(range(K)):
+            raise ValueError(f"order must be a permutation of range(K={K}); got {order!r}.")
+    if isinstance(branch, str):
+        start = _validate.choice("branch", branch, BRANCHES)
+    else:
+        start = _validate.real_array("branch", branch)
+        if start.shape != (K,):
+            raise ValueError(
+                f"an explicit branch must be an initial nbar of shape (K,) = ({K},); "
+                f"got shape {start.shape}."
+            )
+    if average == "sampled":
+        if seed is None:
+            raise ValueError("average='sampled' needs a seed (int or numpy.random.SeedSequence).")
+        _positive_integer("samples", samples)
+        ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+        sample_u = np.random.default_rng(ss).random((int(samples), K))
+    else:
+        sample_u = None
+    _positive_integer("nodes", nodes)
+    if not (isinstance(tol, (int, float)) and 0 < tol < 1):
+        raise ValueError(f"tol must be a float in (0, 1); got tol={tol!r}.")
+    _positive_integer("max_iter", max_iter)
+
+    axes = [("d", d_arr), (tname, t_arr), ("rho", rho_arr)]
+    grids = np.meshgrid(*[np.atleast_1d(a) for _, a in axes], indexing="ij")
+    b_grid = np.meshgrid(
+        np.atleast_1d(d_arr), np.atleast_1d(beta_arr), np.atleast_1d(rho_arr), indexing="ij"
+    )[1]
+    dims = tuple(name for name, a in axes if a.ndim == 1)
+    shape = tuple(a.size for _, a in axes if a.ndim == 1)
+    coords: dict = {name: ((name,) if a.ndim else (), a) for name, a in axes}
+    other = "T" if tname == "beta" else "beta"
+    with np.errstate(divide="ignore"):
+        other_val = np.where(t_arr == 0, np.inf, 1.0 / np.where(t_arr == 0, 1.0, t_arr))
+        other_val = np.where(np.isinf(t_arr), 0.0, other_val)
+    coords[other] = ((tname,) if t_arr.ndim else (), other_val)
+    coords["pattern"] = ("pattern", np.arange(K))
+    constraint = start if isinstance(start, str) and start in ("symmetric", "pure") else "none"
+    attrs = {
+        "model": "multitasking",
+        "K": K,
+        "branch": start if isinstance(start, str) else "explicit",
+        "order": order_arr.tolist(),
+        "average": average,
+        "nodes": int(nodes),
+        "tol": float(tol),
+        "max_iter": int(max_iter),
+        "equations": "MODELS.md §6 (RS, P=2)",
+        "jax_version": jax.__version__,
+        "numpy_version": np.__version__,
+        "data_law": "none"
+        if not np.any(rho_arr > 0)
+        else ("finite_M (exact binomial)" if finite else "large-M Gaussian"),
+    }
+    if r is not None:
+        attrs.update(r=float(r), M=int(M))
+    if average == "sampled":
+        attrs.update(
+            samples=int(samples),
+            seed=str(seed.entropy if isinstance(seed, np.random.SeedSequence) else seed),
+        )
+    return Inputs(
+        K=K,
+        d=grids[0].ravel(),
+        beta=b_grid.ravel(),
+        rho=grids[2].ravel(),
+        grid_shape=shape,
+        grid_dims=dims,
+        coords=coords,
+        start=start,
+        order=order_arr,
+        constraint=constraint,
+        sample_u=sample_u,
+        tol=float(tol),
+        max_iter=int(max_iter),
+        n_fp=8,
+        finite_M=finite,
+        attrs=attrs,
+    )
+
+
+def initial_guess(inp: Inputs) -> tuple[np.ndarray, np.ndarray]:
+    """Starting nbar, shape (G, K), and the pure-state mask, shape (K,)."""
+    G, K = inp.d.size, inp.K
+    keep = np.zeros(K)
+    keep[inp.order[0]] = 1.0
+    scale = (1.0 / (1.0 + inp.rho))[:, None]
+    if not isinstance(inp.start, str):
+        return np.broadcast_to(inp.start, (G, K)).copy(), keep
+    if inp.start == "paramagnet":
+        return np.zeros((G, K)), keep
+    if inp.start == "symmetric":
+        return np.broadcast_to(scale * (1.0 - inp.d)[:, None], (G, K)).copy(), keep
+    if inp.start == "pure":
+        return scale * keep[None, :], keep
+    k = np.arange(K)
+    amp = (1.0 - inp.d)[:, None] * inp.d[:, None] ** k[None, :]
+    amp[:, 0] = np.maximum(amp[:, 0], 1e-3)
+    n0 = np.zeros((G, K))
+    n0[:, inp.order] = amp
+    return scale * n0, keep
