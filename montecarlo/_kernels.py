@@ -140,6 +140,7 @@ def table_delta(a, b, s_i, S, val, idx, tab, fast, q4, rsq, off, dense):
     route of the sweep in table mode. Compiled without reference counting (``_nrt=False``,
     it allocates nothing): otherwise every call would pay atomic increments on its arrays.
     """
+    # Dense and sparse loops are written out twice on purpose: one branch per call, none per weight.
     dh = 0.0
     if fast == FAST_QUADRATIC:
         dot = np.int64(0)
