@@ -9,10 +9,11 @@ Two kinds of retrieval line, for every P, protocol and load (alpha = 0 is low st
   other RS solutions (spin glass and paramagnet). For P = 2 this is AGS's T_c(alpha).
 
 ``temperature_line`` gives T*(alpha, rho) (the largest T on the retrieval side),
-``load_line`` alpha*(T) (the largest alpha), each by vectorised bracketed bisection
-(theory.critical.bisect_last_true). ``T_g`` is the closed-form spin-glass onset for P = 2
-and ``learning_threshold`` the smallest number of examples M*(r) for which the network
-retrieves with m >= m_star.
+``load_line`` alpha*(T) (the largest alpha), each by vectorised bracketed bisection that
+follows the retrieval branch (theory.critical.bisect_branch_end: all lines at once, one
+solver call per round, each candidate started from the solution at its bracket's lower
+end). ``T_g`` is the closed-form spin-glass onset for P = 2 and ``learning_threshold``
+the smallest number of examples M*(r) for which the network retrieves with m >= m_star.
 """
 
 from __future__ import annotations
@@ -23,9 +24,10 @@ import numpy as np
 
 from theory import _validate
 from theory._rs_grid import solve_rs_flat
-from theory.critical import M_EXISTS, bisect_last_true
+from theory.critical import M_EXISTS, bisect_branch_end, bisect_last_true
 
 KINDS = ("spinodal", "thermodynamic")
+XTOL_LINES = 1e-9  # relative bracket width of the lines
 
 
 def T_g(alpha) -> np.ndarray:
@@ -48,6 +50,24 @@ def retrieval_state(P: int, beta, alpha_eff, rho, kind: str, m_star: float = 0.0
         o = solve_rs_flat(beta, alpha_eff, rho, one, one, P=P, branch=branch)
         others.append(np.where(o["converged"], o["free_energy"], np.inf))
     return ok & (R["free_energy"] < np.minimum(*others))
+
+
+def _extra(P: int, kind: str):
+    """The thermodynamic condition for bisect_branch_end: retrieval below the other RS
+    solutions (spin glass, paramagnet) in free energy; None for the spinodal."""
+    if kind == "spinodal":
+        return None
+
+    def lower_free_energy(R, pts):
+        beta, alpha_eff, rho = pts
+        one = np.ones(beta.size)
+        others = []
+        for branch in ("spinglass", "paramagnet"):
+            o = solve_rs_flat(beta, alpha_eff, rho, one, one, P=P, branch=branch)
+            others.append(np.where(o["converged"], o["free_energy"], np.inf))
+        return R["free_energy"] < np.minimum(*others)
+
+    return lower_free_energy
 
 
 def _common(P, kind, protocol, rho):
@@ -85,20 +105,23 @@ def temperature_line(
     shape = a.shape
     a, r = a.ravel().astype(float), r.ravel().astype(float)
 
-    def pred(T):
-        beta = np.where(T == 0.0, np.inf, 1.0 / np.where(T == 0.0, 1.0, T))
+    def points(T, rows):
+        beta = np.where(T == 0.0, np.inf, 1.0 / np.where(T == 0.0, 1.0, T)).ravel()
         rep = T.shape[1]
-        ok = retrieval_state(P, beta, np.repeat(a, rep), np.repeat(r, rep), kind)
-        return ok.reshape(T.shape)
+        return beta, np.repeat(a[rows], rep), np.repeat(r[rows], rep)
 
-    at_zero = pred(np.zeros((a.size, 1)))[:, 0]
+    def pred(T):
+        return retrieval_state(P, *points(T, np.arange(a.size)), kind).reshape(T.shape)
+
     hi = np.full(a.size, 1.5) * (1.0 + r) ** max(P / 2 - 1, 0)
     for _ in range(20):
         still = pred(hi[:, None])[:, 0]
         if not still.any():
             break
         hi = np.where(still, 2.0 * hi, hi)
-    lo, _ = bisect_last_true(pred, np.zeros(a.size), hi, xtol=1e-9)
+    lo, _, at_zero = bisect_branch_end(
+        points, np.zeros(a.size), hi, P=P, extra=_extra(P, kind), xtol=XTOL_LINES
+    )
     return np.where(at_zero, lo, np.nan).reshape(shape)
 
 
@@ -116,19 +139,22 @@ def load_line(
     t, r = t.ravel().astype(float), r.ravel().astype(float)
     beta = np.where(t == 0.0, np.inf, 1.0 / np.where(t == 0.0, 1.0, t))
 
-    def pred(alpha):
+    def points(alpha, rows):
         rep = alpha.shape[1]
-        ok = retrieval_state(P, np.repeat(beta, rep), alpha.ravel(), np.repeat(r, rep), kind)
-        return ok.reshape(alpha.shape)
+        return np.repeat(beta[rows], rep), alpha.ravel(), np.repeat(r[rows], rep)
 
-    at_zero = pred(np.zeros((t.size, 1)))[:, 0]
+    def pred(alpha):
+        return retrieval_state(P, *points(alpha, np.arange(t.size)), kind).reshape(alpha.shape)
+
     hi = np.full(t.size, 0.25 if P == 2 else P / math.factorial(P))
     for _ in range(30):
         still = pred(hi[:, None])[:, 0]
         if not still.any():
             break
         hi = np.where(still, 2.0 * hi, hi)
-    lo, _ = bisect_last_true(pred, np.zeros(t.size), hi, xtol=1e-9)
+    lo, _, at_zero = bisect_branch_end(
+        points, np.zeros(t.size), hi, P=P, extra=_extra(P, kind), xtol=XTOL_LINES
+    )
     return np.where(at_zero, lo, 0.0).reshape(shape)
 
 
