@@ -81,7 +81,7 @@ def run_demo(out: Path, *, quick: bool = False, progress: bool = True) -> list[P
     list of Path
         HDF5 result files and PNG figures, in the order written.
     """
-    from hopfield_sim.plot import plot_curves, plot_phase_diagram
+    from hopfield_sim.plot import plot_curves
     from hopfield_sim.sweep import sweep
 
     out = Path(out)
@@ -97,9 +97,7 @@ def run_demo(out: Path, *, quick: bool = False, progress: bool = True) -> list[P
         workers=workers,
     )  # fmt: skip
     written += [out / "ags_theory.h5", out / "ags_line.h5"]
-    fig = plot_phase_diagram(grid, "alpha", "T")
-    plot_phase_diagram(line, "alpha", "T", ax=fig.axes[0], theory_lines=False)
-    fig.axes[0].set_title("P = 2 hebbian: RS theory (shading) and Monte Carlo (points)")
+    fig = ags_figure(grid, line, N=s["ags_line"]["montecarlo"]["N"])
     fig.savefig(out / "ags_phase_diagram.png", dpi=150)
     written.append(out / "ags_phase_diagram.png")
     print(comparison_table(line))
@@ -114,3 +112,57 @@ def run_demo(out: Path, *, quick: bool = False, progress: bool = True) -> list[P
     written.append(out / "supervised_curve.png")
     print(comparison_table(curve))
     return written
+
+
+#: AGS phase labels: (alpha, T, text, colour) in data coordinates, inside each region
+_REGIONS = (
+    (0.013, 0.25, "retrieval\n(global minimum)", "black"),
+    (0.098, 0.13, "retrieval\n(metastable)", "black"),
+    (0.115, 0.85, "spin glass", "white"),
+    (0.02, 1.22, "paramagnet", "white"),
+)
+#: legend text of the lines drawn by plot_phase_diagram, by label prefix
+_LEGEND = {
+    "T_M": r"$T_M$: retrieval states exist below",
+    "T_c": r"$T_c$: retrieval is the global minimum below",
+    "T_g": r"$T_g = 1 + \sqrt{\alpha}$: spin-glass transition",
+}
+
+
+def ags_figure(grid, line, *, N: int | None = None):
+    """The P = 2 (AGS) phase diagram for a talk: RS overlap shading from the theory sweep
+    ``grid`` with the lines T_g, T_M and T_c of :mod:`theory.lines`, the phases named, and
+    the Monte Carlo points of the sweep ``line`` (``N`` neurons) coloured by m.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import theory
+    from hopfield_sim.plot import _pyplot, plot_phase_diagram
+
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(7.2, 5.6), layout="constrained")
+    plot_phase_diagram(grid, "alpha", "T", ax=ax)
+    plot_phase_diagram(line, "alpha", "T", ax=ax, theory_lines=False)
+    ax.get_legend().remove()
+    handles, labels = ax.get_legend_handles_labels()
+    mc = f"Monte Carlo m, N = {N}" if N else "Monte Carlo m"
+    labels = [_LEGEND.get(t.split(" ")[0], mc if t.startswith("Monte") else t) for t in labels]
+    fig.legend(handles, labels, loc="outside lower center", ncols=2, fontsize="small",
+               frameon=False)  # fmt: skip
+    for a, T, text, colour in _REGIONS:
+        ax.text(a, T, text, ha="center", va="center", fontsize=9, style="italic", color=colour)
+    alpha_c = theory.critical_load(2, protocol="hebbian")
+    ax.annotate(
+        rf"$\alpha_c = {alpha_c:.3f}$",
+        xy=(alpha_c, ax.get_ylim()[0]),
+        xytext=(alpha_c + 0.004, 0.3),
+        color="white",
+        fontsize=9,
+        arrowprops={"arrowstyle": "->", "color": "white", "lw": 1},
+    )
+    ax.set_xlabel(r"load $\alpha = K/N$")
+    ax.set_ylabel(r"temperature $T$")
+    ax.set_title("Hopfield network (P = 2): replica-symmetric theory and Monte Carlo")
+    return fig

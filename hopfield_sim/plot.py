@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 #: Okabe & Ito (2008) colour-blind-safe palette
 OKABE_ITO = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")
 CMAP = "cividis"
+SPINODAL = "T_M"  # label prefix of the retrieval spinodal line
+# (colour, line style) of the P = 2 transition lines, by label prefix
+_LINE_STYLE = {"T_g": (OKABE_ITO[3], "-"), "T_M": (OKABE_ITO[1], "-"), "T_c": (OKABE_ITO[2], "--")}
 
 
 def _pyplot():
@@ -70,10 +73,12 @@ def plot_phase_diagram(
     lines : mapping of str to (xs, ys), optional
         Extra labelled lines (e.g. published transition lines).
     theory_lines : bool or "all"
-        ``True``: closed-form lines of :mod:`theory.lines` for this model (P = 2: the
-        spin-glass line T_g); ``"all"``: also the retrieval lines T_M and T_c solved by
-        bisection (slow: tens of seconds); ``False``: none. The retrieval boundary of the
-        theory grid itself is always drawn as the ``threshold`` contour.
+        ``True``: the lines of :mod:`theory.lines` for this model in the (alpha, T) plane; for
+        P = 2 the spin-glass line T_g = 1 + sqrt(alpha) and the solved retrieval lines T_M
+        (retrieval states exist below it) and T_c (retrieval is the global minimum below
+        it), about a second. ``"all"``: the solved retrieval lines for every P as well;
+        ``False``: none. Unless T_M is drawn, the retrieval boundary of the theory grid is
+        drawn as the ``threshold`` contour.
     threshold : float
         Level of the theory contour separating retrieval from non-retrieval.
     ax : matplotlib Axes, optional
@@ -89,7 +94,12 @@ def plot_phase_diagram(
         if name not in ds.coords:
             raise KeyError(f"{name!r} is not a coordinate of the Dataset; have {list(ds.coords)}.")
     plt = _pyplot()
-    fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(5.5, 4.2))
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(6.4, 4.6), layout="constrained")
+    fig = ax.figure
+    extra = dict(lines or {})
+    if theory_lines:
+        extra.update(_model_lines(ds, x, y, solved=theory_lines == "all"))
     th = f"{variable}_theory"
     if th in ds and {x, y} <= set(ds[th].dims):
         field = ds[th].where(ds.get("converged_theory", True)).transpose(y, x, ...)
@@ -100,17 +110,22 @@ def plot_phase_diagram(
             X, Y, field.values, cmap=CMAP, shading="auto", vmin=0, vmax=1, alpha=0.85
         )
         fig.colorbar(mesh, ax=ax, label=label(ds, th))
-        if np.nanmax(field.values) > threshold > np.nanmin(field.values):
+        # the grid's own retrieval boundary, unless the solved spinodal is drawn
+        spinodal = any(name.startswith(SPINODAL) for name in extra)
+        if not spinodal and np.nanmax(field.values) > threshold > np.nanmin(field.values):
             ax.contour(X, Y, field.values, levels=[threshold], colors=OKABE_ITO[7], linewidths=1.5)
             ax.plot([], [], color=OKABE_ITO[7], lw=1.5, label=f"theory: {variable} = {threshold:g}")
-    extra = dict(lines or {})
-    if theory_lines:
-        extra.update(_model_lines(ds, x, y, solved=theory_lines == "all"))
     limits = (ax.get_xlim(), ax.get_ylim()) if ax.collections else None
-    for (name, (xs, ys)), colour in zip(extra.items(), OKABE_ITO[1:]):
+    from matplotlib import patheffects
+
+    halo = [patheffects.withStroke(linewidth=4.5, foreground="white", alpha=0.7)]
+    colours = iter(OKABE_ITO[1:])
+    for name, (xs, ys) in extra.items():
+        colour, style = _LINE_STYLE.get(name.split(" ")[0], (next(colours), "-"))
         point = len(xs) == 1
-        ax.plot(xs, ys, color=colour, lw=2, marker="*" if point else None, ms=14,
-                ls="none" if point else "-", label=name, clip_on=not point, zorder=4)  # fmt: skip
+        ax.plot(xs, ys, color=colour, lw=2.2, marker="*" if point else None, ms=14,
+                ls="none" if point else style, label=name, clip_on=not point, zorder=4,
+                path_effects=halo)  # fmt: skip
     if limits is not None:  # the grid sets the frame; lines are clipped to it
         ax.set_xlim(*limits[0])
         ax.set_ylim(*limits[1])
@@ -133,18 +148,21 @@ def plot_phase_diagram(
             cmap=CMAP,
             vmin=0,
             vmax=1,
-            edgecolors="k",
+            # a dark rim on light points and a light rim on dark ones: visible on the shading
+            edgecolors=np.where(vs[ok] > 0.5, "black", "white"),
+            linewidths=1.3,
             marker="o",
-            s=45,
-            zorder=3,
+            s=55,
+            zorder=5,
             label=f"Monte Carlo {variable}",
         )
     ax.set_xlabel(label(ds, x))
     ax.set_ylabel(label(ds, y))
     ax.set_title(_title(ds))
     if ax.get_legend_handles_labels()[0]:
-        ax.legend(loc="best", fontsize="small")
-    fig.tight_layout()
+        ax.legend(loc="best", fontsize="small", framealpha=0.9)
+    if fig.get_layout_engine() is None:
+        fig.tight_layout()
     if path is not None:
         fig.savefig(path, dpi=150)
     return fig
@@ -231,19 +249,56 @@ def _title(ds: xr.Dataset) -> str:
 def _model_lines(
     ds: xr.Dataset, x: str, y: str, *, solved: bool
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Transition lines from :mod:`theory.lines` for the sweep's model, where provided."""
+    """Transition lines from :mod:`theory.lines` for the sweep's model, where provided.
+
+    The solved retrieval lines are drawn for P = 2 always (about a second: one vectorised
+    bisection for all loads) and for other P with ``solved``. The P = 2 lines are sampled
+    both as T*(alpha) and as alpha*(T) (``theory.load_line``), which resolves them where they
+    are steep in either direction and slightly re-entrant near T = 0, so that they end on
+    the T = 0 axis at the capacity alpha_c = 0.138 (T_M) and at alpha = 0.051 (T_c).
+    """
     try:
         from hopfield_sim._runners import transition_lines
     except ImportError:  # pragma: no cover
         return {}
-    xs = np.linspace(float(ds[x].min()), float(ds[x].max()), 40)
+    lo, hi = float(ds[x].min()), float(ds[x].max())
+    # dense at both ends: the lines start like sqrt(alpha) and end steeply at the capacity
+    xs = lo + (hi - lo) * 0.5 * (1.0 - np.cos(np.linspace(0.0, np.pi, 40)))
     rho = 0.0
     if "rho" in ds.coords:
         if ds.coords["rho"].ndim:
             return {}  # the lines depend on rho; no single set to draw
         rho = float(ds.coords["rho"])
+    P = ds.attrs.get("P")
+    P2 = P is not None and int(P) == 2
     try:
-        return transition_lines(ds.attrs, x, y, xs, rho=rho, solved=solved)
+        out = transition_lines(ds.attrs, x, y, xs, rho=rho, solved=solved or P2)
+        if P2 and (x, y) == ("alpha", "T"):
+            out = _complete_P2(out, ds.attrs["protocol"], rho)
+        return out
     except Exception as exc:  # theory lines are decoration; never fail a plot on them
         warnings.warn(f"theory transition lines not drawn: {exc}", stacklevel=3)
         return {}
+
+
+def _complete_P2(out: dict, protocol: str, rho: float) -> dict:
+    """P = 2 retrieval lines T*(alpha) merged with alpha*(T) down to T = 0, ordered along T."""
+    import theory.lines as lines
+
+    done: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for name, (a, T) in out.items():
+        kind = {"T_M": "spinodal", "retrieval": "thermodynamic"}.get(name.split(" ")[0])
+        if kind is None or not len(T):
+            done[name] = (a, T)
+            continue
+        # the boundary is single-valued as alpha*(T): both samplings merge by sorting on T
+        T_tail = np.linspace(0.0, float(np.max(T)), 25, endpoint=False)
+        a_tail = lines.load_line(2, T_tail, kind=kind, rho=rho, protocol=protocol)
+        keep = a_tail > 0
+        T_all = np.concatenate([T, T_tail[keep]])
+        a_all = np.concatenate([a, a_tail[keep]])
+        order = np.argsort(-T_all, kind="stable")
+        if kind == "thermodynamic":
+            name = "T_c (retrieval is the global minimum)"
+        done[name] = (a_all[order], T_all[order])
+    return done

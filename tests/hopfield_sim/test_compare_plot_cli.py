@@ -70,6 +70,15 @@ def test_phase_diagram_is_labelled_and_saved(fake_grid, tmp_path, suffix):
     # the P = 2 spin-glass line from theory.lines: T_g = 1 + sqrt(alpha) (AGS)
     line = handles[labels.index("T_g (spin glass)")]
     np.testing.assert_allclose(line.get_ydata(), 1 + np.sqrt(line.get_xdata()))
+    # P = 2 retrieval lines by default, ending on T = 0 at AGS's alpha_c = 0.138 (T_M) and
+    # 0.051 (T_c), both from T = 1 at alpha = 0; they replace the grid's m = 0.1 contour
+    for prefix, alpha_0 in (("T_M", 0.1379), ("T_c", 0.0519)):
+        (name,) = [lab for lab in labels if lab.startswith(prefix)]
+        xs, ys = handles[labels.index(name)].get_data()
+        assert ys[0] == pytest.approx(1.0, abs=1e-5) and xs[0] == pytest.approx(0.0, abs=1e-9)
+        assert ys[-1] == 0.0 and xs[-1] == pytest.approx(alpha_0, abs=1e-3)
+        assert np.all(np.diff(ys) <= 0)
+    assert not any(lab.startswith("theory: m =") for lab in labels)
     assert path.read_bytes()[:4] == (b"\x89PNG" if suffix == ".png" else b"%PDF")
     with pytest.raises(KeyError, match="'K' is not a coordinate"):
         plot_phase_diagram(fake_grid, "K", "T")
