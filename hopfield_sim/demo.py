@@ -116,7 +116,7 @@ def run_demo(out: Path, *, quick: bool = False, progress: bool = True) -> list[P
 
 #: AGS phase labels: (alpha, T, text, colour) in data coordinates, inside each region
 _REGIONS = (
-    (0.013, 0.25, "retrieval\n(global minimum)", "black"),
+    (0.017, 0.25, "retrieval\n(global minimum)", "black"),
     (0.098, 0.13, "retrieval\n(metastable)", "black"),
     (0.115, 0.85, "spin glass", "white"),
     (0.02, 1.22, "paramagnet", "white"),

@@ -127,8 +127,11 @@ def plot_phase_diagram(
                 ls="none" if point else style, label=name, clip_on=not point, zorder=4,
                 path_effects=halo)  # fmt: skip
     if limits is not None:  # the grid sets the frame; lines are clipped to it
-        ax.set_xlim(*limits[0])
-        ax.set_ylim(*limits[1])
+        # cells are centred on the grid points: keep non-negative parameters (alpha, T, ...)
+        # out of negative values, where the first cell would otherwise reach
+        (x0, x1), (y0, y1) = limits
+        ax.set_xlim(max(x0, 0.0) if float(ds[x].min()) >= 0 else x0, x1)
+        ax.set_ylim(max(y0, 0.0) if float(ds[y].min()) >= 0 else y0, y1)
     mc = f"{variable}_mc"
     if mc in ds and "done_mc" in ds:
         pts = ds[[mc, "done_mc"]]
