@@ -24,7 +24,7 @@ import numpy as np
 
 from theory import _validate
 from theory._rs_grid import solve_rs_flat
-from theory.critical import M_EXISTS, bisect_branch_end, bisect_last_true
+from theory.critical import M_EXISTS, bisect_branch_end
 
 KINDS = ("spinodal", "thermodynamic")
 XTOL_LINES = 1e-9  # relative bracket width of the lines
@@ -199,6 +199,10 @@ def learning_threshold(
         )
         return ok.reshape(rho.shape)
 
+    def points(rho, rows):
+        n = rho.size
+        return np.full(n, b), np.full(n, alpha), rho.ravel()
+
     if not pred(np.zeros((1, 1)))[0, 0]:
         return np.full(r.shape, np.inf)
     hi = np.array([1.0])
@@ -206,6 +210,8 @@ def learning_threshold(
         hi *= 2.0
         if hi[0] > 1e8:
             return np.zeros(r.shape)
-    lo, _ = bisect_last_true(pred, np.zeros(1), hi, xtol=1e-10)
+    lo, _, _ = bisect_branch_end(
+        points, np.zeros(1), hi, P=P, extra=lambda R, pts: R["m"] >= m_star, xtol=1e-10
+    )
     rho_star = float(lo[0])
     return (1.0 - r**2) / (rho_star * r**2)
