@@ -106,6 +106,9 @@ def _grid(x0, limits, beta, alpha, rho, r, M, *, P, branch, M_max):
 
 def _chunked(x0, arrays, limits, size=None, **static) -> dict:
     n = x0.shape[0]
+    sizes = {len(a) for a in arrays}
+    if sizes != {n}:
+        raise ValueError(f"flat point arrays must all have the {n} rows of x0; got sizes {sizes}")
     if size is None:
         size = next((c for c in CHUNKS if n <= c), CHUNKS[-1])
     pieces = []

@@ -41,37 +41,6 @@ _WARM = (np.int32(12), np.int32(12), np.float64(0.05))
 _WARM_FINE = (np.int32(20), np.int32(30), np.float64(0.05))
 
 
-def bisect_last_true(
-    predicate: Callable[[np.ndarray], np.ndarray],
-    lo: np.ndarray,
-    hi: np.ndarray,
-    *,
-    xtol: float = XTOL,
-    max_rounds: int = 30,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Vectorised bracketed search for the switch from True (at ``lo``) to False (at ``hi``).
-
-    ``predicate`` takes an array of shape (n, k) of candidate values (one row per line) and
-    returns bools of the same shape; it must be True below the threshold and False above.
-    Returns the bracket (lo, hi) after narrowing, hi - lo <= xtol * max(1, |hi|).
-    """
-    lo = np.asarray(lo, dtype=float).copy()
-    hi = np.asarray(hi, dtype=float).copy()
-    frac = np.arange(1, _CANDIDATES + 1) / (_CANDIDATES + 1)
-    for _ in range(max_rounds):
-        if np.all(hi - lo <= xtol * np.maximum(1.0, np.abs(hi))):
-            break
-        cand = lo[:, None] + (hi - lo)[:, None] * frac[None, :]
-        ok = np.asarray(predicate(cand), dtype=bool)
-        k = ok.shape[1]
-        lead = np.where(ok.all(axis=1), k, np.argmin(ok, axis=1))  # leading Trues
-        idx = np.arange(len(lo))
-        new_lo = np.where(lead > 0, cand[idx, np.maximum(lead - 1, 0)], lo)
-        new_hi = np.where(lead < k, cand[idx, np.minimum(lead, k - 1)], hi)
-        lo, hi = new_lo, new_hi
-    return lo, hi
-
-
 def _solve_from(x0, beta, alpha_eff, rho, *, P: int, passes) -> dict:
     """Retrieval-branch RS solve at flat points from the starts ``x0`` (n, d), running the
     solver passes ``passes`` (a slice of theory._rs_grid._PASSES) on the points still
