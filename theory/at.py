@@ -24,7 +24,7 @@ import math
 import jax.numpy as jnp
 import numpy as np
 
-from theory import _x64, rsb, rsb_ags
+from theory import _validate, _x64, rsb, rsb_ags
 from theory._quadrature import gauss_normal
 
 _U = np.linspace(-25.0, 25.0, 4001)  # beta H; sech^4 is < 1e-40 beyond
@@ -81,6 +81,8 @@ def replicon(
     >>> bool(replicon(P=2, beta=1 / 1.3, alpha=0.05, q=0.0) > 0)  # above T_g = 1.224
     True
     """
+    P = _validate.interaction_order(P)
+    _validate.choice("protocol", protocol, ("hebbian", "supervised"))
     rho = 0.0 if protocol == "hebbian" else rho
     beta, alpha, q, n, rho = np.broadcast_arrays(
         *(np.asarray(v, dtype=np.float64) for v in (beta, alpha, q, n, rho))
@@ -165,7 +167,11 @@ def at_line(
     >>> float(np.round(at_line(2, [0.05], branch="paramagnet")[0], 3))  # 1 + sqrt(0.05)
     1.224
     """
-    alpha = np.atleast_1d(np.asarray(alpha, dtype=np.float64))
+    P = _validate.interaction_order(P)
+    _validate.choice("branch", branch, ("retrieval", "spinglass", "paramagnet"))
+    alpha = np.atleast_1d(
+        _validate.real_array("alpha", alpha, low=0.0, meaning="alpha is the load.")
+    )
 
     def lam(T):
         a = np.broadcast_to(alpha[:, None], T.shape) if T.ndim == 2 else alpha

@@ -12,7 +12,7 @@ from __future__ import annotations
 import jax.numpy as jnp
 import numpy as np
 
-from theory import _x64, rsb, rsb_ags
+from theory import _validate, _x64, rsb, rsb_ags
 
 
 def _rs0(P: int, alpha: np.ndarray, rho: np.ndarray, protocol: str, branch: str):
@@ -41,7 +41,11 @@ def ground_state_energies(
         ``m_retrieval_RS``, ``m_retrieval_1RSB``; NaN where the retrieval state does not exist
         (m < 0.5) or a solver did not converge.
     """
-    alpha = np.atleast_1d(np.asarray(alpha, dtype=np.float64))
+    P = _validate.interaction_order(P)
+    _validate.choice("protocol", protocol, ("hebbian", "supervised"))
+    alpha = np.atleast_1d(
+        _validate.real_array("alpha", alpha, low=0.0, meaning="alpha is the load.")
+    )
     rho_a = np.full(alpha.shape, rho if protocol == "supervised" else 0.0)
     out = {}
     for branch in ("retrieval", "spinglass"):
@@ -79,7 +83,7 @@ def retrieval_ground_state_load(
 
     Examples
     --------
-    >>> 0.049 < retrieval_ground_state_load(2) < 0.053  # doctest: +SKIP (AGS 0.051; minutes)
+    >>> 0.049 < retrieval_ground_state_load(2) < 0.053  # doctest: +SKIP
     True
     """
     if level not in ("RS", "1RSB"):

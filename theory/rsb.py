@@ -35,7 +35,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax.scipy.special import logsumexp, ndtr
 
-from theory import _x64
+from theory import _validate, _x64
 from theory._quadrature import gauss_normal
 
 LOG2 = math.log(2.0)
@@ -639,13 +639,15 @@ def critical_load_1rsb(
 
     Examples
     --------
-    >>> 0.1380 < critical_load_1rsb(2) < 0.1385  # doctest: +SKIP (about a minute)
+    >>> 0.1380 < critical_load_1rsb(2) < 0.1385  # doctest: +SKIP
     True
     """
     if protocol not in ("hebbian", "supervised"):
         raise ValueError(
             f"protocol must be one of 'hebbian', 'supervised' at level='1RSB'; got {protocol!r}."
         )
+    P = _validate.interaction_order(P)
+    T = float(_validate.real_array("T", T, low=0.0, meaning="T is the temperature."))
     beta = np.inf if T == 0 else 1.0 / T
     fact = math.factorial(P) / P
     lo, hi = (0.05, 0.2) if P == 2 else (0.02 / fact, 1.0 / fact)  # Delta in [0.02, 1]

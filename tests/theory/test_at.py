@@ -42,3 +42,14 @@ def test_solve_attaches_replicon_to_rs_results():
     beta = 1 / np.array([1.1, 1.5])
     np.testing.assert_allclose(ds.replicon, 1 - 0.05 * beta**2 / (1 - beta) ** 2, atol=1e-10)
     assert ds.rs_stable.values.tolist() == [False, True]
+
+
+def test_bad_input_named():
+    import pytest
+
+    with pytest.raises(ValueError, match="P must be an even integer"):
+        at.replicon(P=3, beta=1.0, alpha=0.1, q=0.5)
+    with pytest.raises(ValueError, match="protocol must be one of"):
+        at.replicon(P=2, beta=1.0, alpha=0.1, q=0.5, protocol="unsupervised")
+    with pytest.raises(ValueError, match="alpha must lie in"):
+        at.at_line(2, [-0.1])
