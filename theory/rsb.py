@@ -660,6 +660,7 @@ def critical_load_1rsb(
             alpha=alphas,
             rho=np.full(8, rho),
             branch="retrieval",
+            n_scan=16,  # near the spinodal the coarse scan can miss the broken solution
         )
         ok = out["converged"] & (out["m"] > 0.5)
         if not ok[0]:
