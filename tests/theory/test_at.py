@@ -53,3 +53,28 @@ def test_bad_input_named():
         at.replicon(P=2, beta=1.0, alpha=0.1, q=0.5, protocol="unsupervised")
     with pytest.raises(ValueError, match="alpha must lie in"):
         at.at_line(2, [-0.1])
+
+
+def test_sech4_average_matches_adaptive_quadrature():
+    """The replicon's E_z sech^4(beta (s + sd z)) in both regimes (smooth and sharp)."""
+    from scipy import integrate
+
+    from theory.at import _gamma
+
+    rng = np.random.default_rng(3)
+    s = rng.uniform(-1.0, 1.5, (12, 1))
+    sd = rng.uniform(0.0, 1.0, (12, 1))
+    beta = np.exp(rng.uniform(np.log(0.3), np.log(300.0), (12, 1)))
+    got = _gamma(s, sd, beta, np.ones(1))
+    for i in range(12):
+        b, mu, sig = beta[i, 0], s[i, 0], sd[i, 0]
+
+        def f(z, b=b, mu=mu, sig=sig):
+            x = min(abs(b * (mu + sig * z)), 150.0)
+            return np.exp(-0.5 * z * z) / np.sqrt(2 * np.pi) / np.cosh(x) ** 4
+
+        zc = -mu / max(sig, 1e-12)
+        ref = integrate.quad(
+            f, -12, 12, points=[zc] if abs(zc) < 12 else None, limit=400, epsabs=1e-14
+        )[0]
+        assert abs(got[i] - ref) < 1e-10, (i, got[i], ref)
