@@ -461,7 +461,8 @@ def _finish_T(x, g, m, conv, broken, beta):
     )
 
 
-def _finish_0(x, g, m, conv, broken, glassy):
+def _finish_0(x, g, m, conv, broken, glassy, mu_col=2):
+    """T = 0 outputs; ``mu`` (= beta theta) is column ``mu_col`` of ``x``."""
     one = np.ones_like(m)
     return dict(
         m=m,
@@ -470,7 +471,7 @@ def _finish_0(x, g, m, conv, broken, glassy):
         q0=np.where(broken, x[:, 1], glassy),
         q1=glassy * one,
         theta=0 * m,
-        mu=np.where(broken, x[:, 2], 0.0),
+        mu=np.where(broken, x[:, mu_col], 0.0),
         free_energy=-g,
         converged=conv,
     )

@@ -181,26 +181,12 @@ def _raw_0(S, alpha, rho, *, branch, quad, n_fp=50, n_nt=10):
     return rsb.solve_candidates(ev, (alpha, rho), Y0, A, B, mask, mask, lo, hi, n_fp, n_nt)
 
 
-def _finish_0(x, g, m, conv, broken, glassy):
-    one = np.ones_like(m)
-    return dict(
-        m=m,
-        n=x[:, 0],
-        q=glassy * one,
-        q0=np.where(broken, x[:, 1], glassy),
-        q1=glassy * one,
-        theta=0 * m,
-        mu=np.where(broken, x[:, 3], 0.0),
-        free_energy=-g,
-        converged=conv,
-    )
-
-
 class _AGSModel:
     """Scan ranges (lambda2 > 0 needs mu (q1 - q0) < 1 - C), solvers and layout for P = 2."""
 
     raw_T, raw_0 = staticmethod(_raw_T), staticmethod(_raw_0)
-    finish_T, finish_0 = staticmethod(rsb._finish_T), staticmethod(_finish_0)
+    finish_T = staticmethod(rsb._finish_T)
+    finish_0 = staticmethod(functools.partial(rsb._finish_0, mu_col=3))  # x = (n, q0, C, mu)
 
     @staticmethod
     def scan_T(beta, n, retrieval):
