@@ -4,6 +4,8 @@ replica exchange between temperatures (``montecarlo.tempering``)."""
 
 from __future__ import annotations
 
+import types
+
 import numba
 import numpy as np
 
@@ -12,6 +14,7 @@ from montecarlo.tempering import exchange
 
 SNAPSHOT_BYTES = 1 << 24  # per-sweep states kept for q between synchronisations
 PARALLEL_MIN_WORK = 200_000  # weight entries visited per sweep, summed over replicas
+PAD_BYTES = 128  # padding after each chain's working rows (two 64-byte cache lines)
 
 
 def _run(
@@ -54,6 +57,8 @@ def _run(
     P = terms.P
     R = sigma.shape[0]
     N = sigma.shape[1]
+    L = S.shape[1]
+    Lo = O.shape[1]
     n_pair = pair_a.shape[0]
     total = n_burn + n_sweeps
     E = np.zeros(R)
@@ -65,27 +70,43 @@ def _run(
         block = total
     snaps = block if (n_pair > 0 and not tempering) else 0
     snap = np.zeros((snaps, R, N), dtype=np.int8)
+    # Working copies with PAD_BYTES of padding after each chain's row, so that no cache line
+    # holds data of two chains: chains on different threads write their spins, sums and
+    # random state every flip, and a shared line would bounce between cores (false sharing).
+    # Chain r works on the views x_w[r, :n], which have the types of x[r].
+    sigma_w = np.zeros((R, N + PAD_BYTES), dtype=sigma.dtype)
+    sigma_w[:, :N] = sigma
+    S_w = np.zeros((R, L + PAD_BYTES // 8, S.shape[2]), dtype=S.dtype)
+    S_w[:, :L] = S
+    O_w = np.zeros((R, Lo + PAD_BYTES // 8, O.shape[2]), dtype=O.dtype)
+    O_w[:, :Lo] = O
+    rng_w = np.zeros((R, rng.shape[1] + PAD_BYTES // 8), dtype=rng.dtype)
+    rng_w[:, : rng.shape[1]] = rng
     t0 = 0
     while t0 < total:
         nb = min(block, total - t0)
         for r in numba.prange(R):
             p = np.zeros(P + 1)
             e = np.zeros(P + 1)
+            sigma_r = sigma_w[r, :N]
+            S_r = S_w[r, :L]
             for tb in range(nb):
-                sweep(sigma[r], S[r], O[r], rng[r], betas[r], dynamics, order, terms, weights, obs)
-                E[r] = energy(S[r], terms, p, e)
+                sweep(sigma_r, S_r, O_w[r, :Lo], rng_w[r], betas[r], dynamics, order, terms,
+                      weights, obs)  # fmt: skip
+                E[r] = energy(S_r, terms, p, e)
                 k = _slot(t0 + tb - n_burn, thin)
                 if not tempering and k >= 0:
-                    _record(r, k, S, O, E, group, out_G, out_O, out_E)
+                    _record(r, k, L, Lo, S_w, O_w, E, group, out_G, out_O, out_E)
                     if snaps > 0:
                         for i in range(N):
-                            snap[tb, r, i] = sigma[r, i]
+                            snap[tb, r, i] = sigma_r[i]
         if tempering:
-            exchange(t0, sigma, S, O, E, betas, n_beta, n_chain, swap_rng, swap_tries, swap_accepts)
+            exchange(t0, sigma_w, S_w, O_w, E, betas, n_beta, n_chain, swap_rng, swap_tries,
+                     swap_accepts)  # fmt: skip
             k = _slot(t0 - n_burn, thin)
             if k >= 0:
                 for r in numba.prange(R):
-                    _record(r, k, S, O, E, group, out_G, out_O, out_E)
+                    _record(r, k, L, Lo, S_w, O_w, E, group, out_G, out_O, out_E)
         for bp in numba.prange(n_beta * n_pair):
             b = bp // n_pair
             q = bp - b * n_pair
@@ -98,12 +119,16 @@ def _run(
                 acc = 0
                 if tempering:
                     for i in range(N):
-                        acc += np.int64(sigma[ra, i]) * np.int64(sigma[rb, i])
+                        acc += np.int64(sigma_w[ra, i]) * np.int64(sigma_w[rb, i])
                 else:
                     for i in range(N):
                         acc += np.int64(snap[tb, ra, i]) * np.int64(snap[tb, rb, i])
                 out_Q[b, q, k] = acc / N
         t0 += nb
+    sigma[:, :] = sigma_w[:, :N]
+    S[:, :, :] = S_w[:, :L]
+    O[:, :, :] = O_w[:, :Lo]
+    rng[:, :] = rng_w[:, : rng.shape[1]]
 
 
 @numba.njit(cache=True)
@@ -115,18 +140,34 @@ def _slot(k, thin):
 
 
 @numba.njit(cache=True)
-def _record(r, k, S, O, E, group, out_G, out_O, out_E):
-    """Store replica r's group sums, observable sums and energy as sample k."""
+def _record(r, k, L, Lo, S, O, E, group, out_G, out_O, out_E):
+    """Store replica r's group sums, observable sums and energy as sample k (``S[r, :L]``
+    and ``O[r, :Lo]`` hold its sums; rows past them are padding)."""
     for g in range(out_G.shape[2]):
         out_G[r, k, g] = 0
-    for l in range(S.shape[1]):
+    for l in range(L):
         out_G[r, k, group[l]] += S[r, l, 0]
-    for l in range(O.shape[1]):
+    for l in range(Lo):
         out_O[r, k, l] = O[r, l, 0]
     out_E[r, k] = E[r]
 
 
+def _variant(name: str):
+    """A copy of :func:`_run` under its own name.
+
+    Numba names a function's on-disk cache after its qualified name and keys the entries by
+    signature only, not by compile options: the same function jitted twice with
+    ``cache=True`` shares one entry, and whichever variant is compiled first is loaded for
+    both (the parallel driver then runs serially, or the serial one wakes threads). Each
+    variant therefore gets its own function object and name, hence its own cache files.
+    """
+    f = types.FunctionType(_run.__code__, _run.__globals__, name, _run.__defaults__)
+    f.__qualname__ = name
+    f.__doc__ = _run.__doc__
+    return f
+
+
 # The same driver twice: threads over chains for big sweeps, a plain loop for small ones
 # (where waking threads after every sweep would cost more than the sweep). Same results.
-run_parallel = numba.njit(cache=True, parallel=True)(_run)
-run_serial = numba.njit(cache=True)(_run)
+run_parallel = numba.njit(cache=True, parallel=True)(_variant("run_parallel"))
+run_serial = numba.njit(cache=True)(_variant("run_serial"))
