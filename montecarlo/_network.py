@@ -305,12 +305,8 @@ class HebbianEngine:
         tries = np.zeros(max(n_beta - 1, 1), np.int64)
         accepts = np.zeros(max(n_beta - 1, 1), np.int64)
         work = R * st.val.size  # weight entries one sweep of all replicas visits
-        threads = numba.get_num_threads() > 1 and R > 1
-        run = (
-            _chains.run_parallel
-            if threads and work >= _chains.PARALLEL_MIN_WORK
-            else (_chains.run_serial)
-        )
+        parallel = numba.get_num_threads() > 1 and R > 1 and work >= _chains.PARALLEL_MIN_WORK
+        run = _chains.run_parallel if parallel else _chains.run_serial
         run(
             sigma,
             S,
@@ -335,6 +331,7 @@ class HebbianEngine:
             (out_G, out_O, out_E, out_Q),
             tries,
             accepts,
+            _chains.PAD_BYTES if parallel else 0,
         )
         settings = dict(
             sweeps=sweeps,
