@@ -3,6 +3,7 @@ and traces of m, n, energy and q, with CF-style labels and every setting as attr
 
 from __future__ import annotations
 
+import functools
 from importlib import metadata
 
 import numpy as np
@@ -11,7 +12,9 @@ import xarray as xr
 from montecarlo import observables
 
 
+@functools.lru_cache(maxsize=1)
 def _versions() -> dict[str, str]:
+    """Package versions for the Dataset attributes (looked up once per process)."""
     out = {}
     for name in ("hopfield-sim", "numpy", "numba", "xarray"):
         key = f"version_{name.replace('-', '_')}"
@@ -137,5 +140,5 @@ def build(
     ds = xr.Dataset(data, coords=coords)
     ds.attrs.update(engine._model_attrs())
     ds.attrs.update(settings)
-    ds.attrs.update(_versions())
+    ds.attrs.update(dict(_versions()))
     return ds

@@ -178,3 +178,14 @@ def test_thinning_records_every_kth_sweep_of_the_same_run(tempering):
     xr.testing.assert_identical(thin.sigma, full.sigma)
     with pytest.raises(ValueError, match=r"sweeps must be a multiple of thin"):
         net.sample(**{**kw, "sweeps": 41}, thin=5)
+
+
+def test_parallel_and_serial_drivers_have_separate_numba_caches():
+    """Numba keys its disk cache by function name and signature, not by ``parallel=``: two
+    drivers compiled from one function would load each other's code (the parallel one then
+    runs serially). Each driver must have its own cache entry."""
+    from montecarlo import _chains
+
+    parallel = _chains.run_parallel._cache._cache_file._index_name
+    serial = _chains.run_serial._cache._cache_file._index_name
+    assert parallel != serial
