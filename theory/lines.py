@@ -110,18 +110,8 @@ def temperature_line(
         rep = T.shape[1]
         return beta, np.repeat(a[rows], rep), np.repeat(r[rows], rep)
 
-    def pred(T):
-        return retrieval_state(P, *points(T, np.arange(a.size)), kind).reshape(T.shape)
-
     hi = np.full(a.size, 1.5) * (1.0 + r) ** max(P / 2 - 1, 0)
-    for _ in range(20):
-        still = pred(hi[:, None])[:, 0]
-        if not still.any():
-            break
-        hi = np.where(still, 2.0 * hi, hi)
-    lo, _, at_zero = bisect_branch_end(
-        points, np.zeros(a.size), hi, P=P, extra=_extra(P, kind), xtol=XTOL_LINES
-    )
+    lo, at_zero = _branch_end(points, hi, P=P, kind=kind, doublings=20)
     return np.where(at_zero, lo, np.nan).reshape(shape)
 
 
@@ -143,19 +133,25 @@ def load_line(
         rep = alpha.shape[1]
         return np.repeat(beta[rows], rep), alpha.ravel(), np.repeat(r[rows], rep)
 
-    def pred(alpha):
-        return retrieval_state(P, *points(alpha, np.arange(t.size)), kind).reshape(alpha.shape)
-
     hi = np.full(t.size, 0.25 if P == 2 else P / math.factorial(P))
-    for _ in range(30):
-        still = pred(hi[:, None])[:, 0]
+    lo, at_zero = _branch_end(points, hi, P=P, kind=kind, doublings=30)
+    return np.where(at_zero, lo, 0.0).reshape(shape)
+
+
+def _branch_end(points, hi, *, P: int, kind: str, doublings: int):
+    """Where the retrieval branch ends along each line, starting from 0: double ``hi`` until
+    no line retrieves there, then bisect. ``points(x, rows)`` maps candidates ``x`` (n, k) of
+    lines ``rows`` to flat solver inputs (beta, alpha, rho). Returns (lo, at_zero)."""
+    rows = np.arange(hi.size)
+    for _ in range(doublings):
+        still = retrieval_state(P, *points(hi[:, None], rows), kind)
         if not still.any():
             break
         hi = np.where(still, 2.0 * hi, hi)
     lo, _, at_zero = bisect_branch_end(
-        points, np.zeros(t.size), hi, P=P, extra=_extra(P, kind), xtol=XTOL_LINES
+        points, np.zeros(hi.size), hi, P=P, extra=_extra(P, kind), xtol=XTOL_LINES
     )
-    return np.where(at_zero, lo, 0.0).reshape(shape)
+    return lo, at_zero
 
 
 def learning_threshold(
