@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from montecarlo._memory import check_memory, sample_memory
 from montecarlo.datasets import load_digits
 from montecarlo.dense import DenseHebbianNetwork
 from montecarlo.multitasking import MultitaskingNetwork
@@ -11,6 +12,8 @@ __all__ = [
     "DenseHebbianNetwork",
     "MultitaskingNetwork",
     "archetypes",
+    "check_memory",
     "examples",
     "load_digits",
+    "sample_memory",
 ]

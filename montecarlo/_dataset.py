@@ -10,6 +10,23 @@ import numpy as np
 import xarray as xr
 
 from montecarlo import observables
+from montecarlo._memory import STATS_CHUNK_BYTES
+
+
+def _stats(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``observables.mean_and_error`` along the last axis, in chunks of the other axes so
+    that its FFT temporaries stay near ``STATS_CHUNK_BYTES`` (results identical)."""
+    if x.size * 8 <= STATS_CHUNK_BYTES or x.ndim < 2:
+        return observables.mean_and_error(x)
+    lead = x.shape[:-1]
+    out = [np.empty(lead) for _ in range(3)]
+    step = max(1, STATS_CHUNK_BYTES // (8 * x.shape[-1]))
+    for idx in np.ndindex(lead[:-1]):
+        for a in range(0, lead[-1], step):
+            part = observables.mean_and_error(x[idx + (slice(a, a + step),)])
+            for o, v in zip(out, part):
+                o[idx + (slice(a, a + step),)] = v
+    return out[0], out[1], out[2]
 
 
 @functools.lru_cache(maxsize=1)
@@ -40,7 +57,7 @@ def build(
         Chains per temperature; replicas are ordered ``r = b * chains + chain``.
     sigma : ndarray of int8, shape (R, N)
         Final states.
-    G, O : ndarray of int64, shape (R, sweeps, K)
+    G, O : ndarray of int16 / int32 / int64, shape (R, sweeps, K)
         Recorded group sums (patterns / class sums) and archetype sums (may have K = 0).
     E : ndarray, shape (R, sweeps)
         Recorded total energies.
@@ -69,10 +86,10 @@ def build(
     def add(name, trace, tdims, long_name):
         # trace has the sweep axis at position -2 (pattern last) or -1
         if tdims[-1] == "sweep":
-            mean, err, tau = observables.mean_and_error(trace)
+            mean, err, tau = _stats(trace)
             mdims = tdims[:-1]
         else:
-            mean, err, tau = observables.mean_and_error(np.moveaxis(trace, -2, -1))
+            mean, err, tau = _stats(np.moveaxis(trace, -2, -1))
             mdims = tdims[:-2] + tdims[-1:]
         data[name] = (dims(*mdims), mean, {"long_name": long_name, "units": "1"})
         data[f"{name}_err"] = (

@@ -10,7 +10,7 @@ import numba
 import numpy as np
 import xarray as xr
 
-from montecarlo import _chains, _dataset, _energy, _kernels, _validate, observables
+from montecarlo import _chains, _dataset, _energy, _kernels, _memory, _validate, observables
 from montecarlo._rng import stream_states
 
 _DYNAMICS_CODE = {
@@ -91,6 +91,19 @@ class HebbianEngine:
             self._eta_first_class = eta[0]
         zero_fraction = 1.0 - np.count_nonzero(W) / W.size
         self.sparse = zero_fraction > _SPARSE_ABOVE if sparse is None else bool(sparse)
+        _memory.check_memory(
+            int(
+                _memory.network_bytes(
+                    N=self.N,
+                    K=self.K,
+                    M=self.M or 1,
+                    protocol=self.protocol,
+                    d=zero_fraction if self.sparse else 0.0,
+                )
+            ),
+            f"{type(self).__name__}(P={self.P}, N={self.N}, K={self.K}, M={self.M}, "
+            f"protocol={self.protocol!r})",
+        )
         self._storage = _energy.per_spin_storage(W, sparse=self.sparse)
         self._terms = _energy.energy_terms(
             self._storage,
@@ -287,6 +300,27 @@ class HebbianEngine:
                 f"beta={betas.tolist()!r}."
             )
         root = _validate.seed(seed)
+        R = ladder.size * chains
+        _memory.check_memory(
+            int(
+                _memory.run_bytes(
+                    N=self.N,
+                    K=self.K,
+                    M=self.M or 1,
+                    protocol=self.protocol,
+                    P=self.P,
+                    d=0.0,
+                    R=R,
+                    chains=chains,
+                    n_beta=ladder.size,
+                    sweeps=sweeps,
+                    thin=thin,
+                )
+            ),
+            f"sample(N={self.N}, K={self.K}, chains={chains}, n_beta={ladder.size}, "
+            f"sweeps={sweeps}, thin={thin}; traces hold chains * n_beta * sweeps / thin * K "
+            "values, thin= records fewer)",
+        )
         seed_attr = root.entropy if root.entropy < 2**63 else str(root.entropy)
         chain_ss, swap_ss, init_ss = root.spawn(3)
         n_beta = ladder.size
@@ -298,8 +332,11 @@ class HebbianEngine:
         S = _energy.tracked_sums(st, sigma, t.n_sums)
         O = _energy.tracked_sums(ob, sigma, 1)
         pair_a, pair_b = observables.pair_indices(chains)
-        out_G = np.zeros((R, records, self.K), np.int64)
-        out_O = np.zeros((R, records, ob.n_terms), np.int64)
+        # traces in the narrowest integer type holding |group sum| <= N * M
+        width = max(2, _memory.trace_itemsize(self.N * (self.M or 1)))
+        tdtype = np.dtype(f"int{8 * width}")
+        out_G = np.zeros((R, records, self.K), tdtype)
+        out_O = np.zeros((R, records, ob.n_terms), tdtype)
         out_E = np.zeros((R, records))
         out_Q = np.zeros((n_beta, pair_a.size, records))
         tries = np.zeros(max(n_beta - 1, 1), np.int64)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from montecarlo import _validate
+from montecarlo import _memory, _validate
 
 __all__ = ["archetypes", "examples"]
 
@@ -42,7 +42,11 @@ def archetypes(K: int, N: int, *, d: float = 0.0, seed) -> np.ndarray:
     K = _validate.integer("K", K, low=1, meaning="K is the number of archetypes.")
     N = _validate.integer("N", N, low=1, meaning="N is the number of neurons.")
     d = _validate.dilution(d)
-    rng = np.random.default_rng(_validate.seed(seed))
+    root = _validate.seed(seed)
+    _memory.check_memory(
+        K * N + 24 * _BLOCK + K * 24, f"archetypes(K={K}, N={N})"
+    )  # the int8 result plus one block of random numbers and masks
+    rng = np.random.default_rng(root)
     # Column-major, so that xi.T is the (N, K) per-spin layout of the engines (no copy),
     # generated in blocks of neurons: no (K, N) float temporaries.
     xi = np.empty((K, N), dtype=np.int8, order="F")
@@ -85,8 +89,12 @@ def examples(patterns, M: int, r: float, *, seed) -> np.ndarray:
     xi = _validate.spin_array("patterns", patterns, ndim=2, allow_zero=True)
     M = _validate.integer("M", M, low=1, meaning="M is the number of examples per archetype.")
     r = _validate.quality(r)
-    rng = np.random.default_rng(_validate.seed(seed))
+    root = _validate.seed(seed)
     K, N = xi.shape
+    _memory.check_memory(
+        K * M * N + 10 * M * N, f"examples(patterns of shape {xi.shape}, M={M})"
+    )  # the int8 result plus one class of random numbers
+    rng = np.random.default_rng(root)
     out = np.empty((K, M, N), dtype=np.int8)
     for k in range(K):  # one class at a time: no (K, M, N) float temporaries
         chi = np.where(rng.random((M, N)) < (1.0 + r) / 2.0, 1, -1).astype(np.int8)
