@@ -168,10 +168,18 @@ def _pool(workers: int, threads: int) -> ProcessPoolExecutor:
     return _POOLS[key]
 
 
-def shutdown_pools() -> None:
-    """Stop the cached worker processes (also done at interpreter exit)."""
+def shutdown_pools(terminate: bool = False) -> None:
+    """Stop the cached worker processes (also done at interpreter exit).
+
+    ``terminate=True`` kills workers in the middle of a batch (after Ctrl-C) so that the
+    process can exit at once instead of waiting for their running batches.
+    """
     while _POOLS:
         _, pool = _POOLS.popitem()
+        if terminate:
+            for proc in list(getattr(pool, "_processes", {}).values()):
+                with contextlib.suppress(Exception):
+                    proc.terminate()
         pool.shutdown(wait=False, cancel_futures=True)
 
 
@@ -185,21 +193,30 @@ def _execute_pool(fn, spec, work, on_done, workers: int, threads: int) -> None:
         with _main_hidden(fn):  # every worker starts inside this block
             pending = {pool.submit(run_batch, fn, spec, batch, threads) for batch in work}
         while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for fut in done:
-                on_done(fut.result())
+                result = fut.result()
+                pending.discard(fut)
+                on_done(result)
     except BrokenProcessPool as exc:
-        shutdown_pools()
+        shutdown_pools(terminate=True)
         raise RuntimeError(
             "a local worker process died (killed, or out of memory). If this ran from a "
             "script that defines the runner itself, guard its entry point with "
             "`if __name__ == '__main__':`; or pass workers=1."
         ) from exc
     except BaseException as exc:
-        for fut in pending:
-            fut.cancel()
-        if not isinstance(exc, Exception):  # interrupted: do not keep workers busy
-            shutdown_pools()
+        if isinstance(exc, Exception):
+            for fut in pending:
+                fut.cancel()
+            raise
+        # interrupted (Ctrl-C): keep every batch that finished, then stop the workers now
+        # instead of waiting for the batches they are running
+        for fut in list(pending):
+            if fut.done() and not fut.cancelled() and fut.exception() is None:
+                pending.discard(fut)
+                on_done(fut.result())
+        shutdown_pools(terminate=True)
         raise
 
 
@@ -232,10 +249,18 @@ def _execute_dask(fn, spec, work, on_done, client, threads) -> None:
     # the spec is a small dict: sent with every task (no scattered data a restarted worker
     # could lose)
     futures = [client.submit(run_batch, fn, spec, batch, threads, pure=False) for batch in work]
+    handed: set = set()
     try:
         for fut in as_completed(futures, loop=client.loop):
-            on_done(fut.result())
-    except BaseException:
+            result = fut.result()
+            handed.add(fut.key)
+            on_done(result)
+    except BaseException as exc:
+        if not isinstance(exc, Exception):  # interrupted: keep what finished
+            for fut in futures:
+                if fut.key not in handed and fut.status == "finished":
+                    handed.add(fut.key)
+                    on_done(fut.result())
         client.cancel(futures)
         raise
 

@@ -28,6 +28,8 @@ def theory_grid(spec, grid) -> dict[str, tuple[tuple[str, ...], np.ndarray]]:
     """
     import xarray as xr
 
+    if spec.points is None and "P" in spec.axes:
+        return _theory_over_P(spec, grid)
     if spec.points is not None:
         # explicit points are not an outer product: solve them one by one
         per_point = [_solve(spec, grid.params(i)) for i in range(grid.size)]
@@ -57,6 +59,35 @@ def theory_grid(spec, grid) -> dict[str, tuple[tuple[str, ...], np.ndarray]]:
     return out
 
 
+def _theory_over_P(spec, grid) -> dict[str, tuple[tuple[str, ...], np.ndarray]]:
+    """A ``P`` axis: one vectorised solve per interaction order, stacked on that axis."""
+    from hopfield_sim.spec import spec_from_dict
+    from hopfield_sim.sweep import Grid
+
+    where = grid.dims.index("P")
+    parts = []
+    for P in spec.axes["P"]:
+        plain = spec.to_dict()
+        axes = {k: v for k, v in plain["axes"].items() if k != "P"}
+        if not axes:  # P was the only axis: a fixed parameter becomes a one-value axis
+            key = next(iter(plain["fixed"]))
+            axes = {key: [plain["fixed"].pop(key)]}
+        plain["axes"] = axes
+        plain["model"]["P"] = int(P)
+        sub = spec_from_dict(plain)
+        parts.append(theory_grid(sub, Grid(sub)))
+    out = {}
+    for name in parts[0]:
+        extra = parts[0][name][0]
+        rest = tuple(s for i, s in enumerate(grid.shape) if i != where)
+        arrays = []
+        for part in parts:
+            arr = np.asarray(part[name][1])
+            arrays.append(arr.reshape(rest + arr.shape[arr.ndim - len(extra) :]))
+        out[name] = (extra, np.stack(arrays, axis=where))
+    return out
+
+
 def _solve(spec, params: dict[str, Any]):
     import theory
     import theory.multitasking  # noqa: F401  (submodule, not imported by theory)
@@ -79,7 +110,7 @@ def _solve(spec, params: dict[str, Any]):
         return theory.multitasking.solve(int(K), params["d"], **temp, **data)
     return theory.solve(
         spec.protocol,
-        P=int(spec.P),
+        P=int(params.get("P", spec.P)),
         alpha=params.get("alpha", 0.0),
         level=opts.level,
         branch=opts.branch,
@@ -105,7 +136,7 @@ def montecarlo_point(spec: dict, params: dict[str, float], seed: int) -> dict[st
     import montecarlo
 
     model, mc = spec["model"], spec["montecarlo"]
-    P, protocol = int(model["P"]), model["protocol"]
+    P, protocol = int(params.get("P", model.get("P", 2))), model["protocol"]
     multitasking = bool(model.get("multitasking", False))
     N = int(params.get("N", mc.get("N", 0)))
     if N < P:

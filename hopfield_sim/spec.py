@@ -46,8 +46,9 @@ PARAMETERS: dict[str, tuple[str, str]] = {
     "d": ("dilution d", "1"),
     "N": ("number of neurons N", "1"),
     "K": ("number of archetypes K", "1"),
+    "P": ("interaction order P", "1"),
 }
-_INTEGER = {"M", "N", "K"}
+_INTEGER = {"M", "N", "K", "P"}
 _MC_KEYS = ("N", "K", "sweeps", "burn_in", "chains", "samples", "dynamics", "init")
 _THEORY_KEYS = ("level", "branch", "finite_M")
 _TOP_KEYS = ("name", "seed", "model", "axes", "points", "fixed", "theory", "montecarlo")
@@ -90,8 +91,9 @@ class SweepSpec:
     ----------
     protocol : {"hebbian", "supervised", "unsupervised"}
         Learning protocol (DESIGN.md §2).
-    P : int
-        Interaction order (even, >= 2).
+    P : int, optional
+        Interaction order (even, >= 2); default 2. ``None`` when ``P`` is a grid axis
+        (``axes = {"P": [2, 4], ...}``), which then must not be given here.
     axes : mapping of str to sequence of float, optional
         Grid axes, outer product in the given order (first axis = first dimension).
     points : mapping of str to sequence of float, optional
@@ -111,7 +113,7 @@ class SweepSpec:
     """
 
     protocol: str = "hebbian"
-    P: int = 2
+    P: int | None = None
     axes: Mapping[str, Any] = field(default_factory=dict)
     points: Mapping[str, Any] | None = None
     fixed: Mapping[str, float] = field(default_factory=dict)
@@ -129,6 +131,13 @@ class SweepSpec:
             object.__setattr__(self, "points", pts)
         fixed = {k: _scalar(f"fixed.{k}", k, v) for k, v in dict(self.fixed).items()}
         object.__setattr__(self, "fixed", fixed)
+        if "P" in fixed:
+            raise ValueError("fixed.P: give a fixed interaction order as model.P.")
+        if "P" in self.grid_names:
+            if self.P is not None:
+                raise ValueError("P is both model.P and a grid axis; give it once.")
+        elif self.P is None:
+            object.__setattr__(self, "P", 2)
         _validate(self)
 
     # -- views ---------------------------------------------------------------------------
@@ -146,8 +155,10 @@ class SweepSpec:
         out: dict[str, Any] = {
             "name": self.name,
             "seed": int(self.seed),
-            "model": {"protocol": self.protocol, "P": int(self.P)},
+            "model": {"protocol": self.protocol},
         }
+        if self.P is not None:
+            out["model"]["P"] = int(self.P)
         if self.multitasking:
             out["model"]["multitasking"] = True
         if self.points is not None:
@@ -206,7 +217,7 @@ def spec_from_dict(data: Mapping[str, Any]) -> SweepSpec:
     seed = data.get("seed", 0)
     return SweepSpec(
         protocol=model.get("protocol", "hebbian"),
-        P=model.get("P", 2),
+        P=model.get("P"),
         multitasking=model.get("multitasking", False),
         axes=_table(data, "axes"),
         points=_table(data, "points", default=None),
@@ -326,6 +337,7 @@ def _check_values(key: str, name: str, arr: np.ndarray) -> None:
         "M": (1.0, math.inf, "integers >= 1"),
         "N": (1.0, math.inf, "integers >= 1"),
         "K": (1.0, math.inf, "integers >= 1"),
+        "P": (2.0, math.inf, "even integers >= 2"),
     }
     lo, hi, text = ranges[name]
     bad = np.isnan(arr) | (arr < lo) | (arr > hi)
@@ -339,6 +351,8 @@ def _check_values(key: str, name: str, arr: np.ndarray) -> None:
         bad |= np.isinf(arr)
     if name in _INTEGER:
         bad |= ~np.isfinite(arr) | (np.round(arr) != arr)
+    if name == "P":
+        bad |= np.mod(arr, 2) != 0
     if bad.any():
         raise ValueError(f"{key} must be in {text}; got {arr[bad][0]!r}.")
 
@@ -350,8 +364,11 @@ def _validate(spec: SweepSpec) -> None:
             f"got {spec.protocol!r}."
         )
     P = spec.P
-    if isinstance(P, bool) or not isinstance(P, (int, np.integer)) or P < 2 or P % 2:
+    if P is not None and (
+        isinstance(P, bool) or not isinstance(P, (int, np.integer)) or P < 2 or P % 2
+    ):
         raise ValueError(f"model.P must be an even integer >= 2; got {P!r}.")
+    P = int(P) if P is not None else int(_values(spec, "P").max())
     if isinstance(spec.seed, bool) or not isinstance(spec.seed, (int, np.integer)) or spec.seed < 0:
         raise ValueError(f"seed must be a non-negative integer; got {spec.seed!r}.")
     if spec.points is not None and spec.axes:
@@ -446,8 +463,9 @@ def _validate_mc(spec: SweepSpec) -> None:
     if spec.multitasking and mc.K is None and not spec.given("K"):
         raise ValueError("multitasking Monte Carlo needs K (montecarlo.K, fixed.K or an axis).")
     N_values = np.atleast_1d(mc.N if mc.N is not None else _values(spec, "N"))
-    if np.any(N_values < spec.P):
-        raise ValueError(f"N must be >= P={spec.P} for Monte Carlo; got N={N_values.min():g}.")
+    P_max = int(spec.P) if spec.P is not None else int(_values(spec, "P").max())
+    if np.any(N_values < P_max):
+        raise ValueError(f"N must be >= P={P_max} for Monte Carlo; got N={N_values.min():g}.")
     if mc.dynamics == "zero_temperature":
         T = _values(spec, "T") if spec.given("T") else 1.0 / _values(spec, "beta")
         if np.any(np.atleast_1d(T) != 0):

@@ -1,45 +1,85 @@
-"""Crash-safe storage of sweep results as netCDF4/HDF5 files (h5netcdf engine, no pickle).
+"""Crash-safe, lock-protected storage of sweep results (netCDF4/HDF5, h5netcdf, no pickle).
 
-Design
+Layout
 ------
-HDF5 is not crash-safe: a writer killed while it updates a file in place can leave the
-whole file unreadable (its B-trees and superblock are rewritten lazily). So a sweep never
-updates its result file in place. Every time a batch of points finishes, the complete
-Dataset is written to a temporary file *in the same folder*, flushed to disk (``fsync``) and
-then renamed over the result file with :func:`os.replace`, which is atomic on POSIX and
-Windows. A process killed at any moment therefore leaves either the previous complete file
-or the new complete file (plus, at worst, a stray ``.<name>.tmp-<pid>`` file, removed by the
-next write). Finished points are never lost, because a batch is reported finished only
-after its file has been renamed into place.
+A sweep stored at ``result.h5`` is
 
-The cost is rewriting the file once per finished batch (O(batches x file size)); batches are
-sized so that a sweep has at most a few hundred of them, which keeps this small next to the
-computation.
+- ``result.h5``: a complete netCDF4/HDF5 Dataset (grid, coordinates, attributes and every
+  point consolidated so far), only ever replaced atomically (temporary file in the same
+  folder, ``fsync``, :func:`os.replace`);
+- ``result.h5.parts/``: while a sweep runs, one small HDF5 file per finished batch (the
+  flat indices of its points and their values), each written atomically the same way.
+  Writing a batch costs O(batch), independent of the size of the result file;
+- ``.result.h5.lock``: an advisory lock (``flock``) held by the one process writing the
+  store, released by the kernel even when that process is killed.
 
-A file that is damaged anyway (truncated copy, full disk, bit rot) raises
+:func:`read` returns the consolidated view: the main file with every part applied in
+order. A sweep folds the parts into the main file (one rewrite) when it finishes and when it
+resumes, then deletes them. Applying a part twice writes the same values again, so a
+process killed between the rewrite and the deletion loses nothing either.
+
+Why not update the HDF5 file in place? HDF5 is not crash-safe: a writer killed while it
+modifies a file can leave the whole file unreadable (B-trees, heaps and the superblock are
+rewritten lazily). Files that are only ever renamed into place are either the old or the new
+complete version. A file damaged anyway (truncated copy, full disk) raises
 :class:`DamagedStoreError` with the recovery path instead of an h5py traceback.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from hopfield_sim._layout import FORMAT_ATTR, FORMAT_VERSION, SPEC_ATTR, ensure_var, grid_dims
 
 if TYPE_CHECKING:
     import xarray as xr
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX: no lock
+    fcntl = None  # type: ignore[assignment]
 
-#: attribute holding the canonical JSON of the :class:`~hopfield_sim.spec.SweepSpec`
-SPEC_ATTR = "sweep_spec"
-#: attribute marking a hopfield-sim sweep file (value: format version)
-FORMAT_ATTR = "hopfield_sim_sweep_format"
-FORMAT_VERSION = 1
+__all__ = [
+    "FORMAT_ATTR",
+    "FORMAT_VERSION",
+    "SPEC_ATTR",
+    "DamagedStoreError",
+    "StoreLockedError",
+    "Store",
+    "check_writable",
+    "parts_dir",
+    "read",
+    "stored_spec",
+    "write",
+]
+
+#: HDF5 signature: the first 8 bytes of every HDF5 (netCDF4) file
+_HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 
 
 class DamagedStoreError(OSError):
     """A sweep file exists but cannot be read as netCDF4/HDF5."""
+
+
+class StoreLockedError(OSError):
+    """Another live process is writing the same sweep store."""
+
+
+def parts_dir(path: str | Path) -> Path:
+    """Folder of the per-batch files of the store ``path`` (``<path>.parts``)."""
+    path = Path(path)
+    return path.with_name(path.name + ".parts")
+
+
+def _lock_path(path: Path) -> Path:
+    return path.with_name(f".{path.name}.lock")
 
 
 def write(ds: xr.Dataset, path: str | Path) -> Path:
@@ -59,15 +99,11 @@ def write(ds: xr.Dataset, path: str | Path) -> Path:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    _remove_stale_temporaries(path)
+    _remove_stale_temporaries(path.parent, f".{path.name}.tmp-")
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:
         ds.to_netcdf(tmp, engine="h5netcdf")
-        fd = os.open(tmp, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        _fsync_file(tmp)
         os.replace(tmp, path)
     finally:
         if tmp.exists():
@@ -76,21 +112,162 @@ def write(ds: xr.Dataset, path: str | Path) -> Path:
     return path
 
 
+def check_writable(path: str | Path) -> None:
+    """Raise ``OSError`` naming ``path`` if a sweep could not write it (checked up front).
+
+    The folder is created if missing (as :func:`write` does); an existing read-only file or
+    a folder without write permission is refused before any computation.
+    """
+    path = Path(path)
+    if path.exists() and path.is_dir():
+        raise IsADirectoryError(f"store {path} is a folder; give a file name such as x.h5.")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OSError(f"cannot create the folder of store {path}: {exc.strerror or exc}.") from None
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        raise PermissionError(f"cannot write store {path}: its folder is not writable.")
+    if path.exists() and not os.access(path, os.W_OK):
+        raise PermissionError(f"cannot write store {path}: the file is read-only.")
+
+
+class Store:
+    """The writer of one sweep store: holds its lock, appends batches, consolidates.
+
+    Use as a context manager; entering takes the lock (or raises
+    :class:`StoreLockedError` at once), leaving releases it.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.parts = parts_dir(self.path)
+        self._fd: int | None = None
+        self._next = 0
+
+    # -- lock --------------------------------------------------------------------------------
+    def __enter__(self) -> Store:
+        check_writable(self.path)
+        if fcntl is not None:
+            self._fd = _acquire(_lock_path(self.path), self.path)
+        existing = _part_files(self.parts)
+        self._next = (int(existing[-1].stem) + 1) if existing else 0
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._fd is not None:
+            with contextlib.suppress(OSError):
+                _lock_path(self.path).unlink()  # others re-check the inode after locking
+            os.close(self._fd)
+            self._fd = None
+
+    # -- writing -----------------------------------------------------------------------------
+    def append(
+        self,
+        spec_json: str,
+        indices: np.ndarray,
+        values: Mapping[str, tuple[tuple[str, ...], np.ndarray]],
+    ) -> Path:
+        """Store one finished batch as its own part file (atomic, O(batch) bytes).
+
+        Parameters
+        ----------
+        spec_json : str
+            The sweep's spec (a part is applied only to a store holding the same spec).
+        indices : array of int
+            Flat (C-order) grid indices of the batch's points.
+        values : mapping
+            Variable name -> (extra dims, array of shape ``(len(indices), *extra)``).
+        """
+        import h5py
+
+        self.parts.mkdir(exist_ok=True)
+        name = f"{self._next:08d}.h5"
+        self._next += 1
+        final = self.parts / name
+        tmp = self.parts / f".{name}.tmp-{os.getpid()}"
+        try:
+            with h5py.File(tmp, "w") as fh:
+                fh.attrs[SPEC_ATTR] = spec_json
+                fh.create_dataset("index", data=np.asarray(indices, dtype=np.int64))
+                for var, (extra_dims, arr) in values.items():
+                    d = fh.create_dataset(f"values/{var}", data=np.asarray(arr))
+                    d.attrs["dims"] = json.dumps(list(extra_dims))
+            _fsync_file(tmp)
+            os.replace(tmp, final)
+        finally:
+            if tmp.exists():
+                tmp.unlink()
+        _fsync_dir(self.parts)
+        return final
+
+    def consolidate(self, ds: xr.Dataset) -> None:
+        """Write ``ds`` (which holds every part) as the main file, then drop the parts."""
+        write(ds, self.path)
+        for part in _part_files(self.parts):
+            part.unlink()
+        if self.parts.exists():
+            _remove_stale_temporaries(self.parts, ".")
+            with contextlib.suppress(OSError):
+                self.parts.rmdir()
+        self._next = 0
+
+    def has_parts(self) -> bool:
+        """Whether batches are stored outside the main file."""
+        return bool(_part_files(self.parts))
+
+
+def _acquire(lock: Path, store: Path) -> int:
+    """Take the exclusive lock file of ``store``; raise at once if another process has it."""
+    while True:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            try:
+                holder = os.read(fd, 64).decode(errors="replace").strip() or "unknown"
+            finally:
+                os.close(fd)
+            raise StoreLockedError(
+                f"store {store} is being written by another process (pid {holder}); wait "
+                "for it to finish, or give another store. Two writers would corrupt it."
+            ) from None
+        try:
+            same = os.fstat(fd).st_ino == os.stat(lock).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:  # not a lock file the previous holder unlinked after we opened it
+            os.ftruncate(fd, 0)
+            os.write(fd, str(os.getpid()).encode())
+            return fd
+        os.close(fd)
+
+
 def read(path: str | Path) -> xr.Dataset:
-    """Load a sweep file fully into memory (the file is closed on return).
+    """Load a sweep (main file and any stored batches) fully into memory.
 
     Raises
     ------
     FileNotFoundError
         ``path`` does not exist.
     DamagedStoreError
-        The file exists but is not a readable netCDF4/HDF5 file.
+        The file exists but is not a readable netCDF4/HDF5 file, or it is not a file of this
+        kind at all (text, empty file), or a batch file is damaged.
     ValueError
-        The file is readable but was not written by :func:`hopfield_sim.sweep`.
+        The file is readable netCDF but was not written by :func:`hopfield_sim.sweep`.
     """
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"no sweep file at {path}")
+    if path.is_dir():
+        raise IsADirectoryError(f"{path} is a folder, not a sweep file")
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    if head[:4] != _HDF5_MAGIC[:4]:
+        what = "an empty file" if not head else "not an HDF5/netCDF4 file"
+        raise DamagedStoreError(
+            f"{path} is not an HDF5/netCDF sweep file ({what}); give a file written by "
+            "`hopfield-sim sweep` / hopfield_sim.sweep."
+        )
     import xarray as xr
 
     try:
@@ -109,27 +286,63 @@ def read(path: str | Path) -> xr.Dataset:
             f"{path} is a netCDF file but not a hopfield-sim sweep (attribute "
             f"{FORMAT_ATTR!r} missing); give another store path."
         )
+    for part in _part_files(parts_dir(path)):
+        _apply_part(ds, part)
     return ds
 
 
-def stored_spec(ds: xr.Dataset) -> dict:
+def _apply_part(ds: xr.Dataset, part: Path) -> None:
+    import h5py
+
+    try:
+        with h5py.File(part, "r") as fh:
+            spec = fh.attrs[SPEC_ATTR]
+            index = fh["index"][()]
+            values = {
+                name: (tuple(json.loads(d.attrs["dims"])), d[()])
+                for name, d in fh["values"].items()
+            }
+    except Exception as exc:
+        raise DamagedStoreError(
+            f"batch file {part} is damaged ({type(exc).__name__}: {exc}). Recovery: delete "
+            "it; rerunning the same spec recomputes its points."
+        ) from None
+    if isinstance(spec, bytes):
+        spec = spec.decode()
+    if spec != ds.attrs[SPEC_ATTR]:
+        raise DamagedStoreError(
+            f"batch file {part} belongs to another sweep spec than {part.parent}'s main "
+            "file. Recovery: delete the folder to recompute those points."
+        )
+    dims = grid_dims(ds)
+    size = int(np.prod([ds.sizes[d] for d in dims]))
+    for name, (extra_dims, arr) in values.items():
+        target = ensure_var(ds, name, extra_dims, arr.shape[1:], arr.dtype)
+        target.reshape((size, *arr.shape[1:]))[index] = arr
+
+
+def stored_spec(ds: xr.Dataset) -> dict[str, Any]:
     """The spec (plain dict form) a stored sweep was run with."""
     return json.loads(ds.attrs[SPEC_ATTR])
 
 
-def _remove_stale_temporaries(path: Path) -> None:
-    prefix = f".{path.name}.tmp-"
-    if not path.parent.exists():
+def _part_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.suffix == ".h5" and p.stem.isdigit())
+
+
+def _remove_stale_temporaries(folder: Path, prefix: str) -> None:
+    if not folder.exists():
         return
-    for tmp in path.parent.iterdir():
-        if tmp.name.startswith(prefix):
-            pid = tmp.name[len(prefix) :]
-            if pid.isdigit() and int(pid) != os.getpid() and _alive(int(pid)):
-                continue  # another live writer; not ours to remove
-            try:
-                tmp.unlink()
-            except OSError:
-                pass
+    for tmp in folder.iterdir():
+        if not (tmp.name.startswith(prefix) and ".tmp-" in tmp.name):
+            continue
+        pid = tmp.name.rsplit(".tmp-", 1)[1]
+        if pid.isdigit() and int(pid) != os.getpid() and _alive(int(pid)):
+            continue  # another live writer; not ours to remove
+        with contextlib.suppress(OSError):
+            tmp.unlink()
 
 
 def _alive(pid: int) -> bool:
@@ -140,6 +353,14 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -153,3 +374,8 @@ def _fsync_dir(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def iter_parts(path: str | Path) -> Iterator[Path]:
+    """The batch files of a store, in the order they are applied (for diagnostics)."""
+    yield from _part_files(parts_dir(path))

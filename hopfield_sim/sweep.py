@@ -9,42 +9,28 @@ the seeds of the points already there.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
-import time
+import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from hopfield_sim import _execution, storage
+from hopfield_sim import _execution, _layout, _phases, storage
+from hopfield_sim._version import __version__
 from hopfield_sim.spec import PARAMETERS, SweepSpec, load_spec, spec_from_dict
 
 if TYPE_CHECKING:
     import xarray as xr
 
 #: long names and units of the data variables a sweep may produce
-VARIABLES: dict[str, tuple[str, str]] = {
-    "m_theory": ("Mattis overlap m (theory)", "1"),
-    "n_theory": ("class-mean overlap n (theory)", "1"),
-    "q_theory": ("two-replica overlap q (theory)", "1"),
-    "free_energy_theory": ("free energy per neuron f (theory)", "J"),
-    "converged_theory": ("theory solver converged", "1"),
-    "stable_theory": ("theory solution locally stable", "1"),
-    "m_mc": ("Mattis overlap m (Monte Carlo)", "1"),
-    "m_mc_err": ("error of m (Monte Carlo)", "1"),
-    "n_mc": ("class-mean overlap n (Monte Carlo)", "1"),
-    "n_mc_err": ("error of n (Monte Carlo)", "1"),
-    "q_mc": ("two-replica overlap q (Monte Carlo)", "1"),
-    "q_mc_err": ("error of q (Monte Carlo)", "1"),
-    "energy_mc": ("energy per neuron (Monte Carlo)", "J"),
-    "energy_mc_err": ("error of the energy per neuron (Monte Carlo)", "J"),
-    "K_mc": ("archetypes K simulated", "1"),
-    "N_mc": ("neurons N simulated", "1"),
-    "done_mc": ("Monte Carlo point finished", "1"),
-    "seed_mc": ("Monte Carlo seed of the point (from the root seed)", "1"),
-}
+VARIABLES = _layout.VARIABLES
+#: points per theory batch (rounded to whole slabs of the first axis): large enough that the
+#: solver's per-call overhead is small, small enough for progress and O(batch) stores
+THEORY_BATCH_POINTS = 20_000
 
 
 class Grid:
@@ -95,23 +81,32 @@ def sweep(
     workers: int | None = None,
     batch_size: int | None = None,
     extend: bool = False,
+    theory_batch_size: int | None = None,
     _theory: Callable | None = None,
     _montecarlo: Callable | None = None,
 ) -> xr.Dataset:
-    """Run a sweep: theory over the whole grid, Monte Carlo point by point.
+    """Run a sweep: theory over the whole grid (in batches), Monte Carlo point by point.
+
+    The whole request is checked before anything is computed or written: the spec, the
+    execution options, the memory every Monte Carlo point needs
+    (:func:`hopfield_sim.checks.check_resources`), and that ``store`` can be written and is
+    not being written by another process.
 
     Parameters
     ----------
     spec : SweepSpec, dict or path to a TOML file
         What to compute (see :class:`~hopfield_sim.spec.SweepSpec`).
     store : str or Path, optional
-        netCDF4/HDF5 file written atomically after every finished batch. If it exists and
-        holds the same spec, only missing points are computed (resume).
+        netCDF4/HDF5 file; every finished batch is stored at once (see
+        :mod:`hopfield_sim.storage`). If it exists and holds the same spec, only missing
+        points are computed (resume); if it holds every point, nothing is computed or
+        rewritten. A second process writing the same store gets
+        :class:`~hopfield_sim.storage.StoreLockedError`.
     client : distributed.Client or str, optional
         Run Monte Carlo on this Dask cluster (a Client or a scheduler address such as
         ``"tcp://10.0.0.5:8786"``). Default: local processes.
     progress : bool
-        Show a progress bar (points done, rate, ETA).
+        Show progress bars on stderr (theory points, Monte Carlo points, rate, ETA).
     workers : int, optional
         Local worker processes (default: number of cores). Ignored with ``client``.
     batch_size : int, optional
@@ -119,40 +114,69 @@ def sweep(
     extend : bool
         Allow a store holding a different grid of the same sweep: points present in both
         are kept (same seeds), new ones computed. Anything else differing is refused.
+    theory_batch_size : int, optional
+        Theory points per batch (rounded to whole slabs of the first axis; default
+        :data:`THEORY_BATCH_POINTS`).
 
     Returns
     -------
     xarray.Dataset
         Dims = grid axes (or ``point``), coordinates with ``long_name``/``units``, both
         ``beta`` and ``T``; ``m_theory``, ``q_theory``, ``free_energy_theory``,
-        ``converged_theory``, ... and ``m_mc``, ``m_mc_err``, ``done_mc``, ``seed_mc``, ...;
-        attributes ``sweep_spec`` (JSON), ``seed``, ``versions`` (JSON).
+        ``converged_theory``, ``done_theory``, ... and ``m_mc``, ``m_mc_err``,
+        ``done_mc``, ``seed_mc``, ...; attributes ``sweep_spec`` (JSON), ``seed``,
+        ``versions`` (JSON) and the CF attributes ``Conventions``, ``title``, ``history``,
+        ``date_created``.
+
+    Raises
+    ------
+    KeyboardInterrupt
+        Ctrl-C stops the workers at once; every batch finished before it is kept in
+        ``store``, and rerunning the same spec continues from there.
     """
     spec = _as_spec(spec)
-    for key, value in (("workers", workers), ("batch_size", batch_size)):
+    for key, value in (
+        ("workers", workers),
+        ("batch_size", batch_size),
+        ("theory_batch_size", theory_batch_size),
+    ):
         if value is not None and (
             isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1
         ):
             raise ValueError(f"{key} must be an integer >= 1 or None; got {value!r}.")
+    if not isinstance(progress, (bool, np.bool_)):
+        raise TypeError(f"progress must be True or False; got {progress!r}.")
+    from hopfield_sim.checks import check_resources
+
+    check_resources(spec)
     grid = Grid(spec)
-    owned = False
-    if client is not None:
-        client, owned = _execution.connect(client)  # unreachable scheduler: fail now
-    try:
-        ds = _initial_dataset(spec, grid, store, extend)
-        if spec.theory is not None and not ds.attrs.get("complete_theory", 0):
-            _run_theory(spec, grid, ds, _theory, progress)
-            ds.attrs["complete_theory"] = 1
-            _save(ds, store)
+    with contextlib.ExitStack() as stack:
+        writer = stack.enter_context(storage.Store(store)) if store is not None else None
+        if client is not None:
+            client, owned = _execution.connect(client)  # unreachable scheduler: fail now
+            if owned:
+                stack.callback(client.close)
+        ds, on_disk = _initial_dataset(spec, grid, store, extend)
+        if on_disk and writer is not None and not writer.has_parts() and _complete(ds):
+            if progress:
+                print(f"sweep: {store} already holds every point; nothing to do "
+                      "(file not rewritten).", file=sys.stderr)  # fmt: skip
+            return ds
+        if writer is not None and (writer.has_parts() or not on_disk):
+            pending = writer  # fold old batches in (or create the file) with the first batch
+        else:
+            pending = None
+        saver = _phases.Saver(ds, writer, grid, spec.to_json(), pending is not None)
+        if spec.theory is not None:
+            batch = theory_batch_size or THEORY_BATCH_POINTS
+            _phases.run_theory(spec, grid, ds, saver, _theory, progress, batch)
         if spec.montecarlo is not None:
-            _run_montecarlo(
-                spec, grid, ds, store, _montecarlo, client, workers, batch_size, progress
+            _phases.run_montecarlo(
+                spec, grid, ds, saver, _montecarlo, client, workers, batch_size, progress
             )
         ds.attrs["complete"] = 1
-        _save(ds, store)
-    finally:
-        if owned:
-            client.close()
+        if writer is not None:
+            writer.consolidate(ds)
     return ds
 
 
@@ -176,15 +200,20 @@ def _as_spec(spec: Any) -> SweepSpec:
     raise TypeError(f"spec must be a SweepSpec, a dict or a TOML path; got {type(spec).__name__}.")
 
 
-def _initial_dataset(spec: SweepSpec, grid: Grid, store, extend: bool) -> xr.Dataset:
+def _initial_dataset(spec: SweepSpec, grid: Grid, store, extend: bool):
+    """``(dataset, same_as_on_disk)``: the stored sweep when ``store`` holds this spec
+    (resume), the old points moved onto the new grid (``extend``), or a new skeleton."""
     ds = _skeleton(spec, grid)
     if store is None or not Path(store).exists():
-        return ds
+        return ds, False
     old = storage.read(store)
     old_spec = storage.stored_spec(old)
     new_spec = json.loads(spec.to_json())
     if old_spec == new_spec and list(old_spec.get("axes", {})) == list(new_spec.get("axes", {})):
-        return old
+        if spec.theory is not None and "done_theory" not in old:  # format 1
+            done = bool(old.attrs.get("complete_theory", 0))
+            _layout.ensure_var(old, "done_theory", (), (), bool)[...] = done
+        return old, True
     if not extend:
         raise ValueError(
             f"store {store} holds a sweep with a different spec ({_spec_diff(old_spec, spec)}); "
@@ -207,12 +236,17 @@ def _initial_dataset(spec: SweepSpec, grid: Grid, store, extend: bool) -> xr.Dat
         extra = arr.shape[len(old_grid.shape) :]
         flat = arr.reshape((old_grid.size, *extra))
         dims = tuple(d for d in old[name].dims if d not in old_grid.dims)
-        new = _ensure_var(ds, name, dims, extra, old[name].dtype)
+        new = _layout.ensure_var(ds, name, dims, extra, old[name].dtype)
         for j in np.flatnonzero(done):
             i = where.get(old_grid.key(j))
             if i is not None:
                 new.reshape((grid.size, *extra))[i] = flat[j]
-    return ds
+    return ds, False
+
+
+def _complete(ds: xr.Dataset) -> bool:
+    flags = [n for n in ("done_theory", "done_mc") if n in ds]
+    return bool(flags) and all(bool(np.all(ds[n].values)) for n in flags)
 
 
 def _check_extendable(old_spec: dict, spec: SweepSpec, store) -> None:
@@ -269,104 +303,24 @@ def _skeleton(spec: SweepSpec, grid: Grid) -> xr.Dataset:
             storage.SPEC_ATTR: spec.to_json(),
             "name": spec.name,
             "protocol": spec.protocol,
-            "P": int(spec.P),
             "seed": int(spec.seed),
             "seed_derivation": "point seed = SeedSequence(seed, spawn_key=sha256(point params))",
             "versions": json.dumps(info.versions(), sort_keys=True),
             "complete": 0,
-            "complete_theory": 0,
         }
     )
+    if spec.P is not None:
+        ds.attrs["P"] = int(spec.P)
+    title = spec.name or f"hopfield-sim sweep: {spec.protocol}, P = {_p_text(spec)}"
+    ds.attrs.update(_layout.cf_attributes(title, __version__))
+    if spec.theory is not None:
+        _layout.ensure_var(ds, "done_theory", (), (), bool)[...] = False
     if spec.montecarlo is not None:
-        _ensure_var(ds, "done_mc", (), (), bool)[...] = False
+        _layout.ensure_var(ds, "done_mc", (), (), bool)[...] = False
         seeds = np.array([point_seed(spec.seed, grid.params(i)) for i in range(grid.size)])
-        _ensure_var(ds, "seed_mc", (), (), np.int64)[...] = seeds.reshape(grid.shape)
+        _layout.ensure_var(ds, "seed_mc", (), (), np.int64)[...] = seeds.reshape(grid.shape)
     return ds
 
 
-def _ensure_var(ds: xr.Dataset, name: str, extra_dims, extra_shape, dtype) -> np.ndarray:
-    """The writable array of ``name``, created (NaN / False) on first use."""
-    if name not in ds:
-        dims = _grid_dims(ds) + tuple(extra_dims)
-        shape = tuple(ds.sizes[d] for d in dims[: len(dims) - len(extra_dims)]) + tuple(extra_shape)
-        dtype = np.dtype(dtype)
-        fill = False if dtype.kind == "b" else (0 if dtype.kind in "iu" else np.nan)
-        ds[name] = (dims, np.full(shape, fill, dtype=dtype))
-        if name in VARIABLES:
-            long_name, units = VARIABLES[name]
-            ds[name].attrs.update(long_name=long_name, units=units)
-    return ds[name].values
-
-
-def _grid_dims(ds: xr.Dataset) -> tuple[str, ...]:
-    spec = json.loads(ds.attrs[storage.SPEC_ATTR])
-    return ("point",) if "points" in spec else tuple(spec["axes"])
-
-
-def _run_theory(spec, grid, ds, runner, progress) -> None:
-    if runner is None:
-        from hopfield_sim._runners import theory_grid as runner
-    t0 = time.perf_counter()
-    out = runner(spec, grid)
-    for name, (extra_dims, values) in out.items():
-        values = np.asarray(values)
-        arr = _ensure_var(
-            ds, f"{name}_theory", extra_dims, values.shape[len(grid.shape) :], values.dtype
-        )
-        arr[...] = values
-    if progress:
-        print(f"theory: {grid.size} points in {time.perf_counter() - t0:.2f} s", flush=True)
-
-
-def _run_montecarlo(spec, grid, ds, store, runner, client, workers, batch_size, progress):
-    if runner is None:
-        from hopfield_sim._runners import montecarlo_point as runner
-    done = ds["done_mc"].values.reshape(grid.size)
-    seeds = ds["seed_mc"].values.reshape(grid.size)
-    todo = [(int(i), grid.params(int(i)), int(seeds[i])) for i in np.flatnonzero(~done)]
-    if not todo:
-        return
-    workers = workers or _execution.default_workers()
-    n_workers = workers if client is None else _dask_workers(client)
-    size = batch_size or _execution.default_batch_size(len(todo), n_workers)
-    from tqdm.auto import tqdm
-
-    bar = tqdm(total=len(todo), unit="pt", desc="monte carlo", disable=not progress, smoothing=0.1)
-
-    def on_done(results: list) -> None:
-        for index, result in results:
-            pos = np.unravel_index(index, grid.shape)
-            for name, value in result.items():
-                value = np.asarray(value)
-                dims = ("pattern",) * value.ndim
-                dtype = value.dtype if value.dtype.kind in "fb" else np.float64
-                arr = _ensure_var(ds, name, dims, value.shape, dtype)
-                arr[pos] = value
-            ds["done_mc"].values[pos] = True
-        _save(ds, store)
-        bar.update(len(results))
-
-    try:
-        _execution.execute(
-            runner,
-            spec.to_dict(),
-            _execution.batches(todo, size),
-            on_done=on_done,
-            client=client,
-            workers=workers,
-        )
-    finally:
-        bar.close()
-
-
-def _dask_workers(client) -> int:
-    try:
-        workers = client.scheduler_info()["workers"].values()
-        return max(1, sum(w.get("nthreads", 1) for w in workers))
-    except Exception:  # pragma: no cover - informational only
-        return 1
-
-
-def _save(ds: xr.Dataset, store) -> None:
-    if store is not None:
-        storage.write(ds, store)
+def _p_text(spec: SweepSpec) -> str:
+    return str(int(spec.P)) if spec.P is not None else "axis"

@@ -72,8 +72,8 @@ def test_point_seeds_depend_on_values_not_position(reference):
 
 def test_two_workers_and_batching_give_the_same_dataset(reference, tmp_path):
     other = run(workers=2, batch_size=5, store=tmp_path / "w2.h5")
-    xr.testing.assert_identical(other, reference)
-    xr.testing.assert_identical(open_sweep(tmp_path / "w2.h5"), reference)
+    sweep_fakes.assert_same(other, reference)
+    sweep_fakes.assert_same(open_sweep(tmp_path / "w2.h5"), reference)
 
 
 def test_dask_local_cluster_gives_the_same_dataset(reference):
@@ -87,9 +87,9 @@ def test_dask_local_cluster_gives_the_same_dataset(reference):
         dashboard_address=None,
     ) as cluster:
         with distributed.Client(cluster) as client:
-            xr.testing.assert_identical(run(client=client, batch_size=2), reference)
+            sweep_fakes.assert_same(run(client=client, batch_size=2), reference)
         # a scheduler address works as well
-        xr.testing.assert_identical(run(client=cluster.scheduler_address), reference)
+        sweep_fakes.assert_same(run(client=cluster.scheduler_address), reference)
 
 
 @pytest.mark.parametrize("kw", [{"workers": 0}, {"batch_size": 0}, {"workers": 1.5}])
@@ -117,7 +117,7 @@ def test_resume_computes_only_missing_points(reference, tmp_path, monkeypatch):
     monkeypatch.setenv("FAKE_LOG_DIR", str(log))
     again = run(store=store, workers=1)
     assert len(list(log.iterdir())) == 8
-    xr.testing.assert_identical(again, reference)
+    sweep_fakes.assert_same(again, reference)
 
 
 KILL_SCRIPT = textwrap.dedent(
@@ -159,7 +159,7 @@ def test_sigkill_midway_then_rerun_equals_uninterrupted(reference, tmp_path, mon
     monkeypatch.setenv("FAKE_LOG_DIR", str(log))
     again = run(store=store, workers=1)
     assert len(list(log.iterdir())) == done_before.size - done_before.sum()
-    xr.testing.assert_identical(again, reference)
+    sweep_fakes.assert_same(again, reference)
 
 
 @pytest.mark.parametrize("damage", ["truncate", "garbage"])
