@@ -82,10 +82,10 @@ def _compute_dtype(dtype) -> np.dtype:
     return np.dtype(np.float32) if dtype.itemsize < 4 else dtype
 
 
-def _check_pair(names: tuple[str, str], a, b, *, min_n: int = 2) -> jnp.dtype:
-    """Validate two (N, d) floating arrays of equal shape; return their common dtype."""
+def _check_pair(names: tuple[str, str], a, b, *, min_n: int = 2) -> None:
+    """Validate two (N, d) floating arrays of equal shape, finite where concrete."""
     for name, v in zip(names, (a, b)):
-        _validate.array(name, v, min_ndim=2)
+        _validate.array(name, v, min_ndim=0)
         if v.ndim != 2:
             raise ValueError(
                 f"{name} must have shape (N, d) (one embedding per row); got shape "
@@ -107,7 +107,6 @@ def _check_pair(names: tuple[str, str], a, b, *, min_n: int = 2) -> jnp.dtype:
     for name, v in zip(names, (a, b)):
         if _validate.is_concrete(v) and not bool(np.all(np.isfinite(np.asarray(v)))):
             raise ValueError(f"{name} must be finite; it contains NaN or inf.")
-    return jnp.result_type(a.dtype, b.dtype)
 
 
 def _check_scalar(name: str, value) -> None:
@@ -176,9 +175,11 @@ def _cloob(x, y, inv_tau, beta):
 
 def _prepare(names, a, b, scalars: dict):
     """Validate, then cast arrays and scalars to the compute dtype; return (out dtype, ...)."""
-    out = _check_pair(names, a, b)
+    _check_pair(names, a, b)
     for name, v in scalars.items():
         _check_scalar(name, v)
+    a, b = jnp.asarray(a), jnp.asarray(b)  # NumPy float64 -> float32 unless x64 is on
+    out = jnp.result_type(a, b)
     c = _compute_dtype(out)
     cast = [jnp.asarray(a, c), jnp.asarray(b, c)] + [jnp.asarray(v, c) for v in scalars.values()]
     return out, cast
