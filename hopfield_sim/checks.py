@@ -45,7 +45,7 @@ def mc_sizes(spec: SweepSpec) -> list[dict[str, float]]:
     P = column("P", spec.P)
     alpha = column("alpha", 0.0)
     K_given = column("K", mc.K if mc.K is not None else 1)
-    M = column("M", None)
+    M = column("M", -1.0)  # -1: no examples (hebbian); NaN would defeat np.unique
     d = column("d", 0.0)
     with np.errstate(over="ignore"):
         K_high = np.maximum(1.0, np.round(alpha * N ** (P - 1)))
@@ -77,7 +77,7 @@ def check_resources(spec: SweepSpec) -> None:
         nbytes = montecarlo.sample_memory(
             N=int(s["N"]),
             K=int(s["K"]),
-            M=None if np.isnan(s["M"]) else int(s["M"]),
+            M=None if s["M"] < 0 else int(s["M"]),
             chains=int(mc.chains),
             sweeps=int(mc.sweeps),
             protocol=spec.protocol,

@@ -75,14 +75,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         return int(args._run(args) or 0)
-    except (ValueError, TypeError, FileNotFoundError, KeyError, OSError) as exc:
+    except (ValueError, TypeError, FileNotFoundError, KeyError, OSError, MemoryError) as exc:
         if args.debug:
             raise
-        print(f"hopfield-sim {args.command}: error: {exc}", file=sys.stderr)
+        print(f"hopfield-sim {args.command}: error: {_one_line(exc)}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print("hopfield-sim: interrupted", file=sys.stderr)
+        note = getattr(args, "_interrupt_note", "")
+        print(f"hopfield-sim {args.command}: interrupted{note}", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug: still one line unless --debug
+        if args.debug:
+            raise
+        print(
+            f"hopfield-sim {args.command}: unexpected error: {type(exc).__name__}: "
+            f"{_one_line(exc)} (rerun with --debug for the traceback)",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def _one_line(exc: BaseException) -> str:
+    """The exception's message on one line (KeyError quotes its key; MemoryError may be
+    empty)."""
+    text = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
+    text = " ".join(text.split())
+    return text or type(exc).__name__
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -167,7 +167,7 @@ def plot_phase_diagram(
     if fig.get_layout_engine() is None:
         fig.tight_layout()
     if path is not None:
-        fig.savefig(path, dpi=150)
+        save_figure(fig, path)
     return fig
 
 
@@ -237,7 +237,7 @@ def plot_curves(
     ax.legend(loc="best", fontsize="small")
     fig.tight_layout()
     if path is not None:
-        fig.savefig(path, dpi=150)
+        save_figure(fig, path)
     return fig
 
 
@@ -305,3 +305,12 @@ def _complete_P2(out: dict, protocol: str, rho: float) -> dict:
             name = "T_c (retrieval is the global minimum)"
         done[name] = (a_all[order], T_all[order])
     return done
+
+
+def save_figure(fig, path: str | Path) -> Path:
+    """Save ``fig`` to ``path`` (``.png``, ``.pdf``, ...), creating missing folders (as a
+    sweep store does)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=150)
+    return path

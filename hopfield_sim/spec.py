@@ -297,6 +297,7 @@ def _axis_values(key: str, name: str, value: Any) -> np.ndarray:
             n = int(math.floor((stop - start) / step + 1e-9)) + 1
             arr = start + step * np.arange(n)
     else:
+        _numbers_only(key, value)
         try:
             arr = np.atleast_1d(np.asarray(value, dtype=np.float64))
         except (TypeError, ValueError):
@@ -311,6 +312,18 @@ def _axis_values(key: str, name: str, value: Any) -> np.ndarray:
     if key.startswith("axes.") and np.unique(arr).size != arr.size:
         raise ValueError(f"{key} has repeated values {arr.tolist()}; axis values must differ.")
     return arr
+
+
+def _numbers_only(key: str, value: Any) -> None:
+    """Strings and booleans are not numbers here (no silent ``"0.1"`` -> 0.1, True -> 1)."""
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind not in "iuf":
+            raise TypeError(f"{key} must hold numbers; got an array of dtype {value.dtype}.")
+        return
+    items = value if isinstance(value, (list, tuple)) else [value]
+    for v in items:
+        if isinstance(v, (bool, np.bool_, str, bytes)):
+            raise TypeError(f"{key} must be a list of numbers or a range table; got {value!r}.")
 
 
 def _number(key: str, v: Any) -> float:

@@ -22,6 +22,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from hopfield_sim.demo import run_demo
+    from hopfield_sim.storage import check_writable
+
+    check_writable(args.out / "ags_theory.h5")  # an unwritable --out fails before any work
 
     written = run_demo(args.out, quick=args.quick, progress=not args.no_progress)
     print("\nwritten:")

@@ -11,7 +11,10 @@ HELP = "plot a stored sweep: phase diagram for 2-d grids, curves for 1-d grids"
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", type=Path, help="sweep result (.h5) written by `sweep`")
     parser.add_argument(
-        "--out", type=Path, default=None, help="figure file, .png or .pdf (default: FILE.png)"
+        "--out",
+        type=Path,
+        default=None,
+        help="figure file, .png or .pdf (default: FILE.png); missing folders are created",
     )
     parser.add_argument("--x", default=None, help="horizontal axis (default: first grid dim)")
     parser.add_argument("--y", default=None, help="vertical axis of a phase diagram")

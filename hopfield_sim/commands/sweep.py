@@ -28,10 +28,16 @@ def run(args: argparse.Namespace) -> int:
     from hopfield_sim.spec import load_spec
     from hopfield_sim.sweep import sweep
 
+    for key in ("workers", "batch_size"):
+        value = getattr(args, key)
+        if value is not None and value < 1:
+            raise ValueError(f"--{key.replace('_', '-')} must be >= 1; got {value}.")
     spec = load_spec(args.config)
     out = args.out or args.config.with_suffix(".h5")
-    if args.workers is not None and args.workers < 1:
-        raise ValueError(f"--workers must be >= 1; got {args.workers}.")
+    before = _stamp(out)
+    args._interrupt_note = (
+        f"; every finished batch is kept in {out}: rerun the same command to continue"
+    )
     ds = sweep(
         spec,
         store=out,
@@ -46,5 +52,17 @@ def run(args: argparse.Namespace) -> int:
 
         print(comparison_table(ds))
     dims = ", ".join(f"{k}={v}" for k, v in ds.sizes.items())
-    print(f"sweep finished: {dims}; written: {out}")
+    if before is not None and _stamp(out) == before:
+        print(f"nothing to do: {out} already holds every point of this spec ({dims}); "
+              "file not rewritten")  # fmt: skip
+    else:
+        print(f"sweep finished: {dims}; written: {out}")
     return 0
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_ino, st.st_mtime_ns

@@ -29,6 +29,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if (args.T is None) == (args.beta is None):  # before importing JAX
+        raise ValueError(
+            "give exactly one of --T and --beta (T = 0 is --T 0); got "
+            + ("both." if args.T is not None else "neither.")
+        )
     import numpy as np
 
     import theory
@@ -38,8 +43,6 @@ def run(args: argparse.Namespace) -> int:
         value = getattr(args, name)
         if value is not None:
             kw[name] = value[0] if len(value) == 1 else np.asarray(value)
-    if "T" not in kw and "beta" not in kw:
-        kw["T"] = 0.0
     ds = theory.solve(args.protocol, P=args.P, level=args.level, branch=args.branch,
                       finite_M=args.finite_M, **kw)  # fmt: skip
     names = [n for n in ("m", "n", "q", "free_energy", "converged", "stable") if n in ds]

@@ -1,0 +1,371 @@
+"""Finite-size scaling of the retrieval transition: locate it at each N, extrapolate N -> inf.
+
+The theory describes N -> infinity; a simulation has N neurons, where the retrieval
+transition is rounded and shifted. This module measures it the way it is done in
+statistical physics:
+
+1. **One disorder sample** (:func:`retrieval_overlap`): fresh patterns, one chain started in
+   pattern 1, ``burn_in + sweeps`` sweeps of Glauber dynamics; the overlap with pattern 1
+   averaged over the recorded sweeps. A sample *retrieves* when it is at least ``m_cut``.
+2. **Transition at one N** (:func:`locate_transition`): along a 1-d path (the load
+   ``alpha`` at fixed ``T``, or ``T`` at fixed ``alpha``) points are placed by
+   :class:`adaptive.AverageLearner1D`, which puts them where the retrieval probability
+   changes and draws repeated independent samples per point until their mean is known well
+   enough. A smooth step ``p(x) = 1 / (1 + exp((x - x_c) / w))`` is fitted to the 0/1
+   outcomes by maximum likelihood (:func:`fit_step`); the error of ``x_c`` is the spread of
+   bootstrap refits (samples resampled within each point).
+3. **Extrapolation** (:func:`extrapolate`): ``x_c(N) = x_c(inf) + a N^(-nu)`` by weighted
+   least squares (``nu = 1/2`` by default, or fitted), the error of ``x_c(inf)`` from
+   refitting bootstrap replicates of every ``x_c(N)``.
+
+Every sample's seed derives from the root seed, N, the path value and the sample number
+(:func:`hopfield_sim.sweep.point_seed`), so results do not depend on the order in which the
+learner asks for points.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from hopfield_sim.sweep import point_seed
+
+PATHS = ("alpha", "T")
+
+
+@dataclass
+class StepFit:
+    """Smooth-step fit ``p(x) = 1 / (1 + exp((x - x_c) / width))`` with bootstrap errors."""
+
+    x_c: float
+    width: float
+    x_c_err: float
+    width_err: float
+    replicates: np.ndarray = field(repr=False)
+    n_samples: int = 0
+    n_points: int = 0
+
+
+@dataclass
+class Transition:
+    """The transition located at one N: the fit and the raw samples behind it."""
+
+    N: int
+    path: str
+    fit: StepFit
+    x: np.ndarray = field(repr=False)
+    m: np.ndarray = field(repr=False)
+    m_cut: float = 0.5
+    seconds: float = 0.0
+
+
+def retrieval_overlap(
+    N: int,
+    x: float,
+    *,
+    path: str = "alpha",
+    fixed: float,
+    P: int = 2,
+    sweeps: int = 20,
+    burn_in: int = 20,
+    seed: int = 0,
+    sample: int = 0,
+) -> float:
+    """Overlap with pattern 1 of one disorder sample started in pattern 1.
+
+    Parameters
+    ----------
+    N : int
+        Neurons.
+    x : float
+        Position on the path: ``alpha`` (then ``fixed`` is T) or ``T`` (then ``fixed`` is
+        alpha). ``K = max(1, round(alpha N^(P-1)))`` patterns.
+    path : {"alpha", "T"}
+    fixed : float
+        The other parameter.
+    P : int
+        Interaction order (hebbian protocol).
+    sweeps, burn_in : int
+        Recorded and discarded sweeps.
+    seed, sample : int
+        Root seed and sample number; the sample's seed is
+        ``point_seed(seed, {"N", path, "sample"})``.
+
+    Returns
+    -------
+    float
+        The overlap averaged over the recorded sweeps (in [-1, 1]).
+    """
+    import montecarlo
+
+    alpha, T = (x, fixed) if path == "alpha" else (fixed, x)
+    K = max(1, int(round(alpha * float(N) ** (P - 1))))
+    ss = np.random.SeedSequence(point_seed(seed, {"N": N, path: x, "sample": sample}))
+    s_xi, s_run = ss.spawn(2)
+    xi = montecarlo.archetypes(K, N, seed=s_xi)
+    net = montecarlo.DenseHebbianNetwork(P, patterns=xi, protocol="hebbian")
+    res = net.sample(T=T, sweeps=sweeps, burn_in=burn_in, chains=1, init="archetype", seed=s_run)
+    return float(np.asarray(res["m"].values)[0, 0])
+
+
+def step(x, x_c: float, width: float) -> np.ndarray:
+    """The decreasing smooth step ``1 / (1 + exp((x - x_c) / width))``."""
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp((np.asarray(x, dtype=float) - x_c) / width))
+
+
+def fit_step(
+    x: Sequence[float], y: Sequence[float], *, bootstrap: int = 200, seed: int = 0
+) -> StepFit:
+    """Maximum-likelihood smooth step through 0/1 outcomes, with bootstrap errors.
+
+    Parameters
+    ----------
+    x : sequence of float
+        Path value of each sample (repeated values: several samples at one point).
+    y : sequence of float
+        Outcome of each sample, 1 (retrieved) or 0 (fractions in [0, 1] are accepted).
+    bootstrap : int
+        Refits on samples resampled with replacement within each point (0: no errors).
+    seed : int
+        Seed of the resampling.
+
+    Returns
+    -------
+    StepFit
+        ``x_c``, ``width``, their bootstrap standard deviations and the replicates of x_c.
+    """
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    if x.ndim != 1 or x.shape != y.shape or x.size < 3:
+        raise ValueError(f"x and y must be 1-d of equal length >= 3; got {x.shape}, {y.shape}.")
+    if np.any((y < 0) | (y > 1)) or not np.all(np.isfinite(x)):
+        raise ValueError("y must lie in [0, 1] and x be finite.")
+    best = _mle(x, y)
+    groups = [np.flatnonzero(x == u) for u in np.unique(x)]
+    rng = np.random.default_rng(seed)
+    reps = []
+    for _ in range(int(bootstrap)):
+        idx = np.concatenate([rng.choice(g, size=g.size, replace=True) for g in groups])
+        reps.append(_mle(x[idx], y[idx], start=best))
+    reps_arr = np.array(reps).reshape(-1, 2)
+    err = reps_arr.std(axis=0, ddof=1) if len(reps) > 1 else np.full(2, np.nan)
+    return StepFit(
+        x_c=float(best[0]),
+        width=float(best[1]),
+        x_c_err=float(err[0]),
+        width_err=float(err[1]),
+        replicates=reps_arr[:, 0],
+        n_samples=int(x.size),
+        n_points=len(groups),
+    )
+
+
+def _mle(x: np.ndarray, y: np.ndarray, start: np.ndarray | None = None) -> np.ndarray:
+    """Logistic regression ``p = sigmoid(b0 + b1 x)`` by damped Newton steps, returned as
+    ``(x_c, width) = (-b0/b1, -1/b1)``; the width is kept >= 1e-4 of the x range, which
+    bounds the fit of perfectly separated samples."""
+    span = float(np.ptp(x)) or 1.0
+    lo_w = span * 1e-4
+    center = float(np.mean(x))
+    u = (x - center) / span  # scaled for conditioning
+    if start is None:
+        b = np.array([0.0, -10.0])
+    else:
+        b = np.array([(start[0] - center) / start[1], -span / start[1]])
+    b_max = span / lo_w
+    X = np.stack([np.ones_like(u), u], axis=1)
+
+    def nll(beta: np.ndarray) -> float:
+        z = X @ beta
+        return float(np.sum(np.logaddexp(0.0, z) - y * z))
+
+    f = nll(b)
+    for _ in range(100):
+        p = 1.0 / (1.0 + np.exp(-(X @ b)))
+        grad = X.T @ (p - y)
+        H = (X * (p * (1 - p))[:, None]).T @ X + 1e-9 * np.eye(2)
+        delta = np.linalg.solve(H, grad)
+        t = 1.0
+        while t > 1e-6:
+            cand = b - t * delta
+            cand[1] = np.clip(cand[1], -b_max, -1e-9 * b_max)
+            f_new = nll(cand)
+            if f_new <= f + 1e-12:
+                break
+            t /= 2
+        done = abs(f - f_new) < 1e-10
+        b, f = cand, min(f, f_new)
+        if done:
+            break
+    width = -span / b[1]
+    return np.array([center + width * b[0], width])
+
+
+def locate_transition(
+    N: int,
+    *,
+    bounds: tuple[float, float],
+    fixed: float,
+    path: str = "alpha",
+    P: int = 2,
+    budget: int = 160,
+    min_samples: int = 6,
+    m_cut: float = 0.5,
+    sweeps: int = 20,
+    burn_in: int = 20,
+    seed: int = 0,
+    bootstrap: int = 200,
+    measure=None,
+) -> Transition:
+    """Locate the retrieval transition at size N along ``path`` with adaptive sampling.
+
+    Parameters
+    ----------
+    N : int
+        Neurons.
+    bounds : (float, float)
+        Interval of the path searched (must contain the transition).
+    fixed : float
+        T when ``path="alpha"``, alpha when ``path="T"``.
+    path : {"alpha", "T"}
+    P : int
+        Interaction order.
+    budget : int
+        Total disorder samples (the learner decides where and how many per point).
+    min_samples : int
+        Independent samples at every point before the learner moves on.
+    m_cut : float
+        A sample retrieves when its overlap is at least this.
+    sweeps, burn_in, seed : int
+        As in :func:`retrieval_overlap`.
+    bootstrap : int
+        Bootstrap refits for the error of x_c.
+    measure : callable, optional
+        ``measure(N, x, sample) -> overlap`` instead of :func:`retrieval_overlap` (tests).
+
+    Returns
+    -------
+    Transition
+    """
+    import time
+
+    import adaptive
+
+    if path not in PATHS:
+        raise ValueError(f"path must be one of {PATHS}; got {path!r}.")
+    lo, hi = (float(b) for b in bounds)
+    if not lo < hi:
+        raise ValueError(f"bounds must be increasing; got {bounds!r}.")
+    for key, value, low in (("N", N, 1), ("budget", budget, 3), ("min_samples", min_samples, 1)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+            raise ValueError(f"{key} must be an integer >= {low}; got {value!r}.")
+    if measure is None:
+
+        def measure(N_, x_, k_):
+            return retrieval_overlap(N_, x_, path=path, fixed=fixed, P=P, sweeps=sweeps,
+                                     burn_in=burn_in, seed=seed, sample=k_)  # fmt: skip
+
+    xs: list[float] = []
+    ms: list[float] = []
+
+    def outcome(seed_x: tuple[int, float]) -> float:
+        k, x = seed_x
+        m = float(measure(N, float(x), int(k)))
+        xs.append(float(x))
+        ms.append(m)
+        return float(m >= m_cut)
+
+    t0 = time.perf_counter()
+    learner = adaptive.AverageLearner1D(
+        outcome, bounds=(lo, hi), min_samples=min_samples, max_samples=8 * min_samples
+    )
+    adaptive.runner.simple(learner, goal=lambda ln: ln.nsamples >= budget)
+    x, m = np.array(xs), np.array(ms)
+    fit = fit_step(x, (m >= m_cut).astype(float), bootstrap=bootstrap, seed=seed)
+    return Transition(N=int(N), path=path, fit=fit, x=x, m=m, m_cut=m_cut,
+                      seconds=time.perf_counter() - t0)  # fmt: skip
+
+
+def extrapolate(
+    N: Sequence[float],
+    x_c: Sequence[float],
+    x_c_err: Sequence[float],
+    *,
+    replicates: Sequence[np.ndarray] | None = None,
+    nu: float | None = 0.5,
+    bootstrap: int = 1000,
+    seed: int = 0,
+) -> dict[str, float]:
+    """Fit ``x_c(N) = x_inf + a N^(-nu)`` and propagate the errors of every ``x_c(N)``.
+
+    Parameters
+    ----------
+    N, x_c, x_c_err : sequences
+        Sizes, transition points and their errors (at least 2 sizes; 3 to fit ``nu``).
+    replicates : sequence of arrays, optional
+        Bootstrap replicates of each x_c(N) (from :func:`fit_step`); the error of x_inf is
+        the spread of the fits to one replicate per size drawn at random. Without them,
+        Gaussian draws with ``x_c_err``.
+    nu : float or None
+        Exponent of the correction; ``None`` fits it too (needs 3 or more sizes).
+    bootstrap : int
+        Number of refits.
+    seed : int
+        Seed of the draws.
+
+    Returns
+    -------
+    dict
+        ``x_inf``, ``x_inf_err``, ``a``, ``nu``, ``nu_err`` (NaN when fixed), ``chi2``,
+        ``dof``, ``law`` (text).
+    """
+    N = np.asarray(N, dtype=float)
+    y = np.asarray(x_c, dtype=float)
+    e = np.asarray(x_c_err, dtype=float)
+    if not (N.shape == y.shape == e.shape) or N.size < 2:
+        raise ValueError("N, x_c and x_c_err must have equal length >= 2.")
+    if nu is None and N.size < 3:
+        raise ValueError("fitting nu needs at least 3 sizes; give nu.")
+    e = np.where(np.isfinite(e) & (e > 0), e, np.nanmax(e[np.isfinite(e)], initial=1e-3))
+    best = _fit_law(N, y, e, nu)
+    rng = np.random.default_rng(seed)
+    draws = []
+    for _ in range(int(bootstrap)):
+        if replicates is not None:
+            yb = np.array([rng.choice(np.asarray(r)) for r in replicates])
+        else:
+            yb = y + e * rng.standard_normal(y.size)
+        draws.append(_fit_law(N, yb, e, nu))
+    d = np.array(draws)
+    x_inf, a, nu_fit = best
+    resid = (y - (x_inf + a * N ** (-nu_fit))) / e
+    dof = N.size - (2 if nu is not None else 3)
+    return {
+        "x_inf": float(x_inf),
+        "x_inf_err": float(np.std(d[:, 0], ddof=1)),
+        "a": float(a),
+        "nu": float(nu_fit),
+        "nu_err": float(np.std(d[:, 2], ddof=1)) if nu is None else float("nan"),
+        "chi2": float(np.sum(resid**2)),
+        "dof": int(dof),
+        "law": "x_c(N) = x_inf + a N^(-nu)",
+    }
+
+
+def _fit_law(N: np.ndarray, y: np.ndarray, e: np.ndarray, nu: float | None) -> np.ndarray:
+    def linear(nu_: float) -> tuple[np.ndarray, float]:
+        A = np.stack([np.ones_like(N), N ** (-nu_)], axis=1) / e[:, None]
+        coef, *_ = np.linalg.lstsq(A, y / e, rcond=None)
+        return coef, float(np.sum((A @ coef - y / e) ** 2))
+
+    if nu is not None:
+        coef, _ = linear(float(nu))
+        return np.array([coef[0], coef[1], float(nu)])
+    from scipy.optimize import minimize_scalar
+
+    res = minimize_scalar(lambda v: linear(v)[1], bounds=(0.05, 3.0), method="bounded")
+    coef, _ = linear(float(res.x))
+    return np.array([coef[0], coef[1], float(res.x)])

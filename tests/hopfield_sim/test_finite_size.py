@@ -1,0 +1,95 @@
+"""Finite-size scaling tools: step fit, adaptive location, extrapolation (issue 16).
+
+The statistics are checked against synthetic data with a known truth (a logistic
+retrieval probability whose x_c(N) follows a known law), including that the bootstrap error
+bars match the real scatter of independent repetitions; the Monte Carlo path is checked on a
+tiny network against the zero-temperature capacity range of the theory.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from hopfield_sim import finite_size as fs
+
+X_INF, A, NU, WIDTH = 0.14, 0.6, 0.5, 0.01
+
+
+def truth(N: float) -> float:
+    return X_INF + A * N**-NU
+
+
+def synthetic(N: int, x: float, k: int, seed: int = 0) -> float:
+    """An 'overlap' that retrieves (1) with probability step(x; x_c(N), width), else 0.2."""
+    rng = np.random.default_rng([seed, N, int(round(x * 1e9)), k])
+    return 1.0 if rng.random() < fs.step(x, truth(N), WIDTH * N**-0.25) else 0.2
+
+
+def test_step_fit_recovers_parameters_with_honest_errors():
+    x = np.repeat(np.linspace(0.1, 0.2, 11), 12)
+    estimates, errors = [], []
+    for rep in range(12):
+        rng = np.random.default_rng(rep)
+        y = (rng.random(x.size) < fs.step(x, 0.15, 0.01)).astype(float)
+        fit = fs.fit_step(x, y, bootstrap=60, seed=rep)
+        estimates.append(fit.x_c)
+        errors.append(fit.x_c_err)
+    estimates = np.array(estimates)
+    assert abs(estimates.mean() - 0.15) < 3 * estimates.std(ddof=1) / np.sqrt(12)
+    ratio = np.mean(errors) / estimates.std(ddof=1)  # bootstrap error vs real scatter
+    assert 0.5 < ratio < 2.0, ratio
+
+
+def test_adaptive_location_concentrates_points_at_the_step():
+    N = 1000
+    tr = fs.locate_transition(N, bounds=(0.05, 0.4), fixed=0.1, budget=120, min_samples=4,
+                              bootstrap=60, measure=synthetic)  # fmt: skip
+    assert abs(tr.fit.x_c - truth(N)) < 4 * tr.fit.x_c_err + 1e-3
+    near = np.abs(tr.x - truth(N)) < 0.05  # 0.1 of a 0.35 wide interval
+    assert near.mean() > 0.3  # uniform placement would give ~0.29 at best
+    assert tr.x.size >= 120 and tr.fit.n_points < tr.x.size  # repeated samples per point
+
+
+def test_extrapolation_recovers_the_infinite_size_limit():
+    Ns = np.array([500, 1000, 2000, 4000, 8000])
+    rng = np.random.default_rng(5)
+    err = np.full(Ns.size, 0.002)
+    x_c = np.array([truth(N) for N in Ns]) + err * rng.standard_normal(Ns.size)
+    out = fs.extrapolate(Ns, x_c, err, nu=0.5, bootstrap=400)
+    assert abs(out["x_inf"] - X_INF) < 4 * out["x_inf_err"]
+    assert 0.001 < out["x_inf_err"] < 0.01 and out["dof"] == 3
+    free = fs.extrapolate(Ns, x_c, err, nu=None, bootstrap=200)
+    assert abs(free["nu"] - NU) < 4 * free["nu_err"] + 0.05
+    reps = [x + e * rng.standard_normal(200) for x, e in zip(x_c, err)]
+    via_reps = fs.extrapolate(Ns, x_c, err, replicates=reps, bootstrap=400)
+    assert via_reps["x_inf_err"] == pytest.approx(out["x_inf_err"], rel=0.3)
+
+
+@pytest.mark.parametrize(
+    "kw, match",
+    [
+        ({"path": "beta"}, "path must be one of"),
+        ({"bounds": (0.3, 0.1)}, "bounds must be increasing"),
+        ({"budget": 2}, "budget must be an integer >= 3"),
+    ],
+)
+def test_bad_requests(kw, match):
+    args = {"bounds": (0.05, 0.4), "fixed": 0.1, "measure": synthetic, **kw}
+    with pytest.raises(ValueError, match=match):
+        fs.locate_transition(100, **args)
+    with pytest.raises(ValueError, match="equal length >= 3"):
+        fs.fit_step([0.1, 0.2], [1, 0])
+    with pytest.raises(ValueError, match="at least 3 sizes"):
+        fs.extrapolate([100, 200], [0.2, 0.18], [0.01, 0.01], nu=None)
+
+
+def test_tiny_monte_carlo_transition_is_near_the_capacity():
+    """N = 100, T = 0.1: x_c(N) lies above the RS capacity 0.138 (finite-N systems retrieve
+    beyond it) and well below the load 0.4 where nothing is retrieved."""
+    tr = fs.locate_transition(100, bounds=(0.02, 0.5), fixed=0.1, budget=40, min_samples=4,
+                              bootstrap=40, sweeps=10, burn_in=10, seed=3)  # fmt: skip
+    assert 0.1 < tr.fit.x_c < 0.4, tr.fit
+    assert tr.m[tr.x < 0.06].min() > 0.8  # low load: every sample retrieves
+    again = fs.retrieval_overlap(100, float(tr.x[0]), fixed=0.1, sweeps=10, burn_in=10, seed=3)
+    assert again in set(tr.m[tr.x == tr.x[0]])  # seeds depend on (N, x, sample) only
