@@ -13,6 +13,13 @@ from __future__ import annotations
 
 from hopfield_sim.layers._reference import canonical_from_state_dict as canonical_from_state_dict
 from hopfield_sim.layers._reference import from_reference as from_reference
+from hopfield_sim.layers.cloob import CLOOBHead as CLOOBHead
+from hopfield_sim.layers.contrastive import CLOOBParts as CLOOBParts
+from hopfield_sim.layers.contrastive import InfoNCEParts as InfoNCEParts
+from hopfield_sim.layers.contrastive import cloob_loss as cloob_loss
+from hopfield_sim.layers.contrastive import hopfield_retrieval as hopfield_retrieval
+from hopfield_sim.layers.contrastive import infoloob as infoloob
+from hopfield_sim.layers.contrastive import infonce as infonce
 from hopfield_sim.layers.functional import Retrieval as Retrieval
 from hopfield_sim.layers.functional import energy as energy
 from hopfield_sim.layers.functional import retrieve as retrieve
@@ -43,4 +50,11 @@ __all__ = [
     "softmax",
     "softmax_1",
     "sparsemax",
+    "CLOOBHead",
+    "CLOOBParts",
+    "InfoNCEParts",
+    "cloob_loss",
+    "hopfield_retrieval",
+    "infoloob",
+    "infonce",
 ]
