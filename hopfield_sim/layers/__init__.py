@@ -6,7 +6,10 @@ and the separation functions :func:`softmax`, :func:`softmax_1`, :func:`sparsema
 :class:`HopfieldLayer`, :class:`HopfieldEncoderLayer`, :class:`HopfieldDecoderLayer`.
 Example data and models: :mod:`hopfield_sim.layers.tasks`, :mod:`hopfield_sim.layers.examples`.
 Porting PyTorch hopfield-layers weights: :func:`from_reference`,
-:func:`canonical_from_state_dict`.
+:func:`canonical_from_state_dict`. Everything that returns more than the output returns a
+:class:`HopfieldResult` (``Retrieval`` and ``HopfieldOutput`` are deprecated aliases).
+Every floating dtype works (bfloat16 / float16 with float32 accumulation); see
+``docs/layers.md``.
 """
 
 from __future__ import annotations
@@ -20,13 +23,12 @@ from hopfield_sim.layers.contrastive import cloob_loss as cloob_loss
 from hopfield_sim.layers.contrastive import hopfield_retrieval as hopfield_retrieval
 from hopfield_sim.layers.contrastive import infoloob as infoloob
 from hopfield_sim.layers.contrastive import infonce as infonce
-from hopfield_sim.layers.functional import Retrieval as Retrieval
 from hopfield_sim.layers.functional import energy as energy
 from hopfield_sim.layers.functional import retrieve as retrieve
 from hopfield_sim.layers.modules import Hopfield as Hopfield
-from hopfield_sim.layers.modules import HopfieldOutput as HopfieldOutput
 from hopfield_sim.layers.pooling import HopfieldLayer as HopfieldLayer
 from hopfield_sim.layers.pooling import HopfieldPooling as HopfieldPooling
+from hopfield_sim.layers.result import HopfieldResult as HopfieldResult
 from hopfield_sim.layers.separation import entmax as entmax
 from hopfield_sim.layers.separation import softmax as softmax
 from hopfield_sim.layers.separation import softmax_1 as softmax_1
@@ -39,9 +41,8 @@ __all__ = [
     "HopfieldDecoderLayer",
     "HopfieldEncoderLayer",
     "HopfieldLayer",
-    "HopfieldOutput",
     "HopfieldPooling",
-    "Retrieval",
+    "HopfieldResult",
     "canonical_from_state_dict",
     "from_reference",
     "energy",
@@ -58,3 +59,12 @@ __all__ = [
     "infoloob",
     "infonce",
 ]
+
+
+def __getattr__(name: str):
+    """Deprecated names: ``Retrieval`` and ``HopfieldOutput`` (use ``HopfieldResult``)."""
+    if name in ("Retrieval", "HopfieldOutput"):
+        from hopfield_sim.layers.result import deprecated_alias
+
+        return deprecated_alias(name, __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

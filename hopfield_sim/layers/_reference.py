@@ -1,9 +1,10 @@
 """Build NNX modules from hopfield-layers 1.0.2 (PyTorch) configurations and parameters.
 
-Used by the parity tests against ``shared/fixtures/hflayers`` and by users porting trained
-PyTorch layers. Parameters come in the "canonical" per-role form of the fixtures
-(``q_weight`` of shape (out, in), applied as ``x @ W.T + b``; see the fixtures README), or
-from a PyTorch ``state_dict`` converted to NumPy arrays with :func:`canonical_from_state_dict`.
+Used by the parity tests (fixtures vendored in ``tests/layers/fixtures/hflayers``) and by
+users porting trained PyTorch layers (``docs/layers.md``, "Porting hopfield-layers").
+Parameters come in the "canonical" per-role form (``q_weight`` of shape (out, in), applied as
+``x @ W.T + b``; see the fixtures README), or from a PyTorch ``state_dict`` converted to
+NumPy arrays with :func:`canonical_from_state_dict`.
 
 The reference's behaviour is reproduced where it differs from this package's defaults:
 masks use its convention (``True`` excludes), a head stops for the whole batch
@@ -89,6 +90,7 @@ def from_reference(
     params: Mapping[str, np.ndarray],
     *,
     param_dtype=jnp.float32,
+    dtype=None,
     rngs: nnx.Rngs | None = None,
 ):
     """Build ``Hopfield``/``HopfieldPooling``/``HopfieldLayer`` behaving as the reference.
@@ -103,6 +105,10 @@ def from_reference(
         Canonical parameters (``q_weight``, ``ln_state_bias``, ``pooling_weights``, ...).
     param_dtype : dtype
         float64 needs ``jax.enable_x64``.
+    dtype : dtype, optional
+        Computation dtype of the module (e.g. ``jnp.bfloat16``); default inferred.
+    rngs : nnx.Rngs, optional
+        Only the dropout keys (every parameter is overwritten); default ``nnx.Rngs(0)``.
 
     Returns
     -------
@@ -112,11 +118,14 @@ def from_reference(
     """
     rngs = rngs if rngs is not None else nnx.Rngs(0)
     kw = _module_kwargs(constructor_args)
-    common = dict(stop_rule="head", mask_convention="reference", param_dtype=param_dtype)
+    common = dict(
+        stop_rule="head", mask_convention="reference", param_dtype=param_dtype, dtype=dtype
+    )
     zeros = nnx.initializers.zeros  # every value is overwritten below; no random init
     common["kernel_init"] = zeros
     if module == "Hopfield":
-        m = Hopfield(**kw, **common, rngs=rngs)
+        input_size = kw.pop("input_size")
+        m = Hopfield(input_size, **kw, **common, rngs=rngs)
         core = m
     elif module in _WRAPPER_ONLY:
         extra = {k: kw.pop(k) for k in _WRAPPER_ONLY[module] if k in kw}

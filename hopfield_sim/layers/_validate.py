@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 
 from hopfield_sim.layers.separation import SEPARATIONS
@@ -42,8 +43,9 @@ def positive(name: str, value, *, allow_none: bool = False) -> None:
     if not is_concrete(value):
         return
     a = np.asarray(value)
-    if a.dtype.kind not in "fiu":
+    if not (jnp.issubdtype(a.dtype, jnp.floating) or jnp.issubdtype(a.dtype, jnp.integer)):
         raise TypeError(f"{name} must be a real number or array; got {value!r}.")
+    a = a.astype(np.float64)
     if not np.all(np.isfinite(a)) or not np.all(a > 0):
         raise ValueError(f"{name} must be finite and > 0; got {name}={value!r}.")
 
@@ -51,10 +53,13 @@ def positive(name: str, value, *, allow_none: bool = False) -> None:
 def array(name: str, x, *, min_ndim: int) -> None:
     if not hasattr(x, "shape") or not hasattr(x, "dtype"):
         raise TypeError(f"{name} must be an array; got {type(x).__name__}.")
+    if not jnp.issubdtype(x.dtype, jnp.floating):
+        raise TypeError(
+            f"{name} must be a floating-point array (float64, float32, bfloat16 or float16); "
+            f"got dtype {x.dtype}. Convert it, e.g. `{name}.astype(jnp.float32)`."
+        )
     if x.ndim < min_ndim:
         raise ValueError(f"{name} must have at least {min_ndim} axes; got shape {tuple(x.shape)}.")
-    if np.dtype(x.dtype).kind != "f":
-        raise TypeError(f"{name} must be a floating-point array; got dtype {x.dtype}.")
 
 
 def same(names: Sequence[str], shapes: Sequence[tuple], what: str) -> None:

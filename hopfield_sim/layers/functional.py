@@ -19,219 +19,23 @@ from __future__ import annotations
 import functools
 import math
 import warnings
-from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-from hopfield_sim.layers import _validate
+from hopfield_sim.layers import _attention, _iterate, _validate
 from hopfield_sim.layers import separation as _sep
+from hopfield_sim.layers._dtypes import acc_dtype, check_dtype
+from hopfield_sim.layers.result import HopfieldResult, deprecated_alias
 
-__all__ = ["Retrieval", "retrieve", "energy"]
-
-
-class Retrieval(NamedTuple):
-    """Everything one retrieval produced.
-
-    Attributes
-    ----------
-    output : array, shape (..., L, H, dv)
-        Retrieved values, ``sep(...) @ V`` per head.
-    weights : array, shape (..., H, L, S)
-        Association (retrieval) weights of the last update each entry performed.
-    state : array, shape (..., L, H, d)
-        The retrieved pattern in the association space, ``weights @ K`` (the next state).
-    steps : int32 array, shape (..., H)
-        Number of updates performed after the first association (0 = one step only).
-    converged : bool array, shape (..., H)
-        True where the iteration stopped because the change of the weights fell to
-        ``update_steps_eps`` or below (False where it stopped at ``update_steps_max``).
-    """
-
-    output: jax.Array
-    weights: jax.Array
-    state: jax.Array
-    steps: jax.Array
-    converged: jax.Array
+__all__ = ["retrieve", "energy"]
 
 
-_UNROLL = 8
-
-
-def static_schedule(max_h: np.ndarray, eps_h: np.ndarray, T: int) -> bool:
-    """True when the schedule is static: every entry does exactly T updates."""
-    return bool(np.all(np.asarray(eps_h) == 0) and np.all(np.asarray(max_h) == T))
-
-
-def use_dot_product_attention() -> bool:
-    """One step via ``jax.nn.dot_product_attention`` off CPU (cuDNN etc.); on CPU the
-    explicit einsum-softmax form is as fast forward and ~1.5x faster forward+backward."""
-    return jax.default_backend() != "cpu"
-
-
-def _scores(q: jax.Array, k: jax.Array, bias: jax.Array | None) -> jax.Array:
-    z = jnp.einsum("...lhd,...shd->...hls", q, k)
-    return z if bias is None else z + bias
-
-
-def step_schedule(update_steps_max, update_steps_eps, limit: int, num_heads: int):
-    """Static number of scan steps T, per-head maxima (int32, (H,)) and tolerances ((H,)).
-
-    ``None`` or a negative per-head entry means "until converged", capped at ``limit``.
-    """
-    if update_steps_max is None:
-        max_h = np.full(num_heads, -1)
-    else:
-        max_h = np.broadcast_to(np.atleast_1d(np.asarray(update_steps_max)), (num_heads,))
-    unlimited = max_h < 0
-    T = int(limit) if np.any(unlimited) else int(np.max(max_h))
-    max_h = np.where(unlimited, np.iinfo(np.int32).max, max_h).astype(np.int32)
-    eps_h = np.broadcast_to(np.atleast_1d(np.asarray(update_steps_eps, dtype=float)), (num_heads,))
-    return T, max_h, eps_h
-
-
-def iterate(
-    q0: jax.Array,
-    k: jax.Array,
-    sep,
-    *,
-    mask: jax.Array | None,
-    bias: jax.Array | None,
-    beta_state: jax.Array,
-    max_steps: jax.Array,
-    eps: jax.Array,
-    T: int,
-    shared_axes: tuple[int, ...] = (),
-    every_step: bool = False,
-):
-    """Run the retrieval iteration; return (weights, steps, converged).
-
-    ``q0`` (..., L, H, d) is the first state already multiplied by beta; later states are
-    ``weights @ k`` multiplied by ``beta_state`` (broadcastable to (..., L, H, d)).
-    ``max_steps``/``eps`` broadcast to (..., H). An entry (batch..., head) stops for good
-    once it did ``max_steps`` updates or its weights changed by at most ``eps`` (Frobenius
-    norm over (L, S)); with ``shared_axes`` the change is maximised over those batch axes
-    first, so the whole group stops together (the reference package's rule).
-    ``every_step=True`` (the caller knows that every eps is 0 and every maximum is T)
-    skips the bookkeeping. Up to ``_UNROLL`` steps are unrolled; longer runs use
-    ``lax.scan`` (reverse-differentiable), skipping steps by ``lax.cond`` once every entry
-    stopped.
-    """
-    w = sep(_scores(q0, k, bias), mask)
-    batch = w.shape[:-2]
-    max_steps = jnp.broadcast_to(max_steps, batch)
-    eps2 = jnp.broadcast_to(jnp.asarray(eps, dtype=w.dtype) ** 2, batch)
-    steps = jnp.zeros(batch, jnp.int32)
-    converged = jnp.zeros(batch, bool)
-    if T == 0:
-        return w, steps, converged
-    if every_step:  # static schedule: every entry does all T updates, nothing to track
-
-        def plain(w, _=None):
-            xi = jnp.einsum("...hls,...shd->...lhd", w, k) * beta_state
-            return sep(_scores(xi, k, bias), mask), None
-
-        if T <= _UNROLL:
-            for _ in range(T):
-                w, _ = plain(w)
-        else:
-            w, _ = jax.lax.scan(plain, w, None, length=T)
-        return w, jnp.full(batch, T, jnp.int32), converged
-
-    def update(t, carry):
-        w, active, steps, converged = carry
-        xi = jnp.einsum("...hls,...shd->...lhd", w, k) * beta_state
-        w_new = sep(_scores(xi, k, bias), mask)
-        d2 = jax.lax.stop_gradient(jnp.sum((w_new - w) ** 2, axis=(-2, -1)))
-        if shared_axes:
-            d2 = jnp.broadcast_to(jnp.max(d2, axis=shared_axes, keepdims=True), batch)
-        w = jnp.where(active[..., None, None], w_new, w)
-        small = d2 <= eps2
-        converged = converged | (active & small)
-        steps = steps + active.astype(jnp.int32)
-        active = active & (t < max_steps) & ~small
-        return w, active, steps, converged
-
-    carry = (w, max_steps > 0, steps, converged)
-    if T <= _UNROLL:  # short: unrolled, XLA fuses across steps
-        for t in range(1, T + 1):
-            carry = update(t, carry)
-    else:  # long (e.g. "until converged"): scan, skipping steps once every entry stopped
-
-        def body(carry, t):
-            skip = jnp.any(carry[1])
-            return jax.lax.cond(skip, lambda c: update(t, c), lambda c: c, carry), None
-
-        carry, _ = jax.lax.scan(body, carry, jnp.arange(1, T + 1))
-    w, _, steps, converged = carry
-    return w, steps, converged
-
-
-@functools.partial(jax.jit, static_argnames=("separation", "T", "shared_axes", "every_step"))
-def iterate_named(
-    q0,
-    k,
-    alpha,
-    mask,
-    bias,
-    beta_state,
-    max_steps,
-    eps,
-    *,
-    separation,
-    T,
-    shared_axes=(),
-    every_step=False,
-):
-    """Jitted :func:`iterate` with the separation given by name (``alpha`` for entmax)."""
-    return iterate(
-        q0,
-        k,
-        _sep.get(separation, alpha),
-        mask=mask,
-        bias=bias,
-        beta_state=beta_state,
-        max_steps=max_steps,
-        eps=eps,
-        T=T,
-        shared_axes=shared_axes,
-        every_step=every_step,
-    )
-
-
-def attention_fast(q0, k, v, mask, bias, *, zero_row: bool) -> jax.Array:
-    """One softmax step through ``jax.nn.dot_product_attention`` (q0 already scaled).
-
-    ``zero_row`` appends a zero key and value (softmax_1). Fully masked rows give 0.
-    """
-    if v.shape[-1] != k.shape[-1]:  # dot_product_attention needs equal depths
-        sep = _sep.softmax_1 if zero_row else _sep.softmax
-        w = sep(_scores(q0, k, bias), mask)
-        return jnp.einsum("...hls,...shd->...lhd", w, v)
-    batch = q0.shape[:-3]
-    L, H = q0.shape[-3], q0.shape[-2]
-    S = k.shape[-3]
-    flat = lambda a: a.reshape((-1,) + a.shape[-3:])  # noqa: E731
-    q, kk, vv = (
-        flat(q0),
-        flat(jnp.broadcast_to(k, batch + k.shape[-3:])),
-        flat(jnp.broadcast_to(v, batch + v.shape[-3:])),
-    )
-    m = None if mask is None else jnp.broadcast_to(mask, batch + (H, L, S)).reshape((-1, H, L, S))
-    b = None if bias is None else jnp.broadcast_to(bias, batch + (H, L, S)).reshape((-1, H, L, S))
-    if zero_row:
-        kk = jnp.concatenate([kk, jnp.zeros_like(kk[:, :1])], axis=1)
-        vv = jnp.concatenate([vv, jnp.zeros_like(vv[:, :1])], axis=1)
-        if m is not None:
-            m = jnp.concatenate([m, jnp.ones_like(m[..., :1])], axis=-1)
-        if b is not None:
-            b = jnp.concatenate([b, jnp.zeros_like(b[..., :1])], axis=-1)
-    out = jax.nn.dot_product_attention(q, kk, vv, bias=b, mask=m, scale=1.0)
-    if mask is not None and not zero_row:
-        anyk = jnp.any(m, axis=-1)  # (B, H, L)
-        out = jnp.where(jnp.swapaxes(anyk, -1, -2)[..., None], out, 0.0)
-    return out.reshape(batch + out.shape[1:])
+def __getattr__(name: str):
+    if name == "Retrieval":
+        return deprecated_alias(name, __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def retrieve(
@@ -252,14 +56,17 @@ def retrieve(
     dropout_rate: float = 0.0,
     dropout_rng: jax.Array | None = None,
     return_info: bool = False,
-) -> jax.Array | Retrieval:
+    remat: bool = True,
+    dtype=None,
+    implementation: str | None = None,
+) -> jax.Array | HopfieldResult:
     """Modern Hopfield retrieval ``xi <- K^T sep(beta K xi)``, then ``sep(...) @ V``.
 
     Parameters
     ----------
     query : array, shape (..., L, H, d)
         State patterns xi (one per query position and head). With ``heads=False`` the
-        shape is (..., L, d).
+        shape is (..., L, d). Any floating dtype (float64, float32, bfloat16, float16).
     keys : array, shape (..., S, H, d)
         Stored patterns x_1..x_S. Batch axes broadcast against ``query``'s.
     values : array, shape (..., S, H, dv), optional
@@ -286,13 +93,24 @@ def retrieve(
     dropout_rate, dropout_rng
         Dropout on the final weights (inverted scaling), needs a PRNG key when > 0.
     return_info : bool
-        Return a :class:`Retrieval` (output, weights, state, steps, converged) instead
-        of the output only.
+        Return a :class:`~hopfield_sim.layers.HopfieldResult` (output, weights, state,
+        steps, converged, values, patterns) instead of the output only.
+    remat : bool
+        Recompute each update in the backward pass (``jax.checkpoint``) so that the memory
+        of ``jax.grad`` does not grow with the number of updates (costs one extra forward
+        association per update in the backward pass).
+    dtype : floating dtype, optional
+        Computation dtype; default: the promoted dtype of query, keys and values. With a
+        16-bit dtype, scores, separation and convergence test run in float32.
+    implementation : {None, "explicit", "xla", "cudnn"}
+        How a softmax / softmax_1 step without returned weights runs (see
+        :mod:`hopfield_sim.layers._attention`); None picks cuDNN flash attention on a GPU.
 
     Returns
     -------
-    array (..., L, H, dv) or Retrieval
-        The retrieved values (heads axis dropped when ``heads=False``).
+    array (..., L, H, dv) or HopfieldResult
+        The retrieved values (heads axis dropped when ``heads=False``), in the computation
+        dtype.
 
     Examples
     --------
@@ -308,6 +126,8 @@ def retrieve(
     if values is None:
         values = keys
     _validate.array("values", values, min_ndim=2 if not heads else 3)
+    dtype = check_dtype("dtype", dtype) or jnp.result_type(query, keys, values)
+    query, keys, values = (jnp.asarray(x, dtype) for x in (query, keys, values))
     if not heads:
         query, keys, values = query[..., None, :], keys[..., None, :], values[..., None, :]
     _validate.same(
@@ -334,12 +154,14 @@ def retrieve(
         ) from None
     H, L, S, d = query.shape[-2], query.shape[-3], keys.shape[-3], query.shape[-1]
     _validate.separation(separation, alpha)
+    _attention.check_implementation(implementation)
     if mask_convention not in ("jax", "reference"):
         raise ValueError(f"mask_convention must be 'jax' or 'reference'; got {mask_convention!r}.")
     if mask is not None:
         _validate.mask("mask", mask, batch + (H, L, S), "(..., H, L, S) =")
         mask = mask if mask_convention == "jax" else ~mask
     if bias is not None:
+        _validate.array("bias", bias, min_ndim=0)
         try:
             np.broadcast_shapes(tuple(bias.shape), batch + (H, L, S))
         except ValueError:
@@ -356,16 +178,18 @@ def retrieve(
     if dropout_rate > 0 and dropout_rng is None:
         raise ValueError("dropout_rate > 0 needs dropout_rng (a jax.random key).")
 
-    T, max_h, eps_h = step_schedule(update_steps_max, update_steps_eps, update_steps_limit, H)
-    fast = (
-        separation in ("softmax", "softmax_1")
-        and T == 0
+    T, max_h, eps_h = _iterate.step_schedule(
+        update_steps_max, update_steps_eps, update_steps_limit, H
+    )
+    impl = _attention.choose(implementation, dtype, d, values.shape[-1])
+    attention = (
+        impl != "explicit"
+        and separation in ("softmax", "softmax_1")
+        and _iterate.static_schedule(max_h, eps_h, T)
         and not return_info
         and dropout_rate == 0.0
-        and query.dtype != jnp.float64  # dot_product_attention's softmax runs in float32
-        and use_dot_product_attention()
     )
-    beta = jnp.broadcast_to(jnp.asarray(beta, dtype=query.dtype), batch + (H,))
+    beta = jnp.broadcast_to(jnp.asarray(beta, dtype=acc_dtype(dtype)), batch + (H,))
     a = None if separation != "entmax" else jnp.asarray(1.5 if alpha is None else alpha)
     res = _retrieve(
         query,
@@ -376,13 +200,15 @@ def retrieve(
         mask,
         bias,
         jnp.asarray(max_h),
-        jnp.asarray(eps_h, dtype=query.dtype),
+        jnp.asarray(eps_h, dtype=acc_dtype(dtype)),
         dropout_rng,
         separation=separation,
         T=T,
-        fast=fast,
+        implementation=impl if attention else "explicit",
         dropout_rate=float(dropout_rate),
         need_info=return_info,
+        remat=bool(remat),
+        every_step=_iterate.static_schedule(max_h, eps_h, T),
     )
     if not return_info:
         return res if heads else res[..., 0, :]
@@ -391,23 +217,35 @@ def retrieve(
             warnings.warn(
                 f"retrieve: {int(jnp.sum(~res.converged))} of {res.converged.size} (batch, head) "
                 f"entries did not converge within update_steps_limit={update_steps_limit} "
-                f"(update_steps_eps={update_steps_eps}); see Retrieval.converged.",
+                f"(update_steps_eps={update_steps_eps}); see HopfieldResult.converged.",
                 RuntimeWarning,
                 stacklevel=2,
             )
     if not heads:
-        return Retrieval(
-            res.output[..., 0, :],
+        out = res.output[..., 0, :]
+        return HopfieldResult(
+            out,
             res.weights[..., 0, :, :],
             res.state[..., 0, :],
             res.steps[..., 0],
             res.converged[..., 0],
+            res.values[..., 0, :, :],
+            out,
         )
     return res
 
 
 @functools.partial(
-    jax.jit, static_argnames=("separation", "T", "fast", "dropout_rate", "need_info")
+    jax.jit,
+    static_argnames=(
+        "separation",
+        "T",
+        "implementation",
+        "dropout_rate",
+        "need_info",
+        "remat",
+        "every_step",
+    ),
 )
 def _retrieve(
     query,
@@ -423,15 +261,28 @@ def _retrieve(
     *,
     separation,
     T,
-    fast,
+    implementation,
     dropout_rate,
     need_info,
+    remat,
+    every_step,
 ):
-    b = beta[..., None, :, None]
-    q0 = query * b
-    if fast:
-        return attention_fast(q0, keys, values, mask, bias, zero_row=separation == "softmax_1")
-    w, steps, converged = iterate(
+    b = beta[..., None, :, None]  # (..., 1, H, 1), accumulation dtype
+    q0 = (query * b).astype(query.dtype)
+    if implementation != "explicit":
+        return _attention.iterate_attention(
+            q0,
+            keys,
+            values,
+            mask,
+            bias,
+            b,
+            T=T,
+            zero_row=separation == "softmax_1",
+            implementation=implementation,
+            remat=remat,
+        )
+    w, steps, converged = _iterate.iterate(
         q0,
         keys,
         _sep.get(separation, alpha),
@@ -441,16 +292,19 @@ def _retrieve(
         max_steps=max_h,
         eps=eps_h,
         T=T,
+        every_step=every_step,
+        remat=remat,
     )
     w_used = w
     if dropout_rate > 0:
         keep = jax.random.bernoulli(dropout_rng, 1.0 - dropout_rate, w.shape)
         w_used = jnp.where(keep, w / (1.0 - dropout_rate), 0.0)
-    out = jnp.einsum("...hls,...shd->...lhd", w_used, values)
+    out = _iterate.mix(w_used, values)
     if not need_info:
         return out
-    state = jnp.einsum("...hls,...shd->...lhd", w, keys)
-    return Retrieval(out, w, state, steps, converged)
+    state = _iterate.mix(w, keys)
+    v = jnp.swapaxes(jnp.broadcast_to(values, out.shape[:-3] + values.shape[-3:]), -3, -2)
+    return HopfieldResult(out, w.astype(query.dtype), state, steps, converged, v, out)
 
 
 def energy(
@@ -483,6 +337,8 @@ def energy(
     Returns
     -------
     array, shape (...)
+        In the promoted dtype of ``state`` and ``memory``; computed in at least float32
+        (cast 16-bit inputs to float32 yourself to compare energies finely).
     """
     _validate.array("state", state, min_ndim=1)
     _validate.array("memory", memory, min_ndim=2)
@@ -493,10 +349,27 @@ def energy(
     )
     _validate.positive("beta", beta)
     _validate.separation(separation, alpha)
-    a = jnp.asarray(1.5 if alpha is None else alpha, dtype=state.dtype)
-    return _energy(
-        state, memory, jnp.asarray(beta, dtype=state.dtype), a, mask, separation=separation
+    if mask is not None:
+        try:
+            target = np.broadcast_shapes(state.shape[:-1], memory.shape[:-2])
+        except ValueError:
+            raise ValueError(
+                f"the batch axes of state {tuple(state.shape)} and memory "
+                f"{tuple(memory.shape)} must broadcast."
+            ) from None
+        _validate.mask("mask", mask, target + memory.shape[-2:-1], "(..., S) =")
+    dtype = jnp.result_type(state, memory)
+    acc = acc_dtype(dtype)
+    a = jnp.asarray(1.5 if alpha is None else alpha, dtype=acc)
+    E = _energy(
+        state.astype(acc),
+        memory.astype(acc),
+        jnp.asarray(beta, dtype=acc),
+        a,
+        mask,
+        separation=separation,
     )
+    return E.astype(dtype)
 
 
 @functools.partial(jax.jit, static_argnames=("separation",))

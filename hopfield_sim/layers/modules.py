@@ -8,70 +8,66 @@ Forward computation, per batch entry: LayerNorm each input (optional); project s
 stored pattern into ``H`` heads of width ``hd`` (``q``, ``k``) and the projection into ``H``
 heads of width ``pd`` (``v``); optional Hopfield-space LayerNorm of ``q`` and ``k`` per head;
 ``q <- beta_h q``; optional bias row and zero row appended to ``k``/``v``; iterate
-``q <- beta_h k^T sep(q k^T)`` (``functional.iterate``); ``o = sep(q k^T) v``; concatenate
-heads; output projection; optional activation.
+``q <- beta_h k^T sep(q k^T)`` (``_iterate.iterate``, or attention calls, ``_attention``);
+``o = sep(q k^T) v``; concatenate heads; output projection; optional activation.
 """
 
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 
-from hopfield_sim.layers import _validate
+from hopfield_sim.layers import _attention, _iterate, _validate
 from hopfield_sim.layers import functional as F
+from hopfield_sim.layers._dtypes import acc_dtype, check_dtype
 from hopfield_sim.layers.masks import combine_masks, with_extra_rows
+from hopfield_sim.layers.result import HopfieldResult, deprecated_alias
 
-__all__ = ["Hopfield", "HopfieldOutput", "Fixed"]
+__all__ = ["Hopfield", "Fixed", "check_rngs"]
 
 
 class Fixed(nnx.Variable):
     """A non-trainable array (e.g. lookup targets with ``trainable=False``)."""
 
 
-class HopfieldOutput(NamedTuple):
-    """What :meth:`Hopfield.retrieve` returns (batch-major shapes).
-
-    output : (B, L, out) -- what ``__call__`` returns (``(L, B, out)`` if not batch_first)
-    weights : (B, H, L, S') -- association matrix of the last update (S' includes bias /
-        zero rows)
-    values : (B, H, S', pd) -- projected pattern matrix the weights multiply
-    patterns : (B, L, H, pd) -- per-head retrieved patterns, before the output projection
-    state : (B, L, H, hd) -- final state in the Hopfield (association) space
-    steps : (B, H) int32 -- updates performed after the first association
-    converged : (B, H) bool -- stopped because the change fell to ``update_steps_eps``
-    """
-
-    output: jax.Array
-    weights: jax.Array
-    values: jax.Array
-    patterns: jax.Array
-    state: jax.Array
-    steps: jax.Array
-    converged: jax.Array
+def __getattr__(name: str):
+    if name == "HopfieldOutput":
+        return deprecated_alias(name, __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def _layer_norm(on, affine, width, eps, param_dtype, rngs):
+def check_rngs(rngs) -> None:
+    """TypeError unless ``rngs`` is an ``nnx.Rngs`` (it is a required keyword)."""
+    if not isinstance(rngs, nnx.Rngs):
+        raise TypeError(
+            f"rngs must be an nnx.Rngs (e.g. rngs=nnx.Rngs(0)); got {type(rngs).__name__}."
+        )
+
+
+def _layer_norm(on, affine, width, eps, dtype, param_dtype, rngs):
     if not on:
         return None
-    return nnx.LayerNorm(
+    return nnx.LayerNorm(  # statistics in at least float32 (nnx.LayerNorm does this)
         width,
         epsilon=eps,
         use_bias=affine,
         use_scale=affine,
         use_fast_variance=False,
+        dtype=dtype,
         param_dtype=param_dtype,
         rngs=rngs,
     )
 
 
-def _linear(n_in, n_out, bias, param_dtype, rngs, kernel_init):
+def _linear(n_in, n_out, bias, dtype, param_dtype, rngs, kernel_init):
     kw = {} if kernel_init is None else {"kernel_init": kernel_init}
-    return nnx.Linear(n_in, n_out, use_bias=bias, param_dtype=param_dtype, rngs=rngs, **kw)
+    return nnx.Linear(
+        n_in, n_out, use_bias=bias, dtype=dtype, param_dtype=param_dtype, rngs=rngs, **kw
+    )
 
 
 class Hopfield(nnx.Module):
@@ -136,17 +132,33 @@ class Hopfield(nnx.Module):
     mask_convention : {"jax", "reference"}
         Meaning of ``True`` in ``stored_pattern_padding_mask`` / ``association_mask``:
         "jax" keeps, "reference" excludes (PyTorch). ``mask=`` is always "jax".
-    param_dtype : dtype
+    remat : bool
+        Recompute each update in the backward pass (``jax.checkpoint``): the memory of
+        ``jax.grad`` stays flat in the number of update steps, at the cost of one extra
+        forward association per update in the backward pass.
+    implementation : {None, "explicit", "xla", "cudnn"}
+        How softmax / softmax_1 retrieval with a static schedule runs (see
+        ``hopfield_sim.layers._attention``); None: cuDNN flash attention on a GPU, explicit
+        einsum on CPU.
+    deterministic : bool
+        Default dropout mode (False: dropout active); ``model.eval()`` / ``model.train()``
+        and ``__call__(deterministic=...)`` change it, as in ``flax.nnx``.
+    dtype : floating dtype, optional
+        Computation dtype (e.g. ``jnp.bfloat16``); default: the promoted dtype of inputs
+        and parameters, as in ``flax.nnx``. Scores, separation, LayerNorm statistics and
+        the convergence test run in at least float32; the output has this dtype.
+    param_dtype : floating dtype
         Parameter dtype (float32; float64 inside ``jax.enable_x64``).
     kernel_init : initializer, optional
         Initializer of the projection kernels (default: ``nnx.Linear``'s LeCun normal).
     rngs : nnx.Rngs
-        Parameter initialisation and dropout keys.
+        Parameter initialisation and dropout keys (required keyword).
     """
 
     def __init__(
         self,
         input_size: int,
+        *,
         hidden_size: int | None = None,
         output_size: int | None = None,
         pattern_size: int | None = None,
@@ -179,7 +191,6 @@ class Hopfield(nnx.Module):
         concat_bias_pattern: bool = False,
         add_zero_association: bool = False,
         disable_out_projection: bool = False,
-        *,
         separation: str = "softmax",
         alpha: float | list[float] | None = None,
         learn_scaling: bool = False,
@@ -187,12 +198,22 @@ class Hopfield(nnx.Module):
         update_steps_limit: int = 100,
         stop_rule: str = "entry",
         mask_convention: str = "jax",
+        remat: bool = True,
+        implementation: str | None = None,
+        deterministic: bool = False,
+        dtype=None,
         param_dtype=jnp.float32,
         kernel_init=None,
-        rngs: nnx.Rngs | None = None,
+        rngs: nnx.Rngs,
     ):
+        check_rngs(rngs)
+        dtype = check_dtype("dtype", dtype)
+        param_dtype = check_dtype("param_dtype", param_dtype)
+        _attention.check_implementation(implementation)
         for name, v in (("input_size", input_size), ("num_heads", num_heads)):
-            if not isinstance(v, int | np.integer) or v < 1:
+            if isinstance(v, bool) or not isinstance(v, int | np.integer):
+                raise TypeError(f"{name} must be a positive int; got {v!r}.")
+            if v < 1:
                 raise ValueError(f"{name} must be a positive int; got {v!r}.")
         H = num_heads
         hd = hidden_size if hidden_size is not None else input_size // H
@@ -230,7 +251,8 @@ class Hopfield(nnx.Module):
                     f"association_activation must name a jax.nn or jax.numpy function; "
                     f"got {association_activation!r}."
                 )
-        rngs = rngs if rngs is not None else nnx.Rngs(0)
+        self.dtype, self.param_dtype = dtype, param_dtype
+        self.remat, self.implementation = bool(remat), implementation
         self.num_heads, self.head_dim, self.pattern_dim = H, hd, pd
         self.input_size = input_size
         self.stored_size = stored_pattern_size or input_size
@@ -254,7 +276,7 @@ class Hopfield(nnx.Module):
         self.dropout_rate = dropout
         self._interleaved_scaling = False  # set only by _reference (hopfield-layers quirk)
 
-        pdt = param_dtype
+        pdt, cdt = param_dtype, dtype
         state_w = hd if state_pattern_as_static else input_size
         stored_w = hd if stored_pattern_as_static else self.stored_size
         if not pattern_projection_as_static:
@@ -267,6 +289,7 @@ class Hopfield(nnx.Module):
             normalize_stored_pattern_affine,
             stored_w,
             normalize_stored_pattern_eps,
+            cdt,
             pdt,
             rngs,
         )
@@ -275,6 +298,7 @@ class Hopfield(nnx.Module):
             normalize_state_pattern_affine,
             state_w,
             normalize_state_pattern_eps,
+            cdt,
             pdt,
             rngs,
         )
@@ -283,30 +307,32 @@ class Hopfield(nnx.Module):
             normalize_pattern_projection_affine,
             proj_w,
             normalize_pattern_projection_eps,
+            cdt,
             pdt,
             rngs,
         )
         self.q_proj = (
             None
             if state_pattern_as_static
-            else _linear(input_size, H * hd, input_bias, pdt, rngs, kernel_init)
+            else _linear(input_size, H * hd, input_bias, cdt, pdt, rngs, kernel_init)
         )
         self.k_proj = (
             None
             if stored_pattern_as_static
-            else _linear(self.stored_size, H * hd, input_bias, pdt, rngs, kernel_init)
+            else _linear(self.stored_size, H * hd, input_bias, cdt, pdt, rngs, kernel_init)
         )
         v_in = H * hd if connected else self.projection_size
         self.v_proj = (
             None
             if pattern_projection_as_static
-            else _linear(v_in, H * pd, input_bias, pdt, rngs, kernel_init)
+            else _linear(v_in, H * pd, input_bias, cdt, pdt, rngs, kernel_init)
         )
         self.norm_hopfield_space = _layer_norm(
             normalize_hopfield_space,
             normalize_hopfield_space_affine,
             hd,
             normalize_hopfield_space_eps,
+            cdt,
             pdt,
             rngs,
         )
@@ -314,7 +340,7 @@ class Hopfield(nnx.Module):
         self.out_proj = (
             None
             if disable_out_projection
-            else _linear(H * pd, self.out_size, input_bias, pdt, rngs, kernel_init)
+            else _linear(H * pd, self.out_size, input_bias, cdt, pdt, rngs, kernel_init)
         )
         init = nnx.initializers.normal(stddev=1.0 / math.sqrt(hd))
         self.bias_k = nnx.data(
@@ -323,7 +349,7 @@ class Hopfield(nnx.Module):
         self.bias_v = nnx.data(
             nnx.Param(init(rngs.params(), (H, pd), pdt)) if concat_bias_pattern else None
         )
-        self.dropout = nnx.Dropout(dropout, rngs=rngs)
+        self.dropout = nnx.Dropout(dropout, deterministic=deterministic, rngs=rngs)
 
         all_static = all(self.static) and not connected and not normalize_hopfield_space
         default_beta = 1.0 if all_static and disable_out_projection else 1.0 / math.sqrt(hd)
@@ -358,7 +384,8 @@ class Hopfield(nnx.Module):
         return jnp.asarray(self.alpha_fixed)
 
     def _beta_scales(self, dtype):
-        """(scale of the first state, scale of later states), each broadcastable to (H, hd)."""
+        """(scale of the first state, scale of later states), each broadcastable to (H, hd),
+        in ``dtype`` (the accumulation dtype)."""
         beta = self.beta.astype(dtype)
         H, hd = self.num_heads, self.head_dim
         if self._interleaved_scaling and self.scaling_per_head and H > 1:
@@ -429,8 +456,25 @@ class Hopfield(nnx.Module):
             raise ValueError("memory= (the stored patterns) is required with keyword inputs.")
         return memory, memory if query is None else query, memory if values is None else values
 
+    def _compute_dtype(self, *inputs):
+        """``dtype`` if given, else the promoted dtype of the inputs and the parameters."""
+        if self.dtype is not None:
+            return self.dtype
+        params = jax.tree_util.tree_leaves(nnx.state(self, nnx.Param))
+        return jnp.result_type(*inputs, *params)
+
     def _forward(
-        self, stored, state, proj, *, mask, padding, association, deterministic, need_info
+        self,
+        stored,
+        state,
+        proj,
+        *,
+        mask,
+        padding,
+        association,
+        deterministic,
+        rngs,
+        need_info,
     ):
         names = ("stored_pattern", "state_pattern", "pattern_projection")
         for n, x in zip(names, (stored, state, proj)):
@@ -452,12 +496,13 @@ class Hopfield(nnx.Module):
                 f"stored_pattern and state_pattern must share the batch size; got stored_pattern "
                 f"{stored.shape} and state_pattern {state.shape} (batch-major)."
             )
+        dtype = self._compute_dtype(stored, state, proj)
+        stored, state, proj = (x.astype(dtype) for x in (stored, state, proj))
         B, L, S = state.shape[0], state.shape[1], stored.shape[1]
         keep = self._keep_mask(B, L, S, mask, padding, association)
         q, k, v = self._project(stored, state, proj)
-        dtype = q.dtype
-        s0, s1 = self._beta_scales(dtype)
-        q0 = q * s0
+        s0, s1 = self._beta_scales(acc_dtype(dtype))
+        q0 = (q * s0).astype(dtype)
         extra = []
         if self.bias_k is not None:
             extra.append((self.bias_k[...].astype(dtype), self.bias_v[...].astype(dtype)))
@@ -472,25 +517,36 @@ class Hopfield(nnx.Module):
             k = jnp.concatenate([k, jnp.broadcast_to(kk, (B, 1) + kk.shape)], axis=1)
             v = jnp.concatenate([v, jnp.broadcast_to(vv, (B, 1) + vv.shape)], axis=1)
         keep = with_extra_rows(keep, S, len(extra))
-        T, max_h, eps_h = F.step_schedule(
+        T, max_h, eps_h = _iterate.step_schedule(
             self.update_steps_max, self.update_steps_eps, self.update_steps_limit, self.num_heads
         )
+        every_step = _iterate.static_schedule(max_h, eps_h, T)
         use_dropout = self.dropout_rate > 0 and not (
             deterministic if deterministic is not None else self.dropout.deterministic
         )
-        fast = (  # dot_product_attention computes its softmax in float32: not for float64
-            self.separation == "softmax"
-            and T == 0
+        impl = _attention.choose(self.implementation, dtype, k.shape[-1], v.shape[-1])
+        if (
+            impl != "explicit"
+            and self.separation in ("softmax", "softmax_1")
+            and every_step
             and not use_dropout
             and not need_info
-            and dtype != jnp.float64
-            and F.use_dot_product_attention()
-        )
-        if fast:
-            o = F.attention_fast(q0, k, v, keep, None, zero_row=False)
+        ):
+            o = _attention.iterate_attention(
+                q0,
+                k,
+                v,
+                keep,
+                None,
+                s1,
+                T=T,
+                zero_row=self.separation == "softmax_1",
+                implementation=impl,
+                remat=self.remat,
+            )
         else:
             a = self._alpha()
-            w, steps, converged = F.iterate_named(
+            w, steps, converged = _iterate.iterate_named(
                 q0,
                 k,
                 None if a is None else a[:, None],
@@ -498,25 +554,31 @@ class Hopfield(nnx.Module):
                 None,
                 s1,
                 jnp.asarray(max_h),
-                jnp.asarray(eps_h, dtype),
+                jnp.asarray(eps_h, acc_dtype(dtype)),
                 separation=self.separation,
                 T=T,
                 shared_axes=(0,) if self.stop_rule == "head" else (),
-                every_step=F.static_schedule(max_h, eps_h, T),
+                every_step=every_step,
+                remat=self.remat,
             )
-            w_used = self.dropout(w, deterministic=deterministic) if use_dropout else w
-            o = jnp.einsum("bhls,bshd->blhd", w_used, v)
+            w_used = w
+            if use_dropout:
+                w_used = self.dropout(w, deterministic=deterministic, rngs=rngs)
+            o = _iterate.mix(w_used, v)
         out = o.reshape(B, L, -1)
         if self.out_proj is not None:
             out = self.out_proj(out)
         if self.activation is not None:
             out = (getattr(jax.nn, self.activation, None) or getattr(jnp, self.activation))(out)
+        out = out.astype(dtype)
         if not self.batch_first:
             out = jnp.swapaxes(out, 0, 1)
         if not need_info:
             return out
-        state_final = jnp.einsum("bhls,bshd->blhd", w, k)
-        return HopfieldOutput(out, w, jnp.swapaxes(v, 1, 2), o, state_final, steps, converged)
+        state_final = _iterate.mix(w, k)
+        return HopfieldResult(
+            out, w.astype(dtype), state_final, steps, converged, jnp.swapaxes(v, 1, 2), o
+        )
 
     def __call__(
         self,
@@ -529,6 +591,7 @@ class Hopfield(nnx.Module):
         stored_pattern_padding_mask: jax.Array | None = None,
         association_mask: jax.Array | None = None,
         deterministic: bool | None = None,
+        rngs: nnx.Rngs | None = None,
     ) -> jax.Array:
         """Associate and retrieve.
 
@@ -545,11 +608,14 @@ class Hopfield(nnx.Module):
         association_mask : bool (L, S), (B*H, L, S) or (B, H, L, S), optional
             Meaning of ``True`` set by ``mask_convention``.
         deterministic : bool, optional
-            Disable dropout (default: the module's train/eval mode).
+            Disable dropout (default: the module's mode, ``model.train()`` /
+            ``model.eval()`` or the constructor's ``deterministic``).
+        rngs : nnx.Rngs, optional
+            Dropout keys for this call (default: the stream kept from the constructor).
 
         Returns
         -------
-        array, shape (B, L, output width)
+        array, shape (B, L, output width), in the computation dtype
         """
         stored, state, proj = self._inputs(inputs, query, memory, values)
         return self._forward(
@@ -560,55 +626,73 @@ class Hopfield(nnx.Module):
             padding=stored_pattern_padding_mask,
             association=association_mask,
             deterministic=deterministic,
+            rngs=rngs,
             need_info=False,
         )
 
-    def retrieve(self, inputs=None, **kwargs) -> HopfieldOutput:
-        """Like ``__call__`` but returns a :class:`HopfieldOutput` with weights and patterns."""
-        keys = ("query", "memory", "values")
-        stored, state, proj = self._inputs(inputs, *(kwargs.pop(k, None) for k in keys))
+    def retrieve(
+        self,
+        inputs=None,
+        *,
+        query: jax.Array | None = None,
+        memory: jax.Array | None = None,
+        values: jax.Array | None = None,
+        mask: jax.Array | None = None,
+        stored_pattern_padding_mask: jax.Array | None = None,
+        association_mask: jax.Array | None = None,
+        deterministic: bool | None = None,
+        rngs: nnx.Rngs | None = None,
+    ) -> HopfieldResult:
+        """Like ``__call__`` but returns a :class:`~hopfield_sim.layers.HopfieldResult`
+        (output, weights, state, steps, converged, values, patterns)."""
+        stored, state, proj = self._inputs(inputs, query, memory, values)
         return self._forward(
             stored,
             state,
             proj,
-            mask=kwargs.pop("mask", None),
-            padding=kwargs.pop("stored_pattern_padding_mask", None),
-            association=kwargs.pop("association_mask", None),
-            deterministic=kwargs.pop("deterministic", True),
+            mask=mask,
+            padding=stored_pattern_padding_mask,
+            association=association_mask,
+            deterministic=deterministic,
+            rngs=rngs,
             need_info=True,
-            **kwargs,
         )
 
-    def energy(self, inputs=None, *, state: jax.Array | None = None, **kwargs) -> jax.Array:
+    def energy(
+        self,
+        inputs=None,
+        *,
+        query: jax.Array | None = None,
+        memory: jax.Array | None = None,
+        values: jax.Array | None = None,
+        state: jax.Array | None = None,
+        mask: jax.Array | None = None,
+        stored_pattern_padding_mask: jax.Array | None = None,
+        association_mask: jax.Array | None = None,
+    ) -> jax.Array:
         """Hopfield energy of each head's state in the association space, shape (B, H, L).
 
         By default the state is the projected (unscaled) query ``q``; pass ``state``
         (B, L, H, hd) to evaluate another one, e.g. ``retrieve(...).state``. Uses the
         module's separation and beta per head; masks as in ``__call__``.
         """
-        keys = ("query", "memory", "values")
-        stored, st, proj = self._inputs(inputs, *(kwargs.pop(k, None) for k in keys))
+        stored, st, proj = self._inputs(inputs, query, memory, values)
         if not self.batch_first:
             stored, st, proj = (jnp.swapaxes(x, 0, 1) for x in (stored, st, proj))
+        dtype = self._compute_dtype(stored, st, proj)
+        stored, st, proj = (x.astype(dtype) for x in (stored, st, proj))
         q, k, _ = self._project(stored, st, proj)
         if self.add_zero_association:
             k = jnp.concatenate([k, jnp.zeros_like(k[:, :1])], axis=1)
         xi = q if state is None else state
         B, L, S = q.shape[0], q.shape[1], stored.shape[1]
-        keep = self._keep_mask(
-            B,
-            L,
-            S,
-            kwargs.pop("mask", None),
-            kwargs.pop("stored_pattern_padding_mask", None),
-            kwargs.pop("association_mask", None),
-        )
+        keep = self._keep_mask(B, L, S, mask, stored_pattern_padding_mask, association_mask)
         keep = with_extra_rows(keep, S, int(self.add_zero_association))
         a = self._alpha()
         return F.energy(
             jnp.swapaxes(xi, 1, 2),
             jnp.swapaxes(k, 1, 2)[:, :, None],
-            beta=self.beta.astype(q.dtype)[:, None],
+            beta=self.beta[:, None],
             separation=self.separation,
             alpha=None if a is None else a[:, None],
             mask=keep,
@@ -624,15 +708,18 @@ class Hopfield(nnx.Module):
         update_steps_max: int | None = 0,
         update_steps_eps: float = 1e-4,
         separation: str = "softmax",
+        rngs: nnx.Rngs,
         **kwargs,
     ) -> Hopfield:
         """A Hopfield layer without projections or norms: ``sep(beta xi X^T) V``.
 
         ``size`` is the pattern width d; ``scaling`` (beta) defaults to 1. Inputs are used
-        as they are (stored patterns, states, values of width ``pattern_size``).
+        as they are (stored patterns, states, values of width ``pattern_size``). It has no
+        parameters; ``rngs`` supplies the dropout keys.
         """
         return cls(
-            input_size=size,
+            size,
+            rngs=rngs,
             hidden_size=size,
             pattern_size=pattern_size or size,
             scaling=1.0 if scaling is None else scaling,

@@ -17,9 +17,18 @@ import jax
 import jax.numpy as jnp
 from flax import nnx
 
-from hopfield_sim.layers.modules import Fixed, Hopfield, HopfieldOutput
+from hopfield_sim.layers import _validate
+from hopfield_sim.layers.modules import Fixed, Hopfield, check_rngs
+from hopfield_sim.layers.result import HopfieldResult
 
 __all__ = ["HopfieldPooling", "HopfieldLayer"]
+
+
+def _check_quantity(quantity) -> None:
+    if isinstance(quantity, bool) or not isinstance(quantity, int):
+        raise TypeError(f"quantity must be a positive int; got {quantity!r}.")
+    if quantity < 1:
+        raise ValueError(f"quantity must be a positive int; got {quantity!r}.")
 
 
 def _weights(trainable, key, shape, dtype, init):
@@ -43,8 +52,10 @@ class HopfieldPooling(nnx.Module):
     pattern_init : initializer, optional
         Initializer of ``pooling_weights`` (default standard normal).
     rngs : nnx.Rngs
+        Required keyword: parameter initialisation and dropout keys.
     **kwargs
-        Options of :class:`Hopfield` (``num_heads``, ``hidden_size``, ``scaling``, ...).
+        Options of :class:`Hopfield` (``num_heads``, ``hidden_size``, ``scaling``,
+        ``dtype``, ``param_dtype``, ...).
     """
 
     def __init__(
@@ -58,18 +69,20 @@ class HopfieldPooling(nnx.Module):
         rngs: nnx.Rngs,
         **kwargs,
     ):
-        if not isinstance(quantity, int) or quantity < 1:
-            raise ValueError(f"quantity must be a positive int; got {quantity!r}.")
+        check_rngs(rngs)
+        _check_quantity(quantity)
         self.hopfield = Hopfield(input_size, batch_first=True, rngs=rngs, **kwargs)
         self.quantity, self.batch_first = quantity, batch_first
         width = self.hopfield.widths[1]
-        dtype = kwargs.get("param_dtype", jnp.float32)
+        dtype = self.hopfield.param_dtype
         self.pooling_weights = _weights(
             trainable, rngs.params(), (1, quantity, width), dtype, pattern_init
         )
 
     def _run(self, inputs, memory, values, need_info, kw):
         if inputs is not None:
+            if memory is not None or values is not None:
+                raise ValueError("give either inputs or memory=/values=, not both.")
             stored, proj = inputs if isinstance(inputs, tuple | list) else (inputs, inputs)
         else:
             if memory is None:
@@ -87,20 +100,59 @@ class HopfieldPooling(nnx.Module):
             mask=kw.get("mask"),
             padding=kw.get("stored_pattern_padding_mask"),
             association=kw.get("association_mask"),
-            deterministic=kw.get("deterministic", True if need_info else None),
+            deterministic=kw.get("deterministic"),
+            rngs=kw.get("rngs"),
             need_info=need_info,
         )
         if not need_info:
             return res.reshape(B, -1)
         return res._replace(output=res.output.reshape(B, -1))
 
-    def __call__(self, inputs=None, *, memory=None, values=None, **kw) -> jax.Array:
-        """Pool. ``inputs``: one array or (stored_pattern, pattern_projection); masks and
-        ``deterministic`` as :meth:`Hopfield.__call__`. Returns (B, quantity * out width)."""
+    def __call__(
+        self,
+        inputs=None,
+        *,
+        memory: jax.Array | None = None,
+        values: jax.Array | None = None,
+        mask: jax.Array | None = None,
+        stored_pattern_padding_mask: jax.Array | None = None,
+        association_mask: jax.Array | None = None,
+        deterministic: bool | None = None,
+        rngs: nnx.Rngs | None = None,
+    ) -> jax.Array:
+        """Pool. ``inputs``: one array or (stored_pattern, pattern_projection); masks,
+        ``deterministic`` and ``rngs`` as :meth:`Hopfield.__call__`.
+        Returns (B, quantity * out width)."""
+        kw = dict(
+            mask=mask,
+            stored_pattern_padding_mask=stored_pattern_padding_mask,
+            association_mask=association_mask,
+            deterministic=deterministic,
+            rngs=rngs,
+        )
         return self._run(inputs, memory, values, False, kw)
 
-    def retrieve(self, inputs=None, *, memory=None, values=None, **kw) -> HopfieldOutput:
-        """Like ``__call__`` with weights, patterns and steps (see :class:`HopfieldOutput`)."""
+    def retrieve(
+        self,
+        inputs=None,
+        *,
+        memory: jax.Array | None = None,
+        values: jax.Array | None = None,
+        mask: jax.Array | None = None,
+        stored_pattern_padding_mask: jax.Array | None = None,
+        association_mask: jax.Array | None = None,
+        deterministic: bool | None = None,
+        rngs: nnx.Rngs | None = None,
+    ) -> HopfieldResult:
+        """Like ``__call__``, returning a :class:`~hopfield_sim.layers.HopfieldResult`
+        (``output`` of shape (B, quantity * out width))."""
+        kw = dict(
+            mask=mask,
+            stored_pattern_padding_mask=stored_pattern_padding_mask,
+            association_mask=association_mask,
+            deterministic=deterministic,
+            rngs=rngs,
+        )
         return self._run(inputs, memory, values, True, kw)
 
 
@@ -123,8 +175,9 @@ class HopfieldLayer(nnx.Module):
     pattern_init : initializer, optional
         Initializer of ``lookup_weights`` / ``target_weights`` (default standard normal).
     rngs : nnx.Rngs
+        Required keyword: parameter initialisation and dropout keys.
     **kwargs
-        Options of :class:`Hopfield`.
+        Options of :class:`Hopfield` (``dtype``, ``param_dtype``, ...).
     """
 
     def __init__(
@@ -140,12 +193,12 @@ class HopfieldLayer(nnx.Module):
         rngs: nnx.Rngs,
         **kwargs,
     ):
-        if not isinstance(quantity, int) or quantity < 1:
-            raise ValueError(f"quantity must be a positive int; got {quantity!r}.")
+        check_rngs(rngs)
+        _check_quantity(quantity)
         self.hopfield = Hopfield(input_size, batch_first=True, rngs=rngs, **kwargs)
         self.quantity, self.batch_first = quantity, batch_first
         stored_w, _, proj_w = self.hopfield.widths
-        dtype = kwargs.get("param_dtype", jnp.float32)
+        dtype = self.hopfield.param_dtype
         self.lookup_weights = _weights(
             trainable, rngs.params(), (1, quantity, stored_w), dtype, pattern_init
         )
@@ -162,6 +215,7 @@ class HopfieldLayer(nnx.Module):
         )
 
     def _run(self, state, need_info, kw):
+        _validate.array("inputs", state, min_ndim=3)
         if not self.batch_first:
             state = jnp.swapaxes(state, 0, 1)
         B = state.shape[0]
@@ -178,7 +232,8 @@ class HopfieldLayer(nnx.Module):
             mask=kw.get("mask"),
             padding=kw.get("stored_pattern_padding_mask"),
             association=kw.get("association_mask"),
-            deterministic=kw.get("deterministic", True if need_info else None),
+            deterministic=kw.get("deterministic"),
+            rngs=kw.get("rngs"),
             need_info=need_info,
         )
         if self.batch_first:
@@ -187,10 +242,43 @@ class HopfieldLayer(nnx.Module):
             return res._replace(output=jnp.swapaxes(res.output, 0, 1))
         return jnp.swapaxes(res, 0, 1)
 
-    def __call__(self, inputs: jax.Array, **kw) -> jax.Array:
-        """Retrieve for each state pattern (B, L, width); returns (B, L, out width)."""
+    def __call__(
+        self,
+        inputs: jax.Array,
+        *,
+        mask: jax.Array | None = None,
+        stored_pattern_padding_mask: jax.Array | None = None,
+        association_mask: jax.Array | None = None,
+        deterministic: bool | None = None,
+        rngs: nnx.Rngs | None = None,
+    ) -> jax.Array:
+        """Retrieve for each state pattern (B, L, width); returns (B, L, out width).
+        Masks, ``deterministic`` and ``rngs`` as :meth:`Hopfield.__call__`."""
+        kw = dict(
+            mask=mask,
+            stored_pattern_padding_mask=stored_pattern_padding_mask,
+            association_mask=association_mask,
+            deterministic=deterministic,
+            rngs=rngs,
+        )
         return self._run(inputs, False, kw)
 
-    def retrieve(self, inputs: jax.Array, **kw) -> HopfieldOutput:
-        """Like ``__call__`` with weights, patterns and steps (see :class:`HopfieldOutput`)."""
+    def retrieve(
+        self,
+        inputs: jax.Array,
+        *,
+        mask: jax.Array | None = None,
+        stored_pattern_padding_mask: jax.Array | None = None,
+        association_mask: jax.Array | None = None,
+        deterministic: bool | None = None,
+        rngs: nnx.Rngs | None = None,
+    ) -> HopfieldResult:
+        """Like ``__call__``, returning a :class:`~hopfield_sim.layers.HopfieldResult`."""
+        kw = dict(
+            mask=mask,
+            stored_pattern_padding_mask=stored_pattern_padding_mask,
+            association_mask=association_mask,
+            deterministic=deterministic,
+            rngs=rngs,
+        )
         return self._run(inputs, True, kw)

@@ -15,6 +15,9 @@ name           weights ``p``                             entropy ``H(p)``
 ``entmax``     ``[(alpha-1) z - tau]_+^(1/(alpha-1))``   Tsallis ``(1-sum p^a)/(a(a-1))``
 =============  ========================================  ===================================
 
+Precision: every function computes in at least float32 (bfloat16 / float16 scores are
+upcast) and returns weights in the dtype of ``z``.
+
 Masks follow JAX's convention: ``True`` keeps a score, ``False`` excludes it. Excluded
 entries get weight exactly 0; a row with every entry excluded gets all-zero weights
 (it retrieves nothing) instead of NaN.
@@ -27,7 +30,15 @@ from collections.abc import Callable
 import jax
 import jax.numpy as jnp
 
+from hopfield_sim.layers._dtypes import acc_dtype
+
 SEPARATIONS = ("softmax", "softmax_1", "sparsemax", "entmax")
+
+
+def _up(z: jax.Array) -> jax.Array:
+    """``z`` in its accumulation dtype (float32 for 16-bit scores)."""
+    z = jnp.asarray(z)
+    return z.astype(acc_dtype(z.dtype))
 
 
 def _masked_max(z: jax.Array, mask: jax.Array | None) -> jax.Array:
@@ -54,13 +65,14 @@ def softmax(z: jax.Array, mask: jax.Array | None = None) -> jax.Array:
     array, shape (..., S)
         Weights summing to 1 over kept entries (0 for a fully masked row).
     """
+    dt, z = z.dtype, _up(z)
     m = _masked_max(z, mask)
     if mask is None:
         e = jnp.exp(z - m)
     else:
         e = jnp.where(mask, jnp.exp(jnp.where(mask, z, m) - m), 0.0)
     s = jnp.sum(e, axis=-1, keepdims=True)
-    return e / jnp.where(s > 0, s, 1.0)
+    return (e / jnp.where(s > 0, s, 1.0)).astype(dt)
 
 
 def softmax_1(z: jax.Array, mask: jax.Array | None = None) -> jax.Array:
@@ -70,12 +82,13 @@ def softmax_1(z: jax.Array, mask: jax.Array | None = None) -> jax.Array:
     whose weight is dropped: the weights sum to less than 1, and the remainder is the
     weight of "retrieving nothing". Arguments as :func:`softmax`.
     """
+    dt, z = z.dtype, _up(z)
     m = jnp.maximum(_masked_max(z, mask), 0.0)
     if mask is None:
         e = jnp.exp(z - m)
     else:
         e = jnp.where(mask, jnp.exp(jnp.where(mask, z, m) - m), 0.0)
-    return e / (jnp.exp(-m) + jnp.sum(e, axis=-1, keepdims=True))
+    return (e / (jnp.exp(-m) + jnp.sum(e, axis=-1, keepdims=True))).astype(dt)
 
 
 # ----------------------------------------------------------------------------- sparsemax
@@ -122,8 +135,9 @@ def sparsemax(z: jax.Array, mask: jax.Array | None = None) -> jax.Array:
     gradient is ``s * (g - mean_support(g))`` with ``s`` the support indicator.
     Arguments as :func:`softmax`.
     """
+    dt, z = z.dtype, _up(z)
     p = _sparsemax(_exclude(z, mask, 2.0))
-    return p if mask is None else jnp.where(mask, p, 0.0)
+    return (p if mask is None else jnp.where(mask, p, 0.0)).astype(dt)
 
 
 # ----------------------------------------------------------------------------- entmax
@@ -199,10 +213,11 @@ def entmax(
     mask : bool array broadcastable to ``z.shape``, optional
         ``True`` keeps an entry (see :func:`softmax`).
     """
+    dt, z = z.dtype, _up(z)
     alpha = jnp.broadcast_to(jnp.asarray(alpha, dtype=z.dtype), z.shape[:-1])
     gap = 1.0 / (alpha[..., None] - 1.0) + 1.0
     p = _entmax(_exclude(z, mask, jax.lax.stop_gradient(gap)), alpha)
-    return p if mask is None else jnp.where(mask, p, 0.0)
+    return (p if mask is None else jnp.where(mask, p, 0.0)).astype(dt)
 
 
 # ----------------------------------------------------------------------------- conjugates
@@ -214,8 +229,10 @@ def conjugate(
     """Convex conjugate ``Psi*(z) = max_p [p.z + H(p)]`` of separation ``name``.
 
     Its gradient in ``z`` is the separation itself. Shape (...,) for ``z`` of shape (..., S).
-    A fully masked row gives 0 (``softmax`` would give -inf).
+    A fully masked row gives 0 (``softmax`` would give -inf). Computed and returned in
+    the accumulation dtype of ``z`` (at least float32).
     """
+    z = _up(z)
     if name == "softmax":
         m = _masked_max(z, mask)
         if mask is None:

@@ -13,7 +13,8 @@ import jax
 import jax.numpy as jnp
 from flax import nnx
 
-from hopfield_sim.layers.modules import Hopfield
+from hopfield_sim.layers._dtypes import check_dtype
+from hopfield_sim.layers.modules import Hopfield, check_rngs
 
 __all__ = ["HopfieldEncoderLayer", "HopfieldDecoderLayer"]
 
@@ -35,20 +36,27 @@ def _activation(name: str):
 
 
 class _FeedForward(nnx.Module):
-    def __init__(self, d_model, dim_feedforward, dropout, activation, rngs):
-        self.linear1 = nnx.Linear(d_model, dim_feedforward, rngs=rngs)
-        self.linear2 = nnx.Linear(dim_feedforward, d_model, rngs=rngs)
+    def __init__(self, d_model, dim_feedforward, dropout, activation, dtypes, rngs):
+        self.linear1 = nnx.Linear(d_model, dim_feedforward, **dtypes, rngs=rngs)
+        self.linear2 = nnx.Linear(dim_feedforward, d_model, **dtypes, rngs=rngs)
         self.dropout = nnx.Dropout(dropout, rngs=rngs)
         self.activation = activation
 
-    def __call__(self, x, deterministic):
-        h = self.dropout(_activation(self.activation)(self.linear1(x)), deterministic=deterministic)
-        return self.linear2(h)
+    def __call__(self, x, deterministic, rngs):
+        h = _activation(self.activation)(self.linear1(x))
+        return self.linear2(self.dropout(h, deterministic=deterministic, rngs=rngs))
 
 
-def _hopfield(d_model, num_heads, dropout, rngs, kw):
-    options = {**_NO_INPUT_NORM, "dropout": dropout, **kw}
+def _hopfield(d_model, num_heads, dropout, dtypes, rngs, kw):
+    options = {**_NO_INPUT_NORM, "dropout": dropout, **dtypes, **kw}
     return Hopfield(d_model, num_heads=num_heads, rngs=rngs, **options)
+
+
+def _dtypes(dtype, param_dtype) -> dict:
+    return {
+        "dtype": check_dtype("dtype", dtype),
+        "param_dtype": check_dtype("param_dtype", param_dtype),
+    }
 
 
 class HopfieldEncoderLayer(nnx.Module):
@@ -68,7 +76,11 @@ class HopfieldEncoderLayer(nnx.Module):
         ``jax.nn`` activation of the feed-forward network.
     norm_first : bool
         Pre-norm instead of post-norm.
+    dtype, param_dtype : floating dtypes
+        Computation dtype (default: inferred, as ``flax.nnx``) and parameter dtype of every
+        sub-layer.
     rngs : nnx.Rngs
+        Required keyword.
     **hopfield_kwargs
         Options of :class:`Hopfield` (``update_steps_max``, ``scaling``, ``separation``...).
     """
@@ -76,34 +88,46 @@ class HopfieldEncoderLayer(nnx.Module):
     def __init__(
         self,
         d_model: int,
-        num_heads: int = 1,
         *,
+        num_heads: int = 1,
         dim_feedforward: int = 256,
         dropout: float = 0.1,
         activation: str = "relu",
         norm_first: bool = False,
+        dtype=None,
+        param_dtype=jnp.float32,
         rngs: nnx.Rngs,
         **hopfield_kwargs,
     ):
+        check_rngs(rngs)
         _activation(activation)
-        self.association = _hopfield(d_model, num_heads, dropout, rngs, hopfield_kwargs)
-        self.feed_forward = _FeedForward(d_model, dim_feedforward, dropout, activation, rngs)
-        self.norm1 = nnx.LayerNorm(d_model, rngs=rngs)
-        self.norm2 = nnx.LayerNorm(d_model, rngs=rngs)
+        dt = _dtypes(dtype, param_dtype)
+        self.association = _hopfield(d_model, num_heads, dropout, dt, rngs, hopfield_kwargs)
+        self.feed_forward = _FeedForward(d_model, dim_feedforward, dropout, activation, dt, rngs)
+        self.norm1 = nnx.LayerNorm(d_model, **dt, rngs=rngs)
+        self.norm2 = nnx.LayerNorm(d_model, **dt, rngs=rngs)
         self.dropout = nnx.Dropout(dropout, rngs=rngs)
         self.norm_first = norm_first
 
     def __call__(
-        self, x: jax.Array, *, mask: jax.Array | None = None, deterministic: bool | None = None
+        self,
+        x: jax.Array,
+        *,
+        mask: jax.Array | None = None,
+        deterministic: bool | None = None,
+        rngs: nnx.Rngs | None = None,
     ) -> jax.Array:
-        """x (B, L, d_model); ``mask`` keeps associations, broadcastable to (B, H, L, L)."""
+        """x (B, L, d_model); ``mask`` keeps associations, broadcastable to (B, H, L, L).
+        ``deterministic`` / ``rngs``: dropout mode and keys, as ``flax.nnx``."""
+
+        def drop(y):
+            return self.dropout(y, deterministic=deterministic, rngs=rngs)
 
         def assoc(y):
-            out = self.association(y, mask=mask, deterministic=deterministic)
-            return self.dropout(out, deterministic=deterministic)
+            return drop(self.association(y, mask=mask, deterministic=deterministic, rngs=rngs))
 
         def ff(y):
-            return self.dropout(self.feed_forward(y, deterministic), deterministic=deterministic)
+            return drop(self.feed_forward(y, deterministic, rngs))
 
         if self.norm_first:
             x = x + assoc(self.norm1(x))
@@ -127,22 +151,26 @@ class HopfieldDecoderLayer(nnx.Module):
     def __init__(
         self,
         d_model: int,
-        num_heads: int = 1,
         *,
+        num_heads: int = 1,
         dim_feedforward: int = 256,
         dropout: float = 0.1,
         activation: str = "relu",
         norm_first: bool = False,
+        dtype=None,
+        param_dtype=jnp.float32,
         rngs: nnx.Rngs,
         **hopfield_kwargs,
     ):
+        check_rngs(rngs)
         _activation(activation)
-        self.self_association = _hopfield(d_model, num_heads, dropout, rngs, hopfield_kwargs)
-        self.cross_association = _hopfield(d_model, num_heads, dropout, rngs, hopfield_kwargs)
-        self.feed_forward = _FeedForward(d_model, dim_feedforward, dropout, activation, rngs)
-        self.norm1 = nnx.LayerNorm(d_model, rngs=rngs)
-        self.norm2 = nnx.LayerNorm(d_model, rngs=rngs)
-        self.norm3 = nnx.LayerNorm(d_model, rngs=rngs)
+        dt = _dtypes(dtype, param_dtype)
+        self.self_association = _hopfield(d_model, num_heads, dropout, dt, rngs, hopfield_kwargs)
+        self.cross_association = _hopfield(d_model, num_heads, dropout, dt, rngs, hopfield_kwargs)
+        self.feed_forward = _FeedForward(d_model, dim_feedforward, dropout, activation, dt, rngs)
+        self.norm1 = nnx.LayerNorm(d_model, **dt, rngs=rngs)
+        self.norm2 = nnx.LayerNorm(d_model, **dt, rngs=rngs)
+        self.norm3 = nnx.LayerNorm(d_model, **dt, rngs=rngs)
         self.dropout = nnx.Dropout(dropout, rngs=rngs)
         self.norm_first = norm_first
 
@@ -155,6 +183,7 @@ class HopfieldDecoderLayer(nnx.Module):
         target_mask: jax.Array | None = None,
         memory_mask: jax.Array | None = None,
         deterministic: bool | None = None,
+        rngs: nnx.Rngs | None = None,
     ) -> jax.Array:
         """target (B, L, d_model), memory (B, S, d_model) -> (B, L, d_model).
 
@@ -167,20 +196,26 @@ class HopfieldDecoderLayer(nnx.Module):
             tmask = target_mask if tmask is None else tmask & target_mask
 
         def drop(y):
-            return self.dropout(y, deterministic=deterministic)
+            return self.dropout(y, deterministic=deterministic, rngs=rngs)
 
         def self_assoc(y):
-            return drop(self.self_association(y, mask=tmask, deterministic=deterministic))
+            return drop(
+                self.self_association(y, mask=tmask, deterministic=deterministic, rngs=rngs)
+            )
 
         def cross(y):
             return drop(
                 self.cross_association(
-                    query=y, memory=memory, mask=memory_mask, deterministic=deterministic
+                    query=y,
+                    memory=memory,
+                    mask=memory_mask,
+                    deterministic=deterministic,
+                    rngs=rngs,
                 )
             )
 
         def ff(y):
-            return drop(self.feed_forward(y, deterministic))
+            return drop(self.feed_forward(y, deterministic, rngs))
 
         x = target
         if self.norm_first:

@@ -60,7 +60,7 @@ def test_digits_pattern_completion_with_pure_retrieval():
     queries = patterns[test].copy()
     hidden = np.random.default_rng(1).random(64) < 0.4  # occlude ~40% of the pixels
     queries[:, hidden] = 0.0
-    m = Hopfield.pure_retrieval(64, scaling=0.5, update_steps_max=0)
+    m = Hopfield.pure_retrieval(64, scaling=0.5, update_steps_max=0, rngs=nnx.Rngs(0))
     r = m.retrieve(
         (jnp.asarray(memory)[None], jnp.asarray(queries)[None], jnp.asarray(memory)[None])
     )

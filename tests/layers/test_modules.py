@@ -66,7 +66,9 @@ def test_retrieve_returns_per_head_weights_patterns_and_energy_decreases():
 
 def test_pure_retrieval_preset_is_the_functional_core():
     X = STORED[0]
-    m = Hopfield.pure_retrieval(8, scaling=2.0, update_steps_max=2, update_steps_eps=0.0)
+    m = Hopfield.pure_retrieval(
+        8, scaling=2.0, update_steps_max=2, update_steps_eps=0.0, rngs=nnx.Rngs(0)
+    )
     assert len(jax.tree_util.tree_leaves(nnx.state(m, nnx.Param))) == 0
     out = m((X[None], STATE[:1], X[None]))[0]
     ref = retrieve(STATE[0], X, beta=2.0, heads=False, update_steps_max=2, update_steps_eps=0.0)

@@ -1,9 +1,10 @@
-"""Parity with hopfield-layers 1.0.2 (PyTorch) on every case of shared/fixtures/hflayers.
+"""Parity with hopfield-layers 1.0.2 (PyTorch) on every case of the vendored fixtures.
 
-The fixtures were produced by running the reference package in float64; see their README.
-Tolerances: float64 rtol=1e-9, atol=1e-10 (the README's suggestion, tighter than the 1e-8
-asked for); float32 1e-5 abs/rel for every case, iterations included (the reference's own
-float32 run drifts up to 9.9e-5 on the iterating cases; ours stays below 6e-6).
+The fixtures (``tests/layers/fixtures/hflayers``, see PROVENANCE.md and README.md there) were
+produced by running the reference package in float64.
+Tolerances: float64 rtol=1e-9, atol=1e-10 (the README's suggestion); float32 1e-5 abs/rel
+for every case, iterations included, except where the reference's own float32 run is further
+off (one ill-conditioned case, see ``_float32_tol``); the README suggests 5e-4 there.
 """
 
 from __future__ import annotations
@@ -23,12 +24,20 @@ from hopfield_sim.layers._reference import from_reference
 FIXTURES = Path(
     os.environ.get(
         "HOPFIELD_SIM_HFLAYERS_FIXTURES",
-        Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "hflayers",
+        Path(__file__).resolve().parent / "fixtures" / "hflayers",
     )
 )
 _INDEX = FIXTURES / "cases.json"
 CASES = json.loads(_INDEX.read_text())["cases"] if _INDEX.exists() else []
-pytestmark = pytest.mark.skipif(not CASES, reason=f"no parity fixtures at {FIXTURES}")
+
+
+def test_parity_fixtures_are_present():
+    """The fixtures are vendored in the repository: missing ones are a failure, not a skip."""
+    assert _INDEX.exists(), f"parity fixtures missing: no {_INDEX}"
+    assert len(CASES) >= 40, f"expected the 46 public cases, found {len(CASES)}"
+    for case in CASES:
+        assert (FIXTURES / case["file"]).exists(), case["file"]
+
 
 # Each case costs one XLA compilation (~1 s on the 2-core CI machine). float64 runs every
 # case by default; float32 and the gradient checks run a representative subset by default
@@ -97,13 +106,24 @@ def test_float64_parity(case):
         _check(A, r, case, rtol=1e-9, atol=1e-10)
 
 
+def _float32_tol(case) -> float:
+    """1e-5, or the reference's own float32 drift where that is larger.
+
+    Only ``h_scaling_per_head_1head_steps2`` (beta 1.3, two updates: the iteration amplifies
+    rounding) exceeds 1e-5: PyTorch in float32 is 9.9e-5 off there; we are 4.7e-5 off (also
+    at the commit before the dtype work, with JAX 0.10 on CPU).
+    """
+    return max(1e-5, case["checks"].get("torch_float32_output_max_abs_diff", 0.0))
+
+
 @pytest.mark.parametrize("case", _params(FLOAT32_DEFAULT))
 def test_float32_parity(case):
     A, m, x, masks = _load(case, jnp.float32)
     r, out = nnx.jit(lambda m, x, masks: (m.retrieve(x, **masks), m(x, **masks)))(m, x, masks)
-    _check(A, r, case, rtol=1e-5, atol=1e-5)
-    # __call__ takes the fast path (jax.nn.dot_product_attention) where it can
-    np.testing.assert_allclose(out, A["expected/output"], rtol=1e-5, atol=1e-5)
+    tol = _float32_tol(case)
+    _check(A, r, case, rtol=tol, atol=tol)
+    # __call__ takes the attention path where it applies (static schedule, no weights)
+    np.testing.assert_allclose(out, A["expected/output"], rtol=tol, atol=tol)
 
 
 @pytest.mark.parametrize("case", _params(GRAD_DEFAULT))

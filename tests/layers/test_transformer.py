@@ -15,8 +15,12 @@ TGT = jnp.asarray(R.normal(size=(2, 5, 16)), jnp.float32)
 
 
 def test_encoder_and_decoder_shapes_and_finite_gradients():
-    enc = HopfieldEncoderLayer(16, 4, dim_feedforward=32, update_steps_max=1, rngs=nnx.Rngs(0))
-    dec = HopfieldDecoderLayer(16, 4, dim_feedforward=32, norm_first=True, rngs=nnx.Rngs(1))
+    enc = HopfieldEncoderLayer(
+        16, num_heads=4, dim_feedforward=32, update_steps_max=1, rngs=nnx.Rngs(0)
+    )
+    dec = HopfieldDecoderLayer(
+        16, num_heads=4, dim_feedforward=32, norm_first=True, rngs=nnx.Rngs(1)
+    )
     enc.eval()
     dec.eval()
     memory = nnx.jit(lambda e, x: e(x))(enc, SRC)
@@ -27,7 +31,7 @@ def test_encoder_and_decoder_shapes_and_finite_gradients():
 
 
 def test_decoder_is_causal():
-    dec = HopfieldDecoderLayer(16, 2, dim_feedforward=32, rngs=nnx.Rngs(2))
+    dec = HopfieldDecoderLayer(16, num_heads=2, dim_feedforward=32, rngs=nnx.Rngs(2))
     dec.eval()
     changed = TGT.at[:, 3:].add(5.0)  # change the future positions 3, 4
     run = nnx.jit(lambda d, t, causal: d(t, SRC, causal=causal), static_argnums=2)
