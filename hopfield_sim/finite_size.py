@@ -9,11 +9,11 @@ statistical physics:
    averaged over the recorded sweeps. A sample *retrieves* when it is at least ``m_cut``.
 2. **Transition at one N** (:func:`locate_transition`): along a 1-d path (the load
    ``alpha`` at fixed ``T``, or ``T`` at fixed ``alpha``) points are placed by
-   :class:`adaptive.AverageLearner1D`, which puts them where the retrieval probability
-   changes and draws repeated independent samples per point until their mean is known well
-   enough. A smooth step ``p(x) = 1 / (1 + exp((x - x_c) / w))`` is fitted to the 0/1
-   outcomes by maximum likelihood (:func:`fit_step`); the error of ``x_c`` is the spread of
-   bootstrap refits (samples resampled within each point).
+   :class:`adaptive.Learner1D`, which splits the intervals where the retrieval fraction
+   changes most, so points gather at the step; each point gets the same number of
+   independent disorder samples. A smooth step ``p(x) = 1 / (1 + exp((x - x_c) / w))``
+   is fitted to the 0/1 outcomes by maximum likelihood (:func:`fit_step`); the error of
+   ``x_c`` is the spread of bootstrap refits (samples resampled within each point).
 3. **Extrapolation** (:func:`extrapolate`): ``x_c(N) = x_c(inf) + a N^(-nu)`` by weighted
    least squares (``nu = 1/2`` by default, or fitted), the error of ``x_c(inf)`` from
    refitting bootstrap replicates of every ``x_c(N)``.
@@ -136,6 +136,9 @@ def fit_step(
     -------
     StepFit
         ``x_c``, ``width``, their bootstrap standard deviations and the replicates of x_c.
+        When the outcomes are perfectly separated (no point with both outcomes), the error
+        of x_c is at least ``gap / sqrt(12)``, the gap between the last retrieving and the
+        first failing point.
     """
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
@@ -143,6 +146,11 @@ def fit_step(
         raise ValueError(f"x and y must be 1-d of equal length >= 3; got {x.shape}, {y.shape}.")
     if np.any((y < 0) | (y > 1)) or not np.all(np.isfinite(x)):
         raise ValueError("y must lie in [0, 1] and x be finite.")
+    if np.all(y > 0.5) or np.all(y <= 0.5):
+        raise ValueError(
+            f"every sample {'retrieves' if y[0] > 0.5 else 'fails'} on [{x.min():g}, "
+            f"{x.max():g}]: the transition lies outside these bounds; widen them."
+        )
     best = _mle(x, y)
     groups = [np.flatnonzero(x == u) for u in np.unique(x)]
     rng = np.random.default_rng(seed)
@@ -152,6 +160,13 @@ def fit_step(
         reps.append(_mle(x[idx], y[idx], start=best))
     reps_arr = np.array(reps).reshape(-1, 2)
     err = reps_arr.std(axis=0, ddof=1) if len(reps) > 1 else np.full(2, np.nan)
+    # perfectly separated outcomes (every sample below some x retrieves, none above) fix
+    # x_c only to the gap between the two points; resampling cannot see that, so the
+    # error is at least that of a uniform law over the gap
+    hi_yes = x[y > 0.5].max(initial=-np.inf)
+    lo_no = x[y <= 0.5].min(initial=np.inf)
+    if hi_yes < lo_no and np.isfinite(hi_yes) and np.isfinite(lo_no):
+        err[0] = max(float(err[0]), (lo_no - hi_yes) / np.sqrt(12.0))
     return StepFit(
         x_c=float(best[0]),
         width=float(best[1]),
@@ -167,6 +182,8 @@ def _mle(x: np.ndarray, y: np.ndarray, start: np.ndarray | None = None) -> np.nd
     """Logistic regression ``p = sigmoid(b0 + b1 x)`` by damped Newton steps, returned as
     ``(x_c, width) = (-b0/b1, -1/b1)``; the width is kept >= 1e-4 of the x range, which
     bounds the fit of perfectly separated samples."""
+    from scipy.special import expit
+
     span = float(np.ptp(x)) or 1.0
     lo_w = span * 1e-4
     center = float(np.mean(x))
@@ -184,7 +201,7 @@ def _mle(x: np.ndarray, y: np.ndarray, start: np.ndarray | None = None) -> np.nd
 
     f = nll(b)
     for _ in range(100):
-        p = 1.0 / (1.0 + np.exp(-(X @ b)))
+        p = expit(X @ b)
         grad = X.T @ (p - y)
         H = (X * (p * (1 - p))[:, None]).T @ X + 1e-9 * np.eye(2)
         delta = np.linalg.solve(H, grad)
@@ -234,9 +251,9 @@ def locate_transition(
     P : int
         Interaction order.
     budget : int
-        Total disorder samples (the learner decides where and how many per point).
+        Total disorder samples: ``budget // min_samples`` points chosen by the learner.
     min_samples : int
-        Independent samples at every point before the learner moves on.
+        Independent disorder samples at every point.
     m_cut : float
         A sample retrieves when its overlap is at least this.
     sweeps, burn_in, seed : int
@@ -271,18 +288,20 @@ def locate_transition(
     xs: list[float] = []
     ms: list[float] = []
 
-    def outcome(seed_x: tuple[int, float]) -> float:
-        k, x = seed_x
-        m = float(measure(N, float(x), int(k)))
-        xs.append(float(x))
-        ms.append(m)
-        return float(m >= m_cut)
+    def fraction(x: float) -> float:
+        """Fraction of ``min_samples`` independent samples at x that retrieve."""
+        hits = 0
+        for k in range(min_samples):
+            m = float(measure(N, float(x), k))
+            xs.append(float(x))
+            ms.append(m)
+            hits += m >= m_cut
+        return hits / min_samples
 
     t0 = time.perf_counter()
-    learner = adaptive.AverageLearner1D(
-        outcome, bounds=(lo, hi), min_samples=min_samples, max_samples=8 * min_samples
-    )
-    adaptive.runner.simple(learner, goal=lambda ln: ln.nsamples >= budget)
+    learner = adaptive.Learner1D(fraction, bounds=(lo, hi))
+    points = max(3, budget // min_samples)
+    adaptive.runner.simple(learner, npoints_goal=points)
     x, m = np.array(xs), np.array(ms)
     fit = fit_step(x, (m >= m_cut).astype(float), bootstrap=bootstrap, seed=seed)
     return Transition(N=int(N), path=path, fit=fit, x=x, m=m, m_cut=m_cut,

@@ -93,3 +93,16 @@ def test_tiny_monte_carlo_transition_is_near_the_capacity():
     assert tr.m[tr.x < 0.06].min() > 0.8  # low load: every sample retrieves
     again = fs.retrieval_overlap(100, float(tr.x[0]), fixed=0.1, sweeps=10, burn_in=10, seed=3)
     assert again in set(tr.m[tr.x == tr.x[0]])  # seeds depend on (N, x, sample) only
+
+
+def test_transition_outside_the_bounds_is_reported():
+    with pytest.raises(ValueError, match="outside these bounds"):
+        fs.locate_transition(1000, bounds=(0.01, 0.05), fixed=0.1, budget=12, min_samples=2,
+                             measure=synthetic)  # fmt: skip
+
+
+def test_separated_outcomes_get_the_gap_as_error():
+    x = np.repeat([0.1, 0.2], 20)
+    y = (x < 0.15).astype(float)
+    fit = fs.fit_step(x, y, bootstrap=20)
+    assert 0.1 < fit.x_c < 0.2 and fit.x_c_err >= 0.1 / np.sqrt(12)
