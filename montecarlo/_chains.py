@@ -42,8 +42,12 @@ def _run(
     swap_tries,
     swap_accepts,
     pad,
+    t_start,
+    t_stop,
 ):
-    """Run ``n_burn + n_sweeps`` sweeps of all replicas ``r = b * n_chain + chain``.
+    """Run sweeps ``t_start .. t_stop - 1`` of the ``n_burn + n_sweeps`` sweeps of all
+    replicas ``r = b * n_chain + chain`` (a run split into such calls gives the same result
+    as one call: chains own their random streams and tempering uses the global sweep index).
 
     ``terms``, ``weights``, ``obs``: the ``EnergyTerms`` and weight ``Storage`` passed to
     :func:`montecarlo._kernels.sweep`. Records after every ``thin``-th sweep past burn-in,
@@ -63,7 +67,7 @@ def _run(
     L = S.shape[1]
     Lo = O.shape[1]
     n_pair = pair_a.shape[0]
-    total = n_burn + n_sweeps
+    total = t_stop - t_start
     E = np.zeros(R)
     if tempering:
         block = 1
@@ -86,9 +90,9 @@ def _run(
     O_w[:, :Lo] = O
     rng_w = np.zeros((R, rng.shape[1] + pad // 8), dtype=rng.dtype)
     rng_w[:, : rng.shape[1]] = rng
-    t0 = 0
-    while t0 < total:
-        nb = min(block, total - t0)
+    t0 = t_start
+    while t0 < t_stop:
+        nb = min(block, t_stop - t0)
         for r in numba.prange(R):
             p = np.zeros(P + 1)
             e = np.zeros(P + 1)

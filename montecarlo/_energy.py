@@ -61,7 +61,7 @@ class EnergyTerms(NamedTuple):
     P: int
     n_sums: int  # tracked sums per term: 1 (table) or P // 2 (power)
     fast: int  # table mode shortcut: _kernels.FAST_NONE / FAST_QUADRATIC / FAST_UNIT
-    dpoly: np.ndarray  # float64, D(y) table (FAST_UNIT); (1,) zeros otherwise
+    dpoly: np.ndarray  # float64 (P,), coefficients of D(y) (FAST_UNIT); (1,) zeros otherwise
     rowsq: np.ndarray  # int64 (N,), sum_l w_il**2 (FAST_QUADRATIC); (1,) zeros otherwise
     q4: float  # 4 * a_2 (P = 2); 0 otherwise
 
@@ -116,16 +116,19 @@ def _e_P_pm1_poly(N: int, P: int) -> np.ndarray:
     return coef
 
 
-def _difference_table(table: np.ndarray) -> np.ndarray:
-    """``D[y + off] = T(y - 2) - T(y)`` for y = -off..off (0 where y - 2 is out of range).
+def _difference_poly(a: np.ndarray) -> np.ndarray:
+    """Coefficients (ascending, degree P - 1) of ``D(y) = T(y - 2) - T(y)`` for the term
+    polynomial ``T(S) = sum_k a_k S**k`` (even).
 
     For +-1 weights the flip of spin i changes term l by ``D(w_il sigma_i S_l)`` because T is
-    even; ``w sigma_i S >= 2 - off`` always holds, so the zero entries are never read.
-    Antisymmetry ``D(2 - y) = -D(y)`` is exact: both are differences of the same entries.
+    even. Expanded in closed form, ``D`` has no cancellation between large values of T (for
+    P = 4 and the plain form: ``a_4 (-8 y**3 + 24 y**2 - 32 y + 16)``).
     """
-    D = np.zeros_like(table)
-    D[2:] = table[:-2] - table[2:]
-    return D
+    T = Polynomial(a)
+    D = T(Polynomial([-2.0, 1.0])) - T
+    coef = np.zeros(len(a) - 1)
+    coef[: min(D.coef.size, coef.size)] = D.coef[: coef.size]
+    return coef
 
 
 def energy_terms(
@@ -189,10 +192,21 @@ def energy_terms(
         rowsq = _kernels.row_square_sums(storage.indptr, storage.val)
         fast = dict(fast=_kernels.FAST_QUADRATIC, rowsq=rowsq, q4=4.0 * a[2])
     elif unit and (full or not storage.dense):
-        fast = dict(fast=_kernels.FAST_UNIT, dpoly=_difference_table(table))
+        fast = dict(fast=_kernels.FAST_UNIT, dpoly=_difference_poly(a))
     else:
         fast = {}
     return EnergyTerms(**terms, **(no_shortcut | fast))
+
+
+def sums_dtype(storage: Storage, terms: EnergyTerms) -> np.dtype:
+    """int32 for table-mode sums when every sum and the P = 2 dot product fit
+    (``L * max|w| * max_l sum_i |w_il| < 2**31``, e.g. K N < 2**31 for +-1 patterns),
+    else int64. Narrow sums halve the memory traffic and let the dot product vectorise."""
+    if terms.mode != _kernels.MODE_TABLE:
+        return np.dtype(np.int64)
+    wmax = max(abs(int(storage.val.max(initial=0))), abs(int(storage.val.min(initial=0))))
+    bound = storage.n_terms * max(wmax, 1) * max(terms.off, 1)
+    return np.dtype(np.int32 if bound < 2**31 else np.int64)
 
 
 def tracked_sums(storage: Storage, sigma: np.ndarray, n_sums: int) -> np.ndarray:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numba
 import numpy as np
+from numba.extending import overload
 
 from montecarlo._rng import uniform
 
@@ -28,9 +29,24 @@ MODE_TABLE = 0
 MODE_POWER = 1
 FAST_NONE = 0  # table mode: two table lookups per term
 FAST_QUADRATIC = 1  # P = 2: dH = q4 * (sum_l w_il**2 - s_i sum_l w_il S_l), a dot product
-FAST_UNIT = 2  # +-1 weights: dH = sum_l D[w_il s_i S_l], D(y) = T(y - 2) - T(y) tabulated
+FAST_UNIT = 2  # +-1 weights: dH = sum_l D(w_il s_i S_l), D(y) = T(y - 2) - T(y) a polynomial
 ORDER_RANDOM = 0
 ORDER_SEQUENTIAL = 1
+
+
+FAST_MATH = {"reassoc", "contract"}  # lets the float sums over terms vectorise (and use FMA)
+
+
+def flat(S):  # pragma: no cover - replaced by the overload inside Numba
+    """Table-mode sums as a 1-d view: ``S`` itself if 1-d, else ``S.reshape(S.size)``."""
+    return S.reshape(S.size)
+
+
+@overload(flat, inline="always")
+def _flat_overload(S):
+    if S.ndim == 1:
+        return lambda S: S
+    return lambda S: S.reshape(S.size)
 
 
 @numba.njit(cache=True)
@@ -129,66 +145,117 @@ def acceptance_probability(dh, beta, dynamics):
     return 0.5 if dh == 0.0 else 0.0
 
 
-@numba.njit(cache=True, _nrt=False)
+@numba.njit(cache=True, inline="always", fastmath=FAST_MATH)
 def table_delta(a, b, s_i, S, val, idx, tab, fast, q4, rsq, off, dense):
     """Energy change of flipping a spin with value ``s_i`` whose stored weights are
     ``val[a:b]`` (term ``j - a`` if ``dense``, else ``idx[j]``), table mode.
 
-    ``tab`` is the energy table T (two lookups per term), or for ``FAST_UNIT`` the
-    difference table D (one lookup); ``FAST_QUADRATIC`` (P = 2) needs no table:
-    ``dH = q4 * (rsq - s_i sum_l w_l S_l)`` with ``rsq = sum_l w_l**2``. This is the only
-    route of the sweep in table mode. Compiled without reference counting (``_nrt=False``,
-    it allocates nothing): otherwise every call would pay atomic increments on its arrays.
+    ``S`` holds the tracked sums, shape (L, 1) or (L,), int32 or int64. Routes:
+
+    - ``FAST_QUADRATIC`` (P = 2): ``dH = q4 * (rsq - s_i sum_l w_l S_l)`` with
+      ``rsq = sum_l w_l**2``: an integer dot product, accumulated in the type of ``S``
+      (int32 sums are chosen only when ``L * max|w| * max|S| < 2**31``, so it is exact).
+    - ``FAST_UNIT`` (+-1 weights, any even P): ``dH = sum_l D(w_l s_i S_l)`` with the
+      closed-form polynomial ``D(y) = T(y - 2) - T(y)`` of degree P - 1, coefficients
+      (ascending) in ``tab``; Horner's rule, written out for P = 4 and 6 so that it
+      vectorises.
+    - otherwise ``tab`` is the energy table T: two lookups per term.
+
+    Dense loops run over contiguous rows with no index per weight; sparse rows gather
+    ``S[idx[j]]`` (cost proportional to the non-zero weights). Inlined into the sweep at
+    Numba's IR level: a call per attempt would pay atomic reference counts on every array.
     """
-    # Dense and sparse loops are written out twice on purpose: one branch per call, none per weight.
-    dh = 0.0
+    S1 = flat(S)  # n_sums = 1 in table mode
+    n = b - a
+    w = val[a:b]  # row views indexed from 0 by range(): no negative-index (wraparound) check
+    t = idx[a:b]
     if fast == FAST_QUADRATIC:
-        dot = np.int64(0)
-        if dense:
-            for j in range(a, b):
-                dot += np.int64(val[j]) * S[j - a, 0]
+        if S.itemsize == 4:  # int32 sums: int32 products and sum (exact, see above)
+            dot32 = np.int32(0)
+            if dense:
+                for l in range(n):
+                    dot32 += np.int32(np.int32(w[l]) * S1[l])
+            else:
+                for l in range(n):
+                    dot32 += np.int32(np.int32(w[l]) * S1[np.uint32(t[l])])
+            dot = np.int64(dot32)
         else:
-            for j in range(a, b):
-                dot += np.int64(val[j]) * S[idx[j], 0]
+            dot = np.int64(0)
+            if dense:
+                for l in range(n):
+                    dot += np.int64(w[l]) * S1[l]
+            else:
+                for l in range(n):
+                    dot += np.int64(w[l]) * S1[np.uint32(t[l])]
         return q4 * np.float64(rsq - s_i * dot)
+    dh = 0.0
+    s32 = np.int32(s_i)
     if fast == FAST_UNIT:
-        if dense:
-            for j in range(a, b):
-                dh += tab[np.int64(val[j]) * s_i * S[j - a, 0] + off]
-        else:
-            for j in range(a, b):
-                dh += tab[np.int64(val[j]) * s_i * S[idx[j], 0] + off]
+        deg = tab.shape[0] - 1
+        if dense and deg == 3:
+            d0, d1, d2, d3 = tab[0], tab[1], tab[2], tab[3]
+            for l in range(n):
+                y = np.float64(np.int32(np.int32(w[l]) * s32 * S1[l]))
+                dh += d0 + y * (d1 + y * (d2 + y * d3))
+            return dh
+        if dense and deg == 5:
+            d0, d1, d2, d3, d4, d5 = tab[0], tab[1], tab[2], tab[3], tab[4], tab[5]
+            for l in range(n):
+                y = np.float64(np.int32(np.int32(w[l]) * s32 * S1[l]))
+                dh += d0 + y * (d1 + y * (d2 + y * (d3 + y * (d4 + y * d5))))
+            return dh
+        for l in range(n):
+            Sl = S1[l] if dense else S1[np.uint32(t[l])]
+            y = np.float64(np.int64(w[l]) * s_i * Sl)
+            acc = tab[deg]
+            for k in range(deg - 1, -1, -1):
+                acc = acc * y + tab[k]
+            dh += acc
         return dh
-    if dense:
-        for j in range(a, b):
-            Sl = S[j - a, 0] + off
-            dh += tab[Sl - 2 * np.int64(val[j]) * s_i] - tab[Sl]
-    else:
-        for j in range(a, b):
-            Sl = S[idx[j], 0] + off
-            dh += tab[Sl - 2 * np.int64(val[j]) * s_i] - tab[Sl]
+    for l in range(n):
+        Sl = (S1[l] if dense else S1[np.uint32(t[l])]) + off
+        dh += tab[Sl - 2 * np.int64(w[l]) * s_i] - tab[Sl]
     return dh
 
 
-@numba.njit(cache=True)
-def sweep(sigma, S, O, rng, beta, dynamics, order, terms, weights, obs):
-    """One sweep (N flip attempts) of one chain.
+@numba.njit(cache=True, inline="always")
+def table_flip(a, b, s_i, S, val, idx, dense):
+    """Update the table-mode sums ``S`` (L, 1) or (L,) for the flip of a spin with value
+    ``s_i`` and weights ``val[a:b]``: ``S_l -= 2 s_i w_l`` (in the type of ``S``, exact)."""
+    S1 = flat(S)
+    w = val[a:b]
+    t = idx[a:b]
+    n = b - a
+    if S.itemsize == 4:
+        two_s = np.int32(2 * s_i)
+        if dense:
+            for l in range(n):
+                S1[l] -= np.int32(two_s * np.int32(w[l]))
+        else:
+            for l in range(n):
+                S1[np.uint32(t[l])] -= np.int32(two_s * np.int32(w[l]))
+    else:
+        two_s = 2 * s_i
+        if dense:
+            for l in range(n):
+                S1[l] -= two_s * np.int64(w[l])
+        else:
+            for l in range(n):
+                S1[np.uint32(t[l])] -= two_s * np.int64(w[l])
 
-    ``terms`` is the ``EnergyTerms`` of the energy, ``weights`` the ``Storage`` of its
-    weights and ``obs`` the ``Storage`` of the observable-only sums ``O`` (Lo, 1). The
-    table-mode energy change and update are written out here rather than called:
-    a call per flip attempt costs more than a short row of weights (array reference counts).
-    """
-    mode, table, off, pe, c, P = terms.mode, terms.table, terms.off, terms.pe, terms.c, terms.P
-    fast, dpoly, rowsq, q4 = terms.fast, terms.dpoly, terms.rowsq, terms.q4
-    indptr, idx, val, dense = weights.indptr, weights.idx, weights.val, weights.dense
+
+@numba.njit(cache=True, inline="always")
+def _attempts(sigma, S, S1, O, rng, beta, dynamics, order, terms, weights, obs, table_mode,
+              fast, dense, p, e):  # fmt: skip
+    """The N flip attempts of :func:`sweep`. Inlined there once per route with ``table_mode``,
+    ``fast`` and ``dense`` as constants, so that each copy keeps only its own branch."""
+    table, pe, c, P = terms.table, terms.pe, terms.c, terms.P
+    off, dpoly, rowsq, q4 = terms.off, terms.dpoly, terms.rowsq, terms.q4
+    indptr, idx, val = weights.indptr, weights.idx, weights.val
     o_indptr, o_idx, o_val, o_dense = obs.indptr, obs.idx, obs.val, obs.dense
     N = sigma.shape[0]
     L = S.shape[0]
-    p = np.zeros(P + 1)
-    e = np.zeros(P + 1)
     track_obs = O.shape[0] > 0
-    table_mode = mode == MODE_TABLE
     tab = dpoly if fast == FAST_UNIT else table
     for step in range(N):
         if order == ORDER_RANDOM:
@@ -198,34 +265,63 @@ def sweep(sigma, S, O, rng, beta, dynamics, order, terms, weights, obs):
         else:
             i = step
         s_i = np.int64(sigma[i])
+        if dense:
+            a = i * L
+            b = a + L
+        else:
+            a = indptr[i]
+            b = indptr[i + 1]
         if table_mode:
-            if dense:
-                a = i * L
-                b = a + L
-            else:
-                a = indptr[i]
-                b = indptr[i + 1]
             rsq = rowsq[i] if fast == FAST_QUADRATIC else 0
-            dh = table_delta(a, b, s_i, S, val, idx, tab, fast, q4, rsq, off, dense)
+            dh = table_delta(a, b, s_i, S1, val, idx, tab, fast, q4, rsq, off, dense)
         else:
             dh = power_delta(i, s_i, S, pe, c, P, indptr, idx, val, dense, p, e)
         ok = accept(dh, beta, dynamics, uniform(rng))
         if not ok:
             continue
         if table_mode:
-            two_s = 2 * s_i
-            if dense:
-                a = i * L
-                for l in range(L):
-                    S[l, 0] -= two_s * np.int64(val[a + l])
-            else:
-                for j in range(indptr[i], indptr[i + 1]):
-                    S[idx[j], 0] -= two_s * np.int64(val[j])
+            table_flip(a, b, s_i, S1, val, idx, dense)
         else:
-            apply_flip(i, s_i, S, mode, P, indptr, idx, val, dense)
+            apply_flip(i, s_i, S, MODE_POWER, P, indptr, idx, val, dense)
         if track_obs:
             apply_flip(i, s_i, O, MODE_TABLE, P, o_indptr, o_idx, o_val, o_dense)
         sigma[i] = -sigma[i]
+
+
+@numba.njit(cache=True, fastmath=FAST_MATH)
+def sweep(sigma, S, O, rng, beta, dynamics, order, terms, weights, obs):
+    """One sweep (N flip attempts) of one chain.
+
+    ``terms`` is the ``EnergyTerms`` of the energy, ``weights`` the ``Storage`` of its
+    weights and ``obs`` the ``Storage`` of the observable-only sums ``O`` (Lo, 1). Per
+    attempt: one random site (or the next one), the energy change (:func:`table_delta` or
+    :func:`power_delta`), one uniform and the acceptance test; the only work that does not
+    scale with the number of terms. The routes that matter for speed (dense rows with the
+    P = 2 dot product or the +-1 polynomial, sparse rows with the dot product) get their own
+    copy of the attempt loop, free of the other routes' branches.
+    """
+    P = terms.P
+    p = np.zeros(P + 1)
+    e = np.zeros(P + 1)
+    S1 = flat(S)  # table mode: (L,) view, made once per sweep
+    dense = weights.dense
+    fast = terms.fast
+    if terms.mode == MODE_TABLE:
+        if dense and fast == FAST_QUADRATIC:
+            _attempts(sigma, S, S1, O, rng, beta, dynamics, order, terms, weights, obs, True,
+                      FAST_QUADRATIC, True, p, e)  # fmt: skip
+        elif dense and fast == FAST_UNIT:
+            _attempts(sigma, S, S1, O, rng, beta, dynamics, order, terms, weights, obs, True,
+                      FAST_UNIT, True, p, e)  # fmt: skip
+        elif not dense and fast == FAST_QUADRATIC:
+            _attempts(sigma, S, S1, O, rng, beta, dynamics, order, terms, weights, obs, True,
+                      FAST_QUADRATIC, False, p, e)  # fmt: skip
+        else:
+            _attempts(sigma, S, S1, O, rng, beta, dynamics, order, terms, weights, obs, True,
+                      fast, dense, p, e)  # fmt: skip
+    else:
+        _attempts(sigma, S, S1, O, rng, beta, dynamics, order, terms, weights, obs, False,
+                  fast, dense, p, e)  # fmt: skip
 
 
 @numba.njit(cache=True, parallel=True)

@@ -172,8 +172,7 @@ def sample_memory(
     P = _int("P", P, 2)
     if protocol not in ("hebbian", "supervised", "unsupervised"):
         raise ValueError(
-            "protocol must be one of 'hebbian', 'supervised', 'unsupervised'; "
-            f"got {protocol!r}."
+            f"protocol must be one of 'hebbian', 'supervised', 'unsupervised'; got {protocol!r}."
         )
     if protocol == "hebbian":
         Mx = 1
@@ -184,8 +183,17 @@ def sample_memory(
     nbytes = float(K) * N * (1 if protocol == "hebbian" else 1 + Mx)  # archetypes, examples
     nbytes += network_bytes(N=N, K=K, M=Mx, protocol=protocol, d=d)
     nbytes += run_bytes(
-        N=N, K=K, M=Mx, protocol=protocol, P=P, d=d, R=chains * n_beta, chains=chains,
-        n_beta=n_beta, sweeps=sweeps, thin=thin,
+        N=N,
+        K=K,
+        M=Mx,
+        protocol=protocol,
+        P=P,
+        d=d,
+        R=chains * n_beta,
+        chains=chains,
+        n_beta=n_beta,
+        sweeps=sweeps,
+        thin=thin,
     )
     nbytes += 64 * 2**20
     return int(math.ceil(nbytes))
@@ -215,8 +223,18 @@ def network_bytes(*, N: int, K: int, M: int, protocol: str, d: float) -> float:
 
 
 def run_bytes(
-    *, N: int, K: int, M: int, protocol: str, P: int, d: float, R: int, chains: int,
-    n_beta: int, sweeps: int, thin: int,
+    *,
+    N: int,
+    K: int,
+    M: int,
+    protocol: str,
+    P: int,
+    d: float,
+    R: int,
+    chains: int,
+    n_beta: int,
+    sweeps: int,
+    thin: int,
 ) -> float:
     """Bytes ``sample`` allocates for ``R = chains * n_beta`` replicas: states and tracked
     sums (with the parallel driver's working copies), recorded traces (narrow integers,

@@ -10,7 +10,16 @@ import numba
 import numpy as np
 import xarray as xr
 
-from montecarlo import _chains, _dataset, _energy, _kernels, _memory, _validate, observables
+from montecarlo import (
+    _chains,
+    _dataset,
+    _energy,
+    _kernels,
+    _memory,
+    _progress,
+    _validate,
+    observables,
+)
 from montecarlo._rng import stream_states
 
 _DYNAMICS_CODE = {
@@ -213,6 +222,8 @@ class HebbianEngine:
         order: str = "random",
         tempering: bool = False,
         thin: int = 1,
+        progress: bool = False,
+        engine: str = "numba",
     ) -> xr.Dataset:
         """Run Monte Carlo chains; return equilibrium means, error bars and traces.
 
@@ -248,6 +259,14 @@ class HebbianEngine:
         thin : int
             Record every ``thin``-th sweep (``sweeps`` must be a multiple); saves memory
             (traces hold ``chains * sweeps / thin * K`` values) when ``K`` is large.
+        progress : bool
+            Show a progress bar (tqdm, on stderr) over the sweeps; the run is then split
+            into about 100 calls of the kernel, with the same result.
+        engine : {"numba", "jax"}
+            ``"numba"``: the CPU kernels (threads over chains). ``"jax"``: the vectorised
+            many-chain engine (:mod:`montecarlo._jax_engine`, imports JAX), for thousands
+            of chains on a GPU; same physics and output, its own random numbers
+            (``jax.random`` keys folded per chain and sweep).
 
         Returns
         -------
@@ -267,6 +286,8 @@ class HebbianEngine:
         burn_in = _validate.integer("burn_in", burn_in, low=0)
         chains = _validate.integer("chains", chains, low=1)
         thin = _validate.integer("thin", thin, low=1)
+        progress = _progress.check_flag(progress)
+        engine = _validate.choice("engine", engine, _validate.ENGINES)
         if sweeps % thin:
             raise ValueError(
                 f"sweeps must be a multiple of thin; got sweeps={sweeps}, thin={thin}."
@@ -299,6 +320,15 @@ class HebbianEngine:
                 "tempering=True needs a ladder of at least 2 temperatures; got "
                 f"beta={betas.tolist()!r}."
             )
+        if engine == "jax":
+            if tempering:
+                raise ValueError("tempering=True is available with engine='numba' only.")
+            if self._terms.mode != _kernels.MODE_TABLE:
+                raise ValueError(
+                    "engine='jax' covers every P = 2 model, +-1 weights at any P and the plain "
+                    "energy form (self_interaction=True); real-valued weights at P >= 4 "
+                    f"(here P={self.P}, protocol={self.protocol!r}) need engine='numba'."
+                )
         root = _validate.seed(seed)
         R = ladder.size * chains
         _memory.check_memory(
@@ -329,47 +359,37 @@ class HebbianEngine:
         rng = stream_states(chain_ss, R)
         swap_rng = stream_states(swap_ss, 1)[0]
         t, st, ob = self._terms, self._storage, self._obs
-        S = _energy.tracked_sums(st, sigma, t.n_sums)
+        S = _energy.tracked_sums(st, sigma, t.n_sums).astype(_energy.sums_dtype(st, t), copy=False)
         O = _energy.tracked_sums(ob, sigma, 1)
         pair_a, pair_b = observables.pair_indices(chains)
         # traces in the narrowest integer type holding |group sum| <= N * M
         width = max(2, _memory.trace_itemsize(self.N * (self.M or 1)))
         tdtype = np.dtype(f"int{8 * width}")
-        out_G = np.zeros((R, records, self.K), tdtype)
-        out_O = np.zeros((R, records, ob.n_terms), tdtype)
-        out_E = np.zeros((R, records))
-        out_Q = np.zeros((n_beta, pair_a.size, records))
         tries = np.zeros(max(n_beta - 1, 1), np.int64)
         accepts = np.zeros(max(n_beta - 1, 1), np.int64)
-        work = R * st.val.size  # weight entries one sweep of all replicas visits
-        parallel = numba.get_num_threads() > 1 and R > 1 and work >= _chains.PARALLEL_MIN_WORK
-        run = _chains.run_parallel if parallel else _chains.run_serial
-        run(
-            sigma,
-            S,
-            O,
-            rng,
-            swap_rng,
-            np.repeat(ladder, chains),
-            n_beta,
-            chains,
-            bool(tempering),
-            _DYNAMICS_CODE[used],
-            _ORDER_CODE[order],
-            t,
-            st,
-            ob,
-            self._group,
-            burn_in,
-            sweeps,
-            thin,
-            pair_a,
-            pair_b,
-            (out_G, out_O, out_E, out_Q),
-            tries,
-            accepts,
-            _chains.PAD_BYTES if parallel else 0,
-        )
+        if engine == "jax":
+            from montecarlo import _jax_engine
+
+            sigma, out_G, out_O, out_E, out_Q = _jax_engine.run(
+                self, sigma, S, O, np.repeat(ladder, chains), _DYNAMICS_CODE[used],
+                _ORDER_CODE[order], chain_ss.generate_state(2, np.uint32), burn_in, sweeps,
+                thin, (n_beta, chains, pair_a, pair_b), progress,
+            )  # fmt: skip
+            out_G, out_O = out_G.astype(tdtype), out_O.astype(tdtype)
+        else:
+            out_G = np.zeros((R, records, self.K), tdtype)
+            out_O = np.zeros((R, records, ob.n_terms), tdtype)
+            out_E = np.zeros((R, records))
+            out_Q = np.zeros((n_beta, pair_a.size, records))
+            work = R * st.val.size  # weight entries one sweep of all replicas visits
+            parallel = numba.get_num_threads() > 1 and R > 1 and work >= _chains.PARALLEL_MIN_WORK
+            run = _chains.run_parallel if parallel else _chains.run_serial
+            args = (sigma, S, O, rng, swap_rng, np.repeat(ladder, chains), n_beta, chains,
+                    bool(tempering), _DYNAMICS_CODE[used], _ORDER_CODE[order], t, st, ob,
+                    self._group, burn_in, sweeps, thin, pair_a, pair_b,
+                    (out_G, out_O, out_E, out_Q), tries, accepts,
+                    _chains.PAD_BYTES if parallel else 0)  # fmt: skip
+            _progress.run_in_steps(run, args, burn_in + sweeps, progress)
         settings = dict(
             sweeps=sweeps,
             burn_in=burn_in,
@@ -382,9 +402,10 @@ class HebbianEngine:
             seed=seed_attr,
             tempering=int(bool(tempering)),
             thin=thin,
+            engine=engine,
         )
         if not isinstance(betas, np.ndarray) or betas.ndim == 0:
-            settings.update(beta=float(ladder[0]), T=1.0 / float(ladder[0]))
+            settings.update(beta=float(ladder[0]), T=1.0 / ladder[0] if ladder[0] > 0 else math.inf)
         return _dataset.build(
             self,
             ladder,

@@ -11,6 +11,8 @@ import numpy as np
 PROTOCOLS = ("hebbian", "supervised", "unsupervised")
 DYNAMICS = ("glauber", "metropolis", "zero_temperature")
 ORDERS = ("random", "sequential")
+ENGINES = ("numba", "jax")
+P_MAX = 40  # largest interaction order (float64 energy polynomials, see interaction_order)
 
 
 def choice(name: str, value: object, allowed: Iterable[str]) -> str:
@@ -33,13 +35,19 @@ def integer(name: str, value: object, *, low: int, meaning: str = "") -> int:
 
 
 def interaction_order(P: object) -> int:
-    """P must be an even integer >= 2."""
+    """P must be an even integer in [2, P_MAX]."""
     if isinstance(P, bool) or not isinstance(P, (int, np.integer)):
         raise TypeError(f"P must be an even integer >= 2; got {P!r} of type {type(P).__name__}.")
     if P < 2 or P % 2:
         raise ValueError(
             f"P must be an even integer >= 2; got P={P}. P is the interaction order "
             "(P = 2 is the pairwise Hopfield model)."
+        )
+    if P > P_MAX:
+        raise ValueError(
+            f"P must be <= {P_MAX}; got P={P}. The energies are polynomials of degree P in "
+            "the overlaps, evaluated in float64 (coefficients up to P! / N**(P-1)); beyond "
+            f"P = {P_MAX} they lose their accuracy or overflow."
         )
     return int(P)
 
@@ -102,10 +110,13 @@ def temperature(beta: object, T: object) -> np.ndarray:
     if (beta is None) == (T is None):
         raise ValueError(f"give exactly one of beta or T (T = 1/beta); got beta={beta!r}, T={T!r}.")
     name, value = ("beta", beta) if beta is not None else ("T", T)
-    try:
-        arr = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a real number or 1-d array; got {value!r}.") from None
+    raw = np.asarray(value) if not isinstance(value, (str, bytes)) else None
+    if raw is None or raw.dtype == bool or raw.dtype.kind not in "iuf":
+        raise TypeError(
+            f"{name} must be a real number or 1-d array of real numbers (not a string or "
+            f"bool); got {value!r}."
+        )
+    arr = raw.astype(np.float64)
     if arr.ndim > 1 or arr.size == 0:
         raise ValueError(
             f"{name} must be a scalar or a non-empty 1-d ladder; got shape {arr.shape}."
