@@ -97,5 +97,5 @@ def iterate_attention(
 
     if remat:
         advance = jax.checkpoint(advance)
-    z = _iterate.loop(lambda t, z: advance(z), q0, T)
+    z = _iterate.loop(lambda t, z: advance(z), q0, T, unroll=not remat)
     return attention(z, k, v, mask, bias, zero_row=zero_row, implementation=implementation)

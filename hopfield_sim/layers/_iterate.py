@@ -6,10 +6,11 @@ take 16-bit operands with float32 accumulation; states and outputs come back in 
 computation dtype.
 
 Memory under ``jax.grad``: the loop carries the (scaled) state ``z`` (..., L, H, d), never the
-weights (..., H, L, S), and with ``remat=True`` each update is a ``jax.checkpoint``: the
-backward pass recomputes one update at a time from its saved state, so the (H, L, S) arrays
-of only one update are alive at once, whatever the number of steps (cost: one extra forward
-association per update in the backward pass).
+weights (..., H, L, S), and with ``remat=True`` each update is a ``jax.checkpoint`` inside a
+``lax.scan``: the backward pass recomputes one update at a time from its saved state, so the
+(H, L, S) arrays of only one update are alive at once, whatever the number of steps (cost:
+one extra forward association per update in the backward pass). ``remat=False`` unrolls up
+to 8 updates (XLA fuses across them) and keeps every update's weights for the backward pass.
 """
 
 from __future__ import annotations
@@ -67,9 +68,15 @@ def step_schedule(update_steps_max, update_steps_eps, limit: int, num_heads: int
     return T, max_h, eps_h
 
 
-def loop(step: Callable, carry, T: int, *, skip_when_done: bool = False):
-    """Apply ``carry <- step(t, carry)`` for t = 1..T, unrolled if short, else a scan."""
-    if T <= _UNROLL:
+def loop(step: Callable, carry, T: int, *, skip_when_done: bool = False, unroll: bool = True):
+    """Apply ``carry <- step(t, carry)`` for t = 1..T: unrolled if ``unroll`` and short,
+    else a ``lax.scan`` (with ``skip_when_done``, steps are skipped by ``lax.cond`` once no
+    entry is active, ``carry[2]``).
+
+    Rematerialised steps must run in a scan: in unrolled straight-line code XLA schedules
+    the recomputations early and memory grows with T again (measured on CPU).
+    """
+    if T <= 1 or (unroll and T <= _UNROLL):
         for t in range(1, T + 1):
             carry = step(t, carry)
         return carry
@@ -122,7 +129,7 @@ def iterate(
         advance = jax.checkpoint(advance)
 
     if every_step:  # static schedule: every entry does all T updates, nothing to track
-        z = loop(lambda t, z: advance(z)[1], q0, T)
+        z = loop(lambda t, z: advance(z)[1], q0, T, unroll=not remat)
         w = associate(z)
         return w, jnp.full(w.shape[:-2], T, jnp.int32), jnp.zeros(w.shape[:-2], bool)
 
@@ -160,7 +167,9 @@ def iterate(
         z = jnp.where(_lhd(go_on), z_next, z)
         return z, jax.lax.stop_gradient(w).astype(acc), go_on, steps, converged
 
-    z, w_prev, active, steps, converged = loop(step, carry, T - 1, skip_when_done=True)
+    z, w_prev, active, steps, converged = loop(
+        step, carry, T - 1, skip_when_done=True, unroll=not remat
+    )
     w = associate(z)  # update T (or the last accepted one): its weights carry the gradient
     _, steps, converged = check(T, w, w_prev, active, steps, converged)
     return w, steps, converged
