@@ -36,6 +36,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from hopfield_sim.layers import _validate
+from hopfield_sim.layers import separation as _sep
 from hopfield_sim.layers.functional import retrieve
 
 __all__ = ["CLOOBParts", "infoloob", "infonce", "hopfield_retrieval", "cloob_loss"]
@@ -122,17 +123,13 @@ def _check_scalar(name: str, value) -> None:
 
 
 def _row_ce(z: jax.Array, leave_out: bool) -> jax.Array:
-    """``mean_i [log Σ_{j (≠ i)} exp z_ij − z_ii]`` of a square logit matrix, exactly masked."""
-    pos = jnp.diagonal(z)
-    if leave_out:
-        keep = ~jnp.eye(z.shape[0], dtype=bool)
-        m = jax.lax.stop_gradient(jnp.max(jnp.where(keep, z, -jnp.inf), axis=1, keepdims=True))
-        e = jnp.where(keep, jnp.exp(jnp.where(keep, z, m) - m), 0.0)
-    else:
-        m = jax.lax.stop_gradient(jnp.max(z, axis=1, keepdims=True))
-        e = jnp.exp(z - m)
-    lse = jnp.log(jnp.sum(e, axis=1)) + m[:, 0]
-    return jnp.mean(lse - pos)
+    """``mean_i [log Σ_{j (≠ i)} exp z_ij − z_ii]`` of a square logit matrix, exactly masked.
+
+    The log-sum-exp is the softmax's convex conjugate of :mod:`hopfield_sim.layers.separation`
+    (masked entries get weight exactly 0).
+    """
+    mask = ~jnp.eye(z.shape[0], dtype=bool) if leave_out else None
+    return jnp.mean(_sep.conjugate("softmax", z, mask) - jnp.diagonal(z))
 
 
 def _logits(a: jax.Array, o: jax.Array, inv_tau: jax.Array) -> jax.Array:
