@@ -115,6 +115,8 @@ def plot_phase_diagram(
         if not spinodal and np.nanmax(field.values) > threshold > np.nanmin(field.values):
             ax.contour(X, Y, field.values, levels=[threshold], colors=OKABE_ITO[7], linewidths=1.5)
             ax.plot([], [], color=OKABE_ITO[7], lw=1.5, label=f"theory: {variable} = {threshold:g}")
+    elif th in ds and ds[x].dims == ds[y].dims == ds[th].dims[:1] and ds[th].ndim == 1:
+        _scattered_theory(ds, x, y, th, threshold, ax, fig, variable)
     limits = (ax.get_xlim(), ax.get_ylim()) if ax.collections else None
     from matplotlib import patheffects
 
@@ -169,6 +171,19 @@ def plot_phase_diagram(
     if path is not None:
         save_figure(fig, path)
     return fig
+
+
+def _scattered_theory(ds, x, y, th, threshold, ax, fig, variable) -> None:
+    """Theory at scattered points (an adaptive diagram): shading on their triangulation,
+    the ``threshold`` contour, and the points themselves (denser at phase boundaries)."""
+    ok = np.isfinite(ds[th].values) & np.asarray(ds.get("converged_theory", True), bool)
+    xs, ys, vs = ds[x].values[ok], ds[y].values[ok], ds[th].values[ok]
+    mesh = ax.tripcolor(xs, ys, vs, cmap=CMAP, shading="gouraud", vmin=0, vmax=1, alpha=0.85)
+    fig.colorbar(mesh, ax=ax, label=label(ds, th))
+    if np.nanmax(vs) > threshold > np.nanmin(vs):
+        ax.tricontour(xs, ys, vs, levels=[threshold], colors=OKABE_ITO[7], linewidths=1.5)
+        ax.plot([], [], color=OKABE_ITO[7], lw=1.5, label=f"theory: {variable} = {threshold:g}")
+    ax.plot(xs, ys, ".", ms=1.5, color="0.3", alpha=0.6, label=f"{xs.size} adaptive points")
 
 
 def plot_curves(

@@ -51,7 +51,10 @@ PARAMETERS: dict[str, tuple[str, str]] = {
 _INTEGER = {"M", "N", "K", "P"}
 _MC_KEYS = ("N", "K", "sweeps", "burn_in", "chains", "samples", "dynamics", "init")
 _THEORY_KEYS = ("level", "branch", "finite_M")
-_TOP_KEYS = ("name", "seed", "model", "axes", "points", "fixed", "theory", "montecarlo")
+_TOP_KEYS = (
+    "name", "seed", "model", "axes", "points", "fixed", "theory", "montecarlo", "adaptive"
+)  # fmt: skip
+_ADAPTIVE_KEYS = ("points", "variable", "batch")
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,18 @@ class MonteCarloOptions:
 
 
 @dataclass(frozen=True)
+class AdaptiveOptions:
+    """Adaptive theory diagram: ``points`` theory points placed by
+    :class:`adaptive.Learner2D` inside the box spanned by the two axes (their smallest and
+    largest values), concentrated where ``{variable}_theory`` changes (phase boundaries),
+    solved ``batch`` at a time. The result has one dim ``point``."""
+
+    points: int = 400
+    variable: str = "m"
+    batch: int = 32
+
+
+@dataclass(frozen=True)
 class SweepSpec:
     """A phase-diagram sweep.
 
@@ -110,6 +125,9 @@ class SweepSpec:
         Diluted patterns (``d``) with the multitasking engines/theory (P = 2, low storage).
     name : str
         Free text stored with the results.
+    adaptive : AdaptiveOptions or None
+        Place theory points adaptively in the box of the two ``axes`` instead of on their
+        grid (theory only).
     """
 
     protocol: str = "hebbian"
@@ -122,6 +140,7 @@ class SweepSpec:
     seed: int = 0
     multitasking: bool = False
     name: str = ""
+    adaptive: AdaptiveOptions | None = None
 
     def __post_init__(self) -> None:
         axes = {k: _axis_values(f"axes.{k}", k, v) for k, v in dict(self.axes).items()}
@@ -170,6 +189,8 @@ class SweepSpec:
             out["theory"] = dict(vars(self.theory))
         if self.montecarlo is not None:
             out["montecarlo"] = {k: v for k, v in vars(self.montecarlo).items() if v is not None}
+        if self.adaptive is not None:
+            out["adaptive"] = dict(vars(self.adaptive))
         return out
 
     def to_json(self) -> str:
@@ -212,6 +233,9 @@ def spec_from_dict(data: Mapping[str, Any]) -> SweepSpec:
         _known("theory", theory, _THEORY_KEYS)
     if mc is not None:
         _known("montecarlo", mc, _MC_KEYS)
+    adaptive = _table(data, "adaptive", default=None)
+    if adaptive is not None:
+        _known("adaptive", adaptive, _ADAPTIVE_KEYS)
     if "theory" not in data and "montecarlo" not in data:
         theory = {}
     seed = data.get("seed", 0)
@@ -226,6 +250,7 @@ def spec_from_dict(data: Mapping[str, Any]) -> SweepSpec:
         montecarlo=None if mc is None else MonteCarloOptions(**mc),
         seed=seed,
         name=data.get("name", ""),
+        adaptive=None if adaptive is None else AdaptiveOptions(**adaptive),
     )
 
 
@@ -441,6 +466,29 @@ def _validate(spec: SweepSpec) -> None:
         raise ValueError("d (dilution) needs model.multitasking = true.")
     if spec.montecarlo is not None:
         _validate_mc(spec)
+    if spec.adaptive is not None:
+        _validate_adaptive(spec)
+
+
+def _validate_adaptive(spec: SweepSpec) -> None:
+    a = spec.adaptive
+    for key, low in (("points", 4), ("batch", 1)):
+        v = getattr(a, key)
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < low:
+            raise ValueError(f"adaptive.{key} must be an integer >= {low}; got {v!r}.")
+    _choice("adaptive.variable", a.variable, ("m", "n", "q"))
+    if spec.points is not None or len(spec.axes) != 2:
+        raise ValueError(
+            "adaptive needs exactly two axes (their smallest and largest values bound the "
+            f"box); got {list(spec.grid_names)}."
+        )
+    if spec.theory is None or spec.montecarlo is not None or spec.multitasking:
+        raise ValueError("adaptive diagrams are theory-only: give [theory] and no [montecarlo].")
+    if "P" in spec.axes:
+        raise ValueError("adaptive: P cannot be an adaptive axis (it takes even integers).")
+    for name, values in spec.axes.items():
+        if np.ptp(values) <= 0:
+            raise ValueError(f"adaptive: axes.{name} needs two different values (the bounds).")
 
 
 def _validate_mc(spec: SweepSpec) -> None:

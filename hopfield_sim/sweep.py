@@ -149,14 +149,23 @@ def sweep(
     from hopfield_sim.checks import check_resources
 
     check_resources(spec)
-    grid = Grid(spec)
     with contextlib.ExitStack() as stack:
         writer = stack.enter_context(storage.Store(store)) if store is not None else None
         if client is not None:
             client, owned = _execution.connect(client)  # unreachable scheduler: fail now
             if owned:
                 stack.callback(client.close)
+        source = None
+        if spec.adaptive is not None:
+            from hopfield_sim import adaptive_sweep
+
+            source = adaptive_sweep.source_json(spec)
+            spec, cached = adaptive_sweep.resolve(spec, progress=progress)
+            _theory = _theory or cached
+        grid = Grid(spec)
         ds, on_disk = _initial_dataset(spec, grid, store, extend)
+        if source is not None:
+            ds.attrs.setdefault(adaptive_sweep.ADAPTIVE_ATTR, source)
         if on_disk and writer is not None and not writer.has_parts() and _complete(ds):
             if progress:
                 print(f"sweep: {store} already holds every point; nothing to do "

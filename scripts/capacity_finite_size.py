@@ -86,8 +86,11 @@ def run_case(name: str, args: argparse.Namespace) -> dict:
          "budget": case["budget"][k], "min_samples": 6 if not args.quick else 3,
          "sweeps": args.sweeps, "burn_in": args.burn_in, "seed": args.seed,
          "bootstrap": 200 if not args.quick else 40, "m_cut": case["m_cut"]}
-        for N in case["sizes"][k]
+        for N in case["sizes"][k] if args.max_N is None or N <= args.max_N
     ]  # fmt: skip
+    if args.budget is not None:
+        for t in tasks:
+            t["budget"] = args.budget
     tasks.sort(key=lambda t: -t["N"])  # largest first: better load balance
     if args.workers > 1:
         with ProcessPoolExecutor(args.workers, mp_context=get_context("spawn")) as pool:
@@ -158,6 +161,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
     parser.add_argument("--cases", nargs="+", default=list(CASES), choices=list(CASES))
+    parser.add_argument(
+        "--max-N",
+        type=int,
+        default=None,
+        help="leave out larger sizes (a reduced run on a busy machine)",
+    )
+    parser.add_argument("--budget", type=int, default=None, help="samples per size")
     parser.add_argument("--out", type=Path, default=ROOT / "data" / "capacity_finite_size.json")
     parser.add_argument("--figure", type=Path,
                         default=ROOT / "docs" / "figures" / "capacity_finite_size.png")  # fmt: skip
@@ -192,7 +202,8 @@ def main() -> None:
                       f"{(f['x_inf'] - v) / f['x_inf_err']:+.1f} error bars)")  # fmt: skip
     print(f"\nwall {wall:.0f} s, CPU {cpu:.0f} s ({args.workers} worker processes)")
     meta = {"wall_s": wall, "cpu_s": cpu, "workers": args.workers, "sweeps": args.sweeps,
-            "burn_in": args.burn_in, "seed": args.seed, "quick": args.quick}  # fmt: skip
+            "burn_in": args.burn_in, "seed": args.seed, "quick": args.quick,
+            "max_N": args.max_N, "budget": args.budget}  # fmt: skip
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({"meta": meta, "results": results}, indent=1))
     figure(results, args.figure)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 
 HELP = "plot a stored sweep: phase diagram for 2-d grids, curves for 1-d grids"
@@ -32,13 +33,16 @@ def run(args: argparse.Namespace) -> int:
     ds = open_sweep(args.file)
     out = args.out or args.file.with_suffix(".png")
     dims = [d for d in ds.dims if d != "pattern"]
+    plane = dims
+    if "adaptive_spec" in ds.attrs:  # scattered points of an adaptive diagram
+        plane = list(json.loads(ds.attrs["adaptive_spec"])["axes"])
     kind = args.kind
     if kind == "auto":
-        kind = "phase" if len(dims) == 2 and args.hue is None else "curves"
+        kind = "phase" if len(plane) == 2 and args.hue is None else "curves"
     if kind == "phase":
-        if len(dims) != 2 and (args.x is None or args.y is None):
+        if len(plane) != 2 and (args.x is None or args.y is None):
             raise ValueError(f"a phase diagram needs two grid dims or --x and --y; have {dims}.")
-        x, y = args.x or dims[0], args.y or dims[1]
+        x, y = args.x or plane[0], args.y or plane[1]
         plot_phase_diagram(ds, x, y, variable=args.variable, path=out)
     else:
         x = args.x or dims[0]
