@@ -21,11 +21,13 @@ from hopfield_sim.compare import compare as compare
 from hopfield_sim.compare import comparison_table as comparison_table
 from hopfield_sim.plot import plot_curves as plot_curves
 from hopfield_sim.plot import plot_phase_diagram as plot_phase_diagram
+from hopfield_sim.spec import AdaptiveOptions as AdaptiveOptions
 from hopfield_sim.spec import MonteCarloOptions as MonteCarloOptions
 from hopfield_sim.spec import SweepSpec as SweepSpec
 from hopfield_sim.spec import TheoryOptions as TheoryOptions
 from hopfield_sim.spec import load_spec as load_spec
 from hopfield_sim.storage import DamagedStoreError as DamagedStoreError
+from hopfield_sim.storage import StoreLockedError as StoreLockedError
 from hopfield_sim.sweep import open_sweep as open_sweep
 from hopfield_sim.sweep import sweep as sweep
 
@@ -34,7 +36,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "__version__",
+    "AdaptiveOptions",
     "DamagedStoreError",
+    "StoreLockedError",
     "MonteCarloOptions",
     "SweepSpec",
     "TheoryOptions",
