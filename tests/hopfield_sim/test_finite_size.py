@@ -87,7 +87,7 @@ def test_bad_requests(kw, match):
 def test_tiny_monte_carlo_transition_is_near_the_capacity():
     """N = 100, T = 0.1: x_c(N) lies above the RS capacity 0.138 (finite-N systems retrieve
     beyond it) and well below the load 0.4 where nothing is retrieved."""
-    tr = fs.locate_transition(100, bounds=(0.02, 0.5), fixed=0.1, budget=40, min_samples=4,
+    tr = fs.locate_transition(100, bounds=(0.02, 0.5), fixed=0.1, budget=32, min_samples=4,
                               bootstrap=40, sweeps=10, burn_in=10, seed=3)  # fmt: skip
     assert 0.1 < tr.fit.x_c < 0.4, tr.fit
     assert tr.m[tr.x < 0.06].min() > 0.8  # low load: every sample retrieves
@@ -106,3 +106,23 @@ def test_separated_outcomes_get_the_gap_as_error():
     y = (x < 0.15).astype(float)
     fit = fs.fit_step(x, y, bootstrap=20)
     assert 0.1 < fit.x_c < 0.2 and fit.x_c_err >= 0.1 / np.sqrt(12)
+
+
+@pytest.mark.slow
+def test_capacity_script_quick_run_extrapolates_near_the_theory(tmp_path):
+    """The script's reduced run (N = 100, 200, 400; ~1 min): the extrapolated P = 2 capacity
+    is within its error bar (plus 0.01 of finite-time bias) of the RS value 0.138."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[2] / "scripts" / "capacity_finite_size.py"
+    out = tmp_path / "cap.json"
+    argv = ["--quick", "--cases", "P=2", "--workers", "1", "--out", str(out),
+            "--figure", str(tmp_path / "cap.png")]  # fmt: skip
+    subprocess.run([sys.executable, str(script), *argv], check=True)
+    res = json.loads(out.read_text())["results"]["P=2"]
+    fit = res["fit"]
+    assert abs(fit["x_inf"] - res["theory"]["RS"]) < 3 * fit["x_inf_err"] + 0.01
+    assert (tmp_path / "cap.png").exists()

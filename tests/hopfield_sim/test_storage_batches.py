@@ -81,6 +81,7 @@ KILL_SCRIPT = textwrap.dedent(
 )
 
 
+@pytest.mark.slow  # the default tier kills a sweep in its Monte Carlo phase (same storage)
 def test_sigkill_during_theory_then_resume_equals_uninterrupted(reference, tmp_path):
     store = tmp_path / "killed.h5"
     code = KILL_SCRIPT.format(here=str(HERE), spec=MC_SPEC, store=str(store))
