@@ -84,13 +84,11 @@ def _accept(dh, beta, u, dynamics):
     )
 
 
-@functools.partial(
-    jax.jit, static_argnames=("route", "order", "n_sweeps", "thin", "record", "n_groups")
-)
-def _advance(state, t0, consts, *, route, order, n_sweeps, thin, record, n_groups):
-    """Run ``n_sweeps`` sweeps from global sweep index ``t0``; with ``record``, return the
-    records (group sums, observable sums, energies, two-chain overlaps) after every
-    ``thin``-th sweep."""
+@functools.partial(jax.jit, static_argnames=("route", "order", "records", "n_groups"))
+def _advance(state, t0, n_burn, thin, consts, *, route, order, records, n_groups):
+    """From global sweep index ``t0``: ``n_burn`` sweeps, then ``records`` blocks of ``thin``
+    sweeps, each followed by a record (group sums, observable sums, energy, two-chain
+    overlaps). Only the shapes, the route, the order and ``records`` are compiled in."""
     W, X, rsq, tab, off, q4, h0, table, beta, dynamics, key, group, ra, rb = consts
     sigma, S, O = state
     R, N = sigma.shape
@@ -121,22 +119,19 @@ def _advance(state, t0, consts, *, route, order, n_sweeps, thin, record, n_group
 
         return jax.lax.fori_loop(0, N, attempt, st)
 
-    def energy(S):
-        return h0 + jnp.sum(jnp.take(table, S + off), axis=1)
-
-    if not record:
-        return jax.lax.fori_loop(t0, t0 + n_sweeps, sweep, (sigma, S, O)), None
+    st = jax.lax.fori_loop(t0, t0 + n_burn, sweep, (sigma, S, O))
 
     def block(st, k):
-        start = t0 + k * thin
+        start = t0 + n_burn + k * thin
         st = jax.lax.fori_loop(start, start + thin, sweep, st)
         sigma, S, O = st
         G = jnp.zeros((R, n_groups), S.dtype).at[:, group].add(S)
         a = sigma[ra].astype(jnp.int32)
         q = jnp.sum(a * sigma[rb].astype(jnp.int32), axis=1) / N
-        return st, (G, O, energy(S), q)
+        E = h0 + jnp.sum(jnp.take(table, S + off), axis=1)
+        return st, (G, O, E, q)
 
-    return jax.lax.scan(block, (sigma, S, O), jnp.arange(n_sweeps // thin))
+    return jax.lax.scan(block, st, jnp.arange(records))
 
 
 def run(
@@ -180,23 +175,18 @@ def run(
         state = (jnp.asarray(sigma), jnp.asarray(S[:, :, 0]), jnp.asarray(O[:, :, 0]))
         static = dict(route=route, order=order, n_groups=net.K)
         bar = _bar(burn_in + sweeps) if progress else None
-        if burn_in:
-            state, _ = _advance(state, 0, consts, n_sweeps=burn_in, thin=1, record=False, **static)
-            if bar is not None:
-                bar.update(burn_in)
         chunk = records if bar is None else max(1, -(-records // STEPS))
         parts = []
         done = 0
         while done < records:
             n = min(chunk, records - done)
-            state, rec = _advance(
-                state, burn_in + done * thin, consts, n_sweeps=n * thin, thin=thin,
-                record=True, **static,
-            )  # fmt: skip
+            burn = burn_in if done == 0 else 0
+            t0 = 0 if done == 0 else burn_in + done * thin
+            state, rec = _advance(state, t0, burn, thin, consts, records=n, **static)
             parts.append([np.asarray(x) for x in rec])
             done += n
             if bar is not None:
-                bar.update(n * thin)
+                bar.update(burn + n * thin)
         if bar is not None:
             bar.close()
         G, Ob, E, Q = (np.concatenate([p[j] for p in parts]) for j in range(4))
