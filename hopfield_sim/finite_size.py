@@ -18,6 +18,9 @@ statistical physics:
    least squares (``nu = 1/2`` by default, or fitted), the error of ``x_c(inf)`` from
    refitting bootstrap replicates of every ``x_c(N)``.
 
+For the paramagnet-retrieval transition at low load, :mod:`hopfield_sim.binder` locates the
+crossing of Binder cumulants of two sizes (re-exported here).
+
 Every sample's seed derives from the root seed, N, the path value and the sample number
 (:func:`hopfield_sim.sweep.point_seed`), so results do not depend on the order in which the
 learner asks for points.
@@ -388,3 +391,20 @@ def _fit_law(N: np.ndarray, y: np.ndarray, e: np.ndarray, nu: float | None) -> n
     res = minimize_scalar(lambda v: linear(v)[1], bounds=(0.05, 3.0), method="bounded")
     coef, _ = linear(float(res.x))
     return np.array([coef[0], coef[1], float(res.x)])
+
+
+from hopfield_sim.binder import binder, binder_crossing, binder_curves  # noqa: E402
+
+__all__ = [
+    "PATHS",
+    "StepFit",
+    "Transition",
+    "binder",
+    "binder_crossing",
+    "binder_curves",
+    "extrapolate",
+    "fit_step",
+    "locate_transition",
+    "retrieval_overlap",
+    "step",
+]

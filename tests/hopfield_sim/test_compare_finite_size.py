@@ -85,3 +85,19 @@ def test_verdict_is_cf_flagged():
     v = compare(issue_rows())["verdict"]
     assert v.attrs["flag_meanings"].split() == [s.replace(" ", "_") for s in VERDICTS]
     np.testing.assert_array_equal(v.attrs["flag_values"], np.arange(4))
+
+
+def test_order_one_over_N_bias():
+    """The quick demo's P = 4 row: theory 0.9653, simulation 0.9501 +- 0.0031 at N = 300
+    (4.9 error bars) is within a 5/N = 0.017 systematic; at N = 5000 it is not."""
+
+    def ds(N):
+        return xr.Dataset(
+            {"m_theory": ("M", [0.9653]), "m_mc": ("M", [0.9501]),
+             "m_mc_err": ("M", [0.0031]), "N_mc": ("M", [N])},
+            coords={"M": [16]},
+        )  # fmt: skip
+
+    assert verdicts(ds(300.0)) == ["finite-size effect"]
+    assert "1/N" in str(compare(ds(300.0))["reason"].values[0])
+    assert verdicts(ds(5000.0)) == ["disagrees"]

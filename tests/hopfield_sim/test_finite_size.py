@@ -126,3 +126,20 @@ def test_capacity_script_quick_run_extrapolates_near_the_theory(tmp_path):
     fit = res["fit"]
     assert abs(fit["x_inf"] - res["theory"]["RS"]) < 3 * fit["x_inf_err"] + 0.01
     assert (tmp_path / "cap.png").exists()
+
+
+def test_binder_cumulant_limits():
+    rng = np.random.default_rng(0)
+    assert abs(fs.binder(rng.standard_normal(200_000))) < 0.02  # Gaussian: 0
+    assert fs.binder(np.repeat([-0.7, 0.7], 100)) == pytest.approx(2 / 3)  # ordered: 2/3
+
+
+def test_binder_crossing_finds_the_curie_weiss_transition():
+    """K = 1, P = 2 is the Curie-Weiss magnet: T_c = 1 exactly. The cumulants of N = 32 and
+    N = 128 cross there within the bootstrap error plus a small finite-size shift."""
+    T = np.linspace(0.8, 1.2, 9)
+    small = fs.binder_curves(32, T, chains=12, sweeps=300, burn_in=100, seed=1)
+    large = fs.binder_curves(128, T, chains=12, sweeps=300, burn_in=100, seed=1)
+    T_x, err = fs.binder_crossing(T, small, large, bootstrap=100)
+    assert abs(T_x - 1.0) < 3 * err + 0.04, (T_x, err)
+    assert 0 < err < 0.1
