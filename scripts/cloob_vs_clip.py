@@ -35,6 +35,7 @@ Usage: ``python scripts/cloob_vs_clip.py [--seeds 5] [--steps 600] [--quick]``.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import platform
 import time
@@ -168,6 +169,13 @@ def _unit(e: np.ndarray) -> np.ndarray:
     return e / np.linalg.norm(e, axis=1, keepdims=True)
 
 
+@functools.lru_cache
+def _adam(lr: float) -> optax.GradientTransformation:
+    """One optax object per learning rate: it is part of the optimizer's static graph, so a
+    new object per run would make ``_train_steps`` recompile for every seed."""
+    return optax.adam(lr)
+
+
 @nnx.jit
 def _train_steps(model, optimizer, images, texts, batches):
     """All optimiser steps in one compiled scan; ``batches`` (steps, batch) row indices."""
@@ -203,7 +211,7 @@ def train(
     model = DualEncoder(
         data["images"].shape[1], data["texts"].shape[1], head=METHODS[method], rngs=nnx.Rngs(seed)
     )
-    optimizer = nnx.Optimizer(model, optax.adam(lr), wrt=nnx.Param)
+    optimizer = nnx.Optimizer(model, _adam(lr), wrt=nnx.Param)
     rng = np.random.default_rng(seed)
     tr = data["train"]
     batches = np.stack([rng.choice(tr, size=batch, replace=False) for _ in range(steps)])
