@@ -23,6 +23,7 @@ from hopfield_sim.layers.contrastive import (
 )
 
 N, D = 8, 16
+_jitted_cloob = jax.jit(lambda a, b, t: cloob_loss(a, b, inv_tau=t, beta=8.0))  # compiled once
 
 
 def _unit(a):
@@ -97,7 +98,7 @@ def test_errors_name_the_argument(xy, fn, names, kw):
 
 def test_value_checks_skipped_under_jit_shape_checks_kept(xy):
     x, y = (jnp.asarray(v, jnp.float32) for v in xy)
-    f = jax.jit(lambda a, b, t: cloob_loss(a, b, inv_tau=t, beta=8.0))
+    f = _jitted_cloob
     assert np.isnan(float(f(x.at[0, 0].set(jnp.nan), y, 14.3)))  # no host check inside jit
     with pytest.raises(ValueError, match="same shape"):
         f(x, y[:, :3], 14.3)
@@ -158,7 +159,7 @@ def test_jit_matches_eager_and_parts(xy):
     x, y = (jnp.asarray(v, jnp.float32) for v in xy)
     eager = cloob_loss(x, y, inv_tau=14.3, beta=8.0, return_parts=True)
     assert isinstance(eager, CLOOBParts)
-    jitted = jax.jit(lambda a, b: cloob_loss(a, b, inv_tau=14.3, beta=8.0))(x, y)
+    jitted = _jitted_cloob(x, y, 14.3)
     assert float(jitted) == pytest.approx(float(eager.loss), rel=1e-6)
     assert float(eager.loss) == pytest.approx(0.5 * float(eager.image_term + eager.text_term))
     for r in (eager.U_x, eager.U_y, eager.V_x, eager.V_y):
