@@ -204,7 +204,8 @@ def _transition_nearby(ds, theory, th, sim, e, N, window, threshold) -> np.ndarr
             idx = np.arange(theory.shape[axis]) + step
             has = (idx >= 0) & (idx < len(x))
             j = np.clip(idx, 0, len(x) - 1)
-            rel = np.abs(x[j] - x) / np.maximum(np.abs(x), np.abs(x[j]))
+            scale = np.maximum(np.abs(x), np.abs(x[j]))
+            rel = np.abs(x[j] - x) / np.where(scale > 0, scale, 1.0)
             shape = [1] * theory.ndim
             shape[axis] = -1
             close = (has & (rel > 0)).reshape(shape) & (rel.reshape(shape) <= window / np.sqrt(N))
