@@ -1,4 +1,4 @@
-"""Up-front checks of a whole sweep request: memory of every Monte Carlo point.
+"""Up-front checks of a whole sweep request: memory of the grid and of every Monte Carlo point.
 
 A sweep spec is validated when it is built (:mod:`hopfield_sim.spec`: names, ranges,
 combinations). What depends on the machine is checked here, before anything is computed
@@ -63,10 +63,19 @@ def check_resources(spec: SweepSpec) -> None:
         Naming the point's parameters (N, K, and alpha/P where they set K), the estimate in
         GiB and the override ``HOPFIELD_SIM_MAX_MEMORY``; raised before any allocation.
     """
+    import montecarlo
+
+    grid = spec.points if spec.points is not None else spec.axes
+    lengths = [len(v) for v in grid.values()]
+    points = lengths[0] if spec.points is not None else math.prod(lengths)
+    # the Dataset holds ~20 float64 variables per point, plus one column per grid name
+    montecarlo.check_memory(
+        int(points) * 8 * (20 + len(lengths)),
+        f"the sweep's grid of {points:.4g} points ({' x '.join(map(str, lengths))})",
+    )
     sizes = mc_sizes(spec)
     if not sizes:
         return
-    import montecarlo
 
     mc = spec.montecarlo
     worst, worst_bytes = None, -1.0

@@ -321,3 +321,14 @@ def test_damaged_and_foreign_files_name_their_problem(tmp_path):
         open_sweep(garbage)
     with pytest.raises(FileNotFoundError, match="no sweep file"):
         open_sweep(tmp_path / "missing.h5")
+
+
+def test_a_huge_grid_is_refused_before_it_is_built(monkeypatch):
+    monkeypatch.delenv("HOPFIELD_SIM_MAX_MEMORY", raising=False)
+    spec = {"model": {"protocol": "hebbian"}, "theory": {},
+            "axes": {"alpha": {"start": 0, "stop": 0.1, "num": 200_000},
+                     "T": {"start": 0.1, "stop": 1, "num": 200_000}}}  # fmt: skip
+    t0 = time.perf_counter()
+    with pytest.raises(ValueError, match=r"grid of 4e\+10 points \(200000 x 200000\).*GiB"):
+        sweep(spec, progress=False, **SPIES)
+    assert time.perf_counter() - t0 < 5
