@@ -67,7 +67,6 @@ def test_simulation_agrees_where_it_should_and_is_flagged_where_not(result):
 def test_real_engines_give_the_same_dataset_on_dask(result):
     """Seeds per point: a Dask cluster (2 threaded workers, loopback) reproduces the run."""
     distributed = pytest.importorskip("distributed")
-    import xarray as xr
 
     with distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
