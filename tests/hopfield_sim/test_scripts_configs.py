@@ -22,3 +22,9 @@ def test_config_is_a_valid_spec_with_theory_and_simulation(name):
     spec = load_spec(CONFIGS / f"{name}.toml")
     assert spec.theory is not None and spec.montecarlo is not None
     assert (CONFIGS.parent / f"{name}.py").exists()
+
+
+def test_adaptive_example_config():
+    spec = load_spec(CONFIGS / "ags_adaptive.toml")
+    assert spec.adaptive is not None and spec.adaptive.points == 400
+    assert set(spec.axes) == {"alpha", "T"} and spec.montecarlo is None
