@@ -291,7 +291,7 @@ def test_ctrl_c_with_two_workers_stops_promptly_and_keeps_finished_points(tmp_pa
             proc.kill()
             proc.wait()
     assert "interrupted" in out
-    assert took < 5, f"took {took:.1f} s to stop"
+    assert took < 10, f"took {took:.1f} s to stop"  # was ~29 s (issue 17)
     kept = open_sweep(store)
     assert done <= int(kept["done_mc"].sum()) < 40
     finished = np.isfinite(kept["m_mc"].values)
