@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "sweep": "sweep",
     "plot": "plot",
     "theory": "theory",
+    "tabular": "tabular",
 }
 
 #: exit code for a user mistake (argparse uses the same)

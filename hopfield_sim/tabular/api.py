@@ -1,0 +1,75 @@
+"""One call from a data-set folder to a JSON-able result: what the command line runs."""
+
+from __future__ import annotations
+
+import platform
+from pathlib import Path
+
+import numpy as np
+
+from hopfield_sim.tabular.data import load_dataset
+from hopfield_sim.tabular.recipes import recipe as make_recipe
+from hopfield_sim.tabular.train import train
+
+__all__ = ["run_split"]
+
+
+def run_split(
+    dataset: str | Path,
+    *,
+    split: int = 0,
+    which: str = "intended",
+    recipe: str = "budget",
+    epochs: int | None = None,
+    seed: int = 0,
+    progress: bool = False,
+    checkpoint: str | Path | None = None,
+) -> dict:
+    """Train and test Hopular on split ``split`` of the data set in folder ``dataset``.
+
+    Returns
+    -------
+    dict
+        ``dataset``, ``split``, ``indices`` (intended/effective), ``recipe``,
+        ``test_accuracy``, ``validation_accuracy`` (fractions), ``best_epoch``, ``epochs``,
+        ``seconds``, ``seed``, ``majority_accuracy`` (test accuracy of the training set's most
+        frequent class), ``rows`` (train/validation/test counts), ``settings`` (the full
+        recipe), ``history`` (per validation: epoch, loss, validation accuracy), ``machine``.
+    """
+    data = load_dataset(dataset)
+    s = data.split(split, which=which)
+    enc = data.encode(s)
+    r = make_recipe(recipe, num_train=len(s.train), num_features=len(enc.sizes), epochs=epochs)
+    res = train(
+        enc,
+        recipe=r,
+        seed=seed,
+        progress=progress,
+        checkpoint=checkpoint,
+        run_info={"dataset": data.name, "split": split, "indices": which},
+    )
+    majority = int(np.argmax(np.bincount(enc.y[s.train], minlength=enc.num_classes)))
+    return {
+        "dataset": data.name,
+        "split": split,
+        "indices": which,
+        "recipe": r.name,
+        "test_accuracy": res.test_accuracy,
+        "validation_accuracy": res.validation_accuracy,
+        "best_epoch": res.best_epoch,
+        "epochs": res.epochs,
+        "seconds": res.seconds,
+        "seed": seed,
+        "majority_accuracy": float(np.mean(enc.y[s.test] == majority)),
+        "rows": {"train": len(s.train), "validation": len(s.validation), "test": len(s.test)},
+        "settings": r.to_dict(),
+        "history": res.history,
+        "resumed_from_epoch": res.resumed_from,
+        "machine": f"{platform.machine()} {platform.system()}, cpus={_cpus()}",
+    }
+
+
+def _cpus() -> int:
+    import os
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()

@@ -1,0 +1,251 @@
+"""The Hopular model (Flax NNX) on :class:`hopfield_sim.layers.Hopfield`.
+
+Input layout: every feature j (target last) contributes its encoding (``sizes[j]`` numbers,
+one-hot or a standardised value) followed by one "masked" bit, so a row has
+``P + F`` numbers (``P = sum(sizes)``). :func:`model_input` builds it.
+
+Architecture (Schäfl et al. 2022, reference defaults in :class:`HopularConfig`):
+
+* **Embedding**: per feature ``Linear(sizes[j] + 1 -> e)`` plus a feature-type embedding
+  (numeric / discrete) and a feature-position embedding, then per feature
+  GELU -> Dropout -> LayerNorm -> Linear(e -> e). The state is the concatenation, width ``F*e``.
+* **Hopular block** (``num_blocks`` of them): a sample-sample :class:`~hopfield_sim.layers.Hopfield`
+  lookup whose memory is the embedded training set, then a feature-feature lookup over the ``F``
+  feature vectors of the same sample with the sample's embedded input as memory. In each, state
+  and memory pass one shared LayerNorm and the residual is added to the *normalised* state (as
+  in the reference: ``LN(x) + lookup(LN(x), LN(memory))``).
+* **Summary**: GELU -> Dropout -> LayerNorm(F*e) -> Linear(F*e -> P), a reconstruction of every
+  feature (logits for discrete, value for numeric) and of the target.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import asdict, dataclass
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from flax import nnx
+
+from hopfield_sim.layers import Hopfield
+
+__all__ = ["HopularConfig", "Hopular", "build", "model_input", "self_lookup_mask"]
+
+_LN_EPS = 1e-12  # LayerNorm epsilon of the reference
+
+
+@dataclass(frozen=True)
+class HopularConfig:
+    """Model hyper-parameters (defaults: the reference's).
+
+    feature_size : embedding width e of one feature (state width F*e).
+    num_blocks : number of Hopular blocks.
+    num_heads : heads of the sample-sample lookup (head width F*e / num_heads).
+    feature_heads : heads of the feature-feature lookup (head width max(1, e / feature_heads)).
+    scaling : factor on beta = scaling / sqrt(head width).
+    input_dropout, lookup_dropout, output_dropout : dropout rates of embedding, Hopfield
+        association weights, summary.
+    """
+
+    feature_size: int = 32
+    num_blocks: int = 8
+    num_heads: int = 8
+    feature_heads: int = 8
+    scaling: float = 1.0
+    input_dropout: float = 0.1
+    lookup_dropout: float = 0.1
+    output_dropout: float = 0.01
+
+    def to_dict(self) -> dict:
+        """Plain dict (for JSON)."""
+        return asdict(self)
+
+
+def _hopfield(width: int, heads: int, dropout: float, scaling: float, rngs: nnx.Rngs) -> Hopfield:
+    """One lookup: projections, no input norms (done outside), beta = scaling/sqrt(head)."""
+    hd = max(1, width // heads)
+    return Hopfield(
+        input_size=width,
+        hidden_size=hd,
+        pattern_size=hd,
+        output_size=width,
+        num_heads=heads,
+        scaling=scaling / math.sqrt(hd),
+        normalize_stored_pattern=False,
+        normalize_stored_pattern_affine=False,
+        normalize_state_pattern=False,
+        normalize_state_pattern_affine=False,
+        normalize_pattern_projection=False,
+        normalize_pattern_projection_affine=False,
+        dropout=dropout,
+        rngs=rngs,
+    )
+
+
+class Embedding(nnx.Module):
+    """Per-feature embedding of rows in the :func:`model_input` layout -> (B, F, e)."""
+
+    def __init__(
+        self, sizes: tuple[int, ...], discrete: tuple[bool, ...], cfg: HopularConfig, rngs
+    ):
+        F, e = len(sizes), cfg.feature_size
+        widths = np.asarray(sizes) + 1
+        owner = np.repeat(np.arange(F), widths)  # feature of each input position
+        self.block = nnx.data(jnp.asarray(owner[:, None] == np.arange(F)[None, :]))  # (P+F, F)
+        # per-feature Linear(size+1 -> e) as one block-diagonal (P+F, F, e) kernel
+        bound = 1.0 / np.sqrt(widths[owner])[:, None, None]
+        init = jax.random.uniform(rngs.params(), (len(owner), F, e), minval=-1.0, maxval=1.0)
+        self.kernel = nnx.Param(init * bound * self.block[..., None])
+        self.bias = nnx.Param(
+            jax.random.uniform(rngs.params(), (F, e), minval=-1, maxval=1)
+            / np.sqrt(widths)[:, None]
+        )
+        self.types = nnx.data(jnp.asarray(np.asarray(discrete, np.int32)))
+        self.type_embedding = nnx.Embed(2, e, rngs=rngs)
+        self.position_embedding = nnx.Embed(F, e, rngs=rngs)
+        self.dropout = nnx.Dropout(cfg.input_dropout, rngs=rngs)
+        self.norm_scale = nnx.Param(jnp.ones((F, e)))
+        self.norm_bias = nnx.Param(jnp.zeros((F, e)))
+        lim = 1.0 / np.sqrt(e)
+        self.out_kernel = nnx.Param(
+            jax.random.uniform(rngs.params(), (F, e, e), minval=-lim, maxval=lim)
+        )
+        self.out_bias = nnx.Param(jnp.zeros((F, e)))
+
+    def __call__(self, inputs: jax.Array) -> jax.Array:
+        kernel = self.kernel[...] * self.block[..., None]  # keep it block-diagonal
+        h = jnp.einsum("bp,pfe->bfe", inputs, kernel) + self.bias[...]
+        h = h + self.type_embedding(self.types) + self.position_embedding(jnp.arange(h.shape[1]))
+        h = self.dropout(jax.nn.gelu(h))
+        mu = jnp.mean(h, axis=-1, keepdims=True)
+        var = jnp.mean((h - mu) ** 2, axis=-1, keepdims=True)
+        h = (h - mu) * jax.lax.rsqrt(var + _LN_EPS) * self.norm_scale[...] + self.norm_bias[...]
+        return jnp.einsum("bfe,feo->bfo", h, self.out_kernel[...]) + self.out_bias[...]
+
+
+class HopularBlock(nnx.Module):
+    """Sample-sample lookup (memory: embedded training set), then feature-feature lookup."""
+
+    def __init__(self, num_features: int, cfg: HopularConfig, rngs: nnx.Rngs):
+        e = cfg.feature_size
+        width = num_features * e
+        self.num_features, self.feature_size = num_features, e
+        self.sample_norm = nnx.LayerNorm(width, epsilon=_LN_EPS, rngs=rngs)
+        self.sample = _hopfield(width, cfg.num_heads, cfg.lookup_dropout, cfg.scaling, rngs)
+        self.feature_norm = nnx.LayerNorm(e, epsilon=_LN_EPS, rngs=rngs)
+        self.feature = _hopfield(e, cfg.feature_heads, cfg.lookup_dropout, cfg.scaling, rngs)
+
+    def __call__(self, state, memory, features, keep):
+        """state (B, F*e), memory (M, F*e), features (B, F, e), keep (B, M) bool or None."""
+        q = self.sample_norm(state)
+        m = self.sample_norm(memory)[None]
+        mask = None if keep is None else keep[None, None]
+        state = q + self.sample(query=q[None], memory=m, values=m, mask=mask)[0]
+        s = self.feature_norm(state.reshape(state.shape[0], self.num_features, self.feature_size))
+        fm = self.feature_norm(features)
+        s = s + self.feature(query=s, memory=fm, values=fm)
+        return s.reshape(state.shape)
+
+
+class Hopular(nnx.Module):
+    """Hopular for one data set layout.
+
+    Parameters
+    ----------
+    sizes : tuple of int
+        Encoding width of each feature, target last (``Encoded.sizes``).
+    discrete : tuple of bool
+        Whether each feature is discrete (``Encoded.discrete``).
+    config : HopularConfig
+    rngs : nnx.Rngs
+        Parameter initialisation and dropout keys.
+    """
+
+    def __init__(
+        self,
+        *,
+        sizes: tuple[int, ...],
+        discrete: tuple[bool, ...],
+        config: HopularConfig | None = None,
+        rngs: nnx.Rngs,
+    ):
+        cfg = config or HopularConfig()
+        if len(sizes) != len(discrete) or len(sizes) < 2:
+            raise ValueError("sizes and discrete must have one entry per feature (>= 2).")
+        for name in ("feature_size", "num_blocks", "num_heads", "feature_heads"):
+            v = getattr(cfg, name)
+            if not isinstance(v, int) or v < 1:
+                raise ValueError(f"config.{name} must be a positive int; got {v!r}.")
+        self.config, self.sizes, self.discrete = cfg, tuple(sizes), tuple(discrete)
+        F, e = len(sizes), cfg.feature_size
+        self.embedding = Embedding(self.sizes, self.discrete, cfg, rngs)
+        self.blocks = nnx.List([HopularBlock(F, cfg, rngs) for _ in range(cfg.num_blocks)])
+        self.out_dropout = nnx.Dropout(cfg.output_dropout, rngs=rngs)
+        self.out_norm = nnx.LayerNorm(F * e, epsilon=_LN_EPS, rngs=rngs)
+        self.out = nnx.Linear(F * e, int(sum(sizes)), rngs=rngs)
+
+    def __call__(
+        self, inputs: jax.Array, memory: jax.Array, keep: jax.Array | None = None
+    ) -> jax.Array:
+        """Predictions for every feature.
+
+        Parameters
+        ----------
+        inputs : (B, P+F) rows in the :func:`model_input` layout (corrupted / masked).
+        memory : (M, P+F) stored rows (training set with true targets, nothing masked).
+        keep : bool (B, M), optional
+            False where a row may not look up a memory entry (:func:`self_lookup_mask`).
+
+        Returns
+        -------
+        (B, P) reconstruction: logits (discrete) or standardised values (numeric).
+        """
+        feats = self.embedding(inputs)
+        B, F, e = feats.shape
+        mem = self.embedding(memory).reshape(memory.shape[0], F * e)
+        state = feats.reshape(B, F * e)
+        for block in self.blocks:
+            state = block(state, mem, feats, keep)
+        return self.out(self.out_norm(self.out_dropout(jax.nn.gelu(state))))
+
+
+@functools.partial(nnx.jit, static_argnames=("sizes", "discrete", "config"))
+def _build(params_key, dropout_key, *, sizes, discrete, config):
+    rngs = nnx.Rngs(params=params_key, dropout=dropout_key)
+    return Hopular(sizes=sizes, discrete=discrete, config=config, rngs=rngs)
+
+
+def build(
+    *, sizes: tuple[int, ...], discrete: tuple[bool, ...], config: HopularConfig, seed: int
+) -> Hopular:
+    """A freshly initialised :class:`Hopular`; parameter and dropout keys derive from ``seed``.
+
+    Initialisation runs as one compiled program (cached per layout and config), which is much
+    faster on CPU than many small eager random draws.
+    """
+    keys = jax.random.split(jax.random.key(seed))
+    return _build(keys[0], keys[1], sizes=tuple(sizes), discrete=tuple(discrete), config=config)
+
+
+def model_input(x: jax.Array, masked: jax.Array, sizes: tuple[int, ...]) -> jax.Array:
+    """Rows (B, P) plus per-feature masked flags (B, F) -> the (B, P+F) model layout.
+
+    A masked feature's values are zeroed and its mask bit set.
+    """
+    sizes_np = np.asarray(sizes)
+    owner = np.repeat(np.arange(len(sizes)), sizes_np)
+    m = jnp.asarray(masked, x.dtype)
+    vals = x * (1.0 - m[:, owner])
+    parts = []
+    start = 0
+    for j, s in enumerate(sizes):
+        parts += [vals[:, start : start + s], m[:, j : j + 1]]
+        start += s
+    return jnp.concatenate(parts, axis=1)
+
+
+def self_lookup_mask(rows: jax.Array, memory_rows: jax.Array) -> jax.Array:
+    """Keep-mask (B, M): False where query row ``rows[b]`` is memory entry ``memory_rows[m]``."""
+    return rows[:, None] != memory_rows[None, :]

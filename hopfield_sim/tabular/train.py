@@ -1,0 +1,322 @@
+"""Training and evaluation of Hopular on one split (optax LAMB, cosine lr, weight average).
+
+Determinism: every random draw derives from ``seed`` and the epoch (batches, memory
+subsample, corruption: ``numpy.random.default_rng([seed, epoch])``; parameters:
+``nnx.Rngs(seed)``; dropout: a key folded from ``seed`` and the global step), so a run is
+reproducible and a resumed run continues exactly where a finished epoch left it.
+
+Checkpoints (``checkpoint=PATH``): after every validation the parameters, optimiser state,
+weight average, best weights and the history are written (``.npz`` + ``.json``, no pickle); a
+later call with the same path and the same data set, split, recipe and seed resumes after the
+last finished epoch that was saved.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+from flax import nnx
+
+from hopfield_sim.tabular import checkpoint as ckpt
+from hopfield_sim.tabular import objective
+from hopfield_sim.tabular.data import Encoded
+from hopfield_sim.tabular.model import build, model_input, self_lookup_mask
+from hopfield_sim.tabular.recipes import Recipe
+
+__all__ = ["TrainResult", "train", "estimate_bytes"]
+
+
+@dataclass
+class TrainResult:
+    """Outcome of :func:`train` (accuracies are fractions in [0, 1]; ``epochs`` = epochs done)."""
+
+    test_accuracy: float
+    validation_accuracy: float
+    best_epoch: int
+    epochs: int
+    seconds: float
+    history: list[dict] = field(default_factory=list)
+    resumed_from: int = 0
+
+
+def _sizes(enc: Encoded, recipe: Recipe) -> tuple[int, int, int, int]:
+    n_train = len(enc.split.train)
+    B = n_train if recipe.batch_size is None else min(recipe.batch_size, n_train)
+    M = n_train if recipe.memory_size is None else min(recipe.memory_size, n_train)
+    return n_train, B, M, n_train // B
+
+
+def estimate_bytes(enc: Encoded, recipe: Recipe, eval_batch_size: int = 512) -> int:
+    """Rough peak bytes of a training step / evaluation (attention weights dominate)."""
+    n_train, B, M, _ = _sizes(enc, recipe)
+    cfg = recipe.model
+    width = len(enc.sizes) * cfg.feature_size
+    per_block = 4 * (3 * B * M * cfg.num_heads + 6 * (B + M) * width)
+    train = per_block * cfg.num_blocks * 2
+    evaluate = 4 * (3 * eval_batch_size * n_train * cfg.num_heads + 6 * n_train * width)
+    return int(max(train, evaluate) + 4 * enc.x.size * 4)
+
+
+def learning_rate(recipe: Recipe, step: int, steps_per_epoch: int) -> float:
+    """Cosine learning rate at a global step: ``lr/2 (1 + cos(pi t/T))``, T = lr_horizon epochs."""
+    total = max(1.0, recipe.lr_horizon * steps_per_epoch)
+    return recipe.learning_rate * 0.5 * (1.0 + math.cos(math.pi * min(step / total, 1.0)))
+
+
+@functools.lru_cache(maxsize=16)  # the same object for the same settings: a jit cache hit
+def _optimizer(
+    betas: tuple[float, float], eps: float, weight_decay: float, clip_norm: float
+) -> optax.GradientTransformation:
+    """Gradient clip, then LAMB with unit learning rate (the step scales by the schedule)."""
+    return optax.chain(
+        optax.clip_by_global_norm(clip_norm),
+        optax.lamb(learning_rate=1.0, b1=betas[0], b2=betas[1], eps=eps, weight_decay=weight_decay),
+    )
+
+
+@functools.partial(jax.jit, static_argnames=("graph", "sizes", "discrete", "tx", "decay"))
+def _step(
+    params,
+    opt_state,
+    ema,
+    keys,
+    rest,
+    base_key,
+    memory_all,
+    x_in,
+    x_true,
+    masked,
+    noise,
+    missing,
+    rows,
+    mem_rows,
+    w,
+    t,
+    lr,
+    *,
+    graph,
+    sizes,
+    discrete,
+    tx,
+    decay,
+):
+    """One optimiser step on a corrupted mini-batch; returns the new state and the losses."""
+    keep = self_lookup_mask(rows, mem_rows)
+    memory = memory_all[mem_rows]
+    step_key = jax.random.fold_in(base_key, t)  # fresh dropout keys for every step
+    key_leaves, key_tree = jax.tree.flatten(keys)
+
+    def loss_fn(p):
+        fresh = [jax.random.fold_in(step_key, i) for i in range(len(key_leaves))]
+        state = jax.tree.map(lambda v: v, rest)  # new Variables in this trace
+        m = nnx.merge(graph, p, jax.tree.unflatten(key_tree, fresh), state)
+        pred = m(model_input(x_in, masked, sizes), memory, keep)
+        return objective.loss(pred, x_true, noise, missing, sizes, discrete, w)
+
+    (value, target), grads = jax.value_and_grad(loss_fn, has_aux=True)(params)
+    updates, opt_state = tx.update(grads, opt_state, params)
+    params = optax.apply_updates(params, jax.tree.map(lambda u: lr * u, updates))
+    ema = jax.tree.map(lambda e, p: decay * e + (1.0 - decay) * p, ema, params)
+    return params, opt_state, ema, value, target
+
+
+@functools.partial(jax.jit, static_argnames=("graph", "sizes"))
+def _predict(params, keys, rest, memory_all, inputs, *, graph, sizes):
+    """Predicted class of each input row (evaluation mode, memory = whole training set)."""
+    m = nnx.merge(graph, params, keys, rest)
+    return jnp.argmax(objective.target_logits(m(inputs, memory_all), sizes), axis=-1)
+
+
+def train(
+    enc: Encoded,
+    *,
+    recipe: Recipe,
+    seed: int = 0,
+    progress: bool = False,
+    checkpoint: str | Path | None = None,
+    run_info: dict | None = None,
+    eval_batch_size: int = 512,
+    stop_after: int | None = None,
+) -> TrainResult:
+    """Train Hopular on ``enc.split.train``, validate on ``.validation``, test the best.
+
+    Parameters
+    ----------
+    enc : Encoded
+        The data set encoded for one split (:meth:`Dataset.encode`).
+    recipe : Recipe
+        Training settings (:func:`hopfield_sim.tabular.recipe`).
+    seed : int
+        Seed of every random draw (non-negative).
+    progress : bool
+        tqdm progress bar on stderr.
+    checkpoint : path, optional
+        ``.npz`` checkpoint file (plus ``.json``); resumed from when it exists.
+    run_info : dict, optional
+        JSON-able description of the run (data set, split); must match on resume.
+    eval_batch_size : int
+        Rows per evaluation chunk (memory = whole training set).
+    stop_after : int, optional
+        Stop after this epoch (a time slice of a long run; resume from the checkpoint).
+        The result then describes the epochs done so far (test with the best weights yet).
+
+    Returns
+    -------
+    TrainResult
+        Test accuracy with the weight average of the best-validation epoch.
+    """
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise ValueError(f"seed must be a non-negative int; got {seed!r}.")
+    recipe.validate()
+    import montecarlo  # memory guard shared by the package
+
+    montecarlo.check_memory(
+        estimate_bytes(enc, recipe, eval_batch_size),
+        f"Hopular training (recipe={recipe.name}, rows={len(enc.split.train)}, "
+        f"features={len(enc.sizes)}, batch_size={recipe.batch_size}, "
+        f"memory_size={recipe.memory_size})",
+    )
+    t0 = time.perf_counter()
+    sizes, discrete = enc.sizes, enc.discrete
+    n_train, B, M, n_batches = _sizes(enc, recipe)
+    tr = enc.split.train
+    x_tr, miss_tr = enc.x[tr], enc.missing[tr]
+    memory_all = model_input(jnp.asarray(x_tr), jnp.asarray(miss_tr), sizes)
+
+    model = build(sizes=sizes, discrete=discrete, config=recipe.model, seed=int(seed))
+    model.eval()
+    graph_eval = nnx.graphdef(model)
+    model.train()
+    graph_train, params, keys, rest = nnx.split(model, nnx.Param, nnx.RngKey, ...)
+    tx = _optimizer(tuple(recipe.betas), recipe.eps, recipe.weight_decay, recipe.clip_norm)
+    opt_state = tx.init(params)
+    ema = jax.tree.map(jnp.array, params)
+    best = jax.tree.map(jnp.array, params)
+    base_key = jax.random.key(int(seed))
+
+    static = {"graph": graph_train, "sizes": sizes, "discrete": discrete, "tx": tx}
+    static["decay"] = recipe.ema_decay
+
+    def predict(params, memory_all, inputs):
+        return _predict(params, keys, rest, memory_all, inputs, graph=graph_eval, sizes=sizes)
+
+    chunk = min(eval_batch_size, max(len(enc.split.validation), len(enc.split.test)))
+
+    def accuracy(params, rows: np.ndarray) -> float:
+        masked = enc.missing[rows].copy()
+        masked[:, -1] = True
+        inputs = model_input(jnp.asarray(enc.x[rows]), jnp.asarray(masked), sizes)
+        pad = (-len(rows)) % chunk  # one chunk shape for validation and test: one compilation
+        inputs = jnp.concatenate([inputs, jnp.zeros((pad, inputs.shape[1]), inputs.dtype)])
+        preds = [
+            predict(params, memory_all, inputs[i : i + chunk])
+            for i in range(0, inputs.shape[0], chunk)
+        ]
+        pred = np.concatenate([np.asarray(p) for p in preds])[: len(rows)]
+        return float(np.mean(pred == enc.y[rows]))
+
+    info = {"run": run_info or {}, "recipe": recipe.to_dict(), "seed": int(seed)}
+    start, best_val, best_epoch, history, seconds_before = 0, -1.0, 0, [], 0.0
+    if checkpoint is not None and ckpt.exists(checkpoint):
+        trees, meta = ckpt.load(
+            checkpoint, {"params": params, "opt_state": opt_state, "ema": ema, "best": best}
+        )
+        if meta.get("info") != info:
+            raise ValueError(
+                f"checkpoint {checkpoint} belongs to another run (data set, split, recipe or "
+                "seed differ); remove it or choose another path."
+            )
+        params, opt_state, ema, best = (trees[k] for k in ("params", "opt_state", "ema", "best"))
+        start, best_val, best_epoch = meta["epoch"], meta["best_val"], meta["best_epoch"]
+        history, seconds_before = meta["history"], meta["seconds"]
+
+    epochs = recipe.epochs
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=epochs, initial=start, desc="hopular", unit="epoch", file=sys.stderr)
+    last = epochs if stop_after is None else max(start, min(epochs, int(stop_after)))
+    for epoch in range(start, last):
+        rng = np.random.default_rng([int(seed), epoch])
+        w = objective.feature_loss_weight(epoch, recipe.loss_horizon)
+        order = rng.permutation(n_train)[: n_batches * B].reshape(n_batches, B)
+        losses = []
+        for b, rows in enumerate(order):
+            x_in, masked, noise = objective.corrupt(
+                rng,
+                x_tr[rows],
+                miss_tr[rows],
+                sizes,
+                discrete,
+                mask_p=recipe.mask_p,
+                replace_p=recipe.replace_p,
+            )
+            mem_rows = np.arange(n_train) if M == n_train else rng.choice(n_train, M, False)
+            params, opt_state, ema, value, _ = _step(
+                params,
+                opt_state,
+                ema,
+                keys,
+                rest,
+                base_key,
+                memory_all,
+                x_in,
+                x_tr[rows],
+                masked,
+                noise,
+                miss_tr[rows],
+                rows,
+                mem_rows,
+                np.float32(w),
+                epoch * n_batches + b,
+                np.float32(learning_rate(recipe, epoch * n_batches + b, n_batches)),
+                **static,
+            )
+            losses.append(value)
+        loss_value = float(np.mean(jax.device_get(losses)))
+        if not np.isfinite(loss_value):
+            raise FloatingPointError(f"Hopular training loss is {loss_value} at epoch {epoch + 1}.")
+        done = epoch + 1
+        validate = done % recipe.eval_every == 0 or done == epochs
+        if validate:
+            val = accuracy(ema, enc.split.validation)
+            history.append({"epoch": done, "loss": loss_value, "validation_accuracy": val})
+            if val > best_val:
+                best_val, best_epoch = val, done
+                best = jax.tree.map(jnp.array, ema)
+        if checkpoint is not None and (validate or done == last):
+            meta = {
+                "info": info,
+                "epoch": done,
+                "best_val": best_val,
+                "best_epoch": best_epoch,
+                "history": history,
+                "seconds": seconds_before + time.perf_counter() - t0,
+            }
+            trees = {"params": params, "opt_state": opt_state, "ema": ema, "best": best}
+            ckpt.save(checkpoint, trees, meta)
+        if bar is not None:
+            bar.update(1)
+            bar.set_postfix(loss=f"{loss_value:.3f}", best_val=f"{best_val:.3f}")
+    if bar is not None:
+        bar.close()
+    test = accuracy(best, enc.split.test)
+    return TrainResult(
+        test_accuracy=test,
+        validation_accuracy=best_val,
+        best_epoch=best_epoch,
+        epochs=last,
+        seconds=seconds_before + time.perf_counter() - t0,
+        history=history,
+        resumed_from=start,
+    )

@@ -1,0 +1,103 @@
+"""Corruption statistics, reconstruction losses and the annealing schedule."""
+
+from __future__ import annotations
+
+import functools
+
+import jax
+import numpy as np
+import pytest
+
+from hopfield_sim.tabular import objective
+
+SIZES = (3, 1, 1, 2)  # discrete(3), numeric, numeric, target(2)
+DISCRETE = (True, False, False, True)
+
+
+def _rows(n, rng):
+    x = np.zeros((n, sum(SIZES)), np.float32)
+    x[np.arange(n), rng.integers(0, 3, n)] = 1.0
+    x[:, 3:5] = rng.standard_normal((n, 2))
+    x[np.arange(n), 5 + rng.integers(0, 2, n)] = 1.0
+    return x
+
+
+def test_corruption_statistics():
+    rng = np.random.default_rng(0)
+    n = 40_000
+    x = _rows(n, rng)
+    missing = np.zeros((n, 4), bool)
+    missing[:100, 1] = True
+    xc, masked, noise = objective.corrupt(rng, x, missing, SIZES, DISCRETE)
+    assert masked[:, -1].all() and noise[:, -1].all()  # target always masked, always in loss
+    assert masked[:100, 1].all() and not noise[:100, 1].any()  # missing: masked, not in loss
+    feat = slice(0, 3)
+    changed = np.zeros((n, 4), bool)
+    changed[:, 0] = np.any(xc[:, :3] != x[:, :3], axis=1)
+    changed[:, 1:3] = xc[:, 3:5] != x[:, 3:5]
+    replaced = noise[:, feat] & ~masked[:, feat]
+    ok = ~missing[:, feat]
+    m_frac = masked[:, feat][ok].mean()
+    r_frac = replaced[ok].mean()
+    k = ok.sum()
+    assert abs(m_frac - 0.025) < 5 * np.sqrt(0.025 * 0.975 / k)
+    assert abs(r_frac - 0.175) < 5 * np.sqrt(0.175 * 0.825 / k)
+    # only replaced entries change; a replaced category is a valid one-hot drawn uniformly
+    assert not changed[:, :3][~replaced].any()
+    rep_cat = xc[replaced[:, 0], :3]
+    np.testing.assert_array_equal(rep_cat.sum(1), 1.0)
+    counts = rep_cat.sum(0)
+    assert np.all(np.abs(counts / counts.sum() - 1 / 3) < 0.03)
+    # replaced numeric values are N(0, 1)
+    vals = xc[replaced[:, 1], 3]
+    assert abs(vals.mean()) < 0.05 and abs(vals.std() - 1) < 0.05
+    with pytest.raises(ValueError, match="mask_p"):
+        objective.corrupt(rng, x, missing, SIZES, DISCRETE, mask_p=0.9, replace_p=0.2)
+
+
+@functools.partial(jax.jit, static_argnums=(2, 3))
+def _losses(pred, x, sizes, discrete, noise, missing, weight):
+    per = objective.reconstruction_losses(pred, x, sizes, discrete)
+    return per, objective.loss(pred, x, noise, missing, sizes, discrete, weight)
+
+
+def test_reconstruction_losses_match_numpy():
+    rng = np.random.default_rng(1)
+    x = _rows(5, rng)
+    pred = rng.standard_normal(x.shape).astype(np.float32)
+    noise = np.zeros((5, 4), bool)
+    noise[:, -1] = True
+    noise[0, 1] = True
+    missing = np.zeros((5, 4), bool)
+    got, (total, target) = _losses(pred, x, SIZES, DISCRETE, noise, missing, 0.25)
+    got = np.asarray(got)
+
+    def ce(logits, onehot):
+        lse = np.log(np.exp(logits).sum(1))
+        return lse - (logits * onehot).sum(1)
+
+    want = np.stack(
+        [
+            ce(pred[:, :3], x[:, :3]),
+            (pred[:, 3] - x[:, 3]) ** 2,
+            (pred[:, 4] - x[:, 4]) ** 2,
+            ce(pred[:, 5:], x[:, 5:]),
+        ],
+        1,
+    )
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+    # loss: features only where noised, the target always; weight a mixes them
+    np.testing.assert_allclose(float(target), want[:, 3].mean(), rtol=1e-5)
+    np.testing.assert_allclose(
+        float(total), 0.25 * want[0, 1] + 0.75 * want[:, 3].mean(), rtol=1e-5
+    )
+    noise[0, 1] = False  # no noised feature: target loss alone
+    _, (total, target) = _losses(pred, x, SIZES, DISCRETE, noise, missing, 0.25)
+    np.testing.assert_allclose(float(total), float(target), rtol=1e-6)
+
+
+def test_feature_loss_weight_schedule():
+    w = objective.feature_loss_weight
+    assert w(0, 10_000) == 1.0 and abs(w(5000, 10_000) - 0.5) < 1e-12
+    assert w(10_000, 10_000) == 0.0 and w(20_000, 10_000) == 0.0
+    assert w(2, 4) == pytest.approx(0.5)

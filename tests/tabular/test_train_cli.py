@@ -1,0 +1,101 @@
+"""Training (loss decreases, determinism, checkpoint/resume) and the command line.
+
+One small configuration throughout (glass_identification, budget recipe: full batch, one
+block), so every run after the first reuses the compiled step.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from hopfield_sim.cli import main
+from hopfield_sim.tabular import load_dataset
+from hopfield_sim.tabular.recipes import recipe
+from hopfield_sim.tabular.train import train
+
+GLASS = Path(__file__).resolve().parents[2] / "data" / "hopular" / "glass_identification"
+EPOCHS = 30
+
+
+@pytest.fixture(scope="module")
+def enc():
+    d = load_dataset(GLASS)
+    return d.encode(d.split(0))
+
+
+@pytest.fixture(scope="module")
+def budget(enc):
+    return recipe(
+        "budget", num_train=len(enc.split.train), num_features=len(enc.sizes), epochs=EPOCHS
+    )
+
+
+@pytest.fixture(scope="module")
+def reference_run(enc, budget):
+    return train(enc, recipe=budget, seed=0)
+
+
+def test_loss_decreases_and_beats_chance(reference_run, budget):
+    h = reference_run.history
+    assert [e["epoch"] for e in h] == list(range(budget.eval_every, EPOCHS + 1, budget.eval_every))
+    # the feature-loss weight is 0 from epoch EPOCHS/4 on: compare target-only losses
+    assert h[-1]["loss"] < 0.9 * h[1]["loss"]
+    assert 1 <= reference_run.best_epoch <= EPOCHS
+    assert 0.0 <= reference_run.test_accuracy <= 1.0
+
+
+def test_deterministic_for_a_seed(enc, budget, reference_run):
+    again = train(enc, recipe=budget, seed=0)
+    assert again.history == reference_run.history
+    assert again.test_accuracy == reference_run.test_accuracy
+    other = train(enc, recipe=budget, seed=1)
+    assert other.history != reference_run.history
+
+
+def test_checkpoint_resume_continues_exactly(enc, budget, reference_run, tmp_path):
+    path = tmp_path / "run.npz"
+    part = train(enc, recipe=budget, seed=0, checkpoint=path, stop_after=12)
+    assert part.epochs == 12 and path.is_file() and path.with_suffix(".json").is_file()
+    assert json.loads(path.with_suffix(".json").read_text())["epoch"] == 12
+    rest = train(enc, recipe=budget, seed=0, checkpoint=path)
+    assert rest.resumed_from == 12
+    assert rest.history == reference_run.history
+    assert rest.test_accuracy == reference_run.test_accuracy
+    with pytest.raises(ValueError, match="belongs to another run"):
+        train(enc, recipe=budget, seed=5, checkpoint=path)
+
+
+def test_cli_smoke(tmp_path, capsys, reference_run):
+    out = tmp_path / "r.json"
+    argv = ["tabular", str(GLASS), "--epochs", str(EPOCHS), "--out", str(out), "--no-progress"]
+    assert main(argv) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 1 and "test accuracy" in lines[0]
+    r = json.loads(out.read_text())
+    for key in ("dataset", "split", "recipe", "test_accuracy", "validation_accuracy"):
+        assert key in r
+    assert (r["dataset"], r["split"], r["recipe"], r["epochs"]) == (
+        "glass_identification",
+        0,
+        "budget",
+        EPOCHS,
+    )
+    assert r["test_accuracy"] == reference_run.test_accuracy  # same seed, same recipe
+    assert r["best_epoch"] == reference_run.best_epoch and r["seconds"] > 0
+
+
+@pytest.mark.parametrize(
+    "args, match",
+    [
+        (["tabular", "/nonexistent/folder"], "no dataset.toml"),
+        (["tabular", str(GLASS), "--split", "9"], "split must lie"),
+        (["tabular", str(GLASS), "--epochs", "0"], "--epochs"),
+    ],
+)
+def test_cli_errors_are_one_line(args, match, capsys):
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and match in err[0]
