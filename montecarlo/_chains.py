@@ -4,11 +4,14 @@ replica exchange between temperatures (``montecarlo.tempering``)."""
 
 from __future__ import annotations
 
+import hashlib
 import types
+from pathlib import Path
 
 import numba
 import numpy as np
 
+from montecarlo import _kernels, _rng, tempering
 from montecarlo._kernels import energy, sweep
 from montecarlo.tempering import exchange
 
@@ -175,7 +178,18 @@ def _variant(name: str):
     return f
 
 
+def _callee_digest() -> str:
+    """Hash of the sources the drivers compile in. Numba keys a cached function by its own
+    file only: after an edit of the kernels it would load a driver built with the old ones.
+    The digest in the drivers' names gives every kernel version its own cache files."""
+    h = hashlib.sha256()
+    for module in (_kernels, _rng, tempering):
+        h.update(Path(module.__file__).read_bytes())
+    return h.hexdigest()[:12]
+
+
 # The same driver twice: threads over chains for big sweeps, a plain loop for small ones
 # (where waking threads after every sweep would cost more than the sweep). Same results.
-run_parallel = numba.njit(cache=True, parallel=True)(_variant("run_parallel"))
-run_serial = numba.njit(cache=True)(_variant("run_serial"))
+_DIGEST = _callee_digest()
+run_parallel = numba.njit(cache=True, parallel=True)(_variant(f"run_parallel_{_DIGEST}"))
+run_serial = numba.njit(cache=True)(_variant(f"run_serial_{_DIGEST}"))
