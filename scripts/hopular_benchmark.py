@@ -12,6 +12,7 @@ seconds per fold) goes to ``data/hopular_benchmark.{md,json}`` and the figure to
 
 Usage: python scripts/hopular_benchmark.py [--datasets NAME ...] [--splits K ...]
        [--recipe budget|reference] [--epochs N] [--seed S] [--no-hopular] [--no-progress]
+       [--summary-only]
 """
 
 from __future__ import annotations
@@ -209,6 +210,9 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--no-hopular", action="store_true", help="baselines only")
     p.add_argument("--no-progress", action="store_true")
+    p.add_argument(
+        "--summary-only", action="store_true", help="only summarise the runs already in --runs"
+    )
     p.add_argument("--runs", type=Path, default=ROOT / "data" / "hopular_benchmark_runs")
     p.add_argument("--out", type=Path, default=ROOT / "data" / "hopular_benchmark")
     p.add_argument(
@@ -241,6 +245,8 @@ def main() -> None:
                 path = args.runs / f"{name}_split{k}_{m}_{tag}.json"
                 if path.is_file():
                     runs.append(json.loads(path.read_text()))
+                    continue
+                if args.summary_only:
                     continue
                 res = (
                     run_hopular(data, enc, args)

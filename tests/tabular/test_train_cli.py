@@ -99,3 +99,18 @@ def test_cli_errors_are_one_line(args, match, capsys):
     assert main(args) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and match in err[0]
+
+
+def test_memory_guard_refuses_before_any_work(enc, budget, monkeypatch):
+    monkeypatch.setenv("HOPFIELD_SIM_MAX_MEMORY", "1MB")
+    with pytest.raises(ValueError, match="HOPFIELD_SIM_MAX_MEMORY"):
+        train(enc, recipe=budget, seed=0)
+
+
+def test_bad_arguments(enc, budget):
+    with pytest.raises(ValueError, match="seed"):
+        train(enc, recipe=budget, seed=-1)
+    with pytest.raises(ValueError, match="recipe must be"):
+        recipe("fast")
+    with pytest.raises(ValueError, match="epochs"):
+        recipe("budget", epochs=0)
