@@ -109,12 +109,20 @@ def _marginal(run, sweeps, clock=time.process_time):
     )
 
 
-def _wall_and_cpu(run, sweeps):
-    """Marginal wall and CPU seconds per sweep (best of 3 each)."""
-    out = []
-    for clock in (time.perf_counter, time.process_time):
-        out.append(_marginal(run, sweeps, clock))
-    return out
+def _interleaved(runs: dict, sweeps: int, rounds: int = 4) -> dict:
+    """Marginal seconds per sweep of each ``run(n)``, measured in alternation (so that the
+    engine and its baseline see the same load), keeping the fastest of ``rounds``:
+    ``{name: (wall, cpu)}``."""
+    best = {k: [np.inf] * 4 for k in runs}  # wall(1), wall(1 + n), cpu(1), cpu(1 + n)
+    for _ in range(rounds):
+        for name, run in runs.items():
+            for j, n in enumerate((1, 1 + sweeps)):
+                w, c = time.perf_counter(), time.process_time()
+                run(n)
+                w, c = time.perf_counter() - w, time.process_time() - c
+                best[name][j] = min(best[name][j], w)
+                best[name][2 + j] = min(best[name][2 + j], c)
+    return {k: ((b[1] - b[0]) / sweeps, (b[3] - b[2]) / sweeps) for k, b in best.items()}
 
 
 def _d4(N):
@@ -128,7 +136,7 @@ def flip_table(quick: bool) -> list[dict]:
     """ns per (flip attempt x pattern), engine and reference, 1 chain / 1 thread and
     32 chains / all threads, P = 2, 4, 6 at the two sizes of the issue."""
     threads = numba.config.NUMBA_NUM_THREADS
-    sweeps = 4 if quick else 12
+    sweeps = 4 if quick else 10
     rows = []
     old = numba.get_num_threads()
     try:
@@ -147,33 +155,31 @@ def flip_table(quick: bool) -> list[dict]:
                 def ours(n, c=1, net=net):
                     net.sample(beta=1.0, sweeps=n, chains=c, init="random", seed=2)
 
+                def ref(n, d=d, a2=a2, s0=s0, W=W, S0=S0, st=states):
+                    _reference_sweeps(s0[0].copy(), W, S0[0].copy(), st[0].copy(), 1.0, n,
+                                      a2, d)  # fmt: skip
+
+                def refc(n, d=d, a2=a2, s0=s0, W=W, S0=S0, st=states):
+                    _reference_chains(s0.copy(), W, S0.copy(), st.copy(), 1.0, n, a2, d)
+
+                row = {"N": N, "K": K, "P": P}
                 numba.set_num_threads(1)
-                ours(1)
-                one = _marginal(ours, sweeps)
-                row = {"N": N, "K": K, "P": P, "ours_1": 1e9 * one / (N * K)}
+                runs = {"ours": ours} if d is None else {"ours": ours, "ref": ref}
+                for run in runs.values():
+                    run(1)
+                for name, (_, cpu) in _interleaved(runs, sweeps).items():
+                    row[f"{name}_1"] = 1e9 * cpu / (N * K)
                 if d is not None:
-
-                    def ref(n, d=d, a2=a2, s0=s0, W=W, S0=S0, st=states):
-                        _reference_sweeps(s0[0].copy(), W, S0[0].copy(), st[0].copy(), 1.0, n,
-                                          a2, d)  # fmt: skip
-
-                    ref(1)
-                    row["ref_1"] = 1e9 * _marginal(ref, sweeps) / (N * K)
                     row["ratio_1"] = row["ours_1"] / row["ref_1"]
                 numba.set_num_threads(threads)
-                ours(1, CHAINS)
-                wall, cpu = _wall_and_cpu(lambda n, o=ours: o(n, CHAINS), max(2, sweeps // 4))
-                row["ours_all_wall"] = 1e9 * wall / (CHAINS * N * K)
-                row["ours_all_cpu_per_thread"] = 1e9 * cpu / (threads * CHAINS * N * K)
+                runs = {"ours": lambda n, o=ours: o(n, CHAINS)}
                 if d is not None:
-
-                    def refc(n, d=d, a2=a2, s0=s0, W=W, S0=S0, st=states):
-                        _reference_chains(s0.copy(), W, S0.copy(), st.copy(), 1.0, n, a2, d)
-
-                    refc(1)
-                    wall, cpu = _wall_and_cpu(refc, max(2, sweeps // 4))
-                    row["ref_all_wall"] = 1e9 * wall / (CHAINS * N * K)
-                    row["ref_all_cpu_per_thread"] = 1e9 * cpu / (threads * CHAINS * N * K)
+                    runs["ref"] = refc
+                for run in runs.values():
+                    run(1)
+                for name, (wall, cpu) in _interleaved(runs, sweeps).items():
+                    row[f"{name}_all_wall"] = 1e9 * wall / (CHAINS * N * K)
+                    row[f"{name}_all_cpu_per_thread"] = 1e9 * cpu / (threads * CHAINS * N * K)
                 rows.append(row)
     finally:
         numba.set_num_threads(old)
@@ -310,11 +316,15 @@ print(base, hwm_kb(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, est)
 
 
 def peak_memory(quick: bool) -> dict:
-    """Peak resident set of a fresh process that builds the patterns and runs one sweep,
-    with the memory guard's estimate beside it. VmHWM from /proc/self/status is the peak
+    """Peak resident set of a fresh process that builds the patterns and runs one sweep
+    (Numba's cache warmed first: compiling would add LLVM's memory to the figure), with the
+    memory guard's estimate beside it. VmHWM from /proc/self/status is the peak
     of the process image; getrusage's ru_maxrss is printed too, but on Linux it keeps the
     parent's peak across fork + exec, so it only bounds the child from above."""
     N, K = (20_000, 200) if quick else (100_000, 1_000)
+    subprocess.run(  # same types (int32 traces for N > 32767): fills Numba's cache first
+        [sys.executable, "-c", _MEMORY_CHILD, "40000", "4"], capture_output=True, check=True
+    )
     out = subprocess.run(
         [sys.executable, "-c", _MEMORY_CHILD, str(N), str(K)],
         capture_output=True,
