@@ -1,16 +1,22 @@
-"""RS phase diagram of the P = 2 Hopfield model on a 200 x 200 (alpha, T) grid.
+"""RS phase diagrams: P = 2 on a 200 x 200 (alpha, T) grid (retrieval and spin-glass
+branches) and P = 4 on a 100 x 100 grid (retrieval branch).
 
-Measured: ``theory.solve`` for the retrieval and the spin-glass branches (order parameters
-and free energies, all points at once, JIT warmed up first) against a baseline that solves
-the same AGS equations point by point with ``scipy.optimize.root`` (hybr) and NumPy
-Gauss-Hermite quadrature (96 nodes), from the same starting points. The baseline is timed on
-a random subset of the grid and extrapolated to the full grid. The two agree point by
-point on the subset (reported as the largest |m| difference where both converged).
+Measured: ``theory.solve`` (all points at once, coarse-to-fine continuation with Newton
+from warm starts, theory.rs.continuation) after compilation (the first call, compile + run,
+is reported separately), against
 
-Goals (issue #4): <= 2 s after compilation on 2 cores, >= 50x faster than the baseline.
-Prints a table and writes ``benchmarks/results/bench_theory.json``.
+* the previous solver: the same kernel started cold at every point (continuation disabled),
+  timed in the same process, and
+* a baseline that solves the same RS equations point by point with ``scipy.optimize.root``
+  (hybr) and NumPy Gauss-Hermite quadrature (96 nodes), from the same starting points,
+  timed on a random subset of the grid and extrapolated.
 
-    python benchmarks/bench_theory.py [--n 200] [--subset 300]
+Agreement is reported as the largest |m| difference to the previous solver (all points
+where both converged) and to the baseline (the subset). Goals (issue 15): each grid <= 1 s
+after compilation, >= 50x faster than the baseline. Prints a table and writes
+``benchmarks/results/bench_theory.json``.
+
+    python benchmarks/bench_theory.py [--n 200] [--n4 100] [--subset 300] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -24,6 +30,27 @@ from pathlib import Path
 import numpy as np
 
 RESULTS = Path(__file__).parent / "results"
+
+
+def _dense_baseline(alpha: float, T: float, start: tuple[float, float], P: int = 4):
+    """Dense P >= 4 RS (rho = 0) by scipy.optimize.root on (m, q); returns m, converged."""
+    import math
+
+    from scipy.optimize import root
+
+    z, w = np.polynomial.hermite.hermgauss(96)
+    z, w = z * np.sqrt(2.0), w / np.sqrt(np.pi)
+    beta = 1.0 / T
+    c = alpha * P * math.factorial(P) / 4.0
+
+    def eqs(x):
+        m, q = x
+        h = beta * (0.5 * P * m ** (P - 1) + np.sqrt(c * max(q, 0.0) ** (P - 1)) * z)
+        t = np.tanh(h)
+        return [w @ t - m, w @ (t * t) - q]
+
+    sol = root(eqs, start, method="hybr", options={"xtol": 1e-12})
+    return float(sol.x[0]), bool(sol.success)
 
 
 def _ags_baseline(alpha: float, T: float, start: tuple[float, float]) -> tuple[float, float, bool]:
@@ -64,94 +91,137 @@ def _ags_baseline(alpha: float, T: float, start: tuple[float, float]) -> tuple[f
     return float(m), float(f), ok
 
 
+def _time(fn, repeat: int) -> tuple[float, list[float], object]:
+    runs, out = [], None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        out = fn()
+        runs.append(time.perf_counter() - t0)
+    return min(runs), runs, out
+
+
+def _grid_case(theory, cont, P, alpha, T, branches, subset, repeat, seed):
+    """Time one grid: new solver (compile separately), previous solver, SciPy baseline."""
+    import warnings
+
+    def ours():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return {br: theory.solve(P=P, alpha=alpha, T=T, branch=br) for br in branches}
+
+    t0 = time.perf_counter()
+    ours()  # compile (every chunk size) and run
+    compile_s = time.perf_counter() - t0
+    ours_s, runs, res = _time(ours, repeat)
+    saved = cont.MIN_POINTS
+    cont.MIN_POINTS = 10**18  # the previous solver: every point from the branch's start
+    try:
+        ours()  # compile any chunk size only the cold path uses
+        prev_s, prev_runs, prev = _time(ours, repeat)
+    finally:
+        cont.MIN_POINTS = saved
+    diff_prev = 0.0
+    for br in branches:
+        a, b = res[br].m.values, prev[br].m.values
+        both = np.isfinite(a) & np.isfinite(b)
+        if both.any():
+            diff_prev = max(diff_prev, float(np.max(np.abs(a[both] - b[both]))))
+    conv = {br: float(res[br].converged.mean()) for br in branches}
+    conv_prev = {br: float(prev[br].converged.mean()) for br in branches}
+
+    n_a, n_t = alpha.size, T.size
+    rng = np.random.default_rng(np.random.SeedSequence(seed))
+    idx = rng.choice(n_a * n_t, size=min(subset, n_a * n_t), replace=False)
+    it, ia = np.unravel_index(idx, (n_t, n_a))  # result dims are (T, alpha)
+    starts = {"retrieval": (1.0, 1.0), "spinglass": (0.0, 1.0)}
+    t0 = time.perf_counter()
+    if P == 2:
+        base = {br: [_ags_baseline(alpha[i], T[j], starts[br])[::2] for i, j in zip(ia, it)]
+                for br in branches}  # fmt: skip
+    else:
+        base = {br: [_dense_baseline(alpha[i], T[j], starts[br], P) for i, j in zip(ia, it)]
+                for br in branches}  # fmt: skip
+    base_subset_s = time.perf_counter() - t0
+    base_s = base_subset_s * (n_a * n_t) / len(idx)
+    ours_m = res["retrieval"].m.values[it, ia]
+    bm = np.array([b[0] for b in base["retrieval"]])
+    bok = np.array([b[1] for b in base["retrieval"]])
+    both = bok & np.isfinite(ours_m) & (T[it] >= 0.3)  # baseline quadrature accurate there
+    diff = np.abs(np.abs(bm) - ours_m)
+    same = both & (diff <= 0.1)  # hybr may land on another solution (branch jump)
+    return {
+        "P": P,
+        "grid": [int(n_t), int(n_a)],
+        "branches": list(branches),
+        "compile_and_first_run_s": compile_s,
+        "solve_s_best": ours_s,
+        "solve_s_runs": runs,
+        "previous_solver_s_best": prev_s,
+        "previous_solver_s_runs": prev_runs,
+        "speedup_vs_previous": prev_s / ours_s,
+        "baseline_points_timed": int(len(idx)),
+        "baseline_subset_s": base_subset_s,
+        "baseline_extrapolated_s": base_s,
+        "speedup_vs_baseline": base_s / ours_s,
+        "converged_fraction": conv,
+        "converged_fraction_previous": conv_prev,
+        "max_abs_m_difference_vs_previous": diff_prev,
+        "max_abs_m_difference_vs_baseline_T_ge_0.3": float(np.max(diff[same]))
+        if same.any() else float("nan"),
+        "baseline_branch_jumps_T_ge_0.3": int(np.sum(both & (diff > 0.1))),
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--n", type=int, default=200, help="grid points per axis")
+    ap.add_argument("--n", type=int, default=200, help="P = 2 grid points per axis")
+    ap.add_argument("--n4", type=int, default=100, help="P = 4 grid points per axis")
     ap.add_argument("--subset", type=int, default=300, help="baseline points timed")
+    ap.add_argument("--repeat", type=int, default=3, help="timed runs (best is reported)")
     args = ap.parse_args()
 
     import jax
 
     import theory
+    from theory.rs import continuation
 
-    n = args.n
-    alpha = np.linspace(0.002, 0.2, n)
-    T = np.linspace(0.02, 1.5, n)
-    branches = ("retrieval", "spinglass")
-
-    t0 = time.perf_counter()
-    for br in branches:  # compile (and warm every chunk size used)
-        theory.solve(P=2, alpha=alpha, T=T, branch=br)
-    compile_s = time.perf_counter() - t0
-
-    runs = []
-    for _ in range(3):
-        t0 = time.perf_counter()
-        res = {br: theory.solve(P=2, alpha=alpha, T=T, branch=br) for br in branches}
-        runs.append(time.perf_counter() - t0)
-    ours_s = min(runs)
-    conv = {br: float(res[br].converged.mean()) for br in branches}
-
-    rng = np.random.default_rng(np.random.SeedSequence(20261122))
-    idx = rng.choice(n * n, size=min(args.subset, n * n), replace=False)
-    ia, it = np.unravel_index(idx, (n, n))
-    starts = {"retrieval": (1.0, 1.0), "spinglass": (0.0, 1.0)}
-    t0 = time.perf_counter()
-    base = {
-        br: [_ags_baseline(alpha[i], T[j], starts[br]) for i, j in zip(ia, it)] for br in branches
-    }
-    base_subset_s = time.perf_counter() - t0
-    base_s = base_subset_s * (n * n) / len(idx)
-
-    # agreement on the subset where both converged (retrieval branch, m)
-    ours_m = res["retrieval"].m.transpose("alpha", "T").values[ia, it]
-    bm = np.array([b[0] for b in base["retrieval"]])
-    bok = np.array([b[2] for b in base["retrieval"]])
-    both = bok & np.isfinite(ours_m)
-    diff = np.abs(np.abs(bm) - ours_m)
-    warm = both & (T[it] >= 0.3)  # where 96-node Gauss-Hermite (baseline) is itself accurate
-    agree_warm = float(np.max(diff[warm])) if warm.any() else float("nan")
-    cold = both & (T[it] < 0.3)
-    # at low T the baseline's quadrature is coarse and hybr may land on another solution
-    # (branch jump); report both
-    jumps = int(np.sum(diff[cold] > 0.1))
-    same = cold & (diff <= 0.1)
-    agree_cold = float(np.max(diff[same])) if same.any() else float("nan")
-
-    rows = [
-        ("grid", f"{n} x {n} (alpha, T), branches: {', '.join(branches)}"),
-        ("first call (compile + run)", f"{compile_s:.2f} s"),
-        ("theory.solve, after compilation", f"{ours_s:.3f} s  (best of 3; goal <= 2 s)"),
-        ("scipy.optimize.root loop (extrapolated)", f"{base_s:.1f} s  ({len(idx)} pts timed)"),
-        ("speed-up", f"{base_s / ours_s:.0f}x  (goal >= 50x)"),
-        ("converged fraction", ", ".join(f"{k} {v:.4f}" for k, v in conv.items())),
-        ("max |m| diff vs baseline, T >= 0.3", f"{agree_warm:.1e}  ({int(warm.sum())} pts)"),
-        (
-            "  T < 0.3 (baseline quadrature coarse)",
-            f"{agree_cold:.1e} ({int(same.sum())} pts); baseline branch jumps: {jumps}",
-        ),
+    cases = [
+        _grid_case(theory, continuation, 2, np.linspace(0.002, 0.2, args.n),
+                   np.linspace(0.02, 1.5, args.n), ("retrieval", "spinglass"), args.subset,
+                   args.repeat, 20261122),
+        _grid_case(theory, continuation, 4, np.linspace(0.001, 0.05, args.n4),
+                   np.linspace(0.02, 1.0, args.n4), ("retrieval",), args.subset // 3,
+                   args.repeat, 20261123),
     ]
-    width = max(len(r[0]) for r in rows)
-    print("bench_theory: P = 2 RS phase diagram")
-    for k, v in rows:
-        print(f"  {k:<{width}}  {v}")
-
+    print("bench_theory: RS phase diagrams (measured on a shared machine; ratios are from "
+          "one process)")
+    for c in cases:
+        rows = [
+            ("grid (T x alpha)", f"{c['grid'][0]} x {c['grid'][1]}, P = {c['P']}, "
+             f"branches: {', '.join(c['branches'])}"),
+            ("first call (compile + run)", f"{c['compile_and_first_run_s']:.2f} s"),
+            ("theory.solve, after compilation", f"{c['solve_s_best']:.3f} s  (best of "
+             f"{args.repeat}; goal <= 1 s)"),
+            ("previous solver (cold starts)", f"{c['previous_solver_s_best']:.3f} s  "
+             f"({c['speedup_vs_previous']:.1f}x slower)"),
+            ("scipy.optimize.root loop (extrapolated)", f"{c['baseline_extrapolated_s']:.1f} s"
+             f"  ({c['baseline_points_timed']} pts timed)"),
+            ("speed-up vs scipy", f"{c['speedup_vs_baseline']:.0f}x  (goal >= 50x)"),
+            ("converged fraction", ", ".join(f"{k} {v:.4f}" for k, v in
+                                             c["converged_fraction"].items())),
+            ("max |m| diff vs previous solver", f"{c['max_abs_m_difference_vs_previous']:.1e}"),
+            ("max |m| diff vs scipy, T >= 0.3",
+             f"{c['max_abs_m_difference_vs_baseline_T_ge_0.3']:.1e}; branch jumps "
+             f"{c['baseline_branch_jumps_T_ge_0.3']}"),
+        ]
+        width = max(len(r[0]) for r in rows)
+        for k, v in rows:
+            print(f"  {k:<{width}}  {v}")
+        print()
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = {
         "benchmark": "bench_theory",
-        "grid": [n, n],
-        "branches": list(branches),
-        "compile_and_first_run_s": compile_s,
-        "solve_s_best_of_3": ours_s,
-        "solve_s_runs": runs,
-        "baseline_points_timed": int(len(idx)),
-        "baseline_subset_s": base_subset_s,
-        "baseline_extrapolated_s": base_s,
-        "speedup": base_s / ours_s,
-        "converged_fraction": conv,
-        "max_abs_m_difference_vs_baseline_T_ge_0.3": agree_warm,
-        "max_abs_m_difference_vs_baseline_T_lt_0.3_same_branch": agree_cold,
-        "baseline_branch_jumps_T_lt_0.3": jumps,
+        "cases": cases,
         "jax": jax.__version__,
         "python": platform.python_version(),
         "machine": platform.machine(),

@@ -1,5 +1,5 @@
 """Replica-symmetric (alpha, T) phase diagram of the P = 2 Hopfield model (Amit, Gutfreund,
-Sompolinsky 1985/1987; MODELS.md §4.1), from ``theory``.
+Sompolinsky 1985/1987; docs/models.md §4.1), from ``theory``.
 
 Draws and stores:
 

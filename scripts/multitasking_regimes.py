@@ -1,4 +1,4 @@
-"""Regimes of the multitasking network (MODELS.md §6; Agliari et al., arXiv 2308.04106).
+"""Regimes of the multitasking network (docs/models.md §6; Agliari et al., arXiv 2308.04106).
 
 Reproduces two pictures and writes them to docs/figures/ (PNG) and data/ (netCDF):
 

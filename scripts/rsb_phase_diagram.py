@@ -20,7 +20,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 import theory  # noqa: E402
-from theory import at, ground_state, rsb  # noqa: E402
+from theory import rsb  # noqa: E402
+from theory.rsb import at, ground_state  # noqa: E402
 
 P = 4
 ROOT = pathlib.Path(__file__).resolve().parents[1]

@@ -25,7 +25,9 @@ from collections.abc import Callable
 import numpy as np
 
 from theory import _validate, _x64
-from theory._rs_grid import _PASSES, CHUNKS, _chunked, solve_rs_flat
+from theory._load import factorial
+from theory._temperature import beta_of_T
+from theory.rs.grid import _PASSES, CHUNKS, _chunked, solve_rs_flat
 
 M_EXISTS = 1e-6  # n above this counts as a retrieval state
 XTOL = 1e-10
@@ -43,7 +45,7 @@ _WARM_FINE = (np.int32(20), np.int32(30), np.float64(0.05))
 
 def _solve_from(x0, beta, alpha_eff, rho, *, P: int, passes) -> dict:
     """Retrieval-branch RS solve at flat points from the starts ``x0`` (n, d), running the
-    solver passes ``passes`` (a slice of theory._rs_grid._PASSES) on the points still
+    solver passes ``passes`` (a slice of theory.rs.grid._PASSES) on the points still
     unconverged; keeps the solution ``x``."""
     arrays = [np.asarray(a, dtype=np.float64).ravel() for a in (beta, alpha_eff, rho)]
     if {a.size for a in arrays} != {len(x0)}:
@@ -207,11 +209,13 @@ def critical_point(
     rho = float(_validate.real_array("rho", rho, low=0.0, high=math.inf, high_open=True))
     if protocol == "hebbian" and rho != 0.0:
         raise ValueError(f"protocol='hebbian' has no dataset, so rho must be 0; got rho={rho!r}.")
-    T = float(_validate.real_array("T", T, low=0.0, high=math.inf, high_open=True))
-    if np.ndim(T) or np.ndim(rho):
+    if np.ndim(rho):
         raise ValueError("critical_load takes scalar rho and T.")
+    T = _validate.scalar_T(T)
     factor = _alpha_factor(P, protocol, rho, r, M)
-    beta = math.inf if T == 0.0 else 1.0 / T
+    if math.isinf(T):  # infinite temperature: only the paramagnet
+        return 0.0, 0.0
+    beta = float(beta_of_T(T))
 
     def exists(alpha):  # alpha: (1, 1) array of true loads
         ok, _ = retrieval_exists(np.array([beta]), alpha.ravel() * factor, np.array([rho]), P=P)
@@ -223,7 +227,7 @@ def critical_point(
 
     if not exists(np.array([[0.0]])):
         return 0.0, 0.0
-    hi = 0.25 if P == 2 else P / math.factorial(P)  # Delta = 1
+    hi = 0.25 if P == 2 else P / factorial(P)  # Delta = 1
     while exists(np.array([[hi]])):
         hi *= 2.0
         if hi > 1e6:
@@ -244,6 +248,7 @@ def critical_load(
     level: str = "RS",
     r: float | None = None,
     M: float | None = None,
+    progress: bool = False,
 ) -> float:
     """The largest load alpha (K = alpha N^(P-1)) at which the retrieval solution exists.
 
@@ -261,6 +266,8 @@ def critical_load(
         1RSB dispatches to theory.rsb.critical_load_1rsb.
     r, M : float, optional
         Example quality and number, instead of ``rho``.
+    progress : bool
+        Show the bisection rounds of the (slow, ~1 min) 1RSB search (tqdm, stderr).
 
     Returns
     -------
@@ -275,12 +282,14 @@ def critical_load(
     0.138
     """
     level = _validate.choice("level", level, _validate.LEVELS)
+    _validate.flag("progress", progress)
     if level == "1RSB":
-        try:
-            from theory.rsb import critical_load_1rsb
-        except ImportError as exc:
-            raise NotImplementedError(
-                "level='1RSB' needs theory.rsb (one-step RSB), which is not available."
-            ) from exc
-        return float(critical_load_1rsb(P, rho=rho, protocol=protocol, T=T))
+        from theory.rsb import critical_load_1rsb
+
+        if r is not None or M is not None:
+            raise ValueError("level='1RSB' takes rho, not r and M.")
+        protocol = _validate.choice("protocol", protocol, ("hebbian", "supervised"))
+        return float(
+            critical_load_1rsb(P, rho=rho, protocol=protocol, T=T, progress=progress)
+        )
     return critical_point(P, rho=rho, protocol=protocol, T=T, r=r, M=M)[0]

@@ -22,9 +22,11 @@ import math
 
 import numpy as np
 
-from theory import _validate
-from theory._rs_grid import solve_rs_flat
+from theory import _memory, _validate
+from theory._load import factorial
+from theory._temperature import beta_of_T
 from theory.critical import M_EXISTS, bisect_branch_end
+from theory.rs.grid import solve_rs_flat
 
 KINDS = ("spinodal", "thermodynamic")
 XTOL_LINES = 1e-9  # relative bracket width of the lines
@@ -70,6 +72,12 @@ def _extra(P: int, kind: str):
     return lower_free_energy
 
 
+def _check_lines(P: int, lines: int, name: str) -> None:
+    """Refuse (ValueError) more lines than memory allows: each round solves up to 16
+    candidates per line at once."""
+    _memory.check(_memory.rs_grid_bytes(16 * lines), f"theory.{name}(P={P}) with {lines} lines")
+
+
 def _common(P, kind, protocol, rho):
     P = _validate.interaction_order(P)
     kind = _validate.choice("kind", kind, KINDS)
@@ -102,11 +110,12 @@ def temperature_line(
     P, kind, rho = _common(P, kind, protocol, rho)
     alpha = _validate.real_array("alpha", alpha, low=0.0, high=math.inf, high_open=True)
     a, r = np.broadcast_arrays(alpha, rho)
+    _check_lines(P, a.size, "temperature_line")
     shape = a.shape
     a, r = a.ravel().astype(float), r.ravel().astype(float)
 
     def points(T, rows):
-        beta = np.where(T == 0.0, np.inf, 1.0 / np.where(T == 0.0, 1.0, T)).ravel()
+        beta = beta_of_T(T).ravel()
         rep = T.shape[1]
         return beta, np.repeat(a[rows], rep), np.repeat(r[rows], rep)
 
@@ -123,19 +132,21 @@ def load_line(
     Multiply by P!/P for Delta*. 0 where there is no retrieval even without load.
     """
     P, kind, rho = _common(P, kind, protocol, rho)
-    T = _validate.real_array("T", T, low=0.0, high=math.inf, high_open=True)
+    T = _validate.real_array("T", T, low=0.0, meaning="T = inf (no retrieval) gives 0.")
     t, r = np.broadcast_arrays(T, rho)
+    _check_lines(P, t.size, "load_line")
     shape = t.shape
     t, r = t.ravel().astype(float), r.ravel().astype(float)
-    beta = np.where(t == 0.0, np.inf, 1.0 / np.where(t == 0.0, 1.0, t))
+    hot = np.isinf(t)  # infinite temperature: no retrieval at any load
+    beta = beta_of_T(np.where(hot, 1e3, t))
 
     def points(alpha, rows):
         rep = alpha.shape[1]
         return np.repeat(beta[rows], rep), alpha.ravel(), np.repeat(r[rows], rep)
 
-    hi = np.full(t.size, 0.25 if P == 2 else P / math.factorial(P))
+    hi = np.full(t.size, 0.25 if P == 2 else P / factorial(P))
     lo, at_zero = _branch_end(points, hi, P=P, kind=kind, doublings=30)
-    return np.where(at_zero, lo, 0.0).reshape(shape)
+    return np.where(at_zero & ~hot, lo, 0.0).reshape(shape)
 
 
 def _branch_end(points, hi, *, P: int, kind: str, doublings: int):

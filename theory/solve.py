@@ -14,23 +14,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import xarray as xr
 
-from theory import _validate
-from theory._rs_grid import solve_rs_flat
-from theory._solver import TOL as TOL_REPORT  # residual max|F(x) - x| for "converged"
+from theory import _memory, _schema, _validate
+from theory._load import factorial
+from theory._temperature import T_of_beta, beta_of_T
 from theory._warnings import ConvergenceWarning
-
-_LONG_NAMES = {
-    "m": ("Mattis overlap m with the archetype", "1"),
-    "n": ("class-mean overlap n", "1"),
-    "q": ("two-replica overlap q", "1"),
-    "free_energy": ("free energy per neuron f = -A/beta (energy at T = 0)", "1"),
-    "converged": ("solver converged", "1"),
-    "stable": ("linearly stable fixed point", "1"),
-    "r_AGS": ("AGS cross-talk variance parameter r", "1"),
-    "q0": ("1RSB inter-state overlap q0", "1"),
-    "q1": ("1RSB intra-state overlap q1", "1"),
-    "theta": ("1RSB Parisi parameter theta", "1"),
-}
+from theory.rs.continuation import solve_rs_grid
+from theory.rs.fixed_point import TOL as TOL_REPORT  # residual max|F(x) - x| for "converged"
+from theory.rs.grid import solve_rs_flat
 
 
 @dataclass
@@ -47,6 +37,7 @@ class Grid:
     shape: tuple[int, ...]
     flat: dict[str, np.ndarray]
     attrs: dict[str, object] = field(default_factory=dict)
+    spectrum: bool = False  # unsupervised P = 2: solve with the example modes (models.md §4.3)
 
 
 def _as_1d(name: str, arr: np.ndarray) -> np.ndarray:
@@ -64,8 +55,7 @@ def build_grid(protocol, P, beta, T, alpha, rho, r, M, level, branch, finite_M) 
     level = _validate.choice("level", level, _validate.LEVELS)
     branch = _validate.choice("branch", branch, _validate.BRANCHES)
     P = _validate.interaction_order(P)
-    if not isinstance(finite_M, (bool, np.bool_)):
-        raise TypeError(f"finite_M must be True or False; got {finite_M!r}.")
+    finite_M = _validate.flag("finite_M", finite_M)
     beta_arr = _as_1d("beta" if T is None else "T", _validate.beta_or_T(beta, T))
     alpha_arr = _as_1d(
         "alpha",
@@ -141,10 +131,11 @@ def build_grid(protocol, P, beta, T, alpha, rho, r, M, level, branch, finite_M) 
         data["rho"] = rho_arr
     params = {("beta" if T is None else "T"): beta_arr, "alpha": alpha_arr, **data}
     if T is not None:
-        params["T"] = _as_1d("T", np.asarray(T, dtype=np.float64))
+        params["T"] = _as_1d("T", T_of_beta(beta_arr))
     dims = [k for k, v in params.items() if v.ndim == 1]
     coords = {k: v for k, v in params.items() if v.ndim == 1}
     shape = tuple(v.size for v in coords.values())
+    _check_memory(protocol, P, level, finite_M, shape, data)
     mesh = dict(zip(dims, np.meshgrid(*coords.values(), indexing="ij"))) if dims else {}
 
     def full(name: str, default: np.ndarray | float) -> np.ndarray:
@@ -154,9 +145,7 @@ def build_grid(protocol, P, beta, T, alpha, rho, r, M, level, branch, finite_M) 
     if T is None:
         beta_full = full("beta", 1.0)
     else:
-        t = full("T", 1.0)
-        with np.errstate(divide="ignore"):
-            beta_full = np.where(t == 0.0, np.inf, 1.0 / np.where(t == 0.0, 1.0, t))
+        beta_full = beta_of_T(full("T", 1.0))
     flat = {"beta": beta_full, "alpha": full("alpha", 0.0)}
     if "r" in data:
         r_full, M_full = full("r", 1.0), full("M", 1.0)
@@ -165,17 +154,21 @@ def build_grid(protocol, P, beta, T, alpha, rho, r, M, level, branch, finite_M) 
         rho_full = full("rho", 0.0)
         flat |= {"rho": rho_full, "r": np.ones(shape), "M": np.ones(shape)}
     alpha_eff = flat["alpha"]
+    spectrum = False
     if protocol == "unsupervised" and np.any(flat["alpha"] > 0.0):
-        if P == 2:
-            raise NotImplementedError(
-                "protocol='unsupervised' at high storage (alpha > 0) is implemented for P >= 4 "
-                "only (MODELS.md §4.2); use alpha=0 or P >= 4."
-            )
         if "r" not in data:
             raise ValueError(
                 "protocol='unsupervised' with alpha > 0 needs r and M separately (the cross-talk "
-                "depends on rho_P = (1 - r^(2P))/(M r^(2P))), not rho alone."
+                "of the stored examples depends on both, docs/models.md §4.2-4.3), not rho alone."
             )
+        if level == "1RSB":
+            raise ValueError(
+                "level='1RSB' is implemented for protocol='hebbian' and 'supervised'; got "
+                "protocol='unsupervised' with alpha > 0."
+            )
+    if protocol == "unsupervised" and P == 2 and "r" in data:
+        spectrum = True  # the M - 1 example modes of every class (docs/models.md §4.3)
+    elif protocol == "unsupervised" and np.any(flat["alpha"] > 0.0):
         rP = flat["r"] ** (2 * P)
         rho_P = (1.0 - rP) / (flat["M"] * rP)
         alpha_eff = flat["alpha"] * (1.0 + rho_P) / (1.0 + flat["rho"]) ** P
@@ -186,16 +179,66 @@ def build_grid(protocol, P, beta, T, alpha, rho, r, M, level, branch, finite_M) 
         "level": level,
         "branch": branch,
         "finite_M": int(bool(finite_M)),
-        "Delta_per_alpha": math.factorial(P) / P,
+        "Delta_per_alpha": factorial(P) / P,
     }
     for k, v in params.items():
         if v.ndim == 0:
             attrs[k] = float(v)
     if T is None and beta_arr.ndim == 0:
-        attrs["T"] = 0.0 if np.isinf(beta_arr) else 1.0 / float(beta_arr)
+        attrs["T"] = float(T_of_beta(beta_arr))
     if T is not None and beta_arr.ndim == 0:
         attrs["beta"] = float(beta_arr)
-    return Grid(protocol, P, level, branch, bool(finite_M), dims, coords, shape, flat, attrs)
+    return Grid(protocol, P, level, branch, bool(finite_M), dims, coords, shape, flat, attrs,
+                spectrum)
+
+
+def _support(M: np.ndarray) -> int:
+    """Size of the padded binomial support (a power of two above max M, zero weights)."""
+    return 1 << int(np.max(M)).bit_length()
+
+
+def _check_memory(protocol, P, level, finite_M, shape, data) -> None:
+    """Refuse (ValueError) a grid whose estimated peak memory exceeds what is available."""
+    points = math.prod(shape)
+    sizes = ", ".join(f"{n}" for n in shape) or "1"
+    if level == "1RSB":
+        n_y = 16 if protocol == "supervised" else 1
+        need = _memory.rsb_grid_bytes(points, n_y, 64, 8)
+        what = f"theory.solve(level='1RSB', P={P}) on a grid of {points} points ({sizes})"
+    else:
+        support = _support(data["M"]) + 1 if finite_M else 1
+        need = _memory.rs_grid_bytes(points, support)
+        what = f"theory.solve(P={P}) on a grid of {points} points ({sizes})"
+        if finite_M:
+            what += f" with finite_M=True and M up to {float(np.max(data['M'])):g}"
+    _memory.check(need, what)
+
+
+#: infinite temperature (beta = 0): the paramagnet, f = -T ln 2 + ... = -inf (docs/models.md)
+_HOT = {"m": 0.0, "n": 0.0, "q": 0.0, "q0": 0.0, "q1": 0.0, "theta": 1.0, "mu": 0.0,
+        "r_AGS": 0.0, "free_energy": -math.inf, "converged": True, "stable": True,
+        "iterations": 0, "residual": 0.0}
+
+
+def _solve_not_hot(solver, keys, flat: dict, names: tuple[str, ...]) -> dict:
+    """Run ``solver(**arrays)`` on the finite-temperature points only (flat arrays) and put
+    the beta = 0 result (paramagnet, free energy -inf) at the others; ``keys`` are the
+    solver's outputs (used when every point is at infinite temperature)."""
+    hot = (flat["beta"] == 0.0).ravel()
+    n = hot.size
+    cold = np.flatnonzero(~hot)
+    part = solver(**{k: flat[k].ravel()[cold] for k in names}) if cold.size else {}
+    out = {}
+    for k in part or keys:
+        v = part.get(k)
+        dtype = np.asarray(v).dtype if v is not None else (bool if k in ("converged", "stable")
+                                                           else float)
+        full = np.zeros(n, dtype=dtype)
+        if v is not None:
+            full[cold] = np.asarray(v).ravel()
+        full[hot] = _HOT.get(k, 0.0)
+        out[k] = full
+    return out
 
 
 def _as_dataset(out: dict[str, np.ndarray], grid: Grid) -> xr.Dataset:
@@ -208,10 +251,13 @@ def _as_dataset(out: dict[str, np.ndarray], grid: Grid) -> xr.Dataset:
     conv = np.asarray(out["converged"], dtype=bool).reshape(grid.shape)
     data_vars = {}
     for name, value in out.items():
-        if name in ("converged", "iterations"):
+        if name == "converged":
+            continue
+        if name == "iterations":
+            data_vars[name] = (grid.dims, np.asarray(value, dtype=np.int64).reshape(grid.shape))
             continue
         arr = np.asarray(value, dtype=np.float64).reshape(grid.shape)
-        if name != "stable":
+        if name not in ("stable", "residual"):
             arr = np.where(conv, arr, np.nan)
         else:
             arr = arr.astype(bool) & conv
@@ -219,21 +265,9 @@ def _as_dataset(out: dict[str, np.ndarray], grid: Grid) -> xr.Dataset:
     data_vars["converged"] = (grid.dims, conv)
     ds = xr.Dataset(data_vars, coords={k: (k, v) for k, v in grid.coords.items()})
     if "T" in grid.coords:
-        t = grid.coords["T"]
-        with np.errstate(divide="ignore"):
-            ds = ds.assign_coords(
-                beta=("T", np.where(t == 0, np.inf, 1.0 / np.where(t == 0, 1, t)))
-            )
+        ds = ds.assign_coords(beta=("T", beta_of_T(grid.coords["T"])))
     elif "beta" in grid.coords:
-        b = grid.coords["beta"]
-        with np.errstate(divide="ignore"):
-            ds = ds.assign_coords(T=("beta", np.where(np.isinf(b), 0.0, 1.0 / b)))
-    for name, (long_name, units) in _LONG_NAMES.items():
-        if name in ds:
-            ds[name].attrs.update(long_name=long_name, units=units)
-    for name in ("alpha", "beta", "T", "rho", "r", "M"):
-        if name in ds.coords:
-            ds[name].attrs.update(units="1")
+        ds = ds.assign_coords(T=("beta", T_of_beta(grid.coords["beta"])))
     ds.attrs.update(grid.attrs)
     bad = int(conv.size - conv.sum())
     if bad:
@@ -260,13 +294,13 @@ def solve(
     branch: str = "retrieval",
     finite_M: bool = False,
 ) -> xr.Dataset:
-    """Solve the self-consistency equations of a Hebbian network (MODELS.md §3-5).
+    """Solve the self-consistency equations of a Hebbian network (docs/models.md §3-5).
 
     Parameters
     ----------
     protocol : {"hebbian", "supervised", "unsupervised"}
         How the couplings are built: from the archetypes, the class means of M examples per
-        archetype, or every example (MODELS.md §2).
+        archetype, or every example (docs/models.md §2).
     P : int
         Interaction order, even, >= 2 (P = 2: pairwise Hopfield / AGS).
     beta, T : float or 1-D array_like
@@ -305,35 +339,32 @@ def solve(
     grid = build_grid(protocol, P, beta, T, alpha, rho, r, M, level, branch, finite_M)
     f = grid.flat
     if grid.level == "1RSB":
-        try:
-            from theory.rsb import solve_1rsb
-        except ImportError as exc:
-            raise NotImplementedError(
-                "level='1RSB' needs theory.rsb (one-step RSB), which is not available."
-            ) from exc
-        out = solve_1rsb(
-            protocol=grid.protocol,
-            P=grid.P,
-            beta=f["beta"],
-            alpha=f["alpha"],
-            rho=f["rho"],
-            branch=grid.branch,
-        )
-        return _as_dataset(dict(out), grid)
-    # binomial support padded to a power of two (zero weights) to limit recompilation
-    M_max = 1 << int(np.max(f["M"])).bit_length() if grid.finite_M else 0
-    out = solve_rs_flat(
-        f["beta"],
-        f["alpha_eff"],
-        f["rho"],
-        f["r"],
-        f["M"],
-        P=grid.P,
-        branch=grid.branch,
-        M_max=M_max,
-    )
-    out = {k: v.reshape(grid.shape) for k, v in out.items()}
-    from theory.at import attach_replicon  # AT stability of the RS result (theory/at.py)
+        from theory.rsb import KEYS, solve_1rsb
 
-    return attach_replicon(_as_dataset(out, grid), P=grid.P, protocol=grid.protocol,
-                           beta=f["beta"], alpha=f["alpha"], rho=f["rho"])
+        def rsb(**a):
+            return solve_1rsb(protocol=grid.protocol, P=grid.P, branch=grid.branch, **a)
+
+        out = _solve_not_hot(rsb, (*KEYS, "mu"), f, ("beta", "alpha", "rho"))
+        return _schema.label(_as_dataset({k: v.reshape(grid.shape) for k, v in out.items()}, grid))
+
+    def rs(beta, alpha_eff, rho, r, M):
+        return solve_rs_flat(beta, alpha_eff, rho, r, M, P=grid.P, branch=grid.branch,
+                             M_max=_support(f["M"]) if grid.finite_M else 0,
+                             spectrum=grid.spectrum)
+
+    keys = ("m", "n", "q", "free_energy", "converged", "stable", "iterations", "residual")
+    keys += ("r_AGS",) if grid.P == 2 else ()
+    if np.any(f["beta"] == 0.0):
+        out = _solve_not_hot(rs, keys, f, ("beta", "alpha_eff", "rho", "r", "M"))
+    else:  # coarse-to-fine continuation on the grid (theory.rs.continuation)
+        arrays = {"beta": f["beta"], "alpha": f["alpha_eff"], "rho": f["rho"], "r": f["r"],
+                  "M": f["M"]}
+        out = solve_rs_grid(arrays, grid.shape or (1,), P=grid.P, branch=grid.branch,
+                            M_max=_support(f["M"]) if grid.finite_M else 0,
+                            spectrum=grid.spectrum)
+    out = {k: v.reshape(grid.shape) for k, v in out.items()}
+    from theory.rsb.at import attach_replicon  # AT stability of the RS result
+
+    ds = attach_replicon(_as_dataset(out, grid), P=grid.P, protocol=grid.protocol,
+                         beta=f["beta"], alpha=f["alpha"], rho=f["rho"])
+    return _schema.label(ds)

@@ -9,7 +9,8 @@ from scipy.optimize import brentq
 from scipy.special import erf
 
 import theory
-from theory import _x64, ags
+from theory import _x64
+from theory.rs import ags
 
 
 def test_published_capacity():

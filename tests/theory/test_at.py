@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from theory import at
+from theory.rsb import at
 
 
 def test_paramagnet_replicon_closed_form_and_at_line_meets_Tg():
@@ -59,7 +59,7 @@ def test_sech4_average_matches_adaptive_quadrature():
     """The replicon's E_z sech^4(beta (s + sd z)) in both regimes (smooth and sharp)."""
     from scipy import integrate
 
-    from theory.at import _gamma
+    from theory.rsb.at import _gamma
 
     rng = np.random.default_rng(3)
     s = rng.uniform(-1.0, 1.5, (12, 1))

@@ -10,7 +10,7 @@ import scipy.integrate as si
 from scipy.special import erf
 
 from theory import _x64
-from theory._averages import tanh_averages
+from theory._gaussian import tanh_averages
 
 
 def _reference(beta, mu, s):

@@ -11,11 +11,12 @@ from scipy.optimize import brentq
 from scipy.special import erf
 
 import theory
-from theory import _x64, dense
+from theory import _x64
+from theory.rs import dense
 
 
 def test_P4_capacity_in_Delta():
-    """MODELS.md §4.2: P = 4 Delta_c = 0.19786 (m_c = 0.9179), alpha_c = 0.032977."""
+    """docs/models.md §4.2: P = 4 Delta_c = 0.19786 (m_c = 0.9179), alpha_c = 0.032977."""
     alpha_c, m_c = theory.critical_point(4, protocol="hebbian")
     assert alpha_c * math.factorial(4) / 4 == pytest.approx(0.1979, abs=1e-4)
     assert alpha_c == pytest.approx(0.03298, abs=2e-5)
@@ -56,7 +57,7 @@ def test_equations_are_stationarity_of_free_energy(rho):
 
 
 def test_unsupervised_high_storage_rescales_the_load():
-    """Unsupervised: Delta -> Delta (1 + rho_P)/(1 + rho)^P (MODELS.md §4.2)."""
+    """Unsupervised: Delta -> Delta (1 + rho_P)/(1 + rho)^P (docs/models.md §4.2)."""
     r, M, P, alpha = 0.9, 50, 4, 0.01
     rho = (1 - r * r) / (M * r * r)
     rho_P = (1 - r ** (2 * P)) / (M * r ** (2 * P))

@@ -27,13 +27,13 @@ def test_hebbian_P2_is_curie_weiss():
 
 @pytest.mark.parametrize("P", [2, 4, 6], ids=lambda p: f"P={p}")
 def test_zero_temperature_overlap_is_erf(P):
-    """T = 0, any P (MODELS.md §3, convention free): m = erf(1/sqrt(2 rho))."""
+    """T = 0, any P (docs/models.md §3, convention free): m = erf(1/sqrt(2 rho))."""
     rho = np.array([0.1, 0.5, 1.0])
     ds = theory.solve("supervised", P=P, T=0.0, rho=rho)
     np.testing.assert_allclose(ds.m, erf(1 / np.sqrt(2 * rho)), atol=1e-12)
     n = (erf(1 / np.sqrt(2 * rho)) + np.sqrt(2 * rho / np.pi) * np.exp(-0.5 / rho)) / (1 + rho)
     np.testing.assert_allclose(ds.n, n, atol=1e-12)
-    np.testing.assert_allclose(ds.m, [0.998435, 0.842701, 0.682689], atol=1e-6)  # MODELS.md
+    np.testing.assert_allclose(ds.m, [0.998435, 0.842701, 0.682689], atol=1e-6)  # docs/models.md
 
 
 def test_supervised_rho_to_zero_is_hebbian():
@@ -85,7 +85,7 @@ def test_P4_spinodal_published_value():
 
 
 def test_unsupervised_low_storage_equals_supervised():
-    """MODELS.md §3: at alpha = 0 the archetype branch has identical equations."""
+    """docs/models.md §3: at alpha = 0 the archetype branch has identical equations."""
     kw = dict(P=4, T=[0.0, 0.3], r=0.5, M=20)
     uns = theory.solve("unsupervised", **kw)
     sup = theory.solve("supervised", **kw)

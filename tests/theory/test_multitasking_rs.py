@@ -1,4 +1,4 @@
-"""theory.multitasking.solve: the multitasking RS equations (MODELS.md §6).
+"""theory.multitasking.solve: the multitasking RS equations (docs/models.md §6).
 
 Independent references: the T = 0 cascade m_k = (1-d) d^(k-1) (closed form), the root of
 1 - 2d + d^K, brute-force 2-D Gauss-Hermite averages over the two data noises (checks the
@@ -14,9 +14,10 @@ import numpy as np
 import pytest
 
 import theory.multitasking as mt
-from theory import _quadrature, _x64
-from theory._multitasking_equations import exact_configs
-from theory._multitasking_solver import gradient_grid
+from theory import _x64
+from theory._gaussian import gauss_normal
+from theory.multitasking.equations import exact_configs
+from theory.multitasking.solver import gradient_grid
 
 SOLVER_TOL = 1e-12
 
@@ -131,7 +132,7 @@ def test_free_energy_is_stationary_at_solutions():
     d, T, rho = (g.ravel() for g in np.meshgrid(ds.d, ds["T"], ds.rho, indexing="ij"))
     beta = np.where(T > 0, 1 / np.where(T > 0, T, 1), np.inf)
     with _x64.enabled():
-        z, wz = _quadrature.gauss_normal()
+        z, wz = gauss_normal()
         xi = exact_configs(2)
         table = (xi, np.ones_like(xi), np.ones_like(xi))
         g = gradient_grid(n, beta, rho, d, None, table, z, wz)
@@ -233,7 +234,7 @@ def test_wrong_kind_of_K_is_type_error():
 
 def finite_M_reference(K, d, beta, M, r, iterations=4000):
     """Damped iteration of nbar = E[xi a tanh(beta (1+rho) sum nbar xi a)] summed over every
-    (xi, B) combination, a = chi / (r (1 + rho)), chi = (2B - M)/M (MODELS.md §3 and §6)."""
+    (xi, B) combination, a = chi / (r (1 + rho)), chi = (2B - M)/M (docs/models.md §3 and §6)."""
     from scipy.stats import binom
 
     rho = (1 - r**2) / (M * r**2)

@@ -1,5 +1,5 @@
 """1RSB for dense networks (P >= 4): reductions to RS, Guerra's bound, the T = 0 limit and the
-entropy of the spin-glass state. Independent references: the RS equations of MODELS.md §4.2
+entropy of the spin-glass state. Independent references: the RS equations of docs/models.md §4.2
 written out here with plain Gauss-Hermite, the paramagnet in closed form, and the T = 0 RS
 spin-glass entropy -(P-1)/(2 pi) derived by hand (docs/rsb.md)."""
 
@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from theory import _x64, rsb
-from theory._quadrature import gauss_normal
+from theory._gaussian import gauss_normal
 
 P, ALPHA = 4, 0.02
 KW = dict(protocol="hebbian", P=P, nodes=48, n_scan=6)  # one compiled configuration
@@ -39,7 +39,7 @@ def _solve(beta, branch, alpha=ALPHA):
 
 
 def _rs_pressure(n, q, beta, alpha, rho=0.0, P=P):
-    """MODELS.md §4.2, written independently of theory.rsb (plain Gauss-Hermite)."""
+    """docs/models.md §4.2, written independently of theory.rsb (plain Gauss-Hermite)."""
     z, wz = gauss_normal(200)
     Y, wY = gauss_normal(40)
     s = 0.5 * P * (1 + rho) ** (P / 2 - 1) * n ** (P - 1) * (1 + np.sqrt(rho) * Y[:, None])
@@ -81,7 +81,7 @@ def test_functional_reduces_to_rs(rho):
 
 
 def _rs_rhs(n, q, beta, alpha, rho):
-    """RS right-hand sides (n, q, m) of MODELS.md §4.2 with plain Gauss-Hermite."""
+    """RS right-hand sides (n, q, m) of docs/models.md §4.2 with plain Gauss-Hermite."""
     z, wz = gauss_normal(200)
     Y, wY = gauss_normal(40)
     g = 1 + np.sqrt(rho) * Y[:, None]

@@ -7,14 +7,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from theory import _x64, rsb, rsb_ags
-from theory._quadrature import gauss_normal
+from theory import _x64, rsb
+from theory._gaussian import gauss_normal
+from theory.rsb import ags as rsb_ags
 
-ALPHA_C_RS = 0.137906  # AGS, MODELS.md §4.1 [PUB]
+ALPHA_C_RS = 0.137906  # AGS, docs/models.md §4.1 [PUB]
 
 
 def _ags_rs_f(m, q, beta, alpha):
-    """AGS RS free energy, MODELS.md §4.1, written out independently."""
+    """AGS RS free energy, docs/models.md §4.1, written out independently."""
     z, w = gauss_normal(150)
     lam = 1 - beta * (1 - q)
     r = q / lam**2

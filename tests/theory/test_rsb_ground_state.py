@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from theory import ground_state
+from theory.rsb import ground_state
 
 
 @pytest.mark.slow

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
 import jax
 import numpy as np
 import pytest
@@ -92,14 +90,6 @@ def test_solve_leaves_global_precision_alone():
     assert jax.config.jax_enable_x64 == before
 
 
-def test_1rsb_without_rsb_module_is_not_implemented(monkeypatch):
-    monkeypatch.setitem(sys.modules, "theory.rsb", None)  # import fails
-    with pytest.raises(NotImplementedError, match="theory.rsb"):
-        theory.solve(P=4, T=0.5, alpha=0.01, level="1RSB")
-    with pytest.raises(NotImplementedError, match="theory.rsb"):
-        theory.critical_load(4, level="1RSB")
-
-
-def test_unsupervised_P2_high_storage_not_implemented():
-    with pytest.raises(NotImplementedError, match="P >= 4"):
-        theory.solve("unsupervised", P=2, T=0.5, alpha=0.05, r=0.5, M=10)
+def test_unsupervised_high_storage_needs_r_and_M():
+    with pytest.raises(ValueError, match="needs r and M separately"):
+        theory.solve("unsupervised", P=2, T=0.5, alpha=0.05, rho=0.1)

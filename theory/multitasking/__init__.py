@@ -1,4 +1,4 @@
-"""Multitasking Hebbian network: low-storage replica-symmetric theory (MODELS.md §6).
+"""Multitasking Hebbian network: low-storage replica-symmetric theory (docs/models.md §6).
 
 P = 2 Hopfield network on K diluted patterns, xi^mu_i in {-1, 0, +1} with P(0) = d. With the
 class-mean overlaps nbar (nbar = m at rho = 0) and the field
@@ -20,16 +20,16 @@ exact over the 3^K ternary configurations (``average="exact"``, K <= 10) or a sa
 over ``samples`` configurations (``average="sampled"``). At T = 0 the z-average has closed forms
 (erf, Gaussian density, E|h|) and rho = 0 reduces to the sign map m = E[xi sign(xi . m)].
 With ``finite_M=True`` the Gaussian data noise is replaced by the exact binomial law of the
-example average (MODELS.md §3): h = sum_nu nbar_nu xi^nu chi_nu / r, averaged over B_nu.
+example average (docs/models.md §3): h = sum_nu nbar_nu xi^nu chi_nu / r, averaged over B_nu.
 
 Local stability is read from the Hessian of f, (1 + rho)(1 - dF/dnbar), by autodiff. At T = 0
 and rho = 0 a state with a tie (h = 0 on a configuration xi != 0 of nonzero weight) is a saddle:
 f has a concave kink there, so such states are reported unstable.
 
-Transition lines and thresholds live in :mod:`theory.multitasking_lines` and are re-exported here.
-The code behind ``solve``: configurations and equations in ``theory._multitasking_equations``,
-the solver loop in ``theory._multitasking_solver``, input checks in
-``theory._multitasking_inputs``.
+Transition lines and thresholds live in :mod:`theory.multitasking.lines` and are re-exported here.
+The code behind ``solve``: configurations and equations in ``theory.multitasking.equations``,
+the solver loop in ``theory.multitasking.solver``, input checks in
+``theory.multitasking.inputs``.
 """
 
 from __future__ import annotations
@@ -40,17 +40,18 @@ from collections.abc import Sequence
 import numpy as np
 import xarray as xr
 
-from theory import _quadrature, multitasking_lines
-from theory._multitasking_inputs import (  # noqa: F401 (MAX_FINITE_M_TABLE: a public limit)
+from theory import _progress, _schema
+from theory._gaussian import DEFAULT_NODES
+from theory._warnings import ConvergenceWarning
+from theory.multitasking import lines as multitasking_lines
+from theory.multitasking.inputs import (  # noqa: F401 (MAX_FINITE_M_TABLE: a public limit)
     BRANCHES,
     MAX_EXACT_K,
     MAX_FINITE_M_TABLE,
     initial_guess,
     validate_inputs,
 )
-from theory._multitasking_solver import run
-from theory._warnings import ConvergenceWarning
-from theory.multitasking_lines import (  # noqa: F401 (exported by __all__ below)
+from theory.multitasking.lines import (  # noqa: F401 (exported by __all__ below)
     cascade,
     critical_dilution,
     critical_temperature,
@@ -58,7 +59,8 @@ from theory.multitasking_lines import (  # noqa: F401 (exported by __all__ below
     second_signal_temperature,
     split_temperature,
 )
-from theory.snr import signal_to_noise
+from theory.multitasking.snr import signal_to_noise
+from theory.multitasking.solver import run
 
 __all__ = ["solve", "BRANCHES", "MAX_EXACT_K", "ConvergenceWarning"]
 __all__ += multitasking_lines.__all__
@@ -80,11 +82,12 @@ def solve(
     average: str = "exact",
     samples: int = 20_000,
     seed: int | np.random.SeedSequence | None = None,
-    nodes: int = _quadrature.DEFAULT_NODES,
+    nodes: int = DEFAULT_NODES,
     tol: float = 1e-12,
     max_iter: int = 3000,
+    progress: bool = False,
 ) -> xr.Dataset:
-    """Solve the multitasking RS equations (MODELS.md §6) on a grid of (d, T or beta, rho).
+    """Solve the multitasking RS equations (docs/models.md §6) on a grid of (d, T or beta, rho).
 
     Parameters
     ----------
@@ -101,7 +104,7 @@ def solve(
         Example quality in (0, 1] and examples per pattern, instead of ``rho`` (scalars).
     finite_M : bool
         With ``r`` and ``M``: use the exact binomial law of the example average
-        (MODELS.md §3) instead of its Gaussian limit; compare with simulations at small M.
+        (docs/models.md §3) instead of its Gaussian limit; compare with simulations at small M.
         Needs (2M+3)^K <= 2e6 configurations (K = 2 up to M ~ 700, K = 3 up to M = 62).
     branch : {"hierarchical", "symmetric", "pure", "paramagnet"} or array of shape (K,)
         Starting point: the T = 0 cascade ``(1-d) d^(k-1)`` in the order ``order``; all
@@ -120,6 +123,9 @@ def solve(
         Gauss-Hermite nodes for the data noise (unused at rho = 0).
     tol, max_iter : float, int
         Convergence: ``max |nbar - F(nbar)| < tol`` within ``max_iter`` steps.
+    progress : bool
+        Show a progress bar (tqdm, stderr) over the solver steps; useful for the sampled
+        average with large K or many samples.
 
     Returns
     -------
@@ -138,6 +144,7 @@ def solve(
     >>> [round(float(v), 4) for v in ds.m]
     [0.7, 0.21]
     """
+    _progress.flag_checked(progress)
     inp = validate_inputs(
         K,
         d,
@@ -171,6 +178,7 @@ def solve(
         max_iter=int(max_iter),
         n_fp=inp.n_fp,
         finite_M=inp.finite_M,
+        progress=progress,
     )
     return _as_dataset(out, inp)
 
@@ -216,4 +224,4 @@ def _as_dataset(out: dict, inp) -> xr.Dataset:
     ds["free_energy"].attrs.update(long_name="free energy per neuron f", units="1")
     ds["stability"].attrs.update(long_name="smallest Hessian eigenvalue of f", units="1")
     ds.attrs.update(inp.attrs)
-    return ds
+    return _schema.label(ds)

@@ -1,5 +1,5 @@
 """Right-hand side F(nbar) and free energy f(nbar) of the multitasking RS equations
-(MODELS.md §6), averaged over the pattern configurations xi and the data noise.
+(docs/models.md §6), averaged over the pattern configurations xi and the data noise.
 
 The xi-average is exact over one representative of each pair +-xi of the 3^K ternary
 configurations, a sampled average, or the exact finite-M law of the example average; the
@@ -46,7 +46,7 @@ def _sampled_configs(u: jnp.ndarray, d: jnp.ndarray) -> jnp.ndarray:
 
 
 def finite_M_configs(K: int, M: int, r: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Exact finite-M law (MODELS.md §3): per pattern xi = 0, or xi = +-1 with the example
+    """Exact finite-M law (docs/models.md §3): per pattern xi = 0, or xi = +-1 with the example
     average chi = (2B - M)/M, B ~ Binomial(M, (1+r)/2). Returns (xi, amp, pmf), each of shape
     (C, K) with C = ((2M + 3)^K + 1)/2 (one of each pair +-xi); amp = chi / r = (1 + rho) a.
     """

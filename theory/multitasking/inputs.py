@@ -1,16 +1,18 @@
 """Input checks and starting points of :func:`theory.multitasking.solve`, and the checks of
-the multitasking parameters shared with :mod:`theory.multitasking_lines` and
-:mod:`theory.snr`. Every check raises before any JAX call.
+the multitasking parameters shared with :mod:`theory.multitasking.lines` and
+:mod:`theory.multitasking.snr`. Every check raises before any JAX call.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import jax
 import numpy as np
 
-from theory import _validate
+from theory import _memory, _validate
+from theory._temperature import T_of_beta
 
 BRANCHES = ("hierarchical", "symmetric", "pure", "paramagnet")
 MAX_EXACT_K = 10  # 3^10 = 59049 configurations
@@ -38,9 +40,39 @@ def dilution(d: object) -> np.ndarray:
     )
 
 
+def _power(base: int, K: int) -> str:
+    """``base**K`` for a message, in scientific notation when it is long."""
+    return str(base**K) if K < 40 else f"{base}^{K} ~ 1e{K * math.log10(base):.0f}"
+
+
+def _check_memory(K, d, t, rho, average, samples, nodes, finite) -> None:
+    """Refuse (ValueError) a request whose estimated peak memory exceeds what is available."""
+    points = int(np.size(d) * np.size(t) * np.size(rho))
+    if finite is not None:
+        configs = ((2 * finite[0] + 3) ** K + 1) // 2
+    elif average == "sampled":
+        configs = int(samples)
+    else:
+        configs = (3**K + 1) // 2
+    gauss = finite is None and bool(np.any(np.asarray(rho) > 0))
+    need = _memory.multitasking_bytes(
+        points=points, K=K, configs=configs, nodes=int(nodes) if gauss else 1
+    )
+    if average == "sampled":
+        need += 2.0 * _memory.FLOAT * float(samples) * K  # the drawn uniforms
+    _memory.check(
+        need,
+        f"theory.multitasking.solve(K={K}, average={average!r}, samples={samples}) on "
+        f"{points} grid points",
+    )
+
+
 def _positive_integer(name: str, value: object, what: str = "") -> int:
-    """An integer >= 1 (not a bool); ``what`` is an explanation put after the bound."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+    """An integer >= 1; ``what`` is an explanation put after the bound. Booleans and
+    strings are a TypeError, other non-integers and values < 1 a ValueError."""
+    if isinstance(value, (bool, np.bool_, str, bytes)):
+        raise TypeError(f"{name} must be an integer >= 1{what}; got {value!r}.")
+    if not isinstance(value, (int, np.integer)) or value < 1:
         raise ValueError(f"{name} must be an integer >= 1{what}; got {name}={value!r}.")
     return int(value)
 
@@ -72,7 +104,8 @@ def _axis(name: str, value: object, **kw) -> np.ndarray:
     return _at_most_1d(name, _validate.real_array(name, value, **kw))
 
 
-def _at_most_1d(name: str, arr: np.ndarray) -> np.ndarray:
+def _at_most_1d(name: str, arr: object) -> np.ndarray:
+    arr = np.asarray(arr, dtype=np.float64)
     if arr.ndim > 1:
         raise ValueError(f"{name} must be a scalar or a 1-D array; got shape {arr.shape}.")
     return arr
@@ -104,7 +137,7 @@ def _data_law(K, rho, r, M, finite_M, average):
         return rho_val, None
     if average != "exact":
         raise ValueError("finite_M=True needs average='exact'.")
-    size = (2 * int(M) + 3) ** K
+    size = (2 * int(M) + 3) ** K if K * math.log10(2 * int(M) + 3) < 30 else math.inf
     if size > MAX_FINITE_M_TABLE:
         raise ValueError(
             f"finite_M=True with K={K}, M={M} needs (2M+3)^K = {size} configurations (at most "
@@ -134,10 +167,11 @@ def validate_inputs(
 ) -> Inputs:
     """Check every argument of ``solve`` (same names) and lay out the flat grid."""
     K = pattern_count(K)
+    finite_M = _validate.flag("finite_M", finite_M)
     average = _validate.choice("average", average, ("exact", "sampled"))
     if average == "exact" and K > MAX_EXACT_K:
         raise ValueError(
-            f"K={K} is too large for the exact average over the 3^K = {3**K} ternary "
+            f"K={K} is too large for the exact average over the 3^K = {_power(3, K)} ternary "
             f"configurations (exact needs K <= {MAX_EXACT_K}); pass average='sampled' with "
             "samples=... and seed=... for a Monte Carlo average over configurations."
         )
@@ -155,23 +189,16 @@ def validate_inputs(
             "give exactly one of beta and T (T = 1/beta; T=0 or beta=inf is the "
             f"zero-temperature limit); got beta={beta!r}, T={T!r}."
         )
-    if beta is not None:
-        tname = "beta"
-        t_arr = _axis(
-            "beta",
-            beta,
-            low=0.0,
-            low_open=True,
-            meaning="beta is the inverse temperature (beta=inf is T = 0).",
-        )
-        beta_arr = t_arr
-    else:
-        tname = "T"
-        t_arr = _axis("T", T, low=0.0, meaning="T is the temperature (k_B = 1).")
-        if np.any(np.isinf(t_arr)):
-            raise ValueError("T must be finite; got T=inf. Use a large finite T instead.")
-        with np.errstate(divide="ignore"):
-            beta_arr = np.where(t_arr == 0.0, np.inf, 1.0 / np.where(t_arr == 0, 1.0, t_arr))
+    tname = "beta" if beta is not None else "T"
+    beta_arr = _at_most_1d(tname, _validate.beta_or_T(beta, T))
+    t_arr = beta_arr if beta is not None else T_of_beta(beta_arr)
+    if average == "sampled":
+        if seed is None:
+            raise ValueError("average='sampled' needs a seed (int or numpy.random.SeedSequence).")
+        seed = _validate.seed(seed)
+        _positive_integer("samples", samples)
+    _positive_integer("nodes", nodes)
+    _check_memory(K, d_arr, t_arr, rho_arr, average, samples, nodes, finite)
     if order is None:
         order_arr = np.arange(K)
     else:
@@ -187,18 +214,14 @@ def validate_inputs(
                 f"an explicit branch must be an initial nbar of shape (K,) = ({K},); "
                 f"got shape {start.shape}."
             )
+    if isinstance(tol, bool) or not (isinstance(tol, (int, float)) and 0 < tol < 1):
+        raise ValueError(f"tol must be a float in (0, 1); got tol={tol!r}.")
+    _positive_integer("max_iter", max_iter)
     if average == "sampled":
-        if seed is None:
-            raise ValueError("average='sampled' needs a seed (int or numpy.random.SeedSequence).")
-        _positive_integer("samples", samples)
         ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
         sample_u = np.random.default_rng(ss).random((int(samples), K))
     else:
         sample_u = None
-    _positive_integer("nodes", nodes)
-    if not (isinstance(tol, (int, float)) and 0 < tol < 1):
-        raise ValueError(f"tol must be a float in (0, 1); got tol={tol!r}.")
-    _positive_integer("max_iter", max_iter)
 
     axes = [("d", d_arr), (tname, t_arr), ("rho", rho_arr)]
     grids = np.meshgrid(*[np.atleast_1d(a) for _, a in axes], indexing="ij")
@@ -209,10 +232,7 @@ def validate_inputs(
     shape = tuple(a.size for _, a in axes if a.ndim == 1)
     coords: dict = {name: ((name,) if a.ndim else (), a) for name, a in axes}
     other = "T" if tname == "beta" else "beta"
-    with np.errstate(divide="ignore"):
-        other_val = np.where(t_arr == 0, np.inf, 1.0 / np.where(t_arr == 0, 1.0, t_arr))
-        other_val = np.where(np.isinf(t_arr), 0.0, other_val)
-    coords[other] = ((tname,) if t_arr.ndim else (), other_val)
+    coords[other] = ((tname,) if t_arr.ndim else (), T_of_beta(t_arr))
     coords["pattern"] = ("pattern", np.arange(K))
     constraint = start if isinstance(start, str) and start in ("symmetric", "pure") else "none"
     attrs = {
@@ -224,7 +244,7 @@ def validate_inputs(
         "nodes": int(nodes),
         "tol": float(tol),
         "max_iter": int(max_iter),
-        "equations": "MODELS.md §6 (RS, P=2)",
+        "equations": "docs/models.md §6 (RS, P=2)",
         "jax_version": jax.__version__,
         "numpy_version": np.__version__,
         "data_law": "none"

@@ -1,4 +1,4 @@
-"""Thresholds and transition lines of the multitasking network (MODELS.md §6).
+"""Thresholds and transition lines of the multitasking network (docs/models.md §6).
 
 Closed forms:
 
@@ -24,9 +24,11 @@ from __future__ import annotations
 import numpy as np
 import scipy.optimize
 
-from theory import _quadrature, _validate
-from theory._multitasking_inputs import dilution, pattern_count
-from theory._multitasking_solver import run
+from theory import _memory, _validate
+from theory._bracket import bisect
+from theory._gaussian import DEFAULT_NODES
+from theory.multitasking.inputs import dilution, pattern_count
+from theory.multitasking.solver import run
 
 __all__ = [
     "critical_temperature",
@@ -157,7 +159,7 @@ def _stability_k2(d, T, rho, branch: str) -> np.ndarray:
         np.array([1.0, 0.0]),
         K=2,
         sample_u=None,
-        nodes=_quadrature.DEFAULT_NODES,
+        nodes=DEFAULT_NODES,
         constraint=branch,
         tol=1e-13,
         max_iter=400,
@@ -173,15 +175,16 @@ def _bisect_instability(d, rho, branch: str, steps: int = 48) -> np.ndarray:
     NaN where the branch is not stable just below T_c; 0 where it stays stable down to
     T = 1e-3 T_c (e.g. the pure state at d = 0, the classic Hopfield model).
     """
+    _memory.check(
+        _memory.multitasking_bytes(points=np.size(d), K=2, configs=5, nodes=DEFAULT_NODES),
+        f"the K = 2 multitasking lines at {np.size(d)} points",
+    )
     Tc = 1.0 - d
     hi = Tc * (1.0 - 1e-5)
     lo = Tc * 1e-3
     stable_hi = _stability_k2(d, hi, rho, branch) > 0
     stable_lo = _stability_k2(d, lo, rho, branch) > 0
-    for _ in range(steps):
-        mid = 0.5 * (lo + hi)
-        s = _stability_k2(d, mid, rho, branch) > 0
-        lo, hi = np.where(s, lo, mid), np.where(s, mid, hi)
+    lo, hi = bisect(lambda T: ~(_stability_k2(d, T, rho, branch) > 0), lo, hi, steps)
     return np.where(stable_hi, np.where(stable_lo, 0.0, 0.5 * (lo + hi)), np.nan)
 
 

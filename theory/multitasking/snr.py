@@ -25,7 +25,7 @@ import xarray as xr
 from scipy.special import erf
 
 from theory import _validate
-from theory._multitasking_inputs import dilution
+from theory.multitasking.inputs import dilution
 
 __all__ = ["signal_to_noise"]
 

@@ -13,8 +13,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from theory import _quadrature, _x64
-from theory._multitasking_equations import (
+from theory import _progress, _x64
+from theory._gaussian import gauss_normal
+from theory.multitasking.equations import (
     config_table,
     exact_configs,
     finite_M_configs,
@@ -111,6 +112,7 @@ def run(
     max_iter,
     n_fp,
     finite_M=None,
+    progress: bool = False,
 ):
     """Solve at G paired points (flat arrays); returns NumPy float64 results of length G.
 
@@ -125,7 +127,7 @@ def run(
         return np.concatenate([a, np.repeat(a[-1:], size - G, axis=0)])
 
     gauss = finite_M is None and np.any(rho > 0)
-    z, wz = _quadrature.gauss_normal(nodes) if gauss else (np.zeros(1), np.ones(1))
+    z, wz = gauss_normal(nodes) if gauss else (np.zeros(1), np.ones(1))
     if finite_M is not None:
         table = finite_M_configs(K, *finite_M)
     elif sample_u is None:
@@ -154,10 +156,13 @@ def run(
         per_point = [pad(a) for a in (beta, rho, d)]
         iterations = np.zeros(size, dtype=np.int64)
         batch = size
+        bar = _progress.bar(progress, "multitasking solve", total=max_iter, unit="step")
         for it in range(max_iter):
             act = np.flatnonzero(~done)
             if act.size == 0:
                 break
+            bar.update()
+            bar.set_postfix_str(f"{act.size} of {G} points running")
             # step only the points still running, in batches that shrink by factors of 8
             # (few distinct shapes, so few compilations)
             while batch > 8 and act.size <= batch // 8:
@@ -175,6 +180,7 @@ def run(
             n[act] = np.asarray(out["next"])[:k]
             iterations[act] += 1
             done[act] |= np.asarray(out["next_residual"])[:k] < tol
+        bar.close()
         out = _step_grid(
             jnp.asarray(n), *fixed, *shared, jnp.asarray(True), constraint=constraint, law=law
         )

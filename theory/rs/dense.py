@@ -1,4 +1,4 @@
-"""Dense (P >= 4) Hebbian storage, replica symmetric, any load (MODELS.md §3 and §4.2).
+"""Dense (P >= 4) Hebbian storage, replica symmetric, any load (docs/models.md §3 and §4.2).
 
 With alpha = 0 these are the low-storage equations (any even P, P = 2 included through
 theory.ags). Unknowns ``x = (nbar, C)`` with ``C = beta (1 - q)``:
@@ -19,7 +19,8 @@ import math
 
 import jax.numpy as jnp
 
-from theory._averages import _safe_sqrt, field_averages
+from theory._gaussian import field_averages, safe_sqrt
+from theory._load import factorial
 
 
 def _glass_coefficients(P: int) -> list[tuple[int, float]]:
@@ -41,7 +42,7 @@ def _fields(x, p, P):
     rho = p["rho"]
     q = jnp.clip(_q_of(C, p["beta"]), 0.0, 1.0)
     S = 0.5 * P * (1.0 + rho) ** (0.5 * P - 1.0) * nbar ** (P - 1)
-    b = _safe_sqrt(p["alpha"] * P * math.factorial(P) * q ** (P - 1) / 4.0)
+    b = safe_sqrt(p["alpha"] * P * factorial(P) * q ** (P - 1) / 4.0)
     return S, b, q
 
 
@@ -66,7 +67,7 @@ def observables(x, p, P, law=None):
     beta_g = sum(c * C**j * T ** (j - 1) for j, c in _glass_coefficients(P))
     f = (
         0.5 * (P - 1) * (1.0 + p["rho"]) ** (0.5 * P) * nbar**P
-        - p["alpha"] * math.factorial(P) / 8.0 * beta_g
+        - p["alpha"] * factorial(P) / 8.0 * beta_g
         - L
     )
     return {"m": m, "n": nbar, "q": q, "free_energy": f}
@@ -76,12 +77,12 @@ def free_energy_variational(nbar, q, p, P, law=None):
     """RS free energy f(nbar, q) at finite beta; stationary exactly at the RS solutions."""
     beta, alpha, rho = p["beta"], p["alpha"], p["rho"]
     S = 0.5 * P * (1.0 + rho) ** (0.5 * P - 1.0) * nbar ** (P - 1)
-    b = jnp.sqrt(alpha * P * math.factorial(P) * q ** (P - 1) / 4.0)
+    b = jnp.sqrt(alpha * P * factorial(P) * q ** (P - 1) / 4.0)
     _, _, _, L, _ = field_averages(beta, S, b, rho, law)
     glass = 1.0 - P * q ** (P - 1) + (P - 1) * q**P
     return (
         0.5 * (P - 1) * (1.0 + rho) ** (0.5 * P) * nbar**P
-        - beta * alpha * math.factorial(P) / 8.0 * glass
+        - beta * alpha * factorial(P) / 8.0 * glass
         - L
     )
 
@@ -94,5 +95,5 @@ def paramagnet(p, P):
     T = jnp.where(finite, 1.0 / beta, 0.0)
     exists = finite | (alpha == 0.0)
     b_safe = jnp.where(finite, beta, 0.0)
-    f = jnp.where(exists, -T * jnp.log(2.0) - b_safe * alpha * math.factorial(P) / 8.0, jnp.nan)
+    f = jnp.where(exists, -T * jnp.log(2.0) - b_safe * alpha * factorial(P) / 8.0, jnp.nan)
     return f, exists, jnp.ones_like(f, dtype=bool)

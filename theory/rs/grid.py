@@ -14,9 +14,10 @@ import jax.numpy as jnp
 import numpy as np
 from jax.scipy.special import gammaln, xlogy
 
-from theory import _x64, ags, dense
-from theory._solver import MAX_DAMPED, MAX_NEWTON, NEWTON_BELOW, fixed_point
-from theory.stability import is_stable
+from theory import _x64
+from theory.rs import ags, dense
+from theory.rs.fixed_point import MAX_DAMPED, MAX_NEWTON, NEWTON_BELOW, fixed_point
+from theory.rs.stability import is_stable
 
 _STARTS = {"retrieval": (1.0, 0.0), "spinglass": (0.0, 0.0)}
 
@@ -51,8 +52,13 @@ _PASSES = (
 )
 
 
-def _point(x0, max_damped, max_newton, newton_below, beta, alpha, rho, r, M, *, P, branch, M_max):
+def _point(
+    x0, max_damped, max_newton, newton_below, beta, alpha, rho, r, M, *, P, branch, M_max,
+    spectrum=False,
+):
     p = {"beta": beta, "alpha": alpha, "rho": rho}
+    if spectrum:  # unsupervised P = 2: the example modes of every class (models.md §4.3)
+        p |= {"eps": rho / (1.0 + rho), "g_eps": M - 1.0}
     law = None if M_max == 0 else binomial_law(r, M, M_max)
     if P == 2:
         fmap = functools.partial(ags.rs_map, p=p, law=law)
@@ -74,6 +80,7 @@ def _point(x0, max_damped, max_newton, newton_below, beta, alpha, rho, r, M, *, 
             "converged": pm_exists,
             "stable": pm_stable & pm_exists,
             "iterations": jnp.int32(0),
+            "residual": jnp.zeros_like(beta),
             "x": x0,
         }
     sol = fixed_point(
@@ -85,6 +92,7 @@ def _point(x0, max_damped, max_newton, newton_below, beta, alpha, rho, r, M, *, 
     out["converged"] = sol.converged
     out["stable"] = is_stable(sol.jacobian)
     out["iterations"] = sol.iterations
+    out["residual"] = sol.residual
     out["x"] = sol.x
     if branch == "spinglass":  # without load the spin-glass branch is the paramagnet
         low = alpha == 0.0
@@ -92,14 +100,15 @@ def _point(x0, max_damped, max_newton, newton_below, beta, alpha, rho, r, M, *, 
             "converged": jnp.where(low, pm_exists, out["converged"]),
             "stable": jnp.where(low, pm_stable, out["stable"]),
             "iterations": out["iterations"],
+            "residual": jnp.where(low, 0.0, out["residual"]),
             "x": out["x"],
         }
     return out
 
 
-@functools.partial(jax.jit, static_argnames=("P", "branch", "M_max"))
-def _grid(x0, limits, beta, alpha, rho, r, M, *, P, branch, M_max):
-    one = functools.partial(_point, P=P, branch=branch, M_max=M_max)
+@functools.partial(jax.jit, static_argnames=("P", "branch", "M_max", "spectrum"))
+def _grid(x0, limits, beta, alpha, rho, r, M, *, P, branch, M_max, spectrum=False):
+    one = functools.partial(_point, P=P, branch=branch, M_max=M_max, spectrum=spectrum)
     axes = (0, None, None, None, 0, 0, 0, 0, 0)
     return jax.vmap(one, in_axes=axes)(x0, *limits, beta, alpha, rho, r, M)
 
@@ -124,21 +133,30 @@ def _chunked(x0, arrays, limits, size=None, **static) -> dict:
     return {k: np.concatenate([p[k] for p in pieces]) for k in pieces[0]}
 
 
-def solve_rs_flat(beta, alpha, rho, r, M, *, P: int, branch: str, M_max: int = 0) -> dict:
+def solve_rs_flat(
+    beta, alpha, rho, r, M, *, P: int, branch: str, M_max: int = 0, spectrum: bool = False,
+    x0=None, passes=_PASSES, keep_x: bool = False,
+) -> dict:
     """Solve the RS equations at flat float64 points; returns NumPy arrays (float64 / bool).
 
     ``alpha`` is the effective load entering the cross-talk (already rescaled for the
-    unsupervised protocol). ``M_max = 0`` selects the large-M Gaussian law of the data.
+    unsupervised protocol at P >= 4). ``M_max = 0`` selects the large-M Gaussian law of the
+    data. ``spectrum=True`` (unsupervised, P = 2) adds the M - 1 example modes of every class
+    (docs/models.md §4.3). ``x0`` (n, 2) overrides the branch's starting point and ``passes``
+    the solver budget (theory.rs.continuation); ``keep_x`` returns the solution ``x``.
     Non-converged points are returned as they are, with ``converged = False``.
     """
     arrays = [np.asarray(a, dtype=np.float64).ravel() for a in (beta, alpha, rho, r, M)]
     n = arrays[0].size
-    start = _STARTS.get(branch, (0.0, 0.0))
-    x0 = np.tile(np.asarray(start, dtype=np.float64), (n, 1))
+    if x0 is None:
+        start = _STARTS.get(branch, (0.0, 0.0))
+        x0 = np.tile(np.asarray(start, dtype=np.float64), (n, 1))
     static = {"P": P, "branch": branch, "M_max": M_max}
+    if spectrum:
+        static["spectrum"] = True
     with _x64.enabled():
-        out = _chunked(x0, arrays, _PASSES[0], **static)
-        for limits in _PASSES[1:]:
+        out = _chunked(np.asarray(x0, dtype=np.float64), arrays, passes[0], **static)
+        for limits in passes[1:]:
             redo = np.flatnonzero(~out["converged"])
             if not redo.size or branch == "paramagnet":
                 break
@@ -148,5 +166,6 @@ def solve_rs_flat(beta, alpha, rho, r, M, *, P: int, branch: str, M_max: int = 0
             again["iterations"] = again["iterations"] + out["iterations"][redo]
             for k in out:
                 out[k][redo] = again[k]
-    out.pop("x")
+    if not keep_x:
+        out.pop("x")
     return out

@@ -1,6 +1,6 @@
 """Low storage (K finite) helpers: the exact T = 0 overlaps and symmetric mixture states.
 
-The pure-state low-storage equations of MODELS.md §3 (hebbian, supervised, unsupervised,
+The pure-state low-storage equations of docs/models.md §3 (hebbian, supervised, unsupervised,
 Gaussian or exact binomial data law, any even P) are ``theory.solve(..., alpha=0)``, solved
 by the same kernels as high storage (theory.dense / theory.ags with alpha = 0). This module
 adds what those kernels do not cover:
@@ -22,11 +22,11 @@ import xarray as xr
 from scipy.special import erf
 
 from theory import _validate
-from theory.stability import mixture_eigenvalues
+from theory.rs.stability import mixture_eigenvalues
 
 
 def zero_temperature_overlap(rho) -> tuple[np.ndarray, np.ndarray]:
-    """(m, n) of the T = 0 low-storage retrieval state, any even P (MODELS.md §3, CF)."""
+    """(m, n) of the T = 0 low-storage retrieval state, any even P (docs/models.md §3, CF)."""
     rho = _validate.real_array("rho", rho, low=0.0, high=math.inf, high_open=True)
     safe = np.where(rho > 0, rho, 1.0)
     m = np.where(rho > 0, erf(1.0 / np.sqrt(2.0 * safe)), 1.0)

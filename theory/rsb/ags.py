@@ -1,5 +1,5 @@
 """One-step RSB of the classic pairwise Hopfield model (P = 2, AGS), after Crisanti, Amit and
-Gutfreund (1986), in the normalisation of ``theory/MODELS.md`` §4.1 (``H = -(N/2) sum m^2``,
+Gutfreund (1986), in the normalisation of docs/models.md §3.1 and §5.3 (``H = -(N/2) sum m^2``,
 ``K = alpha N``). Unlike P >= 4, the uncondensed patterns leave the "soft" Gaussian glass term
 ``-(alpha/2) ln det(1 - beta Q)``. With a Parisi matrix ``Q`` (``q1`` in blocks of size
 ``theta``, ``q0`` outside) its eigenvalues give
@@ -30,8 +30,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from theory import rsb
-from theory.rsb import LOG2, kink_rule, log_cosh, safe_sqrt, tilted_averages
+from theory._gaussian import LOG2, kink_rule, log_cosh, tilted_averages
+from theory._gaussian import sqrt_floor as safe_sqrt
+from theory.rsb import engine
 
 
 def _lambdas_r(q0, q1, beta_theta, beta_1mq1):
@@ -102,7 +103,7 @@ def energy0_parts(x, alpha, rho, quad):
     lam1, lam2 = jnp.where(ok, lam1, jnp.nan), jnp.where(ok, lam2, jnp.nan)
     kin = 0.5 * (1.0 + rho) * nbar**2
     rs = q0 >= 1.0
-    # broken: closed-form inner average (theory.rsb.tilted_averages)
+    # broken: closed-form inner average (theory._gaussian.tilted_averages)
     b = jnp.maximum(safe_sqrt(alpha * (r1 - r0)), 1e-150)
     logZ, sgn, sgn2, dens = tilted_averages(s, safe_sqrt(alpha * r0), b, mu)
     glass = (jnp.log(lam2) - jnp.log(lam1)) / mu - q0 / lam2 + C * r1 + mu * (r1 - r0 * q0)
@@ -144,49 +145,34 @@ def _ev_0(x, alpha, rho, *, quad):
 def _raw_T(S, beta, alpha, rho, *, branch, quad, n_fp=50, n_nt=10):
     """Candidates at fixed theta = S: (x, A, residual, m); x = (n, q0, q1, theta)."""
     fn, glassy = float(branch == "retrieval"), float(branch != "paramagnet")
-    n0 = 1.0 / (1.0 + rho)
     gap = 1e-3
-    Y0 = rsb.candidate_starts(
-        S, n0, fn, glassy, [0, 0, glassy, 1.0], [0, fn * (1 - 1e-9 - gap), 1 - 1e-9, 0], 3
+    return engine.raw_candidates(
+        functools.partial(_ev_T, quad=quad), S, (beta, alpha, rho),
+        y_rs=[0, 0, glassy, 1.0], y_b=[0, fn * (1 - 1e-9 - gap), 1 - 1e-9, 0], scan_slot=3,
+        rs_map=engine.RS_T, rs_mask=[fn, 0, glassy, 0], mask=[fn, fn * glassy, glassy, 0],
+        lo=[0, 0, 0, engine.THETA_MIN], hi=[1, 1, 1, 1], fn=fn, n_fp=n_fp, n_nt=n_nt,
     )
-    C = Y0.shape[1]
-    A = jnp.concatenate(
-        [jnp.asarray(rsb.RS_T[0])[None], jnp.broadcast_to(jnp.eye(4), (C - 1, 4, 4))]
-    )
-    B = jnp.concatenate([jnp.asarray(rsb.RS_T[1])[None], jnp.zeros((C - 1, 4))])
-    mask = jnp.concatenate(
-        [
-            jnp.array([[fn, 0, glassy, 0]]),
-            jnp.tile(jnp.array([fn, fn * glassy, glassy, 0]), (C - 1, 1)),
-        ]
-    )
-    ev = functools.partial(_ev_T, quad=quad)
-    lo, hi = jnp.array([0, 0, 0, rsb.THETA_MIN]), jnp.ones(4)
-    return rsb.solve_candidates(ev, (beta, alpha, rho), Y0, A, B, mask, mask, lo, hi, n_fp, n_nt)
 
 
 def _raw_0(S, alpha, rho, *, branch, quad, n_fp=50, n_nt=10):
     """Candidates at fixed mu = S, T = 0: (x, -E, residual, m); x = (n, q0, C, mu)."""
     fn, glassy = float(branch == "retrieval"), float(branch != "paramagnet")
-    n0 = 1.0 / (1.0 + rho)
-    Y0 = rsb.candidate_starts(S, n0, fn, glassy, [0, 1.0, 0, 1.0], [0, fn * (1 - 1e-2), 0, 0], 3)
-    C = Y0.shape[1]
-    A = jnp.broadcast_to(jnp.eye(4), (C, 4, 4))
-    B = jnp.zeros((C, 4))
-    mask = jnp.concatenate(
-        [jnp.array([[fn, 0, 1.0, 0]]), jnp.tile(jnp.array([fn, fn * glassy, 1.0, 0]), (C - 1, 1))]
+    return engine.raw_candidates(
+        functools.partial(_ev_0, quad=quad), S, (alpha, rho),
+        y_rs=[0, 1.0, 0, 1.0], y_b=[0, fn * (1 - 1e-2), 0, 0], scan_slot=3,
+        rs_map=None, rs_mask=[fn, 0, 1.0, 0], mask=[fn, fn * glassy, 1.0, 0],
+        lo=[0, 0, 0, 1e-6], hi=[1, 1, 0.999, 1e4], fn=fn, n_fp=n_fp, n_nt=n_nt,
     )
-    ev = functools.partial(_ev_0, quad=quad)
-    lo, hi = jnp.array([0, 0, 0, 1e-6]), jnp.array([1, 1, 0.999, 1e4])
-    return rsb.solve_candidates(ev, (alpha, rho), Y0, A, B, mask, mask, lo, hi, n_fp, n_nt)
 
 
-class _AGSModel:
-    """Scan ranges (lambda2 > 0 needs mu (q1 - q0) < 1 - C), solvers and layout for P = 2."""
+class AGSModel:
+    """The P = 2 model for :mod:`theory.rsb.engine`. Scan ranges: lambda2 > 0 needs
+    mu (q1 - q0) < 1 - C."""
 
     raw_T, raw_0 = staticmethod(_raw_T), staticmethod(_raw_0)
-    finish_T = staticmethod(rsb._finish_T)
-    finish_0 = staticmethod(functools.partial(rsb._finish_0, mu_col=3))  # x = (n, q0, C, mu)
+    finish_T = staticmethod(engine.finish_T)
+    finish_0 = staticmethod(functools.partial(engine.finish_0, mu_col=3))  # x = (n, q0, C, mu)
+    gap_T, gap_0 = staticmethod(engine.gap_T), staticmethod(engine.gap_0)
 
     @staticmethod
     def scan_T(beta, n, retrieval):
@@ -198,30 +184,3 @@ class _AGSModel:
     def scan_0(alpha, n, retrieval):
         mus = np.geomspace(0.05, 85.0, n) if retrieval else np.geomspace(0.01, 0.95, n)
         return np.broadcast_to(mus, (alpha.shape[0], n))
-
-    gap_T = staticmethod(rsb._DenseModel.gap_T)
-    gap_0 = staticmethod(rsb._DenseModel.gap_0)
-
-
-def solve_1rsb(
-    *,
-    protocol: str,
-    beta: np.ndarray,
-    alpha: np.ndarray,
-    rho: np.ndarray,
-    branch: str,
-    nodes: int = 64,
-    n_scan: int = 8,
-) -> dict[str, np.ndarray]:
-    """1RSB of the P = 2 model on a grid; same contract as :func:`theory.rsb.solve_1rsb`."""
-    rho = np.zeros_like(np.asarray(rho, dtype=float)) if protocol == "hebbian" else rho
-    return rsb.run_grid(
-        _AGSModel,
-        beta=beta,
-        alpha=alpha,
-        rho=rho,
-        branch=branch,
-        n_scan=n_scan,
-        n_y=16 if protocol == "supervised" else 1,
-        nodes=nodes,
-    )

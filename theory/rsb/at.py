@@ -1,7 +1,7 @@
 """de Almeida-Thouless stability of replica-symmetric solutions: the replicon eigenvalue and
 the AT line in (alpha, T).
 
-Notation of ``theory/MODELS.md`` §4. With ``gamma = E_{Y,z} sech^4 h`` at the RS solution,
+Notation of docs/models.md §3 and §5.4. With ``gamma = E_{Y,z} sech^4 h`` at the RS solution,
 
     P = 2 (AGS):   lambda_R = 1 - alpha beta^2 gamma / (1 - beta (1 - q))^2
     P >= 4:        lambda_R = 1 - beta^2 c (P - 1) q^(P-2) gamma,   c = alpha P P!/4
@@ -19,13 +19,16 @@ P >= 4 spin glass (theta = 1 at T_s) happens where the paramagnet is still AT-st
 
 from __future__ import annotations
 
-import math
-
-import jax.numpy as jnp
 import numpy as np
 
-from theory import _validate, _x64, rsb, rsb_ags
-from theory._quadrature import gauss_normal
+from theory import _validate
+from theory._bracket import bisect
+from theory._gaussian import gauss_normal
+from theory._load import factorial
+from theory._retrieval import M_AT, is_retrieval
+from theory._temperature import beta_of_T
+from theory.rsb import engine
+from theory.rsb.solve import model_of
 
 _Z, _WZ = gauss_normal(64)  # E over z when the spread of beta*H is <= _SHARP
 _U = np.linspace(-25.0, 25.0, 1001)  # beta H for the sharp regime; sech^4 < 1e-40 beyond
@@ -124,7 +127,7 @@ def replicon(
         gam = _gamma(n_[:, None] * g, sd[:, None], b[:, None], wY)
         out = 1.0 - a_ * b**2 * gam / lam**2
     else:
-        c = a_ * P * math.factorial(P) / 4.0
+        c = a_ * P * factorial(P) / 4.0
         s = 0.5 * P * (1.0 + r_[:, None]) ** (0.5 * P - 1.0) * n_[:, None] ** (P - 1) * g
         sd = np.sqrt(c * q_ ** (P - 1))
         gam = _gamma(s, sd[:, None], b[:, None], wY)
@@ -156,17 +159,10 @@ def rs_solution(
         *(np.asarray(v, dtype=np.float64) for v in (beta, alpha, rho))
     )
     rho = np.zeros_like(rho) if protocol == "hebbian" else rho
-    model = rsb_ags._AGSModel if P == 2 else rsb._DenseModel
-    static = dict(branch=branch, n_y=16 if protocol == "supervised" else 1, nodes=nodes)
-    if P != 2:
-        static["P"] = P
-    f = rsb.compiled(model.raw_T, **static)
+    model, static = model_of(P, protocol, nodes)
     b, a, r = (v.ravel() for v in (beta, alpha, rho))
-    with _x64.enabled():
-        x, g, res, m = (
-            np.asarray(v)[:, 0] for v in f(jnp.zeros((b.size, 0)), *map(jnp.asarray, (b, a, r)))
-        )
-    out = dict(n=x[:, 0], q=x[:, 2], m=m, free_energy=-g / b, converged=res < 1e-8)
+    x, g, res, m = engine.rs_candidate(model, "T", (b, a, r), branch=branch, **static)
+    out = dict(n=x[:, 0], q=x[:, 2], m=m, free_energy=-g / b, converged=res < engine.RS_TOL)
     return {k: v.reshape(beta.shape) for k, v in out.items()}
 
 
@@ -200,11 +196,14 @@ def at_line(
 
     def lam(T):
         a = np.broadcast_to(alpha[:, None], T.shape) if T.ndim == 2 else alpha
-        sol = rs_solution(P=P, beta=1.0 / T, alpha=a, rho=rho, protocol=protocol, branch=branch)
+        b = beta_of_T(T)
+        sol = rs_solution(P=P, beta=b, alpha=a, rho=rho, protocol=protocol, branch=branch)
         val = replicon(
-            P=P, beta=1.0 / T, alpha=a, q=sol["q"], n=sol["n"], rho=rho, protocol=protocol
+            P=P, beta=b, alpha=a, q=sol["q"], n=sol["n"], rho=rho, protocol=protocol
         )
-        on = sol["converged"] & ((sol["m"] > 0.3) if branch == "retrieval" else True)
+        on = sol["converged"] & (
+            is_retrieval(m=sol["m"], threshold=M_AT) if branch == "retrieval" else True
+        )
         return np.where(on, val, np.nan)
 
     # bracket: the highest T on a log grid where the replicon goes from < 0 to > 0
@@ -213,12 +212,7 @@ def at_line(
     up = (L[:, :-1] < 0) & (L[:, 1:] > 0)
     ok = up.any(axis=1)
     i = np.where(ok, Ts.size - 2 - np.argmax(up[:, ::-1], axis=1), 0)
-    lo, hi = Ts[i], Ts[i + 1]
-    for _ in range(iters):
-        mid = np.sqrt(lo * hi)
-        neg = lam(mid) < 0
-        lo = np.where(neg, mid, lo)
-        hi = np.where(neg, hi, mid)
+    lo, hi = bisect(lambda T: lam(T) < 0, Ts[i], Ts[i + 1], iters, geometric=True)
     return np.where(ok, np.sqrt(lo * hi), np.nan)
 
 

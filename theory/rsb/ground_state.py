@@ -9,24 +9,19 @@ For P = 2 (RS) retrieval stops being the ground state at alpha ~ 0.051 [PUB, AGS
 
 from __future__ import annotations
 
-import jax.numpy as jnp
 import numpy as np
 
-from theory import _validate, _x64, rsb, rsb_ags
+from theory import _validate
+from theory._bracket import grid_bisect
+from theory._retrieval import is_retrieval
+from theory.rsb import engine
+from theory.rsb.solve import model_of, solve_1rsb
 
 
 def _rs0(P: int, alpha: np.ndarray, rho: np.ndarray, protocol: str, branch: str):
-    model = rsb_ags._AGSModel if P == 2 else rsb._DenseModel
-    static = dict(branch=branch, n_y=16 if protocol == "supervised" else 1, nodes=64)
-    if P != 2:
-        static["P"] = P
-    f = rsb.compiled(model.raw_0, **static)
-    with _x64.enabled():
-        x, g, res, m = (
-            np.asarray(v)[:, 0]
-            for v in f(jnp.zeros((alpha.size, 0)), jnp.asarray(alpha), jnp.asarray(rho))
-        )
-    return -g, m, res < 1e-8
+    model, static = model_of(P, protocol)
+    _, g, res, m = engine.rs_candidate(model, "0", (alpha, rho), branch=branch, **static)
+    return -g, m, res < engine.RS_TOL
 
 
 def ground_state_energies(
@@ -50,9 +45,9 @@ def ground_state_energies(
     out = {}
     for branch in ("retrieval", "spinglass"):
         E, m, ok = _rs0(P, alpha, rho_a, protocol, branch)
-        good = ok & ((m > 0.5) if branch == "retrieval" else True)
+        good = ok & (is_retrieval(m=m) if branch == "retrieval" else True)
         out[f"E_{branch}_RS"] = np.where(good, E, np.nan)
-        res = rsb.solve_1rsb(
+        res = solve_1rsb(
             protocol=protocol,
             P=P,
             beta=np.full(alpha.shape, np.inf),
@@ -60,7 +55,7 @@ def ground_state_energies(
             rho=rho_a,
             branch=branch,
         )
-        good = res["converged"] & ((res["m"] > 0.5) if branch == "retrieval" else True)
+        good = res["converged"] & (is_retrieval(m=res["m"]) if branch == "retrieval" else True)
         out[f"E_{branch}_1RSB"] = np.where(good, res["free_energy"], np.nan)
         if branch == "retrieval":
             out["m_retrieval_RS"] = np.where(ok, m, np.nan)
@@ -89,14 +84,10 @@ def retrieval_ground_state_load(
     if level not in ("RS", "1RSB"):
         raise ValueError(f"level must be one of 'RS', '1RSB'; got {level!r}.")
     lo, hi = bracket or ((0.01, 0.137) if P == 2 else (0.002, 0.033))
-    while hi - lo > rtol * lo:
-        a = np.linspace(lo, hi, 8)
+
+    def below(a):
         E = ground_state_energies(P, a, rho=rho, protocol=protocol)
-        below = E[f"E_retrieval_{level}"] < E[f"E_spinglass_{level}"]
-        if not below[0]:
-            return float("nan")
-        i = int(np.max(np.nonzero(below)[0]))
-        if i == 7:
-            return float("nan")
-        lo, hi = a[i], a[i + 1]
-    return float(0.5 * (lo + hi))
+        return E[f"E_retrieval_{level}"] < E[f"E_spinglass_{level}"]
+
+    return grid_bisect(below, lo, hi, rtol=rtol)
+
