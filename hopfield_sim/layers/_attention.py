@@ -13,8 +13,9 @@ Implementations (``implementation=`` of ``retrieve`` and the modules):
 * ``"xla"``: ``jax.nn.dot_product_attention(implementation="xla")``.
 * ``"cudnn"``: ``jax.nn.dot_product_attention(implementation="cudnn")`` (GPU, 16-bit,
   equal key and value depth, a multiple of 8 up to 128).
-* ``None`` (default): cudnn on a GPU where it applies, xla on other accelerators,
-  explicit on CPU and for float64 (attention's softmax runs in float32).
+* ``None`` (default): cudnn on a GPU where it applies (16-bit, d == dv a multiple of 8 up
+  to 128; if cuDNN still refuses the shapes while tracing, xla), xla on other
+  accelerators, explicit on CPU and for float64 (attention's softmax runs in float32).
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from hopfield_sim.layers import separation as _sep
 from hopfield_sim.layers._dtypes import is_16bit
 
 IMPLEMENTATIONS = ("explicit", "xla", "cudnn")
+AUTO_CUDNN = "cudnn-or-xla"
+_CUDNN_REFUSALS = (NotImplementedError, ValueError, RuntimeError, TypeError)
 
 
 def check_implementation(implementation) -> None:
@@ -44,7 +47,7 @@ def choose(implementation: str | None, dtype, d: int, dv: int) -> str:
     if backend == "cpu" or jnp.dtype(dtype) == jnp.float64 or d != dv:
         return "explicit"
     if backend == "gpu" and is_16bit(dtype) and d % 8 == 0 and d <= 128:
-        return "cudnn"
+        return AUTO_CUDNN  # cuDNN, falling back to XLA where cuDNN refuses the shapes
     return "xla"
 
 
@@ -77,9 +80,19 @@ def attention(z, k, v, mask, bias, *, zero_row: bool, implementation: str) -> ja
             b = jnp.concatenate([b, jnp.zeros_like(b[..., :1])], axis=-1)
     if b is not None:
         b = b.astype(q.dtype)
-    out = jax.nn.dot_product_attention(
-        q, kk, vv, bias=b, mask=m, scale=1.0, implementation=implementation
-    )
+    if implementation == AUTO_CUDNN:
+        try:  # cuDNN checks dtypes, head dims and sequence lengths while tracing
+            out = jax.nn.dot_product_attention(
+                q, kk, vv, bias=b, mask=m, scale=1.0, implementation="cudnn"
+            )
+        except _CUDNN_REFUSALS:
+            out = jax.nn.dot_product_attention(
+                q, kk, vv, bias=b, mask=m, scale=1.0, implementation="xla"
+            )
+    else:
+        out = jax.nn.dot_product_attention(
+            q, kk, vv, bias=b, mask=m, scale=1.0, implementation=implementation
+        )
     if m is not None and not zero_row:
         anyk = jnp.any(m, axis=-1)  # (B, H, L)
         out = jnp.where(jnp.swapaxes(anyk, -1, -2)[..., None], out, 0)
@@ -96,6 +109,6 @@ def iterate_attention(
         return (a * beta_state).astype(z.dtype)
 
     if remat:
-        advance = jax.checkpoint(advance)
+        advance = jax.checkpoint(advance, prevent_cse=False)  # in a scan: no CSE risk
     z = _iterate.loop(lambda t, z: advance(z), q0, T, unroll=not remat)
     return attention(z, k, v, mask, bias, zero_row=zero_row, implementation=implementation)

@@ -28,11 +28,23 @@ from hopfield_sim.layers._dtypes import acc_dtype
 _UNROLL = 8  # up to this many updates are unrolled (XLA fuses across them); more use scan
 
 
+def _einsum_acc(spec: str, a: jax.Array, b: jax.Array) -> jax.Array:
+    """``einsum`` accumulated in the accumulation dtype of ``b``.
+
+    16-bit operands stay 16-bit (tensor cores) with a float32 result, except on CPU, whose
+    XLA runtime has no bfloat16 x bfloat16 -> float32 dot for large operands: there the
+    operands are upcast (CPU has no 16-bit matmul speed to lose).
+    """
+    acc = acc_dtype(b.dtype)
+    if acc != b.dtype and jax.default_backend() == "cpu":
+        return jnp.einsum(spec, a.astype(acc), b.astype(acc))
+    return jnp.einsum(spec, a, b, preferred_element_type=acc)
+
+
 def scores(z: jax.Array, k: jax.Array, bias: jax.Array | None) -> jax.Array:
     """``z . k`` per head, (..., L, H, d) x (..., S, H, d) -> (..., H, L, S), accumulated."""
-    acc = acc_dtype(z.dtype)
-    s = jnp.einsum("...lhd,...shd->...hls", z, k, preferred_element_type=acc)
-    return s if bias is None else s + bias.astype(acc)
+    s = _einsum_acc("...lhd,...shd->...hls", z, k)
+    return s if bias is None else s + bias.astype(s.dtype)
 
 
 def mix(w: jax.Array, x: jax.Array, scale: jax.Array | None = None) -> jax.Array:
@@ -41,10 +53,18 @@ def mix(w: jax.Array, x: jax.Array, scale: jax.Array | None = None) -> jax.Array
     ``w`` is rounded to ``x``'s dtype, the product accumulates (and is scaled) in the
     accumulation dtype and comes back in ``x``'s dtype.
     """
-    out = jnp.einsum(
-        "...hls,...shd->...lhd", w.astype(x.dtype), x, preferred_element_type=acc_dtype(x.dtype)
-    )
+    out = _einsum_acc("...hls,...shd->...lhd", w.astype(x.dtype), x)
     return (out if scale is None else out * scale).astype(x.dtype)
+
+
+def resolve_remat(remat: bool | None, T: int) -> bool:
+    """``remat=None`` (automatic): rematerialise off CPU (accelerator memory is the limit)
+    and for long iterations (T > 8) everywhere; on CPU with up to 8 updates, unroll instead
+    (XLA fuses across updates; rematerialising cost ~20% of forward + backward time at 3
+    updates in ``benchmarks/bench_layers.py``)."""
+    if remat is not None:
+        return bool(remat)
+    return jax.default_backend() != "cpu" or T > _UNROLL
 
 
 def static_schedule(max_h: np.ndarray, eps_h: np.ndarray, T: int) -> bool:
@@ -126,7 +146,7 @@ def iterate(
         return w, mix(w, k, beta_state)
 
     if remat:
-        advance = jax.checkpoint(advance)
+        advance = jax.checkpoint(advance, prevent_cse=False)  # in a scan: no CSE risk
 
     if every_step:  # static schedule: every entry does all T updates, nothing to track
         z = loop(lambda t, z: advance(z)[1], q0, T, unroll=not remat)

@@ -1,6 +1,6 @@
 """Functional core of modern Hopfield retrieval: ``retrieve`` and ``energy``.
 
-Notation (MODELS.md §7): stored patterns (keys) ``x_1..x_S``, a state (query) ``xi``,
+Notation (docs/layers.md, "The model"): stored patterns (keys) ``x_1..x_S``, a state (query) ``xi``,
 inverse temperature ``beta``. One retrieval update is
 
     xi  <-  X sep(beta X^T xi),
@@ -56,7 +56,7 @@ def retrieve(
     dropout_rate: float = 0.0,
     dropout_rng: jax.Array | None = None,
     return_info: bool = False,
-    remat: bool = True,
+    remat: bool | None = None,
     dtype=None,
     implementation: str | None = None,
 ) -> jax.Array | HopfieldResult:
@@ -95,10 +95,11 @@ def retrieve(
     return_info : bool
         Return a :class:`~hopfield_sim.layers.HopfieldResult` (output, weights, state,
         steps, converged, values, patterns) instead of the output only.
-    remat : bool
-        Recompute each update in the backward pass (``jax.checkpoint``) so that the memory
-        of ``jax.grad`` does not grow with the number of updates (costs one extra forward
-        association per update in the backward pass).
+    remat : bool, optional
+        Recompute each update in the backward pass (``jax.checkpoint`` in a scan) so that
+        the memory of ``jax.grad`` does not grow with the number of updates (costs one extra
+        forward association per update in the backward pass). None (default): on for GPU /
+        TPU and for more than 8 updates, off on CPU for up to 8 (unrolled, faster there).
     dtype : floating dtype, optional
         Computation dtype; default: the promoted dtype of query, keys and values. With a
         16-bit dtype, scores, separation and convergence test run in float32.
@@ -207,7 +208,7 @@ def retrieve(
         implementation=impl if attention else "explicit",
         dropout_rate=float(dropout_rate),
         need_info=return_info,
-        remat=bool(remat),
+        remat=_iterate.resolve_remat(remat, T),
         every_step=_iterate.static_schedule(max_h, eps_h, T),
     )
     if not return_info:
@@ -319,9 +320,9 @@ def energy(
     """Hopfield energy whose CCCP step is the retrieval update with ``separation``.
 
     ``E(xi) = -Psi*(beta X^T xi)/beta + xi.xi/2`` with ``Psi*`` the convex conjugate of the
-    separation's entropy. For softmax this is MODELS.md §7 including its constants,
-    ``-lse(beta, X^T xi) + xi.xi/2 + log(S)/beta + M^2/2`` (``M`` the largest pattern norm),
-    which makes it non-negative; the others carry no constant.
+    separation's entropy. For softmax this is the energy of docs/layers.md ("The model")
+    with its constants, ``-lse(beta, X^T xi) + xi.xi/2 + log(S)/beta + M^2/2`` (``M`` the
+    largest pattern norm), which makes it non-negative; the others carry no constant.
 
     Parameters
     ----------

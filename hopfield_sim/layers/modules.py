@@ -132,10 +132,11 @@ class Hopfield(nnx.Module):
     mask_convention : {"jax", "reference"}
         Meaning of ``True`` in ``stored_pattern_padding_mask`` / ``association_mask``:
         "jax" keeps, "reference" excludes (PyTorch). ``mask=`` is always "jax".
-    remat : bool
-        Recompute each update in the backward pass (``jax.checkpoint``): the memory of
-        ``jax.grad`` stays flat in the number of update steps, at the cost of one extra
-        forward association per update in the backward pass.
+    remat : bool, optional
+        Recompute each update in the backward pass (``jax.checkpoint`` in a scan): the
+        memory of ``jax.grad`` stays flat in the number of update steps, at the cost of one
+        extra forward association per update in the backward pass. None (default): on for
+        GPU / TPU and for more than 8 updates, off on CPU for up to 8 (unrolled, faster).
     implementation : {None, "explicit", "xla", "cudnn"}
         How softmax / softmax_1 retrieval with a static schedule runs (see
         ``hopfield_sim.layers._attention``); None: cuDNN flash attention on a GPU, explicit
@@ -198,7 +199,7 @@ class Hopfield(nnx.Module):
         update_steps_limit: int = 100,
         stop_rule: str = "entry",
         mask_convention: str = "jax",
-        remat: bool = True,
+        remat: bool | None = None,
         implementation: str | None = None,
         deterministic: bool = False,
         dtype=None,
@@ -252,7 +253,7 @@ class Hopfield(nnx.Module):
                     f"got {association_activation!r}."
                 )
         self.dtype, self.param_dtype = dtype, param_dtype
-        self.remat, self.implementation = bool(remat), implementation
+        self.remat, self.implementation = remat, implementation
         self.num_heads, self.head_dim, self.pattern_dim = H, hd, pd
         self.input_size = input_size
         self.stored_size = stored_pattern_size or input_size
@@ -542,7 +543,7 @@ class Hopfield(nnx.Module):
                 T=T,
                 zero_row=self.separation == "softmax_1",
                 implementation=impl,
-                remat=self.remat,
+                remat=_iterate.resolve_remat(self.remat, T),
             )
         else:
             a = self._alpha()
@@ -559,7 +560,7 @@ class Hopfield(nnx.Module):
                 T=T,
                 shared_axes=(0,) if self.stop_rule == "head" else (),
                 every_step=every_step,
-                remat=self.remat,
+                remat=_iterate.resolve_remat(self.remat, T),
             )
             w_used = w
             if use_dropout:

@@ -4,7 +4,7 @@ A separation function maps association scores ``z`` (last axis = stored patterns
 retrieval weights ``p`` on the probability simplex. Each one is the gradient of a convex
 function ``Psi*(z) = max_p [p.z + H(p)]`` (the convex conjugate of a negative entropy
 ``-H``); ``Psi*`` enters the Hopfield energy (``functional.energy``) and makes the retrieval
-update ``xi <- X sep(beta X^T xi)`` a CCCP step of that energy (MODELS.md §7).
+update ``xi <- X sep(beta X^T xi)`` a CCCP step of that energy (docs/layers.md, "The model").
 
 =============  ========================================  ===================================
 name           weights ``p``                             entropy ``H(p)``

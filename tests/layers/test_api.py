@@ -122,6 +122,17 @@ def test_attention_path_equals_explicit_forward_and_backward(dtype, tol):
     np.testing.assert_array_equal(out_x[0][0, 3], 0)  # nothing visible: retrieves 0
 
 
+def test_automatic_cudnn_choice_falls_back_to_xla_where_cudnn_refuses():
+    from hopfield_sim.layers import _attention
+
+    q, k, v, mask = _qkv(jnp.bfloat16)
+    auto = _attention.attention(
+        q, k, v, mask, None, zero_row=True, implementation=_attention.AUTO_CUDNN
+    )  # no cuDNN on a CPU machine: the XLA result
+    xla = _attention.attention(q, k, v, mask, None, zero_row=True, implementation="xla")
+    np.testing.assert_array_equal(auto, xla)
+
+
 def _grad_temp_bytes(T, remat, eps):
     q, k = (jnp.asarray(R.normal(size=(1, 96, 2, 4)), jnp.float32) for _ in range(2))
 

@@ -1,5 +1,6 @@
 """Functional core: attention equivalence, energy descent, fixed points, the one-step
-error bound of MODELS.md §7, gradients through the iteration, masks and bad input."""
+error bound of docs/layers.md ("The model"), gradients through the iteration, masks and bad
+input."""
 
 from __future__ import annotations
 
