@@ -331,8 +331,11 @@ class HebbianEngine:
                 )
         root = _validate.seed(seed)
         R = ladder.size * chains
+        L = self._storage.n_terms
+        jax_extra = 0 if engine == "numba" else self.N * (L + self.K) + 24 * R * (L + self.K)
         _memory.check_memory(
-            int(
+            jax_extra
+            + int(
                 _memory.run_bytes(
                     N=self.N,
                     K=self.K,
