@@ -43,7 +43,7 @@ _WARM = (np.int32(12), np.int32(12), np.float64(0.05))
 _WARM_FINE = (np.int32(20), np.int32(30), np.float64(0.05))
 
 
-def _solve_from(x0, beta, alpha_eff, rho, *, P: int, passes) -> dict:
+def _solve_from(x0, beta, alpha_eff, rho, *, P: int, passes, modes: float | None = None) -> dict:
     """Retrieval-branch RS solve at flat points from the starts ``x0`` (n, d), running the
     solver passes ``passes`` (a slice of theory.rs.grid._PASSES) on the points still
     unconverged; keeps the solution ``x``."""
@@ -53,8 +53,10 @@ def _solve_from(x0, beta, alpha_eff, rho, *, P: int, passes) -> dict:
             f"x0 and the points differ in size: {[len(x0)] + [a.size for a in arrays]}"
         )
     one = np.ones(arrays[0].size)
-    arrays += [one, one]
+    arrays += [one, one if modes is None else np.full(one.size, float(modes))]
     static = {"P": P, "branch": "retrieval", "M_max": 0}
+    if modes is not None:  # unsupervised P = 2: M examples per class (models.md §4.3)
+        static["spectrum"] = True
     with _x64.enabled():
         x0 = np.asarray(x0, dtype=np.float64)
         out = _chunked(x0, arrays, passes[0], size=CHUNKS[0], **static)
@@ -84,6 +86,7 @@ def bisect_branch_end(
     xtol: float = XTOL,
     candidates: int | None = None,
     max_rounds: int = 60,
+    modes: float | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Largest parameter value on each line at which the retrieval solution exists.
 
@@ -120,7 +123,7 @@ def bisect_branch_end(
         return ok if extra is None else ok & extra(out, pts)
 
     pts = points(lo[:, None], np.arange(n))
-    start = _solve_from(np.tile([1.0, 0.0], (n, 1)), *pts, P=P, passes=_PASSES)
+    start = _solve_from(np.tile([1.0, 0.0], (n, 1)), *pts, P=P, passes=_PASSES, modes=modes)
     at_lo = criterion(start, pts)
     x_lo = start["x"]
     hi = np.where(at_lo, hi, lo)
@@ -135,7 +138,7 @@ def bisect_branch_end(
         cand = lo[active, None] + width[active, None] * frac[None, :]
         pts = points(cand, active)
         x0 = np.repeat(x_lo[active], k, axis=0)
-        out = _solve_from(x0, *pts, P=P, passes=(_WARM, _WARM_FINE))
+        out = _solve_from(x0, *pts, P=P, passes=(_WARM, _WARM_FINE), modes=modes)
         slow = np.flatnonzero(~out["converged"])
         redo = slow[np.repeat(wide, k)[slow]]
         if redo.size:  # wide bracket: decide the slow points by the full criterion
@@ -144,6 +147,7 @@ def bisect_branch_end(
                 *(a[redo] for a in pts),
                 P=P,
                 passes=_PASSES,
+                modes=modes,
             )
             for key in out:
                 out[key][redo] = full[key]
@@ -159,10 +163,15 @@ def bisect_branch_end(
     return lo, hi, at_lo
 
 
-def retrieval_exists(beta, alpha_eff, rho, *, P: int) -> tuple[np.ndarray, np.ndarray]:
-    """(exists, m) on the retrieval branch at flat points."""
+def retrieval_exists(
+    beta, alpha_eff, rho, *, P: int, modes: float | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """(exists, m) on the retrieval branch at flat points (``modes``: M of the unsupervised
+    P = 2 network, docs/models.md §4.3)."""
     one = np.ones(np.size(beta))
-    out = solve_rs_flat(beta, alpha_eff, rho, one, one, P=P, branch="retrieval")
+    Ms = one if modes is None else np.full(one.size, float(modes))
+    out = solve_rs_flat(beta, alpha_eff, rho, one, Ms, P=P, branch="retrieval",
+                        spectrum=modes is not None)
     exists = out["converged"] & out["stable"] & (out["n"] > M_EXISTS)
     return exists, out["m"]
 
@@ -170,15 +179,13 @@ def retrieval_exists(beta, alpha_eff, rho, *, P: int) -> tuple[np.ndarray, np.nd
 def _alpha_factor(P: int, protocol: str, rho: float, r, M) -> float:
     if protocol != "unsupervised":
         return 1.0
-    if P == 2:
-        raise NotImplementedError(
-            "protocol='unsupervised' at high storage is implemented for P >= 4 only."
-        )
     if r is None or M is None:
         raise ValueError(
             "protocol='unsupervised' needs r and M (the cross-talk depends on "
             "rho_P = (1 - r^(2P))/(M r^(2P))), not rho alone."
         )
+    if P == 2:  # the example modes enter the equations instead (docs/models.md §4.3)
+        return 1.0
     rP = float(r) ** (2 * P)
     rho_P = (1.0 - rP) / (float(M) * rP)
     return (1.0 + rho_P) / (1.0 + rho) ** P
@@ -213,12 +220,15 @@ def critical_point(
         raise ValueError("critical_load takes scalar rho and T.")
     T = _validate.scalar_T(T)
     factor = _alpha_factor(P, protocol, rho, r, M)
+    modes = M if (protocol == "unsupervised" and P == 2) else None
     if math.isinf(T):  # infinite temperature: only the paramagnet
         return 0.0, 0.0
     beta = float(beta_of_T(T))
 
     def exists(alpha):  # alpha: (1, 1) array of true loads
-        ok, _ = retrieval_exists(np.array([beta]), alpha.ravel() * factor, np.array([rho]), P=P)
+        ok, _ = retrieval_exists(
+            np.array([beta]), alpha.ravel() * factor, np.array([rho]), P=P, modes=modes
+        )
         return bool(ok[0])
 
     def points(alpha, rows):
@@ -232,10 +242,12 @@ def critical_point(
         hi *= 2.0
         if hi > 1e6:
             raise RuntimeError("retrieval solution found at every load; no critical load.")
-    lo, _, _ = bisect_branch_end(points, np.array([0.0]), np.array([hi]), P=P)
+    lo, _, _ = bisect_branch_end(points, np.array([0.0]), np.array([hi]), P=P, modes=modes)
     alpha_c = float(lo[0])
     a_m = alpha_c * (1.0 - 1e-9)
-    _, m = retrieval_exists(np.array([beta]), np.array([a_m * factor]), np.array([rho]), P=P)
+    _, m = retrieval_exists(
+        np.array([beta]), np.array([a_m * factor]), np.array([rho]), P=P, modes=modes
+    )
     return alpha_c, float(m[0])
 
 
@@ -259,7 +271,7 @@ def critical_load(
     rho : float
         Dataset entropy (0 for hebbian storage).
     protocol : {"supervised", "hebbian", "unsupervised"}
-        Unsupervised needs ``r`` and ``M`` (and P >= 4).
+        Unsupervised needs ``r`` and ``M`` (P = 2: docs/models.md §4.3).
     T : float
         Temperature (0: exact T = 0 equations).
     level : {"RS", "1RSB"}

@@ -106,3 +106,13 @@ def test_matches_monte_carlo_and_not_the_supervised_theory():
     m_sup = float(theory.solve("supervised", **kw).m)
     assert m_mc == pytest.approx(m_th, abs=0.01)
     assert m_mc < m_sup - 0.01
+
+
+def test_critical_load_is_where_solve_stops_retrieving():
+    """critical_load(protocol='unsupervised', P=2) brackets the end of the retrieval branch
+    of theory.solve (docs/models.md §4.3), below the supervised capacity."""
+    a_c = theory.critical_load(2, protocol="unsupervised", T=T, r=R, M=M)
+    a_sup = theory.critical_load(2, protocol="supervised", T=T, r=R, M=M)
+    assert 0.01 < a_c < a_sup
+    ds = theory.solve("unsupervised", P=2, T=T, alpha=[a_c * 0.999, a_c * 1.001], r=R, M=M)
+    assert float(ds.m[0]) > 0.5 and float(ds.m[1]) < 1e-3
