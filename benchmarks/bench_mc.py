@@ -368,8 +368,10 @@ def diluted_cost(quick: bool) -> dict:
 
 
 def vectorisation() -> dict:
-    """Packed instructions in the sweep's machine code (an uncached copy, since Numba does
-    not show the assembly of cached functions), dense P = 2 and P = 4 routes."""
+    """Packed (256-bit, ymm) arithmetic in the sweep's machine code (an uncached copy, since
+    Numba does not show the assembly of cached functions), dense P = 2 and P = 4 routes:
+    integer multiplies/adds of the dot product and update, int -> double conversions and
+    fused multiply-adds of the polynomial."""
     sweep = numba.njit(fastmath=_kernels.FAST_MATH)(_kernels.sweep.py_func)
     found = {}
     for P in (2, 4):
@@ -380,9 +382,10 @@ def vectorisation() -> dict:
         sweep(sig, S, np.zeros((0, 1), np.int64), stream_states(np.random.SeedSequence(0), 1)[0],
               1.0, 0, 0, t, st, ob)  # fmt: skip
     asm = "\n".join(sweep.inspect_asm().values())
-    for op in ("vpmulld", "vpaddd", "vpsubd", "vpmovsxbd", "vcvtdq2pd", "vfmadd231pd"):
-        found[op] = len(re.findall(rf"\b{op}\b", asm))
-    return found
+    for op in re.findall(r"^\s+(v\w+)\s+[^\n]*%ymm", asm, flags=re.M):  # 256-bit operands
+        if op.startswith(("vpmul", "vpadd", "vpsub", "vfmadd", "vfnmadd", "vcvt", "vpmovsx")):
+            found[op] = found.get(op, 0) + 1
+    return dict(sorted(found.items(), key=lambda kv: -kv[1]))
 
 
 def jax_engine(quick: bool) -> dict:
@@ -475,7 +478,7 @@ def main(argv=None) -> int:
     print("diluted K=64 N=10000, ns per flip attempt: " + ", ".join(
         f"{k} {v:.0f} ({dl['relative_to_d0'][k]:.2f})" for k, v in dl["ns_per_flip_attempt"].items()
     ))  # fmt: skip
-    print("packed instructions in the sweep (count in the assembly):", res["vectorisation"])
+    print("packed (ymm) instructions in the sweep's assembly:", res["vectorisation"])
     print("JAX engine, flips per second:", {k: v for k, v in res["jax"].items() if k != "devices"})
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / "bench_mc.json"
