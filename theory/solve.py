@@ -305,7 +305,8 @@ def solve(
         Interaction order, even, >= 2 (P = 2: pairwise Hopfield / AGS).
     beta, T : float or 1-D array_like
         Inverse temperature or temperature (give exactly one). ``T=0`` / ``beta=inf`` is the
-        exact zero-temperature limit (the result's ``free_energy`` is then the energy).
+        exact zero-temperature limit (the result's ``free_energy`` is then the energy);
+        ``T=inf`` / ``beta=0`` is the paramagnet, with ``free_energy = -inf``.
     alpha : float or 1-D array_like
         Load, K = alpha N^(P-1); 0 is low storage. Convention-free Delta = alpha P!/P.
     rho : float or 1-D array_like
@@ -313,7 +314,7 @@ def solve(
     r, M : float or 1-D array_like, optional
         Example quality in (0, 1] and examples per archetype (>= 1), instead of ``rho``.
     level : {"RS", "1RSB"}
-        Replica-symmetric or one-step RSB (theory.rsb, P >= 4).
+        Replica-symmetric or one-step RSB (theory.rsb; hebbian and supervised).
     branch : {"retrieval", "spinglass", "paramagnet"}
         Starting point of the solver: m = 1 (q = 1), m = 0 with q = 1, or the closed-form
         m = q = 0 solution.
@@ -324,10 +325,15 @@ def solve(
     Returns
     -------
     xarray.Dataset
-        Dimensions: one per array-valued parameter, named after it. Variables ``m``, ``n``
-        (class-mean overlap n̄, = m for hebbian), ``q``, ``free_energy`` (per neuron),
-        ``converged`` (bool; non-converged points are NaN), ``stable`` (linearly stable
-        fixed point, theory.stability), and ``r_AGS`` for P = 2. Attributes: every input.
+        Dimensions: one per array-valued parameter, named after it, in signature order.
+        Variables ``m``, ``n`` (class-mean overlap n̄, = m for hebbian), ``q``,
+        ``free_energy`` (per neuron), ``converged`` (bool; non-converged points are NaN),
+        ``residual`` and ``iterations`` (RS), ``stable`` (linearly stable fixed point,
+        theory.rs.stability), ``replicon`` / ``rs_stable`` (de Almeida-Thouless; RS, not
+        unsupervised) and ``r_AGS`` for P = 2; CF ``long_name``/``units`` on each
+        (theory._schema). Attributes: every input. ``protocol="unsupervised"`` at P = 2 and
+        alpha > 0 solves docs/models.md §4.3 (needs ``r`` and ``M``). Requests are checked
+        (and their memory estimated) before any computation.
 
     Examples
     --------
