@@ -36,14 +36,16 @@ CASES = {
         "P": 2,
         "sizes": ([500, 1000, 2000, 4000, 8000], [100, 200, 400]),
         "bounds": ((0.08, 0.30), (0.05, 0.45)),
-        "budget": (100, 36),
+        "budget": (96, 36),
+        "sweeps": ((150, 50), (20, 20)),  # (recorded, burn-in): full, quick
         "m_cut": 0.8,
     },
     "P=4": {
         "P": 4,
         "sizes": ([24, 32, 48, 64, 80], [16, 24, 32]),
         "bounds": ((0.005, 0.20), (0.005, 0.30)),
-        "budget": (100, 36),
+        "budget": (72, 36),
+        "sweeps": ((20, 20), (20, 20)),
         "m_cut": 0.9,
     },
 }
@@ -81,10 +83,13 @@ def run_case(name: str, args: argparse.Namespace) -> dict:
 
     case = CASES[name]
     k = 1 if args.quick else 0
+    sweeps, burn_in = case["sweeps"][k]
+    sweeps = args.sweeps if args.sweeps is not None else sweeps
+    burn_in = args.burn_in if args.burn_in is not None else burn_in
     tasks = [
         {"N": N, "P": case["P"], "T": args.T, "bounds": case["bounds"][k],
          "budget": case["budget"][k], "min_samples": 6 if not args.quick else 3,
-         "sweeps": args.sweeps, "burn_in": args.burn_in, "seed": args.seed,
+         "sweeps": sweeps, "burn_in": burn_in, "seed": args.seed,
          "bootstrap": 200 if not args.quick else 40, "m_cut": case["m_cut"]}
         for N in case["sizes"][k] if args.max_N is None or N <= args.max_N
     ]  # fmt: skip
@@ -106,7 +111,8 @@ def run_case(name: str, args: argparse.Namespace) -> dict:
     free = (
         extrapolate(N, x_c, err, replicates=reps, nu=None, seed=args.seed) if N.size >= 4 else None
     )
-    return {"P": case["P"], "T": args.T, "sizes": rows, "fit": fit, "fit_free_nu": free}
+    return {"P": case["P"], "T": args.T, "sizes": rows, "fit": fit, "fit_free_nu": free,
+            "sweeps": sweeps, "burn_in": burn_in}  # fmt: skip
 
 
 def theory_values(P: int, T: float, quick: bool) -> dict:
@@ -156,8 +162,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes (seconds)")
     parser.add_argument("--T", type=float, default=0.1, help="temperature (default 0.1)")
-    parser.add_argument("--sweeps", type=int, default=20, help="recorded sweeps per sample")
-    parser.add_argument("--burn-in", type=int, default=20, help="discarded sweeps per sample")
+    parser.add_argument("--sweeps", type=int, default=None,
+                        help="recorded sweeps per sample (default: per case)")  # fmt: skip
+    parser.add_argument("--burn-in", type=int, default=None,
+                        help="discarded sweeps per sample (default: per case)")  # fmt: skip
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
     parser.add_argument("--cases", nargs="+", default=list(CASES), choices=list(CASES))
@@ -168,23 +176,38 @@ def main() -> None:
         help="leave out larger sizes (a reduced run on a busy machine)",
     )
     parser.add_argument("--budget", type=int, default=None, help="samples per size")
+    parser.add_argument("--merge", action="store_true",
+                        help="keep the other cases of an existing --out file")  # fmt: skip
+    parser.add_argument("--skip-1rsb", action="store_true",
+                        help="skip the 1RSB search (minutes); reused with --merge")  # fmt: skip
     parser.add_argument("--out", type=Path, default=ROOT / "data" / "capacity_finite_size.json")
     parser.add_argument("--figure", type=Path,
                         default=ROOT / "docs" / "figures" / "capacity_finite_size.png")  # fmt: skip
     args = parser.parse_args()
     t0, c0 = time.perf_counter(), time.process_time()
-    results = {}
+    old = json.loads(args.out.read_text()) if args.merge and args.out.exists() else None
+    results = dict(old["results"]) if old else {}
+    cpu_workers = 0.0
     for name in args.cases:
         res = run_case(name, args)
-        res["theory"] = theory_values(res["P"], args.T, args.quick)
+        res["theory"] = theory_values(res["P"], args.T, args.quick or args.skip_1rsb)
+        if args.skip_1rsb and old and name in old["results"]:
+            for key in ("1RSB", "1RSB_note"):
+                if key in old["results"][name]["theory"]:
+                    res["theory"][key] = old["results"][name]["theory"][key]
+        res["meta"] = {"sweeps": res.pop("sweeps"), "burn_in": res.pop("burn_in"),
+                       "seed": args.seed, "max_N": args.max_N,
+                       "budget": res["sizes"][0]["samples"]}  # fmt: skip
         results[name] = res
+        if args.workers > 1:
+            cpu_workers += sum(r["cpu_s"] for r in res["sizes"])
     wall = time.perf_counter() - t0
-    cpu = (
-        time.process_time() - c0 + sum(r["cpu_s"] for res in results.values() for r in res["sizes"])
-    )
+    cpu = time.process_time() - c0 + cpu_workers
     print(f"capacity from finite-size scaling, T = {args.T} ({'quick' if args.quick else 'full'})")
     for name, res in results.items():
-        print(f"\n{name}:  N   alpha_c(N)          width    samples  points  cpu [s]")
+        m = res.get("meta", {})
+        print(f"\n{name} (sweeps {m.get('sweeps', '?')} + burn-in {m.get('burn_in', '?')}):")
+        print("       N   alpha_c(N)          width    samples  points  cpu [s]")
         for r in res["sizes"]:
             print(f"  {r['N']:>6}  {r['alpha_c']:.4f} +- {r['alpha_c_err']:.4f}  {r['width']:.4f}  "
                   f"{r['samples']:>7}  {r['points']:>6}  {r['cpu_s']:>7.1f}")  # fmt: skip
@@ -201,9 +224,10 @@ def main() -> None:
                 print(f"  {level} theory: {v:.4f}  (MC - theory = {f['x_inf'] - v:+.4f}, "
                       f"{(f['x_inf'] - v) / f['x_inf_err']:+.1f} error bars)")  # fmt: skip
     print(f"\nwall {wall:.0f} s, CPU {cpu:.0f} s ({args.workers} worker processes)")
-    meta = {"wall_s": wall, "cpu_s": cpu, "workers": args.workers, "sweeps": args.sweeps,
-            "burn_in": args.burn_in, "seed": args.seed, "quick": args.quick,
-            "max_N": args.max_N, "budget": args.budget}  # fmt: skip
+    run = {"wall_s": wall, "cpu_s": cpu, "workers": args.workers, "cases": args.cases,
+           "seed": args.seed,
+           "quick": args.quick, "max_N": args.max_N, "budget": args.budget}  # fmt: skip
+    meta = {"runs": [*(old["meta"].get("runs", []) if old else []), run]}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({"meta": meta, "results": results}, indent=1))
     figure(results, args.figure)
