@@ -59,7 +59,15 @@ def fake_grid():
                               _montecarlo=sweep_fakes.montecarlo)  # fmt: skip
 
 
-@pytest.mark.parametrize("suffix", [".png", ".pdf"])
+def test_phase_diagram_pdf_without_theory_lines(fake_grid, tmp_path):
+    path = tmp_path / "sub" / "pd.pdf"  # missing folders are created
+    fig = plot_phase_diagram(fake_grid, "alpha", "T", path=path, theory_lines=False)
+    labels = fig.axes[0].get_legend_handles_labels()[1]
+    assert "Monte Carlo m" in labels and not any(lab.startswith("T_") for lab in labels)
+    assert path.read_bytes()[:4] == b"%PDF"
+
+
+@pytest.mark.parametrize("suffix", [".png"])
 def test_phase_diagram_is_labelled_and_saved(fake_grid, tmp_path, suffix):
     path = tmp_path / f"pd{suffix}"
     fig = plot_phase_diagram(fake_grid, "alpha", "T", path=path)
