@@ -21,6 +21,7 @@ import jax.numpy as jnp
 
 from theory._gaussian import field_averages, safe_sqrt
 from theory._load import factorial
+from theory._temperature import temperature
 
 
 def _glass_coefficients(P: int) -> list[tuple[int, float]]:
@@ -63,7 +64,7 @@ def observables(x, p, P, law=None):
     S, b, q = _fields(x, p, P)
     m, _, _, L, q = field_averages(p["beta"], S, b, p["rho"], law)
     nbar, C = x[0], x[1]
-    T = jnp.where(jnp.isfinite(p["beta"]), 1.0 / p["beta"], 0.0)
+    T = temperature(p["beta"])
     beta_g = sum(c * C**j * T ** (j - 1) for j, c in _glass_coefficients(P))
     f = (
         0.5 * (P - 1) * (1.0 + p["rho"]) ** (0.5 * P) * nbar**P
@@ -92,7 +93,7 @@ def paramagnet(p, P):
     for P >= 4; at T = 0 it exists only without load (f = 0)."""
     beta, alpha = p["beta"], p["alpha"]
     finite = jnp.isfinite(beta)
-    T = jnp.where(finite, 1.0 / beta, 0.0)
+    T = temperature(beta)
     exists = finite | (alpha == 0.0)
     b_safe = jnp.where(finite, beta, 0.0)
     f = jnp.where(exists, -T * jnp.log(2.0) - b_safe * alpha * factorial(P) / 8.0, jnp.nan)
