@@ -1,6 +1,6 @@
 """Energy terms of a Hebbian cost as functions of tracked integer sums.
 
-Every cost of ``theory/MODELS.md`` §2 has the form
+Every cost of ``docs/models.md`` §2 has the form
 
     H = -kappa * (N / 2) * sum_l (S_l / (N * s))**P,        S_l = w_l . sigma,
 

@@ -8,7 +8,7 @@ __all__ = ["DenseHebbianNetwork"]
 
 
 class DenseHebbianNetwork(HebbianEngine):
-    """Monte Carlo sampler of a dense Hebbian network (theory/MODELS.md §2).
+    """Monte Carlo sampler of a dense Hebbian network (docs/models.md §2).
 
     The energy is a function of integer overlaps only: a spin flip costs O(K) (O(K M) for
     the unsupervised protocol), with no coupling matrix or P-index tensor.

@@ -8,7 +8,7 @@ __all__ = ["MultitaskingNetwork"]
 
 
 class MultitaskingNetwork(HebbianEngine):
-    """Monte Carlo sampler of the multitasking network (theory/MODELS.md §2 and §6).
+    """Monte Carlo sampler of the multitasking network (docs/models.md §2 and §6).
 
     A pairwise (P = 2) Hebbian network on diluted patterns xi in {-1, 0, +1} (each entry 0
     with probability d). Weights are stored per spin as sparse rows, so a flip costs

@@ -1,4 +1,4 @@
-"""Random archetypes (dense or diluted) and noisy examples of them (theory/MODELS.md §1)."""
+"""Random archetypes (dense or diluted) and noisy examples of them (docs/models.md §1)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """AGS (P = 2 hebbian) retrieval overlap versus load at low temperature: RS theory and
-Monte Carlo (Amit, Gutfreund, Sompolinsky 1985/1987; MODELS.md §4.1).
+Monte Carlo (Amit, Gutfreund, Sompolinsky 1985/1987; docs/models.md §4.1).
 
 Published facts to compare with: at T = 0 the retrieval solution exists up to
 alpha_c = 0.138 with m_c = 0.967; finite N shifts the apparent capacity up (simulations at

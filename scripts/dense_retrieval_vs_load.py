@@ -1,5 +1,5 @@
 """Dense (P = 4) Hebbian network: retrieval overlap versus load at T = 0, RS theory and
-zero-temperature Monte Carlo (MODELS.md §4.2; Albanese et al., arXiv 2111.12997).
+zero-temperature Monte Carlo (docs/models.md §4.2; Albanese et al., arXiv 2111.12997).
 
 Convention-free facts: with Delta = alpha P!/P the retrieval spinodal is Delta_c = 0.19786
 (m_c = 0.9179) for P = 4, i.e. alpha_c = 0.032977 for K = alpha N^3. Simulations at small N

@@ -1,6 +1,6 @@
 """Supervised learning curves of the dense (P = 4) Hebbian network: retrieval overlap m
 versus the number of examples M at several example qualities r, low storage, T = 0.1
-(Agliari et al., arXiv 2212.00606; MODELS.md §3, exact finite-M theory).
+(Agliari et al., arXiv 2212.00606; docs/models.md §3, exact finite-M theory).
 
 Convention-free check at T = 0: m = erf(1/sqrt(2 rho)), rho = (1 - r^2)/(M r^2).
 

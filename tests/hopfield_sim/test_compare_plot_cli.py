@@ -181,7 +181,7 @@ def test_import_is_light_and_layers_lazy():
 
 
 def test_cli_theory_json_matches_curie_weiss(capsys):
-    """Low storage P = 2: m = tanh(m / T) (MODELS.md §3), solved here independently."""
+    """Low storage P = 2: m = tanh(m / T) (docs/models.md §3), solved here independently."""
     import json
 
     from scipy.optimize import brentq

@@ -1,8 +1,8 @@
 """A real theory + Monte Carlo sweep: the Dataset layout and theory-vs-simulation agreement.
 
-Low-storage P = 2 retrieval at N = 1000 must agree with the RS theory (MODELS.md §3: m =
+Low-storage P = 2 retrieval at N = 1000 must agree with the RS theory (docs/models.md §3: m =
 tanh(beta m), independently re-solved here) within 4 error bars; the same low-storage
-theory put next to a simulation at K/N = 0.2, beyond the AGS capacity (MODELS.md §4.1,
+theory put next to a simulation at K/N = 0.2, beyond the AGS capacity (docs/models.md §4.1,
 alpha_c = 0.138), must be flagged by ``compare``.
 """
 

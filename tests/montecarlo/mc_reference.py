@@ -1,5 +1,5 @@
 """Independent references for the Monte Carlo tests: energies straight from the cost
-functions of theory/MODELS.md §2 (real-valued class means, e_P by the product expansion,
+functions of docs/models.md §2 (real-valued class means, e_P by the product expansion,
 not Newton's identities or tracked integer sums) and exact Gibbs averages by enumeration."""
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ def elementary(x: np.ndarray, P: int) -> np.ndarray:
 
 
 def cost(states, P, protocol, *, patterns=None, examples=None, r=None, distinct=True):
-    """Total energy H of each state, straight from MODELS.md §2."""
+    """Total energy H of each state, straight from docs/models.md §2."""
     s = np.asarray(states, dtype=np.float64)
     N = s.shape[-1]
     if protocol == "hebbian":

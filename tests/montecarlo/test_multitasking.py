@@ -1,5 +1,5 @@
 """Multitasking (diluted, P = 2) engine: exact enumeration, the T -> 0 cascade, and the
-finite-M theory of theory/MODELS.md §6 computed here by exact sums."""
+finite-M theory of docs/models.md §6 computed here by exact sums."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Large-N simulations against low/high-storage theory. The references are a few lines of
-quadrature written here (theory/MODELS.md §3-4), independent of the ``theory`` package."""
+quadrature written here (docs/models.md §3-4), independent of the ``theory`` package."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def curie_weiss_m(beta: float) -> float:
 
 
 def supervised_finite_M(P: int, beta: float, M: int, r: float) -> tuple[float, float]:
-    """(m, n_bar) of the exact finite-M low-storage law (MODELS.md §3), by fixed point."""
+    """(m, n_bar) of the exact finite-M low-storage law (docs/models.md §3), by fixed point."""
     rho = (1 - r**2) / (M * r**2)
     B = np.arange(M + 1)
     w = binom.pmf(B, M, (1 + r) / 2)
