@@ -258,7 +258,7 @@ INTERRUPT_SCRIPT = textwrap.dedent(
     import sweep_fakes
     from hopfield_sim.sweep import sweep
     spec = {{"seed": 1, "model": {{"protocol": "hebbian", "P": 2}},
-             "axes": {{"T": [0.1 * (i + 1) for i in range(40)]}}, "fixed": {{"alpha": 0.0}},
+             "axes": {{"T": [0.01 * (i + 1) for i in range(400)]}}, "fixed": {{"alpha": 0.0}},
              "montecarlo": {{"N": 10, "sweeps": 1}}}}
     try:
         sweep(spec, store={store!r}, workers=2, batch_size=1, progress=False,
@@ -274,7 +274,7 @@ def test_ctrl_c_with_two_workers_stops_promptly_and_keeps_finished_points(tmp_pa
     code = INTERRUPT_SCRIPT.format(here=str(HERE), store=str(store))
     env = {**os.environ, "FAKE_DELAY": "0.4"}
     proc = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE,
-                            text=True)  # fmt: skip
+                            stderr=subprocess.PIPE, text=True)  # fmt: skip
     try:
         deadline, done = time.monotonic() + 90, 0
         while time.monotonic() < deadline and done < 4:
@@ -284,16 +284,16 @@ def test_ctrl_c_with_two_workers_stops_promptly_and_keeps_finished_points(tmp_pa
         assert done >= 4, "the sweep did not progress"
         t0 = time.monotonic()
         proc.send_signal(signal.SIGINT)
-        out, _ = proc.communicate(timeout=20)
+        out, err = proc.communicate(timeout=20)
         took = time.monotonic() - t0
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-    assert "interrupted" in out
+    assert "interrupted" in out, f"exit {proc.returncode}; stderr:\n{err[-2000:]}"
     assert took < 10, f"took {took:.1f} s to stop"  # was ~29 s (issue 17)
     kept = open_sweep(store)
-    assert done <= int(kept["done_mc"].sum()) < 40
+    assert done <= int(kept["done_mc"].sum()) < 400
     finished = np.isfinite(kept["m_mc"].values)
     np.testing.assert_array_equal(finished, kept["done_mc"].values)
 
