@@ -113,23 +113,38 @@ def _grid(x0, limits, beta, alpha, rho, r, M, *, P, branch, M_max, spectrum=Fals
     return jax.vmap(one, in_axes=axes)(x0, *limits, beta, alpha, rho, r, M)
 
 
+def _pieces(n: int, size: int | None) -> list[tuple[int, int, int]]:
+    """(start, stop, chunk size) covering ``n`` points: full chunks of the largest size,
+    and the remainder in the smallest chunks when that pads less (one compiled function per
+    chunk size; padding costs as much as real points)."""
+    if size is not None:
+        return [(s, min(s + size, n), size) for s in range(0, n, size)]
+    big, small = CHUNKS[-1], CHUNKS[0]
+    full = n // big * big
+    rest = n - full
+    out = [(s, s + big, big) for s in range(0, full, big)]
+    if rest > big // 2:
+        out.append((full, n, big))
+    else:
+        out += [(s, min(s + small, n), small) for s in range(full, n, small)]
+    return out
+
+
 def _chunked(x0, arrays, limits, size=None, **static) -> dict:
     n = x0.shape[0]
     sizes = {len(a) for a in arrays}
     if sizes != {n}:
         raise ValueError(f"flat point arrays must all have the {n} rows of x0; got sizes {sizes}")
-    if size is None:
-        size = next((c for c in CHUNKS if n <= c), CHUNKS[-1])
-    pieces = []
-    for start in range(0, n, size):
-        stop = min(start + size, n)
-        pad = size - (stop - start)
+    launched = []
+    for start, stop, chunk in _pieces(n, size):
+        pad = chunk - (stop - start)
         args = [
             np.concatenate([a[start:stop], np.repeat(a[start : start + 1], pad, axis=0)])
             for a in (x0, *arrays)
         ]
-        out = _grid(args[0], limits, *args[1:], **static)
-        pieces.append(jax.tree.map(lambda a, k=stop - start: np.asarray(a)[:k], out))
+        # dispatched asynchronously: every chunk is queued before the first result is read
+        launched.append((stop - start, _grid(args[0], limits, *args[1:], **static)))
+    pieces = [jax.tree.map(lambda a, k=k: np.asarray(a)[:k], out) for k, out in launched]
     return {k: np.concatenate([p[k] for p in pieces]) for k in pieces[0]}
 
 
