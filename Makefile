@@ -6,6 +6,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 OUT ?= demo_output
 PYTEST_ARGS ?=
+# both cores of the CI machine; one file per worker keeps module fixtures (compiled models) shared
+PYTEST_PARALLEL ?= -n 2 --dist loadfile
 
 .PHONY: demo test test-slow lint bench clean
 
@@ -22,10 +24,10 @@ demo: $(VENV)/.installed
 	$(BIN)/hopfield-sim demo --out $(OUT)
 
 test: $(VENV)/.installed
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 
 test-slow: $(VENV)/.installed
-	$(BIN)/python -m pytest -m slow $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m slow $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

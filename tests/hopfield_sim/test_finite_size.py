@@ -84,6 +84,7 @@ def test_bad_requests(kw, match):
         fs.extrapolate([100, 200], [0.2, 0.18], [0.01, 0.01], nu=None)
 
 
+@pytest.mark.slow  # ~60 s on 2 cores; the fit machinery is tested above on exact data
 def test_tiny_monte_carlo_transition_is_near_the_capacity():
     """N = 100, T = 0.1: x_c(N) lies above the RS capacity 0.138 (finite-N systems retrieve
     beyond it) and well below the load 0.4 where nothing is retrieved."""
