@@ -67,7 +67,7 @@ def test_phase_diagram_pdf_without_theory_lines(fake_grid, tmp_path):
     assert path.read_bytes()[:4] == b"%PDF"
 
 
-@pytest.mark.parametrize("suffix", [".png"])
+@pytest.mark.parametrize("suffix", [pytest.param(".png", marks=pytest.mark.slow)])
 def test_phase_diagram_is_labelled_and_saved(fake_grid, tmp_path, suffix):
     path = tmp_path / f"pd{suffix}"
     fig = plot_phase_diagram(fake_grid, "alpha", "T", path=path)

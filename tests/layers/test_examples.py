@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import jax.numpy as jnp
 import numpy as np
+import pytest
 from flax import nnx
 
 from hopfield_sim.layers import Hopfield
@@ -37,6 +38,7 @@ def test_bit_pattern_multiple_instance_task_learns_above_chance():
     assert h["train_loss"][-1] < h["train_loss"][0]
 
 
+@pytest.mark.slow  # ~16 s; the multiple-instance task covers training in the default tier
 def test_latch_sequence_task_learns_above_chance():
     X, y = latch_sequences(768, seed=2)
     train, held_out = reference_split(len(X), 128)

@@ -94,7 +94,9 @@ def _with_data(N, protocol, seed):
     return np.abs(res.m.values).mean(axis=0), multitasking_finite_M(K, d, beta, M, r)[0]
 
 
-@pytest.mark.parametrize("protocol", ["supervised", "unsupervised"])
+@pytest.mark.parametrize(
+    "protocol", ["supervised", pytest.param("unsupervised", marks=pytest.mark.slow)]
+)
 def test_amplitudes_with_data_match_finite_M_theory_small_N(protocol):
     m, m_ref = _with_data(3000, protocol, seed=30)
     np.testing.assert_allclose(m, m_ref, atol=0.03)

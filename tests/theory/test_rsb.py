@@ -137,6 +137,7 @@ def _rs_sg_q(beta):
     return q
 
 
+@pytest.mark.slow  # ~25 s; the T = 0 functional is checked against RS in the default tier
 def test_zero_temperature_matches_large_beta():
     out = _solve([100.0, np.inf], "spinglass")
     assert out["converged"].all()
