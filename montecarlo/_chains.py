@@ -89,6 +89,7 @@ def _run(
     sigma_w[:, :N] = sigma
     S_w = np.zeros((R, L + pad // 8, S.shape[2]), dtype=S.dtype)
     S_w[:, :L] = S
+    S_flat = S_w.reshape(R, S_w.shape[1] * S_w.shape[2])  # chain r's sums as one row
     O_w = np.zeros((R, Lo + pad // 8, O.shape[2]), dtype=O.dtype)
     O_w[:, :Lo] = O
     rng_w = np.zeros((R, rng.shape[1] + pad // 8), dtype=rng.dtype)
@@ -102,8 +103,8 @@ def _run(
             sigma_r = sigma_w[r, :N]
             S_r = S_w[r, :L]
             for tb in range(nb):
-                sweep(sigma_r, S_r, O_w[r, :Lo], rng_w[r], betas[r], dynamics, order, terms,
-                      weights, obs)  # fmt: skip
+                sweep(sigma_r, S_r, S_flat[r, : L * S.shape[2]], O_w[r, :Lo], rng_w[r], betas[r],
+                      dynamics, order, terms, weights, obs, p, e)  # fmt: skip
                 E[r] = energy(S_r, terms, p, e)
                 k = _slot(t0 + tb - n_burn, thin)
                 if not tempering and k >= 0:

@@ -167,26 +167,29 @@ def table_delta(a, b, s_i, S, val, idx, tab, fast, q4, rsq, off, dense):
     """
     S1 = flat(S)  # n_sums = 1 in table mode
     n = b - a
-    w = val[a:b]  # row views indexed from 0 by range(): no negative-index (wraparound) check
-    t = idx[a:b]
+    # Row entries are read as val[u(a + l)] with an unsigned index (no negative-index
+    # wraparound check, so the loops vectorise) rather than through the view val[a:b]:
+    # a view made per attempt costs two atomic reference-count updates per array.
     if fast == FAST_QUADRATIC:
         if S.itemsize == 4:  # int32 sums: int32 products and sum (exact, see above)
             dot32 = np.int32(0)
             if dense:
                 for l in range(n):
-                    dot32 += np.int32(np.int32(w[l]) * S1[l])
+                    dot32 += np.int32(np.int32(val[np.uint64(a + l)]) * S1[l])
             else:
                 for l in range(n):
-                    dot32 += np.int32(np.int32(w[l]) * S1[np.uint32(t[l])])
+                    j = np.uint64(a + l)
+                    dot32 += np.int32(np.int32(val[j]) * S1[np.uint32(idx[j])])
             dot = np.int64(dot32)
         else:
             dot = np.int64(0)
             if dense:
                 for l in range(n):
-                    dot += np.int64(w[l]) * S1[l]
+                    dot += np.int64(val[np.uint64(a + l)]) * S1[l]
             else:
                 for l in range(n):
-                    dot += np.int64(w[l]) * S1[np.uint32(t[l])]
+                    j = np.uint64(a + l)
+                    dot += np.int64(val[j]) * S1[np.uint32(idx[j])]
         return q4 * np.float64(rsq - s_i * dot)
     dh = 0.0
     s32 = np.int32(s_i)
@@ -195,26 +198,28 @@ def table_delta(a, b, s_i, S, val, idx, tab, fast, q4, rsq, off, dense):
         if dense and deg == 3:
             d0, d1, d2, d3 = tab[0], tab[1], tab[2], tab[3]
             for l in range(n):
-                y = np.float64(np.int32(np.int32(w[l]) * s32 * S1[l]))
+                y = np.float64(np.int32(np.int32(val[np.uint64(a + l)]) * s32 * S1[l]))
                 dh += d0 + y * (d1 + y * (d2 + y * d3))
             return dh
         if dense and deg == 5:
             d0, d1, d2, d3, d4, d5 = tab[0], tab[1], tab[2], tab[3], tab[4], tab[5]
             for l in range(n):
-                y = np.float64(np.int32(np.int32(w[l]) * s32 * S1[l]))
+                y = np.float64(np.int32(np.int32(val[np.uint64(a + l)]) * s32 * S1[l]))
                 dh += d0 + y * (d1 + y * (d2 + y * (d3 + y * (d4 + y * d5))))
             return dh
         for l in range(n):
-            Sl = S1[l] if dense else S1[np.uint32(t[l])]
-            y = np.float64(np.int64(w[l]) * s_i * Sl)
+            j = np.uint64(a + l)
+            Sl = S1[l] if dense else S1[np.uint32(idx[j])]
+            y = np.float64(np.int64(val[j]) * s_i * Sl)
             acc = tab[deg]
             for k in range(deg - 1, -1, -1):
                 acc = acc * y + tab[k]
             dh += acc
         return dh
     for l in range(n):
-        Sl = (S1[l] if dense else S1[np.uint32(t[l])]) + off
-        dh += tab[Sl - 2 * np.int64(w[l]) * s_i] - tab[Sl]
+        j = np.uint64(a + l)
+        Sl = (S1[l] if dense else S1[np.uint32(idx[j])]) + off
+        dh += tab[Sl - 2 * np.int64(val[j]) * s_i] - tab[Sl]
     return dh
 
 
@@ -223,40 +228,41 @@ def table_flip(a, b, s_i, S, val, idx, dense):
     """Update the table-mode sums ``S`` (L, 1) or (L,) for the flip of a spin with value
     ``s_i`` and weights ``val[a:b]``: ``S_l -= 2 s_i w_l`` (in the type of ``S``, exact)."""
     S1 = flat(S)
-    w = val[a:b]
-    t = idx[a:b]
     n = b - a
     if S.itemsize == 4:
         two_s = np.int32(2 * s_i)
         if dense:
             for l in range(n):
-                S1[l] -= np.int32(two_s * np.int32(w[l]))
+                S1[l] -= np.int32(two_s * np.int32(val[np.uint64(a + l)]))
         else:
             for l in range(n):
-                S1[np.uint32(t[l])] -= np.int32(two_s * np.int32(w[l]))
+                j = np.uint64(a + l)
+                S1[np.uint32(idx[j])] -= np.int32(two_s * np.int32(val[j]))
     else:
         two_s = 2 * s_i
         if dense:
             for l in range(n):
-                S1[l] -= two_s * np.int64(w[l])
+                S1[l] -= two_s * np.int64(val[np.uint64(a + l)])
         else:
             for l in range(n):
-                S1[np.uint32(t[l])] -= two_s * np.int64(w[l])
+                j = np.uint64(a + l)
+                S1[np.uint32(idx[j])] -= two_s * np.int64(val[j])
 
 
 @numba.njit(cache=True, inline="always")
 def _attempts(sigma, S, S1, O, rng, beta, dynamics, order, terms, weights, obs, table_mode,
-              fast, dense, p, e):  # fmt: skip
+              fast, dense, tab, p, e):  # fmt: skip
     """The N flip attempts of :func:`sweep`. Inlined there once per route with ``table_mode``,
-    ``fast`` and ``dense`` as constants, so that each copy keeps only its own branch."""
-    table, pe, c, P = terms.table, terms.pe, terms.c, terms.P
-    off, dpoly, rowsq, q4 = terms.off, terms.dpoly, terms.rowsq, terms.q4
+    ``fast`` and ``dense`` as constants, so that each copy keeps only its own branch; ``tab``
+    is ``terms.dpoly`` (``FAST_UNIT``) or ``terms.table``, chosen once per sweep (an array
+    chosen per attempt would be reference-counted per attempt)."""
+    pe, c, P = terms.pe, terms.c, terms.P
+    off, rowsq, q4 = terms.off, terms.rowsq, terms.q4
     indptr, idx, val = weights.indptr, weights.idx, weights.val
     o_indptr, o_idx, o_val, o_dense = obs.indptr, obs.idx, obs.val, obs.dense
     N = sigma.shape[0]
     L = S.shape[0]
     track_obs = O.shape[0] > 0
-    tab = dpoly if fast == FAST_UNIT else table
     for step in range(N):
         if order == ORDER_RANDOM:
             i = np.int64(uniform(rng) * N)
@@ -288,40 +294,44 @@ def _attempts(sigma, S, S1, O, rng, beta, dynamics, order, terms, weights, obs, 
         sigma[i] = -sigma[i]
 
 
-@numba.njit(cache=True, fastmath=FAST_MATH)
-def sweep(sigma, S, O, rng, beta, dynamics, order, terms, weights, obs):
+@numba.njit(cache=True, fastmath=FAST_MATH, _nrt=False)
+def sweep(sigma, S, S1, O, rng, beta, dynamics, order, terms, weights, obs, p, e):
     """One sweep (N flip attempts) of one chain.
 
     ``terms`` is the ``EnergyTerms`` of the energy, ``weights`` the ``Storage`` of its
-    weights and ``obs`` the ``Storage`` of the observable-only sums ``O`` (Lo, 1). Per
-    attempt: one random site (or the next one), the energy change (:func:`table_delta` or
+    weights and ``obs`` the ``Storage`` of the observable-only sums ``O`` (Lo, 1). ``S`` holds
+    the tracked sums (L, n_sums) and ``S1`` is the same memory as one row (table mode reads
+    and updates ``S1``); ``p``, ``e`` are scratch arrays of length P + 1. Per attempt: one
+    random site (or the next one), the energy change (:func:`table_delta` or
     :func:`power_delta`), one uniform and the acceptance test; the only work that does not
     scale with the number of terms. The routes that matter for speed (dense rows with the
     P = 2 dot product or the +-1 polynomial, sparse rows with the dot product) get their own
     copy of the attempt loop, free of the other routes' branches.
+
+    Compiled without Numba's reference counting (``_nrt=False``: it allocates nothing and
+    every array outlives the call): the helpers inlined into the attempt loop would
+    otherwise count references to their array arguments, two atomic memory operations per
+    array and attempt, as much time as the dot product at K = 100.
     """
-    P = terms.P
-    p = np.zeros(P + 1)
-    e = np.zeros(P + 1)
-    S1 = flat(S)  # table mode: (L,) view, made once per sweep
     dense = weights.dense
     fast = terms.fast
     if terms.mode == MODE_TABLE:
         if dense and fast == FAST_QUADRATIC:
             _attempts(sigma, S, S1, O, rng, beta, dynamics, order, terms, weights, obs, True,
-                      FAST_QUADRATIC, True, p, e)  # fmt: skip
+                      FAST_QUADRATIC, True, terms.table, p, e)  # fmt: skip
         elif dense and fast == FAST_UNIT:
             _attempts(sigma, S, S1, O, rng, beta, dynamics, order, terms, weights, obs, True,
-                      FAST_UNIT, True, p, e)  # fmt: skip
+                      FAST_UNIT, True, terms.dpoly, p, e)  # fmt: skip
         elif not dense and fast == FAST_QUADRATIC:
             _attempts(sigma, S, S1, O, rng, beta, dynamics, order, terms, weights, obs, True,
-                      FAST_QUADRATIC, False, p, e)  # fmt: skip
+                      FAST_QUADRATIC, False, terms.table, p, e)  # fmt: skip
         else:
+            tab = terms.dpoly if fast == FAST_UNIT else terms.table
             _attempts(sigma, S, S1, O, rng, beta, dynamics, order, terms, weights, obs, True,
-                      fast, dense, p, e)  # fmt: skip
+                      fast, dense, tab, p, e)  # fmt: skip
     else:
         _attempts(sigma, S, S1, O, rng, beta, dynamics, order, terms, weights, obs, False,
-                  fast, dense, p, e)  # fmt: skip
+                  fast, dense, terms.table, p, e)  # fmt: skip
 
 
 @numba.njit(cache=True, parallel=True)
