@@ -25,17 +25,18 @@ import math
 import numpy as np
 
 from theory._retrieval import N_WARM, is_retrieval
-from theory.rs.grid import solve_rs_flat
+from theory.rs.grid import _PASSES, solve_rs_flat
 
 MIN_POINTS = 2048
 STRIDE = 8
-# (damped, Newton, Newton below) per pass. Pure Newton (no damped phase) keeps no state
-# between iterations but x, so splitting its budget over two passes gives the same iterates
-# as one pass: the first, in large chunks, stops where most points have converged, and the
+# (damped, Newton, Newton below) per pass. Pure Newton (no damped phase) keeps little state
+# between iterations but x, so splitting its budget over two passes gives nearly the same
+# iterates as one pass: the first, in large chunks, stops where most points have converged
+# (two Newton steps from an interpolated start), and the
 # few stragglers continue in the smallest chunks instead of holding up a whole large chunk
 # (a vmapped while-loop runs every lane until the slowest one stops).
-WARM = ((np.int32(0), np.int32(4), np.float64(np.inf)),
-        (np.int32(0), np.int32(6), np.float64(np.inf)))  # 10 Newton iterations in all
+WARM = ((np.int32(0), np.int32(2), np.float64(np.inf)),
+        (np.int32(0), np.int32(8), np.float64(np.inf)))  # 10 Newton iterations in all
 MIXED = ((np.int32(0), np.int32(8), np.float64(np.inf)),
          (np.int32(0), np.int32(12), np.float64(np.inf)))  # 20 in all
 
@@ -74,7 +75,10 @@ def solve_rs_grid(arrays: dict, shape: tuple[int, ...], *, P: int, branch: str,
     axes = _coarse_axes(shape)
     index = np.arange(n).reshape(shape)
     coarse = index[np.ix_(*axes)].ravel()
-    cold = solve_rs_flat(*(a[coarse] for a in flat), keep_x=True, **kw)
+    # the coarse points get all but the long last pass: a coarse point that needs it (next to
+    # a spinodal, relaxing through the ghost of the saddle-node for ~1000 iterations) would
+    # hold up a whole chunk; it is solved like a fine point of a cell across a transition
+    cold = solve_rs_flat(*(a[coarse] for a in flat), keep_x=True, passes=_PASSES[:-1], **kw)
     cshape = tuple(ax.size for ax in axes)
     xc = cold["x"].reshape(cshape + (2,))
     ok_c = cold["converged"].reshape(cshape)
@@ -104,7 +108,7 @@ def solve_rs_grid(arrays: dict, shape: tuple[int, ...], *, P: int, branch: str,
     for k in out:
         out[k][coarse] = cold[k]
     done = np.zeros(n, dtype=bool)
-    done[coarse] = True
+    done[coarse] = cold["converged"]
     if warm.size:
         res = solve_rs_flat(*(a[warm] for a in flat), x0=x0[warm], passes=WARM, **kw)
         good = res["converged"] & (is_retrieval(n=res["n"], threshold=N_WARM) == first[warm])

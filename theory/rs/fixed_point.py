@@ -10,9 +10,13 @@ selected by the residual:
    slope that makes plain damped iteration oscillate), until the residual is below
    ``newton_below`` or for ``max_damped`` iterations;
 2. Newton on ``G(x) = F(x) - x`` with the Jacobian from forward-mode autodiff, projected
-   onto the domain; a Newton step is taken only if it halves the residual (of the overlaps,
-   or overall), otherwise the phase-1 step is taken (so phase 2 is globally as safe as
+   onto the domain; a Newton step is kept only if it halves the residual (of the overlaps,
+   or overall), otherwise the phase-1 step is taken next (so phase 2 is globally as safe as
    phase 1, and quadratic at the end). ``max_damped + max_newton`` bounds the iterations.
+
+Each iteration evaluates F and its Jacobian once, at the new point (``jax.linearize``: the
+value comes with the Jacobian), and the loop carries both, so the residual that decides
+convergence and the Jacobian used for stability always belong to the returned x.
 
 The result carries the final residual ``max|F(x) - x|``, a ``converged`` flag (residual below
 ``tol`` and everything finite) and the Jacobian dF/dx at the solution, used for linear
@@ -32,6 +36,15 @@ MAX_DAMPED = 3000
 MAX_NEWTON = 30
 DAMPING = 0.5
 NEWTON_BELOW = 1e-3
+
+
+def _solve(A, b):
+    """``A^-1 b``; in closed form (Cramer's rule) for 2 x 2, which is much cheaper than a
+    batched LU on the CPU (a singular A gives non-finite entries, as LU would)."""
+    if A.shape != (2, 2):
+        return jnp.linalg.solve(A, b)
+    det = A[0, 0] * A[1, 1] - A[0, 1] * A[1, 0]
+    return jnp.stack([A[1, 1] * b[0] - A[0, 1] * b[1], A[0, 0] * b[1] - A[1, 0] * b[0]]) / det
 
 
 class FixedPoint(NamedTuple):
@@ -80,34 +93,36 @@ def fixed_point(
         return project((x + damping * G).at[d - 1].set(fast))
 
     def cond(state):
-        x, k, res, _, moving, _ = state
+        _, _, _, res, k, moving, _, _ = state
         return (k < max_damped + max_newton) & (res > tol) & moving
 
     def body(state):
-        x, k, _, _, _, newton_on = state
-        fx, J = value_and_jacobian(F, x)
+        # the state carries F(x), dF/dx and the residual at x: one evaluation per iteration
+        x, fx, J, res, k, _, newton_on, rejected = state
         G = fx - x
-        res = _residual(fx, x)
-        x_r = relax(x, G, J[d - 1, d - 1])
-        x_n = project(x + jnp.linalg.solve(J - eye, -G))
-        f_n = F(x_n)
-        res_n = _residual(f_n, x_n)
-        slow, slow_n = _residual(fx[:-1], x[:-1]), _residual(f_n[:-1], x_n[:-1])
-        # Newton only once the residual is below newton_below (phase 2) and only when it
-        # halves the residual of the overlaps (or of everything): near a saddle-node "ghost",
-        # where |G| has a positive local minimum, Newton would stall, and relaxation carries
-        # the point through instead
         # phase 2 once the residual is small or the damped budget is spent, for good
         newton_on = newton_on | (res <= newton_below) | (k >= max_damped)
-        accept = newton_on & ((slow_n < 0.5 * slow) | (res_n < 0.5 * res))
-        x_new = jnp.where(accept, x_n, x_r)
-        x_new = jnp.where(res > tol, x_new, x)
-        moving = jnp.all(jnp.isfinite(x_new)) & jnp.any(x_new != x)
-        return x_new, k + 1, res, J, moving | (res <= tol), newton_on
+        x_n = project(x + _solve(J - eye, -G))
+        # Newton is tried in phase 2 unless the last try was rejected (then one relaxation
+        # step); it is kept only when it halves the residual of the overlaps (or of
+        # everything): near a saddle-node "ghost", where |G| has a positive local minimum,
+        # Newton would stall, and relaxation carries the point through instead
+        try_newton = newton_on & ~rejected & jnp.all(jnp.isfinite(x_n))
+        c = jnp.where(try_newton, x_n, relax(x, G, J[d - 1, d - 1]))
+        fc, Jc = value_and_jacobian(F, c)
+        res_c = _residual(fc, c)
+        halves = (_residual(fc[:-1], c[:-1]) < 0.5 * _residual(fx[:-1], x[:-1])) | (
+            res_c < 0.5 * res
+        )
+        accept = ~try_newton | halves
+        moving = ~accept | (jnp.all(jnp.isfinite(c)) & jnp.any(c != x))
+        x, fx, J, res = (jnp.where(accept, new, old) for new, old in
+                         ((c, x), (fc, fx), (Jc, J), (res_c, res)))
+        return x, fx, J, res, k + 1, moving, newton_on, try_newton & ~halves
 
-    J0 = jnp.zeros((d, d), dtype=x0.dtype)
-    state = (x0, jnp.int32(0), jnp.inf, J0, jnp.bool_(True), jnp.bool_(False))
-    x, k, res, J, _, _ = jax.lax.while_loop(cond, body, state)
-    # x, res and J refer to the same point whenever the loop stopped on res <= tol
+    fx0, J0 = value_and_jacobian(F, x0)
+    state = (x0, fx0, J0, _residual(fx0, x0), jnp.int32(0), jnp.bool_(True), jnp.bool_(False),
+             jnp.bool_(False))
+    x, _, J, res, k, _, _, _ = jax.lax.while_loop(cond, body, state)
     converged = (res <= tol) & jnp.all(jnp.isfinite(x)) & jnp.all(jnp.isfinite(J))
     return FixedPoint(x, res, converged, J, k)

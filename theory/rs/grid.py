@@ -135,13 +135,15 @@ def _chunked(x0, arrays, limits, size=None, **static) -> dict:
     sizes = {len(a) for a in arrays}
     if sizes != {n}:
         raise ValueError(f"flat point arrays must all have the {n} rows of x0; got sizes {sizes}")
-    launched = []
-    for start, stop, chunk in _pieces(n, size):
-        pad = chunk - (stop - start)
-        args = [
-            np.concatenate([a[start:stop], np.repeat(a[start : start + 1], pad, axis=0)])
-            for a in (x0, *arrays)
-        ]
+    pieces = _pieces(n, size)
+    # one gather pads every array (a chunk's padding repeats its first point)
+    take = np.concatenate([np.r_[np.arange(start, stop), np.full(chunk - stop + start, start)]
+                           for start, stop, chunk in pieces])
+    padded = [a[take] for a in (x0, *arrays)]
+    launched, at = [], 0
+    for start, stop, chunk in pieces:
+        args = [a[at : at + chunk] for a in padded]
+        at += chunk
         # dispatched asynchronously: every chunk is queued before the first result is read
         launched.append((stop - start, _grid(args[0], limits, *args[1:], **static)))
     pieces = [jax.tree.map(lambda a, k=k: np.asarray(a)[:k], out) for k, out in launched]
