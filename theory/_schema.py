@@ -5,16 +5,21 @@ Every solver returns an ``xarray.Dataset`` with
 * one dimension per array-valued parameter, in the order of the function's signature,
   followed by vector dimensions (``pattern`` for multitasking);
 * ``converged`` (bool; non-converged points are NaN), ``residual`` (max |F(x) - x| at the
-  end; RS and multitasking) and ``iterations`` (solver steps; RS and multitasking);
+  end, also where not converged) and ``iterations`` (solver steps; 1RSB: the fixed number
+  each candidate takes);
 * ``stable``: linear stability of the fixed point (RS: Jacobian of the map; multitasking:
   Hessian of f, whose smallest eigenvalue is ``stability``) and ``rs_stable``: de Almeida-
-  Thouless stability (replicon > 0; RS high storage, hebbian/supervised);
+  Thouless stability (replicon > 0; True wherever converged in low storage, where the
+  replicon is 1). A schema variable a solver does not compute (``stable`` and
+  ``rs_stable`` at level 1RSB, ``rs_stable`` of the unsupervised protocol at alpha > 0) is
+  float64 NaN there (:func:`not_computed`), its ``long_name`` saying why;
 * CF ``long_name`` and ``units`` on every variable and coordinate (``"1"``: dimensionless,
   couplings and temperatures in units of the coupling).
 """
 
 from __future__ import annotations
 
+import numpy as np
 import xarray as xr
 
 LONG_NAMES = {
@@ -43,6 +48,16 @@ LONG_NAMES = {
     "d": "dilution d",
     "pattern": "pattern index",
 }
+
+
+def not_computed(ds: xr.Dataset, why: dict[str, str]) -> xr.Dataset:
+    """Add each variable of ``why`` (name -> long name saying why) as all-NaN float64 over
+    the dimensions of ``converged``: a schema variable this solver does not compute."""
+    dims, shape = ds["converged"].dims, ds["converged"].shape
+    for name, long_name in why.items():
+        ds[name] = (dims, np.full(shape, np.nan))
+        ds[name].attrs.update(long_name=long_name, units="1")
+    return ds
 
 
 def label(ds: xr.Dataset) -> xr.Dataset:

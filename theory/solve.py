@@ -220,6 +220,18 @@ _HOT = {"m": 0.0, "n": 0.0, "q": 0.0, "q0": 0.0, "q1": 0.0, "theta": 1.0, "mu": 
         "iterations": 0, "residual": 0.0}
 
 
+#: variables of the common schema that level="1RSB" does not compute (all NaN), and why
+_RSB_NOT_COMPUTED = {
+    "stable": "linear stability of the 1RSB saddle point: not computed (NaN); the solution is "
+    "the stationary point of lowest objective among the candidates (docs/models.md §5)",
+    "rs_stable": "replica symmetry locally (AT) stable: not computed at level='1RSB' (NaN); "
+    "use level='RS' for the replicon",
+}
+_UNSUPERVISED_AT = ("replica symmetry locally (AT) stable (1/0): not computed (NaN) for "
+                    "protocol='unsupervised' at alpha > 0, whose replicon is not derived; "
+                    "at alpha = 0 the replicon is 1 (docs/theory.md)")
+
+
 def _solve_not_hot(solver, keys, flat: dict, names: tuple[str, ...]) -> dict:
     """Run ``solver(**arrays)`` on the finite-temperature points only (flat arrays) and put
     the beta = 0 result (paramagnet, free energy -inf) at the others; ``keys`` are the
@@ -257,10 +269,10 @@ def _as_dataset(out: dict[str, np.ndarray], grid: Grid) -> xr.Dataset:
             data_vars[name] = (grid.dims, np.asarray(value, dtype=np.int64).reshape(grid.shape))
             continue
         arr = np.asarray(value, dtype=np.float64).reshape(grid.shape)
-        if name not in ("stable", "residual"):
-            arr = np.where(conv, arr, np.nan)
-        else:
+        if name == "stable":
             arr = arr.astype(bool) & conv
+        elif name != "residual":  # the residual says how far a non-converged point got
+            arr = np.where(conv, arr, np.nan)
         data_vars[name] = (grid.dims, arr)
     data_vars["converged"] = (grid.dims, conv)
     ds = xr.Dataset(data_vars, coords={k: (k, v) for k, v in grid.coords.items()})
@@ -351,7 +363,8 @@ def solve(
             return solve_1rsb(protocol=grid.protocol, P=grid.P, branch=grid.branch, **a)
 
         out = _solve_not_hot(rsb, (*KEYS, "mu"), f, ("beta", "alpha", "rho"))
-        return _schema.label(_as_dataset({k: v.reshape(grid.shape) for k, v in out.items()}, grid))
+        ds = _as_dataset({k: v.reshape(grid.shape) for k, v in out.items()}, grid)
+        return _schema.label(_schema.not_computed(ds, _RSB_NOT_COMPUTED))
 
     def rs(beta, alpha_eff, rho, r, M):
         return solve_rs_flat(beta, alpha_eff, rho, r, M, P=grid.P, branch=grid.branch,
@@ -373,4 +386,8 @@ def solve(
 
     ds = attach_replicon(_as_dataset(out, grid), P=grid.P, protocol=grid.protocol,
                          beta=f["beta"], alpha=f["alpha"], rho=f["rho"])
+    if "rs_stable" not in ds:  # unsupervised: no replicon derived for alpha > 0
+        ds = _schema.not_computed(ds, {"rs_stable": _UNSUPERVISED_AT})
+        low = np.asarray(f["alpha"]).reshape(grid.shape) == 0.0  # replicon 1: RS is exact
+        ds["rs_stable"].values[low] = ds["converged"].values[low]
     return _schema.label(ds)

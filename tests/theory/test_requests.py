@@ -99,6 +99,10 @@ def test_infinite_temperature_is_the_paramagnet_everywhere():
         assert np.all(np.isneginf(ds.free_energy.values)) and ds.rs_stable.all()
         m = mt.solve(2, 0.3, rho=0.1, **kw)
         assert bool(m.converged) and np.all(m.m.values == 0)
+        # the common result schema (docs/theory.md, "Results"; theory.solve: test_solve.py)
+        for v in ("converged", "residual", "iterations", "stable", "rs_stable"):
+            assert m[v].dims == () and m[v].attrs["long_name"] and m[v].attrs["units"], v
+        assert m.m.dims == ("pattern",) and bool(m.rs_stable)
         assert np.isneginf(float(m.free_energy))
     # one grid with both ends: T = 0 and T = inf side by side
     ds = theory.solve(P=4, T=[0.0, math.inf], alpha=0.01)

@@ -10,6 +10,7 @@ import pytest
 from theory import _x64, rsb
 from theory._gaussian import gauss_normal
 from theory.rsb import ags as rsb_ags
+from theory.rsb import engine
 
 ALPHA_C_RS = 0.137906  # AGS, docs/models.md §4.1 [PUB]
 
@@ -71,6 +72,8 @@ def test_retrieval_beyond_rs_capacity_and_guerra_at_T0():
     )
     assert out["converged"].all() and np.all(out["m"] > 0.95)
     assert np.all(out["q0"] < 1) and np.all(out["mu"] > 0)
+    assert np.all(out["residual"] < engine.TOL)  # broken candidates: Newton polished
+    assert np.all(out["iterations"] == engine.N_FP + engine.N_NT)
     # AGS RS T = 0 at alpha = 0.137: m = erf(y), y (sqrt(2 alpha) + (2/sqrt(pi)) e^{-y^2}) = erf(y)
     from scipy import optimize, special
 

@@ -93,3 +93,41 @@ def test_solve_leaves_global_precision_alone():
 def test_unsupervised_high_storage_needs_r_and_M():
     with pytest.raises(ValueError, match="needs r and M separately"):
         theory.solve("unsupervised", P=2, T=0.5, alpha=0.05, rho=0.1)
+
+
+COMMON = ("converged", "residual", "iterations", "stable", "rs_stable")
+
+
+def _check_schema(ds, dims):
+    """The common variables over the grid dimensions ``dims`` (in order), CF labels on all."""
+    assert ds["converged"].dims == dims and ds["converged"].dtype == bool
+    for name in COMMON:
+        assert name in ds, name
+        assert ds[name].dims == dims, (name, ds[name].dims)
+    assert np.issubdtype(ds["iterations"].dtype, np.integer)
+    assert ds["residual"].dtype == np.float64  # a number, also where not converged
+    for name in list(ds.data_vars) + list(ds.coords):
+        assert ds[name].attrs.get("long_name") and ds[name].attrs.get("units"), name
+    for name in ("stable", "rs_stable"):  # bool, or float with NaN = "not computed"
+        if ds[name].dtype != bool:
+            assert "not computed" in ds[name].attrs["long_name"], name
+
+
+def test_every_solver_returns_the_common_schema():
+    """theory.solve (RS, 1RSB, unsupervised) and mixture share one set of variables
+    (docs/theory.md, "Results") in signature order of the array parameters (multitasking.solve:
+    test_requests.py, which compiles it anyway)."""
+    ds = theory.solve(P=2, T=[0.5, 1.5], alpha=[0.0, 0.05])
+    _check_schema(ds, ("T", "alpha"))
+    assert float(ds.residual.max()) < 1e-10 and ds.rs_stable.dtype == bool
+    assert int(ds.iterations.min()) >= 1
+    # 1RSB at infinite temperature (the paramagnet; the engine's own residual and iteration
+    # count are checked in test_rsb_ags.py)
+    rsb = theory.solve(P=4, beta=[0.0, 0.0], alpha=[0.01, 0.02], level="1RSB")
+    _check_schema(rsb, ("beta", "alpha"))
+    assert np.isnan(rsb.stable).all() and np.isnan(rsb.rs_stable).all()
+    uns = theory.solve("unsupervised", P=2, T=[0.5], alpha=0.0, rho=0.1)
+    _check_schema(uns, ("T",))
+    assert uns.rs_stable.values.tolist() == [1.0]  # low storage: replicon 1
+    mix = theory.mixture(3, T=[0.0, 0.4])
+    _check_schema(mix, ("T",))

@@ -50,6 +50,8 @@ def test_solution_is_stationary_point_of_the_variational_free_energy():
     rho = (1 - R**2) / (M * R**2)
     p = {"beta": 1 / T, "alpha": 0.01, "rho": rho, "eps": rho / (1 + rho), "g_eps": M - 1.0}
     n, q, r_ags = float(ds.n), float(ds.q), float(ds.r_AGS)
+    # no replicon derived for the example modes: rs_stable is "not computed" (NaN)
+    assert np.isnan(float(ds.rs_stable)) and "not computed" in ds.rs_stable.long_name
     with _x64.enabled():
         grad = jax.grad(ags.free_energy_variational, argnums=(0, 1, 2))(
             jnp.float64(n), jnp.float64(q), jnp.float64(r_ags), p

@@ -133,9 +133,10 @@ def solve(
         One dimension per array-valued ``d``, ``T``/``beta``, ``rho`` (in that order), plus
         ``pattern`` (length K). ``m`` and ``n`` (nbar; = m at rho = 0), ``free_energy`` (per
         neuron; energy at T = 0), ``stability`` (smallest Hessian eigenvalue of f; -inf for a
-        T = 0 tie), ``stable`` (bool), ``converged`` (bool), ``residual``, ``iterations``.
-        Non-converged
-        points are NaN with ``converged=False`` and a :class:`ConvergenceWarning`.
+        T = 0 tie), ``stable`` (bool), ``rs_stable`` (bool; RS is exact at finite K, so
+        True wherever converged), ``converged`` (bool), ``residual``, ``iterations``.
+        Non-converged points are NaN with ``converged=False`` and a
+        :class:`ConvergenceWarning`.
 
     Examples
     --------
@@ -213,6 +214,8 @@ def _as_dataset(out: dict, inp) -> xr.Dataset:
             "free_energy": (dims, grid(masked(out["free_energy"]))),
             "stability": (dims, grid(masked(out["stability"]))),
             "stable": (dims, grid(converged & (out["stability"] > 0))),
+            # low storage (K finite): the replicon is 1, RS is exact wherever a state exists
+            "rs_stable": (dims, grid(converged)),
             "converged": (dims, grid(converged)),
             "residual": (dims, grid(out["residual"])),
             "iterations": (dims, grid(out["iterations"])),
@@ -223,5 +226,8 @@ def _as_dataset(out: dict, inp) -> xr.Dataset:
     ds["n"].attrs.update(long_name="class-mean overlap nbar", units="1")
     ds["free_energy"].attrs.update(long_name="free energy per neuron f", units="1")
     ds["stability"].attrs.update(long_name="smallest Hessian eigenvalue of f", units="1")
+    ds["rs_stable"].attrs.update(
+        long_name="replica symmetry locally (AT) stable: always, at finite K (low storage, "
+        "replicon 1)", units="1")
     ds.attrs.update(inp.attrs)
     return _schema.label(ds)

@@ -21,7 +21,7 @@ import numpy as np
 import xarray as xr
 from scipy.special import erf
 
-from theory import _validate
+from theory import _schema, _validate
 from theory.rs.stability import mixture_eigenvalues
 
 
@@ -66,7 +66,9 @@ def mixture(s: int = 3, *, beta=None, T=None, tol: float = 1e-13) -> xr.Dataset:
     finite = np.isfinite(b1)
     bf = np.where(finite, b1, 1.0)
     m = np.full(b1.shape, 1.0)
+    steps = 0
     for _ in range(200):  # Newton on g(m) = m - (1/s) E[Z tanh(beta m Z)] from m = 1
+        steps += 1
         t = np.tanh(bf[:, None] * m[:, None] * z)
         g = m - (w * z * t).sum(-1) / s
         dg = 1.0 - (w * z * z * bf[:, None] * (1.0 - t * t)).sum(-1) / s
@@ -95,11 +97,17 @@ def mixture(s: int = 3, *, beta=None, T=None, tol: float = 1e-13) -> xr.Dataset:
             "converged": ("_p", converged),
             "stable": ("_p", converged & (hmin > 0)),
             "hessian_min": ("_p", np.where(converged, hmin, np.nan)),
+            "residual": ("_p", resid),
+            "iterations": ("_p", np.full(b1.shape, steps, dtype=np.int64)),
+            # low storage: the replicon is 1, RS is exact wherever the state exists
+            "rs_stable": ("_p", converged),
         }
     )
+    out["hessian_min"].attrs["long_name"] = "smallest Hessian eigenvalue of f"
+    out["iterations"].attrs["long_name"] = "Newton iterations (common to the whole grid)"
     if np.ndim(b) == 0:
         out = out.isel(_p=0)
     else:
         out = out.rename(_p=dim).assign_coords({dim: np.asarray(T if T is not None else beta)})
     out.attrs.update(s=int(s), P=2, protocol="hebbian", alpha=0.0)
-    return out
+    return _schema.label(out)

@@ -142,7 +142,7 @@ def _ev_0(x, alpha, rho, *, quad):
 
 
 # ----------------------------------------------------------------------------------- solvers
-def _raw_T(S, beta, alpha, rho, *, branch, quad, n_fp=50, n_nt=10):
+def _raw_T(S, beta, alpha, rho, *, branch, quad, n_fp=engine.N_FP, n_nt=engine.N_NT):
     """Candidates at fixed theta = S: (x, A, residual, m); x = (n, q0, q1, theta)."""
     fn, glassy = float(branch == "retrieval"), float(branch != "paramagnet")
     gap = 1e-3
@@ -154,7 +154,7 @@ def _raw_T(S, beta, alpha, rho, *, branch, quad, n_fp=50, n_nt=10):
     )
 
 
-def _raw_0(S, alpha, rho, *, branch, quad, n_fp=50, n_nt=10):
+def _raw_0(S, alpha, rho, *, branch, quad, n_fp=engine.N_FP, n_nt=engine.N_NT):
     """Candidates at fixed mu = S, T = 0: (x, -E, residual, m); x = (n, q0, C, mu)."""
     fn, glassy = float(branch == "retrieval"), float(branch != "paramagnet")
     return engine.raw_candidates(

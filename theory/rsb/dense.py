@@ -164,7 +164,7 @@ def _ev_0(x, alpha, rho, *, P, quad):
     return -E, G, jnp.stack([x[0] - n_new, x[1] - q0_new, dE]), m
 
 
-def _raw_T(S, beta, alpha, rho, *, P, branch, quad, n_fp=50, n_nt=10):
+def _raw_T(S, beta, alpha, rho, *, P, branch, quad, n_fp=engine.N_FP, n_nt=engine.N_NT):
     """Candidates at fixed theta = S (n_grid, n_scan): (x, A, residual, m)."""
     fn, glassy = float(branch == "retrieval"), float(branch != "paramagnet")
     return engine.raw_candidates(
@@ -175,7 +175,7 @@ def _raw_T(S, beta, alpha, rho, *, P, branch, quad, n_fp=50, n_nt=10):
     )
 
 
-def _raw_0(S, alpha, rho, *, P, branch, quad, n_fp=50, n_nt=10):
+def _raw_0(S, alpha, rho, *, P, branch, quad, n_fp=engine.N_FP, n_nt=engine.N_NT):
     """Candidates at fixed mu = S, T = 0: (x, -E, residual, m), ``x = (n, q0, mu)``."""
     fn, glassy = float(branch == "retrieval"), float(branch != "paramagnet")
     return engine.raw_candidates(

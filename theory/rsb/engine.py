@@ -28,7 +28,9 @@ THETA_MIN = 1e-3  # theta is kept in [THETA_MIN, 1]
 Q_GAP = 1e-6  # q1 - q0 below this counts as replica symmetric
 TOL = 1e-9  # residual tolerance of the Newton polish
 RS_TOL = 1e-8  # residual below which the RS candidate counts as converged
-KEYS = ("m", "n", "q", "q0", "q1", "theta", "free_energy", "converged")
+KEYS = ("m", "n", "q", "q0", "q1", "theta", "free_energy", "converged", "residual",
+        "iterations")
+N_FP, N_NT = 50, 10  # fixed-point sweeps, then Newton steps, per candidate solve
 
 
 class Model(Protocol):
@@ -147,7 +149,7 @@ def candidate_starts(S, n0, fn, y_rs, y_b, scan_slot):
 
 
 def raw_candidates(ev, S, params, *, y_rs, y_b, scan_slot, rs_map, rs_mask, mask, lo, hi,
-                   fn, n_fp=50, n_nt=10):
+                   fn, n_fp=N_FP, n_nt=N_NT):
     """Candidates of one model at fixed scan values ``S``: the RS candidate (``x = A y + B``
     with ``rs_map = (A, B)``, or the identity) and one broken candidate per scan value.
 
@@ -172,8 +174,9 @@ def scan_solve(raw, params, S, *, rho, retrieval: bool, gap_fn, n_pass: int = 5)
     """Minimise the objective over the scan coordinate by nested geometric grids.
 
     Each pass solves every candidate at fixed scan value; the next pass zooms on the two grid
-    intervals around the best broken candidate. Returns NumPy ``(x, g, m, converged, broken)``
-    for the chosen candidate (RS = candidate 0 unless a broken one lowers the objective).
+    intervals around the best broken candidate. Returns NumPy ``(x, g, m, converged, broken,
+    residual)`` for the chosen candidate (RS = candidate 0 unless a broken one lowers the
+    objective); ``residual`` is the candidate's max masked residual.
     """
     S = np.asarray(S, dtype=float)
     for p in range(n_pass):
@@ -200,7 +203,7 @@ def scan_solve(raw, params, S, *, rho, retrieval: bool, gap_fn, n_pass: int = 5)
     rs_onb = rs_ok & onb[:, 0]
     use = valid[rows, k] & (~rs_onb | (g[rows, k] < g[:, 0] - 1e-10))
     pick = np.where(use, k, 0)
-    return x[rows, pick], g[rows, pick], m[rows, pick], use | rs_ok, use
+    return x[rows, pick], g[rows, pick], m[rows, pick], use | rs_ok, use, res[rows, pick]
 
 
 def finish_T(x, g, m, conv, broken, beta):
@@ -273,6 +276,8 @@ def run_grid(model, *, beta, alpha, rho, branch, n_scan, **static) -> dict[str, 
     zero = np.isinf(b)
     out = {k: np.full(b.shape, np.nan) for k in (*KEYS, "mu")}
     out["converged"] = np.zeros(b.shape, dtype=bool)
+    # every candidate takes the same fixed number of steps (theory.rsb.engine.solve_candidates)
+    out["iterations"] = np.full(b.shape, N_FP + N_NT, dtype=np.int64)
     retrieval, glassy = branch == "retrieval", float(branch != "paramagnet")
     n_scan = n_scan if glassy else 1
     with _x64.enabled():
@@ -290,9 +295,11 @@ def run_grid(model, *, beta, alpha, rho, branch, n_scan, **static) -> dict[str, 
                 f, tuple(map(jnp.asarray, params)), S, rho=params[-1], retrieval=retrieval,
                 gap_fn=gap,
             )
+            *chosen, residual = chosen
             res = model.finish_T(*chosen, params[0]) if which == "T" else model.finish_0(
                 *chosen, glassy
             )
             for k, v in res.items():
                 out[k][sel] = v
+            out["residual"][sel] = residual
     return {k: v.reshape(shape) for k, v in out.items()}
