@@ -8,9 +8,13 @@ times depend on the machine and on its load.
     python benchmarks/bench_mc.py [--quick]
 
 Timings: single-thread figures use process CPU time (other processes sharing the cores do
-not inflate it) and are marginal per sweep, (t(1 + n) - t(1)) / n, which removes the fixed
-cost of a call. Whole-machine figures (32 chains on all threads) use wall time, which load
-from other processes does inflate; CPU time divided by the threads is printed beside it.
+not inflate it) and are marginal per sweep, (t(2 + n) - t(2)) / n, which removes the fixed
+cost of a call. The base is 2 recorded sweeps, not 1: with one record ``sample`` skips the
+error-bar estimates (autocorrelation, blocking), about 2 ms at K = 100 that a base of 1 would
+charge to the n sweeps. Whole-machine figures (32 chains on all threads) are wall time /
+(total flip attempts x K), which load from other processes does inflate; CPU time divided by
+the threads is printed beside it. The engine and the reference kernel are also run from the
+same state and random stream: they must end in the same state (bit-identical dynamics).
 """
 
 from __future__ import annotations
@@ -40,10 +44,11 @@ CHAINS = 32
 
 # ----------------------------------------------------------------- reference kernels
 @numba.njit(cache=True, fastmath={"reassoc", "contract"})
-def _reference_sweeps(sigma, W, S, rng, beta, n_sweeps, a2, d):
+def _reference_sweeps(sigma, W, S, rng, beta, n_sweeps, c2, d):
     """The "hardware" baseline: int8 patterns laid out (N, K), int32 overlaps, the engine's
-    xoshiro stream, random site order, heat bath. P = 2 (``d`` empty): dH from the dot
-    product; P = 4: the closed-form cubic ``sum_l D(sigma_i xi_il S_l)`` with coefficients
+    xoshiro stream, random site order, heat bath. P = 2 (``d`` empty): dH = c2 (K - s xi_i.S)
+    from the dot product (``c2`` = 4 a_2, the engine's ``q4``); P = 4: the closed-form
+    cubic ``sum_l D(sigma_i xi_il S_l)`` with coefficients
     ``d``. Nothing else: no recording, no energy, no options (fastmath reassociation, as
     the engine, so that the float sum over patterns vectorises)."""
     N, K = W.shape
@@ -56,7 +61,7 @@ def _reference_sweeps(sigma, W, S, rng, beta, n_sweeps, a2, d):
                 dot = np.int32(0)
                 for l in range(K):
                     dot += np.int32(row[l]) * S[l]
-                dh = a2 * np.float64(K - s * dot)
+                dh = c2 * np.float64(K - s * dot)
             else:
                 dh = 0.0
                 for l in range(K):
@@ -70,10 +75,31 @@ def _reference_sweeps(sigma, W, S, rng, beta, n_sweeps, a2, d):
 
 
 @numba.njit(cache=True, parallel=True)
-def _reference_chains(sigma, W, S, rng, beta, n_sweeps, a2, d):
+def _reference_chains(sigma, W, S, rng, beta, n_sweeps, c2, d):
     """The reference kernel on many chains, one per ``prange`` iteration."""
     for r in numba.prange(sigma.shape[0]):
-        _reference_sweeps(sigma[r], W, S[r], rng[r], beta, n_sweeps, a2, d)
+        _reference_sweeps(sigma[r], W, S[r], rng[r], beta, n_sweeps, c2, d)
+
+
+def same_trajectory(N=500, K=40, sweeps=3, seed=7) -> dict:
+    """``sample`` and the reference kernel from the same state and random stream (chain 0's
+    stream is the first child of the first child of ``SeedSequence(seed)``): do they end in
+    the same state (P = 2 and 4, beta = 1)?"""
+    xi = montecarlo.archetypes(K, N, seed=5)
+    W = np.ascontiguousarray(xi.T)
+    s0 = np.where(np.random.default_rng(6).random(N) < 0.5, 1, -1).astype(np.int8)
+    S0 = (s0.astype(np.int32) @ W.astype(np.int32)).astype(np.int32)
+    st = stream_states(np.random.SeedSequence(seed).spawn(3)[0], 1)[0]
+    out = {}
+    for P in (2, 4):
+        net = montecarlo.DenseHebbianNetwork(P, patterns=xi)
+        a = net.sample(beta=1.0, sweeps=sweeps, init=s0, seed=seed)["sigma"].values[0]
+        b = s0.copy()
+        t = net._terms
+        d = np.zeros(0) if P == 2 else t.dpoly.copy()
+        _reference_sweeps(b, W, S0.copy(), st.copy(), 1.0, sweeps, t.q4, d)
+        out[f"P={P}"] = bool(np.array_equal(a, b))
+    return out
 
 
 @numba.njit(cache=True)
@@ -103,8 +129,8 @@ def _best(fn, repeat=3, clock=time.process_time):
 
 
 def _marginal(run, sweeps, clock=time.process_time):
-    """Seconds per sweep of ``run(n)``: (t(1 + sweeps) - t(1)) / sweeps."""
-    return (_best(lambda: run(1 + sweeps), clock=clock) - _best(lambda: run(1), clock=clock)) / (
+    """Seconds per sweep of ``run(n)``: (t(2 + sweeps) - t(2)) / sweeps."""
+    return (_best(lambda: run(2 + sweeps), clock=clock) - _best(lambda: run(2), clock=clock)) / (
         sweeps
     )
 
@@ -113,10 +139,10 @@ def _interleaved(runs: dict, sweeps: int, rounds: int = 4) -> dict:
     """Marginal seconds per sweep of each ``run(n)``, measured in alternation (so that the
     engine and its baseline see the same load), keeping the fastest of ``rounds``:
     ``{name: (wall, cpu)}``."""
-    best = {k: [np.inf] * 4 for k in runs}  # wall(1), wall(1 + n), cpu(1), cpu(1 + n)
+    best = {k: [np.inf] * 4 for k in runs}  # wall(2), wall(2 + n), cpu(2), cpu(2 + n)
     for _ in range(rounds):
         for name, run in runs.items():
-            for j, n in enumerate((1, 1 + sweeps)):
+            for j, n in enumerate((2, 2 + sweeps)):
                 w, c = time.perf_counter(), time.process_time()
                 run(n)
                 w, c = time.perf_counter() - w, time.process_time() - c
@@ -150,17 +176,17 @@ def flip_table(quick: bool) -> list[dict]:
             for P in ORDERS:
                 net = montecarlo.DenseHebbianNetwork(P, patterns=xi)
                 d = np.zeros(0) if P == 2 else (_d4(N) if P == 4 else None)
-                a2 = net._terms.q4 / 4 if P == 2 else 0.0
+                c2 = net._terms.q4 if P == 2 else 0.0
 
                 def ours(n, c=1, net=net):
                     net.sample(beta=1.0, sweeps=n, chains=c, init="random", seed=2)
 
-                def ref(n, d=d, a2=a2, s0=s0, W=W, S0=S0, st=states):
+                def ref(n, d=d, c2=c2, s0=s0, W=W, S0=S0, st=states):
                     _reference_sweeps(s0[0].copy(), W, S0[0].copy(), st[0].copy(), 1.0, n,
-                                      a2, d)  # fmt: skip
+                                      c2, d)  # fmt: skip
 
-                def refc(n, d=d, a2=a2, s0=s0, W=W, S0=S0, st=states):
-                    _reference_chains(s0.copy(), W, S0.copy(), st.copy(), 1.0, n, a2, d)
+                def refc(n, d=d, c2=c2, s0=s0, W=W, S0=S0, st=states):
+                    _reference_chains(s0.copy(), W, S0.copy(), st.copy(), 1.0, n, c2, d)
 
                 row = {"N": N, "K": K, "P": P}
                 numba.set_num_threads(1)
@@ -371,15 +397,16 @@ def vectorisation() -> dict:
     Numba does not show the assembly of cached functions), dense P = 2 and P = 4 routes:
     integer multiplies/adds of the dot product and update, int -> double conversions and
     fused multiply-adds of the polynomial."""
-    sweep = numba.njit(fastmath=_kernels.FAST_MATH)(_kernels.sweep.py_func)
+    sweep = numba.njit(fastmath=_kernels.FAST_MATH, _nrt=False)(_kernels.sweep.py_func)
     found = {}
     for P in (2, 4):
         net = montecarlo.DenseHebbianNetwork(P, patterns=montecarlo.archetypes(8, 64, seed=0))
         t, st, ob = net._terms, net._storage, net._obs
         sig = np.ones(64, np.int8)
         S = np.zeros((8, 1), np.int32)
-        sweep(sig, S, np.zeros((0, 1), np.int64), stream_states(np.random.SeedSequence(0), 1)[0],
-              1.0, 0, 0, t, st, ob)  # fmt: skip
+        sweep(sig, S, S.reshape(8), np.zeros((0, 1), np.int64),
+              stream_states(np.random.SeedSequence(0), 1)[0], 1.0, 0, 0, t, st, ob,
+              np.zeros(P + 1), np.zeros(P + 1))  # fmt: skip
     asm = "\n".join(sweep.inspect_asm().values())
     for op in re.findall(r"^\s+(v\w+)\s+[^\n]*%ymm", asm, flags=re.M):  # 256-bit operands
         if op.startswith(("vpmul", "vpadd", "vpsub", "vfmadd", "vfnmadd", "vcvt", "vpmovsx")):
@@ -429,6 +456,7 @@ def main(argv=None) -> int:
         "peak_memory": peak_memory(q),
         "diluted": diluted_cost(q),
         "vectorisation": vectorisation(),
+        "same_trajectory_as_reference": same_trajectory(),
         "jax": jax_engine(q),
         "quick": q,
         "machine": {
@@ -442,7 +470,7 @@ def main(argv=None) -> int:
         f"ns per (flip attempt x pattern), heat bath, random sites (load {os.getloadavg()[0]:.1f})"
     )
     head = f"{'N':>5} {'K':>4} {'P':>2} | {'1 chain, 1 thread':^26} | "
-    head += f"{f'{CHAINS} chains, {threads} threads (wall / CPU per thread)':^44}"
+    head += f"{f'{CHAINS} chains, {threads} threads: whole machine / CPU per thread':^44}"
     print(head)
     print(
         f"{'':14}| {'engine':>8} {'reference':>9} {'ratio':>6} | {'engine':>19} {'reference':>19}"
@@ -478,6 +506,8 @@ def main(argv=None) -> int:
         f"{k} {v:.0f} ({dl['relative_to_d0'][k]:.2f})" for k, v in dl["ns_per_flip_attempt"].items()
     ))  # fmt: skip
     print("packed (ymm) instructions in the sweep's assembly:", res["vectorisation"])
+    print("engine and reference kernel end in the same state (same start, same stream):",
+          res["same_trajectory_as_reference"])  # fmt: skip
     print("JAX engine, flips per second:", {k: v for k, v in res["jax"].items() if k != "devices"})
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / "bench_mc.json"
