@@ -59,25 +59,25 @@ def test_functional_reduces_to_rs(rho):
     with _x64.enabled():
         quad = rsb.quadrature(40 if rho else 1, 96, 96)
 
-        def A(x):
-            return float(rsb.pressure(jnp.array(x), beta, ALPHA, rho, P, quad))
+        @jax.jit  # one compiled program for every evaluation (eager dispatch is slower)
+        def evaluate(X, x):
+            A = jax.vmap(lambda y: rsb.pressure(y, beta, ALPHA, rho, P, quad))(X)
+            avg = rsb.averages(x, beta, ALPHA, rho, P, quad)
+            return A, jnp.stack(avg), rsb.dA_dtheta(x, beta, ALPHA, rho, P, quad)
 
-        # exact identities of the functional (same nodes): q0 = q1 makes theta irrelevant
-        np.testing.assert_allclose(A([n, q, q, 0.37]), A([n, q, q, 1.0]), rtol=0, atol=1e-12)
-        # against the independent RS pressure (difference = quadrature error, ~1e-7)
-        ref = _rs_pressure(n, q, beta, ALPHA, rho)
-        np.testing.assert_allclose(A([n, q, q, 0.37]), ref, rtol=0, atol=1e-6)  # q0 = q1
-        np.testing.assert_allclose(
-            A([n, q, 0.9, 1.0]), ref, rtol=0, atol=1e-6
-        )  # theta = 1 (RS at q0)
-        np.testing.assert_allclose(A([n, 0.2, q, 1e-7]), ref, rtol=0, atol=1e-6)  # theta -> 0
-        # the equations too: at q0 = q1 the 1RSB right-hand sides are the RS ones and
-        # dA/dtheta vanishes
-        x = jnp.array([n, q, q, 0.5])
-        nn, q0n, q1n, mm = rsb.averages(x, beta, ALPHA, rho, P, quad)
-        n_rs, q_rs, m_rs = _rs_rhs(n, q, beta, ALPHA, rho)
-        np.testing.assert_allclose([nn, q0n, q1n, mm], [n_rs, q_rs, q_rs, m_rs], atol=1e-6)
-        assert abs(float(rsb.dA_dtheta(x, beta, ALPHA, rho, P, quad))) < 1e-8
+        X = jnp.array([[n, q, q, 0.37], [n, q, q, 1.0], [n, q, 0.9, 1.0], [n, 0.2, q, 1e-7]])
+        A, avg, dtheta = (np.asarray(v) for v in evaluate(X, jnp.array([n, q, q, 0.5])))
+    # exact identities of the functional (same nodes): q0 = q1 makes theta irrelevant
+    np.testing.assert_allclose(A[0], A[1], rtol=0, atol=1e-12)
+    # against the independent RS pressure (difference = quadrature error, ~1e-7): q0 = q1,
+    # theta = 1 (RS at q0) and theta -> 0 (RS at q1)
+    ref = _rs_pressure(n, q, beta, ALPHA, rho)
+    np.testing.assert_allclose(A[[0, 2, 3]], ref, rtol=0, atol=1e-6)
+    # the equations too: at q0 = q1 the 1RSB right-hand sides are the RS ones and
+    # dA/dtheta vanishes
+    n_rs, q_rs, m_rs = _rs_rhs(n, q, beta, ALPHA, rho)
+    np.testing.assert_allclose(avg, [n_rs, q_rs, q_rs, m_rs], atol=1e-6)
+    assert abs(float(dtheta)) < 1e-8
 
 
 def _rs_rhs(n, q, beta, alpha, rho):
@@ -92,18 +92,22 @@ def _rs_rhs(n, q, beta, alpha, rho):
 
 
 def test_zero_temperature_functional_reduces_to_rs():
+    n = 0.97
     with _x64.enabled():
         quad = rsb.quadrature(1, 64, 64)
-        n = 0.97
-        ref = float(rsb.energy0_rs(n, ALPHA, 0.0, P, quad))
-        # closed form -E|s + sqrt(c) z| against brute-force quadrature
-        z, w = gauss_normal(150)
-        c = ALPHA * P * math.factorial(P) / 4
-        brute = -np.sum(w * np.abs(2 * n**3 + np.sqrt(c) * z)) + 1.5 * n**4
-        np.testing.assert_allclose(ref, brute, atol=1e-4)  # |.| kink limits Gauss-Hermite
-        for x in ([n, 0.5, 1e-7], [n, 1.0, 3.0]):  # mu -> 0, q0 = 1
-            E = float(rsb.energy0(jnp.array(x), ALPHA, 0.0, P, quad))
-            np.testing.assert_allclose(E, ref, atol=1e-6)
+
+        @jax.jit  # one compiled program for every evaluation (eager dispatch is slower)
+        def energies(X):
+            E = jax.vmap(lambda x: rsb.energy0(x, ALPHA, 0.0, P, quad))(X)
+            return rsb.energy0_rs(n, ALPHA, 0.0, P, quad), E
+
+        ref, E = energies(jnp.array([[n, 0.5, 1e-7], [n, 1.0, 3.0]]))  # mu -> 0, q0 = 1
+    # closed form -E|s + sqrt(c) z| against brute-force quadrature
+    z, w = gauss_normal(150)
+    c = ALPHA * P * math.factorial(P) / 4
+    brute = -np.sum(w * np.abs(2 * n**3 + np.sqrt(c) * z)) + 1.5 * n**4
+    np.testing.assert_allclose(float(ref), brute, atol=1e-4)  # |.| kink limits Gauss-Hermite
+    np.testing.assert_allclose(np.asarray(E), float(ref), atol=1e-6)
 
 
 def test_paramagnet_and_guerra_bound_spin_glass():
