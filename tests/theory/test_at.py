@@ -13,6 +13,9 @@ def test_paramagnet_replicon_closed_form_and_at_line_meets_Tg():
     beta = np.array([0.5, 0.8, 0.9])
     lam = at.replicon(P=2, beta=beta, alpha=0.05, q=0.0)
     np.testing.assert_allclose(lam, 1 - 0.05 * beta**2 / (1 - beta) ** 2, atol=1e-10)
+    # q = 1 - C/beta rounds to a hair below 0 at the paramagnet: still q = 0, not NaN
+    np.testing.assert_allclose(at.replicon(P=2, beta=beta, alpha=0.05, q=-4e-16), lam, atol=1e-10)
+    assert at.replicon(P=4, beta=5.0, alpha=0.02, q=-4e-16) == 1.0
     alphas = np.array([0.05, 0.1])
     T_at = at.at_line(2, alphas, branch="paramagnet")
     np.testing.assert_allclose(T_at, 1 + np.sqrt(alphas), rtol=1e-6)

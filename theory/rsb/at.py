@@ -128,6 +128,7 @@ def replicon(
     b = np.where(zero, 1.0, beta).ravel()
     Y, wY = gauss_normal(16) if np.any(rho > 0) else (np.zeros(1), np.ones(1))
     a_, q_, n_, r_ = (v.ravel() for v in (alpha, q, n, rho))
+    q_ = np.maximum(q_, 0.0)  # q = 1 - C/beta can round to -4e-16 at the paramagnet (NaN stays)
     g = 1.0 + np.sqrt(r_)[:, None] * Y[None, :]
     if P == 2:
         lam = 1.0 - b * (1.0 - q_)
