@@ -35,7 +35,7 @@ def theory_grid(spec, grid) -> dict[str, tuple[tuple[str, ...], np.ndarray]]:
         per_point = [_solve(spec, grid.params(i)) for i in range(grid.size)]
         out = {}
         for name in per_point[0].data_vars:
-            if name not in THEORY_VARIABLES:
+            if name not in THEORY_VARIABLES or per_point[0][name].attrs.get("computed", 1) == 0:
                 continue
             vals = np.stack([np.asarray(p[name].values) for p in per_point])
             extra = tuple(per_point[0][name].dims)
@@ -47,8 +47,8 @@ def theory_grid(spec, grid) -> dict[str, tuple[tuple[str, ...], np.ndarray]]:
     template = xr.DataArray(np.zeros(grid.shape), dims=grid.dims)
     out = {}
     for name in ds.data_vars:
-        if name not in THEORY_VARIABLES:
-            continue
+        if name not in THEORY_VARIABLES or ds[name].attrs.get("computed", 1) == 0:
+            continue  # not a sweep variable, or a schema placeholder this solver leaves NaN
         da = xr.DataArray(np.asarray(ds[name].values), dims=ds[name].dims)
         unknown = [d for d in da.dims if d not in grid.dims and d != "pattern"]
         if unknown:

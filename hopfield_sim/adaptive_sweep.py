@@ -105,7 +105,7 @@ def _solve_points(spec: SweepSpec, xs: np.ndarray, ys: np.ndarray) -> dict:
     ds = _solve(spec, params)
     out = {}
     for name in THEORY_VARIABLES:
-        if name not in ds:
+        if name not in ds or ds[name].attrs.get("computed", 1) == 0:
             continue
         da = ds[name]
         if not {x, y} <= set(da.dims):

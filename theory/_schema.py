@@ -52,11 +52,12 @@ LONG_NAMES = {
 
 def not_computed(ds: xr.Dataset, why: dict[str, str]) -> xr.Dataset:
     """Add each variable of ``why`` (name -> long name saying why) as all-NaN float64 over
-    the dimensions of ``converged``: a schema variable this solver does not compute."""
+    the dimensions of ``converged``: a schema variable this solver does not compute. The
+    attribute ``computed = 0`` marks it, so that sweeps can leave it out of their files."""
     dims, shape = ds["converged"].dims, ds["converged"].shape
     for name, long_name in why.items():
         ds[name] = (dims, np.full(shape, np.nan))
-        ds[name].attrs.update(long_name=long_name, units="1")
+        ds[name].attrs.update(long_name=long_name, units="1", computed=0)
     return ds
 
 
