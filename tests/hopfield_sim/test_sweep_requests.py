@@ -333,3 +333,29 @@ def test_a_huge_grid_is_refused_before_it_is_built(monkeypatch):
     with pytest.raises(ValueError, match=r"grid of 4e\+10 points \(200000 x 200000\).*GiB"):
         sweep(spec, progress=False, **SPIES)
     assert time.perf_counter() - t0 < 5
+
+
+def test_theory_variables_marked_not_computed_are_left_out_of_the_sweep(monkeypatch):
+    """A solver's schema placeholder (all NaN, ``computed = 0``, e.g. 1RSB ``stable``) is not
+    stored as a column of NaNs; computed variables are."""
+    import xarray as xr
+
+    from hopfield_sim import _runners
+    from hopfield_sim.sweep import Grid
+
+    def fake_solve(spec, params):
+        alpha = np.asarray(params["alpha"], dtype=float)
+        ds = xr.Dataset({"m": (("alpha",), 1 - alpha), "converged": (("alpha",), alpha < 1)},
+                        coords={"alpha": alpha})  # fmt: skip
+        ds["stable"] = (("alpha",), np.full(alpha.shape, np.nan))
+        ds["stable"].attrs["computed"] = 0
+        return ds
+
+    monkeypatch.setattr(_runners, "_solve", fake_solve)
+    spec = spec_from_dict({"name": "placeholder", "seed": 1,
+                           "model": {"protocol": "hebbian", "P": 2},
+                           "axes": {"alpha": [0.05, 0.1]}, "fixed": {"T": 0.1},
+                           "theory": {"level": "1RSB", "branch": "retrieval"}})  # fmt: skip
+    out = _runners.theory_grid(spec, Grid(spec))
+    assert "stable" not in out
+    np.testing.assert_allclose(np.ravel(out["m"][1]), [0.95, 0.9])
