@@ -5,7 +5,8 @@ Hopular (``--recipe``, default budget) and, on the same rows and the same encodi
 discrete, standardised numeric, missing = 0), scikit-learn's HistGradientBoosting,
 RandomForest, LogisticRegression and SVC with default settings, plus LightGBM and XGBoost
 when installed (extra ``[tabular]``; skipped with a note otherwise). Each finished run is kept
-in ``--runs`` (one JSON per data set, split and method), so an interrupted benchmark resumes.
+in ``--runs`` (one JSON per data set, split and method), so an interrupted benchmark resumes;
+a kept Hopular run whose recipe settings differ from the current recipe's is run again.
 The summary (mean test accuracy per data set and method, ranks, published Hopular numbers,
 seconds per fold) goes to ``data/hopular_benchmark.{md,json}`` and the figure to
 ``docs/figures/hopular_benchmark.png``.
@@ -86,16 +87,27 @@ def run_baseline(name, enc, seed):
     return {"test_accuracy": acc, "seconds": time.perf_counter() - t}
 
 
-def run_hopular(data, enc, args):
+def hopular_recipe(enc, args):
+    """The recipe Hopular runs with on this encoded split."""
     from hopfield_sim.tabular.recipes import recipe
-    from hopfield_sim.tabular.train import train
 
-    r = recipe(
+    return recipe(
         args.recipe,
         num_train=len(enc.split.train),
         num_features=len(enc.sizes),
         epochs=args.epochs,
     )
+
+
+def hopular_settings(data, enc, args) -> dict:
+    """JSON form of :func:`hopular_recipe` (compared with a kept run's ``recipe``)."""
+    return json.loads(json.dumps(hopular_recipe(enc, args).to_dict()))
+
+
+def run_hopular(data, enc, args):
+    from hopfield_sim.tabular.train import train
+
+    r = hopular_recipe(enc, args)
     res = train(enc, recipe=r, seed=args.seed, progress=not args.no_progress)
     return {
         "test_accuracy": res.test_accuracy,
@@ -248,8 +260,11 @@ def main() -> None:
                 tag = tag if m == "hopular" else f"seed{args.seed}"
                 path = args.runs / f"{name}_split{k}_{m}_{tag}.json"
                 if path.is_file():
-                    runs.append(json.loads(path.read_text()))
-                    continue
+                    done = json.loads(path.read_text())
+                    # a Hopular run of another recipe version (settings changed) is redone
+                    if m != "hopular" or done.get("recipe") == hopular_settings(data, enc, args):
+                        runs.append(done)
+                        continue
                 if args.summary_only:
                     continue
                 res = (
