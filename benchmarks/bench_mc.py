@@ -393,21 +393,28 @@ def diluted_cost(quick: bool) -> dict:
 
 
 def vectorisation() -> dict:
-    """Packed (256-bit, ymm) arithmetic in the sweep's machine code (an uncached copy, since
-    Numba does not show the assembly of cached functions), dense P = 2 and P = 4 routes:
-    integer multiplies/adds of the dot product and update, int -> double conversions and
-    fused multiply-adds of the polynomial."""
-    sweep = numba.njit(fastmath=_kernels.FAST_MATH, _nrt=False)(_kernels.sweep.py_func)
+    """Packed (256-bit, ymm) arithmetic in the machine code of the attempt loop (an uncached
+    copy of ``_kernels._attempts``, since Numba does not show the assembly of cached
+    functions), compiled for the dense P = 2 and P = 4 routes as the sweep does: integer
+    multiplies/adds of the dot product and update, int -> double conversions and fused
+    multiply-adds of the polynomial."""
+    attempts = numba.njit(fastmath=_kernels.FAST_MATH, _nrt=False)(_kernels._attempts.py_func)
+    quadratic, unit = _kernels.FAST_QUADRATIC, _kernels.FAST_UNIT
+
+    @numba.njit(_nrt=False)
+    def routes(sig, S, S1, O, rng, terms, weights, obs, p, e):
+        attempts(sig, S, S1, O, rng, 1.0, 0, 0, terms, weights, obs, True, quadratic, True,
+                 terms.table, p, e)  # fmt: skip
+        attempts(sig, S, S1, O, rng, 1.0, 0, 0, terms, weights, obs, True, unit, True,
+                 terms.dpoly, p, e)  # fmt: skip
+
+    net = montecarlo.DenseHebbianNetwork(4, patterns=montecarlo.archetypes(8, 64, seed=0))
+    S = np.zeros((8, 1), np.int32)
+    routes(np.ones(64, np.int8), S, S.reshape(8), np.zeros((0, 1), np.int64),
+           stream_states(np.random.SeedSequence(0), 1)[0], net._terms, net._storage, net._obs,
+           np.zeros(5), np.zeros(5))  # fmt: skip
     found = {}
-    for P in (2, 4):
-        net = montecarlo.DenseHebbianNetwork(P, patterns=montecarlo.archetypes(8, 64, seed=0))
-        t, st, ob = net._terms, net._storage, net._obs
-        sig = np.ones(64, np.int8)
-        S = np.zeros((8, 1), np.int32)
-        sweep(sig, S, S.reshape(8), np.zeros((0, 1), np.int64),
-              stream_states(np.random.SeedSequence(0), 1)[0], 1.0, 0, 0, t, st, ob,
-              np.zeros(P + 1), np.zeros(P + 1))  # fmt: skip
-    asm = "\n".join(sweep.inspect_asm().values())
+    asm = "\n".join(attempts.inspect_asm().values())
     for op in re.findall(r"^\s+(v\w+)\s+[^\n]*%ymm", asm, flags=re.M):  # 256-bit operands
         if op.startswith(("vpmul", "vpadd", "vpsub", "vfmadd", "vfnmadd", "vcvt", "vpmovsx")):
             found[op] = found.get(op, 0) + 1

@@ -162,61 +162,80 @@ def table_delta(a, b, s_i, S, val, idx, tab, fast, q4, rsq, off, dense):
     - otherwise ``tab`` is the energy table T: two lookups per term.
 
     Dense loops run over contiguous rows with no index per weight; sparse rows gather
-    ``S[idx[j]]`` (cost proportional to the non-zero weights). Inlined into the sweep at
-    Numba's IR level: a call per attempt would pay atomic reference counts on every array.
+    ``S[idx[j]]`` (cost proportional to the non-zero weights). Row entries are read as
+    ``val[u(a + l)]`` with an unsigned index (no negative-index wraparound check, so the loops
+    vectorise) rather than through a view ``val[a:b]`` made per attempt. The attempt loop
+    calls the route functions below directly (one per compiled copy of the loop).
     """
     S1 = flat(S)  # n_sums = 1 in table mode
-    n = b - a
-    # Row entries are read as val[u(a + l)] with an unsigned index (no negative-index
-    # wraparound check, so the loops vectorise) rather than through the view val[a:b]:
-    # a view made per attempt costs two atomic reference-count updates per array.
     if fast == FAST_QUADRATIC:
-        if S.itemsize == 4:  # int32 sums: int32 products and sum (exact, see above)
-            dot32 = np.int32(0)
-            if dense:
-                for l in range(n):
-                    dot32 += np.int32(np.int32(val[np.uint64(a + l)]) * S1[l])
-            else:
-                for l in range(n):
-                    j = np.uint64(a + l)
-                    dot32 += np.int32(np.int32(val[j]) * S1[np.uint32(idx[j])])
-            dot = np.int64(dot32)
+        return quadratic_delta(a, b, s_i, S1, val, idx, q4, rsq, dense)
+    if fast == FAST_UNIT:
+        return unit_delta(a, b, s_i, S1, val, idx, tab, dense)
+    return lookup_delta(a, b, s_i, S1, val, idx, tab, off, dense)
+
+
+@numba.njit(cache=True, inline="always")
+def quadratic_delta(a, b, s_i, S1, val, idx, q4, rsq, dense):
+    """``FAST_QUADRATIC`` route of :func:`table_delta` (``S1``: the sums as one row)."""
+    n = b - a
+    if S1.itemsize == 4:  # int32 sums: int32 products and sum (exact, see table_delta)
+        dot32 = np.int32(0)
+        if dense:
+            for l in range(n):
+                dot32 += np.int32(np.int32(val[np.uint64(a + l)]) * S1[l])
         else:
-            dot = np.int64(0)
-            if dense:
-                for l in range(n):
-                    dot += np.int64(val[np.uint64(a + l)]) * S1[l]
-            else:
-                for l in range(n):
-                    j = np.uint64(a + l)
-                    dot += np.int64(val[j]) * S1[np.uint32(idx[j])]
-        return q4 * np.float64(rsq - s_i * dot)
+            for l in range(n):
+                j = np.uint64(a + l)
+                dot32 += np.int32(np.int32(val[j]) * S1[np.uint32(idx[j])])
+        dot = np.int64(dot32)
+    else:
+        dot = np.int64(0)
+        if dense:
+            for l in range(n):
+                dot += np.int64(val[np.uint64(a + l)]) * S1[l]
+        else:
+            for l in range(n):
+                j = np.uint64(a + l)
+                dot += np.int64(val[j]) * S1[np.uint32(idx[j])]
+    return q4 * np.float64(rsq - s_i * dot)
+
+
+@numba.njit(cache=True, inline="always")
+def unit_delta(a, b, s_i, S1, val, idx, tab, dense):
+    """``FAST_UNIT`` route of :func:`table_delta`: ``sum_l D(w_l s_i S_l)``, ``tab`` = D."""
+    n = b - a
     dh = 0.0
     s32 = np.int32(s_i)
-    if fast == FAST_UNIT:
-        deg = tab.shape[0] - 1
-        if dense and deg == 3:
-            d0, d1, d2, d3 = tab[0], tab[1], tab[2], tab[3]
-            for l in range(n):
-                y = np.float64(np.int32(np.int32(val[np.uint64(a + l)]) * s32 * S1[l]))
-                dh += d0 + y * (d1 + y * (d2 + y * d3))
-            return dh
-        if dense and deg == 5:
-            d0, d1, d2, d3, d4, d5 = tab[0], tab[1], tab[2], tab[3], tab[4], tab[5]
-            for l in range(n):
-                y = np.float64(np.int32(np.int32(val[np.uint64(a + l)]) * s32 * S1[l]))
-                dh += d0 + y * (d1 + y * (d2 + y * (d3 + y * (d4 + y * d5))))
-            return dh
+    deg = tab.shape[0] - 1
+    if dense and deg == 3:
+        d0, d1, d2, d3 = tab[0], tab[1], tab[2], tab[3]
         for l in range(n):
-            j = np.uint64(a + l)
-            Sl = S1[l] if dense else S1[np.uint32(idx[j])]
-            y = np.float64(np.int64(val[j]) * s_i * Sl)
-            acc = tab[deg]
-            for k in range(deg - 1, -1, -1):
-                acc = acc * y + tab[k]
-            dh += acc
+            y = np.float64(np.int32(np.int32(val[np.uint64(a + l)]) * s32 * S1[l]))
+            dh += d0 + y * (d1 + y * (d2 + y * d3))
+        return dh
+    if dense and deg == 5:
+        d0, d1, d2, d3, d4, d5 = tab[0], tab[1], tab[2], tab[3], tab[4], tab[5]
+        for l in range(n):
+            y = np.float64(np.int32(np.int32(val[np.uint64(a + l)]) * s32 * S1[l]))
+            dh += d0 + y * (d1 + y * (d2 + y * (d3 + y * (d4 + y * d5))))
         return dh
     for l in range(n):
+        j = np.uint64(a + l)
+        Sl = S1[l] if dense else S1[np.uint32(idx[j])]
+        y = np.float64(np.int64(val[j]) * s_i * Sl)
+        acc = tab[deg]
+        for k in range(deg - 1, -1, -1):
+            acc = acc * y + tab[k]
+        dh += acc
+    return dh
+
+
+@numba.njit(cache=True, inline="always")
+def lookup_delta(a, b, s_i, S1, val, idx, tab, off, dense):
+    """Table route of :func:`table_delta`: two lookups in the energy table ``tab`` per term."""
+    dh = 0.0
+    for l in range(b - a):
         j = np.uint64(a + l)
         Sl = (S1[l] if dense else S1[np.uint32(idx[j])]) + off
         dh += tab[Sl - 2 * np.int64(val[j]) * s_i] - tab[Sl]
@@ -249,13 +268,15 @@ def table_flip(a, b, s_i, S, val, idx, dense):
                 S1[np.uint32(idx[j])] -= two_s * np.int64(val[j])
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True, _nrt=False, fastmath=FAST_MATH)
 def _attempts(sigma, S, S1, O, rng, beta, dynamics, order, terms, weights, obs, table_mode,
               fast, dense, tab, p, e):  # fmt: skip
-    """The N flip attempts of :func:`sweep`. Inlined there once per route with ``table_mode``,
-    ``fast`` and ``dense`` as constants, so that each copy keeps only its own branch; ``tab``
-    is ``terms.dpoly`` (``FAST_UNIT``) or ``terms.table``, chosen once per sweep (an array
-    chosen per attempt would be reference-counted per attempt)."""
+    """The N flip attempts of :func:`sweep`. Called there once per route with ``table_mode``,
+    ``fast`` and ``dense`` as constants: Numba compiles one copy per route (the constants are
+    literal types) and prunes the other routes' branches before it inlines the route's energy
+    change (:func:`quadratic_delta`, :func:`unit_delta`, :func:`lookup_delta`), which keeps
+    the compile short. ``tab`` is ``terms.dpoly`` (``FAST_UNIT``) or ``terms.table``, chosen
+    once per sweep. No reference counting (``_nrt=False``, see :func:`sweep`)."""
     pe, c, P = terms.pe, terms.c, terms.P
     off, rowsq, q4 = terms.off, terms.rowsq, terms.q4
     indptr, idx, val = weights.indptr, weights.idx, weights.val
@@ -277,9 +298,12 @@ def _attempts(sigma, S, S1, O, rng, beta, dynamics, order, terms, weights, obs, 
         else:
             a = indptr[i]
             b = indptr[i + 1]
-        if table_mode:
-            rsq = rowsq[i] if fast == FAST_QUADRATIC else 0
-            dh = table_delta(a, b, s_i, S1, val, idx, tab, fast, q4, rsq, off, dense)
+        if table_mode and fast == FAST_QUADRATIC:
+            dh = quadratic_delta(a, b, s_i, S1, val, idx, q4, rowsq[i], dense)
+        elif table_mode and fast == FAST_UNIT:
+            dh = unit_delta(a, b, s_i, S1, val, idx, tab, dense)
+        elif table_mode:
+            dh = lookup_delta(a, b, s_i, S1, val, idx, tab, off, dense)
         else:
             dh = power_delta(i, s_i, S, pe, c, P, indptr, idx, val, dense, p, e)
         ok = accept(dh, beta, dynamics, uniform(rng))
