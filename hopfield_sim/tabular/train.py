@@ -84,7 +84,7 @@ def _optimizer(
 
 
 @functools.partial(jax.jit, static_argnames=("graph", "sizes", "discrete", "tx", "decay"))
-def _step(
+def _epoch(
     params,
     opt_state,
     ema,
@@ -92,16 +92,8 @@ def _step(
     rest,
     base_key,
     memory_all,
-    x_in,
-    x_true,
-    masked,
-    noise,
-    missing,
-    rows,
-    mem_rows,
+    batches,
     w,
-    t,
-    lr,
     *,
     graph,
     sizes,
@@ -109,24 +101,37 @@ def _step(
     tx,
     decay,
 ):
-    """One optimiser step on a corrupted mini-batch; returns the new state and the losses."""
-    keep = self_lookup_mask(rows, mem_rows)
-    memory = memory_all[mem_rows]
-    step_key = jax.random.fold_in(base_key, t)  # fresh dropout keys for every step
+    """All optimiser steps of one epoch in one compiled call (a ``lax.scan`` over batches).
+
+    ``batches`` holds, stacked over the epoch's steps: corrupted inputs ``x_in``, true rows
+    ``x_true``, ``masked``, ``noise``, ``missing``, query ``rows``, memory rows ``mem_rows``,
+    global step ``t`` and learning rate ``lr``. One call per epoch instead of one per step
+    keeps Python dispatch (hashing the static graph, flattening the state) out of the loop.
+    Returns the new state and the per-step losses.
+    """
     key_leaves, key_tree = jax.tree.flatten(keys)
 
-    def loss_fn(p):
-        fresh = [jax.random.fold_in(step_key, i) for i in range(len(key_leaves))]
-        state = jax.tree.map(lambda v: v, rest)  # new Variables in this trace
-        m = nnx.merge(graph, p, jax.tree.unflatten(key_tree, fresh), state)
-        pred = m(model_input(x_in, masked, sizes), memory, keep)
-        return objective.loss(pred, x_true, noise, missing, sizes, discrete, w)
+    def one(carry, b):
+        params, opt_state, ema = carry
+        keep = self_lookup_mask(b["rows"], b["mem_rows"])
+        memory = memory_all[b["mem_rows"]]
+        step_key = jax.random.fold_in(base_key, b["t"])  # fresh dropout keys every step
 
-    (value, target), grads = jax.value_and_grad(loss_fn, has_aux=True)(params)
-    updates, opt_state = tx.update(grads, opt_state, params)
-    params = optax.apply_updates(params, jax.tree.map(lambda u: lr * u, updates))
-    ema = jax.tree.map(lambda e, p: decay * e + (1.0 - decay) * p, ema, params)
-    return params, opt_state, ema, value, target
+        def loss_fn(p):
+            fresh = [jax.random.fold_in(step_key, i) for i in range(len(key_leaves))]
+            state = jax.tree.map(lambda v: v, rest)  # new Variables in this trace
+            m = nnx.merge(graph, p, jax.tree.unflatten(key_tree, fresh), state)
+            pred = m(model_input(b["x_in"], b["masked"], sizes), memory, keep)
+            return objective.loss(pred, b["x_true"], b["noise"], b["missing"], sizes, discrete, w)
+
+        (value, _), grads = jax.value_and_grad(loss_fn, has_aux=True)(params)
+        updates, opt_state = tx.update(grads, opt_state, params)
+        params = optax.apply_updates(params, jax.tree.map(lambda u: b["lr"] * u, updates))
+        ema = jax.tree.map(lambda e, p: decay * e + (1.0 - decay) * p, ema, params)
+        return (params, opt_state, ema), value
+
+    (params, opt_state, ema), values = jax.lax.scan(one, (params, opt_state, ema), batches)
+    return params, opt_state, ema, values
 
 
 @functools.partial(jax.jit, static_argnames=("graph", "sizes"))
@@ -250,8 +255,8 @@ def train(
         rng = np.random.default_rng([int(seed), epoch])
         w = objective.feature_loss_weight(epoch, recipe.loss_horizon)
         order = rng.permutation(n_train)[: n_batches * B].reshape(n_batches, B)
-        losses = []
-        for b, rows in enumerate(order):
+        parts = {k: [] for k in ("x_in", "masked", "noise", "mem_rows")}
+        for rows in order:  # host-side draws in the same order as step by step
             x_in, masked, noise = objective.corrupt(
                 rng,
                 x_tr[rows],
@@ -262,28 +267,31 @@ def train(
                 replace_p=recipe.replace_p,
             )
             mem_rows = np.arange(n_train) if M == n_train else rng.choice(n_train, M, False)
-            params, opt_state, ema, value, _ = _step(
-                params,
-                opt_state,
-                ema,
-                keys,
-                rest,
-                base_key,
-                memory_all,
-                x_in,
-                x_tr[rows],
-                masked,
-                noise,
-                miss_tr[rows],
-                rows,
-                mem_rows,
-                np.float32(w),
-                epoch * n_batches + b,
-                np.float32(learning_rate(recipe, epoch * n_batches + b, n_batches)),
-                **static,
-            )
-            losses.append(value)
-        loss_value = float(np.mean(jax.device_get(losses)))
+            for k, v in zip(parts, (x_in, masked, noise, mem_rows)):
+                parts[k].append(v)
+        steps = epoch * n_batches + np.arange(n_batches)
+        batches = {k: np.stack(v) for k, v in parts.items()}
+        batches.update(
+            x_true=x_tr[order],
+            missing=miss_tr[order],
+            rows=order,
+            t=steps,
+            lr=np.array([learning_rate(recipe, t, n_batches) for t in steps], np.float32),
+        )
+        params, opt_state, ema, values = _epoch(
+            params,
+            opt_state,
+            ema,
+            keys,
+            rest,
+            base_key,
+            memory_all,
+            batches,
+            np.float32(w),
+            **static,
+        )
+        losses = np.asarray(values)
+        loss_value = float(np.mean(losses))
         if not np.isfinite(loss_value):
             raise FloatingPointError(f"Hopular training loss is {loss_value} at epoch {epoch + 1}.")
         done = epoch + 1
