@@ -8,14 +8,23 @@ plain outputs (dicts of arrays), which is also what the tests' fake runners retu
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import xarray as xr
 
 #: theory output variables copied into the sweep (as ``<name>_theory``)
 THEORY_VARIABLES = ("m", "n", "q", "free_energy", "converged", "stable", "q0", "q1", "theta")
 #: parameters :func:`theory.solve` takes (others, such as N, only matter to Monte Carlo)
 _THEORY_PARAMS = ("alpha", "beta", "T", "rho", "r", "M")
+
+
+def is_sweep_variable(ds: xr.Dataset, name: str) -> bool:
+    """Whether theory result ``ds`` has a variable ``name`` that sweeps store: one of
+    :data:`THEORY_VARIABLES` that the solver computed (not a ``computed = 0`` placeholder)."""
+    return name in THEORY_VARIABLES and name in ds and ds[name].attrs.get("computed", 1) != 0
 
 
 def theory_grid(spec, grid) -> dict[str, tuple[tuple[str, ...], np.ndarray]]:
@@ -35,7 +44,7 @@ def theory_grid(spec, grid) -> dict[str, tuple[tuple[str, ...], np.ndarray]]:
         per_point = [_solve(spec, grid.params(i)) for i in range(grid.size)]
         out = {}
         for name in per_point[0].data_vars:
-            if name not in THEORY_VARIABLES or per_point[0][name].attrs.get("computed", 1) == 0:
+            if not is_sweep_variable(per_point[0], name):
                 continue
             vals = np.stack([np.asarray(p[name].values) for p in per_point])
             extra = tuple(per_point[0][name].dims)
@@ -47,8 +56,8 @@ def theory_grid(spec, grid) -> dict[str, tuple[tuple[str, ...], np.ndarray]]:
     template = xr.DataArray(np.zeros(grid.shape), dims=grid.dims)
     out = {}
     for name in ds.data_vars:
-        if name not in THEORY_VARIABLES or ds[name].attrs.get("computed", 1) == 0:
-            continue  # not a sweep variable, or a schema placeholder this solver leaves NaN
+        if not is_sweep_variable(ds, name):
+            continue
         da = xr.DataArray(np.asarray(ds[name].values), dims=ds[name].dims)
         unknown = [d for d in da.dims if d not in grid.dims and d != "pattern"]
         if unknown:

@@ -92,7 +92,7 @@ def _solve_points(spec: SweepSpec, xs: np.ndarray, ys: np.ndarray) -> dict:
     """Theory at points (xs[i], ys[i]): one vectorised solve on the outer product of the
     batch's distinct values, of which the wanted pairs are kept (cheaper than one call per
     point)."""
-    from hopfield_sim._runners import THEORY_VARIABLES, _solve
+    from hopfield_sim._runners import THEORY_VARIABLES, _solve, is_sweep_variable
 
     x, y = spec.axes
     ux, ix = np.unique(xs, return_inverse=True)
@@ -105,7 +105,7 @@ def _solve_points(spec: SweepSpec, xs: np.ndarray, ys: np.ndarray) -> dict:
     ds = _solve(spec, params)
     out = {}
     for name in THEORY_VARIABLES:
-        if name not in ds or ds[name].attrs.get("computed", 1) == 0:
+        if not is_sweep_variable(ds, name):
             continue
         da = ds[name]
         if not {x, y} <= set(da.dims):

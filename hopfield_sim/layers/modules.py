@@ -27,6 +27,17 @@ from hopfield_sim.layers._dtypes import acc_dtype, check_dtype
 from hopfield_sim.layers.masks import combine_masks, with_extra_rows
 from hopfield_sim.layers.result import HopfieldResult, deprecated_alias
 
+#: keyword arguments that switch off the layer's own input LayerNorms (for callers whose
+#: surrounding block normalises, or that want raw patterns)
+NO_INPUT_NORMS = dict(
+    normalize_stored_pattern=False,
+    normalize_stored_pattern_affine=False,
+    normalize_state_pattern=False,
+    normalize_state_pattern_affine=False,
+    normalize_pattern_projection=False,
+    normalize_pattern_projection_affine=False,
+)
+
 __all__ = ["Hopfield", "Fixed", "check_rngs"]
 
 
@@ -726,12 +737,7 @@ class Hopfield(nnx.Module):
             scaling=1.0 if scaling is None else scaling,
             update_steps_max=update_steps_max,
             update_steps_eps=update_steps_eps,
-            normalize_stored_pattern=False,
-            normalize_stored_pattern_affine=False,
-            normalize_state_pattern=False,
-            normalize_state_pattern_affine=False,
-            normalize_pattern_projection=False,
-            normalize_pattern_projection_affine=False,
+            **NO_INPUT_NORMS,
             stored_pattern_as_static=True,
             state_pattern_as_static=True,
             pattern_projection_as_static=True,

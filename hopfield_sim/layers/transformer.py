@@ -14,18 +14,9 @@ import jax.numpy as jnp
 from flax import nnx
 
 from hopfield_sim.layers._dtypes import check_dtype
-from hopfield_sim.layers.modules import Hopfield, check_rngs
+from hopfield_sim.layers.modules import NO_INPUT_NORMS, Hopfield, check_rngs
 
 __all__ = ["HopfieldEncoderLayer", "HopfieldDecoderLayer"]
-
-_NO_INPUT_NORM = dict(  # the block's own LayerNorms take that job
-    normalize_stored_pattern=False,
-    normalize_stored_pattern_affine=False,
-    normalize_state_pattern=False,
-    normalize_state_pattern_affine=False,
-    normalize_pattern_projection=False,
-    normalize_pattern_projection_affine=False,
-)
 
 
 def _activation(name: str):
@@ -48,7 +39,8 @@ class _FeedForward(nnx.Module):
 
 
 def _hopfield(d_model, num_heads, dropout, dtypes, rngs, kw):
-    options = {**_NO_INPUT_NORM, "dropout": dropout, **dtypes, **kw}
+    # the block's own LayerNorms take the input norms' job
+    options = {**NO_INPUT_NORMS, "dropout": dropout, **dtypes, **kw}
     return Hopfield(d_model, num_heads=num_heads, rngs=rngs, **options)
 
 

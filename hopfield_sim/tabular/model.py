@@ -30,6 +30,7 @@ import numpy as np
 from flax import nnx
 
 from hopfield_sim.layers import Hopfield
+from hopfield_sim.layers.modules import NO_INPUT_NORMS
 
 __all__ = ["HopularConfig", "Hopular", "build", "model_input", "self_lookup_mask"]
 
@@ -73,12 +74,7 @@ def _hopfield(width: int, heads: int, dropout: float, scaling: float, rngs: nnx.
         output_size=width,
         num_heads=heads,
         scaling=scaling / math.sqrt(hd),
-        normalize_stored_pattern=False,
-        normalize_stored_pattern_affine=False,
-        normalize_state_pattern=False,
-        normalize_state_pattern_affine=False,
-        normalize_pattern_projection=False,
-        normalize_pattern_projection_affine=False,
+        **NO_INPUT_NORMS,
         dropout=dropout,
         rngs=rngs,
     )

@@ -115,14 +115,6 @@ sweeps = 10
 """
 
 
-@pytest.fixture()
-def fake_engines(monkeypatch):
-    from hopfield_sim import _runners
-
-    monkeypatch.setattr(_runners, "theory_grid", sweep_fakes.theory)
-    monkeypatch.setattr(_runners, "montecarlo_point", sweep_fakes.montecarlo)
-
-
 def test_cli_sweep_then_plot(tmp_path, capsys, fake_engines):
     config = tmp_path / "s.toml"
     config.write_text(TOML)
