@@ -29,6 +29,7 @@ import sys
 import time
 from pathlib import Path
 
+import mc_floor
 import numba
 import numpy as np
 
@@ -213,25 +214,34 @@ def flip_table(quick: bool) -> list[dict]:
 
 
 def thread_scaling(quick: bool) -> dict:
-    """32 chains, P = 4, N = 2000, K = 100: wall time on 1 thread and on all threads (best
-    of 5: the fastest run is the one least disturbed by other processes)."""
+    """32 chains, P = 4, N = 2000, K = 100, engine and reference kernel: marginal wall time
+    per sweep on 1 thread and on all threads, measured in alternation (the fixed cost of a
+    ``sample`` call, building the Dataset and the error bars, runs on one thread and is left
+    out, as in the flip table)."""
     N, K, P = 2000, 100, 4
-    sweeps = 3 if quick else 8
-    net = montecarlo.DenseHebbianNetwork(P, patterns=montecarlo.archetypes(K, N, seed=2))
-    old = numba.get_num_threads()
-    wall, cpu = {}, {}
+    sweeps = 4 if quick else 16
+    xi = montecarlo.archetypes(K, N, seed=2)
+    W = np.ascontiguousarray(xi.T)
+    net = montecarlo.DenseHebbianNetwork(P, patterns=xi)
+    d = _d4(N)
+    s0 = np.where(np.random.default_rng(0).random((CHAINS, N)) < 0.5, 1, -1).astype(np.int8)
+    S0 = (s0.astype(np.int32) @ W.astype(np.int32)).astype(np.int32)
+    states = stream_states(np.random.SeedSequence(3), CHAINS)
+    runs = {
+        "engine": lambda n: net.sample(beta=1.0, sweeps=n, chains=CHAINS, init="random", seed=4),
+        "reference": lambda n: _reference_chains(
+            s0.copy(), W, S0.copy(), states.copy(), 1.0, n, 0.0, d
+        ),
+    }
     threads = numba.config.NUMBA_NUM_THREADS
+    old = numba.get_num_threads()
+    wall = {}
     try:
         for th in sorted({1, threads}):
             numba.set_num_threads(th)
-            net.sample(beta=1.0, sweeps=1, chains=CHAINS, init="random", seed=0)
-            wall[th] = cpu[th] = np.inf
-            for _ in range(5):
-                w, c = time.perf_counter(), time.process_time()
-                net.sample(beta=1.0, sweeps=sweeps, chains=CHAINS, init="random", seed=4)
-                w, c = time.perf_counter() - w, time.process_time() - c
-                if w < wall[th]:
-                    wall[th], cpu[th] = w, c
+            for run in runs.values():
+                run(1)
+            wall[th] = {k: w for k, (w, _) in _interleaved(runs, sweeps, rounds=3).items()}
     finally:
         numba.set_num_threads(old)
     return {
@@ -240,10 +250,9 @@ def thread_scaling(quick: bool) -> dict:
         "K": K,
         "chains": CHAINS,
         "threads": threads,
-        "wall_seconds": {str(k): v for k, v in wall.items()},
-        "cpu_seconds": {str(k): v for k, v in cpu.items()},
-        "speedup": wall[1] / wall[threads],
-        "speedup_estimate_idle_cores": threads * cpu[1] / cpu[threads],
+        "marginal_wall_per_sweep": {str(k): v for k, v in wall.items()},
+        "speedup": wall[1]["engine"] / wall[threads]["engine"],
+        "speedup_reference": wall[1]["reference"] / wall[threads]["reference"],
     }
 
 
@@ -322,30 +331,44 @@ class _NumpyScalarRand:
 
 
 _MEMORY_CHILD = """
-import resource, sys
-import montecarlo
+import sys
 
-def hwm_kb():  # peak resident set of this process image (VmHWM restarts at exec)
+def kb(key):  # VmHWM: peak resident set of this process image (restarts at exec)
     for line in open("/proc/self/status"):
-        if line.startswith("VmHWM:"):
+        if line.startswith(key + ":"):
             return int(line.split()[1])
 
+stages = {"python_numpy": 0}
+import numpy
+stages["python_numpy"] = kb("VmRSS")
+import numba
+stages["numba_import"] = kb("VmRSS")
+import xarray
+stages["xarray_pandas_import"] = kb("VmRSS")
+import montecarlo
+stages["montecarlo_import"] = kb("VmRSS")
 N, K = int(sys.argv[1]), int(sys.argv[2])
-base = hwm_kb()
 xi = montecarlo.archetypes(K, N, seed=0)
+stages["patterns"] = kb("VmRSS")
 net = montecarlo.DenseHebbianNetwork(4, patterns=xi)
+stages["network_numba_target"] = kb("VmRSS")
 res = net.sample(beta=1.0, sweeps=1, chains=1, init="random", seed=0)
-est = montecarlo.sample_memory(N=N, K=K, P=4, sweeps=1)
-print(base, hwm_kb(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, est)
+stages["sample"] = kb("VmRSS")
+stages["peak"] = kb("VmHWM")
+stages["dask_imported_by_xarray"] = int("dask" in sys.modules)
+stages["estimate"] = montecarlo.sample_memory(N=N, K=K, P=4, sweeps=1) // 1024
+print(" ".join(f"{k}={v}" for k, v in stages.items()))
 """
 
 
 def peak_memory(quick: bool) -> dict:
     """Peak resident set of a fresh process that builds the patterns and runs one sweep
-    (Numba's cache warmed first: compiling would add LLVM's memory to the figure), with the
-    memory guard's estimate beside it. VmHWM from /proc/self/status is the peak
-    of the process image; getrusage's ru_maxrss is printed too, but on Linux it keeps the
-    parent's peak across fork + exec, so it only bounds the child from above."""
+    (Numba's cache warmed first: compiling would add LLVM's memory to the figure), the
+    resident set after each stage (imports, patterns, the network, whose first compiled
+    function starts Numba's CPU target, the sample, whose Dataset makes xarray import dask
+    when it is installed), and the memory guard's estimate. VmHWM and VmRSS from
+    /proc/self/status describe this process image only (getrusage's ru_maxrss would keep
+    the parent's peak across fork + exec)."""
     N, K = (20_000, 200) if quick else (100_000, 1_000)
     subprocess.run(  # same types (int32 traces for N > 32767): fills Numba's cache first
         [sys.executable, "-c", _MEMORY_CHILD, "40000", "4"], capture_output=True, check=True
@@ -356,16 +379,20 @@ def peak_memory(quick: bool) -> dict:
         text=True,
         check=True,
     )
-    base, hwm, maxrss, est = (int(v) for v in out.stdout.split())
+    stages = {k: int(v) for k, v in (kv.split("=") for kv in out.stdout.split())}
+    names = list(stages)[: list(stages).index("peak")]
+    prev = [0] + [stages[n] for n in names[:-1]]
+    steps = {n: (stages[n] - b) / 1024 for n, b in zip(names, prev, strict=True)}
     return {
         "N": N,
         "K": K,
         "P": 4,
         "sweeps": 1,
-        "peak_rss_MB": hwm / 1024,
-        "rss_after_imports_MB": base / 1024,
-        "ru_maxrss_MB": maxrss / 1024,
-        "estimate_MB": est / 2**20,
+        "peak_rss_MB": stages["peak"] / 1024,
+        "rss_after_imports_MB": stages["montecarlo_import"] / 1024,
+        "rss_added_by_stage_MB": steps,
+        "dask_imported_by_xarray": bool(stages["dask_imported_by_xarray"]),
+        "estimate_MB": stages["estimate"] / 1024,
     }
 
 
@@ -462,6 +489,11 @@ def main(argv=None) -> int:
         "coupling_matrix_and_peer": coupling_matrix_and_peer(q),
         "peak_memory": peak_memory(q),
         "diluted": diluted_cost(q),
+        "core_scaling": mc_floor.core_scaling(q),
+        "attempt_floor": mc_floor.attempt_floor(
+            np.ascontiguousarray(montecarlo.archetypes(100, 2000, seed=1).T), _d4(2000), q
+        ),
+        "power_mode": mc_floor.power_mode_speed(q),
         "vectorisation": vectorisation(),
         "same_trajectory_as_reference": same_trajectory(),
         "jax": jax_engine(q),
@@ -494,9 +526,18 @@ def main(argv=None) -> int:
         print(f"{size} | {r['ours_1']:8.3f} {ref1} | {eng:>19} {refa:>19}")
     ts, cp, mem = res["thread_scaling"], res["coupling_matrix_and_peer"], res["peak_memory"]
     print()
-    print(f"{CHAINS} chains P=4 N=2000 K=100, {ts['threads']} threads vs 1: "
-          f"{ts['speedup']:.2f}x wall ({ts['speedup_estimate_idle_cores']:.2f}x from CPU "
-          "times, i.e. on idle cores)")  # fmt: skip
+    cs, fl = res["core_scaling"], res["attempt_floor"]
+    print(f"{CHAINS} chains P=4 N=2000 K=100, {ts['threads']} threads vs 1 (marginal wall): "
+          f"engine {ts['speedup']:.2f}x, reference kernel {ts['speedup_reference']:.2f}x; "
+          f"probe loops: latency-bound {cs['latency_bound_scalar']:.2f}x, "
+          f"SIMD-throughput-bound {cs['throughput_bound_simd']:.2f}x")  # fmt: skip
+    print("parts of one attempt, ns (N=2000 K=100, 1 thread): " + ", ".join(
+        f"{k} {v:.1f}" for k, v in fl.items() if k not in ("N", "K")))  # fmt: skip
+    pm = res["power_mode"]
+    print("power mode (class sums, N=2000 L=20), ns per site x term, closed form vs Newton: "
+          + ", ".join(f"{k} {v['closed_form_ns']:.1f} vs {v['newton_ns']:.1f} "
+                      f"({v['speedup']:.1f}x)"
+                      for k, v in pm.items() if k.startswith("P=")))  # fmt: skip
     print(f"per update, P=2 N=2000 K=100, 1 chain: this engine {cp['ns_per_update_ours']:.0f} ns, "
           f"coupling matrix {cp['ns_per_update_coupling_matrix']:.0f} ns "
           f"({cp['speedup_vs_coupling_matrix']:.1f}x)")  # fmt: skip
@@ -506,8 +547,10 @@ def main(argv=None) -> int:
     else:
         print(f"  peer: {cp['peer']}")
     print(f"peak RSS N={mem['N']} K={mem['K']}: {mem['peak_rss_MB']:.0f} MB "
-          f"(after imports {mem['rss_after_imports_MB']:.0f} MB; guard's estimate "
-          f"{mem['estimate_MB']:.0f} MB)")  # fmt: skip
+          f"(guard's estimate {mem['estimate_MB']:.0f} MB); MB added by stage: " + ", ".join(
+              f"{k} {v:.0f}" for k, v in mem["rss_added_by_stage_MB"].items())
+          + (" (the sample's Dataset made xarray import dask)"
+             if mem["dask_imported_by_xarray"] else ""))  # fmt: skip
     dl = res["diluted"]
     print("diluted K=64 N=10000, ns per flip attempt: " + ", ".join(
         f"{k} {v:.0f} ({dl['relative_to_d0'][k]:.2f})" for k, v in dl["ns_per_flip_attempt"].items()

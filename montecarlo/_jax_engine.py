@@ -73,7 +73,9 @@ def _delta(route, s, w, S, rsq, tab, off, q4):
 
 
 def _accept(dh, beta, u, dynamics):
-    """The acceptance rules of :func:`montecarlo._kernels.accept`, elementwise."""
+    """The acceptance rules of :func:`montecarlo._kernels.accept`, elementwise (written with
+    the exponential of ``beta * dh``; the Numba kernel compares ``beta * dh`` with the same
+    decision's threshold on ``u``, which differs only where rounding decides)."""
     glauber = u * (1.0 + jnp.exp(beta * dh)) < 1.0
     metropolis = (dh <= 0.0) | (u < jnp.exp(-beta * dh))
     zero_t = (dh < 0.0) | ((dh == 0.0) & (u < 0.5))

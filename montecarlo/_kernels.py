@@ -69,9 +69,15 @@ def power_delta(i, s_i, S, pe, c, P, indptr, idx, val, dense, p, e):
     ``dH_l = -2 c x_i e_{P-1}(power sums without spin i)``, ``x_i = w_il s_i``.
 
     ``p``, ``e`` are scratch arrays of length P + 1. The sweep's only route in power mode.
+    For P = 4 and 6, ``e_{P-1}`` is the closed-form polynomial in the power sums
+    (:func:`power_delta_4`, :func:`power_delta_6`); Newton's identities otherwise.
     """
     a = indptr[i]
     b = indptr[i + 1]
+    if P == 4:
+        return power_delta_4(a, b, s_i, S, pe, c, idx, val, dense)
+    if P == 6:
+        return power_delta_6(a, b, s_i, S, pe, c, idx, val, dense)
     dh = 0.0
     J = P // 2
     for j in range(a, b):
@@ -85,6 +91,43 @@ def power_delta(i, s_i, S, pe, c, P, indptr, idx, val, dense, p, e):
             p[2 * t + 2] = pe[l, t] - xk
         dh -= 2.0 * c * x * elementary_from_power(p, P - 1, e)
     return dh
+
+
+@numba.njit(cache=True, inline="always", fastmath=FAST_MATH)
+def power_delta_4(a, b, s_i, S, pe, c, idx, val, dense):
+    """:func:`power_delta` for P = 4: ``e_3 = (p_1**3 - 3 p_1 p_2 + 2 p_3) / 6`` of the power
+    sums without spin i, per term; no scratch arrays, no inner loops."""
+    acc = 0.0
+    for j in range(a, b):
+        l = j - a if dense else idx[j]
+        x = np.float64(val[j]) * s_i
+        x2 = x * x
+        p1 = S[l, 0] - x
+        p2 = pe[l, 0] - x2
+        p3 = S[l, 1] - x2 * x
+        acc += x * (p1 * (p1 * p1 - 3.0 * p2) + 2.0 * p3)
+    return -2.0 * c * acc / 6.0
+
+
+@numba.njit(cache=True, inline="always", fastmath=FAST_MATH)
+def power_delta_6(a, b, s_i, S, pe, c, idx, val, dense):
+    """:func:`power_delta` for P = 6: ``120 e_5 = p_1**5 - 10 p_1**3 p_2 + 15 p_1 p_2**2 +
+    20 p_1**2 p_3 - 20 p_2 p_3 - 30 p_1 p_4 + 24 p_5`` of the power sums without spin i."""
+    acc = 0.0
+    for j in range(a, b):
+        l = j - a if dense else idx[j]
+        x = np.float64(val[j]) * s_i
+        x2 = x * x
+        p1 = S[l, 0] - x
+        p2 = pe[l, 0] - x2
+        p3 = S[l, 1] - x2 * x
+        p4 = pe[l, 1] - x2 * x2
+        p5 = S[l, 2] - x2 * x2 * x
+        q = p1 * p1
+        e5 = (p1 * (q * (q - 10.0 * p2) + 15.0 * p2 * p2 - 30.0 * p4)
+              + 20.0 * p3 * (q - p2) + 24.0 * p5)  # fmt: skip
+        acc += x * e5
+    return -2.0 * c * acc / 120.0
 
 
 @numba.njit(cache=True, inline="always")
@@ -122,15 +165,37 @@ def energy(S, terms, p, e):
     return h + terms.c * acc
 
 
-@numba.njit(cache=True)
-def accept(dh, beta, dynamics, u):
-    """Acceptance decision for an energy change ``dh`` with uniform ``u`` in [0, 1)."""
+@numba.njit(cache=True, inline="always")
+def threshold(dynamics, u):
+    """The random threshold ``t(u)`` on ``beta * dH`` below which a flip is accepted, from a
+    uniform ``u`` in [0, 1) (finite temperature).
+
+    - Glauber (heat bath), accept with probability ``1 / (1 + exp(beta dH))``:
+      ``u (1 + exp(beta dH)) < 1`` is ``beta dH < log((1 - u) / u)``, a logistic variate.
+    - Metropolis, accept with probability ``min(1, exp(-beta dH))``:
+      ``u < exp(-beta dH)`` is ``beta dH < -log(u)``, an exponential variate (always above
+      0, so every downhill and flat move is accepted).
+
+    ``u = 0`` gives ``+inf`` (always accept). The threshold does not depend on the state: in
+    the attempt loop its logarithm is worked out while the energy change is, instead of an
+    exponential of the energy change after it (the transcendental function leaves the chain
+    of dependent instructions from one attempt to the next).
+    """
+    if u == 0.0:
+        return np.inf
     if dynamics == GLAUBER:
-        return u * (1.0 + np.exp(beta * dh)) < 1.0
-    if dynamics == METROPOLIS:
-        return dh <= 0.0 or u < np.exp(-beta * dh)
-    # zero temperature: downhill always, flat moves with probability 1/2 (Glauber's limit)
-    return dh < 0.0 or (dh == 0.0 and u < 0.5)
+        return np.log((1.0 - u) / u)
+    return -np.log(u)
+
+
+@numba.njit(cache=True, inline="always")
+def accept(dh, beta, dynamics, u):
+    """Acceptance decision for an energy change ``dh`` with uniform ``u`` in [0, 1):
+    ``beta * dh < threshold(dynamics, u)`` (see :func:`threshold`); at zero temperature
+    downhill moves always, flat moves with probability 1/2 (Glauber's limit)."""
+    if dynamics == ZERO_TEMPERATURE:
+        return dh < 0.0 or (dh == 0.0 and u < 0.5)
+    return beta * dh < threshold(dynamics, u)
 
 
 @numba.njit(cache=True)
@@ -327,10 +392,10 @@ def sweep(sigma, S, S1, O, rng, beta, dynamics, order, terms, weights, obs, p, e
     the tracked sums (L, n_sums) and ``S1`` is the same memory as one row (table mode reads
     and updates ``S1``); ``p``, ``e`` are scratch arrays of length P + 1. Per attempt: one
     random site (or the next one), the energy change (:func:`table_delta` or
-    :func:`power_delta`), one uniform and the acceptance test; the only work that does not
-    scale with the number of terms. The routes that matter for speed (dense rows with the
-    P = 2 dot product or the +-1 polynomial, sparse rows with the dot product) get their own
-    copy of the attempt loop, free of the other routes' branches.
+    :func:`power_delta`), one uniform and its acceptance threshold (:func:`threshold`); the
+    only work that does not scale with the number of terms. The routes that matter for speed
+    (dense rows with the P = 2 dot product or the +-1 polynomial, sparse rows with the dot
+    product) get their own copy of the attempt loop, free of the other routes' branches.
 
     Compiled without Numba's reference counting (``_nrt=False``: it allocates nothing and
     every array outlives the call): the helpers inlined into the attempt loop would

@@ -153,6 +153,33 @@ def test_random_streams_are_uniform_and_independent():
     assert abs(np.corrcoef(u[0], u[1])[0, 1]) < 0.03
 
 
+@pytest.mark.parametrize("P", [4, 6, 8])
+@pytest.mark.parametrize("dense", [True, False])
+def test_power_mode_closed_forms_equal_newtons_identities(P, dense):
+    """P = 4 and 6 use written-out e_{P-1}; P = 8 the generic loop: all equal Newton's
+    identities evaluated term by term (independent code path, same power sums)."""
+    rng = np.random.default_rng(P)
+    L, J, c = 6, P // 2, -0.37
+    val = rng.integers(-3, 4, size=L).astype(np.int8)
+    idx = np.empty(0, np.int32) if dense else rng.permutation(L + 3)[:L].astype(np.int32)
+    n_terms = L if dense else L + 3
+    S = rng.integers(-60, 60, size=(n_terms, J)).astype(np.int64)
+    pe = rng.uniform(10.0, 80.0, size=(n_terms, J))
+    indptr = np.array([0, L], np.int64)
+    p, e = np.zeros(P + 1), np.zeros(P + 1)
+    for s_i in (1, -1):
+        got = _kernels.power_delta(0, s_i, S, pe, c, P, indptr, idx, val, dense, p, e)
+        want = 0.0
+        for j in range(L):
+            l = j if dense else idx[j]
+            x = float(val[j]) * s_i
+            for t in range(J):
+                p[2 * t + 1] = S[l, t] - x ** (2 * t + 1)
+                p[2 * t + 2] = pe[l, t] - x ** (2 * t + 2)
+            want -= 2.0 * c * x * _kernels.elementary_from_power(p, P - 1, e)
+        assert got == pytest.approx(want, rel=1e-12)
+
+
 @pytest.mark.parametrize(
     "dynamics", [_kernels.GLAUBER, _kernels.METROPOLIS, _kernels.ZERO_TEMPERATURE]
 )
