@@ -494,6 +494,7 @@ def main(argv=None) -> int:
             np.ascontiguousarray(montecarlo.archetypes(100, 2000, seed=1).T), _d4(2000), q
         ),
         "power_mode": mc_floor.power_mode_speed(q),
+        "plain_form": mc_floor.plain_form_speed(q),
         "vectorisation": vectorisation(),
         "same_trajectory_as_reference": same_trajectory(),
         "jax": jax_engine(q),
@@ -538,6 +539,11 @@ def main(argv=None) -> int:
           + ", ".join(f"{k} {v['closed_form_ns']:.1f} vs {v['newton_ns']:.1f} "
                       f"({v['speedup']:.1f}x)"
                       for k, v in pm.items() if k.startswith("P=")))  # fmt: skip
+    pf = res["plain_form"]
+    print("plain form (class sums, N=2000 K=100), ns per site x term, binomial vs table lookups: "
+          + ", ".join(f"{k} {v['closed_form_ns']:.2f} vs {v['lookup_ns']:.2f} "
+                      f"({v['speedup']:.1f}x, relative difference {v['relative_difference']:.0e})"
+                      for k, v in pf.items() if k.startswith("P=")))  # fmt: skip
     print(f"per update, P=2 N=2000 K=100, 1 chain: this engine {cp['ns_per_update_ours']:.0f} ns, "
           f"coupling matrix {cp['ns_per_update_coupling_matrix']:.0f} ns "
           f"({cp['speedup_vs_coupling_matrix']:.1f}x)")  # fmt: skip

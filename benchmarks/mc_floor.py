@@ -14,7 +14,9 @@ Three measurements, each a ratio or a cost measured in the same process:
   with the overlap update after it, and the P = 4 closed-form cubic over the K terms.
 - :func:`power_mode_speed`: the energy change of power mode (real-valued weights, P = 4
   and 6) by the closed-form ``e_{P-1}`` of ``montecarlo._kernels`` against Newton's
-  identities term by term (the previous code), over the same sums.
+  identities term by term (the previous code), over the same sums; and
+  :func:`plain_form_speed`: the plain form with integer class sums by the binomial expansion
+  against two lookups in the energy table per term (the previous code).
 """
 
 from __future__ import annotations
@@ -218,6 +220,65 @@ def power_mode_speed(quick: bool) -> dict:
         out[f"P={P}"] = {
             "closed_form_ns": 1e9 * t_new / (reps * N * L),
             "newton_ns": 1e9 * t_old / (reps * N * L),
+            "speedup": t_old / t_new,
+            "relative_difference": abs(a - b) / abs(b),
+        }
+    return out
+
+
+# ----------------------------------------------------------------- plain form, class sums
+@numba.njit(cache=True, fastmath=FAST)
+def _lookup_all_sites(S1, W, s, table, off):
+    """Sum over all sites of ``sum_l T(S_l - 2 w_il s_i) - T(S_l)`` from the table T."""
+    N, L = W.shape
+    tot = 0.0
+    for i in range(N):
+        for l in range(L):
+            Sl = np.int64(S1[l]) + off
+            tot += table[Sl - 2 * np.int64(W[i, l]) * s[i]] - table[Sl]
+    return tot
+
+
+@numba.njit(cache=True, fastmath=FAST)
+def _binomial_all_sites(S1, val, s, tab, L):
+    """The same sum through ``montecarlo._kernels.plain_delta`` (the sweep's route)."""
+    tot = 0.0
+    idx = np.empty(0, np.int32)
+    for i in range(s.shape[0]):
+        tot += _kernels.plain_delta(i * L, (i + 1) * L, s[i], S1, val, idx, tab, True)
+    return tot
+
+
+def plain_form_speed(quick: bool) -> dict:
+    """ns per (site x term) of the plain-form energy change with integer class sums (a
+    supervised network, M = 5 examples per pattern, N = 2000, K = 100), binomial expansion
+    against table lookups, and their relative difference."""
+    import montecarlo
+
+    N, K = 2000, 100
+    xi = montecarlo.archetypes(K, N, seed=1)
+    ex = montecarlo.examples(xi, M=5, r=0.6, seed=2)
+    s = np.where(np.random.default_rng(0).random(N) < 0.5, 1, -1).astype(np.int64)
+    reps = 3 if quick else 20
+    out = {"N": N, "K": K}
+    for P in (4, 6):
+        net = montecarlo.DenseHebbianNetwork(
+            P, protocol="supervised", examples=ex, patterns=xi, r=0.6, self_interaction=True
+        )
+        t, st = net._terms, net._storage
+        W = st.val.reshape(N, K)
+        S1 = (s @ W.astype(np.int64)).astype(np.int32)
+        new = (S1, st.val, s, t.dpoly, K)
+        old = (S1, W, s, t.table, t.off)
+        a, b = _binomial_all_sites(*new), _lookup_all_sites(*old)
+        t_new, t_old = (
+            min(_timed(lambda f=f, x=x: [f(*x) for _ in range(reps)], time.process_time)
+                for _ in range(3))
+            for f, x in ((_binomial_all_sites, new), (_lookup_all_sites, old))
+        )  # fmt: skip
+        out[f"P={P}"] = {
+            "closed_form_ns": 1e9 * t_new / (reps * N * K),
+            "lookup_ns": 1e9 * t_old / (reps * N * K),
             "speedup": t_old / t_new,
             "relative_difference": abs(a - b) / abs(b),
         }

@@ -60,8 +60,8 @@ class EnergyTerms(NamedTuple):
     c: float
     P: int
     n_sums: int  # tracked sums per term: 1 (table) or P // 2 (power)
-    fast: int  # table mode shortcut: _kernels.FAST_NONE / FAST_QUADRATIC / FAST_UNIT
-    dpoly: np.ndarray  # float64 (P,), coefficients of D(y) (FAST_UNIT); (1,) zeros otherwise
+    fast: int  # table mode route: _kernels.FAST_QUADRATIC / FAST_UNIT / FAST_PLAIN
+    dpoly: np.ndarray  # float64 (P,): D(y) (FAST_UNIT), t_j (FAST_PLAIN); (1,) zeros otherwise
     rowsq: np.ndarray  # int64 (N,), sum_l w_il**2 (FAST_QUADRATIC); (1,) zeros otherwise
     q4: float  # 4 * a_2 (P = 2); 0 otherwise
 
@@ -193,9 +193,16 @@ def energy_terms(
         fast = dict(fast=_kernels.FAST_QUADRATIC, rowsq=rowsq, q4=4.0 * a[2])
     elif unit and (full or not storage.dense):
         fast = dict(fast=_kernels.FAST_UNIT, dpoly=_difference_poly(a))
-    else:
-        fast = {}
+    else:  # plain form, integer weights (class sums) or +-1/0 weights stored densely
+        fast = dict(fast=_kernels.FAST_PLAIN, dpoly=_binomial_difference(a[P], P))
     return EnergyTerms(**terms, **(no_shortcut | fast))
+
+
+def _binomial_difference(a_P: float, P: int) -> np.ndarray:
+    """Coefficients ``t_j = a_P C(P, j) (-2)**(P - j)``, j = 0..P-1, of the plain-form flip
+    change ``T(S - 2x) - T(S) = sum_j t_j x**(P - j) S**j`` for ``T(S) = a_P S**P`` and any
+    weight ``x = w_il sigma_i`` (binomial expansion: no cancellation between large T)."""
+    return np.array([a_P * math.comb(P, j) * (-2.0) ** (P - j) for j in range(P)])
 
 
 def sums_dtype(storage: Storage, terms: EnergyTerms) -> np.dtype:
@@ -207,6 +214,13 @@ def sums_dtype(storage: Storage, terms: EnergyTerms) -> np.dtype:
     wmax = max(abs(int(storage.val.max(initial=0))), abs(int(storage.val.min(initial=0))))
     bound = storage.n_terms * max(wmax, 1) * max(terms.off, 1)
     return np.dtype(np.int32 if bound < 2**31 else np.int64)
+
+
+def observable_dtype(storage: Storage, N: int) -> np.dtype:
+    """int32 for observable-only sums ``O_l = sum_i w_il sigma_i`` when
+    ``N * max|w| < 2**31`` (every +-1 or diluted pattern set), else int64."""
+    wmax = max(abs(int(storage.val.max(initial=0))), abs(int(storage.val.min(initial=0))))
+    return np.dtype(np.int32 if N * max(wmax, 1) < 2**31 else np.int64)
 
 
 def tracked_sums(storage: Storage, sigma: np.ndarray, n_sums: int) -> np.ndarray:

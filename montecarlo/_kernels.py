@@ -27,9 +27,10 @@ METROPOLIS = 1
 ZERO_TEMPERATURE = 2
 MODE_TABLE = 0
 MODE_POWER = 1
-FAST_NONE = 0  # table mode: two table lookups per term
+FAST_NONE = 0  # power mode: no table-mode route
 FAST_QUADRATIC = 1  # P = 2: dH = q4 * (sum_l w_il**2 - s_i sum_l w_il S_l), a dot product
 FAST_UNIT = 2  # +-1 weights: dH = sum_l D(w_il s_i S_l), D(y) = T(y - 2) - T(y) a polynomial
+FAST_PLAIN = 3  # plain form, any weights: dH = sum_l sum_j t_j x_l**(P-j) S_l**j, x = w_il s_i
 ORDER_RANDOM = 0
 ORDER_SEQUENTIAL = 1
 
@@ -145,6 +146,21 @@ def apply_flip(i, s_i, S, mode, P, indptr, idx, val, dense):
             wk *= w * w
 
 
+@numba.njit(cache=True, inline="always")
+def obs_flip(i, s_i, O, indptr, idx, val, dense):
+    """Update the observable-only sums ``O`` (Lo, 1) for the flip of spin ``i`` from ``s_i``:
+    ``O_l -= 2 s_i w_il``, products in int32 (exact: ``|O_l| <= N max|w|``, checked when
+    ``O`` is int32, see ``montecarlo._energy.observable_dtype``)."""
+    a = indptr[i]
+    two_s = np.int32(2 * s_i)
+    if dense:
+        for l in range(indptr[i + 1] - a):
+            O[l, 0] -= np.int32(two_s * np.int32(val[np.uint64(a + l)]))
+    else:
+        for j in range(a, indptr[i + 1]):
+            O[np.uint32(idx[j]), 0] -= np.int32(two_s * np.int32(val[j]))
+
+
 @numba.njit(cache=True)
 def energy(S, terms, p, e):
     """Total energy of one chain from its tracked sums; ``terms`` is an ``EnergyTerms``."""
@@ -211,7 +227,7 @@ def acceptance_probability(dh, beta, dynamics):
 
 
 @numba.njit(cache=True, inline="always", fastmath=FAST_MATH)
-def table_delta(a, b, s_i, S, val, idx, tab, fast, q4, rsq, off, dense):
+def table_delta(a, b, s_i, S, val, idx, tab, fast, q4, rsq, dense):
     """Energy change of flipping a spin with value ``s_i`` whose stored weights are
     ``val[a:b]`` (term ``j - a`` if ``dense``, else ``idx[j]``), table mode.
 
@@ -224,7 +240,13 @@ def table_delta(a, b, s_i, S, val, idx, tab, fast, q4, rsq, off, dense):
       closed-form polynomial ``D(y) = T(y - 2) - T(y)`` of degree P - 1, coefficients
       (ascending) in ``tab``; Horner's rule, written out for P = 4 and 6 so that it
       vectorises.
-    - otherwise ``tab`` is the energy table T: two lookups per term.
+    - ``FAST_PLAIN`` (plain form ``T(S) = a_P S**P``, any integer weights, P >= 4):
+      ``dH = sum_l x_l sum_j t_j x_l**(P-1-j) S_l**j`` with ``x_l = w_l s_i``, the binomial
+      expansion of ``T(S_l - 2 x_l) - T(S_l)``, coefficients ``t_j`` in ``tab``.
+
+    No route looks up the energy table: each is a closed-form polynomial in the sums, free of
+    the cancellation between two large table values, and it vectorises where a gather per
+    term would not.
 
     Dense loops run over contiguous rows with no index per weight; sparse rows gather
     ``S[idx[j]]`` (cost proportional to the non-zero weights). Row entries are read as
@@ -237,7 +259,7 @@ def table_delta(a, b, s_i, S, val, idx, tab, fast, q4, rsq, off, dense):
         return quadratic_delta(a, b, s_i, S1, val, idx, q4, rsq, dense)
     if fast == FAST_UNIT:
         return unit_delta(a, b, s_i, S1, val, idx, tab, dense)
-    return lookup_delta(a, b, s_i, S1, val, idx, tab, off, dense)
+    return plain_delta(a, b, s_i, S1, val, idx, tab, dense)
 
 
 @numba.njit(cache=True, inline="always")
@@ -297,13 +319,41 @@ def unit_delta(a, b, s_i, S1, val, idx, tab, dense):
 
 
 @numba.njit(cache=True, inline="always")
-def lookup_delta(a, b, s_i, S1, val, idx, tab, off, dense):
-    """Table route of :func:`table_delta`: two lookups in the energy table ``tab`` per term."""
+def plain_delta(a, b, s_i, S1, val, idx, tab, dense):
+    """``FAST_PLAIN`` route of :func:`table_delta`: the plain form ``T(S) = a_P S**P`` with
+    any integer weights, ``sum_l x (sum_j t_j x**(P-1-j) S_l**j)`` with ``x = w_l s_i`` and
+    ``tab`` = t (see ``montecarlo._energy``), Horner's rule in x; written out for P = 4, 6."""
+    n = b - a
+    P = tab.shape[0]
     dh = 0.0
-    for l in range(b - a):
+    if dense and P == 4:
+        t0, t1, t2, t3 = tab[0], tab[1], tab[2], tab[3]
+        for l in range(n):
+            x = np.float64(np.int32(val[np.uint64(a + l)]) * np.int32(s_i))
+            y = np.float64(S1[l])
+            y2 = y * y
+            dh += x * (t3 * y2 * y + x * (t2 * y2 + x * (t1 * y + x * t0)))
+        return dh
+    if dense and P == 6:
+        t0, t1, t2, t3, t4, t5 = tab[0], tab[1], tab[2], tab[3], tab[4], tab[5]
+        for l in range(n):
+            x = np.float64(np.int32(val[np.uint64(a + l)]) * np.int32(s_i))
+            y = np.float64(S1[l])
+            y2 = y * y
+            y4 = y2 * y2
+            inner = t3 * y2 * y + x * (t2 * y2 + x * (t1 * y + x * t0))
+            dh += x * (t5 * y4 * y + x * (t4 * y4 + x * inner))
+        return dh
+    for l in range(n):
         j = np.uint64(a + l)
-        Sl = (S1[l] if dense else S1[np.uint32(idx[j])]) + off
-        dh += tab[Sl - 2 * np.int64(val[j]) * s_i] - tab[Sl]
+        x = np.float64(np.int64(val[j]) * s_i)
+        y = np.float64(S1[l] if dense else S1[np.uint32(idx[j])])
+        acc = tab[0]
+        yk = 1.0
+        for k in range(1, P):
+            yk *= y
+            acc = acc * x + tab[k] * yk
+        dh += x * acc
     return dh
 
 
@@ -339,11 +389,11 @@ def _attempts(sigma, S, S1, O, rng, beta, dynamics, order, terms, weights, obs, 
     """The N flip attempts of :func:`sweep`. Called there once per route with ``table_mode``,
     ``fast`` and ``dense`` as constants: Numba compiles one copy per route (the constants are
     literal types) and prunes the other routes' branches before it inlines the route's energy
-    change (:func:`quadratic_delta`, :func:`unit_delta`, :func:`lookup_delta`), which keeps
+    change (:func:`quadratic_delta`, :func:`unit_delta`, :func:`plain_delta`), which keeps
     the compile short. ``tab`` is ``terms.dpoly`` (``FAST_UNIT``) or ``terms.table``, chosen
     once per sweep. No reference counting (``_nrt=False``, see :func:`sweep`)."""
     pe, c, P = terms.pe, terms.c, terms.P
-    off, rowsq, q4 = terms.off, terms.rowsq, terms.q4
+    rowsq, q4 = terms.rowsq, terms.q4
     indptr, idx, val = weights.indptr, weights.idx, weights.val
     o_indptr, o_idx, o_val, o_dense = obs.indptr, obs.idx, obs.val, obs.dense
     N = sigma.shape[0]
@@ -368,7 +418,7 @@ def _attempts(sigma, S, S1, O, rng, beta, dynamics, order, terms, weights, obs, 
         elif table_mode and fast == FAST_UNIT:
             dh = unit_delta(a, b, s_i, S1, val, idx, tab, dense)
         elif table_mode:
-            dh = lookup_delta(a, b, s_i, S1, val, idx, tab, off, dense)
+            dh = plain_delta(a, b, s_i, S1, val, idx, tab, dense)
         else:
             dh = power_delta(i, s_i, S, pe, c, P, indptr, idx, val, dense, p, e)
         ok = accept(dh, beta, dynamics, uniform(rng))
@@ -379,7 +429,7 @@ def _attempts(sigma, S, S1, O, rng, beta, dynamics, order, terms, weights, obs, 
         else:
             apply_flip(i, s_i, S, MODE_POWER, P, indptr, idx, val, dense)
         if track_obs:
-            apply_flip(i, s_i, O, MODE_TABLE, P, o_indptr, o_idx, o_val, o_dense)
+            obs_flip(i, s_i, O, o_indptr, o_idx, o_val, o_dense)
         sigma[i] = -sigma[i]
 
 
@@ -415,7 +465,7 @@ def sweep(sigma, S, S1, O, rng, beta, dynamics, order, terms, weights, obs, p, e
             _attempts(sigma, S, S1, O, rng, beta, dynamics, order, terms, weights, obs, True,
                       FAST_QUADRATIC, False, terms.table, p, e)  # fmt: skip
         else:
-            tab = terms.dpoly if fast == FAST_UNIT else terms.table
+            tab = terms.table if fast == FAST_QUADRATIC else terms.dpoly
             _attempts(sigma, S, S1, O, rng, beta, dynamics, order, terms, weights, obs, True,
                       fast, dense, tab, p, e)  # fmt: skip
     else:

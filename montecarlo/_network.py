@@ -363,7 +363,9 @@ class HebbianEngine:
         swap_rng = stream_states(swap_ss, 1)[0]
         t, st, ob = self._terms, self._storage, self._obs
         S = _energy.tracked_sums(st, sigma, t.n_sums).astype(_energy.sums_dtype(st, t), copy=False)
-        O = _energy.tracked_sums(ob, sigma, 1)
+        O = _energy.tracked_sums(ob, sigma, 1).astype(
+            _energy.observable_dtype(ob, self.N), copy=False
+        )
         pair_a, pair_b = observables.pair_indices(chains)
         # traces in the narrowest integer type holding |group sum| <= N * M
         width = max(2, _memory.trace_itemsize(self.N * (self.M or 1)))

@@ -29,10 +29,10 @@ def _transition_matrix(net, beta, dynamics_code):
             s_i = int(s[i])
             if t.mode == _kernels.MODE_TABLE:  # the sweep's own routes
                 a, b = st.indptr[i], st.indptr[i + 1]
-                tab = t.dpoly if t.fast == _kernels.FAST_UNIT else t.table
+                tab = t.table if t.fast == _kernels.FAST_QUADRATIC else t.dpoly
                 rsq = t.rowsq[i] if t.fast == _kernels.FAST_QUADRATIC else 0
                 dh = _kernels.table_delta(
-                    a, b, s_i, S[k], st.val, st.idx, tab, t.fast, t.q4, rsq, t.off, st.dense
+                    a, b, s_i, S[k], st.val, st.idx, tab, t.fast, t.q4, rsq, st.dense
                 )
             else:
                 dh = _kernels.power_delta(
@@ -54,8 +54,9 @@ ROUTES = [  # (P, protocol, d, plain): every energy route of the sweep
     (2, "hebbian", 0.4, False),  # FAST_QUADRATIC, sparse rows
     (2, "supervised", 0.0, False),  # FAST_QUADRATIC, integer class sums
     (4, "supervised", 0.0, False),  # power mode, real-valued class means
-    (4, "supervised", 0.0, True),  # plain table, two lookups
-    (4, "unsupervised", 0.0, True),  # plain table, FAST_UNIT
+    (4, "supervised", 0.0, True),  # FAST_PLAIN (written out), integer class sums
+    (6, "supervised", 0.0, True),  # FAST_PLAIN, generic loop
+    (4, "unsupervised", 0.0, True),  # plain form, FAST_UNIT
 ]
 
 
@@ -79,6 +80,8 @@ def test_detailed_balance_on_full_transition_matrix(P, protocol, d, plain, dynam
     routes = {(4, "hebbian", 0.0): _kernels.FAST_UNIT, (2, "hebbian", 0.4): _kernels.FAST_QUADRATIC}
     if (P, protocol, d) in routes and not plain:
         assert net._terms.fast == routes[(P, protocol, d)]
+    if plain and protocol == "supervised":
+        assert net._terms.fast == _kernels.FAST_PLAIN
     states, Tm, dH = _transition_matrix(net, beta, dynamics)
     H = cost(states, P, protocol, distinct=not plain, **kw)
     # the kernel's energy changes agree with the independent cost function
