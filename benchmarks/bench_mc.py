@@ -533,7 +533,11 @@ def main(argv=None) -> int:
           f"probe loops: latency-bound {cs['latency_bound_scalar']:.2f}x, "
           f"SIMD-throughput-bound {cs['throughput_bound_simd']:.2f}x")  # fmt: skip
     print("parts of one attempt, ns (N=2000 K=100, 1 thread): " + ", ".join(
-        f"{k} {v:.1f}" for k, v in fl.items() if k not in ("N", "K")))  # fmt: skip
+        f"{k} {v:.1f}" for k, v in fl.items() if k.endswith("_K") or "uniform" in k))  # fmt: skip
+    print(f"  their sum with half the attempts accepted, ns per flip.pattern on one thread: "
+          f"P=2 {fl['floor_P2_ns_per_flip_pattern']:.3f}, P=4 "
+          f"{fl['floor_P4_ns_per_flip_pattern']:.3f} ({fl['floor_P4_ns_per_flip_pattern'] / 2:.3f}"
+          " on two perfectly scaling threads)")  # fmt: skip
     pm = res["power_mode"]
     print("power mode (class sums, N=2000 L=20), ns per site x term, closed form vs Newton: "
           + ", ".join(f"{k} {v['closed_form_ns']:.1f} vs {v['newton_ns']:.1f} "

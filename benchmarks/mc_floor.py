@@ -159,7 +159,16 @@ def attempt_floor(W: np.ndarray, d4: np.ndarray, quick: bool) -> dict:
             out[name] = 1e9 * (t - t0) / (n - n // 10)
     finally:
         numba.set_num_threads(old)
+    # an attempt is the uniforms and threshold, the energy change, and the update for the
+    # accepted half (heat bath near beta dH = 0); per flip.pattern on one thread
+    update = out["dot_and_update_K"] - out["dot_K"]
+    base = out["two_uniforms_and_threshold"] + ACCEPTED * update
+    out["floor_P2_ns_per_flip_pattern"] = (base + out["dot_K"]) / K
+    out["floor_P4_ns_per_flip_pattern"] = (base + out["cubic_K"]) / K
     return out
+
+
+ACCEPTED = 0.5  # fraction of accepted attempts assumed by the floor
 
 
 # ----------------------------------------------------------------- power mode
