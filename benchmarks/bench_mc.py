@@ -45,13 +45,15 @@ CHAINS = 32
 
 # ----------------------------------------------------------------- reference kernels
 @numba.njit(cache=True, fastmath={"reassoc", "contract"})
-def _reference_sweeps(sigma, W, S, rng, beta, n_sweeps, c2, d):
+def _reference_sweeps(sigma, W, S, rng, beta, n_sweeps, c2, d, threshold=False):
     """The "hardware" baseline: int8 patterns laid out (N, K), int32 overlaps, the engine's
     xoshiro stream, random site order, heat bath. P = 2 (``d`` empty): dH = c2 (K - s xi_i.S)
     from the dot product (``c2`` = 4 a_2, the engine's ``q4``); P = 4: the closed-form
     cubic ``sum_l D(sigma_i xi_il S_l)`` with coefficients
     ``d``. Nothing else: no recording, no energy, no options (fastmath reassociation, as
-    the engine, so that the float sum over patterns vectorises)."""
+    the engine, so that the float sum over patterns vectorises). The heat-bath test is
+    ``u (1 + exp(beta dH)) < 1``, or with ``threshold`` the engine's equivalent form
+    ``beta dH < log((1 - u) / u)`` (:func:`acceptance_forms` times both)."""
     N, K = W.shape
     for _ in range(n_sweeps):
         for _step in range(N):
@@ -68,7 +70,12 @@ def _reference_sweeps(sigma, W, S, rng, beta, n_sweeps, c2, d):
                 for l in range(K):
                     y = np.float64(np.int32(np.int32(row[l]) * s * S[l]))
                     dh += d[0] + y * (d[1] + y * (d[2] + y * d[3]))
-            if uniform(rng) * (1.0 + np.exp(beta * dh)) < 1.0:
+            u = uniform(rng)
+            if threshold:
+                ok = beta * dh < _kernels.threshold(_kernels.GLAUBER, u)
+            else:
+                ok = u * (1.0 + np.exp(beta * dh)) < 1.0
+            if ok:
                 two = np.int32(2) * s
                 for l in range(K):
                     S[l] -= two * np.int32(row[l])
@@ -211,6 +218,54 @@ def flip_table(quick: bool) -> list[dict]:
     finally:
         numba.set_num_threads(old)
     return rows
+
+
+def acceptance_forms(quick: bool) -> dict:
+    """The reference kernel with the exponential test and with the threshold test (the
+    engine's), one chain, one thread, N = 2000, K = 100, P = 2 and 4, in alternation, from
+    the paramagnet (beta = 1, random start) and from a pattern at beta = 3 (few accepted
+    flips): ns per flip.pattern and the ratio. Both end in the same state."""
+    N, K = 2000, 100
+    xi = montecarlo.archetypes(K, N, seed=1)
+    W = np.ascontiguousarray(xi.T)
+    st = stream_states(np.random.SeedSequence(3), 1)[0]
+    sweeps = 4 if quick else 16
+    out = {}
+    old = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        for start, beta in (("random", 1.0), ("pattern", 3.0)):
+            s0 = np.where(np.random.default_rng(0).random(N) < 0.5, 1, -1).astype(np.int8)
+            if start == "pattern":
+                s0 = xi[0].copy()
+            S0 = (s0.astype(np.int32) @ W.astype(np.int32)).astype(np.int32)
+            for P in (2, 4):
+                d = np.zeros(0) if P == 2 else _d4(N)
+                c2 = montecarlo.DenseHebbianNetwork(2, patterns=xi)._terms.q4
+                ends = {}
+
+                def run(n, thr, s0=s0, S0=S0, d=d, c2=c2, beta=beta, ends=ends):
+                    sig = s0.copy()
+                    _reference_sweeps(sig, W, S0.copy(), st.copy(), beta, n, c2, d, thr)
+                    ends[thr] = sig
+
+                runs = {
+                    "exp": lambda n, r=run: r(n, False),
+                    "threshold": lambda n, r=run: r(n, True),
+                }
+                for r in runs.values():
+                    r(1)
+                t = _interleaved(runs, sweeps, rounds=5)
+                e, th = (1e9 * t[k][1] / (N * K) for k in ("exp", "threshold"))
+                out[f"{start} beta={beta:g} P={P}"] = {
+                    "exp": e,
+                    "threshold": th,
+                    "speedup": e / th,
+                    "same_state": bool(np.array_equal(ends[False], ends[True])),
+                }
+    finally:
+        numba.set_num_threads(old)
+    return out
 
 
 def thread_scaling(quick: bool) -> dict:
@@ -485,6 +540,7 @@ def main(argv=None) -> int:
     threads = numba.config.NUMBA_NUM_THREADS
     res = {
         "flip_table": flip_table(q),
+        "acceptance_forms": acceptance_forms(q),
         "thread_scaling": thread_scaling(q),
         "coupling_matrix_and_peer": coupling_matrix_and_peer(q),
         "peak_memory": peak_memory(q),
@@ -527,6 +583,12 @@ def main(argv=None) -> int:
         print(f"{size} | {r['ours_1']:8.3f} {ref1} | {eng:>19} {refa:>19}")
     ts, cp, mem = res["thread_scaling"], res["coupling_matrix_and_peer"], res["peak_memory"]
     print()
+    af = res["acceptance_forms"]
+    print("reference kernel, heat-bath test by exp(beta dH) vs by the threshold on u (ns per "
+          "flip.pattern, 1 chain, 1 thread): " + ", ".join(
+              f"{k}: {v['exp']:.3f} vs {v['threshold']:.3f} ({v['speedup']:.2f}x"
+              + ("" if v["same_state"] else ", end states differ") + ")"
+              for k, v in af.items()))  # fmt: skip
     cs, fl = res["core_scaling"], res["attempt_floor"]
     print(f"{CHAINS} chains P=4 N=2000 K=100, {ts['threads']} threads vs 1 (marginal wall): "
           f"engine {ts['speedup']:.2f}x, reference kernel {ts['speedup_reference']:.2f}x; "
