@@ -393,6 +393,8 @@ def kb(key):  # VmHWM: peak resident set of this process image (restarts at exec
         if line.startswith(key + ":"):
             return int(line.split()[1])
 
+if sys.argv[3:] == ["without-dask"]:  # as in an install without the [dask] extra
+    sys.modules["dask"] = None
 stages = {"python_numpy": 0}
 import numpy
 stages["python_numpy"] = kb("VmRSS")
@@ -421,9 +423,10 @@ def peak_memory(quick: bool) -> dict:
     (Numba's cache warmed first: compiling would add LLVM's memory to the figure), the
     resident set after each stage (imports, patterns, the network, whose first compiled
     function starts Numba's CPU target, the sample, whose Dataset makes xarray import dask
-    when it is installed), and the memory guard's estimate. VmHWM and VmRSS from
-    /proc/self/status describe this process image only (getrusage's ru_maxrss would keep
-    the parent's peak across fork + exec)."""
+    when it is installed), the peak of the same process with dask made unimportable (an
+    install without the optional ``[dask]`` extra), and the memory guard's estimate. VmHWM
+    and VmRSS from /proc/self/status describe this process image only (getrusage's
+    ru_maxrss would keep the parent's peak across fork + exec)."""
     N, K = (20_000, 200) if quick else (100_000, 1_000)
     subprocess.run(  # same types (int32 traces for N > 32767): fills Numba's cache first
         [sys.executable, "-c", _MEMORY_CHILD, "40000", "4"], capture_output=True, check=True
@@ -435,6 +438,13 @@ def peak_memory(quick: bool) -> dict:
         check=True,
     )
     stages = {k: int(v) for k, v in (kv.split("=") for kv in out.stdout.split())}
+    bare = subprocess.run(
+        [sys.executable, "-c", _MEMORY_CHILD, str(N), str(K), "without-dask"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    bare_peak = dict(kv.split("=") for kv in bare.stdout.split())["peak"]
     names = list(stages)[: list(stages).index("peak")]
     prev = [0] + [stages[n] for n in names[:-1]]
     steps = {n: (stages[n] - b) / 1024 for n, b in zip(names, prev, strict=True)}
@@ -447,6 +457,7 @@ def peak_memory(quick: bool) -> dict:
         "rss_after_imports_MB": stages["montecarlo_import"] / 1024,
         "rss_added_by_stage_MB": steps,
         "dask_imported_by_xarray": bool(stages["dask_imported_by_xarray"]),
+        "peak_rss_without_dask_MB": int(bare_peak) / 1024,
         "estimate_MB": stages["estimate"] / 1024,
     }
 
@@ -622,7 +633,9 @@ def main(argv=None) -> int:
           f"(guard's estimate {mem['estimate_MB']:.0f} MB); MB added by stage: " + ", ".join(
               f"{k} {v:.0f}" for k, v in mem["rss_added_by_stage_MB"].items())
           + (" (the sample's Dataset made xarray import dask)"
-             if mem["dask_imported_by_xarray"] else ""))  # fmt: skip
+             if mem["dask_imported_by_xarray"] else "")
+          + f"; without dask (no [dask] extra): "
+            f"{mem['peak_rss_without_dask_MB']:.0f} MB")  # fmt: skip
     dl = res["diluted"]
     print("diluted K=64 N=10000, ns per flip attempt: " + ", ".join(
         f"{k} {v:.0f} ({dl['relative_to_d0'][k]:.2f})" for k, v in dl["ns_per_flip_attempt"].items()

@@ -57,13 +57,22 @@ def connect(client: Any) -> tuple[Any, bool]:
 
     Raises
     ------
+    ImportError
+        ``client`` is an address and Dask's ``distributed`` is not installed (it is the
+        optional extra ``hopfield-sim[dask]``).
     OSError
         The scheduler at the address cannot be reached (checked before any work).
     TypeError
         ``client`` is neither a ``distributed.Client`` nor a str.
     """
     if isinstance(client, str):
-        from distributed import Client
+        try:
+            from distributed import Client
+        except ImportError:
+            raise ImportError(
+                f"client={client!r} needs Dask's distributed package, an optional "
+                "dependency: pip install 'hopfield-sim[dask]'."
+            ) from None
 
         _probe(client)
         try:

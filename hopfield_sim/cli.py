@@ -76,7 +76,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         return int(args._run(args) or 0)
-    except (ValueError, TypeError, FileNotFoundError, KeyError, OSError, MemoryError) as exc:
+    except (ValueError, TypeError, FileNotFoundError, KeyError, OSError, MemoryError,
+            ImportError) as exc:  # fmt: skip
         if args.debug:
             raise
         print(f"hopfield-sim {args.command}: error: {_one_line(exc)}", file=sys.stderr)

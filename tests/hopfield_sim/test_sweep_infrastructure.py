@@ -106,6 +106,15 @@ def test_unreachable_scheduler_fails_before_any_work(tmp_path):
     assert not store.exists()
 
 
+def test_scheduler_address_without_distributed_names_the_extra(tmp_path, monkeypatch):
+    """Dask is optional: without it an address fails up front with the install hint."""
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if not installed
+    store = tmp_path / "never.h5"
+    with pytest.raises(ImportError, match=r"hopfield-sim\[dask\]"):
+        run(client="tcp://127.0.0.1:1", store=store)
+    assert not store.exists()
+
+
 def test_resume_computes_only_missing_points(reference, tmp_path, monkeypatch):
     store = tmp_path / "s.h5"
     ds = reference.copy(deep=True)
