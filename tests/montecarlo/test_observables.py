@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import numba
 import numpy as np
+import pytest
 
+from montecarlo import _dataset
 from montecarlo.observables import integrated_autocorrelation_time, mean_and_error
 
 
@@ -44,3 +47,26 @@ def test_correlations_at_even_lags_only_are_accounted_for():
 def test_constant_series_has_zero_error():
     mean, err, tau = mean_and_error(np.full((2, 50), 0.3))
     assert np.all(err == 0) and np.all(tau == 0.5) and np.allclose(mean, 0.3)
+
+
+@pytest.mark.parametrize("chunk_bytes", [None, 4096])
+def test_dataset_statistics_do_not_depend_on_threads(chunk_bytes, monkeypatch):
+    """The Dataset's error analysis of a strided (chains, patterns, sweeps) view, as the
+    Dataset passes it, spread over memory chunks and threads: the same for 1 and 2 threads,
+    and within rounding of one call."""
+    rng = np.random.default_rng(2)
+    x = np.moveaxis(_ar1(0.6, 70, 3 * 160, rng).reshape(3, 70, 160), -2, -1)
+    assert x.size >= _dataset.PARALLEL_STATS and not x.flags.c_contiguous
+    if chunk_bytes is not None:
+        monkeypatch.setattr(_dataset, "STATS_CHUNK_BYTES", chunk_bytes)
+    old = numba.get_num_threads()
+    got = []
+    try:
+        for threads in sorted({1, min(2, numba.config.NUMBA_NUM_THREADS)}):
+            numba.set_num_threads(threads)
+            got.append(_dataset._stats(x))
+    finally:
+        numba.set_num_threads(old)
+    for a, b, w in zip(got[0], got[-1], mean_and_error(x), strict=True):
+        np.testing.assert_array_equal(a, b)
+        np.testing.assert_allclose(a, w, rtol=1e-13, atol=1e-15)
