@@ -108,6 +108,23 @@ def test_pattern_statistics_follow_d_and_r():
     assert np.array_equal(xi, montecarlo.archetypes(4, 20000, d=0.3, seed=1))
 
 
+@pytest.mark.parametrize("K, N, d", [(3, 100, 0.0), (7, 300_000, 0.4), (2000, 1100, 0.3)])
+def test_archetypes_follow_their_documented_stream(K, N, d):
+    """A seed gives the same patterns in every release: per block of neurons, one uniform
+    per entry (+1 below 1/2), then, when diluted, one more per entry (0 below d)."""
+    from montecarlo import patterns
+
+    rng = np.random.default_rng(np.random.SeedSequence(5))
+    want = np.empty((N, K), dtype=np.int8)
+    cols = max(1, patterns._BLOCK // K)
+    for a in range(0, N, cols):
+        b = min(N, a + cols)
+        want[a:b] = np.where(rng.random((b - a, K)) < 0.5, 1, -1)
+        if d > 0.0:
+            want[a:b][rng.random((b - a, K)) < d] = 0
+    np.testing.assert_array_equal(montecarlo.archetypes(K, N, d=d, seed=5), want.T)
+
+
 def test_digits_are_pm1_and_grouped_by_class():
     eta = load_digits(M=30, seed=0)
     assert eta.shape == (10, 30, 64) and set(np.unique(eta)) == {-1, 1}
