@@ -10,8 +10,8 @@ import numpy as np
 from hopfield_sim import _execution, _layout
 
 if TYPE_CHECKING:
+    from hopfield_sim._grid import Grid
     from hopfield_sim.spec import SweepSpec
-    from hopfield_sim.sweep import Grid
 
 
 class Saver:

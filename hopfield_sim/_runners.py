@@ -70,8 +70,8 @@ def theory_grid(spec, grid) -> dict[str, tuple[tuple[str, ...], np.ndarray]]:
 
 def _theory_over_P(spec, grid) -> dict[str, tuple[tuple[str, ...], np.ndarray]]:
     """A ``P`` axis: one vectorised solve per interaction order, stacked on that axis."""
+    from hopfield_sim._grid import Grid
     from hopfield_sim.spec import spec_from_dict
-    from hopfield_sim.sweep import Grid
 
     where = grid.dims.index("P")
     parts = []

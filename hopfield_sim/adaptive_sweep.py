@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 if TYPE_CHECKING:
+    from hopfield_sim._grid import Grid
     from hopfield_sim.spec import SweepSpec
-    from hopfield_sim.sweep import Grid
 
 #: attribute of the result holding the adaptive spec it was resolved from
 ADAPTIVE_ATTR = "adaptive_spec"

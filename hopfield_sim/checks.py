@@ -28,7 +28,7 @@ def mc_sizes(spec: SweepSpec) -> list[dict[str, float]]:
     if spec.montecarlo is None:
         return []
     mc = spec.montecarlo
-    from hopfield_sim.sweep import Grid
+    from hopfield_sim._grid import Grid
 
     grid = Grid(spec)
     cols = {k: np.asarray(v, dtype=float) for k, v in grid.columns.items()}

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from hopfield_sim import _execution, _layout, _phases, storage
+from hopfield_sim._grid import Grid
 from hopfield_sim._version import __version__
 from hopfield_sim.spec import PARAMETERS, SweepSpec, load_spec, spec_from_dict
 
@@ -31,33 +32,6 @@ VARIABLES = _layout.VARIABLES
 #: points per theory batch (rounded to whole slabs of the first axis): large enough that the
 #: solver's per-call overhead is small, small enough for progress and O(batch) stores
 THEORY_BATCH_POINTS = 20_000
-
-
-class Grid:
-    """The points of a spec: dims, shape and one flat column per varying parameter."""
-
-    def __init__(self, spec: SweepSpec) -> None:
-        self.spec = spec
-        if spec.points is not None:
-            self.dims: tuple[str, ...] = ("point",)
-            self.columns = {k: np.asarray(v, dtype=float) for k, v in spec.points.items()}
-            self.shape: tuple[int, ...] = (len(next(iter(self.columns.values()))),)
-        else:
-            self.dims = tuple(spec.axes)
-            self.shape = tuple(len(v) for v in spec.axes.values())
-            mesh = np.meshgrid(*spec.axes.values(), indexing="ij")
-            self.columns = {k: m.ravel() for k, m in zip(self.dims, mesh)}
-        self.size = int(np.prod(self.shape))
-
-    def params(self, index: int) -> dict[str, float]:
-        """All parameters (grid and fixed) of flat point ``index``."""
-        out = {k: float(v[index]) for k, v in self.columns.items()}
-        out.update(self.spec.fixed)
-        return out
-
-    def key(self, index: int) -> tuple[str, ...]:
-        """Canonical key of a point (its grid values, 12 significant digits)."""
-        return tuple(f"{self.columns[k][index]:.12g}" for k in sorted(self.columns))
 
 
 def point_seed(root: int, params: Mapping[str, float]) -> int:

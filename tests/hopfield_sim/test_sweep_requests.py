@@ -333,7 +333,7 @@ def test_theory_variables_marked_not_computed_are_left_out_of_the_sweep(monkeypa
     import xarray as xr
 
     from hopfield_sim import _runners
-    from hopfield_sim.sweep import Grid
+    from hopfield_sim._grid import Grid
 
     def fake_solve(spec, params):
         alpha = np.asarray(params["alpha"], dtype=float)
