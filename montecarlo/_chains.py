@@ -11,7 +11,7 @@ from pathlib import Path
 import numba
 import numpy as np
 
-from montecarlo import _kernels, _rng, tempering
+from montecarlo import _deltas, _kernels, _rng, tempering
 from montecarlo._kernels import energy, sweep
 from montecarlo.tempering import exchange
 
@@ -184,7 +184,7 @@ def _callee_digest() -> str:
     file only: after an edit of the kernels it would load a driver built with the old ones.
     The digest in the drivers' names gives every kernel version its own cache files."""
     h = hashlib.sha256()
-    for module in (_kernels, _rng, tempering):
+    for module in (_deltas, _kernels, _rng, tempering):
         h.update(Path(module.__file__).read_bytes())
     return h.hexdigest()[:12]
 
