@@ -230,6 +230,7 @@ def acceptance_forms(quick: bool) -> dict:
     W = np.ascontiguousarray(xi.T)
     st = stream_states(np.random.SeedSequence(3), 1)[0]
     sweeps = 4 if quick else 16
+    c2 = montecarlo.DenseHebbianNetwork(2, patterns=xi)._terms.q4
     out = {}
     old = numba.get_num_threads()
     numba.set_num_threads(1)
@@ -241,7 +242,6 @@ def acceptance_forms(quick: bool) -> dict:
             S0 = (s0.astype(np.int32) @ W.astype(np.int32)).astype(np.int32)
             for P in (2, 4):
                 d = np.zeros(0) if P == 2 else _d4(N)
-                c2 = montecarlo.DenseHebbianNetwork(2, patterns=xi)._terms.q4
                 ends = {}
 
                 def run(n, thr, s0=s0, S0=S0, d=d, c2=c2, beta=beta, ends=ends):
