@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -149,11 +150,13 @@ class Dataset:
             raise ValueError(f"split must lie in 0..{self.num_splits - 1}; got {k}.")
         if which not in ("intended", "effective"):
             raise ValueError(f"which must be 'intended' or 'effective'; got {which!r}.")
-        path = self.path / self.split_pattern.format(k=k)
+        path = _split_path(self.path, self.split_pattern, k)
         try:
             spec = json.loads(path.read_text())
-        except json.JSONDecodeError as exc:
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise ValueError(f"split file {path} is not valid JSON: {exc}") from None
+        if not isinstance(spec, dict):
+            raise ValueError(f"split file {path} must hold a JSON object (table of index lists).")
         parts = []
         for part in _SPLIT_PARTS:
             key = f"{which}_{part}"
@@ -185,9 +188,28 @@ class Dataset:
                 )
         return Split(k, which, *parts)
 
+    def encoded_width(self) -> int:
+        """Number of columns of the encoding (one per numeric feature, one per category)."""
+        return sum(1 if c is None else len(c) for c in self.categories)
+
     def encode(self, split: Split) -> Encoded:
-        """Encode every row for ``split`` (numeric statistics from its training rows)."""
+        """Encode every row for ``split`` (numeric statistics from its training rows).
+
+        The size of the encoding (one-hot columns grow with the number of distinct values) is
+        checked by the package's memory guard before anything is allocated.
+        """
+        import montecarlo  # the memory guard shared by the package
+
         n = self.num_rows
+        widest = max(
+            (len(c), col) for c, col in zip(self.categories, self.columns) if c is not None
+        )
+        montecarlo.check_memory(
+            # x (float32), one block at a time and the concatenation: about 3 copies
+            12 * n * self.encoded_width(),
+            f"{self.name}: encoding {n} rows into {self.encoded_width()} columns (widest: "
+            f"column {widest[1]} with {widest[0]} distinct values, one-hot)",
+        )
         blocks, missing, sizes = [], [], []
         for kind, raw, cats, col in zip(self.kinds, self.raw, self.categories, self.columns):
             if kind == "discrete":
@@ -224,11 +246,50 @@ def _unquote(field: str) -> str:
     return field
 
 
+def _inside(folder: Path, rel: object, key: str, card_path: Path) -> Path:
+    """``folder / rel`` for a card string, refused unless it stays inside ``folder``.
+
+    Absolute paths, ``..`` components and symbolic links that lead out of the folder are
+    refused (the card can only name files of its own data set); nothing is read first.
+    """
+    if not isinstance(rel, str) or not rel.strip():
+        raise ValueError(f"dataset card {card_path}: {key!r} must be a relative file name.")
+    _printable(rel, key, card_path)
+    parts = Path(rel).parts
+    if Path(rel).is_absolute() or rel.startswith(("/", "\\", "~")) or ".." in parts:
+        raise ValueError(
+            f"dataset card {card_path}: {key!r} must be a path inside the data folder "
+            "(no absolute path, no '..')."
+        )
+    target = folder / rel
+    base = folder.resolve()
+    if not target.resolve().is_relative_to(base):
+        raise ValueError(
+            f"dataset card {card_path}: {key!r} leads out of the data folder (symbolic link)."
+        )
+    return target
+
+
+def _printable(text: str, key: str, card_path: Path) -> None:
+    if any(not ch.isprintable() for ch in text):
+        raise ValueError(
+            f"dataset card {card_path}: {key!r} contains control characters; use plain text."
+        )
+
+
+def _split_path(folder: Path, pattern: str, k: int) -> Path:
+    """The file of split ``k``: ``{k}`` replaced (the only substitution), kept inside."""
+    return _inside(folder, pattern.replace("{k}", str(int(k))), "splits", folder / "dataset.toml")
+
+
 def _read_table(path: Path, header: bool) -> list[list[str]]:
     if not path.is_file():
         raise FileNotFoundError(f"data file {path} does not exist.")
-    with path.open(newline="") as fh:
-        rows = [[_unquote(f) for f in row] for row in csv.reader(fh) if row]
+    try:
+        with path.open(newline="", encoding="utf-8") as fh:
+            rows = [[_unquote(f) for f in row] for row in csv.reader(fh) if row]
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise ValueError(f"data file {path} is not a readable CSV text file ({exc}).") from None
     if header:
         rows = rows[1:]
     if not rows:
@@ -262,6 +323,42 @@ def _discrete_codes(values: list[str], miss: np.ndarray) -> tuple[np.ndarray, tu
     return codes, tuple(known)
 
 
+def _numbers(values: list[str], miss: np.ndarray, col: int, card_path: Path) -> np.ndarray:
+    """Finite floats of a numeric column (NaN where missing); a bad entry names its row."""
+    out = np.full(len(values), np.nan)
+    for i, (v, m) in enumerate(zip(values, miss)):
+        if m:
+            continue
+        try:
+            x = float(v)
+        except ValueError:
+            x = math.nan
+        if not math.isfinite(x):  # the value itself is not echoed (may be anything)
+            raise ValueError(
+                f"{card_path}: numeric column {col}, data row {i}: not a finite number "
+                "(list the string under 'missing' if it means a missing value)."
+            )
+        out[i] = x
+    return out
+
+
+def _distinct_labels(known: tuple[str, ...], card_path: Path) -> None:
+    """Refuse class labels that differ only in spaces, case or number format ("1", "1.0")."""
+    seen: dict[str, str] = {}
+    for label in known:
+        key = label.strip().casefold()
+        try:
+            key = repr(float(key))
+        except ValueError:
+            pass
+        if key in seen:
+            raise ValueError(
+                f"{card_path}: target labels {seen[key]!r} and {label!r} differ only in "
+                "spaces, case or number format; make them identical or clearly different."
+            )
+        seen[key] = label
+
+
 def load_dataset(path: str | Path) -> Dataset:
     """Read the data set in folder ``path`` (must contain ``dataset.toml``).
 
@@ -287,8 +384,16 @@ def load_dataset(path: str | Path) -> Dataset:
     for key in ("file", "splits"):
         if not isinstance(card.get(key), str):
             raise ValueError(f"dataset card {card_path}: {key!r} (a string) is required.")
-    if "{k}" not in card["splits"]:
-        raise ValueError(f"dataset card {card_path}: 'splits' must contain '{{k}}'.")
+    if "{k}" not in card["splits"] or re.search(r"[{}]", card["splits"].replace("{k}", "")):
+        raise ValueError(
+            f"dataset card {card_path}: 'splits' must contain '{{k}}' (the split index) and "
+            "no other braces."
+        )
+    _split_path(path, card["splits"], 0)  # refuse a pattern that leads out of the folder
+    name = card.get("name", path.name)
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError(f"dataset card {card_path}: 'name' must be a non-empty string.")
+    _printable(name, "name", card_path)
     task = card.get("task", "classification")
     if task != "classification":
         raise ValueError(f"dataset card {card_path}: task {task!r} is not supported.")
@@ -297,7 +402,7 @@ def load_dataset(path: str | Path) -> Dataset:
     header = card.get("header", False)
     if not isinstance(header, bool):
         raise ValueError(f"dataset card {card_path}: 'header' must be true or false.")
-    rows = _read_table(path / card["file"], header)
+    rows = _read_table(_inside(path, card["file"], "file", card_path), header)
     width = len(rows[0])
     numeric, discrete = _column_list(card, "numeric"), _column_list(card, "discrete")
     target = card.get("target")
@@ -320,6 +425,11 @@ def load_dataset(path: str | Path) -> Dataset:
     for key, vals in missing.items():
         if not re.fullmatch(r"\d+", str(key)) or int(key) not in listed:
             raise ValueError(f"dataset card {card_path}: 'missing' names unknown column {key!r}.")
+        if target is not None and int(key) == target:
+            raise ValueError(
+                f"dataset card {card_path}: 'missing' names the target column {key}; every "
+                "row needs a class label (remove unlabelled rows from the file)."
+            )
         if not isinstance(vals, list) or not all(isinstance(v, str) for v in vals):
             raise ValueError(f"dataset card {card_path}: missing[{key!r}] must be strings.")
         miss_map[int(key)] = set(vals)
@@ -335,10 +445,7 @@ def load_dataset(path: str | Path) -> Dataset:
             raws.append(codes)
             cats.append(known)
         else:
-            try:
-                vals = np.array([np.nan if m else float(v) for v, m in zip(values, miss)])
-            except ValueError as exc:
-                raise ValueError(f"{card_path}: numeric column {c}: {exc}") from None
+            vals = _numbers(values, miss, c, card_path)
             kinds.append("numeric")
             raws.append(vals)
             cats.append(None)
@@ -346,7 +453,7 @@ def load_dataset(path: str | Path) -> Dataset:
         labels = [r[target] for r in rows]
         label_col: int | str = target
     else:
-        labels_path = path / str(card["labels"])
+        labels_path = _inside(path, card["labels"], "labels", card_path)
         labels = [r[0] for r in _read_table(labels_path, False)]
         if len(labels) != len(rows):
             raise ValueError(
@@ -356,13 +463,14 @@ def load_dataset(path: str | Path) -> Dataset:
     codes, known = _discrete_codes(labels, np.zeros(len(labels), bool))
     if len(known) < 2:
         raise ValueError(f"{card_path}: the target has fewer than 2 classes.")
+    _distinct_labels(known, card_path)
     n_splits = 0
-    while (path / card["splits"].format(k=n_splits)).is_file():
+    while _split_path(path, card["splits"], n_splits).is_file():
         n_splits += 1
     if n_splits == 0:
-        raise FileNotFoundError(f"{card_path}: no split file {card['splits'].format(k=0)}.")
+        raise FileNotFoundError(f"{card_path}: no split file {_split_path(path, card['splits'], 0)}.")
     return Dataset(
-        name=str(card.get("name", path.name)),
+        name=name,
         path=path,
         columns=tuple(cols) + (label_col,),
         kinds=tuple(kinds) + ("discrete",),
