@@ -468,7 +468,9 @@ def load_dataset(path: str | Path) -> Dataset:
     while _split_path(path, card["splits"], n_splits).is_file():
         n_splits += 1
     if n_splits == 0:
-        raise FileNotFoundError(f"{card_path}: no split file {_split_path(path, card['splits'], 0)}.")
+        raise FileNotFoundError(
+            f"{card_path}: no split file {_split_path(path, card['splits'], 0)}."
+        )
     return Dataset(
         name=name,
         path=path,
