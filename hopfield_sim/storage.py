@@ -216,8 +216,10 @@ class Store:
         return bool(_part_files(self.parts))
 
 
-def _acquire(lock: Path, store: Path) -> int:
-    """Take the exclusive lock file of ``store``; raise at once if another process has it."""
+def _acquire(lock: Path, store: Path, what: str = "store") -> int:
+    """Take the exclusive lock file of ``store``; raise at once if another process has it.
+
+    ``what`` names the file in the message (also used for tabular checkpoints)."""
     while True:
         fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
         try:
@@ -228,8 +230,8 @@ def _acquire(lock: Path, store: Path) -> int:
             finally:
                 os.close(fd)
             raise StoreLockedError(
-                f"store {store} is being written by another process (pid {holder}); wait "
-                "for it to finish, or give another store. Two writers would corrupt it."
+                f"{what} {store} is being written by another process (pid {holder}); wait "
+                f"for it to finish, or give another {what}. Two writers would corrupt it."
             ) from None
         try:
             same = os.fstat(fd).st_ino == os.stat(lock).st_ino

@@ -26,22 +26,47 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--epochs", type=int, default=None, help="override the recipe's epochs")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
-    parser.add_argument("--out", type=Path, default=None, help="write the result as JSON here")
+    parser.add_argument(
+        "--out", type=Path, default=None, help="write the result as JSON here (a .json file)"
+    )
     parser.add_argument(
         "--checkpoint",
         type=Path,
         default=None,
-        help="checkpoint file (.npz + .json); an existing one is resumed",
+        help="checkpoint file (.npz, one file); an existing one of the same run is resumed",
     )
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
 
 
 def run(args: argparse.Namespace) -> int:
-    from hopfield_sim.tabular.api import run_split
+    """Check the arguments and output paths, train (holding the locks of ``--out`` and
+    ``--checkpoint``), print the result line, then write ``--out`` atomically."""
+    import contextlib
+
+    from hopfield_sim.tabular import checkpoint as ckpt
+    from hopfield_sim.tabular.train import MAX_SEED
 
     if args.epochs is not None and args.epochs < 1:
         raise ValueError(f"--epochs must be a positive int; got {args.epochs}.")
-    result = run_split(
+    if not 0 <= args.seed <= MAX_SEED:
+        raise ValueError(f"--seed must lie in 0..{MAX_SEED} (32 bits); got {args.seed}.")
+    if args.split < 0:
+        raise ValueError(f"--split must be >= 0; got {args.split}.")
+    ckpt.check_paths(args.checkpoint, args.out)  # before any work: names, folders
+    with contextlib.ExitStack() as stack:
+        if args.out is not None:
+            stack.enter_context(ckpt.locked(args.out, what="result file"))
+        result = _train(args)
+        _report(result)  # printed first: a failing write below does not lose the run
+        if args.out is not None:
+            _write_json(args.out, result)
+    return 0
+
+
+def _train(args: argparse.Namespace) -> dict:
+    from hopfield_sim.tabular.api import run_split
+
+    return run_split(
         args.dataset,
         split=args.split,
         which=args.indices,
@@ -51,13 +76,31 @@ def run(args: argparse.Namespace) -> int:
         progress=not args.no_progress,
         checkpoint=args.checkpoint,
     )
-    if args.out is not None:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(result, indent=1) + "\n")
+
+
+def _report(result: dict) -> None:
     test, val = 100 * result["test_accuracy"], 100 * result["validation_accuracy"]
     print(
         f"{result['dataset']} split {result['split']} ({result['recipe']}): test accuracy "
         f"{test:.2f} % (validation {val:.2f} % at epoch {result['best_epoch']}/"
-        f"{result['epochs']}, {result['seconds']:.1f} s)"
+        f"{result['epochs']}, {result['seconds']:.1f} s)",
+        flush=True,
     )
-    return 0
+
+
+def _write_json(path: Path, result: dict) -> None:
+    """Write ``result`` to ``path`` atomically (temporary file + rename)."""
+    import contextlib
+    import os
+
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        tmp.write_text(json.dumps(result, indent=1) + "\n")
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise OSError(
+            f"could not write --out {path} ({exc.strerror or exc}); the result is the line "
+            "printed above."
+        ) from None

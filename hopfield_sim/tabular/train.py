@@ -5,15 +5,20 @@ subsample, corruption: ``numpy.random.default_rng([seed, epoch])``; parameters:
 ``nnx.Rngs(seed)``; dropout: a key folded from ``seed`` and the global step), so a run is
 reproducible and a resumed run continues exactly where a finished epoch left it.
 
-Checkpoints (``checkpoint=PATH``): after every validation the parameters, optimiser state,
-weight average, best weights and the history are written (``.npz`` + ``.json``, no pickle); a
-later call with the same path and the same data set, split, recipe and seed resumes after the
-last finished epoch that was saved.
+Checkpoints (``checkpoint=PATH``, an ``.npz``): after every validation the parameters,
+optimiser state, weight average, best weights and the history are written as one file,
+atomically, no pickle (:mod:`hopfield_sim.tabular.checkpoint`); the run holds the file's lock.
+A later call with the same path resumes after the last saved epoch only when the data set,
+split, recipe, seed **and** the digest of the encoded data and split indices
+(:func:`data_digest`) all match; otherwise it is refused with the reason.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
+import json
 import math
 import sys
 import time
@@ -32,7 +37,10 @@ from hopfield_sim.tabular.data import Encoded
 from hopfield_sim.tabular.model import build, model_input, self_lookup_mask
 from hopfield_sim.tabular.recipes import Recipe
 
-__all__ = ["TrainResult", "train", "estimate_bytes"]
+__all__ = ["TrainResult", "data_digest", "estimate_bytes", "train"]
+
+#: seeds are 32-bit (JAX keys wrap larger ones: 2**32 would repeat seed 0)
+MAX_SEED = 2**32 - 1
 
 
 @dataclass
@@ -64,6 +72,31 @@ def estimate_bytes(enc: Encoded, recipe: Recipe, eval_batch_size: int = 512) -> 
     train = per_block * cfg.num_blocks * 2
     evaluate = 4 * (3 * eval_batch_size * n_train * cfg.num_heads + 6 * n_train * width)
     return int(max(train, evaluate) + 4 * enc.x.size * 4)
+
+
+def data_digest(enc: Encoded) -> str:
+    """SHA-256 of what training sees: encoded values, missing flags, labels, feature widths
+    and kinds, and the split's train/validation/test row indices (in order)."""
+    h = hashlib.sha256()
+    for arr in (enc.x, enc.missing, enc.y, enc.split.train, enc.split.validation, enc.split.test):
+        a = np.ascontiguousarray(arr)
+        h.update(f"{a.dtype.str}{a.shape}".encode())
+        h.update(a.tobytes())
+    h.update(json.dumps([list(enc.sizes), list(enc.discrete)]).encode())
+    return h.hexdigest()
+
+
+def _mismatch(stored: dict, info: dict) -> str:
+    """Why a checkpoint's run description differs from this run's (for the message)."""
+    reasons = {
+        "run": "the data set, split or indices differ",
+        "recipe": "the recipe differs",
+        "seed": f"the seed differs ({stored.get('seed')!r} there, {info['seed']} here)",
+        "data_digest": "the data or split file changed (the digest of the encoded data and "
+        "split indices differs)",
+    }
+    why = [text for key, text in reasons.items() if stored.get(key) != info.get(key)]
+    return "; ".join(why) or "its description differs"
 
 
 def learning_rate(recipe: Recipe, step: int, steps_per_epoch: int) -> float:
@@ -179,9 +212,15 @@ def train(
     TrainResult
         Test accuracy with the weight average of the best-validation epoch.
     """
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise ValueError(f"seed must be a non-negative int; got {seed!r}.")
+    if (
+        isinstance(seed, bool)
+        or not isinstance(seed, int | np.integer)
+        or not 0 <= seed <= MAX_SEED
+    ):
+        raise ValueError(f"seed must be an int in 0..{MAX_SEED} (32 bits); got {seed!r}.")
     recipe.validate()
+    if checkpoint is not None:
+        ckpt.check_paths(checkpoint, None)
     import montecarlo  # memory guard shared by the package
 
     montecarlo.check_memory(
@@ -190,6 +229,14 @@ def train(
         f"features={len(enc.sizes)}, batch_size={recipe.batch_size}, "
         f"memory_size={recipe.memory_size})",
     )
+    lock = ckpt.locked(checkpoint) if checkpoint is not None else contextlib.nullcontext()
+    with lock:
+        return _train(enc, recipe, int(seed), progress, checkpoint, run_info, eval_batch_size,
+                      stop_after)  # fmt: skip
+
+
+def _train(enc, recipe, seed, progress, checkpoint, run_info, eval_batch_size, stop_after):
+    """The body of :func:`train` (arguments checked, checkpoint locked)."""
     t0 = time.perf_counter()
     sizes, discrete = enc.sizes, enc.discrete
     n_train, B, M, n_batches = _sizes(enc, recipe)
@@ -230,15 +277,18 @@ def train(
         return float(np.mean(pred == enc.y[rows]))
 
     info = {"run": run_info or {}, "recipe": recipe.to_dict(), "seed": int(seed)}
+    info["data_digest"] = data_digest(enc)
     start, best_val, best_epoch, history, seconds_before = 0, -1.0, 0, [], 0.0
     if checkpoint is not None and ckpt.exists(checkpoint):
         trees, meta = ckpt.load(
             checkpoint, {"params": params, "opt_state": opt_state, "ema": ema, "best": best}
         )
-        if meta.get("info") != info:
+        stored = meta.get("info")
+        if stored != info:
+            why = _mismatch(stored if isinstance(stored, dict) else {}, info)
             raise ValueError(
-                f"checkpoint {checkpoint} belongs to another run (data set, split, recipe or "
-                "seed differ); remove it or choose another path."
+                f"checkpoint {checkpoint} belongs to another run ({why}); remove it or choose "
+                "another path."
             )
         params, opt_state, ema, best = (trees[k] for k in ("params", "opt_state", "ema", "best"))
         start, best_val, best_epoch = meta["epoch"], meta["best_val"], meta["best_epoch"]
