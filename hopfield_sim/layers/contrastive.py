@@ -21,8 +21,8 @@ of ``N`` pairs ``(x_i, y_i)`` (image, text), rows of ``(N, d)`` arrays, usually 
   implementation; ml-jku's PyTorch code reports ``(2/τ⁻¹) L`` and the paper's Eq. 1 is ``2 L``.
 
 Dtypes: every floating dtype. 16-bit inputs (float16, bfloat16) are computed in float32 (logits,
-softmax, logsumexp) and the results cast back to the input dtype; float32 and float64 compute in
-their own precision (float64 needs ``jax.enable_x64``). Matrix products use
+softmax, logsumexp, L2 norms) and the results cast back to the input dtype; float32 and float64
+compute in their own precision (float64 needs ``jax.enable_x64``). Matrix products use
 ``Precision.HIGHEST``. All functions are ``jit``/``grad``/``vmap``-safe; value checks (finite
 inputs, positive temperatures) run only on concrete arrays, shape checks always.
 """
@@ -148,9 +148,21 @@ def _infonce(x, y, inv_tau):
     return 0.5 * (img + txt), img, txt
 
 
+#: smallest norm divided by: shorter rows (a zero row) are scaled by 1/NORM_FLOOR instead
+NORM_FLOOR = 1e-12
+
+
 def _normalise(r: jax.Array) -> jax.Array:
-    n = jnp.sqrt(jnp.sum(r * r, axis=-1, keepdims=True))
-    return r / jnp.maximum(n, jnp.finfo(r.dtype).tiny)
+    """``r / max(|r|, NORM_FLOOR)`` row-wise, computed in float32 for 16-bit inputs.
+
+    The floor sits inside the square root (``sqrt(max(|r|², NORM_FLOOR²))``), so a zero row
+    has finite gradients (``sqrt`` is never differentiated at 0); 16-bit inputs are squared in
+    float32 (a float16 row of norm > 256 would overflow ``|r|²``) and the unit rows cast back.
+    """
+    c = _compute_dtype(r.dtype)
+    x = r.astype(c)
+    n = jnp.sqrt(jnp.maximum(jnp.sum(x * x, axis=-1, keepdims=True), NORM_FLOOR**2))
+    return (x / n).astype(r.dtype)
 
 
 def _retrieve_normalised(state: jax.Array, memory: jax.Array, beta: jax.Array) -> jax.Array:
