@@ -54,8 +54,11 @@ def mc_sizes(spec: SweepSpec) -> list[dict[str, float]]:
     return [dict(zip(("N", "K", "M", "P", "d"), row)) for row in table]
 
 
-def check_resources(spec: SweepSpec) -> None:
+def check_resources(spec: SweepSpec, workers: int = 1) -> None:
     """Refuse a spec whose largest Monte Carlo point would not fit in memory.
+
+    With ``workers`` > 1 local processes, each holds its own point and an interpreter
+    (:data:`hopfield_sim._execution.WORKER_BYTES`), so the estimate is ``workers`` times that.
 
     Raises
     ------
@@ -104,4 +107,9 @@ def check_resources(spec: SweepSpec) -> None:
         what += " with K = alpha N^(P-1)"
     if math.isinf(worst_bytes):
         worst_bytes = 2.0**80
+    if workers > 1:
+        from hopfield_sim._execution import WORKER_BYTES
+
+        worst_bytes = workers * (worst_bytes + WORKER_BYTES)
+        what += f" on {workers} local worker processes (each ~{WORKER_BYTES >> 20} MiB + a point)"
     montecarlo.check_memory(int(min(worst_bytes, 2**80)), what)

@@ -25,6 +25,8 @@ from typing import Any
 
 import numpy as np
 
+from hopfield_sim._sizes import check_adaptive_points, check_axis_size
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
@@ -305,6 +307,7 @@ def _axis_values(key: str, name: str, value: Any) -> np.ndarray:
             num = value["num"]
             if isinstance(num, bool) or not isinstance(num, (int, np.integer)) or num < 1:
                 raise ValueError(f"{key}.num must be an integer >= 1; got {num!r}.")
+            check_axis_size(key, "num", num)
             if log:
                 if start <= 0 or stop <= 0:
                     raise ValueError(
@@ -319,7 +322,9 @@ def _axis_values(key: str, name: str, value: Any) -> np.ndarray:
             step = _number(f"{key}.step", value["step"])
             if step == 0 or (stop - start) / step < 0:
                 raise ValueError(f"{key}.step={step} does not lead from {start} to {stop}.")
-            n = int(math.floor((stop - start) / step + 1e-9)) + 1
+            count = (stop - start) / step + 1e-9
+            check_axis_size(key, "step", count + 1 if math.isfinite(count) else math.inf)
+            n = int(math.floor(count)) + 1
             arr = start + step * np.arange(n)
     else:
         _numbers_only(key, value)
@@ -476,6 +481,7 @@ def _validate_adaptive(spec: SweepSpec) -> None:
         v = getattr(a, key)
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < low:
             raise ValueError(f"adaptive.{key} must be an integer >= {low}; got {v!r}.")
+    check_adaptive_points(a.points)
     _choice("adaptive.variable", a.variable, ("m", "n", "q"))
     if spec.points is not None or len(spec.axes) != 2:
         raise ValueError(

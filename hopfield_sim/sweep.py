@@ -122,7 +122,10 @@ def sweep(
         raise TypeError(f"progress must be True or False; got {progress!r}.")
     from hopfield_sim.checks import check_resources
 
-    check_resources(spec)
+    local_mc = client is None and spec.montecarlo is not None
+    if local_mc:
+        workers = _execution.local_workers(workers)  # capped at the cores (with a warning)
+    check_resources(spec, workers=workers if local_mc else 1)
     with contextlib.ExitStack() as stack:
         writer = stack.enter_context(storage.Store(store)) if store is not None else None
         if client is not None:
