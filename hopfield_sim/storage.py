@@ -105,11 +105,31 @@ def write(ds: xr.Dataset, path: str | Path) -> Path:
         ds.to_netcdf(tmp, engine="h5netcdf")
         _fsync_file(tmp)
         os.replace(tmp, path)
+    except OSError as exc:
+        _raise_if_disk_full(exc, path)
+        raise
     finally:
         if tmp.exists():
             tmp.unlink()
     _fsync_dir(path.parent)
     return path
+
+
+def _raise_if_disk_full(exc: BaseException, path: Path) -> None:
+    """A one-line ``OSError`` (errno ENOSPC) instead of HDF5's raw message on a full disk."""
+    import errno
+
+    text = str(exc)
+    if (
+        getattr(exc, "errno", None) == errno.ENOSPC
+        or "errno = 28" in text
+        or ("No space left" in text)
+    ):
+        raise OSError(
+            errno.ENOSPC,
+            f"no space left on the device of {path}; every batch stored before is kept. Free "
+            "space and rerun the same command to continue.",
+        ) from None
 
 
 def check_writable(path: str | Path) -> None:
@@ -194,6 +214,9 @@ class Store:
                     d.attrs["dims"] = json.dumps(list(extra_dims))
             _fsync_file(tmp)
             os.replace(tmp, final)
+        except OSError as exc:
+            _raise_if_disk_full(exc, final)
+            raise
         finally:
             if tmp.exists():
                 tmp.unlink()
@@ -318,6 +341,20 @@ def _apply_part(ds: xr.Dataset, part: Path) -> None:
         )
     dims = grid_dims(ds)
     size = int(np.prod([ds.sizes[d] for d in dims]))
+    index = np.asarray(index)
+    bad = (
+        index.ndim != 1
+        or index.dtype.kind not in "iu"
+        or (index.size and (index.min() < 0 or index.max() >= size))
+        or np.unique(index).size != index.size
+        or any(np.shape(arr)[:1] != index.shape for _, arr in values.values())
+    )
+    if bad:
+        raise DamagedStoreError(
+            f"batch file {part} is damaged: its 'index' is not a list of distinct grid "
+            f"indices in 0..{size - 1} matching its values. Recovery: delete it; rerunning "
+            "the same spec recomputes its points."
+        )
     for name, (extra_dims, arr) in values.items():
         target = ensure_var(ds, name, extra_dims, arr.shape[1:], arr.dtype)
         target.reshape((size, *arr.shape[1:]))[index] = arr

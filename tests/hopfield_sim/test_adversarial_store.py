@@ -1,0 +1,61 @@
+"""Sweep stores under a hostile or careless user (issue 27): part files with bad indices, a
+full disk."""
+
+from __future__ import annotations
+
+import errno
+
+import numpy as np
+import pytest
+import sweep_fakes
+import xarray as xr
+
+from hopfield_sim import storage
+from hopfield_sim.sweep import sweep
+
+SPEC = {
+    "model": {"protocol": "hebbian", "P": 2},
+    "axes": {"T": [0.4, 0.8, 1.2]},
+    "theory": {},
+    "montecarlo": {"N": 100, "sweeps": 10},
+}
+FAKES = {"_theory": sweep_fakes.theory, "_montecarlo": sweep_fakes.montecarlo}
+
+
+@pytest.fixture
+def store(tmp_path):
+    path = tmp_path / "s.h5"
+    sweep(SPEC, store=path, progress=False, workers=1, **FAKES)
+    return path
+
+
+@pytest.mark.parametrize("index", [[-1], [3], [0, 0], [[0]]])
+def test_part_file_with_bad_index_is_refused(store, index):
+    before = storage.read(store)
+    with storage.Store(store) as writer:
+        n = np.asarray(index).reshape(-1).size if np.ndim(index) == 1 else 1
+        writer.append(before.attrs[storage.SPEC_ATTR], np.asarray(index),
+                      {"m_mc": ((), np.full(n, 5.0))})  # fmt: skip
+    with pytest.raises(storage.DamagedStoreError, match="its 'index' is not a list of distinct"):
+        storage.read(store)
+
+
+def test_part_file_with_a_good_index_is_applied(store):
+    before = storage.read(store)
+    with storage.Store(store) as writer:
+        writer.append(before.attrs[storage.SPEC_ATTR], np.array([2]), {"m_mc": ((), [5.0])})
+    after = storage.read(store)
+    assert after["m_mc"].values[2] == 5.0  # the last point, not another one
+    np.testing.assert_array_equal(after["m_mc"].values[:2], before["m_mc"].values[:2])
+
+
+def test_full_disk_gives_one_line(store, monkeypatch):
+    def full(self, *args, **kwargs):  # fault injection: HDF5's message on a full disk
+        raise OSError("Can't write data (file write failed: errno = 28, error message = "
+                      "'No space left on device')")  # fmt: skip
+
+    monkeypatch.setattr(xr.Dataset, "to_netcdf", full)
+    with pytest.raises(OSError, match="no space left on the device of") as info:
+        storage.write(storage.read(store), store.with_name("copy.h5"))
+    assert info.value.errno == errno.ENOSPC and "\n" not in str(info.value)
+    assert not list(store.parent.glob(".copy.h5.tmp-*"))
