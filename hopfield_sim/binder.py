@@ -83,6 +83,15 @@ def binder_crossing(
         where it changes sign, the last sign change from below) and its bootstrap error.
     """
     T = np.asarray(T, dtype=float)
+    small, large = np.asarray(small, dtype=float), np.asarray(large, dtype=float)
+    if T.ndim != 1 or T.size < 2 or not np.all(np.isfinite(T)) or np.any(np.diff(T) <= 0):
+        raise ValueError("T must be 1-d, finite and increasing, with at least 2 values.")
+    for name, a in (("small", small), ("large", large)):
+        if a.ndim != 3 or a.shape[0] != T.size or a.shape[1] < 2 or not np.all(np.isfinite(a)):
+            raise ValueError(
+                f"{name} must be finite traces of shape (len(T)={T.size}, chains >= 2, sweeps); "
+                f"got shape {a.shape}."
+            )
 
     def crossing(a: np.ndarray, b: np.ndarray) -> float:
         d = np.array([binder(b[i]) - binder(a[i]) for i in range(T.size)])

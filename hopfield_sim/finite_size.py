@@ -147,8 +147,10 @@ def fit_step(
     y = np.asarray(y, dtype=float)
     if x.ndim != 1 or x.shape != y.shape or x.size < 3:
         raise ValueError(f"x and y must be 1-d of equal length >= 3; got {x.shape}, {y.shape}.")
-    if np.any((y < 0) | (y > 1)) or not np.all(np.isfinite(x)):
-        raise ValueError("y must lie in [0, 1] and x be finite.")
+    if not np.all((y >= 0) & (y <= 1)) or not np.all(np.isfinite(x)):
+        raise ValueError("y must lie in [0, 1] (no NaN) and x be finite.")
+    if np.unique(x).size < 2:
+        raise ValueError(f"x needs at least 2 distinct values to fit a step; got {x[0]:g} only.")
     if np.all(y > 0.5) or np.all(y <= 0.5):
         raise ValueError(
             f"every sample {'retrieves' if y[0] > 0.5 else 'fails'} on [{x.min():g}, "
@@ -347,10 +349,26 @@ def extrapolate(
     N = np.asarray(N, dtype=float)
     y = np.asarray(x_c, dtype=float)
     e = np.asarray(x_c_err, dtype=float)
-    if not (N.shape == y.shape == e.shape) or N.size < 2:
-        raise ValueError("N, x_c and x_c_err must have equal length >= 2.")
+    if not (N.ndim == 1 and N.shape == y.shape == e.shape) or N.size < 2:
+        raise ValueError(
+            f"N, x_c and x_c_err must be 1-d of equal length >= 2; got shapes {N.shape}, "
+            f"{y.shape}, {e.shape}."
+        )
+    if not (np.all(np.isfinite(N) & (N > 0)) and np.all(np.isfinite(y))):
+        raise ValueError("N must be finite and > 0, and x_c finite (no NaN).")
     if nu is None and N.size < 3:
         raise ValueError("fitting nu needs at least 3 sizes; give nu.")
+    if np.unique(N).size < (2 if nu is not None else 3):
+        raise ValueError(
+            f"N needs at least {2 if nu is not None else 3} distinct sizes to fit "
+            f"x_inf + a N^(-nu); got {np.unique(N).size}."
+        )
+    if nu is not None and not (np.isscalar(nu) and np.isfinite(nu) and nu > 0):
+        raise ValueError(f"nu must be a finite number > 0 (or None to fit it); got {nu!r}.")
+    if replicates is not None and len(replicates) != N.size:
+        raise ValueError(
+            f"replicates must hold one array per size ({N.size}); got {len(replicates)}."
+        )
     e = np.where(np.isfinite(e) & (e > 0), e, np.nanmax(e[np.isfinite(e)], initial=1e-3))
     best = _fit_law(N, y, e, nu)
     rng = np.random.default_rng(seed)
