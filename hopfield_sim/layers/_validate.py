@@ -50,6 +50,32 @@ def positive(name: str, value, *, allow_none: bool = False) -> None:
         raise ValueError(f"{name} must be finite and > 0; got {name}={value!r}.")
 
 
+def beta_fits(beta, query, shape: tuple, dtype) -> None:
+    """``beta`` broadcasts to ``shape`` = (..., H), and the first state ``beta * query`` is
+    finite in the compute ``dtype`` (value check on concrete arrays only)."""
+    b_shape = tuple(np.shape(beta))
+    try:
+        if np.broadcast_shapes(b_shape, shape) != tuple(shape):
+            raise ValueError
+    except ValueError:
+        raise ValueError(
+            f"beta with shape {b_shape} does not broadcast to (..., H) = {tuple(shape)}: give "
+            "a scalar, one value per head (H,), or per batch entry and head."
+        ) from None
+    if not (is_concrete(beta) and is_concrete(query)) or np.size(query) == 0:
+        return
+    top = float(np.max(np.asarray(beta, np.float64))) * float(
+        np.max(np.abs(np.asarray(query, np.float64)))
+    )
+    largest = float(jnp.finfo(dtype).max)
+    if not top < largest:
+        raise ValueError(
+            f"beta * |query| reaches {top:.3g}, beyond the largest {jnp.dtype(dtype).name} "
+            f"({largest:.4g}): the retrieval would overflow. Use a smaller beta"
+            + (" or dtype=jnp.float32." if jnp.dtype(dtype).itemsize < 4 else ".")
+        )
+
+
 def array(name: str, x, *, min_ndim: int) -> None:
     if not hasattr(x, "shape") or not hasattr(x, "dtype"):
         raise TypeError(f"{name} must be an array; got {type(x).__name__}.")

@@ -154,6 +154,11 @@ def retrieve(
             f"{tuple(query.shape)}, keys {tuple(keys.shape)}, values {tuple(values.shape)}."
         ) from None
     H, L, S, d = query.shape[-2], query.shape[-3], keys.shape[-3], query.shape[-1]
+    if S == 0 or d == 0:
+        raise ValueError(
+            f"keys must hold at least one stored pattern of dimension d >= 1; got keys "
+            f"{tuple(keys.shape)} (S={S}, d={d})."
+        )
     _validate.separation(separation, alpha)
     _attention.check_implementation(implementation)
     if mask_convention not in ("jax", "reference"):
@@ -173,6 +178,7 @@ def retrieve(
     if beta is None:
         beta = 1.0 / math.sqrt(d)
     _validate.positive("beta", beta)
+    _validate.beta_fits(beta, query, batch + (H,), dtype)
     _validate.steps(update_steps_max, update_steps_eps, H)
     if not 0.0 <= dropout_rate < 1.0:
         raise ValueError(f"dropout_rate must lie in [0, 1); got {dropout_rate!r}.")

@@ -64,3 +64,24 @@ def test_binder_crossing_refuses_bad_inputs():
     ):
         with pytest.raises(ValueError, match=match):
             binder_crossing(*args, bootstrap=0)
+
+
+# ------------------------------------------------------------------ Hopfield layers
+
+
+def test_retrieve_refuses_empty_memory_bad_beta_shape_and_overflowing_beta():
+    import jax.numpy as jnp
+
+    from hopfield_sim.layers import retrieve
+
+    q = jnp.ones((2, 1, 3), jnp.float16)
+    with pytest.raises(ValueError, match=r"at least one stored pattern .* \(S=0, d=3\)"):
+        retrieve(q, jnp.ones((0, 1, 3), jnp.float16))
+    with pytest.raises(ValueError, match=r"beta with shape \(3,\) does not broadcast to"):
+        retrieve(jnp.ones((2, 5, 4, 3)), jnp.ones((2, 6, 4, 3)), beta=jnp.ones(3))
+    with pytest.raises(ValueError, match="beyond the largest float16 .* dtype=jnp.float32"):
+        retrieve(q, jnp.ones((4, 1, 3), jnp.float16), beta=1e6)  # was a silent NaN
+    # a beta that fits gives the float32 answer (all stored patterns equal: the pattern)
+    k = jnp.ones((4, 1, 3), jnp.float16)
+    out = retrieve(q, k, beta=1e3)
+    assert np.allclose(np.asarray(out, np.float32), 1.0)
