@@ -121,18 +121,37 @@ def connect(client: Any) -> tuple[Any, bool]:
     return client, False
 
 
+#: transports of a scheduler in another process (``inproc`` lives in this one)
+_SCHEMES = ("tcp", "tls", "ws", "wss", "ucx")
+
+
 def _probe(address: str) -> None:
     """Fail fast when nothing listens at a ``tcp://host:port`` scheduler address."""
     import socket
     from urllib.parse import urlsplit
 
+    given = address
     if "://" not in address:
         address = f"tcp://{address}"
-    parts = urlsplit(address)
-    if parts.scheme not in ("tcp", "tls") or parts.port is None:
-        return  # other transports: let distributed decide
     try:
-        socket.create_connection((parts.hostname, parts.port), timeout=5).close()
+        parts = urlsplit(address)
+        port, host, scheme = parts.port, parts.hostname, parts.scheme
+    except ValueError as exc:
+        raise ValueError(
+            f"the Dask scheduler address {given!r} is malformed ({exc}); give one such as "
+            "tcp://10.0.0.5:8786."
+        ) from None
+    if scheme not in _SCHEMES or not host:
+        raise ValueError(
+            f"the Dask scheduler address {given!r} is not a network address; give one such "
+            f"as tcp://10.0.0.5:8786 (schemes: {', '.join(_SCHEMES)})."
+        )
+    if scheme == "ucx":
+        return  # not a socket to probe: let distributed decide
+    if port is None:
+        port = 8786  # distributed's default scheduler port
+    try:
+        socket.create_connection((host, port), timeout=5).close()
     except OSError as exc:
         raise OSError(
             f"could not reach the Dask scheduler at {address!r} ({exc}); start it with "

@@ -98,3 +98,20 @@ def test_worker_count_capped_at_the_cores_with_a_warning():
     assert _execution.local_workers(1) == 1
     with pytest.warns(RuntimeWarning, match=f"workers={cores + 62} exceeds the {cores} CPU"):
         assert _execution.local_workers(cores + 62) == cores
+
+
+@pytest.mark.parametrize(
+    "address, match",
+    [
+        ("xyz://a", "is not a network address"),
+        ("inproc://x", "is not a network address"),
+        ("", "is not a network address"),
+        ("tcp://[::1", "is malformed"),
+    ],
+)
+def test_bad_scheduler_addresses_fail_at_once(address, match):
+    pytest.importorskip("distributed")
+    start = time.monotonic()
+    with pytest.raises(ValueError, match=match) as info:
+        _execution.connect(address)  # these used to wait 20 s, then print a traceback
+    assert time.monotonic() - start < 5 and "\n" not in str(info.value)
