@@ -210,14 +210,12 @@ def critical_point(
     if r is not None or M is not None:
         if r is None or M is None:
             raise ValueError(f"give r and M together; got r={r!r}, M={M!r}.")
-        r = float(_validate.real_array("r", r, low=0.0, high=1.0, low_open=True))
-        M = float(_validate.real_array("M", M, low=1.0, high=math.inf, high_open=True))
+        r = _scalar("r", r, low=0.0, high=1.0, low_open=True)
+        M = _scalar("M", M, low=1.0, high=math.inf, high_open=True)
         rho = (1.0 - r * r) / (M * r * r)
-    rho = float(_validate.real_array("rho", rho, low=0.0, high=math.inf, high_open=True))
+    rho = _scalar("rho", rho, low=0.0, high=math.inf, high_open=True)
     if protocol == "hebbian" and rho != 0.0:
         raise ValueError(f"protocol='hebbian' has no dataset, so rho must be 0; got rho={rho!r}.")
-    if np.ndim(rho):
-        raise ValueError("critical_load takes scalar rho and T.")
     T = _validate.scalar_T(T)
     factor = _alpha_factor(P, protocol, rho, r, M)
     modes = M if (protocol == "unsupervised" and P == 2) else None
@@ -249,6 +247,14 @@ def critical_point(
         np.array([beta]), np.array([a_m * factor]), np.array([rho]), P=P, modes=modes
     )
     return alpha_c, float(m[0])
+
+
+def _scalar(name: str, value, **bounds) -> float:
+    """A validated real number (a list or array is refused naming ``name``)."""
+    a = _validate.real_array(name, value, **bounds)
+    if np.ndim(a):
+        raise ValueError(f"{name} must be a scalar here; got an array of shape {np.shape(a)}.")
+    return float(a)
 
 
 def critical_load(

@@ -85,3 +85,11 @@ def test_retrieve_refuses_empty_memory_bad_beta_shape_and_overflowing_beta():
     k = jnp.ones((4, 1, 3), jnp.float16)
     out = retrieve(q, k, beta=1e3)
     assert np.allclose(np.asarray(out, np.float32), 1.0)
+
+
+@pytest.mark.parametrize("kw", [{"rho": [0.1, 0.2]}, {"rho": (0.1,)}, {"r": [0.5], "M": 3}])
+def test_critical_load_refuses_lists(kw):
+    import theory
+
+    with pytest.raises(ValueError, match="must be a scalar here; got an array of shape"):
+        theory.critical_load(2, **kw)
