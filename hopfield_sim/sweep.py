@@ -209,21 +209,28 @@ def _initial_dataset(spec: SweepSpec, grid: Grid, store, extend: bool):
     old_grid = Grid(spec_from_dict(old_spec))
     where = {grid.key(i): i for i in range(grid.size)}
     done = np.asarray(old["done_mc"]).ravel() if "done_mc" in old else np.zeros(0, bool)
-    lost = [old_grid.params(j) for j in np.flatnonzero(done) if old_grid.key(j) not in where]
+    finished = {"_mc": done}  # finished points of each phase are kept, the rest computed
+    if "done_theory" in old and old["done_theory"].ndim:
+        finished["_theory"] = np.asarray(old["done_theory"]).ravel()
+    any_done = np.zeros(old_grid.size, bool)
+    for flags in finished.values():
+        any_done[: flags.size] |= flags
+    lost = [old_grid.params(j) for j in np.flatnonzero(any_done) if old_grid.key(j) not in where]
     if lost:
         raise ValueError(
             f"store {store} cannot be extended to this grid: {len(lost)} finished point(s) "
             f"would be dropped, e.g. {lost[0]}; an extended grid must contain the old one."
         )
     for name in old.data_vars:
-        if "_mc" not in name:
+        phase = next((p for p in finished if p in name), None)
+        if phase is None:
             continue
         arr = np.asarray(old[name])
         extra = arr.shape[len(old_grid.shape) :]
         flat = arr.reshape((old_grid.size, *extra))
         dims = tuple(d for d in old[name].dims if d not in old_grid.dims)
         new = _layout.ensure_var(ds, name, dims, extra, old[name].dtype)
-        for j in np.flatnonzero(done):
+        for j in np.flatnonzero(finished[phase]):
             i = where.get(old_grid.key(j))
             if i is not None:
                 new.reshape((grid.size, *extra))[i] = flat[j]

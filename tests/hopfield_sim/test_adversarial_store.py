@@ -59,3 +59,27 @@ def test_full_disk_gives_one_line(store, monkeypatch):
         storage.write(storage.read(store), store.with_name("copy.h5"))
     assert info.value.errno == errno.ENOSPC and "\n" not in str(info.value)
     assert not list(store.parent.glob(".copy.h5.tmp-*"))
+
+
+THEORY = {"model": {"protocol": "hebbian", "P": 2}, "theory": {}}
+
+
+def test_extend_keeps_finished_theory_points(tmp_path):
+    store = tmp_path / "t.h5"
+    seen = []
+
+    def counting_theory(spec, grid):
+        seen.extend(grid.params(i)["alpha"] for i in range(grid.size))
+        return sweep_fakes.theory(spec, grid)
+
+    kw = {"store": store, "progress": False, "_theory": counting_theory, "theory_batch_size": 2}
+    old = sweep({**THEORY, "axes": {"alpha": [0.0, 0.05], "T": [0.5, 1.0]}}, **kw)
+    assert sorted(set(seen)) == [0.0, 0.05]
+    seen.clear()
+    wider = {**THEORY, "axes": {"alpha": [0.0, 0.05, 0.1], "T": [0.5, 1.0]}}
+    new = sweep(wider, extend=True, **kw)
+    assert set(seen) == {0.1}  # only the new slab is solved
+    np.testing.assert_array_equal(new["m_theory"].values[:2], old["m_theory"].values)
+    assert bool(new["done_theory"].all())
+    with pytest.raises(ValueError, match="finished point"):  # a narrower grid drops points
+        sweep({**THEORY, "axes": {"alpha": [0.0], "T": [0.5, 1.0]}}, extend=True, **kw)
