@@ -296,7 +296,7 @@ def read(path: str | Path) -> xr.Dataset:
     import xarray as xr
 
     try:
-        with xr.open_dataset(path, engine="h5netcdf") as ds:
+        with xr.open_dataset(path, engine="h5netcdf", phony_dims="sort") as ds:
             ds = ds.load()
     except Exception as exc:  # h5py/h5netcdf raise OSError, ValueError, KeyError, ...
         raise DamagedStoreError(

@@ -83,3 +83,17 @@ def test_extend_keeps_finished_theory_points(tmp_path):
     assert bool(new["done_theory"].all())
     with pytest.raises(ValueError, match="finished point"):  # a narrower grid drops points
         sweep({**THEORY, "axes": {"alpha": [0.0], "T": [0.5, 1.0]}}, extend=True, **kw)
+
+
+def test_plain_hdf5_file_is_refused_without_a_phony_dims_warning(tmp_path):
+    import warnings
+
+    import h5py
+
+    path = tmp_path / "plain.h5"
+    with h5py.File(path, "w") as fh:
+        fh["x"] = np.arange(3.0)  # no dimension scales: h5netcdf's "phony" dimensions
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match="not a hopfield-sim sweep"):
+            storage.read(path)
