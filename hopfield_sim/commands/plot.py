@@ -32,6 +32,7 @@ def run(args: argparse.Namespace) -> int:
 
     ds = open_sweep(args.file)
     out = args.out or args.file.with_suffix(".png")
+    _check_variable(ds, args.variable, args.file)
     dims = [d for d in ds.dims if d != "pattern"]
     plane = dims
     if "adaptive_spec" in ds.attrs:  # scattered points of an adaptive diagram
@@ -50,3 +51,14 @@ def run(args: argparse.Namespace) -> int:
         plot_curves(ds, x, hue, variable=args.variable, path=out)
     print(f"written: {out}")
     return 0
+
+
+def _check_variable(ds, variable: str, path) -> None:
+    """``variable`` must have a ``_theory`` or ``_mc`` array in the file (else: an empty plot)."""
+    names = [str(n).rsplit("_", 1) for n in ds.data_vars]
+    have = sorted({b for b, p in (n for n in names if len(n) == 2) if p in ("theory", "mc")})
+    have = [h for h in have if h not in ("done", "converged", "seed")]
+    if variable not in have:
+        raise ValueError(
+            f"--variable {variable!r} is not in {path}; it has {', '.join(have) or 'none'}."
+        )

@@ -97,3 +97,15 @@ def test_plain_hdf5_file_is_refused_without_a_phony_dims_warning(tmp_path):
         warnings.simplefilter("error")
         with pytest.raises(ValueError, match="not a hopfield-sim sweep"):
             storage.read(path)
+
+
+def test_plot_of_an_unknown_variable_is_an_error(tmp_path, capsys):
+    from hopfield_sim.cli import main
+
+    store = tmp_path / "t.h5"
+    sweep({**THEORY, "axes": {"alpha": [0.0, 0.05], "T": [0.5, 1.0]}}, store=store,
+          progress=False, _theory=sweep_fakes.theory)  # fmt: skip
+    assert main(["plot", str(store), "--variable", "zz", "--out", str(tmp_path / "f.png")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--variable 'zz' is not in" in err[0] and "it has m" in err[0]
+    assert not (tmp_path / "f.png").exists()
