@@ -412,8 +412,12 @@ def _validate(spec: SweepSpec) -> None:
     ):
         raise ValueError(f"model.P must be an even integer >= 2; got {P!r}.")
     P = int(P) if P is not None else int(_values(spec, "P").max())
-    if isinstance(spec.seed, bool) or not isinstance(spec.seed, (int, np.integer)) or spec.seed < 0:
-        raise ValueError(f"seed must be a non-negative integer; got {spec.seed!r}.")
+    if (
+        isinstance(spec.seed, bool)
+        or not isinstance(spec.seed, (int, np.integer))
+        or not 0 <= spec.seed < 2**63
+    ):  # stored as a 64-bit integer attribute
+        raise ValueError(f"seed must be a non-negative integer below 2**63; got {spec.seed!r}.")
     if spec.points is not None and spec.axes:
         raise ValueError("give grid 'axes' or explicit 'points', not both.")
     if spec.points is None and not spec.axes:

@@ -82,3 +82,10 @@ def test_more_workers_than_cores_is_capped_with_a_warning():
     with pytest.warns(RuntimeWarning, match=f"workers={cores + 62} exceeds the {cores} CPU"):
         ds = sweep(MC, progress=False, workers=cores + 62, **fakes)
     assert bool(ds["done_mc"].all())
+
+
+@pytest.mark.parametrize("seed", [2**63, 2**64, 2**200])
+def test_huge_sweep_seed_is_refused_up_front(seed):
+    with pytest.raises(ValueError, match="seed must be a non-negative integer below 2"):
+        spec_from_dict({**BASE, "axes": {"alpha": [0.0]}, "seed": seed})
+    assert spec_from_dict({**BASE, "axes": {"alpha": [0.0]}, "seed": 2**63 - 1}).seed == 2**63 - 1
