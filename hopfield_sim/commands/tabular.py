@@ -53,6 +53,16 @@ def run(args: argparse.Namespace) -> int:
     if args.split < 0:
         raise ValueError(f"--split must be >= 0; got {args.split}.")
     ckpt.check_paths(args.checkpoint, args.out)  # before any work: names, folders
+    for arg, path in (("--out", args.out), ("--checkpoint", args.checkpoint)):
+        if (
+            path is not None
+            and path.exists()
+            and path.resolve().is_relative_to(args.dataset.resolve())
+        ):
+            raise ValueError(
+                f"{arg} {path} is an existing file inside the data set folder {args.dataset}; "
+                "write results elsewhere (the data set's files are never overwritten)."
+            )
     with contextlib.ExitStack() as stack:
         if args.out is not None:
             stack.enter_context(ckpt.locked(args.out, what="result file"))

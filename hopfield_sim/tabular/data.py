@@ -285,6 +285,12 @@ def _split_path(folder: Path, pattern: str, k: int) -> Path:
 def _read_table(path: Path, header: bool) -> list[list[str]]:
     if not path.is_file():
         raise FileNotFoundError(f"data file {path} does not exist.")
+    from hopfield_sim._sizes import check_size
+
+    # rows of Python strings: about 40 bytes in memory per byte of text (fields, lists)
+    check_size(
+        40.0 * path.stat().st_size, f"reading data file {path} ({path.stat().st_size} bytes)"
+    )
     try:
         with path.open(newline="", encoding="utf-8") as fh:
             rows = [[_unquote(f) for f in row] for row in csv.reader(fh) if row]

@@ -105,3 +105,11 @@ def test_one_hot_growth_is_guarded_before_encoding(tmp_path, monkeypatch):
     assert "HOPFIELD_SIM_MAX_MEMORY" in str(info.value)
     monkeypatch.setenv("HOPFIELD_SIM_MAX_MEMORY", "200MB")
     assert d.encode(d.split(0)).x.shape == (n, 1 + n + 2)
+
+
+def test_reading_a_huge_table_is_guarded(tmp_path, monkeypatch):
+    rows = [f"{i}.5,{'ab'[i % 2]},{i % 2}" for i in range(200_000)]  # about 2.4 MB of text
+    folder = _folder(tmp_path, rows=rows)
+    monkeypatch.setenv("HOPFIELD_SIM_MAX_MEMORY", "50MB")
+    with pytest.raises(ValueError, match=r"reading data file .*t.csv"):
+        load_dataset(folder)

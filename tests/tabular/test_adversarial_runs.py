@@ -211,3 +211,14 @@ def test_huge_seed_is_refused(enc, budget, capsys):
         train(enc, recipe=budget, seed=2**32)
     assert main(["tabular", str(GLASS), "--seed", str(2**64)]) == 2
     assert "--seed must lie in" in capsys.readouterr().err
+
+
+def test_out_never_overwrites_a_file_of_the_data_set(tmp_path, capsys, monkeypatch):
+    folder = tmp_path / "glass"
+    shutil.copytree(GLASS, folder)
+    split = folder / "derived_splits" / "split0.json"
+    before = split.read_bytes()
+    monkeypatch.setattr(command, "_train", lambda args: pytest.fail("trained"))
+    assert main(["tabular", str(folder), "--no-progress", "--out", str(split)]) == 2
+    assert "inside the data set folder" in capsys.readouterr().err
+    assert split.read_bytes() == before
