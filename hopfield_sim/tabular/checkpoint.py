@@ -55,6 +55,9 @@ def save(path: str | Path, trees: dict, meta: dict) -> None:
     for name, tree in trees.items():
         for i, leaf in enumerate(jax.tree.leaves(tree)):
             arrays[f"{name}/{i}"] = np.asarray(leaf)
+    from hopfield_sim.storage import _remove_stale_temporaries
+
+    _remove_stale_temporaries(path.parent, f".{path.name}.tmp-")  # of killed runs
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:
         with open(tmp, "wb") as fh:
@@ -63,12 +66,13 @@ def save(path: str | Path, trees: dict, meta: dict) -> None:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
         why = "no space left on device" if exc.errno == errno.ENOSPC else exc.strerror or exc
         raise OSError(
             f"could not write checkpoint {path}: {why}; the previous checkpoint is intact."
         ) from None
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()  # only still there when the rename did not happen
     with contextlib.suppress(OSError):  # make the rename durable
         fd = os.open(path.parent, os.O_RDONLY)
         try:
