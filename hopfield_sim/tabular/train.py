@@ -280,9 +280,7 @@ def _train(enc, recipe, seed, progress, checkpoint, run_info, eval_batch_size, s
     info["data_digest"] = data_digest(enc)
     start, best_val, best_epoch, history, seconds_before = 0, -1.0, 0, [], 0.0
     if checkpoint is not None and ckpt.exists(checkpoint):
-        trees, meta = ckpt.load(
-            checkpoint, {"params": params, "opt_state": opt_state, "ema": ema, "best": best}
-        )
+        _, meta = ckpt.load(checkpoint, {})  # the run description first, then the arrays
         stored = meta.get("info")
         if stored != info:
             why = _mismatch(stored if isinstance(stored, dict) else {}, info)
@@ -290,6 +288,12 @@ def _train(enc, recipe, seed, progress, checkpoint, run_info, eval_batch_size, s
                 f"checkpoint {checkpoint} belongs to another run ({why}); remove it or choose "
                 "another path."
             )
+        missing = {"best_val", "best_epoch", "history", "seconds"} - set(meta)
+        if missing:
+            raise ValueError(f"checkpoint {checkpoint} has damaged metadata (no {min(missing)}).")
+        trees, meta = ckpt.load(
+            checkpoint, {"params": params, "opt_state": opt_state, "ema": ema, "best": best}
+        )
         params, opt_state, ema, best = (trees[k] for k in ("params", "opt_state", "ema", "best"))
         start, best_val, best_epoch = meta["epoch"], meta["best_val"], meta["best_epoch"]
         history, seconds_before = meta["history"], meta["seconds"]

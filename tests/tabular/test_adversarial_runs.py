@@ -73,6 +73,10 @@ def test_changed_data_or_split_file_is_not_resumed(enc, budget, tmp_path):
     split.write_text(json.dumps(s))
     with pytest.raises(ValueError, match="the data or split file changed"):
         train(_encode(folder), recipe=budget, seed=0, checkpoint=path, stop_after=6)
+    orig = json.loads((GLASS / "derived_splits" / "split0.json").read_text())
+    split.write_text(json.dumps({**orig, "intended_train": orig["intended_train"][::-1]}))
+    with pytest.raises(ValueError, match="the data or split file changed"):  # order matters
+        train(_encode(folder), recipe=budget, seed=0, checkpoint=path, stop_after=6)
     with pytest.raises(ValueError, match=r"the seed differs \(0 there, 3 here\)"):
         train(enc, recipe=budget, seed=3, checkpoint=path, stop_after=6)
 
