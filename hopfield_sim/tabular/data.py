@@ -262,10 +262,14 @@ def _inside(folder: Path, rel: object, key: str, card_path: Path) -> Path:
             "(no absolute path, no '..')."
         )
     target = folder / rel
-    base = folder.resolve()
-    if not target.resolve().is_relative_to(base):
+    try:
+        inside = target.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):  # a symbolic link loop
+        inside = False
+    if not inside:
         raise ValueError(
-            f"dataset card {card_path}: {key!r} leads out of the data folder (symbolic link)."
+            f"dataset card {card_path}: {key!r} leads out of the data folder (a symbolic "
+            "link out of it, or a loop)."
         )
     return target
 

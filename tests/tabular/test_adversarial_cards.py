@@ -113,3 +113,9 @@ def test_reading_a_huge_table_is_guarded(tmp_path, monkeypatch):
     monkeypatch.setenv("HOPFIELD_SIM_MAX_MEMORY", "50MB")
     with pytest.raises(ValueError, match=r"reading data file .*t.csv"):
         load_dataset(folder)
+
+
+def test_symlink_loop_is_refused(tmp_path):
+    folder = _folder(tmp_path, file='"loop.csv"')
+    os.symlink(folder / "loop.csv", folder / "loop.csv")
+    _refused(folder, "leads out of the data folder")
