@@ -31,7 +31,7 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "q0_theory": ("1RSB inter-state overlap q0 (theory)", "1"),
     "q1_theory": ("1RSB intra-state overlap q1 (theory)", "1"),
     "theta_theory": ("1RSB Parisi block parameter theta (theory)", "1"),
-    "free_energy_theory": ("free energy per neuron f (theory)", "J"),
+    "free_energy_theory": ("free energy per neuron f (theory)", "1"),
     "converged_theory": ("theory solver converged", "1"),
     "stable_theory": ("theory solution locally stable", "1"),
     "done_theory": ("theory point solved", "1"),
@@ -41,8 +41,8 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "n_mc_err": ("error of n (Monte Carlo)", "1"),
     "q_mc": ("two-replica overlap q (Monte Carlo)", "1"),
     "q_mc_err": ("error of q (Monte Carlo)", "1"),
-    "energy_mc": ("energy per neuron (Monte Carlo)", "J"),
-    "energy_mc_err": ("error of the energy per neuron (Monte Carlo)", "J"),
+    "energy_mc": ("energy per neuron (Monte Carlo)", "1"),
+    "energy_mc_err": ("error of the energy per neuron (Monte Carlo)", "1"),
     "reliable_mc": (
         "every Monte Carlo chain recorded at least 20 autocorrelation times",
         "1",
@@ -89,6 +89,8 @@ def cf_attributes(title: str, version: str) -> dict[str, str]:
     now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     return {
         "Conventions": "CF-1.8",
+        "energy_scale": "couplings set the energy scale (J = 1): T, beta and energies are "
+        "dimensionless numbers (units = 1)",
         "title": title,
         "source": f"hopfield-sim {version}",
         "history": f"{now}: created by hopfield-sim {version} sweep",
