@@ -139,14 +139,11 @@ def _transitions(spec, x: str, params: dict, variable: str, lo: float, hi: float
 
 
 def transition_label(x: str, kind: str, value: float) -> str:
-    """Legend text of a transition line along ``x``."""
+    """Legend text of a transition line along ``x`` (spinodal: the retrieval branch ends;
+    thermodynamic: retrieval is the global free-energy minimum below it)."""
     if x == "alpha":
         name = "capacity alpha_c" if kind == "spinodal" else "alpha_th"
     else:
         name = "T_M" if kind == "spinodal" else "T_c"
-    what = (
-        "spinodal: retrieval states end"
-        if kind == "spinodal"
-        else "thermodynamic: retrieval is the global minimum below"
-    )
+    what = "spinodal, m jumps" if kind == "spinodal" else "thermodynamic"
     return f"{name} = {value:.4g} ({what})"

@@ -254,8 +254,6 @@ def plot_curves(
             _theory_line(ax, one, x, at, variable, text, "0.15" if one_theory and hue else colour,
                          log, marked)  # fmt: skip
         if mc in one:
-            if hue != "N" and "N_mc" in one and np.unique(one["N_mc"].values).size == 1:
-                tag = f"{tag}, N = {float(one['N_mc'].values.flat[0]):g}".strip(", ")
             _mc_series(ax, one, x, variable, colour, f"Monte Carlo {tag}".strip())
     if mc in sub and "reliable_mc" in sub and not bool(sub["reliable_mc"].all()):
         ax.plot([], [], "o", mfc="white", color="0.3", label="hollow: reliable_mc = False")
@@ -264,7 +262,10 @@ def plot_curves(
     ax.set_ylabel(label(ds, ref).replace(" (theory)", "").replace(" (Monte Carlo)", ""))
     if log:
         ax.set_xscale("log")
-    ax.set_title(_title(sub))
+    title = _title(sub)
+    if hue != "N" and "N_mc" in sub and np.unique(sub["N_mc"].values).size == 1:
+        title += f"; Monte Carlo N = {float(sub['N_mc'].values.flat[0]):g}"
+    ax.set_title(title)
     ax.legend(loc="best", fontsize="small")
     fig.tight_layout()
     if path is not None:
@@ -298,7 +299,9 @@ def _theory_line(ax, one, x, at, variable, text, colour, log, marked) -> None:
     if curve is None:
         ax.plot(one[x], one[f"{variable}_theory"], color=colour, lw=2, label=text)
         return
-    ax.plot(curve.xs, curve.ys, color=colour, lw=2, label=text, zorder=3)
+    integer = x in ("M", "N", "K", "P")  # the theory exists at integer values only
+    ax.plot(curve.xs, curve.ys, color=colour, lw=1.2 if integer else 2, label=text, zorder=3,
+            marker="." if integer else None, ms=4)  # fmt: skip
     for kind, style in (("spinodal", ":"), ("thermodynamic", "--")):
         if kind in curve.transitions:
             value = curve.transitions[kind]
