@@ -49,6 +49,17 @@ VARIABLES: dict[str, tuple[str, str]] = {
     ),
     "K_mc": ("archetypes K simulated", "1"),
     "N_mc": ("neurons N simulated", "1"),
+    "m_mc_sample": ("Mattis overlap m of every disorder sample and chain (Monte Carlo)", "1"),
+    "n_mc_sample": ("class-mean overlap n of every disorder sample and chain (Monte Carlo)", "1"),
+    "q_mc_sample": ("two-chain overlap q of every disorder sample and chain pair", "1"),
+    "energy_mc_sample": ("energy per neuron of every disorder sample and chain", "1"),
+    "m_mc_hist": ("counts of the recorded m per disorder sample (50 bins on [-1, 1])", "1"),
+    "n_mc_hist": ("counts of the recorded n per disorder sample (50 bins on [-1, 1])", "1"),
+    "q_mc_hist": ("counts of the recorded q per disorder sample (50 bins on [-1, 1])", "1"),
+    "chi_mc": ("overlap susceptibility beta N var(m), mean over samples and chains", "1"),
+    "binder_mc": ("Binder cumulant of the overlap, mean over samples and chains", "1"),
+    "specific_heat_mc": ("specific heat per neuron beta^2 N var(e), mean over chains", "1"),
+    "rhat_mc": ("largest split-R-hat across chains of any disorder sample", "1"),
     "done_mc": ("Monte Carlo point finished", "1"),
     "seed_mc": ("Monte Carlo seed of the point (from the root seed)", "1"),
 }
@@ -61,6 +72,25 @@ def describe(name: str) -> tuple[str, str]:
     base, _, source = name.rpartition("_")
     what = {"theory": "theory", "mc": "Monte Carlo"}.get(source, "")
     return (f"{base or name} ({what})" if what else name), "1"
+
+
+#: extra dims of the per-sample variables (by name suffix); anything else is ``pattern``
+_EXTRA = {"_mc_sample": ("sample", "chain"), "q_mc_sample": ("sample", "chain_pair")}
+
+
+def extra_dims(name: str, ndim: int) -> tuple[str, ...]:
+    """Dims after the grid dims of a Monte Carlo output ``name`` with ``ndim`` extra axes:
+    ``(sample, chain[, pattern])``, ``(sample, chain_pair)``, ``(sample, <m>_bin)`` for
+    the per-sample outputs, ``pattern`` otherwise."""
+    if name == "q_mc_sample":
+        dims: tuple[str, ...] = _EXTRA[name]
+    elif name.endswith("_mc_sample"):
+        dims = _EXTRA["_mc_sample"]
+    elif name.endswith("_mc_hist"):
+        dims = ("sample", f"{name.split('_')[0]}_bin")
+    else:
+        dims = ()
+    return (dims + ("pattern",) * ndim)[:ndim]
 
 
 def grid_dims(ds: xr.Dataset) -> tuple[str, ...]:
