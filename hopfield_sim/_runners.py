@@ -172,8 +172,10 @@ def montecarlo_point(spec: dict, params: dict[str, float], seed: int) -> dict[st
             net = montecarlo.MultitaskingNetwork(**kw)
         else:
             net = montecarlo.DenseHebbianNetwork(P, **kw)
+        ladder = _ladder(temp, mc.get("tempering"))
         res = net.sample(
-            **temp,
+            **ladder,
+            tempering=mc.get("tempering") is not None,
             sweeps=int(mc.get("sweeps", 200)),
             burn_in=int(mc.get("burn_in", 50)),
             chains=chains,
@@ -183,6 +185,8 @@ def montecarlo_point(spec: dict, params: dict[str, float], seed: int) -> dict[st
             engine=mc.get("engine", "numba"),
             thin=int(mc.get("thin", 1)),
         )
+        if "beta" in res.dims:  # tempering: the lowest rung is the point's temperature
+            res = res.isel(beta=0)
         for name in ("m", "n"):
             if name in res:
                 v, e = _order_parameter(res, name, init, multitasking)
@@ -209,6 +213,15 @@ def montecarlo_point(spec: dict, params: dict[str, float], seed: int) -> dict[st
     if per_sample:
         out.update(_sample_outputs(values))
     return out
+
+
+def _ladder(temp: dict, tempering: dict | None) -> dict:
+    """``{"T": ...}`` of one point, or a geometric ladder from it to ``T_max``."""
+    if tempering is None:
+        return temp
+    T = float(temp["T"]) if "T" in temp else 1.0 / float(temp["beta"])
+    rungs = int(tempering.get("rungs", 8))
+    return {"T": T * (float(tempering["T_max"]) / T) ** (np.arange(rungs) / (rungs - 1))}
 
 
 #: bins of the stored P(m) and P(q) histograms: HIST_BINS equal bins on [-1, 1]
