@@ -146,21 +146,33 @@ def plot_phase_diagram(
             )
         )
         ok = np.asarray(pts["done_mc"].values, bool).ravel() & np.isfinite(vs)
+        good = np.ones(ok.shape, bool)
+        if "reliable_mc" in ds:
+            good = np.broadcast_to(
+                ds["reliable_mc"].astype(bool).broadcast_like(ds[mc]).values, ds[mc].shape
+            ).ravel()
         ax.scatter(
-            xs[ok],
-            ys[ok],
-            c=vs[ok],
+            xs[ok & good],
+            ys[ok & good],
+            c=vs[ok & good],
             cmap=CMAP,
             vmin=0,
             vmax=1,
             # a dark rim on light points and a light rim on dark ones: visible on the shading
-            edgecolors=np.where(vs[ok] > 0.5, "black", "white"),
+            edgecolors=np.where(vs[ok & good] > 0.5, "black", "white"),
             linewidths=1.3,
             marker="o",
             s=55,
             zorder=5,
             label=f"Monte Carlo {variable}",
         )
+        bad = ok & ~good
+        if bad.any():  # hollow: the value is the rim colour
+            from matplotlib import colormaps
+
+            rims = colormaps[CMAP](np.clip(vs[bad], 0, 1))
+            ax.scatter(xs[bad], ys[bad], facecolors="none", edgecolors=rims, linewidths=2.2,
+                       marker="o", s=55, zorder=5, label="hollow: reliable_mc = False")  # fmt: skip
     ax.set_xlabel(label(ds, x))
     ax.set_ylabel(label(ds, y))
     ax.set_title(_title(ds))

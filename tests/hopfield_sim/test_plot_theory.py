@@ -65,3 +65,19 @@ def test_no_silent_first_value_and_unreliable_points_are_hollow():
               and len(ln.get_xdata())]  # fmt: skip
     assert len(hollow) == 1 and list(hollow[0].get_xdata()) == [0.05]
     assert "hollow: reliable_mc = False" in ax.get_legend_handles_labels()[1]
+
+
+def test_phase_diagram_draws_unreliable_points_hollow():
+    from hopfield_sim import plot_phase_diagram
+
+    spec = {"seed": 1, "model": {"protocol": "hebbian", "P": 2},
+            "axes": {"alpha": [0.0, 0.05, 0.1], "T": [0.3, 0.6]},
+            "theory": {}, "montecarlo": {"N": 100}}  # fmt: skip
+    ds = hopfield_sim.sweep(spec, workers=1, progress=False, _theory=sweep_fakes.theory,
+                            _montecarlo=sweep_fakes.montecarlo)  # fmt: skip
+    ds["reliable_mc"] = (("alpha", "T"), np.array([[True, True], [False, True], [True, True]]))
+    ax = plot_phase_diagram(ds, "alpha", "T", theory_lines=False).axes[0]
+    (hollow,) = [c for c in ax.collections if c.get_label() == "hollow: reliable_mc = False"]
+    np.testing.assert_allclose(hollow.get_offsets(), [[0.05, 0.3]])
+    (filled,) = [c for c in ax.collections if c.get_label() == "Monte Carlo m"]
+    assert len(filled.get_offsets()) == 5
