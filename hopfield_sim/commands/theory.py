@@ -59,13 +59,17 @@ def run(args: argparse.Namespace) -> int:
                       finite_M=args.finite_M, **kw)  # fmt: skip
     names = [n for n in ("m", "n", "q", "free_energy", "converged", "stable") if n in ds]
     flat = ds[names].to_dataframe().reset_index() if ds["m"].ndim else None
+    gone = _no_retrieval(args, ds)
     if args.json:
         if flat is None:
             rows = [{**{k: _plain(v) for k, v in kw.items()},
                      **{n: _plain(ds[n].values) for n in names}}]  # fmt: skip
         else:
             rows = [{k: _plain(v) for k, v in r.items()} for r in flat.to_dict("records")]
-        print(json.dumps({"protocol": args.protocol, "P": args.P, "points": rows}, indent=2))
+        out = {"protocol": args.protocol, "P": args.P, "points": rows}
+        if gone:
+            out["note"] = gone
+        print(json.dumps(out, indent=2))
         return 0
     if flat is None:
         given = ", ".join(f"{k}={v:g}" for k, v in kw.items())
@@ -74,7 +78,6 @@ def run(args: argparse.Namespace) -> int:
             print(f"  {n:<12} {_plain(ds[n].values)}")
     else:
         print(flat.to_string(index=False))
-    gone = _no_retrieval(args, ds)
     if gone:
         print(gone)
     return 0

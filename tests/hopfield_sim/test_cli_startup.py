@@ -29,6 +29,11 @@ def test_beyond_capacity_says_so(capsys):
     assert value == pytest.approx(0.138, abs=5e-4)
     assert cli.main(["theory", "--P", "2", "--alpha", "0.05", "--T", "0"]) == 0
     assert "no retrieval" not in capsys.readouterr().out
+    assert cli.main(["theory", "--alpha", "0.05", "0.2", "--T", "0", "--json"]) == 0
+    import json
+
+    note = json.loads(capsys.readouterr().out)["note"]
+    assert note.startswith("no retrieval solution at 1 of 2 points")
 
 
 def test_sweep_counts_are_labelled():
