@@ -530,16 +530,10 @@ def _validate_mc(spec: SweepSpec) -> None:
         raise ValueError(f"montecarlo.burn_in must be an integer >= 0; got {mc.burn_in!r}.")
     _choice("montecarlo.dynamics", mc.dynamics, DYNAMICS)
     _choice("montecarlo.init", mc.init, ("archetype", "random"))
-    if mc.engine is not None:
-        _choice("montecarlo.engine", mc.engine, ("numba", "jax"))
-    if mc.thin is not None and (
-        isinstance(mc.thin, bool) or not isinstance(mc.thin, (int, np.integer)) or mc.thin < 1
-    ):
-        raise ValueError(f"montecarlo.thin must be an integer >= 1; got {mc.thin!r}.")
-    if mc.per_sample is not None and not isinstance(mc.per_sample, bool):
-        raise TypeError(f"montecarlo.per_sample must be true or false; got {mc.per_sample!r}.")
-    if mc.tempering is not None:
-        _validate_tempering(spec)
+    from hopfield_sim._spec_options import check_run_options
+
+    as_T = spec.given("T")
+    check_run_options(mc, _values(spec, "T" if as_T else "beta"), as_T)
     for name in ("N", "K"):
         v = getattr(mc, name)
         if v is None:
@@ -570,30 +564,6 @@ def _validate_mc(spec: SweepSpec) -> None:
                 "Use 'glauber' or 'metropolis' (at T = 0 they switch to zero-temperature "
                 "dynamics by themselves)."
             )
-
-
-def _validate_tempering(spec: SweepSpec) -> None:
-    """``[montecarlo] tempering = {T_max, rungs}``: a ladder above every grid temperature."""
-    t = spec.montecarlo.tempering
-    if not isinstance(t, Mapping):
-        raise TypeError(f"montecarlo.tempering must be a table {{T_max, rungs}}; got {t!r}.")
-    _known("montecarlo.tempering", t, ("T_max", "rungs"))
-    T_max, rungs = t.get("T_max"), t.get("rungs", 8)
-    if isinstance(T_max, bool) or not isinstance(T_max, (int, float)) or not 0 < T_max < math.inf:
-        raise ValueError(f"montecarlo.tempering.T_max must be a number > 0; got {T_max!r}.")
-    if isinstance(rungs, bool) or not isinstance(rungs, (int, np.integer)) or rungs < 2:
-        raise ValueError(f"montecarlo.tempering.rungs must be an integer >= 2; got {rungs!r}.")
-    if spec.montecarlo.dynamics == "zero_temperature":
-        raise ValueError("montecarlo.tempering needs T > 0 dynamics, not 'zero_temperature'.")
-    name = "T" if spec.given("T") else "beta"
-    vals = np.atleast_1d(_values(spec, name)).astype(float)
-    with np.errstate(divide="ignore"):
-        T = vals if name == "T" else 1.0 / vals
-    if not np.all((T > 0) & (T < T_max)):
-        raise ValueError(
-            f"montecarlo.tempering.T_max = {T_max:g} must exceed every temperature of the grid "
-            f"(and they must be > 0); got T from {T.min():g} to {T.max():g}."
-        )
 
 
 def _values(spec: SweepSpec, name: str) -> np.ndarray:
