@@ -31,7 +31,7 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "q0_theory": ("1RSB inter-state overlap q0 (theory)", "1"),
     "q1_theory": ("1RSB intra-state overlap q1 (theory)", "1"),
     "theta_theory": ("1RSB Parisi block parameter theta (theory)", "1"),
-    "free_energy_theory": ("free energy per neuron f (theory)", "J"),
+    "free_energy_theory": ("free energy per neuron f (theory)", "1"),
     "converged_theory": ("theory solver converged", "1"),
     "stable_theory": ("theory solution locally stable", "1"),
     "done_theory": ("theory point solved", "1"),
@@ -41,14 +41,25 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "n_mc_err": ("error of n (Monte Carlo)", "1"),
     "q_mc": ("two-replica overlap q (Monte Carlo)", "1"),
     "q_mc_err": ("error of q (Monte Carlo)", "1"),
-    "energy_mc": ("energy per neuron (Monte Carlo)", "J"),
-    "energy_mc_err": ("error of the energy per neuron (Monte Carlo)", "J"),
+    "energy_mc": ("energy per neuron (Monte Carlo)", "1"),
+    "energy_mc_err": ("error of the energy per neuron (Monte Carlo)", "1"),
     "reliable_mc": (
         "every Monte Carlo chain recorded at least 20 autocorrelation times",
         "1",
     ),
     "K_mc": ("archetypes K simulated", "1"),
     "N_mc": ("neurons N simulated", "1"),
+    "m_mc_sample": ("Mattis overlap m of every disorder sample and chain (Monte Carlo)", "1"),
+    "n_mc_sample": ("class-mean overlap n of every disorder sample and chain (Monte Carlo)", "1"),
+    "q_mc_sample": ("two-chain overlap q of every disorder sample and chain pair", "1"),
+    "energy_mc_sample": ("energy per neuron of every disorder sample and chain", "1"),
+    "m_mc_hist": ("counts of the recorded m per disorder sample (50 bins on [-1, 1])", "1"),
+    "n_mc_hist": ("counts of the recorded n per disorder sample (50 bins on [-1, 1])", "1"),
+    "q_mc_hist": ("counts of the recorded q per disorder sample (50 bins on [-1, 1])", "1"),
+    "chi_mc": ("overlap susceptibility beta N var(m), mean over samples and chains", "1"),
+    "binder_mc": ("Binder cumulant of the overlap, mean over samples and chains", "1"),
+    "specific_heat_mc": ("specific heat per neuron beta^2 N var(e), mean over chains", "1"),
+    "rhat_mc": ("largest split-R-hat across chains of any disorder sample", "1"),
     "done_mc": ("Monte Carlo point finished", "1"),
     "seed_mc": ("Monte Carlo seed of the point (from the root seed)", "1"),
 }
@@ -61,6 +72,25 @@ def describe(name: str) -> tuple[str, str]:
     base, _, source = name.rpartition("_")
     what = {"theory": "theory", "mc": "Monte Carlo"}.get(source, "")
     return (f"{base or name} ({what})" if what else name), "1"
+
+
+#: extra dims of the per-sample variables (by name suffix); anything else is ``pattern``
+_EXTRA = {"_mc_sample": ("sample", "chain"), "q_mc_sample": ("sample", "chain_pair")}
+
+
+def extra_dims(name: str, ndim: int) -> tuple[str, ...]:
+    """Dims after the grid dims of a Monte Carlo output ``name`` with ``ndim`` extra axes:
+    ``(sample, chain[, pattern])``, ``(sample, chain_pair)``, ``(sample, <m>_bin)`` for
+    the per-sample outputs, ``pattern`` otherwise."""
+    if name == "q_mc_sample":
+        dims: tuple[str, ...] = _EXTRA[name]
+    elif name.endswith("_mc_sample"):
+        dims = _EXTRA["_mc_sample"]
+    elif name.endswith("_mc_hist"):
+        dims = ("sample", f"{name.split('_')[0]}_bin")
+    else:
+        dims = ()
+    return (dims + ("pattern",) * ndim)[:ndim]
 
 
 def grid_dims(ds: xr.Dataset) -> tuple[str, ...]:
@@ -89,6 +119,8 @@ def cf_attributes(title: str, version: str) -> dict[str, str]:
     now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     return {
         "Conventions": "CF-1.8",
+        "energy_scale": "couplings set the energy scale (J = 1): T, beta and energies are "
+        "dimensionless numbers (units = 1)",
         "title": title,
         "source": f"hopfield-sim {version}",
         "history": f"{now}: created by hopfield-sim {version} sweep",

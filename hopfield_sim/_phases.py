@@ -108,9 +108,9 @@ def run_montecarlo(spec, grid, ds, save, runner, client, workers, batch_size, pr
         for name in names:
             rows = [np.asarray(result.get(name, np.nan)) for _, result in results]
             arr = np.stack(rows)
-            if arr.dtype.kind not in "fb":
+            if arr.dtype.kind not in "fbi":
                 arr = arr.astype(np.float64)
-            values[name] = (("pattern",) * (arr.ndim - 1), arr)
+            values[name] = (_layout.extra_dims(name, arr.ndim - 1), arr)
         values["done_mc"] = ((), np.ones(len(results), bool))
         save(indices, values)
         bar.update(len(results))

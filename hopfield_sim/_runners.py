@@ -159,6 +159,7 @@ def montecarlo_point(spec: dict, params: dict[str, float], seed: int) -> dict[st
     dynamics = mc.get("dynamics", "glauber")
     init = mc.get("init", "archetype")
     chains = int(mc.get("chains", 1))
+    per_sample = bool(mc.get("per_sample", True)) and not multitasking
     values: dict[str, list] = {}
     for child in np.random.SeedSequence(int(seed)).spawn(int(mc.get("samples", 1))):
         s_xi, s_eta, s_run = child.spawn(3)
@@ -171,15 +172,21 @@ def montecarlo_point(spec: dict, params: dict[str, float], seed: int) -> dict[st
             net = montecarlo.MultitaskingNetwork(**kw)
         else:
             net = montecarlo.DenseHebbianNetwork(P, **kw)
+        ladder = _ladder(temp, mc.get("tempering"))
         res = net.sample(
-            **temp,
+            **ladder,
+            tempering=mc.get("tempering") is not None,
             sweeps=int(mc.get("sweeps", 200)),
             burn_in=int(mc.get("burn_in", 50)),
             chains=chains,
             init=init,
             dynamics=dynamics,
             seed=s_run,
+            engine=mc.get("engine", "numba"),
+            thin=int(mc.get("thin", 1)),
         )
+        if "beta" in res.dims:  # tempering: the lowest rung is the point's temperature
+            res = res.isel(beta=0)
         for name in ("m", "n"):
             if name in res:
                 v, e = _order_parameter(res, name, init, multitasking)
@@ -192,7 +199,9 @@ def montecarlo_point(spec: dict, params: dict[str, float], seed: int) -> dict[st
             values.setdefault("q_err", []).append(np.asarray(res["q_err"].values))
         if "reliable" in res:
             values.setdefault("reliable", []).append(np.asarray(res["reliable"].values))
-    out: dict[str, Any] = {"K_mc": float(K), "N_mc": float(N)}
+        if per_sample:
+            _per_sample(res, init, values)
+    out: dict[str, Any] = {"K_mc": np.int64(K), "N_mc": np.int64(N)}
     for name in ("m", "n", "energy", "q"):
         if name in values:
             mean, err = _combine(
@@ -201,6 +210,73 @@ def montecarlo_point(spec: dict, params: dict[str, float], seed: int) -> dict[st
             out[f"{name}_mc"], out[f"{name}_mc_err"] = mean, err
     if "reliable" in values:
         out["reliable_mc"] = np.bool_(np.concatenate(values["reliable"]).all())
+    if per_sample:
+        out.update(_sample_outputs(values))
+    return out
+
+
+def _ladder(temp: dict, tempering: dict | None) -> dict:
+    """``{"T": ...}`` of one point, or a geometric ladder from it to ``T_max``."""
+    if tempering is None:
+        return temp
+    T = float(temp["T"]) if "T" in temp else 1.0 / float(temp["beta"])
+    rungs = int(tempering.get("rungs", 8))
+    return {"T": T * (float(tempering["T_max"]) / T) ** (np.arange(rungs) / (rungs - 1))}
+
+
+#: bins of the stored P(m) and P(q) histograms: HIST_BINS equal bins on [-1, 1]
+HIST_BINS = 50
+
+
+def _per_sample(res, init: str, values: dict) -> None:
+    """One disorder sample's chains: overlap, energy, two-chain overlaps, histograms of
+    the recorded overlap and q, and the fluctuation observables of the compared overlap."""
+    name = "m" if "m" in res else "n"
+    v, _ = _order_parameter(res, name, init, False)
+    values.setdefault(f"{name}_sample", []).append(v)
+    values.setdefault("energy_sample", []).append(np.asarray(res["energy"].values))
+    if "q" in res:
+        values.setdefault("q_sample", []).append(np.asarray(res["q"].values))
+    trace = np.asarray(res[f"{name}_trace"].values)  # (chain, sweep, pattern)
+    rows = np.arange(trace.shape[0])
+    which = _compared_pattern(res, name, init)
+    series = trace[rows, :, which]  # (chain, sweep)
+    if init != "archetype":  # the retrieved pattern's sign is the chain's choice
+        series = series * np.where(series.mean(axis=1, keepdims=True) < 0, -1.0, 1.0)
+    edges = np.linspace(-1.0, 1.0, HIST_BINS + 1)
+    values.setdefault(f"{name}_hist", []).append(np.histogram(series, edges)[0])
+    if "q_trace" in res:
+        q_counts = np.histogram(np.asarray(res["q_trace"].values), edges)[0]
+        values.setdefault("q_hist", []).append(q_counts)
+    for key, short in ((f"{name}_susceptibility", "chi"), (f"{name}_binder", "binder")):
+        values.setdefault(short, []).append(np.asarray(res[key].values)[rows, which])
+    values.setdefault("specific_heat", []).append(np.asarray(res["specific_heat"].values))
+    if "rhat" in res:
+        values.setdefault("rhat", []).append(float(res["rhat"]))
+
+
+def _compared_pattern(res, name: str, init: str) -> np.ndarray:
+    """Per chain, the pattern whose overlap is compared (pattern 0 or the largest |m|)."""
+    v = np.asarray(res[name].values)
+    if init == "archetype":
+        return np.zeros(v.shape[0], dtype=int)
+    return np.argmax(np.abs(v), axis=1)
+
+
+def _sample_outputs(values: dict) -> dict[str, Any]:
+    """Per-sample arrays (dims sample, chain / chain_pair / bin) and their point means."""
+    out: dict[str, Any] = {}
+    for key in ("m_sample", "n_sample", "energy_sample", "q_sample", "m_hist", "n_hist",
+                "q_hist"):  # fmt: skip
+        if key in values:
+            base, _, kind = key.rpartition("_")
+            out[f"{base}_mc_{kind}"] = np.stack(values[key])
+    for key in ("chi", "binder", "specific_heat"):
+        if key in values:
+            arr = np.concatenate(values[key])
+            out[f"{key}_mc"] = float(np.mean(arr)) if np.all(np.isfinite(arr)) else np.nan
+    if "rhat" in values:
+        out["rhat_mc"] = float(np.max(values["rhat"]))
     return out
 
 

@@ -20,7 +20,22 @@ are known and are not disagreements:
    in quadrature is reported as ``"finite-size effect"`` (``bias = 5``: 0.0025 at N = 2000,
    so it cannot hide a real difference at sizes where the theory is compared).
 
-Anything else beyond ``threshold`` error bars is ``"disagrees"``.
+One rule gives every verdict: ``|theory - simulation| <= limit``. "agrees": ``limit =
+threshold`` error bars (``ZERO_Z`` where the theory is 0 and sizes are known, since there the
+mean is biased, not noise around 0); "finite-size effect": the limit of the first rule above
+that applies and holds (its systematic allowance plus ``threshold`` error bars); anything
+else "disagrees". :func:`compare` returns the ``limit`` of every point, and
+:func:`comparison_table` prints it in a column, so a note never contradicts a row.
+
+4. **Remanent overlap** (not a finite-size effect, and independent of N). A run started at
+   the pattern (``init = "archetype"``) above the capacity (theory m = 0 here, m > 0 at a
+   smaller load with everything else equal) keeps an overlap m ~ 0.1-0.3 for the whole run:
+   the dynamics do not reach the equilibrium m = 0 of the theory. Unless a transition is
+   within one grid step (rule 2), such points "disagree" whatever N, with the reason
+   :data:`REMANENT`, which suggests ``init = "random"``.
+
+Points with ``reliable_mc = False`` keep their verdict and are marked (``reliable``; ``*``
+in the table).
 """
 
 from __future__ import annotations
@@ -47,6 +62,18 @@ BIAS = 5.0
 ZERO = 1e-3
 #: where the theory is 0, |z| above this is the (biased) finite-size overlap, not noise
 ZERO_Z = 2.0
+#: reasons, as printed under the comparison table (the numbers are per row, in ``limit``)
+ZERO_REASON = "theory m = 0; finite N keeps |m| ~ N^-1/2: limit = band/sqrt(N) + threshold err"
+NEAR_REASON = (
+    "transition within one grid step; finite N rounds it: "
+    "limit = theory jump + threshold err + bias/N"
+)
+BIAS_REASON = "O(1/N) bias of a finite-N average: limit = threshold sqrt(err^2 + (bias/N)^2)"
+REMANENT = (
+    "remanent overlap: started at the pattern above capacity, the run keeps an overlap with "
+    "it (m ~ 0.1-0.3 at low T), not the equilibrium m = 0 of the theory; "
+    "rerun with init = \"random\""
+)
 #: verdict codes (CF flag_values / flag_meanings)
 VERDICTS = ("not compared", "agrees", "finite-size effect", "disagrees")
 
@@ -91,9 +118,12 @@ def compare(
     xarray.Dataset
         On the sweep's grid: ``difference`` = theory - simulation, ``z`` = difference /
         error, ``verdict`` (int8 codes of :data:`VERDICTS`, with ``flag_values`` and
-        ``flag_meanings``), ``reason`` (str: why a finite-size effect), ``agree`` (bool:
-        verdict is "agrees"), ``valid`` (both sides available and the theory converged),
-        ``band`` (the finite-size |value| bound, NaN where not applicable). Attributes
+        ``flag_meanings``), ``reason`` (str: why a finite-size effect, or the remanent
+        overlap), ``agree`` (bool: verdict is "agrees"), ``valid`` (both sides available
+        and the theory converged), ``band`` (the finite-size |value| bound, NaN where not
+        applicable), ``limit`` (the
+        largest |difference| the verdict's rule accepts; for "disagrees" the largest of the
+        rules that applied), ``reliable`` (``reliable_mc``, True where absent). Attributes
         ``worst_z`` (largest |z| of the valid points) and ``disagree`` (number of points
         that disagree).
     """
@@ -126,26 +156,34 @@ def compare(
     )
     zv, ok = np.asarray(z), np.broadcast_to(np.asarray(valid.transpose(*theory.dims)), theory.shape)
     N = _sizes(ds, theory) if finite_size else None
-    verdict = np.where(ok, np.where(np.abs(zv) <= threshold, 1, 3), 0).astype(np.int8)
+    absd = np.abs(th - sim)
+    # one rule: |difference| <= limit. "agrees": limit = threshold error bars; "finite-size
+    # effect": limit = that plus the rule's systematic allowance; the table prints the limit
+    zero = np.abs(th) <= ZERO
+    # where the theory is 0 a finite system's |m| is biased upwards, not noise around 0: a
+    # difference beyond ZERO_Z error bars is the finite-size overlap (or remanent), not agreement
+    limit = np.where(zero & (N is not None), min(ZERO_Z, threshold), threshold) * e
+    verdict = np.where(ok, np.where(absd <= limit, 1, 3), 0).astype(np.int8)
     reason = np.full(theory.shape, "", dtype=object)
     bound = np.full(theory.shape, np.nan)
+    remanent = ok & (verdict == 3) & zero & _remanent(ds, theory, th)
     if N is not None:
-        zero = np.abs(th) <= ZERO
         bound = np.where(zero, band / np.sqrt(N), np.nan)
-        inside = np.abs(sim) <= bound + threshold * e
-        fs_zero = ok & zero & (np.abs(zv) > ZERO_Z) & inside
-        verdict[fs_zero] = 2
-        reason[fs_zero] = "theory m = 0; finite N keeps |m| ~ N^-1/2"
-        near = (
-            ok & (verdict == 3) & _transition_nearby(ds, theory, th, sim, e, N, window, threshold)
+        open_ = ok & (verdict == 3)
+        rules = (  # a remanent overlap is not the finite-N overlap of an m = 0 state
+            (zero & ~remanent, bound + threshold * e, ZERO_REASON),
+            (*_transition_nearby(ds, theory, th, sim, e, N, window, threshold), NEAR_REASON),
+            (~zero, threshold * np.sqrt(e**2 + (BIAS / N) ** 2), BIAS_REASON),
         )
-        verdict[near] = 2
-        reason[near] = "transition within one grid step; finite N rounds it"
-        with np.errstate(divide="ignore", invalid="ignore"):
-            z_bias = np.abs(th - sim) / np.sqrt(e**2 + (BIAS / N) ** 2)
-        biased = ok & (verdict == 3) & ~zero & (z_bias <= threshold)
-        verdict[biased] = 2
-        reason[biased] = f"O(1/N) bias of a finite-N average (systematic {BIAS:g}/N added)"
+        for applies, allowed, text in rules:
+            allowed = np.where(applies, allowed, -np.inf)
+            hit = open_ & applies & (absd <= allowed)
+            verdict[hit], reason[hit] = 2, text
+            raised = np.where(open_ & applies, np.maximum(limit, allowed), limit)
+            limit = np.where(hit, allowed, raised)
+            open_ &= ~hit
+    remanent &= verdict == 3
+    reason[remanent] = REMANENT
     dims = theory.dims
     out = xr.Dataset(
         {
@@ -158,6 +196,9 @@ def compare(
             }),
             "reason": (dims, reason, {"long_name": "why a finite-size effect"}),
             "band": (dims, bound, {"long_name": "finite-size bound of |value|", "units": "1"}),
+            "limit": (dims, np.where(ok, limit, np.nan), {
+                "long_name": "largest |difference| of the verdict's rule", "units": "1"}),
+            "reliable": (dims, _reliable(ds, theory)),
             "agree": (dims, verdict == 1),
             "valid": (dims, np.array(ok, dtype=bool)),
         },
@@ -190,10 +231,13 @@ def _sizes(ds: xr.Dataset, like: xr.DataArray) -> np.ndarray | None:
     return None
 
 
-def _transition_nearby(ds, theory, th, sim, e, N, window, threshold) -> np.ndarray:
-    """Points whose grid neighbour (within ``window / sqrt(N)`` relative distance) has the
-    theory on the other side of m = 0, with the simulation between the two theory values."""
+def _transition_nearby(ds, theory, th, sim, e, N, window, threshold):
+    """``(near, allowed)``: points whose grid neighbour (within ``window / sqrt(N)``
+    relative distance) has the theory on the other side of m = 0, with the simulation
+    between the two theory values (within ``threshold`` errors + ``BIAS / N``); ``allowed``
+    = the theory jump + that slack."""
     near = np.zeros(theory.shape, bool)
+    allowed = np.full(theory.shape, -np.inf)
     for axis, dim in enumerate(theory.dims):
         if dim not in ds.coords or ds.coords[dim].ndim != 1 or theory.shape[axis] < 2:
             continue
@@ -212,9 +256,48 @@ def _transition_nearby(ds, theory, th, sim, e, N, window, threshold) -> np.ndarr
             other = np.take(th, j, axis=axis)
             across = (np.abs(th) <= ZERO) != (np.abs(other) <= ZERO)
             lo, hi = np.minimum(th, other), np.maximum(th, other)
-            between = (sim >= lo - threshold * e) & (sim <= hi + threshold * e)
-            near |= close & across & between
-    return near
+            slack = threshold * e + BIAS / N  # errors and the O(1/N) bias of rule 3
+            between = (sim >= lo - slack) & (sim <= hi + slack)
+            hit = close & across & between
+            near |= hit
+            jump = np.abs(th - other) + slack
+            allowed = np.where(hit, np.maximum(allowed, jump), allowed)
+    return near, allowed
+
+
+def _spec(ds) -> dict:
+    import json
+
+    try:
+        return json.loads(ds.attrs.get("sweep_spec", "{}"))
+    except (TypeError, ValueError):
+        return {}
+
+
+def _remanent(ds, theory, th) -> np.ndarray:
+    """Points above capacity simulated from the pattern: ``init = "archetype"`` in the stored
+    spec, theory m = 0 there and m > 0 at a smaller load with everything else equal."""
+    mc = _spec(ds).get("montecarlo")
+    out = np.zeros(theory.shape, bool)
+    if not mc or mc.get("init", "archetype") != "archetype" or "alpha" not in theory.dims:
+        return out
+    axis = theory.dims.index("alpha")
+    order = np.argsort(np.asarray(ds.coords["alpha"].values, float))
+    retrieves = np.take(np.abs(th) > ZERO, order, axis=axis)
+    below = np.logical_or.accumulate(retrieves, axis=axis)  # retrieval at this load or lower
+    out_sorted = below & ~retrieves
+    np.put_along_axis(
+        out, np.broadcast_to(order.reshape([-1 if a == axis else 1 for a in range(th.ndim)]),
+                             th.shape), out_sorted, axis=axis)  # fmt: skip
+    return out
+
+
+def _reliable(ds, theory) -> np.ndarray:
+    """``reliable_mc`` on the grid (True where absent)."""
+    if "reliable_mc" not in ds:
+        return np.ones(theory.shape, bool)
+    r = ds["reliable_mc"].astype(bool).broadcast_like(theory).transpose(*theory.dims)
+    return np.broadcast_to(np.asarray(r), theory.shape).copy()
 
 
 def _n_text(row) -> str:
@@ -225,16 +308,18 @@ def _n_text(row) -> str:
 
 
 def comparison_table(ds: xr.Dataset, variable: str = "m", *, max_rows: int = 30) -> str:
-    """A plain-text table: grid values, theory, simulation +- error, z, verdict; with a
-    note under the table explaining every finite-size row."""
+    """A plain-text table: grid values, theory, simulation +- error, z, the limit of the
+    verdict's rule (``|theory - simulation| <= limit``), verdict; with a note under the
+    table for every finite-size rule, remanent overlap and unreliable point."""
     cmp = compare(ds, variable)
     grid_dims = [d for d in ds[f"{variable}_mc"].dims if d != "pattern"]
     keys = [k for k in ("alpha", "T", "r", "M", "rho", "d", "N", "K", "P") if k in ds.coords]
     keys = [k for k in keys if set(ds.coords[k].dims) & set(grid_dims)] or list(grid_dims)
-    head = "".join(f"{k:>9}" for k in keys) + f"{'theory':>10}{'simulation':>20}{'z':>8}  verdict"
+    head = "".join(f"{k:>9}" for k in keys)
+    head += f"{'theory':>10}{'simulation':>20}{'z':>8}{'limit':>8}  verdict"
     lines = [head, "-" * len(head)]
     shape = tuple(ds.sizes[d] for d in grid_dims)
-    notes: dict[str, str] = {}  # reason -> footnote mark
+    notes: dict[str, str] = {}  # note -> footnote mark
     for count, idx in enumerate(np.ndindex(*shape)):
         if count == max_rows:
             lines.append(f"... ({int(np.prod(shape)) - max_rows} more points)")
@@ -245,15 +330,24 @@ def comparison_table(ds: xr.Dataset, variable: str = "m", *, max_rows: int = 30)
         th, mc, er = (float(row[f"{variable}{s}"]) for s in ("_theory", "_mc", "_mc_err"))
         code = int(c["verdict"])
         verdict = "-" if code == 0 else VERDICTS[code]
-        if code == 2:
-            reason = str(c["reason"].values)
-            if np.isfinite(float(c["band"])):
-                reason += f" (|m| <= {float(c['band']):.3f} at N = {_n_text(row)})"
-            mark = notes.setdefault(reason, f"({chr(ord('a') + len(notes))})")
-            verdict += f" {mark}"
-        lines.append(f"{vals}{th:>10.4f}{mc:>12.4f} +- {er:<6.4f}{float(c['z']):>7.2f}  {verdict}")
-    if notes:
-        lines.append("finite-size effect: the theory is the N -> infinity limit, the simulation")
-        lines.append("has N neurons; these differences are expected at this N, not errors:")
-        lines += [f"  {mark} {reason}" for reason, mark in notes.items()]
+        why = str(c["reason"].values)
+        if why:
+            if np.isfinite(float(c["band"])) and why == ZERO_REASON:
+                why += f" (band/sqrt(N) = {float(c['band']):.3f} at N = {_n_text(row)})"
+            verdict += " " + notes.setdefault(why, f"({chr(ord('a') + len(notes))})")
+        if not bool(c["reliable"]):
+            verdict += " *"
+        lim = float(c["limit"])
+        lines.append(f"{vals}{th:>10.4f}{mc:>12.4f} +- {er:<6.4f}{float(c['z']):>7.2f}"
+                     f"{lim:>8.4f}  {verdict}")  # fmt: skip
+    threshold = cmp.attrs["threshold"]
+    lines.append(f"verdict: |theory - simulation| <= limit; agrees: limit = {threshold:g} err "
+                 f"({min(ZERO_Z, threshold):g} err where the theory is 0; err: error bar with "
+                 f"floor {cmp.attrs['floor']:g});")  # fmt: skip
+    lines.append("finite-size effect: the limit of a finite-size rule below (theory: N -> "
+                 f"infinity; band = {BAND:g}, bias = {BIAS:g}); otherwise disagrees.")  # fmt: skip
+    lines += [f"  {mark} {why}" for why, mark in notes.items()]
+    if not bool(cmp["reliable"].all()):
+        lines.append("  * reliable_mc = False: a chain recorded fewer than 20 autocorrelation "
+                     "times; run more sweeps before trusting this point")  # fmt: skip
     return "\n".join(lines)

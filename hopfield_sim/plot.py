@@ -146,21 +146,33 @@ def plot_phase_diagram(
             )
         )
         ok = np.asarray(pts["done_mc"].values, bool).ravel() & np.isfinite(vs)
+        good = np.ones(ok.shape, bool)
+        if "reliable_mc" in ds:
+            good = np.broadcast_to(
+                ds["reliable_mc"].astype(bool).broadcast_like(ds[mc]).values, ds[mc].shape
+            ).ravel()
         ax.scatter(
-            xs[ok],
-            ys[ok],
-            c=vs[ok],
+            xs[ok & good],
+            ys[ok & good],
+            c=vs[ok & good],
             cmap=CMAP,
             vmin=0,
             vmax=1,
             # a dark rim on light points and a light rim on dark ones: visible on the shading
-            edgecolors=np.where(vs[ok] > 0.5, "black", "white"),
+            edgecolors=np.where(vs[ok & good] > 0.5, "black", "white"),
             linewidths=1.3,
             marker="o",
             s=55,
             zorder=5,
             label=f"Monte Carlo {variable}",
         )
+        bad = ok & ~good
+        if bad.any():  # hollow: the value is the rim colour
+            from matplotlib import colormaps
+
+            rims = colormaps[CMAP](np.clip(vs[bad], 0, 1))
+            ax.scatter(xs[bad], ys[bad], facecolors="none", edgecolors=rims, linewidths=2.2,
+                       marker="o", s=55, zorder=5, label="hollow: reliable_mc = False")  # fmt: skip
     ax.set_xlabel(label(ds, x))
     ax.set_ylabel(label(ds, y))
     ax.set_title(_title(ds))
@@ -197,11 +209,20 @@ def plot_curves(
 ):
     """``variable`` versus ``x`` at each value of ``hue``: theory lines, simulation error bars.
 
+    The theory is drawn on its own fine grid (``[theory] resolution`` points of the stored
+    spec, default :data:`~hopfield_sim.spec.RESOLUTION`), with the first-order jump of the
+    retrieval branch as a vertical segment at the computed spinodal, and the spinodal
+    (dotted) and thermodynamic (dashed) positions marked (see
+    :mod:`hopfield_sim._theory_curve`). Without a stored spec, the theory of the grid points
+    is joined by lines. Monte Carlo points with ``reliable_mc = False`` are drawn hollow.
+
     Parameters
     ----------
     ds : xarray.Dataset
-        Sweep result whose grid has ``x`` (and ``hue``) as dimensions; other grid dims are
-        taken at their first value.
+        Sweep result whose grid has ``x`` (and ``hue``) as dimensions. Any other grid dim
+        must have one value (select with ``ds.sel``/``ds.isel`` first); an ``N`` dim is the
+        default ``hue``: the theory (N -> infinity) is one line, the simulation one series
+        per N (finite-size effects).
     x : str
         Horizontal axis (e.g. ``"M"``).
     hue : str, optional
@@ -217,43 +238,107 @@ def plot_curves(
         raise KeyError(f"x={x!r} is not a grid dimension; have {list(ds.dims)}.")
     if hue is not None and hue not in ds.dims:
         raise KeyError(f"hue={hue!r} is not a grid dimension; have {list(ds.dims)}.")
+    extra = [d for d in ds.dims if d not in (x, hue) and d in _grid_dims(ds)]
+    if hue is None and "N" in extra and ds.sizes["N"] > 1:
+        hue = "N"
+        extra.remove("N")
+    several = [d for d in extra if ds.sizes[d] > 1]
+    if several:
+        d = several[0]
+        raise ValueError(
+            f"plot_curves: grid dim {d!r} has {ds.sizes[d]} values; draw one with "
+            f"ds.sel({d}=...) or pass hue={d!r}."
+        )
     plt = _pyplot()
-    fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(5.5, 4.2))
-    keep = {x} | ({hue} if hue else set())
-    sub = ds.isel({d: 0 for d in ds.dims if d not in keep and d != "pattern"})
+    fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(6.0, 4.4))
+    sub = ds.isel({d: 0 for d in extra})
     values = sub[hue].values if hue else [None]
-    for value, colour in zip(values, OKABE_ITO * 4):
+    log = _log_axis(ds, x)
+    th, mc = f"{variable}_theory", f"{variable}_mc"
+    one_theory = hue in ("N", None)  # the theory does not depend on N
+    marked: set[str] = set()
+    for k, (value, colour) in enumerate(zip(values, OKABE_ITO * 4)):
         one = sub.sel({hue: value}) if hue else sub
         tag = f"{hue} = {value:g}" if hue else ""
-        th = f"{variable}_theory"
-        if th in one:
-            ax.plot(one[x], one[th], color=colour, lw=2, label=f"theory {tag}".strip())
-        mc = f"{variable}_mc"
+        if th in one and (k == 0 or not one_theory):
+            at = {c: float(one[c]) for c in one.coords if one[c].ndim == 0 and c != x}
+            text = "theory (N -> infinity)" if one_theory else f"theory {tag}"
+            _theory_line(ax, one, x, at, variable, text, "0.15" if one_theory and hue else colour,
+                         log, marked)  # fmt: skip
         if mc in one:
-            err = one.get(f"{variable}_mc_err")
-            ax.errorbar(
-                one[x],
-                one[mc],
-                yerr=None if err is None else err,
-                fmt="o",
-                color=colour,
-                mfc="white",
-                capsize=3,
-                label=f"Monte Carlo {tag}".strip(),
-            )
+            _mc_series(ax, one, x, variable, colour, f"Monte Carlo {tag}".strip())
+    if mc in sub and "reliable_mc" in sub and not bool(sub["reliable_mc"].all()):
+        ax.plot([], [], "o", mfc="white", color="0.3", label="hollow: reliable_mc = False")
     ax.set_xlabel(label(ds, x))
-    ref = f"{variable}_theory" if f"{variable}_theory" in ds else f"{variable}_mc"
+    ref = th if th in ds else mc
     ax.set_ylabel(label(ds, ref).replace(" (theory)", "").replace(" (Monte Carlo)", ""))
-    if np.all(np.diff(np.asarray(ds[x].values, float)) > 0) and ds[x].min() > 0:
-        span = float(ds[x].max() / ds[x].min())
-        if span > 50:
-            ax.set_xscale("log")
-    ax.set_title(_title(ds))
+    if log:
+        ax.set_xscale("log")
+    title = _title(sub)
+    if hue != "N" and "N_mc" in sub and np.unique(sub["N_mc"].values).size == 1:
+        title += f"; Monte Carlo N = {float(sub['N_mc'].values.flat[0]):g}"
+    ax.set_title(title)
     ax.legend(loc="best", fontsize="small")
     fig.tight_layout()
     if path is not None:
         save_figure(fig, path)
     return fig
+
+
+def _grid_dims(ds: xr.Dataset) -> tuple[str, ...]:
+    try:
+        from hopfield_sim._layout import grid_dims
+
+        return grid_dims(ds)
+    except (KeyError, ValueError):
+        return tuple(d for d in ds.dims if d not in ("pattern", "sample", "chain"))
+
+
+def _log_axis(ds: xr.Dataset, x: str) -> bool:
+    xs = np.asarray(ds[x].values, float)
+    return bool(np.all(np.diff(xs) > 0) and xs.min() > 0 and xs.max() / xs.min() > 50)
+
+
+def _theory_line(ax, one, x, at, variable, text, colour, log, marked) -> None:
+    """The theory on its own fine grid (with its transitions), or at the grid points."""
+    from hopfield_sim._theory_curve import fine_curve, transition_label
+
+    curve = None
+    try:
+        curve = fine_curve(one, x, at, variable, log=log)
+    except Exception as exc:  # decoration over stored values: never fail a plot on it
+        warnings.warn(f"theory not drawn on a fine grid ({exc}); grid points joined", stacklevel=3)
+    if curve is None:
+        ax.plot(one[x], one[f"{variable}_theory"], color=colour, lw=2, label=text)
+        return
+    integer = x in ("M", "N", "K", "P")  # the theory exists at integer values only
+    ax.plot(curve.xs, curve.ys, color=colour, lw=1.2 if integer else 2, label=text, zorder=3,
+            marker="." if integer else None, ms=4)  # fmt: skip
+    for kind, style in (("spinodal", ":"), ("thermodynamic", "--")):
+        if kind in curve.transitions:
+            value = curve.transitions[kind]
+            name = transition_label(x, kind, value)
+            ax.axvline(value, color=_LINE_STYLE["T_M" if kind == "spinodal" else "T_c"][0],
+                       ls=style, lw=1.2, zorder=2,
+                       label=None if name in marked else name)  # fmt: skip
+            marked.add(name)
+
+
+def _mc_series(ax, one, x, variable, colour, text) -> None:
+    """Monte Carlo means with error bars: filled markers, hollow where not reliable."""
+    mc = one[f"{variable}_mc"]
+    err = one.get(f"{variable}_mc_err")
+    xs, ys = np.asarray(one[x].values, float), np.asarray(mc.values, float)
+    es = None if err is None else np.asarray(err.values, float)
+    good = (
+        np.asarray(one["reliable_mc"].values, bool)
+        if "reliable_mc" in one
+        else np.ones(xs.shape, bool)
+    )
+    ax.errorbar(xs, ys, yerr=es, fmt="none", ecolor=colour, capsize=3, zorder=4)
+    ax.plot(xs[good], ys[good], "o", color=colour, ms=6, zorder=5, label=text)
+    if (~good).any():
+        ax.plot(xs[~good], ys[~good], "o", color=colour, mfc="white", ms=6, zorder=5)
 
 
 def _title(ds: xr.Dataset) -> str:

@@ -37,11 +37,13 @@ LEVELS = ("RS", "1RSB")
 BRANCHES = ("retrieval", "spinglass", "paramagnet")
 DYNAMICS = ("glauber", "metropolis", "zero_temperature")
 
-#: name -> (long name, units); the names a grid axis or fixed parameter may take
+#: name -> (long name, units); the names a grid axis or fixed parameter may take. Units
+#: "1": the coupling scale J = 1 sets the energy scale, so T, beta and energies are numbers
+#: (the file attribute ``energy_scale`` says so)
 PARAMETERS: dict[str, tuple[str, str]] = {
     "alpha": ("load alpha = K / N^(P-1)", "1"),
-    "beta": ("inverse temperature beta", "1/J"),
-    "T": ("temperature T = 1/beta", "J"),
+    "beta": ("inverse temperature beta", "1"),
+    "T": ("temperature T = 1/beta", "1"),
     "r": ("example quality r", "1"),
     "M": ("examples per archetype M", "1"),
     "rho": ("dataset entropy rho = (1-r^2)/(M r^2)", "1"),
@@ -51,8 +53,11 @@ PARAMETERS: dict[str, tuple[str, str]] = {
     "P": ("interaction order P", "1"),
 }
 _INTEGER = {"M", "N", "K", "P"}
-_MC_KEYS = ("N", "K", "sweeps", "burn_in", "chains", "samples", "dynamics", "init")
-_THEORY_KEYS = ("level", "branch", "finite_M")
+_MC_KEYS = ("N", "K", "sweeps", "burn_in", "chains", "samples", "dynamics", "init",
+            "engine", "thin", "per_sample", "tempering")  # fmt: skip
+_THEORY_KEYS = ("level", "branch", "finite_M", "resolution")
+#: theory points of a curve drawn on its own grid (``[theory] resolution`` default)
+RESOLUTION = 400
 _TOP_KEYS = (
     "name", "seed", "model", "axes", "points", "fixed", "theory", "montecarlo", "adaptive"
 )  # fmt: skip
@@ -66,6 +71,10 @@ class TheoryOptions:
     level: str = "RS"
     branch: str = "retrieval"
     finite_M: bool = False
+    #: points of the theory curve a plot draws on its own fine grid (``None``: the default
+    #: :data:`RESOLUTION`; ``0``: draw the theory at the grid points only). Plotting only:
+    #: it does not change any stored value.
+    resolution: int | None = None
 
 
 @dataclass(frozen=True)
@@ -86,6 +95,17 @@ class MonteCarloOptions:
     samples: int = 1
     dynamics: str = "glauber"
     init: str = "archetype"
+    #: ``"numba"`` (default) or ``"jax"`` (``sample(engine=...)``)
+    engine: str | None = None
+    #: record every ``thin``-th sweep (default 1)
+    thin: int | None = None
+    #: store every disorder sample and chain (dims ``sample``, ``chain``; default true);
+    #: ``false`` keeps only the averages (huge sweeps)
+    per_sample: bool | None = None
+    #: parallel tempering: ``{T_max = 1.5, rungs = 8}`` runs every point on a geometric
+    #: ladder from its T up to ``T_max`` (``rungs`` temperatures, chains exchanged between
+    #: neighbours) and reports the lowest rung, the point's own T
+    tempering: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -188,7 +208,7 @@ class SweepSpec:
             out["axes"] = {k: _plain(v) for k, v in self.axes.items()}
         out["fixed"] = {k: _plain(v) for k, v in self.fixed.items()}
         if self.theory is not None:
-            out["theory"] = dict(vars(self.theory))
+            out["theory"] = {k: v for k, v in vars(self.theory).items() if v is not None}
         if self.montecarlo is not None:
             out["montecarlo"] = {k: v for k, v in vars(self.montecarlo).items() if v is not None}
         if self.adaptive is not None:
@@ -439,6 +459,11 @@ def _validate(spec: SweepSpec) -> None:
         _choice("theory.branch", t.branch, BRANCHES)
         if not isinstance(t.finite_M, bool):
             raise TypeError(f"theory.finite_M must be true or false; got {t.finite_M!r}.")
+        res = t.resolution
+        if res is not None and (
+            isinstance(res, bool) or not isinstance(res, (int, np.integer)) or res < 0 or res == 1
+        ):
+            raise ValueError(f"theory.resolution must be 0 (off) or an integer >= 2; got {res!r}.")
     g = spec.given
     if g("beta") == g("T"):
         raise ValueError(
@@ -515,6 +540,10 @@ def _validate_mc(spec: SweepSpec) -> None:
         raise ValueError(f"montecarlo.burn_in must be an integer >= 0; got {mc.burn_in!r}.")
     _choice("montecarlo.dynamics", mc.dynamics, DYNAMICS)
     _choice("montecarlo.init", mc.init, ("archetype", "random"))
+    from hopfield_sim._spec_options import check_run_options
+
+    as_T = spec.given("T")
+    check_run_options(mc, _values(spec, "T" if as_T else "beta"), as_T)
     for name in ("N", "K"):
         v = getattr(mc, name)
         if v is None:

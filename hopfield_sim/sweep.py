@@ -27,6 +27,8 @@ from hopfield_sim.spec import PARAMETERS, SweepSpec, load_spec, spec_from_dict
 if TYPE_CHECKING:
     import xarray as xr
 
+#: parameters stored as integer coordinates
+_INTEGER = ("N", "M", "K", "P")
 #: long names and units of the data variables a sweep may produce
 VARIABLES = _layout.VARIABLES
 #: points per theory batch (rounded to whole slabs of the first axis): large enough that the
@@ -267,12 +269,12 @@ def _skeleton(spec: SweepSpec, grid: Grid) -> xr.Dataset:
     if spec.points is not None:
         coords["point"] = ("point", np.arange(grid.size))
         for k, v in grid.columns.items():
-            coords[k] = ("point", v)
+            coords[k] = ("point", np.asarray(v, dtype=np.int64) if k in _INTEGER else v)
     else:
-        for k, v in spec.axes.items():
-            coords[k] = (k, np.asarray(v, dtype=float))
+        for k, v in spec.axes.items():  # N, M, K, P are integers; the rest float64
+            coords[k] = (k, np.asarray(v, dtype=np.int64 if k in _INTEGER else float))
     for k, v in spec.fixed.items():
-        coords[k] = v
+        coords[k] = int(v) if k in _INTEGER else v
     import xarray as xr
 
     ds = xr.Dataset(coords=coords)

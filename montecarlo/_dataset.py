@@ -159,6 +159,7 @@ def build(
         sweeps >= 20.0 * worst,
         {"long_name": "at least 20 autocorrelation times recorded"},
     )
+    _fluctuations(data, dims, ladder, scalar, engine.N)
     data["sigma"] = (dims("chain", "neuron"), shaped(sigma), {"long_name": "final state"})
     coords: dict[str, tuple] = {
         "chain": ("chain", np.arange(chains)),
@@ -186,3 +187,42 @@ def build(
     ds.attrs.update(settings)
     ds.attrs.update(dict(_versions()))
     return ds
+
+
+def _fluctuations(data: dict, dims, ladder: np.ndarray, scalar: bool, N: int) -> None:
+    """Susceptibility, Binder cumulant and split-R-hat of the overlap; specific heat and
+    split-R-hat of the energy; ``rhat`` = the largest split-R-hat (beside ``reliable``)."""
+    beta = ladder[0] if scalar else ladder[:, None]  # broadcasts against (.., chain)
+    name = "m" if "m_trace" in data else "n"
+    trace = np.moveaxis(data[f"{name}_trace"][1], -2, -1)  # (.., chain, pattern, sweep)
+    energy = data["energy_trace"][1]  # (.., chain, sweep)
+    at_zero = " (NaN at T = 0, where fluctuation-dissipation does not apply)"
+    data[f"{name}_susceptibility"] = (
+        dims("chain", "pattern"),
+        observables.fluctuation(trace, N, np.asarray(beta)[..., None]),
+        {"long_name": f"susceptibility chi = beta N var({name}) per chain{at_zero}",
+         "units": "1"},
+    )  # fmt: skip
+    data[f"{name}_binder"] = (
+        dims("chain", "pattern"),
+        observables.binder_cumulant(trace),
+        {"long_name": f"Binder cumulant 1 - <{name}^4>/(3 <{name}^2>^2) per chain",
+         "units": "1"},
+    )  # fmt: skip
+    data["specific_heat"] = (
+        dims("chain"),
+        observables.fluctuation(energy, N, np.asarray(beta) ** 2),
+        {"long_name": f"specific heat per neuron C = beta^2 N var(e) per chain{at_zero}",
+         "units": "1"},
+    )  # fmt: skip
+    if trace.shape[-1] < 4:
+        return
+    m_rhat = observables.split_rhat(trace, chain_axis=-3)
+    e_rhat = observables.split_rhat(energy, chain_axis=-2)
+    text = "split-R-hat across chains of"
+    data[f"{name}_rhat"] = (dims("pattern"), m_rhat, {"long_name": f"{text} {name}", "units": "1"})
+    data["energy_rhat"] = (dims(), e_rhat, {"long_name": f"{text} the energy", "units": "1"})
+    worst = np.maximum(e_rhat, np.max(m_rhat, axis=-1, initial=1.0))
+    data["rhat"] = (dims(), worst, {
+        "long_name": "largest split-R-hat (energy, overlaps); near 1 when the chains mixed",
+        "units": "1"})  # fmt: skip

@@ -219,6 +219,7 @@ class HebbianEngine:
         init="archetype",
         dynamics: str = "glauber",
         seed,
+        init_overlap: float | None = None,
         order: str = "random",
         tempering: bool = False,
         thin: int = 1,
@@ -244,6 +245,11 @@ class HebbianEngine:
             Initial state: ``xi^1`` (the sign of the first class mean when no patterns are
             given; diluted zeros filled at random), uniform random, pattern ``init`` (0-based),
             or a +-1 array of shape (N,), (chains, N) or (len(beta), chains, N).
+        init_overlap : float, optional
+            Start at overlap ``m0`` with the ``init`` pattern (``"archetype"`` or an index):
+            each chain flips its own random set of ``round(N (1 - m0) / 2)`` spins of the
+            pattern, so its initial overlap is ``1 - 2 round(N (1 - m0) / 2) / N`` (basins
+            of attraction; see :func:`hopfield_sim.basins.basins`). In [-1, 1].
         dynamics : {"glauber", "metropolis", "zero_temperature"}
             Heat-bath, Metropolis, or T = 0 single flips (downhill always, flat moves with
             probability 1/2, uphill never).
@@ -358,7 +364,10 @@ class HebbianEngine:
         chain_ss, swap_ss, init_ss = root.spawn(3)
         n_beta = ladder.size
         R = n_beta * chains
-        sigma = self._initial_states(init, n_beta, chains, np.random.default_rng(init_ss))
+        init_rng = np.random.default_rng(init_ss)
+        sigma = self._initial_states(init, n_beta, chains, init_rng)
+        if init_overlap is not None:
+            sigma = _at_overlap(sigma, init, init_overlap, init_rng)
         rng = stream_states(chain_ss, R)
         swap_rng = stream_states(swap_ss, 1)[0]
         t, st, ob = self._terms, self._storage, self._obs
@@ -405,6 +414,7 @@ class HebbianEngine:
             if isinstance(init, str)
             else (int(init) if isinstance(init, (int, np.integer)) else "array"),
             seed=seed_attr,
+            **({} if init_overlap is None else {"init_overlap": float(init_overlap)}),
             tempering=int(bool(tempering)),
             thin=thin,
             engine=engine,
@@ -445,3 +455,18 @@ class HebbianEngine:
                 M=self.M, r=self.r, rho=self.rho, R=self.R, r_estimated=int(self.r_estimated)
             )
         return out
+
+
+def _at_overlap(sigma: np.ndarray, init, m0, rng) -> np.ndarray:
+    """Flip ``round(N (1 - m0) / 2)`` random spins of every row (``init_overlap``)."""
+    if not (isinstance(init, str) and init == "archetype") and not (
+        isinstance(init, (int, np.integer)) and not isinstance(init, bool)
+    ):
+        raise ValueError(f"init_overlap needs init='archetype' or a pattern index; got {init!r}.")
+    if isinstance(m0, bool) or not isinstance(m0, (int, float, np.floating)) or not -1 <= m0 <= 1:
+        raise ValueError(f"init_overlap must be a number in [-1, 1]; got {m0!r}.")
+    R, N = sigma.shape
+    k = int(round(N * (1.0 - float(m0)) / 2.0))
+    for row in range(R):
+        sigma[row, rng.permutation(N)[:k]] *= -1
+    return sigma

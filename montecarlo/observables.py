@@ -17,7 +17,10 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = [
+    "binder_cumulant",
     "blocking_error",
+    "fluctuation",
+    "split_rhat",
     "integrated_autocorrelation_time",
     "mean_and_error",
     "pair_indices",
@@ -108,3 +111,54 @@ def pair_indices(chains: int) -> tuple[np.ndarray, np.ndarray]:
     """Chain pairs (a, b), a < b, in lexicographic order, as two int64 arrays."""
     a, b = np.triu_indices(chains, k=1)
     return a.astype(np.int64), b.astype(np.int64)
+
+
+def fluctuation(trace: np.ndarray, N: int, beta) -> np.ndarray:
+    """``beta N (<x^2> - <x>^2)`` along the last axis: the susceptibility of an overlap
+    trace (``chi``) or, with ``beta**2`` and the energy per neuron, the specific heat per
+    neuron ``C = beta^2 N var(e)``. ``beta`` broadcasts against the leading axes.
+
+    At ``beta = inf`` (zero-temperature dynamics) the fluctuation-dissipation relation does
+    not apply: NaN, as the Datasets built from it document.
+    """
+    var = np.var(np.asarray(trace, dtype=float), axis=-1)
+    beta = np.asarray(beta, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return np.where(np.isfinite(beta), beta * N * var, np.nan)
+
+
+def binder_cumulant(trace: np.ndarray) -> np.ndarray:
+    """Binder cumulant ``U = 1 - <x^4> / (3 <x^2>^2)`` along the last axis.
+
+    0 for a Gaussian centred at 0 (paramagnet), 2/3 for ``x = +-x0`` (ordered); NaN where
+    the trace is identically 0.
+    """
+    x = np.asarray(trace, dtype=float)
+    m2 = np.mean(x**2, axis=-1)
+    m4 = np.mean(x**4, axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(m2 > 0, 1.0 - m4 / (3.0 * np.where(m2 > 0, m2, 1.0) ** 2), np.nan)
+
+
+def split_rhat(trace: np.ndarray, chain_axis: int = 0) -> np.ndarray:
+    """Split-R-hat (Gelman et al., Bayesian Data Analysis, 3rd ed., §11.4) across chains.
+
+    Each chain (along ``chain_axis``) is cut into halves; with m half-chains of n records,
+    ``W`` the mean within-half variance and ``B / n`` the variance of the half means,
+    ``R = sqrt(((n - 1) / n W + B / n) / W)``. Close to 1 when every chain samples the same
+    distribution; above ~1.01-1.1 they have not mixed. Frozen chains: 1 if they agree,
+    ``inf`` if they sit in different states. The time axis is the last one; the chain
+    axis is reduced.
+    """
+    x = np.moveaxis(np.asarray(trace, dtype=float), chain_axis, -2)
+    n = x.shape[-1] // 2
+    if n < 2:
+        raise ValueError(f"split_rhat needs at least 4 records per chain; got {x.shape[-1]}.")
+    halves = np.concatenate([x[..., :n], x[..., -n:]], axis=-2)  # (..., 2 chains, n)
+    means = halves.mean(axis=-1)
+    W = halves.var(axis=-1, ddof=1).mean(axis=-1)
+    B_n = means.var(axis=-1, ddof=1)
+    var_plus = (n - 1) / n * W + B_n
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = np.sqrt(var_plus / np.where(W > 0, W, 1.0))
+    return np.where(W > 0, r, np.where(B_n > 0, np.inf, 1.0))

@@ -1,8 +1,11 @@
 """Shared command line of the sweep-based reproduction scripts in this folder.
 
 Each script names a TOML spec in ``scripts/configs/``, runs it with
-:func:`hopfield_sim.sweep` into ``data/<name>.h5`` (resumable: rerunning continues), draws
-``docs/figures/<name>.png`` and prints the theory-vs-simulation table.
+:func:`hopfield_sim.sweep` into ``OUT/<name>.h5`` (resumable: rerunning with the same
+``--out`` continues), draws ``OUT/<name>.png`` and prints the theory-vs-simulation table.
+``--out`` defaults to a fresh folder ``<name>-<UTC time>`` in the working directory, never
+the checkout's ``data/``; the shipped results are regenerated with
+``--data data/<name>.h5 --figure docs/figures/<name>.png``.
 """
 
 from __future__ import annotations
@@ -13,8 +16,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIGS = ROOT / "scripts" / "configs"
-DATA = ROOT / "data"
-FIGURES = ROOT / "docs" / "figures"
 
 
 def quick_spec(spec: dict) -> dict:
@@ -35,6 +36,14 @@ def quick_spec(spec: dict) -> dict:
     return spec
 
 
+def fresh_folder(name: str) -> Path:
+    """``<name>-<UTC time>`` in the working directory (a new folder for every run)."""
+    from datetime import datetime, timezone
+
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return Path.cwd() / f"{name}-{stamp}"
+
+
 def main(name: str, draw: Callable, description: str) -> None:
     """Parse the command line, run the sweep of ``configs/<name>.toml`` and draw it."""
     import sys
@@ -51,17 +60,24 @@ def main(name: str, draw: Callable, description: str) -> None:
     parser.add_argument("--quick", action="store_true", help="tiny smoke-test sizes")
     parser.add_argument("--scheduler", default=None, help="Dask scheduler address")
     parser.add_argument("--workers", type=int, default=None, help="local worker processes")
-    parser.add_argument("--data", type=Path, default=None, help="result file")
-    parser.add_argument("--figure", type=Path, default=None, help="figure file (.png/.pdf)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="folder for the result file and figure (default: a fresh folder "
+                        "<name>-<UTC time> in the working directory)")  # fmt: skip
+    parser.add_argument("--data", type=Path, default=None,
+                        help="result file (default: OUT/<name>.h5)")  # fmt: skip
+    parser.add_argument("--figure", type=Path, default=None,
+                        help="figure file, .png or .pdf (default: OUT/<name>.png)")  # fmt: skip
     args = parser.parse_args()
     with (CONFIGS / f"{name}.toml").open("rb") as fh:
         plain = tomllib.load(fh)
     suffix = "_quick" if args.quick else ""
     if args.quick:
         plain = quick_spec(plain)
-    data = args.data or DATA / f"{name}{suffix}.h5"
-    figure = args.figure or FIGURES / f"{name}{suffix}.png"
-    figure.parent.mkdir(parents=True, exist_ok=True)
+    out = args.out or fresh_folder(f"{name}{suffix}")
+    data = args.data or out / f"{name}{suffix}.h5"
+    figure = args.figure or out / f"{name}{suffix}.png"
+    for path in (data, figure):
+        path.parent.mkdir(parents=True, exist_ok=True)
     ds = hs.sweep(spec_from_dict(plain), store=data, client=args.scheduler, workers=args.workers)
     fig = draw(ds)
     fig.savefig(figure, dpi=150)

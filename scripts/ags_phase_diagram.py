@@ -11,7 +11,9 @@ Draws and stores:
 * as background, m on the retrieval branch over the (alpha, T) grid (white where only the
   spin-glass or paramagnetic solution exists).
 
-Writes data/ags_phase_diagram.nc (netCDF4/HDF5) and docs/figures/ags_phase_diagram.png.
+Writes ags_phase_diagram.nc (netCDF4/HDF5) and ags_phase_diagram.png into ``--out``
+(default: a fresh folder in the working directory); ``--shipped`` writes the checkout's
+data/ags_phase_diagram.nc and docs/figures/ags_phase_diagram.png.
 
 Usage: python scripts/ags_phase_diagram.py [--points 41] [--grid 120] [--replot]
 """
@@ -103,26 +105,46 @@ def plot(ds: xr.Dataset, path: Path) -> None:
     plt.close(fig)
 
 
+def _out_dirs(args) -> tuple[Path, Path]:
+    """(data folder, figure folder): ``--out`` (default a fresh folder
+    ``<script>-<UTC time>`` in the working directory), or ``--shipped``: the checkout's
+    ``data/`` and ``docs/figures/``."""
+    if args.shipped:
+        return DATA, FIGURES
+    if args.out is None:
+        from datetime import datetime, timezone
+
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        args.out = Path.cwd() / f"{Path(__file__).stem}-{stamp}"
+    return args.out, args.out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--points", type=int, default=41, help="alpha points on the lines")
     ap.add_argument("--grid", type=int, default=120, help="background grid per axis")
     ap.add_argument("--replot", action="store_true", help="redraw from the stored data only")
+    ap.add_argument("--out", type=Path, default=None,
+                    help="folder for the data and figures (default: a fresh folder "
+                    "<script>-<UTC time> in the working directory)")  # fmt: skip
+    ap.add_argument("--shipped", action="store_true",
+                    help="write the shipped results (data/, docs/figures/)")  # fmt: skip
     args = ap.parse_args()
     t0 = time.perf_counter()
-    FIGURES.mkdir(parents=True, exist_ok=True)
+    data, figures = _out_dirs(args)
+    figures.mkdir(parents=True, exist_ok=True)
     if args.replot:
-        ds = xr.load_dataset(DATA / "ags_phase_diagram.nc", engine="h5netcdf")
+        ds = xr.load_dataset(data / "ags_phase_diagram.nc", engine="h5netcdf")
     else:
         ds = compute(args.points, args.grid)
-        DATA.mkdir(exist_ok=True)
-        ds.to_netcdf(DATA / "ags_phase_diagram.nc", engine="h5netcdf")
-    plot(ds, FIGURES / "ags_phase_diagram.png")
+        data.mkdir(parents=True, exist_ok=True)
+        ds.to_netcdf(data / "ags_phase_diagram.nc", engine="h5netcdf")
+    plot(ds, figures / "ags_phase_diagram.png")
     print(
         f"alpha_c = {ds.attrs['alpha_c']:.6f}, m_c = {ds.attrs['m_c']:.4f}; "
         f"T_c reaches T = 0 at alpha = {float(ds.alpha_thermodynamic[0]):.4f}"
     )
-    print(f"wrote {DATA / 'ags_phase_diagram.nc'} and {FIGURES / 'ags_phase_diagram.png'}")
+    print(f"wrote {data / 'ags_phase_diagram.nc'} and {figures / 'ags_phase_diagram.png'}")
     print(f"{time.perf_counter() - t0:.1f} s")
 
 

@@ -7,8 +7,10 @@ with ``alpha_c(N) = alpha_c + a N^(-1/2)`` (bootstrap errors,
 :func:`hopfield_sim.finite_size.extrapolate`) and set beside the replica theory: the RS
 critical load at the same T and, for P = 2, the 1RSB one (``theory.critical_load``).
 
-Writes ``data/capacity_finite_size.json`` and ``docs/figures/capacity_finite_size.png`` and
-prints a table with the CPU time spent.
+Writes ``--out`` (JSON; default a fresh folder in the working directory) and the figure
+beside it, and prints a table with the CPU time spent. The shipped results:
+``--out data/capacity_finite_size.json --figure docs/figures/capacity_finite_size.png``
+(``--replot`` redraws the figure from the JSON).
 
     python scripts/capacity_finite_size.py            # the documented run (minutes)
     python scripts/capacity_finite_size.py --quick    # small sizes (seconds; tests)
@@ -128,32 +130,23 @@ def theory_values(P: int, T: float, quick: bool) -> dict:
 
 
 def figure(results: dict, path: Path) -> None:
+    """One panel per case: alpha_c(N) against N^(-1/2), the fit and the theory values."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, len(results), figsize=(5.2 * len(results), 4.2),
+    from hopfield_sim.scaling import plot_finite_size
+
+    fig, axes = plt.subplots(1, len(results), figsize=(5.6 * len(results), 5.6),
                              layout="constrained")  # fmt: skip
     for ax, (name, res) in zip(np.atleast_1d(axes), results.items()):
-        rows, fit = res["sizes"], res["fit"]
-        s = np.array([r["N"] for r in rows], dtype=float) ** -0.5
-        ax.errorbar(s, [r["alpha_c"] for r in rows], [r["alpha_c_err"] for r in rows],
-                    fmt="o", color="#0072B2", label=r"Monte Carlo $\alpha_c(N)$")  # fmt: skip
-        grid = np.linspace(0, s.max() * 1.05, 50)
-        label = rf"fit $\alpha_c + a N^{{-1/2}}$: {fit['x_inf']:.4f} $\pm$ {fit['x_inf_err']:.4f}"
-        ax.plot(grid, fit["x_inf"] + fit["a"] * grid, color="#0072B2", lw=1, label=label)
-        ax.errorbar([0], [fit["x_inf"]], [fit["x_inf_err"]], fmt="s", color="#0072B2")
-        styles = (("RS", "#D55E00", "--"), ("1RSB", "#009E73", ":"))
-        for level, colour, ls in styles:
-            if level in res["theory"]:
-                v = res["theory"][level]
-                ax.axhline(v, color=colour, ls=ls, label=f"{level} theory: {v:.4f}")
-        ax.set_xlabel(r"$N^{-1/2}$")
-        ax.set_ylabel(r"capacity $\alpha_c = K / N^{P-1}$")
-        ax.set_title(f"{name}, hebbian, T = {res['T']}")
-        ax.set_xlim(left=-0.002)
-        ax.legend(fontsize="small")
+        rows = res["sizes"]
+        levels = {k: v for k, v in res["theory"].items() if k in ("RS", "1RSB")}
+        plot_finite_size([r["N"] for r in rows], [r["alpha_c"] for r in rows],
+                         [r["alpha_c_err"] for r in rows], res["fit"], theory=levels,
+                         name="capacity alpha_c", ax=ax,
+                         title=f"{name}, hebbian, T = {res['T']}")  # fmt: skip
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=150)
 
@@ -180,10 +173,25 @@ def main() -> None:
                         help="keep the other cases of an existing --out file")  # fmt: skip
     parser.add_argument("--skip-1rsb", action="store_true",
                         help="skip the 1RSB search (minutes); reused with --merge")  # fmt: skip
-    parser.add_argument("--out", type=Path, default=ROOT / "data" / "capacity_finite_size.json")
-    parser.add_argument("--figure", type=Path,
-                        default=ROOT / "docs" / "figures" / "capacity_finite_size.png")  # fmt: skip
+    parser.add_argument("--out", type=Path, default=None,
+                        help="result JSON (default: capacity_finite_size.json in a fresh "
+                        "folder capacity_finite_size-<UTC time>; the shipped one is "
+                        "data/capacity_finite_size.json)")  # fmt: skip
+    parser.add_argument("--figure", type=Path, default=None,
+                        help="figure (default: beside --out, .png)")  # fmt: skip
+    parser.add_argument("--replot", action="store_true",
+                        help="only redraw the figure from an existing --out file")  # fmt: skip
     args = parser.parse_args()
+    if args.out is None:
+        from datetime import datetime, timezone
+
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        args.out = Path.cwd() / f"capacity_finite_size-{stamp}" / "capacity_finite_size.json"
+    args.figure = args.figure or args.out.with_suffix(".png")
+    if args.replot:
+        figure(json.loads(args.out.read_text())["results"], args.figure)
+        print(f"written: {args.figure}")
+        return
     t0, c0 = time.perf_counter(), time.process_time()
     old = json.loads(args.out.read_text()) if args.merge and args.out.exists() else None
     results = dict(old["results"]) if old else {}

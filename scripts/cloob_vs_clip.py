@@ -27,8 +27,10 @@ eigenvalue spectrum and effective rank ``exp(H(λ/Σλ))`` of the covariance of 
 image embeddings (Roy & Vetterli's effective rank; the paper's "explaining away" claim is that
 CLOOB's embeddings use more directions).
 
-Writes ``data/cloob_vs_clip.json`` (configuration, per-seed results, mean ± std),
-``data/cloob_vs_clip.md`` (the table) and ``docs/figures/cloob_vs_clip.png``.
+Writes ``cloob_vs_clip.json`` (configuration, per-seed results, mean ± std),
+``cloob_vs_clip.md`` (the table) and ``cloob_vs_clip.png`` into ``--data-dir`` /
+``--figure-dir`` (default: a fresh folder in the working directory; the shipped results:
+``--data-dir data --figure-dir docs/figures``).
 Usage: ``python scripts/cloob_vs_clip.py [--seeds 5] [--steps 600] [--quick]``.
 """
 
@@ -461,9 +463,18 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--batch", type=int, default=128)
     p.add_argument("--lr", type=float, default=2e-3)
     p.add_argument("--quick", action="store_true", help="3 seeds x 60 steps, for a smoke run")
-    p.add_argument("--data-dir", type=Path, default=ROOT / "data")
-    p.add_argument("--figure-dir", type=Path, default=ROOT / "docs" / "figures")
+    p.add_argument("--data-dir", type=Path, default=None,
+                   help="folder for the JSON and table (default: a fresh folder "
+                   "cloob_vs_clip-<UTC time> in the working directory; shipped: data)")  # fmt: skip
+    p.add_argument("--figure-dir", type=Path, default=None,
+                   help="figure folder (default: --data-dir; shipped: docs/figures)")  # fmt: skip
     a = p.parse_args(argv)
+    if a.data_dir is None:
+        from datetime import datetime, timezone
+
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        a.data_dir = Path.cwd() / f"cloob_vs_clip-{stamp}"
+    a.figure_dir = a.figure_dir or a.data_dir
     seeds, steps = (3, 60) if a.quick else (a.seeds, a.steps)
     if seeds < 1 or steps < 1:
         p.error("--seeds and --steps must be >= 1")

@@ -8,8 +8,10 @@ when installed (extra ``[tabular]``; skipped with a note otherwise). Each finish
 in ``--runs`` (one JSON per data set, split and method), so an interrupted benchmark resumes;
 a kept Hopular run whose recipe settings differ from the current recipe's is run again.
 The summary (mean test accuracy per data set and method, ranks, published Hopular numbers,
-seconds per fold) goes to ``data/hopular_benchmark.{md,json}`` and the figure to
-``docs/figures/hopular_benchmark.png``.
+seconds per fold) goes to ``OUT.{md,json}`` and the figure to ``OUT.png`` (``--out``,
+default a fresh folder in the working directory; the shipped results are
+``--out data/hopular_benchmark --runs data/hopular_benchmark_runs
+--figure docs/figures/hopular_benchmark.png``).
 
 Usage: python scripts/hopular_benchmark.py [--datasets NAME ...] [--splits K ...]
        [--recipe budget|reference] [--epochs N] [--seed S] [--no-hopular] [--no-progress]
@@ -227,12 +229,23 @@ def main() -> None:
     p.add_argument(
         "--summary-only", action="store_true", help="only summarise the runs already in --runs"
     )
-    p.add_argument("--runs", type=Path, default=ROOT / "data" / "hopular_benchmark_runs")
-    p.add_argument("--out", type=Path, default=ROOT / "data" / "hopular_benchmark")
-    p.add_argument(
-        "--figure", type=Path, default=ROOT / "docs" / "figures" / "hopular_benchmark.png"
-    )
+    p.add_argument("--runs", type=Path, default=None,
+                   help="one JSON per fold (resumable; default: OUT_runs; shipped: "
+                   "data/hopular_benchmark_runs)")  # fmt: skip
+    p.add_argument("--out", type=Path, default=None,
+                   help="summary OUT.md / OUT.json (default: in a fresh folder "
+                   "hopular_benchmark-<UTC time>; shipped: data/hopular_benchmark)")  # fmt: skip
+    p.add_argument("--figure", type=Path, default=None,
+                   help="figure (default: OUT.png; shipped: docs/figures/"
+                   "hopular_benchmark.png)")  # fmt: skip
     args = p.parse_args()
+    if args.out is None:
+        from datetime import datetime, timezone
+
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        args.out = Path.cwd() / f"hopular_benchmark-{stamp}" / "hopular_benchmark"
+    args.runs = args.runs or args.out.parent / f"{args.out.name}_runs"
+    args.figure = args.figure or args.out.with_suffix(".png")
     from hopfield_sim.tabular import load_dataset
 
     names = args.datasets or sorted(

@@ -1,6 +1,7 @@
 """Regimes of the multitasking network (docs/models.md §6; Agliari et al., arXiv 2308.04106).
 
-Reproduces two pictures and writes them to docs/figures/ (PNG) and data/ (netCDF):
+Reproduces two pictures and writes them (PNG and netCDF) to ``--out`` (default: a fresh
+folder in the working directory; ``--shipped``: docs/figures/ and data/ of the checkout):
 
 1. amplitudes m_k versus dilution d at T -> 0 for K = 3: the T = 0 RS solution reached from
    the hierarchical branch (lines), the closed-form cascade (1-d) d^(k-1) (dashed), the
@@ -157,14 +158,34 @@ def plot_diagram(ds: xr.Dataset, lines: dict, path: Path) -> None:
     plt.close(fig)
 
 
+def _out_dirs(args) -> tuple[Path, Path]:
+    """(data folder, figure folder): ``--out`` (default a fresh folder
+    ``<script>-<UTC time>`` in the working directory), or ``--shipped``: the checkout's
+    ``data/`` and ``docs/figures/``."""
+    if args.shipped:
+        return DATA, FIGURES
+    if args.out is None:
+        from datetime import datetime, timezone
+
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        args.out = Path.cwd() / f"{Path(__file__).stem}-{stamp}"
+    return args.out, args.out
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--no-simulation", action="store_true", help="theory only")
     p.add_argument("--N", type=int, default=20_000, help="neurons in the simulation")
     p.add_argument("--quick", action="store_true", help="coarse grids (a smoke run)")
+    p.add_argument("--out", type=Path, default=None,
+                    help="folder for the data and figures (default: a fresh folder "
+                    "<script>-<UTC time> in the working directory)")  # fmt: skip
+    p.add_argument("--shipped", action="store_true",
+                    help="write the shipped results (data/, docs/figures/)")  # fmt: skip
     args = p.parse_args(argv)
-    FIGURES.mkdir(parents=True, exist_ok=True)
-    DATA.mkdir(parents=True, exist_ok=True)
+    DATA_OUT, FIGURES_OUT = _out_dirs(args)
+    FIGURES_OUT.mkdir(parents=True, exist_ok=True)
+    DATA_OUT.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
 
     K = 3
@@ -177,8 +198,8 @@ def main(argv: list[str] | None = None) -> None:
     amps = th[["m", "free_energy", "stable", "converged"]]
     if mc is not None:
         amps = xr.merge([amps, mc.rename(d="d_mc")], combine_attrs="drop_conflicts")
-    amps.to_netcdf(DATA / "multitasking_amplitudes.nc", engine="h5netcdf")
-    plot_amplitudes(K, th, mc, FIGURES / "multitasking_amplitudes.png")
+    amps.to_netcdf(DATA_OUT / "multitasking_amplitudes.nc", engine="h5netcdf")
+    plot_amplitudes(K, th, mc, FIGURES_OUT / "multitasking_amplitudes.png")
     print(f"amplitudes: {time.perf_counter() - t0:.1f} s")
 
     nd, nT = (24, 24) if args.quick else (64, 64)
@@ -195,8 +216,8 @@ def main(argv: list[str] | None = None) -> None:
     diag["T2"] = ("d_low", lines["T2"])
     diag["T_split"] = ("d_high", lines["Ts"])
     diag = diag.assign_coords(d_low=d_low, d_high=d_high)
-    diag.to_netcdf(DATA / "multitasking_k2_diagram.nc", engine="h5netcdf")
-    plot_diagram(diag, lines, FIGURES / "multitasking_k2_diagram.png")
+    diag.to_netcdf(DATA_OUT / "multitasking_k2_diagram.nc", engine="h5netcdf")
+    plot_diagram(diag, lines, FIGURES_OUT / "multitasking_k2_diagram.png")
     counts = {c: int((diag.phase == c).sum()) for c in (-1, 0, 1, 2, 3)}
     print(f"diagram: {time.perf_counter() - t0:.1f} s; phase counts {counts}")
 

@@ -51,13 +51,26 @@ def run(args: argparse.Namespace) -> int:
         from hopfield_sim.compare import comparison_table
 
         print(comparison_table(ds))
-    dims = ", ".join(f"{k}={v}" for k, v in ds.sizes.items())
+    dims = _counts(ds)
     if before is not None and _stamp(out) == before:
         print(f"nothing to do: {out} already holds every point of this spec ({dims}); "
               "file not rewritten")  # fmt: skip
     else:
         print(f"sweep finished: {dims}; written: {out}")
     return 0
+
+
+def _counts(ds) -> str:
+    """``12 points (alpha: 4 values x T: 3 values)``: grid sizes labelled as counts."""
+    from hopfield_sim._layout import grid_dims
+
+    dims = grid_dims(ds)
+    sizes = [ds.sizes[d] for d in dims]
+    total = 1
+    for n in sizes:
+        total *= n
+    each = " x ".join(f"{d}: {n} value{'s' if n != 1 else ''}" for d, n in zip(dims, sizes))
+    return f"{total} point{'s' if total != 1 else ''} ({each})"
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:

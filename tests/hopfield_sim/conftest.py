@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 import sweep_fakes
+
+# the CLI turns on persistent compilation caches in the user's cache folder; tests that run
+# it must not write there (test_cli_startup checks the caches with its own environment)
+os.environ.setdefault("HOPFIELD_SIM_CACHE_DIR", "off")
 
 
 @pytest.fixture()

@@ -304,7 +304,7 @@ def test_every_variable_is_described():
     for name in ("reliable_mc", "done_theory", "q0_theory", "theta_theory", "m_mc_err"):
         long_name, units = _layout.describe(name)
         assert long_name and long_name != name and units
-    assert _layout.describe("chi_mc") == ("chi (Monte Carlo)", "1")
+    assert _layout.describe("xi_mc") == ("xi (Monte Carlo)", "1")  # a generic name
 
 
 def test_damaged_and_foreign_files_name_their_problem(tmp_path):

@@ -70,3 +70,41 @@ def test_dataset_statistics_do_not_depend_on_threads(chunk_bytes, monkeypatch):
     for a, b, w in zip(got[0], got[-1], mean_and_error(x), strict=True):
         np.testing.assert_array_equal(a, b)
         np.testing.assert_allclose(a, w, rtol=1e-13, atol=1e-15)
+
+
+def test_binder_fluctuation_and_rhat_closed_forms():
+    """Binder: 0 for a centred Gaussian, 2/3 for +-x0; fluctuation = beta N var (NaN at
+    beta = inf); split-R-hat ~ 1 for chains from one law, large for shifted chains, inf for
+    chains frozen apart."""
+    from montecarlo.observables import binder_cumulant, fluctuation, split_rhat
+
+    rng = np.random.default_rng(3)
+    g = rng.standard_normal((4, 200_000))
+    assert np.all(np.abs(binder_cumulant(g)) < 0.02)
+    assert binder_cumulant(np.tile([0.7, -0.7], 50)) == pytest.approx(2 / 3)
+    np.testing.assert_allclose(fluctuation(g, 10, 0.5), 0.5 * 10 * g.var(axis=-1))
+    assert np.isnan(fluctuation(g[0], 10, np.inf))
+    same = rng.standard_normal((4, 2000))
+    assert split_rhat(same) == pytest.approx(1.0, abs=0.01)
+    shifted = same + np.array([0.0, 0.0, 1.0, 1.0])[:, None]
+    # half means 0 (x4) and 1 (x4): B/n = var = 2/7, W = 1: R = sqrt(1 + 2/7)
+    assert split_rhat(shifted) == pytest.approx(np.sqrt(1 + 2 / 7), abs=0.02)
+    drift = same + np.linspace(0, 3, 2000)  # one trend in every chain: the split halves see it
+    assert split_rhat(drift) > 1.2
+    assert split_rhat(np.ones((2, 10))) == 1.0
+    assert split_rhat(np.array([np.ones(10), -np.ones(10)])) == np.inf
+
+
+def test_curie_weiss_susceptibility_in_sample():
+    """K = 1, P = 2 (Curie-Weiss), T = 2: in the paramagnet N var(m) = 1 / (1 - beta), so
+    chi = beta N var(m) = beta / (1 - beta) = 1 up to O(1/N); split-R-hat ~ 1."""
+    import montecarlo
+
+    xi = montecarlo.archetypes(1, 400, seed=1)
+    net = montecarlo.DenseHebbianNetwork(2, patterns=xi, protocol="hebbian")
+    res = net.sample(T=2.0, sweeps=4000, burn_in=100, chains=4, init="random", seed=2)
+    chi = float(res["m_susceptibility"].mean())
+    assert chi == pytest.approx(1.0, abs=0.1)
+    assert float(res["rhat"]) < 1.05
+    assert res["specific_heat"].shape == (4,) and np.all(res["specific_heat"] > 0)
+    assert float(res["m_binder"].mean()) == pytest.approx(0.0, abs=0.1)
