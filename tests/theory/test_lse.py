@@ -106,7 +106,11 @@ def test_phase_diagram_structure_and_front_door():
         assert ds[name].attrs["long_name"] and ds[name].attrs["units"] == "1"
     met = thermal.critical_alpha(1.0, 0.2, criterion="equal_depth")
     sp = thermal.critical_alpha(1.0, 0.2)
-    assert met < sp and int(theory.solve("lse", T=0.2, alpha=(met + sp) / 2).phase) == 2
+    assert met < sp and int(theory.solve("lse", T=0.2, alpha=(met + sp) / 2).phase) in (2, 3)
+    # all M basins together beat the paramagnet although one alone does not: phase 3
+    pt = thermal.phase_point(0.47, 0.15, 1.0)
+    assert pt["f_basins"] < pt["f_nr"] < pt["f_ret"] and int(pt["phase"]) == 3
+    assert int(thermal.phase_point(0.6, 0.04, 1.0)["phase"]) == 2
 
 
 def test_bad_inputs_name_the_argument():

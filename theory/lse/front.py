@@ -22,7 +22,10 @@ _LONG = {
     "f_nonretrieval": "free energy per neuron of the non-retrieval (paramagnet) minimum",
     "phi_c": "cusp alignment phi_c = Phi/beta_net above which the retrieved pattern dominates",
     "condensed": "REM of the non-retrieval patterns condensed (a few patterns dominate)",
-    "phase": "phase (0 non-retrieval, 1 retrieval, 2 metastable retrieval)",
+    "f_basins": "free energy per neuron of the Gibbs measure over all M pattern basins, "
+    "f_retrieval - T alpha",
+    "phase": "phase (0 non-retrieval, 1 retrieval, 2 metastable retrieval, 3 metastable "
+    "retrieval with the equilibrium in pattern basins)",
     "alpha": "load alpha = ln(M)/N",
     "beta_net": "kernel sharpness beta_net (lambda of Lucibello-Mezard)",
 }
@@ -105,7 +108,8 @@ def solve_lse(*, beta=None, T=None, alpha=0.1, beta_net=1.0, patterns="spherical
 
     stable = out["exists"] if ret else np.ones_like(m, bool)  # phi = 0 is always a minimum
     data = {"m": m, "q": m * m, "free_energy": f, "f_retrieval": out["f_ret"],
-            "f_nonretrieval": out["f_nr"], "phi_c": out["phi_c"], "phase": out["phase"],
+            "f_nonretrieval": out["f_nr"], "f_basins": out["f_basins"], "phi_c": out["phi_c"],
+            "phase": out["phase"],
             "condensed": out["condensed"], "stable": stable,
             "converged": np.ones_like(m, bool), "residual": np.zeros_like(m),
             "iterations": np.zeros_like(m, dtype=np.int32)}
@@ -116,8 +120,9 @@ def solve_lse(*, beta=None, T=None, alpha=0.1, beta_net=1.0, patterns="spherical
     for k, v in _LONG.items():
         if k in ds:
             ds[k].attrs["long_name"] = v
-    ds["phase"].attrs.update(flag_values=np.array([0, 1, 2], np.int8),
-                             flag_meanings="non_retrieval retrieval metastable_retrieval")
+    ds["phase"].attrs.update(
+        flag_values=np.array([0, 1, 2, 3], np.int8),
+        flag_meanings="non_retrieval retrieval metastable_retrieval metastable_retrieval_basins")
     ds = _schema.not_computed(ds, {"rs_stable": "not computed: leading-order REM theory, "
                                                 "no replica-symmetric saddle"})
     ds.attrs.update(model="lse", patterns=law, branch=branch,

@@ -22,6 +22,13 @@ Lines (each the load at which b y = Phi, theory.lse.rem.capacity):
   equal-depth line is Petrova et al. 2604.07401's alpha_c(T) = (1 - f_ret)^2/2.
 
 Both reduce to the T = 0 capacity (y = 1).
+
+Our addition (not in the papers; docs/exponential.md "Pattern-basin equilibrium"): the Gibbs
+measure over the whole sphere weighs all M = e^{alpha N} basins, each at f_ret, so their
+joint free energy is f_basins = f_ret - T alpha (the caps do not overlap where the basin
+exists: phi_eq > phi_c >= phi_max(alpha)). Where f_basins < f_nr < f_ret the equilibrium
+state lies in the basin of *some* pattern although the target's basin alone is metastable
+(phase 3); Monte Carlo from a random start at finite N ends there (docs/exponential.md).
 """
 
 from __future__ import annotations
@@ -30,7 +37,8 @@ import numpy as np
 
 from theory.lse import rem
 
-PHASES = {0: "non-retrieval", 1: "retrieval", 2: "metastable retrieval"}
+PHASES = {0: "non-retrieval", 1: "retrieval", 2: "metastable retrieval",
+          3: "metastable retrieval, equilibrium in pattern basins"}
 CRITERIA = ("spinodal", "equal_depth")
 
 
@@ -74,16 +82,18 @@ def phase_point(alpha, T, beta_net, law: str = "spherical") -> dict[str, np.ndar
     Returns
     -------
     dict of ndarray
-        ``phi_ret`` (phi_eq), ``f_ret``, ``f_nr``, ``phi_c``, ``exists`` (the retrieval
-        minimum exists), ``condensed`` (REM of the non-retrieval patterns condensed) and
-        ``phase`` (0 non-retrieval, 1 retrieval, 2 metastable retrieval).
+        ``phi_ret`` (phi_eq), ``f_ret``, ``f_nr``, ``f_basins`` (f_ret - T alpha), ``phi_c``,
+        ``exists`` (the retrieval minimum exists), ``condensed`` (REM of the non-retrieval
+        patterns condensed) and ``phase`` (``PHASES``).
     """
     a, t, b = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (alpha, T, beta_net)))
     Phi, condensed = rem.noise_exponent(a, b, law)
     phi_c = Phi / b
     p, f_ret = phi_eq(t), f_retrieval(t)
     f_nr = 1.0 - phi_c
+    f_basins = f_ret - t * a
     exists = p > phi_c
-    phase = np.where(exists, np.where(f_ret <= f_nr, 1, 2), 0).astype(np.int8)
-    return {"phi_ret": p, "f_ret": f_ret, "f_nr": f_nr, "phi_c": phi_c, "exists": exists,
-            "condensed": condensed, "phase": phase}
+    metastable = np.where(f_basins < f_nr, 3, 2)
+    phase = np.where(exists, np.where(f_ret <= f_nr, 1, metastable), 0).astype(np.int8)
+    return {"phi_ret": p, "f_ret": f_ret, "f_nr": f_nr, "f_basins": f_basins, "phi_c": phi_c,
+            "exists": exists, "condensed": condensed, "phase": phase}
