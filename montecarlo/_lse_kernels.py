@@ -65,13 +65,14 @@ def _renormalise(x):
 def run_chain(x, h, buf, xiT, b, beta, delta, burn, sweeps, state, stats):
     """``burn`` adapting sweeps then ``sweeps`` measured ones for one chain (in place).
 
-    ``stats`` (float64, 6): sum of phi_1, of phi_1^2, of u = H/N, of u^2 over the measured
-    sweeps, accepted and proposed moves of the measured sweeps. Returns the final delta.
+    ``stats`` (float64, 7): sums over the measured sweeps of the target alignment phi_0,
+    phi_0^2, u = H/N, u^2, accepted and proposed moves, and the best alignment max_mu phi_mu.
+    Returns the final delta.
     ``beta = inf`` is the T = 0 (downhill-only) limit.
     """
     N = x.size
     M = h.size
-    for k in range(6):
+    for k in range(7):
         stats[k] = 0.0
     for t in range(burn + sweeps):
         _renormalise(x)
@@ -113,6 +114,11 @@ def run_chain(x, h, buf, xiT, b, beta, delta, burn, sweeps, state, stats):
             stats[3] += u * u
             stats[4] += acc
             stats[5] += N
+            best = h[0]
+            for k in range(1, M):
+                if h[k] > best:
+                    best = h[k]
+            stats[6] += best / N
     return delta
 
 

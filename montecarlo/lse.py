@@ -21,7 +21,8 @@ from montecarlo._rng import stream_states
 
 PATTERNS = ("spherical", "binary")
 _LONG = {"phi": "target alignment phi = x.xi^0/N, sweep average",
-         "energy": "energy per neuron H/N, sweep average"}
+         "energy": "energy per neuron H/N, sweep average",
+         "phi_best": "largest alignment max_mu x.xi^mu/N over all patterns, sweep average"}
 INITS = ("pattern", "random")
 
 
@@ -103,7 +104,8 @@ def sample_lse(
     -------
     xarray.Dataset
         Dimensions (T, sample, replica): ``phi`` and ``phi2`` (sweep averages of the target
-        alignment and its square), ``energy`` and ``energy2`` (H/N), ``acceptance``, ``delta``.
+        alignment and its square), ``energy`` and ``energy2`` (H/N), ``phi_best`` (largest
+        alignment with any pattern), ``acceptance``, ``delta``.
 
     Examples
     --------
@@ -151,8 +153,8 @@ def sample_lse(
     states = stream_states(ss_chains, C)
     h, buf = np.empty((C, M)), np.empty((C, M))
     step = np.full(C, float(delta))
-    stats = np.zeros((C, 6))
-    out = np.empty((T_arr.size, C, 6))
+    stats = np.zeros((C, 7))
+    out = np.empty((T_arr.size, C, 7))
     steps = np.empty((T_arr.size, C))
     for k, t in enumerate(T_arr):
         beta = math.inf if t == 0 else 1.0 / t
@@ -173,6 +175,7 @@ def sample_lse(
             "energy2": (dims, shaped(mean[..., 3]), {"long_name": "sweep average of (H/N)^2"}),
             "acceptance": (dims, shaped(out[..., 4] / out[..., 5]),
                            {"long_name": "Metropolis acceptance rate"}),
+            "phi_best": (dims, shaped(out[..., 6] / sweeps), {"long_name": _LONG["phi_best"]}),
             "delta": (dims, shaped(steps), {"long_name": "rotation step", "units": "rad"}),
         },
         coords={"T": ("T", T_arr, {"long_name": "temperature T", "units": "1"})},
