@@ -122,3 +122,13 @@ def test_bad_inputs_name_the_argument():
         theory.solve("lse", T=0.1, alpha=0.1, patterns="binary")
     with pytest.raises(TypeError, match="lse"):
         theory.solve(P=2, T=0.1, beta_net=1.0)
+
+
+def test_debye_expansion_continues_the_exact_bessel_mean():
+    nu = rem.DEBYE_FROM
+    for z in (0.5 * nu, 2.0 * nu, 5.0 * nu):
+        assert abs(rem._log_ive(nu, z) - math.log(special.ive(nu, z))) < 1e-8
+    # finite-N capacity: smooth through the switch and -> b - g_max(b)
+    from theory.lse import finite
+
+    assert abs(finite.capacity(10**5, 1.0) - float(rem.capacity(1.0))) < 1e-4

@@ -71,3 +71,29 @@ def paramagnet_energy(N: int, M: int, T: float, beta_net: float) -> dict[str, fl
     return {"annealed": float(1.0 - log_mean / (b * N)),
             "lognormal": float(1.0 - (log_mean + (1.0 / (b * T) - 0.5) * v) / (b * N)),
             "v": v}
+
+
+def retrieval_margin(N: int, M: int, beta_net: float) -> float:
+    """Median of ln(S_nr e^{-b N}) over pattern sets (lognormal S_nr): the target's softmax
+    weight at x = xi^0 exceeds 1/2 in half of the sets where this is 0."""
+    return -np.inf if M <= 1 else _margin(N, float(np.log(M - 1)), float(beta_net))
+
+
+def _margin(N: int, log_m1: float, b: float) -> float:
+    """``retrieval_margin`` with ln(M - 1) given (no overflow at large N)."""
+    l1, l2 = rem.log_mean_noise(N, b), rem.log_mean_noise(N, 2.0 * b)
+    d = l2 - 2.0 * l1  # > 0: ln(E S^2 / (E S)^2) of one term
+    v = float(np.logaddexp(0.0, d + np.log(-np.expm1(-d)) - log_m1))  # overflow-free
+    return float(log_m1 + l1 - 0.5 * v)
+
+
+def capacity(N: int, beta_net: float) -> float:
+    """Finite-N T = 0 capacity: the load alpha = ln(M)/N (M continuous) where the median
+    target weight at x = xi^0 is 1/2 (``retrieval_margin`` = 0); -> b - g_max(b) as N grows."""
+    from scipy import optimize
+
+    def margin(a):
+        return _margin(N, a * N, float(beta_net))
+
+    hi = float(rem.capacity(beta_net)) * 3.0 + 1.0
+    return float(optimize.brentq(margin, 1e-9, hi, xtol=1e-12))

@@ -152,8 +152,27 @@ def log_mean_noise(N: int, beta_net) -> np.ndarray:
         raise ValueError(f"N must be an integer >= 2; got N={N!r}.")
     b = np.asarray(beta_net, dtype=float)
     z, nu = b * N, N / 2.0 - 1.0
-    # ive(nu, z) = I_nu(z) e^{-z}: the e^{-bN} of the exponent is exactly this scaling
-    return special.gammaln(N / 2.0) + nu * np.log(2.0 / z) + np.log(special.ive(nu, z))
+    return special.gammaln(N / 2.0) + nu * np.log(2.0 / z) + _log_ive(nu, z)
+
+
+DEBYE_FROM = 400.0  # order nu above which ln I_nu uses the Debye expansion (ive underflows)
+
+
+def _log_ive(nu: float, z):
+    """ln(I_nu(z) e^{-z}): scipy's ive below DEBYE_FROM, else the uniform (Debye) expansion
+    ln I_nu(nu w) = nu eta - ln(2 pi nu)/2 - ln(1 + w^2)/4 + ln(1 + u1(t)/nu + u2(t)/nu^2),
+    t = 1/sqrt(1 + w^2), eta = sqrt(1 + w^2) + ln(w/(1 + sqrt(1 + w^2))) (relative error
+    O(nu^-3))."""
+    if nu < DEBYE_FROM:
+        return np.log(special.ive(nu, z))
+    w = z / nu
+    r = np.sqrt(1.0 + w * w)
+    t = 1.0 / r
+    eta = r + np.log(w / (1.0 + r))
+    u1 = (3.0 * t - 5.0 * t**3) / 24.0
+    u2 = (81.0 * t**2 - 462.0 * t**4 + 385.0 * t**6) / 1152.0
+    series = np.log1p(u1 / nu + u2 / nu**2)
+    return nu * eta - 0.5 * np.log(2.0 * np.pi * nu) - 0.5 * np.log(r) + series - z
 
 
 def laplace_prefactor(beta_net) -> np.ndarray:
