@@ -159,7 +159,8 @@ def main() -> None:
                     script="scripts/exponential_phase_diagram.py",
                     quick=int(args.quick), seconds=round(time.time() - t0, 1))
     (args.out / "data").mkdir(parents=True, exist_ok=True)
-    ds.to_netcdf(args.out / "data" / "exponential_phase_diagram.nc", engine="h5netcdf")
+    ds.to_netcdf(args.out / "data" / "exponential_phase_diagram.nc", engine="h5netcdf",
+                 encoding={v: {"compression": "gzip"} for v in ds.data_vars})
     figure(ds, args.out / "docs" / "figures" / "exponential_phase_diagram.png")
     print(f"layer alpha_c(N -> inf) = {ds.attrs['alpha_layer_inf']:.4f} "
           f"+- {ds.attrs['alpha_layer_inf_err']:.4f}; theory {ds.attrs['alpha_inf_theory']:.4f};"
