@@ -37,6 +37,16 @@ def log_sum_exp(h, b):
     return b * top + math.log(s)
 
 
+@numba.njit(cache=True, inline="always")
+def with_bulk(s, log_bulk):
+    """ln(e^s + e^log_bulk): the log-sum with the cone approximation's constant bulk term
+    (montecarlo._lse_cone; log_bulk = -inf without it)."""
+    if log_bulk == -math.inf:
+        return s
+    top = max(s, log_bulk)
+    return top + math.log(math.exp(s - top) + math.exp(log_bulk - top))
+
+
 @numba.njit(cache=True)
 def overlaps(x, xiT, h):
     """h_mu = sum_i xiT[i, mu] x_i (patterns stored transposed, shape (N, M))."""
@@ -62,13 +72,14 @@ def _renormalise(x):
 
 
 @numba.njit(cache=True)
-def run_chain(x, h, buf, xiT, b, beta, delta, burn, sweeps, state, stats):
+def run_chain(x, h, buf, xiT, b, beta, delta, burn, sweeps, state, stats, log_bulk=-math.inf):
     """``burn`` adapting sweeps then ``sweeps`` measured ones for one chain (in place).
 
     ``stats`` (float64, 7): sums over the measured sweeps of the target alignment phi_0,
     phi_0^2, u = H/N, u^2, accepted and proposed moves, and the best alignment max_mu phi_mu.
     Returns the final delta.
-    ``beta = inf`` is the T = 0 (downhill-only) limit.
+    ``beta = inf`` is the T = 0 (downhill-only) limit; ``log_bulk``: the cone
+    approximation's constant term of the log-sum.
     """
     N = x.size
     M = h.size
@@ -77,7 +88,7 @@ def run_chain(x, h, buf, xiT, b, beta, delta, burn, sweeps, state, stats):
     for t in range(burn + sweeps):
         _renormalise(x)
         overlaps(x, xiT, h)
-        cur = log_sum_exp(h, b)
+        cur = with_bulk(log_sum_exp(h, b), log_bulk)
         acc = 0
         for _ in range(N):
             i = int(uniform(state) * N)
@@ -93,7 +104,7 @@ def run_chain(x, h, buf, xiT, b, beta, delta, burn, sweeps, state, stats):
             row_j = xiT[j]
             for k in range(M):
                 buf[k] = h[k] + row_i[k] * dxi + row_j[k] * dxj
-            new = log_sum_exp(buf, b)
+            new = with_bulk(log_sum_exp(buf, b), log_bulk)
             dH = -(new - cur) / b
             if dH <= 0.0 or (beta < math.inf and uniform(state) < math.exp(-beta * dH)):
                 x[i] += dxi
@@ -123,11 +134,15 @@ def run_chain(x, h, buf, xiT, b, beta, delta, burn, sweeps, state, stats):
 
 
 @numba.njit(cache=True, parallel=True)
-def run_chains(x, h, buf, xiT, sample_of, b, beta, delta, burn, sweeps, states, stats):
-    """``run_chain`` for every chain c (patterns ``xiT[sample_of[c]]``), in parallel."""
+def run_chains(x, h, buf, xiT, counts, log_bulk, sample_of, b, beta, delta, burn, sweeps,
+               states, stats):
+    """``run_chain`` for every chain c, in parallel: patterns ``xiT[s, :, :counts[s]]`` and
+    bulk term ``log_bulk[s]`` of its sample s = ``sample_of[c]``."""
     for c in numba.prange(x.shape[0]):
-        delta[c] = run_chain(x[c], h[c], buf[c], xiT[sample_of[c]], b, beta, delta[c], burn,
-                             sweeps, states[c], stats[c])
+        s = sample_of[c]
+        m = counts[s]
+        delta[c] = run_chain(x[c], h[c][:m], buf[c][:m], xiT[s][:, :m], b, beta, delta[c],
+                             burn, sweeps, states[c], stats[c], log_bulk[s])
 
 
 def state_energy(x: np.ndarray, xi: np.ndarray, b: float) -> float:

@@ -57,6 +57,27 @@ def pattern_sets(N: int, M: int, patterns: str, samples: int, seed: int) -> np.n
     return np.stack([draw_patterns(N, M, patterns, np.random.default_rng(c)) for c in children])
 
 
+def _cone_sets(N, M, b, phi_keep, samples, seed, chains):
+    """Target plus in-cone patterns per sample (padded to the largest count), the counts and
+    the bulk constants (montecarlo._lse_cone)."""
+    from montecarlo import _lse_cone
+
+    mean_k = (M - 1) * _lse_cone.tail_probability(N, phi_keep)
+    k_max = int(mean_k + 10 * math.sqrt(mean_k + 1) + 10)
+    _memory.check_memory(lse_bytes(N, k_max + 1, samples, chains),
+                         f"sample_lse(N={N}, M={M}, cone={phi_keep}, samples={samples})")
+    targets = pattern_sets(N, 1, "spherical", samples, seed)[:, 0]
+    children = np.random.SeedSequence([seed, 1]).spawn(samples)
+    sets = [_lse_cone.cone_patterns(targets[s], M, phi_keep, np.random.default_rng(c))
+            for s, c in enumerate(children)]
+    counts = np.array([len(p) for p in sets])
+    xiT = np.zeros((samples, N, counts.max()))
+    for s, p in enumerate(sets):
+        xiT[s, :, : len(p)] = p.T
+    bulk = np.full(samples, _lse_cone.log_bulk(N, M, b, phi_keep))
+    return xiT, counts, bulk
+
+
 def sample_lse(
     N: int,
     *,
@@ -71,6 +92,7 @@ def sample_lse(
     sweeps: int = 200,
     init: str = "pattern",
     delta: float = 0.3,
+    cone: float | None = None,
     seed: int = 0,
 ) -> xr.Dataset:
     """Metropolis chains through the temperatures ``T`` in the order given.
@@ -97,6 +119,10 @@ def sample_lse(
         Start at the target pattern xi^0 or uniformly on the sphere.
     delta : float
         Initial rotation step (radians).
+    cone : float, optional
+        ``phi_keep`` of the cone approximation (montecarlo._lse_cone; spherical patterns):
+        only patterns with alignment >= phi_keep with the target are drawn, the rest is a
+        constant term. Memory and cost scale with the in-cone count instead of M.
     seed : int
         Seeds patterns, starts and every chain's stream; results do not depend on threads.
 
@@ -137,11 +163,18 @@ def sample_lse(
         raise ValueError(f"delta must be in (0, pi]; got delta={delta!r}.")
     seed = _positive_int("seed", seed, 0)
     C = samples * replicas
-    _memory.check_memory(lse_bytes(N, M, samples, C),
-                         f"sample_lse(N={N}, M={M}, samples={samples}, replicas={replicas})")
-
+    if cone is not None and (patterns != "spherical" or not -1.0 < cone < 1.0):
+        raise ValueError(f"cone must be a phi_keep in (-1, 1) with spherical patterns; got "
+                         f"cone={cone!r}, patterns={patterns!r}.")
+    if cone is None:
+        _memory.check_memory(lse_bytes(N, M, samples, C),
+                             f"sample_lse(N={N}, M={M}, samples={samples}, replicas={replicas})")
+        xiT = np.ascontiguousarray(pattern_sets(N, M, patterns, samples, seed).transpose(0, 2, 1))
+        counts = np.full(samples, M)
+        log_bulk = np.full(samples, -math.inf)
+    else:
+        xiT, counts, log_bulk = _cone_sets(N, M, float(beta_net), float(cone), samples, seed, C)
     _, ss_init, ss_chains = np.random.SeedSequence(seed).spawn(3)
-    xiT = np.ascontiguousarray(pattern_sets(N, M, patterns, samples, seed).transpose(0, 2, 1))
     x = np.empty((C, N))
     sample_of = np.repeat(np.arange(samples), replicas)
     for c, child in enumerate(ss_init.spawn(C)):
@@ -151,15 +184,15 @@ def sample_lse(
             g = np.random.default_rng(child).standard_normal(N)
             x[c] = g * math.sqrt(N) / np.linalg.norm(g)
     states = stream_states(ss_chains, C)
-    h, buf = np.empty((C, M)), np.empty((C, M))
+    h, buf = np.empty((C, xiT.shape[2])), np.empty((C, xiT.shape[2]))
     step = np.full(C, float(delta))
     stats = np.zeros((C, 7))
     out = np.empty((T_arr.size, C, 7))
     steps = np.empty((T_arr.size, C))
     for k, t in enumerate(T_arr):
         beta = math.inf if t == 0 else 1.0 / t
-        run_chains(x, h, buf, xiT, sample_of, float(beta_net), beta, step, burn, sweeps,
-                   states, stats)
+        run_chains(x, h, buf, xiT, counts, log_bulk, sample_of, float(beta_net), beta, step,
+                   burn, sweeps, states, stats)
         out[k], steps[k] = stats, step
     mean = out[..., :4] / sweeps
     dims = ("T", "sample", "replica")
@@ -184,5 +217,7 @@ def sample_lse(
         ds[v].attrs.setdefault("units", "1")
     ds.attrs.update(model="lse", N=N, M=M, alpha=math.log(M) / N, beta_net=float(beta_net),
                     patterns=patterns, init=init, burn=burn, sweeps=sweeps, seed=seed,
+                    cone=float("nan") if cone is None else float(cone),
+                    patterns_drawn=float(np.mean(counts)),
                     threads=numba.get_num_threads())
     return ds

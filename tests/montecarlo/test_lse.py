@@ -87,3 +87,31 @@ def test_bad_requests_name_the_argument():
         sample_lse(8, T=-1.0, M=2)
     with pytest.raises(ValueError, match="needs an estimated"):
         sample_lse(60, T=0.1, alpha=1.0)
+
+
+def test_cone_bulk_constant_and_cone_sampler_against_the_full_sum():
+    """Bulk constant + mean in-cone sum = the exact Bessel mean of the whole sum; in the
+    retrieval phase the cone sampler agrees with the full one (same N, alpha, T)."""
+    from montecarlo import _lse_cone
+    from theory.lse import rem
+
+    N, M, b, keep = 16, 2981, 1.0, 0.4
+    inner = math.log(M - 1) + b * N + math.log(_tail_mean(N, b, keep))
+    total = np.logaddexp(_lse_cone.log_bulk(N, M, b, keep), inner)
+    assert abs(total - (math.log(M - 1) + float(rem.log_mean_noise(N, b)) + b * N)) < 1e-8
+    kw = dict(T=0.05, alpha=0.4, samples=8, replicas=2, burn=100, sweeps=200, seed=4)
+    full, cone = sample_lse(16, **kw), sample_lse(16, cone=keep, **kw)
+    assert cone.attrs["patterns_drawn"] < full.attrs["patterns_drawn"] / 5
+    (a, ea), (c, ec) = _mean_and_error(full), _mean_and_error(cone)
+    assert abs(a - c) < 4 * math.hypot(ea, ec) + 1e-3
+
+
+def _tail_mean(N, b, keep):
+    """int_keep^1 h(phi) e^{b N (phi - 1)} dphi by quadrature."""
+    from scipy import integrate
+
+    from montecarlo._lse_cone import _log_density
+
+    val, _ = integrate.quad(lambda p: math.exp(_log_density(p, N) + b * N * (p - 1)), keep, 1,
+                            epsabs=0, epsrel=1e-12)
+    return val
