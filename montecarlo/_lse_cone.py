@@ -9,7 +9,7 @@ perpendicular part uniform. The others (the bulk) enter the log-sum as the const
     ln C_bulk = ln(M - 1) + ln int_{-1}^{phi_keep} h(phi) e^{b N phi} dphi,
 
 their mean contribution *at x = xi^0*. The approximation: the bulk term does not follow the
-state. Its error is measured against the full sum (tests/montecarlo/test_lse.py,
+state. Its error is measured against the full sum (tests/montecarlo/test_lse_sampler.py,
 docs/exponential.md); it vanishes when the state stays near the target or the bulk is
 negligible.
 """
