@@ -1,10 +1,12 @@
-"""Numba Monte Carlo engines for dense and multitasking Hebbian networks."""
+"""Numba Monte Carlo engines for dense and multitasking Hebbian networks and the log-sum-exp
+memory with exponentially many patterns (``montecarlo.lse``)."""
 
 from __future__ import annotations
 
 from montecarlo._memory import check_memory, sample_memory
 from montecarlo.datasets import load_digits
 from montecarlo.dense import DenseHebbianNetwork
+from montecarlo.lse import sample_lse
 from montecarlo.multitasking import MultitaskingNetwork
 from montecarlo.patterns import archetypes, examples
 
@@ -15,5 +17,6 @@ __all__ = [
     "check_memory",
     "examples",
     "load_digits",
+    "sample_lse",
     "sample_memory",
 ]

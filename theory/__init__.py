@@ -4,7 +4,8 @@ docs/models.md.
 Layout: ``theory.solve`` / ``critical_load`` / ``lines`` (the public entry points),
 ``theory.rs`` (replica-symmetric equations per model family), ``theory.rsb`` (one 1RSB engine,
 the P = 2 and P >= 4 models, de Almeida-Thouless, ground states), ``theory.multitasking``
-(equations, solver, lines, signal-to-noise) and private shared numerics (``_gaussian``,
+(equations, solver, lines, signal-to-noise), ``theory.lse`` (the log-sum-exp memory with
+M = e^{alpha N} patterns, docs/exponential.md) and private shared numerics (``_gaussian``,
 ``_bracket``, ``_retrieval``, ``_temperature``, ``_validate``, ``_memory``). The module names
 of the flat layout (``theory.at``, ``theory.ground_state``, ``theory.snr`` ...) still import,
 with a ``DeprecationWarning``.
@@ -12,7 +13,7 @@ with a ``DeprecationWarning``.
 
 from __future__ import annotations
 
-from theory import _aliases, multitasking, rsb
+from theory import _aliases, lse, multitasking, rsb
 from theory._warnings import ConvergenceWarning
 from theory.critical import critical_load, critical_point
 from theory.lines import T_g, learning_threshold, load_line, temperature_line
@@ -33,6 +34,7 @@ __all__ = [
     "critical_point",
     "learning_threshold",
     "load_line",
+    "lse",
     "mixture",
     "multitasking",
     "rsb",

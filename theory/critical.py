@@ -267,6 +267,7 @@ def critical_load(
     r: float | None = None,
     M: float | None = None,
     progress: bool = False,
+    **lse_options,
 ) -> float:
     """The largest load alpha (K = alpha N^(P-1)) at which the retrieval solution exists.
 
@@ -299,6 +300,12 @@ def critical_load(
     >>> round(theory.critical_load(2, protocol="hebbian"), 3)
     0.138
     """
+    if isinstance(P, str) and P == "lse":  # log-sum-exp memory: docs/exponential.md
+        from theory.lse import critical_load_lse
+
+        return critical_load_lse(T=T, **lse_options)
+    if lse_options:
+        raise TypeError(f"unexpected arguments {sorted(lse_options)} (only for P='lse').")
     level = _validate.choice("level", level, _validate.LEVELS)
     _validate.flag("progress", progress)
     if level == "1RSB":

@@ -305,6 +305,7 @@ def solve(
     level: str = "RS",
     branch: str = "retrieval",
     finite_M: bool = False,
+    **lse_options,
 ) -> xr.Dataset:
     """Solve the self-consistency equations of a Hebbian network (docs/models.md §3-5).
 
@@ -354,6 +355,12 @@ def solve(
     >>> bool(ds.m > 0.99), bool(ds.converged)
     (True, True)
     """
+    if protocol == "lse":  # log-sum-exp memory, M = e^{alpha N}: docs/exponential.md
+        from theory.lse import solve_lse
+
+        return solve_lse(beta=beta, T=T, alpha=alpha, **lse_options)
+    if lse_options:
+        raise TypeError(f"unexpected arguments {sorted(lse_options)} (only for protocol='lse').")
     grid = build_grid(protocol, P, beta, T, alpha, rho, r, M, level, branch, finite_M)
     f = grid.flat
     if grid.level == "1RSB":

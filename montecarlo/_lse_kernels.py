@@ -1,0 +1,153 @@
+"""Numba kernels of the log-sum-exp Metropolis sampler on the N-sphere (montecarlo.lse).
+
+State x with |x|^2 = N; unnormalised overlaps h_mu = x . xi^mu (= N phi_mu); energy
+
+    H(x) = N - (1/b) ln sum_mu exp(b h_mu).
+
+A move rotates one random pair of coordinates (i, j) by an angle theta ~ U(-delta, delta):
+a symmetric proposal that keeps |x|^2 = N and the uniform measure on the sphere, so the
+Metropolis rule min(1, e^{-beta dH}) has the Boltzmann law as its stationary law. The
+overlaps change by xi^mu_i dx_i + xi^mu_j dx_j: O(M) per move, O(M N) per sweep of N moves.
+Overlaps and the norm are recomputed from scratch once per sweep (no drift). Each chain
+reads only its own random stream (montecarlo._rng), so results do not depend on threads.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+
+from montecarlo._rng import uniform
+
+ACCEPT_TARGET = 0.4  # burn-in adapts delta towards this acceptance rate
+
+
+@numba.njit(cache=True, inline="always")
+def log_sum_exp(h, b):
+    """ln sum_mu exp(b h_mu), overflow-free (two passes)."""
+    top = h[0]
+    for k in range(1, h.size):
+        if h[k] > top:
+            top = h[k]
+    s = 0.0
+    for k in range(h.size):
+        s += math.exp(b * (h[k] - top))
+    return b * top + math.log(s)
+
+
+@numba.njit(cache=True, inline="always")
+def with_bulk(s, log_bulk):
+    """ln(e^s + e^log_bulk): the log-sum with the cone approximation's constant bulk term
+    (montecarlo._lse_cone; log_bulk = -inf without it)."""
+    if log_bulk == -math.inf:
+        return s
+    top = max(s, log_bulk)
+    return top + math.log(math.exp(s - top) + math.exp(log_bulk - top))
+
+
+@numba.njit(cache=True)
+def overlaps(x, xiT, h):
+    """h_mu = sum_i xiT[i, mu] x_i (patterns stored transposed, shape (N, M))."""
+    N, M = xiT.shape
+    for k in range(M):
+        h[k] = 0.0
+    for i in range(N):
+        xi_row = xiT[i]
+        xv = x[i]
+        for k in range(M):
+            h[k] += xi_row[k] * xv
+
+
+@numba.njit(cache=True)
+def _renormalise(x):
+    N = x.size
+    s = 0.0
+    for i in range(N):
+        s += x[i] * x[i]
+    f = math.sqrt(N / s)
+    for i in range(N):
+        x[i] *= f
+
+
+@numba.njit(cache=True)
+def run_chain(x, h, buf, xiT, b, beta, delta, burn, sweeps, state, stats, log_bulk=-math.inf):
+    """``burn`` adapting sweeps then ``sweeps`` measured ones for one chain (in place).
+
+    ``stats`` (float64, 7): sums over the measured sweeps of the target alignment phi_0,
+    phi_0^2, u = H/N, u^2, accepted and proposed moves, and the best alignment max_mu phi_mu.
+    Returns the final delta.
+    ``beta = inf`` is the T = 0 (downhill-only) limit; ``log_bulk``: the cone
+    approximation's constant term of the log-sum.
+    """
+    N = x.size
+    M = h.size
+    for k in range(7):
+        stats[k] = 0.0
+    for t in range(burn + sweeps):
+        _renormalise(x)
+        overlaps(x, xiT, h)
+        cur = with_bulk(log_sum_exp(h, b), log_bulk)
+        acc = 0
+        for _ in range(N):
+            i = int(uniform(state) * N)
+            j = int(uniform(state) * (N - 1))
+            if j >= i:
+                j += 1
+            theta = delta * (2.0 * uniform(state) - 1.0)
+            c = math.cos(theta)
+            s = math.sin(theta)
+            dxi = (c - 1.0) * x[i] - s * x[j]
+            dxj = s * x[i] + (c - 1.0) * x[j]
+            row_i = xiT[i]
+            row_j = xiT[j]
+            for k in range(M):
+                buf[k] = h[k] + row_i[k] * dxi + row_j[k] * dxj
+            new = with_bulk(log_sum_exp(buf, b), log_bulk)
+            dH = -(new - cur) / b
+            if dH <= 0.0 or (beta < math.inf and uniform(state) < math.exp(-beta * dH)):
+                x[i] += dxi
+                x[j] += dxj
+                for k in range(M):
+                    h[k] = buf[k]
+                cur = new
+                acc += 1
+        if t < burn:  # adapt the step towards ACCEPT_TARGET (burn-in only)
+            delta *= math.exp(acc / N - ACCEPT_TARGET)
+            delta = min(max(delta, 1e-6), math.pi)
+        else:
+            phi = h[0] / N
+            u = 1.0 - cur / (b * N)
+            stats[0] += phi
+            stats[1] += phi * phi
+            stats[2] += u
+            stats[3] += u * u
+            stats[4] += acc
+            stats[5] += N
+            best = h[0]
+            for k in range(1, M):
+                if h[k] > best:
+                    best = h[k]
+            stats[6] += best / N
+    return delta
+
+
+@numba.njit(cache=True, parallel=True)
+def run_chains(x, h, buf, xiT, counts, log_bulk, sample_of, b, beta, delta, burn, sweeps,
+               states, stats):
+    """``run_chain`` for every chain c, in parallel: patterns ``xiT[s, :, :counts[s]]`` and
+    bulk term ``log_bulk[s]`` of its sample s = ``sample_of[c]``."""
+    for c in numba.prange(x.shape[0]):
+        s = sample_of[c]
+        m = counts[s]
+        delta[c] = run_chain(x[c], h[c][:m], buf[c][:m], xiT[s][:, :m], b, beta, delta[c],
+                             burn, sweeps, states[c], stats[c], log_bulk[s])
+
+
+def state_energy(x: np.ndarray, xi: np.ndarray, b: float) -> float:
+    """H(x)/N from scratch (NumPy; for tests): 1 - (1/(b N)) ln sum exp(b x . xi^mu)."""
+    N = x.size
+    z = b * (xi @ x)
+    top = z.max()
+    return 1.0 - (top + np.log(np.exp(z - top).sum())) / (b * N)
