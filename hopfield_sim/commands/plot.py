@@ -44,7 +44,6 @@ def run(args: argparse.Namespace) -> int:
 
     ds = open_sweep(args.file)
     out = args.out or args.file.with_suffix(".png")
-    _check_variable(ds, args.variable, args.file)
     dims = [d for d in ds.dims if d != "pattern"]
     from hopfield_sim._layout import grid_dims
 
@@ -58,10 +57,13 @@ def run(args: argparse.Namespace) -> int:
     if kind == "distribution":
         from hopfield_sim.samples import plot_distribution
 
-        plot_distribution(ds, args.variable or "q", args.hue, path=out)
+        args.variable = args.variable or "q"
+        _check_variable(ds, args.variable, args.file)
+        plot_distribution(ds, args.variable, args.hue, path=out)
         print(f"written: {out}")
         return 0
     args.variable = args.variable or "m"
+    _check_variable(ds, args.variable, args.file)
     if kind == "phase":
         if len(plane) != 2 and (args.x is None or args.y is None):
             raise ValueError(f"a phase diagram needs two grid dims or --x and --y; have {dims}.")
