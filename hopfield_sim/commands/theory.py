@@ -11,7 +11,7 @@ HELP = "solve the replica-symmetric (or 1RSB) theory at given parameters; lists 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--protocol", default="hebbian",
                         choices=("hebbian", "supervised", "unsupervised"))  # fmt: skip
-    parser.add_argument("--P", type=int, default=2, help="interaction order (even)")
+    parser.add_argument("--P", type=int, default=2, help="interaction order (integer >= 2)")
     for name, text in (
         ("alpha", "load K / N^(P-1) (0: low storage)"),
         ("T", "temperature"),
