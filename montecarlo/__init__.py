@@ -7,6 +7,7 @@ from montecarlo.datasets import load_digits
 from montecarlo.dense import DenseHebbianNetwork
 from montecarlo.multitasking import MultitaskingNetwork
 from montecarlo.patterns import archetypes, examples
+from montecarlo.teacher import teacher_examples
 
 __all__ = [
     "DenseHebbianNetwork",
@@ -16,4 +17,5 @@ __all__ = [
     "examples",
     "load_digits",
     "sample_memory",
+    "teacher_examples",
 ]

@@ -59,8 +59,8 @@ class HebbianEngine:
                 raise ValueError("protocol='hebbian' needs patterns, shape (K, N).")
             if eta is not None:
                 raise ValueError(
-                    "examples are used only by protocol 'supervised' or "
-                    "'unsupervised'; got protocol='hebbian'."
+                    "examples are used only by protocol 'supervised', 'unsupervised' or "
+                    "'teacher'; got protocol='hebbian'."
                 )
             if r is not None:
                 raise ValueError(
@@ -80,8 +80,18 @@ class HebbianEngine:
         if self.N < self.P:
             raise ValueError(f"N must be >= P; got N={self.N}, P={self.P}.")
         self._xi = xi
-        self.r_estimated = self.protocol != "hebbian" and r is None
-        if self.protocol == "hebbian":
+        self.r_estimated = self.protocol not in ("hebbian", "teacher") and r is None
+        if self.protocol == "teacher" and r is not None:
+            raise ValueError(
+                f"r is not used by protocol='teacher' (the examples are teacher samples, "
+                f"montecarlo.teacher_examples); got r={r!r}."
+            )
+        if self.protocol == "teacher":  # every example a pattern (docs/teacher-student.md)
+            self.r = self.rho = self.R = None
+            W, kappa, scale = eta.reshape(self.K * self.M, self.N), 1.0, 1.0
+            self._group = np.repeat(np.arange(self.K, dtype=np.int64), self.M)
+            self._eta_first_class = eta[0]
+        elif self.protocol == "hebbian":
             self.r = self.rho = self.R = None
             W, kappa, scale = xi, 1.0, 1.0
             self._group = np.arange(self.K, dtype=np.int64)
@@ -106,7 +116,7 @@ class HebbianEngine:
                     N=self.N,
                     K=self.K,
                     M=self.M or 1,
-                    protocol=self.protocol,
+                    protocol=_memory_protocol(self.protocol),
                     d=zero_fraction if self.sparse else 0.0,
                 )
             ),
@@ -340,7 +350,7 @@ class HebbianEngine:
                     N=self.N,
                     K=self.K,
                     M=self.M or 1,
-                    protocol=self.protocol,
+                    protocol=_memory_protocol(self.protocol),
                     P=self.P,
                     d=0.0,
                     R=R,
@@ -440,8 +450,15 @@ class HebbianEngine:
             storage="sparse" if self.sparse else "dense",
             energy_mode="table" if self._terms.mode == _kernels.MODE_TABLE else "power",
         )
-        if self.protocol != "hebbian":
+        if self.protocol == "teacher":
+            out.update(M=self.M)
+        elif self.protocol != "hebbian":
             out.update(
                 M=self.M, r=self.r, rho=self.rho, R=self.R, r_estimated=int(self.r_estimated)
             )
         return out
+
+
+def _memory_protocol(protocol: str) -> str:
+    """The teacher protocol stores every example, as the unsupervised one does."""
+    return "unsupervised" if protocol == "teacher" else protocol

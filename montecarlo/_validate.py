@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-PROTOCOLS = ("hebbian", "supervised", "unsupervised")
+PROTOCOLS = ("hebbian", "supervised", "unsupervised", "teacher")
 DYNAMICS = ("glauber", "metropolis", "zero_temperature")
 ORDERS = ("random", "sequential")
 ENGINES = ("numba", "jax")

@@ -18,6 +18,7 @@ from theory.critical import critical_load, critical_point
 from theory.lines import T_g, learning_threshold, load_line, temperature_line
 from theory.rs.lowstorage import mixture, zero_temperature_overlap
 from theory.solve import solve
+from theory.teacher_student import teacher_student
 
 _aliases.install()
 
@@ -37,6 +38,7 @@ __all__ = [
     "multitasking",
     "rsb",
     "solve",
+    "teacher_student",
     "temperature_line",
     "zero_temperature_overlap",
 ]
