@@ -364,7 +364,8 @@ class HebbianEngine:
             f"sweeps={sweeps}, thin={thin}; traces hold chains * n_beta * sweeps / thin * K "
             "values, thin= records fewer)",
         )
-        seed_attr = root.entropy if root.entropy < 2**63 else str(root.entropy)
+        ent = root.entropy  # an int, or a sequence of ints (SeedSequence([...]))
+        seed_attr = ent if isinstance(ent, int) and ent < 2**63 else str(ent)
         chain_ss, swap_ss, init_ss = root.spawn(3)
         n_beta = ladder.size
         R = n_beta * chains

@@ -125,7 +125,12 @@ def plot(ds: xr.Dataset, path: Path) -> None:
     ax.set(xlabel=r"$\alpha' = 3!\,\alpha$", ylabel=r"$T' = T^* {}' = 2T$", xlim=(0, 8),
            ylim=(0, 4), title="p = 3, Nishimori line: RS phases")  # fmt: skip
     ax.legend(loc="upper left", fontsize=8)
-    bx.plot(ds.T_curve, ds.q_star_rs, "k-", label="RS theory")
+    Tt = ds.attrs["T_prime_teacher_transition"]
+    hot = ds.T_curve.values >= Tt
+    bx.axvspan(ds.T_curve.values[0], Tt, color="0.85", label="teacher ferromagnetic (eR)")
+    bx.plot(ds.T_curve[hot], ds.q_star_rs[hot], "k-", label="RS theory (teacher branch)")
+    bx.axvline(float(np.interp(6.0, al := ds.alpha_line.values, ds.T_prime_thermodynamic)),
+               color="k", ls=":", lw=1, label="gR | lR")  # fmt: skip
     for k, N in enumerate(ds.N.values):
         bx.errorbar(ds.T_mc, ds.q_star_mc[k], ds.q_star_mc_err[k], fmt="o", ms=4, capsize=2,
                     label=f"MC N = {N} (M = N²)")  # fmt: skip
