@@ -113,7 +113,10 @@ def solve_flat(beta, beta_star, alpha, *, P: int, branch: str) -> dict:
         zero = np.zeros_like(beta)
         return {"m": zero, "q_star": zero, "q": zero, "free_energy": f,
                 "converged": finite | (alpha == 0), "stable": finite.copy()}  # fmt: skip
-    x0 = np.tile(np.asarray(STARTS[branch], dtype=np.float64), (beta.size, 1))
+    n = beta.size
+    size = 8 if n <= 8 else -(-n // 128) * 128  # few compiled sizes: pad with the first point
+    take = np.r_[np.arange(n), np.zeros(size - n, dtype=int)]
+    x0 = np.tile(np.asarray(STARTS[branch], dtype=np.float64), (size, 1))
     with _x64.enabled():
-        out = _grid(x0, beta, beta_star, alpha, P=P)
-        return {k: np.asarray(v) for k, v in out.items()}
+        out = _grid(x0, beta[take], beta_star[take], alpha[take], P=P)
+        return {k: np.asarray(v)[:n] for k, v in out.items()}
