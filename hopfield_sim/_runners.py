@@ -292,6 +292,10 @@ def _order_parameter(res, name: str, init: str, multitasking: bool):
         return np.abs(v)[rows, order], e[rows, order]
     if init == "archetype":
         return v[:, 0], e[:, 0]
+    if int(res.attrs.get("P", 2)) % 2:  # odd P: no +-m symmetry, the signed overlap counts
+        best = np.argmax(v, axis=1)
+        rows = np.arange(v.shape[0])
+        return v[rows, best], e[rows, best]
     best = np.argmax(np.abs(v), axis=1)
     rows = np.arange(v.shape[0])
     return np.abs(v[rows, best]), e[rows, best]

@@ -129,7 +129,8 @@ class SweepSpec:
     protocol : {"hebbian", "supervised", "unsupervised"}
         Learning protocol (DESIGN.md §2).
     P : int, optional
-        Interaction order (even, >= 2); default 2. ``None`` when ``P`` is a grid axis
+        Interaction order (integer >= 2; odd P has no +-m symmetry); default 2. ``None``
+        when ``P`` is a grid axis
         (``axes = {"P": [2, 4], ...}``), which then must not be given here.
     axes : mapping of str to sequence of float, optional
         Grid axes, outer product in the given order (first axis = first dimension).
@@ -400,7 +401,7 @@ def _check_values(key: str, name: str, arr: np.ndarray) -> None:
         "M": (1.0, math.inf, "integers >= 1"),
         "N": (1.0, math.inf, "integers >= 1"),
         "K": (1.0, math.inf, "integers >= 1"),
-        "P": (2.0, math.inf, "even integers >= 2"),
+        "P": (2.0, math.inf, "integers >= 2"),
     }
     lo, hi, text = ranges[name]
     bad = np.isnan(arr) | (arr < lo) | (arr > hi)
@@ -414,8 +415,6 @@ def _check_values(key: str, name: str, arr: np.ndarray) -> None:
         bad |= np.isinf(arr)
     if name in _INTEGER:
         bad |= ~np.isfinite(arr) | (np.round(arr) != arr)
-    if name == "P":
-        bad |= np.mod(arr, 2) != 0
     if bad.any():
         raise ValueError(f"{key} must be in {text}; got {arr[bad][0]!r}.")
 
@@ -428,9 +427,9 @@ def _validate(spec: SweepSpec) -> None:
         )
     P = spec.P
     if P is not None and (
-        isinstance(P, bool) or not isinstance(P, (int, np.integer)) or P < 2 or P % 2
+        isinstance(P, bool) or not isinstance(P, (int, np.integer)) or P < 2
     ):
-        raise ValueError(f"model.P must be an even integer >= 2; got {P!r}.")
+        raise ValueError(f"model.P must be an integer >= 2; got {P!r}.")
     P = int(P) if P is not None else int(_values(spec, "P").max())
     if (
         isinstance(spec.seed, bool)
@@ -520,7 +519,7 @@ def _validate_adaptive(spec: SweepSpec) -> None:
     if spec.theory is None or spec.montecarlo is not None or spec.multitasking:
         raise ValueError("adaptive diagrams are theory-only: give [theory] and no [montecarlo].")
     if "P" in spec.axes:
-        raise ValueError("adaptive: P cannot be an adaptive axis (it takes even integers).")
+        raise ValueError("adaptive: P cannot be an adaptive axis (it takes integers).")
     for name, values in spec.axes.items():
         if np.ptp(values) <= 0:
             raise ValueError(f"adaptive: axes.{name} needs two different values (the bounds).")

@@ -9,6 +9,7 @@ from montecarlo.dense import DenseHebbianNetwork
 from montecarlo.lse import sample_lse
 from montecarlo.multitasking import MultitaskingNetwork
 from montecarlo.patterns import archetypes, examples
+from montecarlo.teacher import teacher_examples
 
 __all__ = [
     "DenseHebbianNetwork",
@@ -19,4 +20,5 @@ __all__ = [
     "load_digits",
     "sample_lse",
     "sample_memory",
+    "teacher_examples",
 ]

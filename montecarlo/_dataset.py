@@ -142,10 +142,12 @@ def build(
             taus.append(
                 add("m", shaped(O / engine.N), ("chain", "sweep", "pattern"), "Mattis overlap m")
             )
-        norm = engine.M * engine.N * engine.r * (1.0 + engine.rho)
-        taus.append(
-            add("n", shaped(G / norm), ("chain", "sweep", "pattern"), "class-mean overlap n")
-        )
+        if engine.protocol == "teacher":  # mean overlap with the class's examples
+            norm, text = engine.M * engine.N, "mean overlap with the class's examples"
+        else:
+            norm = engine.M * engine.N * engine.r * (1.0 + engine.rho)
+            text = "class-mean overlap n"
+        taus.append(add("n", shaped(G / norm), ("chain", "sweep", "pattern"), text))
     taus.append(add("energy", shaped(E / engine.N), ("chain", "sweep"), "energy per neuron"))
     if chains >= 2:
         q = Q if not scalar else Q[0]

@@ -143,7 +143,7 @@ def energy_terms(
     N : int
         Number of spins.
     P : int
-        Even interaction order.
+        Interaction order (odd P: +-1 weights without zeros or the plain form).
     kappa, scale : float
         Prefactor and overlap normalisation (1 and 1 for the hebbian cost).
     self_interaction : bool
@@ -171,13 +171,22 @@ def energy_terms(
     elif fits and unit and full:
         a = c * _e_P_pm1_poly(N, P)
     else:
+        if P % 2:
+            raise ValueError(
+                f"odd P (here P={P}) with the distinct-index form needs +-1 weights without "
+                "zeros (hebbian patterns, unsupervised examples); real-valued or diluted "
+                "weights need self_interaction=True (the plain overlap form)."
+            )
         pe = np.ascontiguousarray(sums[:, 2 : P + 1 : 2])  # even power sums p_2, .., p_P
         return EnergyTerms(
             _kernels.MODE_POWER, np.zeros(1), 0, 0.0, pe, c, P, P // 2, **no_shortcut
         )
-    s = np.arange(off + 1, dtype=np.float64)
-    half = np.polynomial.polynomial.polyval(s, a)
-    table = np.concatenate([half[:0:-1], half])  # T(-S) = T(S) exactly (even P)
+    if P % 2:  # odd P: T(-S) = -T(S), evaluated on the whole range
+        table = np.polynomial.polynomial.polyval(np.arange(-off, off + 1, dtype=np.float64), a)
+    else:
+        s = np.arange(off + 1, dtype=np.float64)
+        half = np.polynomial.polynomial.polyval(s, a)
+        table = np.concatenate([half[:0:-1], half])  # T(-S) = T(S) exactly (even P)
     terms = dict(
         mode=_kernels.MODE_TABLE,
         table=table,
@@ -191,6 +200,8 @@ def energy_terms(
     if P == 2:
         rowsq = _kernels.row_square_sums(storage.indptr, storage.val)
         fast = dict(fast=_kernels.FAST_QUADRATIC, rowsq=rowsq, q4=4.0 * a[2])
+    elif P % 2:  # odd P: every route is the binomial one (x = +-1 for unit weights)
+        fast = dict(fast=_kernels.FAST_PLAIN, dpoly=_odd_difference(a, P))
     elif unit and (full or not storage.dense):
         fast = dict(fast=_kernels.FAST_UNIT, dpoly=_difference_poly(a))
     else:  # plain form, integer weights (class sums) or +-1/0 weights stored densely
@@ -203,6 +214,21 @@ def _binomial_difference(a_P: float, P: int) -> np.ndarray:
     change ``T(S - 2x) - T(S) = sum_j t_j x**(P - j) S**j`` for ``T(S) = a_P S**P`` and any
     weight ``x = w_il sigma_i`` (binomial expansion: no cancellation between large T)."""
     return np.array([a_P * math.comb(P, j) * (-2.0) ** (P - j) for j in range(P)])
+
+
+def _odd_difference(a: np.ndarray, P: int) -> np.ndarray:
+    """``FAST_PLAIN`` coefficients for odd P and a term polynomial ``T(S) = sum_k a_k S**k``
+    with odd powers only (the plain form ``a_P S**P``, or ``e_P`` of a +-1 vector):
+    ``t_j = sum_k a_k C(k, j) (-2)**(k - j)``, j = 0..P-1. Then
+    ``T(S - 2x) - T(S) = sum_j t_j x**(P - j) S**j`` for ``x = w sigma_i`` when ``a_k = 0``
+    for k < P (any integer x) or when ``x = +-1`` (``x**(k - j) = x**(P - j)``, k and P odd).
+    For the plain form this is :func:`_binomial_difference`."""
+    return np.array(
+        [
+            sum(a[k] * math.comb(k, j) * (-2.0) ** (k - j) for k in range(j + 1, P + 1))
+            for j in range(P)
+        ]
+    )
 
 
 def sums_dtype(storage: Storage, terms: EnergyTerms) -> np.dtype:

@@ -59,8 +59,8 @@ class HebbianEngine:
                 raise ValueError("protocol='hebbian' needs patterns, shape (K, N).")
             if eta is not None:
                 raise ValueError(
-                    "examples are used only by protocol 'supervised' or "
-                    "'unsupervised'; got protocol='hebbian'."
+                    "examples are used only by protocol 'supervised', 'unsupervised' or "
+                    "'teacher'; got protocol='hebbian'."
                 )
             if r is not None:
                 raise ValueError(
@@ -80,8 +80,18 @@ class HebbianEngine:
         if self.N < self.P:
             raise ValueError(f"N must be >= P; got N={self.N}, P={self.P}.")
         self._xi = xi
-        self.r_estimated = self.protocol != "hebbian" and r is None
-        if self.protocol == "hebbian":
+        self.r_estimated = self.protocol not in ("hebbian", "teacher") and r is None
+        if self.protocol == "teacher" and r is not None:
+            raise ValueError(
+                f"r is not used by protocol='teacher' (the examples are teacher samples, "
+                f"montecarlo.teacher_examples); got r={r!r}."
+            )
+        if self.protocol == "teacher":  # every example a pattern (docs/teacher-student.md)
+            self.r = self.rho = self.R = None
+            W, kappa, scale = eta.reshape(self.K * self.M, self.N), 1.0, 1.0
+            self._group = np.repeat(np.arange(self.K, dtype=np.int64), self.M)
+            self._eta_first_class = eta[0]
+        elif self.protocol == "hebbian":
             self.r = self.rho = self.R = None
             W, kappa, scale = xi, 1.0, 1.0
             self._group = np.arange(self.K, dtype=np.int64)
@@ -106,7 +116,7 @@ class HebbianEngine:
                     N=self.N,
                     K=self.K,
                     M=self.M or 1,
-                    protocol=self.protocol,
+                    protocol=_memory_protocol(self.protocol),
                     d=zero_fraction if self.sparse else 0.0,
                 )
             ),
@@ -346,7 +356,7 @@ class HebbianEngine:
                     N=self.N,
                     K=self.K,
                     M=self.M or 1,
-                    protocol=self.protocol,
+                    protocol=_memory_protocol(self.protocol),
                     P=self.P,
                     d=0.0,
                     R=R,
@@ -360,7 +370,8 @@ class HebbianEngine:
             f"sweeps={sweeps}, thin={thin}; traces hold chains * n_beta * sweeps / thin * K "
             "values, thin= records fewer)",
         )
-        seed_attr = root.entropy if root.entropy < 2**63 else str(root.entropy)
+        ent = root.entropy  # an int, or a sequence of ints (SeedSequence([...]))
+        seed_attr = ent if isinstance(ent, int) and ent < 2**63 else str(ent)
         chain_ss, swap_ss, init_ss = root.spawn(3)
         n_beta = ladder.size
         R = n_beta * chains
@@ -450,7 +461,9 @@ class HebbianEngine:
             storage="sparse" if self.sparse else "dense",
             energy_mode="table" if self._terms.mode == _kernels.MODE_TABLE else "power",
         )
-        if self.protocol != "hebbian":
+        if self.protocol == "teacher":
+            out.update(M=self.M)
+        elif self.protocol != "hebbian":
             out.update(
                 M=self.M, r=self.r, rho=self.rho, R=self.R, r_estimated=int(self.r_estimated)
             )
@@ -470,3 +483,8 @@ def _at_overlap(sigma: np.ndarray, init, m0, rng) -> np.ndarray:
     for row in range(R):
         sigma[row, rng.permutation(N)[:k]] *= -1
     return sigma
+
+
+def _memory_protocol(protocol: str) -> str:
+    """The teacher protocol stores every example, as the unsupervised one does."""
+    return "unsupervised" if protocol == "teacher" else protocol

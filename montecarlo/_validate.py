@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-PROTOCOLS = ("hebbian", "supervised", "unsupervised")
+PROTOCOLS = ("hebbian", "supervised", "unsupervised", "teacher")
 DYNAMICS = ("glauber", "metropolis", "zero_temperature")
 ORDERS = ("random", "sequential")
 ENGINES = ("numba", "jax")
@@ -35,12 +35,12 @@ def integer(name: str, value: object, *, low: int, meaning: str = "") -> int:
 
 
 def interaction_order(P: object) -> int:
-    """P must be an even integer in [2, P_MAX]."""
+    """P must be an integer in [2, P_MAX] (odd P: no +-m symmetry, see docs/models.md §2)."""
     if isinstance(P, bool) or not isinstance(P, (int, np.integer)):
-        raise TypeError(f"P must be an even integer >= 2; got {P!r} of type {type(P).__name__}.")
-    if P < 2 or P % 2:
+        raise TypeError(f"P must be an integer >= 2; got {P!r} of type {type(P).__name__}.")
+    if P < 2:
         raise ValueError(
-            f"P must be an even integer >= 2; got P={P}. P is the interaction order "
+            f"P must be an integer >= 2; got P={P}. P is the interaction order "
             "(P = 2 is the pairwise Hopfield model)."
         )
     if P > P_MAX:

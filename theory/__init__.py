@@ -19,6 +19,7 @@ from theory.critical import critical_load, critical_point
 from theory.lines import T_g, learning_threshold, load_line, temperature_line
 from theory.rs.lowstorage import mixture, zero_temperature_overlap
 from theory.solve import solve
+from theory.teacher_student import teacher_student
 
 _aliases.install()
 
@@ -39,6 +40,7 @@ __all__ = [
     "multitasking",
     "rsb",
     "solve",
+    "teacher_student",
     "temperature_line",
     "zero_temperature_overlap",
 ]

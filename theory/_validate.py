@@ -39,13 +39,13 @@ def flag(name: str, value: object) -> bool:
 
 
 def interaction_order(P: object) -> int:
-    """P must be an even integer, 2 <= P <= MAX_P."""
+    """P must be an integer, 2 <= P <= MAX_P (odd P: no +-m symmetry, docs/models.md §2)."""
     if isinstance(P, bool) or not isinstance(P, (int, np.integer)):
-        raise TypeError(f"P must be an even integer >= 2; got {P!r} of type {type(P).__name__}.")
-    if P < 2 or P % 2:
+        raise TypeError(f"P must be an integer >= 2; got {P!r} of type {type(P).__name__}.")
+    if P < 2:
         raise ValueError(
-            f"P must be an even integer >= 2; got P={P}. P is the interaction order "
-            "(P = 2 is the pairwise Hopfield model); odd P has no Z2-symmetric Hebbian form."
+            f"P must be an integer >= 2; got P={P}. P is the interaction order "
+            "(P = 2 is the pairwise Hopfield model)."
         )
     if P > MAX_P:
         raise ValueError(

@@ -222,3 +222,39 @@ def learning_threshold(
     )
     rho_star = float(lo[0])
     return (1.0 - r**2) / (rho_star * r**2)
+
+
+def nishimori_line(P: int, alpha, *, kind: str = "thermodynamic") -> np.ndarray:
+    """Teacher-student retrieval line on the Nishimori line T = T* (docs/teacher-student.md).
+
+    The largest student temperature T = T* at which the student of order P, trained on
+    ``alpha N^(P-1)`` examples of a paramagnetic teacher of the same order, retrieves the
+    teacher's archetype: ``kind="spinodal"`` where the teacher-retrieval branch exists
+    (converged, linearly stable, q* > 0), ``"thermodynamic"`` where it also has a lower free
+    energy than the paramagnet. On the Nishimori line the branch depends on beta^2 alpha
+    only, so the line is T = kappa_P sqrt(alpha), with kappa_P found once by bisection. The
+    thermodynamic line coincides with the paramagnet -> spin-glass transition of the direct
+    model with random patterns (Theriault & Tantari 2024; tested). Where it lies below the
+    teacher's own transition (the teacher is then ferromagnetic) it is not physical.
+    """
+    from theory.rs.teacher import solve_flat
+    from theory.teacher_student import _dense_order
+
+    P = _dense_order(P)
+    _validate.choice("kind", kind, KINDS)
+    a = _validate.real_array("alpha", alpha, low=0.0, high=math.inf, high_open=True)
+
+    def retrieves(T: float) -> bool:
+        o = solve_flat(1.0 / T, 1.0 / T, 1.0, P=P, branch="teacher")
+        ok = bool(o["converged"][0] and o["stable"][0] and o["q_star"][0] > 1e-6)
+        if ok and kind == "thermodynamic":
+            ok = o["free_energy"][0] < -T * math.log(2.0) - factorial(P) / (8.0 * T)
+        return ok
+
+    lo, hi = 0.05, 0.05
+    while retrieves(hi):
+        lo, hi = hi, 2.0 * hi
+    for _ in range(45):  # bracket [lo, hi] of alpha = 1, relative width < 1e-12
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if retrieves(mid) else (lo, mid)
+    return lo * np.sqrt(a)

@@ -315,7 +315,8 @@ def solve(
         How the couplings are built: from the archetypes, the class means of M examples per
         archetype, or every example (docs/models.md §2).
     P : int
-        Interaction order, even, >= 2 (P = 2: pairwise Hopfield / AGS).
+        Interaction order, >= 2 (P = 2: pairwise Hopfield / AGS; odd P: no +-m symmetry,
+        the retrieval branch has m >= 0 and no reversed partner).
     beta, T : float or 1-D array_like
         Inverse temperature or temperature (give exactly one). ``T=0`` / ``beta=inf`` is the
         exact zero-temperature limit (the result's ``free_energy`` is then the energy);

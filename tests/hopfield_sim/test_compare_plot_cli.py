@@ -184,5 +184,5 @@ def test_cli_theory_json_matches_curie_weiss(capsys):
     for row in rows:
         expected = brentq(lambda m, T=row["T"]: m - np.tanh(m / T), 1e-6, 1.0)
         assert row["m"] == pytest.approx(expected, abs=1e-6) and row["converged"] is True
-    assert cli.main(["theory", "--P", "3", "--T", "0.5"]) == cli.EXIT_USAGE
-    assert "P must be an even integer" in capsys.readouterr().err
+    assert cli.main(["theory", "--P", "1", "--T", "0.5"]) == cli.EXIT_USAGE
+    assert "P must be an integer >= 2" in capsys.readouterr().err

@@ -82,7 +82,7 @@ def test_toml_file(tmp_path):
         ({"axes": {"T": {"start": 1, "stop": 2}}}, r"exactly one of 'num' and 'step'"),
         ({"axes": {"T": {"start": 0, "stop": 2, "num": 3, "log": True}}}, r"log range needs"),
         ({"model__protocol": "supervized"}, r"model.protocol must be one of"),
-        ({"model__P": 3}, r"model.P must be an even integer"),
+        ({"model__P": 1}, r"model.P must be an integer >= 2"),
         ({"model__colour": 3}, r"unknown key 'colour' in model"),
         ({"montecarlo": {"N": 100, "sweps": 3}}, r"unknown key 'sweps' in montecarlo"),
         ({"theory__level": "2RSB"}, r"theory.level must be one of"),

@@ -91,7 +91,7 @@ def test_cli_huge_spec_is_one_line(tmp_path, capsys, monkeypatch):
 @pytest.mark.parametrize(
     "change, error, match",
     [
-        ({"axes": {"P": [2, 3], "T": [0.5]}}, ValueError, r"axes.P must be in even integers"),
+        ({"axes": {"P": [2, 2.5], "T": [0.5]}}, ValueError, r"axes.P must be in integers"),
         ({"axes": {"P": [2, 4]}, "model": {"P": 2}}, ValueError, "both model.P and a grid axis"),
         ({"fixed": {"P": 4, "T": 0.5}}, ValueError, "fixed.P"),
         ({"axes": {"T": ["0.1"]}}, TypeError, "axes.T must be a list of numbers"),

@@ -216,7 +216,7 @@ def test_sample_rejects_bad_types_before_any_kernel(kwargs, exc, match, no_kerne
         (
             lambda: montecarlo.DenseHebbianNetwork(True, patterns=XI),
             TypeError,
-            r"P must be an even integer",
+            r"P must be an integer",
         ),
         (
             lambda: montecarlo.MultitaskingNetwork(patterns=[["1", "-1"]]),

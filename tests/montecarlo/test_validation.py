@@ -16,9 +16,9 @@ NET = montecarlo.DenseHebbianNetwork(2, patterns=XI)
 @pytest.mark.parametrize(
     "kwargs, exc, match",
     [
-        (dict(P=3, patterns=XI), ValueError, r"P must be an even integer >= 2; got P=3"),
-        (dict(P=0, patterns=XI), ValueError, r"P must be an even integer >= 2; got P=0"),
-        (dict(P=2.0, patterns=XI), TypeError, r"P must be an even integer"),
+        (dict(P=1, patterns=XI), ValueError, r"P must be an integer >= 2; got P=1"),
+        (dict(P=0, patterns=XI), ValueError, r"P must be an integer >= 2; got P=0"),
+        (dict(P=2.0, patterns=XI), TypeError, r"P must be an integer"),
         (dict(P=2), ValueError, r"protocol='hebbian' needs patterns"),
         (dict(P=2, patterns=XI * 2), ValueError, r"patterns must have entries in \{-1, 0, \+1\}"),
         (dict(P=2, patterns=XI[0]), ValueError, r"patterns must have 2 dimensions"),

@@ -50,8 +50,8 @@ def test_solve_attaches_replicon_to_rs_results():
 def test_bad_input_named():
     import pytest
 
-    with pytest.raises(ValueError, match="P must be an even integer"):
-        at.replicon(P=3, beta=1.0, alpha=0.1, q=0.5)
+    with pytest.raises(ValueError, match="P must be an integer >= 2"):
+        at.replicon(P=1, beta=1.0, alpha=0.1, q=0.5)
     with pytest.raises(ValueError, match="protocol must be one of"):
         at.replicon(P=2, beta=1.0, alpha=0.1, q=0.5, protocol="unsupervised")
     with pytest.raises(ValueError, match="alpha must lie in"):

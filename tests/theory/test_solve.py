@@ -13,8 +13,8 @@ from theory.solve import ConvergenceWarning
 @pytest.mark.parametrize(
     "kwargs,match",
     [
-        (dict(P=3, T=0.5), r"P must be an even integer >= 2; got P=3"),
-        (dict(P=0, T=0.5), r"P must be an even integer >= 2; got P=0"),
+        (dict(P=1, T=0.5), r"P must be an integer >= 2; got P=1"),
+        (dict(P=0, T=0.5), r"P must be an integer >= 2; got P=0"),
         (dict(T=0.5, alpha=-0.1), r"alpha must lie in \[0, inf\); got alpha=-0.1"),
         (dict(T=-1.0), r"T must lie in \[0, inf\); got T=-1.0"),
         (dict(protocol="supervised", T=0.5, rho=-1.0), r"rho must lie in \[0, inf\)"),
@@ -39,7 +39,7 @@ def test_bad_input_names_the_parameter(kwargs, match):
 
 
 def test_wrong_kind_is_type_error():
-    with pytest.raises(TypeError, match="P must be an even integer"):
+    with pytest.raises(TypeError, match="P must be an integer"):
         theory.solve(P=2.0, T=0.5)
 
 

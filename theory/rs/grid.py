@@ -87,8 +87,8 @@ def _point(
         fmap, x0, proj, max_damped=max_damped, max_newton=max_newton, newton_below=newton_below
     )
     out = obs(sol.x)
-    # even P: the equations are odd in nbar (global flip), report the m >= 0 member
-    out["m"], out["n"] = jnp.abs(out["m"]), jnp.abs(out["n"])
+    if P % 2 == 0:  # even P: the equations are odd in nbar (global flip), report m >= 0
+        out["m"], out["n"] = jnp.abs(out["m"]), jnp.abs(out["n"])
     out["converged"] = sol.converged
     out["stable"] = is_stable(sol.jacobian)
     out["iterations"] = sol.iterations

@@ -1,0 +1,164 @@
+"""RS theory of the teacher-student dense network and its phase classification
+(docs/teacher-student.md; equations in theory/rs/teacher.py).
+
+Phases (Theriault & Tantari, SciPost Phys. 17, 040 (2024)), at each (T, alpha) with the
+teacher at T*:
+
+====  =====  ==============================================================================
+code  name   meaning
+====  =====  ==============================================================================
+0     eR     example retrieval: single-example retrieval (m > 0) has lower f than the
+             paramagnet and teacher retrieval, or the teacher itself is ferromagnetic (its
+             examples condense on xi*; the paramagnetic-teacher theory does not apply there)
+1     gR     generalisation (teacher) retrieval (q* > 0) has lower f than the paramagnet
+2     lR     teacher retrieval exists and is locally stable (metastable)
+3     SG     a spin-glass solution (q > 0, m = q* = 0) exists, no retrieval
+4     P      paramagnet only
+====  =====  ==============================================================================
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+
+from theory import _validate
+from theory._retrieval import N_EXISTS
+from theory.rs import teacher as rs_teacher
+
+PHASES = ("eR", "gR", "lR", "SG", "P")
+Q_SG = 1e-6  # q above which a converged spin-glass solution is not the paramagnet
+
+
+def _dense_order(P) -> int:
+    """P >= 3: the equations have no reaction term (P = 2 would need AGS's)."""
+    P = _validate.interaction_order(P)
+    if P < 3:
+        raise ValueError(
+            f"the teacher-student RS theory needs P >= 3; got P={P} (P = 2 has the AGS "
+            "reaction term, not implemented for teacher data)."
+        )
+    return P
+
+
+def teacher_ferromagnetic(P: int, T_star) -> np.ndarray:
+    """True where the single-pattern teacher of order P is in its retrieval phase at T*
+    (its low-storage retrieval free energy below the paramagnet's, docs/models.md §3)."""
+    from theory.solve import solve
+
+    T_star = np.atleast_1d(np.asarray(T_star, dtype=float))
+    ds = solve("hebbian", P=P, T=T_star, alpha=0.0)
+    f_para = np.where(T_star > 0, -T_star * np.log(2.0), 0.0)
+    ok = ds.converged.values & ds.stable.values & (ds.m.values > 1e-6)
+    return ok & (ds.free_energy.values < f_para)
+
+
+def teacher_student(P: int, *, T, alpha, T_star=None) -> xr.Dataset:
+    """Solve the student's RS equations on a (T, alpha) grid and classify its phase.
+
+    Parameters
+    ----------
+    P : int
+        Order of student and teacher (p* = P), >= 3.
+    T : float or 1-d array_like
+        Student temperature (package units; T' = 2T in the peer paper's), >= 0.
+    alpha : float or 1-d array_like
+        Load M / N^(P-1) of examples (alpha' = P! alpha), >= 0.
+    T_star : float, optional
+        Teacher temperature (> 0). ``None``: the Nishimori line, T* = T at every point.
+
+    Returns
+    -------
+    xarray.Dataset
+        Dims (T, alpha). Per branch ``b`` in (teacher, example, spinglass): ``q_star_b``,
+        ``m_b``, ``q_b``, ``free_energy_b``, ``converged_b``, ``stable_b``; the paramagnet's
+        ``free_energy_paramagnet``; ``teacher_ferromagnetic``; the global state's
+        ``q_star``, ``m``, ``q``; and ``phase`` (int8 codes, ``flag_meanings`` eR gR lR SG P).
+
+    Examples
+    --------
+    >>> import theory
+    >>> ds = theory.teacher_student(3, T=0.9, alpha=1.0)  # Nishimori line
+    >>> ds.phase.attrs["flag_meanings"].split()[ds.phase.item()]
+    'gR'
+    """
+    P = _dense_order(P)
+    T = np.atleast_1d(_validate.real_array("T", T, low=0.0, high=np.inf, high_open=True))
+    alpha = np.atleast_1d(_validate.real_array("alpha", alpha, low=0.0, high=np.inf,
+                                               high_open=True))  # fmt: skip
+    if T.ndim != 1 or alpha.ndim != 1:
+        raise ValueError("T and alpha must be scalars or 1-d arrays.")
+    nishimori = T_star is None
+    if not nishimori:
+        T_star = float(_validate.real_array("T_star", T_star, low=0.0, high=np.inf,
+                                            high_open=True))  # fmt: skip
+        if T_star == 0.0:
+            raise ValueError("T_star must be > 0 (a T* = 0 teacher emits its archetype).")
+    TT, AA = np.meshgrid(T, alpha, indexing="ij")
+    with np.errstate(divide="ignore"):
+        beta = np.where(TT > 0, 1.0 / np.where(TT > 0, TT, 1.0), np.inf)
+    Ts = TT if nishimori else np.full_like(TT, T_star)
+    if nishimori and np.any(T == 0):
+        raise ValueError("on the Nishimori line T = T* must be > 0; got T = 0.")
+    beta_star = 1.0 / Ts
+    shape = TT.shape
+    data = {}
+    sols = {}
+    for branch in ("teacher", "example", "spinglass", "paramagnet"):
+        o = rs_teacher.solve_flat(beta, beta_star, AA, P=P, branch=branch)
+        sols[branch] = {k: np.asarray(v).reshape(shape) for k, v in o.items()}
+        if branch == "paramagnet":
+            data["free_energy_paramagnet"] = (("T", "alpha"), sols[branch]["free_energy"])
+            continue
+        for k, v in sols[branch].items():
+            data[f"{k}_{branch}"] = (("T", "alpha"), v)
+    ferro_T = teacher_ferromagnetic(P, np.unique(Ts))
+    ferro = ferro_T[np.searchsorted(np.unique(Ts), Ts)]
+    data["teacher_ferromagnetic"] = (("T", "alpha"), ferro)
+    phase, glob = _classify(sols)
+    phase = np.where(ferro, 0, phase).astype(np.int8)
+    for k in ("q_star", "m", "q", "free_energy"):
+        data[k] = (("T", "alpha"), glob[k])
+    data["phase"] = (("T", "alpha"), phase, {
+        "long_name": "RS phase of the student", "flag_values": np.arange(5, dtype=np.int8),
+        "flag_meanings": " ".join(PHASES)})  # fmt: skip
+    ds = xr.Dataset(data, coords={"T": ("T", T), "alpha": ("alpha", alpha)})
+    ds.attrs.update(model="teacher-student dense Hebbian network (docs/teacher-student.md)",
+                    P=P, P_star=P, T_star="T (Nishimori line)" if nishimori else T_star,
+                    level="RS")  # fmt: skip
+    return ds
+
+
+def _classify(sols):
+    """Phase codes (the paper's rule) and the lowest-f state's overlaps from the branches.
+
+    eR: the example branch exists and has lower f than the paramagnet and the teacher
+    branch; gR: the teacher branch has lower f than the paramagnet; lR: the teacher branch
+    exists; SG: the spin-glass branch exists; P otherwise (each "exists" = converged, linearly
+    stable, order parameter above numerical zero). The spin glass enters the phase as a
+    local solution, as in the paper (its RS free energy lies above the paramagnet's wherever
+    the latter has positive entropy).
+    """
+
+    def valid(b, key, cut):
+        s = sols[b]
+        return s["converged"].astype(bool) & s["stable"].astype(bool) & (s[key] > cut)
+
+    cands = {
+        "teacher": valid("teacher", "q_star", N_EXISTS),
+        "example": valid("example", "m", N_EXISTS),
+        "spinglass": valid("spinglass", "q", Q_SG),
+        "paramagnet": sols["paramagnet"]["converged"].astype(bool)
+        & np.isfinite(sols["paramagnet"]["free_energy"]),
+    }
+    names = list(cands)
+    F = {b: np.where(cands[b], sols[b]["free_energy"], np.inf) for b in names}
+    stack = np.stack([F[b] for b in names])
+    best = np.argmin(stack, axis=0)
+    glob = {k: np.choose(best, [sols[b][k] for b in names])
+            for k in ("q_star", "m", "q", "free_energy")}  # fmt: skip
+    glob["free_energy"] = np.where(np.isfinite(stack.min(axis=0)), glob["free_energy"], np.nan)
+    eR = cands["example"] & (F["example"] < np.minimum(F["paramagnet"], F["teacher"]))
+    gR = cands["teacher"] & (F["teacher"] < F["paramagnet"])
+    phase = np.select([eR, gR, cands["teacher"], cands["spinglass"]], [0, 1, 2, 3], default=4)
+    return phase, glob
