@@ -9,7 +9,10 @@ NumPy arrays with :func:`canonical_from_state_dict`.
 The reference's behaviour is reproduced where it differs from this package's defaults:
 masks use its convention (``True`` excludes), a head stops for the whole batch
 (``stop_rule="head"``), a per-head scaling tensor is applied interleaved (its quirk), and
-``concat_bias_pattern`` is a no-op there (so it is switched off here).
+``concat_bias_pattern`` is a no-op there (so it is switched off here). Every option name of
+the reference constructor is accepted here and translated to the native options of
+``Hopfield`` (``scaling`` -> ``beta``, ``normalize_*`` -> ``norms``, ``*_as_static`` ->
+``static``, ...; :mod:`hopfield_sim.layers._legacy`) without a warning.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 
+from hopfield_sim.layers import _legacy
 from hopfield_sim.layers.modules import Fixed, Hopfield
 from hopfield_sim.layers.pooling import HopfieldLayer, HopfieldPooling
 
@@ -57,13 +61,15 @@ _HOPFIELD_PARAMS = {
 }
 
 
-def _module_kwargs(args: Mapping) -> dict:
+def _module_kwargs(args: Mapping) -> tuple[dict, bool]:
+    """Native keyword options (and ``batch_first``) from the reference's arguments."""
     kw = {k: v for k, v in args.items()}
     for key in ("scaling", "update_steps_eps"):
         if isinstance(kw.get(key), list):
             kw[key] = [float(x) for x in kw[key]]
     kw["concat_bias_pattern"] = False  # a no-op in hopfield-layers 1.0.2
-    return kw
+    native = _legacy.translate(kw)
+    return native, native.pop("batch_first", True)
 
 
 def _set(module, path: str, value: np.ndarray, dtype) -> None:
@@ -81,7 +87,7 @@ def _set(module, path: str, value: np.ndarray, dtype) -> None:
             f"parameter {path!r} has shape {tuple(var[...].shape)} in the module; got "
             f"{tuple(value.shape)}."
         )
-    var.value = jnp.asarray(value, dtype=dtype)
+    var[...] = jnp.asarray(value, dtype=dtype)
 
 
 def from_reference(
@@ -117,7 +123,7 @@ def from_reference(
         ``ValueError``.
     """
     rngs = rngs if rngs is not None else nnx.Rngs(0)
-    kw = _module_kwargs(constructor_args)
+    kw, batch_first = _module_kwargs(constructor_args)
     common = dict(
         stop_rule="head", mask_convention="reference", param_dtype=param_dtype, dtype=dtype
     )
@@ -138,6 +144,10 @@ def from_reference(
             f"module must be 'Hopfield', 'HopfieldPooling' or 'HopfieldLayer'; got {module!r}."
         )
     core._interleaved_scaling = True
+    if module == "Hopfield":
+        core.batch_first = batch_first
+    else:
+        m.batch_first = batch_first
     n_params = len(jax.tree_util.tree_leaves(nnx.state(m, nnx.Param)))
     n_params += len(jax.tree_util.tree_leaves(nnx.state(m, Fixed)))
     used = 0
