@@ -79,6 +79,12 @@ def _widths(input_size):
     return sizes
 
 
+def _check_beta(beta, H):
+    _validate.positive("beta", beta, allow_none=True)
+    if beta is not None and np.size(beta) not in (1, H):
+        raise ValueError(f"beta must be one float or one per head ({H}); got {beta!r}.")
+
+
 def _check(o):
     """Value checks of the options; returns (H, hd, pd, static roles, connected)."""
     if o["input_size"] is None:
@@ -95,10 +101,7 @@ def _check(o):
     pd = o["pattern_size"] if o["pattern_size"] is not None else hd
     _validate.separation(o["separation"], o["entmax_alpha"])
     _validate.steps(o["update_steps_max"], o["update_steps_eps"], H)
-    beta = o["beta"]
-    _validate.positive("beta", beta, allow_none=True)
-    if beta is not None and np.size(beta) not in (1, H):
-        raise ValueError(f"beta must be one float or one per head ({H}); got {beta!r}.")
+    _check_beta(o["beta"], H)
     for name, allowed in (
         ("stop_rule", ("entry", "head")),
         ("mask_convention", ("jax", "reference")),

@@ -3,24 +3,39 @@
 from __future__ import annotations
 
 import functools
+import sys
 import warnings
 from collections.abc import Callable, Mapping
 
-__all__ = ["renamed", "take_renamed", "warn_renamed"]
+__all__ = ["renamed", "take_renamed", "warn_renamed", "warn"]
+
+_INTERNAL = ("hopfield_sim.layers", "flax.", "jax.")
 
 
-def warn_renamed(where: str, old: str, new: str, *, stacklevel: int = 3) -> None:
-    """DeprecationWarning ``where(old=...)`` -> ``new``."""
+def user_stacklevel() -> int:
+    """``stacklevel`` for ``warnings.warn`` called from the caller of this function that
+    points at the first frame outside this package's layers, flax and jax: the user's line."""
+    level, frame = 2, sys._getframe(2)
+    while frame is not None and frame.f_globals.get("__name__", "").startswith(_INTERNAL):
+        level, frame = level + 1, frame.f_back
+    return level
+
+
+def warn(message: str) -> None:
+    """A DeprecationWarning attributed to the user's line."""
+    warnings.warn(message, DeprecationWarning, stacklevel=user_stacklevel())
+
+
+def warn_renamed(where: str, old: str, new: str) -> None:
+    """DeprecationWarning ``where(old=...)`` -> ``new``, attributed to the user's line."""
     warnings.warn(
         f"{where}({old}=...) is deprecated; use {new} (see docs/layers.md, 'Names').",
         DeprecationWarning,
-        stacklevel=stacklevel,
+        stacklevel=user_stacklevel(),
     )
 
 
-def take_renamed(
-    where: str, kwargs: dict, renames: Mapping[str, str], *, stacklevel: int = 4
-) -> dict:
+def take_renamed(where: str, kwargs: dict, renames: Mapping[str, str]) -> dict:
     """Move deprecated keywords of ``kwargs`` to their new names (in place), warning once each.
 
     TypeError (one line) when both the old and the new name are given.
@@ -30,7 +45,7 @@ def take_renamed(
             continue
         if new in kwargs:
             raise TypeError(f"{where}: give {new}= only ({old}= is its deprecated name).")
-        warn_renamed(where, old, f"{new}=", stacklevel=stacklevel)
+        warn_renamed(where, old, f"{new}=")
         kwargs[new] = kwargs.pop(old)
     return kwargs
 

@@ -77,6 +77,29 @@ def _norms(args: Mapping) -> Norms:
     return Norms(**out)
 
 
+def _grouped(args: Mapping, input_size) -> dict:
+    """The native options that old names map to (renamed, grouped, negated)."""
+    out = {new: args[old] for old, new in _RENAMED.items() if old in args}
+    if any(n in args for n in _NORM_NAMES):
+        out["norms"] = _norms(args)
+    if any(n in args for n in _STATIC):
+        out["static"] = tuple(
+            REFERENCE_ROLES[r] for r in REFERENCE_ROLES if args.get(f"{r}_as_static", False)
+        )
+    if "disable_out_projection" in args:
+        out["out_projection"] = not args["disable_out_projection"]
+    if "batch_first" in args:
+        out["batch_first"] = bool(args["batch_first"])
+    if any(n in args for n in _SIZES):
+        q = out.get("input_size", input_size)
+        out["input_size"] = (
+            q,
+            args.get("stored_pattern_size") or q,
+            args.get("pattern_projection_size") or q,
+        )
+    return out
+
+
 def translate(args: Mapping, *, where: str | None = None) -> dict:
     """Native keyword options from hopfield-layers / MHA / deprecated names.
 
@@ -91,27 +114,8 @@ def translate(args: Mapping, *, where: str | None = None) -> dict:
         if name not in LEGACY_NAMES and name not in _MHA_ACCEPTED:
             out[name] = value
         elif where is not None and name not in _MHA_ACCEPTED:
-            warn_renamed(where, name, _replacement(name), stacklevel=5)
-    for old, new in _RENAMED.items():
-        if old in args:
-            out[new] = args[old]
-    if any(n in args for n in _NORM_NAMES):
-        out["norms"] = _norms(args)
-    if any(n in args for n in _STATIC):
-        out["static"] = tuple(
-            REFERENCE_ROLES[r] for r in REFERENCE_ROLES if args.get(f"{r}_as_static", False)
-        )
-    if "disable_out_projection" in args:
-        out["out_projection"] = not args["disable_out_projection"]
-    if "batch_first" in args:
-        out["batch_first"] = bool(args["batch_first"])
-    if any(n in args for n in _SIZES):
-        q = out.get("input_size")
-        out["input_size"] = (
-            q,
-            args.get("stored_pattern_size") or q,
-            args.get("pattern_projection_size") or q,
-        )
+            warn_renamed(where, name, _replacement(name))
+    out.update(_grouped(args, out.get("input_size")))
     if "qkv_features" in args:
         out["qkv_features"] = args["qkv_features"]
     return out

@@ -183,44 +183,48 @@ def canonical_from_state_dict(
     ``HopfieldPooling`` / ``HopfieldLayer``.
     """
     sd = {k.removeprefix("hopfield."): np.asarray(v) for k, v in state_dict.items()}
+    out = _norms_and_outputs(sd)
+    stored_static, state_static, proj_static = static
+    hd_all, pd_all = num_heads * head_dim, num_heads * pattern_dim
+    roles = [("q", not state_static, hd_all), ("k", not stored_static, hd_all), ("v", True, pd_all)]
+    out |= _projections(sd, roles, proj_static)
+    return out
+
+
+def _norms_and_outputs(sd: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """LayerNorm, output projection and pooling / lookup arrays under canonical names."""
     out: dict[str, np.ndarray] = {}
     names = {
         "norm_stored_pattern": "ln_stored",
         "norm_state_pattern": "ln_state",
         "norm_pattern_projection": "ln_projection",
+        "association_core.p_norm": "hopfield_norm",
+        "association_core.out_proj": "out",
     }
     for mod, canon in names.items():
         for p in ("weight", "bias"):
-            if f"{mod}.{p}" in sd:
-                out[f"{canon}_{p}"] = sd[f"{mod}.{p}"]
-    for p in ("weight", "bias"):
-        if f"association_core.p_norm_{p}" in sd:
-            out[f"hopfield_norm_{p}"] = sd[f"association_core.p_norm_{p}"]
-        if f"association_core.out_proj.{p}" in sd:
-            out[f"out_{p}"] = sd[f"association_core.out_proj.{p}"]
+            for key in (f"{mod}.{p}", f"{mod}_{p}"):  # p_norm_weight has no dot
+                if key in sd:
+                    out[f"{canon}_{p}"] = sd[key]
     for k in ("pooling_weights", "lookup_weights", "target_weights"):
         if k in sd:
             out[k] = sd[k]
-    stored_static, state_static, proj_static = static
-    hd_all, pd_all = num_heads * head_dim, num_heads * pattern_dim
-    roles = [("q", not state_static, hd_all), ("k", not stored_static, hd_all), ("v", True, pd_all)]
-    if "association_core.in_proj_weight" in sd:
-        W = sd["association_core.in_proj_weight"]
-        row = 0
-        for r, present, n in roles:
-            if present and not (r == "v" and proj_static):
-                out[f"{r}_weight"] = W[row : row + n]
-                row += n
-    else:
+    return out
+
+
+def _projections(sd, roles, proj_static) -> dict[str, np.ndarray]:
+    """q/k/v weights and biases, from the packed (``in_proj_*``) or the separate layout."""
+    out: dict[str, np.ndarray] = {}
+    if "association_core.in_proj_weight" not in sd:
         for r, _, _ in roles:
             if f"association_core.{r}_proj_weight" in sd:
                 out[f"{r}_weight"] = sd[f"association_core.{r}_proj_weight"]
-    if "association_core.in_proj_bias" in sd:
-        b = sd["association_core.in_proj_bias"]
-        row = 0
-        for r, present, n in roles:
-            if present:
-                if not (r == "v" and proj_static):
-                    out[f"{r}_bias"] = b[row : row + n]
+    for p in ("weight", "bias"):
+        if f"association_core.in_proj_{p}" not in sd:
+            continue
+        W, row = sd[f"association_core.in_proj_{p}"], 0
+        for r, present, n in roles:  # v is last: a static v has no rows to skip
+            if present and not (r == "v" and proj_static):
+                out[f"{r}_{p}"] = W[row : row + n]
                 row += n
     return out

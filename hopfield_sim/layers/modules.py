@@ -10,7 +10,6 @@ hopfield-layers option names: :mod:`._legacy` (and :func:`~hopfield_sim.layers.f
 from __future__ import annotations
 
 import inspect
-import warnings
 
 import jax
 import jax.numpy as jnp
@@ -18,9 +17,16 @@ import numpy as np
 from flax import nnx
 
 from hopfield_sim.layers import _build, _core, _legacy
+from hopfield_sim.layers import _deprecate as deprecate
 from hopfield_sim.layers._build import Fixed, check_rngs
 from hopfield_sim.layers._deprecate import renamed, take_renamed
-from hopfield_sim.layers.options import DEFAULT_NORMS, NO_CALL_OPTIONS, CallOptions, Norms
+from hopfield_sim.layers.options import (
+    DEFAULT_NORMS,
+    NO_CALL_OPTIONS,
+    ROLES,
+    CallOptions,
+    Norms,
+)
 from hopfield_sim.layers.result import HopfieldResult, deprecated_alias
 
 #: keyword arguments that switch off the layer's own LayerNorms (for callers whose
@@ -36,62 +42,64 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+#: nnx.MultiHeadAttention's call names (accepted) and deprecated ones, -> roles here
+_MHA_ROLES = {"inputs_q": "query", "inputs_k": "key", "inputs_v": "value"}
+_OLD_ROLES = {"inputs": "query", "memory": "key", "values": "value"}
+
+
+def _named_roles(where: str, roles: dict, options: dict) -> None:
+    """Move role keywords (MHA's and deprecated ones) from ``options`` into ``roles``."""
+    take_renamed(where, options, _OLD_ROLES)
+    for mha, ours in _MHA_ROLES.items():
+        if mha in options:
+            if ours in options:
+                raise TypeError(f"{where}: give {ours} or {mha}, not both.")
+            options[ours] = options.pop(mha)
+    for r in ROLES:
+        if r in options:
+            if roles[r] is not None:
+                raise TypeError(f"{where}: {r} given twice (also by keyword or an old name).")
+            roles[r] = options.pop(r)
+
+
+def _from_tuple(where: str, roles: dict) -> None:
+    """Unpack a hopfield-layers tuple (key, query, value) given as ``query`` (deprecated)."""
+    seq = roles["query"]
+    if roles["key"] is not None or roles["value"] is not None or len(seq) != 3:
+        raise ValueError(
+            f"{where}: a tuple must be alone and hold (key, query, value) in hopfield-layers' "
+            f"order; got {len(seq)} items."
+        )
+    deprecate.warn(
+        f"{where}((stored_pattern, state_pattern, pattern_projection)) is deprecated "
+        "(hopfield-layers' order); call it as (query, key, value) like nnx.MultiHeadAttention."
+    )
+    roles["key"], roles["query"], roles["value"] = seq
+
+
 def resolve_roles(where: str, query, key, value, options: dict):
     """(query, key, value, CallOptions) from a call's arguments, old spellings included.
 
-    ``key`` defaults to ``query`` and ``value`` to ``key`` (as ``nnx.MultiHeadAttention``).
-    Deprecated: a tuple (key, query, value) as first argument (hopfield-layers' order),
-    ``inputs=``, ``memory=`` (key; alone it is also the query) and ``values=``.
+    ``key`` defaults to ``query`` and ``value`` to ``key`` (as ``nnx.MultiHeadAttention``,
+    whose ``inputs_q``/``inputs_k``/``inputs_v`` are accepted). Deprecated: a tuple (key,
+    query, value) as first argument (hopfield-layers' order), ``inputs=``, ``memory=``
+    (the key; alone, also the query) and ``values=``.
     """
-    if "inputs" in options:
-        take_renamed(where, options, {"inputs": "query"})
-        if query is not None:
-            raise TypeError(f"{where}: query given twice (inputs= is its deprecated name).")
-        query = options.pop("query")
-    for mha, ours, given in (("inputs_q", "query", query), ("inputs_k", "key", key)):
-        if mha in options and given is not None:
-            raise TypeError(f"{where}: give {ours} or {mha}, not both.")
-    query = options.pop("inputs_q", query)
-    key = options.pop("inputs_k", key)
-    if "inputs_v" in options:
-        if value is not None:
-            raise TypeError(f"{where}: give value or inputs_v, not both.")
-        value = options.pop("inputs_v")
-    memory_only = "memory" in options and query is None
-    for old, new, given in (("memory", "key", key), ("values", "value", value)):
-        if old in options:
-            if given is not None:
-                raise TypeError(f"{where}: give {new}= only ({old}= is its deprecated name).")
-            take_renamed(where, options, {old: new})
-            if new == "key":
-                key = options.pop("key")
-            else:
-                value = options.pop("value")
-    if isinstance(query, tuple | list):
-        if key is not None or value is not None:
-            raise ValueError(
-                f"{where}: give a tuple of three roles or query, key, value; not both."
-            )
-        if len(query) != 3:
-            raise ValueError(
-                f"{where}: a tuple must hold (key, query, value) in hopfield-layers' order; "
-                f"got a sequence of {len(query)}."
-            )
-        warnings.warn(
-            f"{where}((stored_pattern, state_pattern, pattern_projection)) is deprecated "
-            "(hopfield-layers' order); call it as (query, key, value) like "
-            "nnx.MultiHeadAttention.",
-            DeprecationWarning,
-            stacklevel=3,
-        )
-        key, query, value = query
-    if query is None:
+    memory_only = (
+        query is None and "memory" in options and not {"inputs", "inputs_q"} & set(options)
+    )
+    roles = dict(query=query, key=key, value=value)
+    _named_roles(where, roles, options)
+    if isinstance(roles["query"], tuple | list):
+        _from_tuple(where, roles)
+    if roles["query"] is None:
         if not memory_only:
             raise TypeError(f"{where} needs query (the first argument; inputs_q in MHA terms).")
-        query = key
-    key = query if key is None else key
-    value = key if value is None else value
-    return query, key, value, CallOptions.of(where, options)
+        roles["query"] = roles["key"]
+    q = roles["query"]
+    k = q if roles["key"] is None else roles["key"]
+    v = k if roles["value"] is None else roles["value"]
+    return q, k, v, CallOptions.of(where, options)
 
 
 class Hopfield(nnx.Module):

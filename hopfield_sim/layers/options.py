@@ -90,7 +90,8 @@ class CallOptions(NamedTuple):
     @classmethod
     def of(cls, where: str, options: dict) -> CallOptions:
         """From call keywords (deprecated ``stored_pattern_padding_mask`` accepted)."""
-        take_renamed(where, options, {"stored_pattern_padding_mask": "key_padding_mask"})
+        renames = {"stored_pattern_padding_mask": "key_padding_mask"}
+        take_renamed(where, options, renames)
         unknown = sorted(set(options) - set(cls._fields))
         if unknown:
             raise TypeError(

@@ -42,7 +42,8 @@ def _weights(trainable, key, shape, dtype, init):
 
 def _pooled_roles(where, key, value, options):
     """(key, value, CallOptions); deprecated ``inputs=``, ``memory=``, ``values=``."""
-    take_renamed(where, options, {"inputs": "key", "memory": "key", "values": "value"})
+    renames = {"inputs": "key", "memory": "key", "values": "value"}
+    take_renamed(where, options, renames)  # the user's call
     if "key" in options:
         if key is not None:
             raise TypeError(f"{where}: key given twice (through a deprecated name).")
@@ -189,7 +190,7 @@ class HopfieldLayer(nnx.Module):
         )
 
     def _run(self, where, query, options, result):
-        take_renamed(where, options, {"inputs": "query"})
+        take_renamed(where, options, {"inputs": "query"})  # the user's call
         if "query" in options:
             if query is not None:
                 raise TypeError(f"{where}: query given twice (inputs= is its deprecated name).")
