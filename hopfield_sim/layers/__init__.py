@@ -3,7 +3,9 @@
 Functional core: :func:`retrieve` (iterated retrieval, one step = attention), :func:`energy`
 and the separation functions :func:`softmax`, :func:`softmax_1`, :func:`sparsemax`,
 :func:`entmax`. Modules (Flax NNX): :class:`Hopfield`, :class:`HopfieldPooling`,
-:class:`HopfieldLayer`, :class:`HopfieldEncoderLayer`, :class:`HopfieldDecoderLayer`.
+:class:`HopfieldLayer`, :class:`HopfieldEncoderLayer`, :class:`HopfieldDecoderLayer`, with
+the option values :class:`Norms` / :class:`Norm` and :class:`CallOptions`; roles are query /
+key / value throughout (``layer(query, key, value)`` as ``nnx.MultiHeadAttention``).
 Example data and models: :mod:`hopfield_sim.layers.tasks`, :mod:`hopfield_sim.layers.examples`.
 Porting PyTorch hopfield-layers weights: :func:`from_reference`,
 :func:`canonical_from_state_dict`. Everything that returns more than the output returns a
@@ -26,6 +28,9 @@ from hopfield_sim.layers.contrastive import infonce as infonce
 from hopfield_sim.layers.functional import energy as energy
 from hopfield_sim.layers.functional import retrieve as retrieve
 from hopfield_sim.layers.modules import Hopfield as Hopfield
+from hopfield_sim.layers.options import CallOptions as CallOptions
+from hopfield_sim.layers.options import Norm as Norm
+from hopfield_sim.layers.options import Norms as Norms
 from hopfield_sim.layers.pooling import HopfieldLayer as HopfieldLayer
 from hopfield_sim.layers.pooling import HopfieldPooling as HopfieldPooling
 from hopfield_sim.layers.result import HopfieldResult as HopfieldResult
@@ -43,6 +48,9 @@ __all__ = [
     "HopfieldLayer",
     "HopfieldPooling",
     "HopfieldResult",
+    "CallOptions",
+    "Norm",
+    "Norms",
     "canonical_from_state_dict",
     "from_reference",
     "energy",

@@ -127,6 +127,9 @@ def iterate(
 ):
     """Run the retrieval iteration; return (weights, steps, converged).
 
+    ``converged`` is None where no convergence test ran: a static schedule
+    (``every_step``) or no update at all (``T == 0``, one association step: attention).
+
     ``q0`` (..., L, H, d) is the first state already multiplied by beta; later states are
     ``weights @ k`` multiplied by ``beta_state`` (broadcastable to (..., L, H, d)).
     ``max_steps``/``eps`` broadcast to (..., H). An entry (batch..., head) stops for good
@@ -151,16 +154,16 @@ def iterate(
     if every_step:  # static schedule: every entry does all T updates, nothing to track
         z = loop(lambda t, z: advance(z)[1], q0, T, unroll=not remat)
         w = associate(z)
-        return w, jnp.full(w.shape[:-2], T, jnp.int32), jnp.zeros(w.shape[:-2], bool)
+        return w, jnp.full(w.shape[:-2], T, jnp.int32), None
 
     acc = acc_dtype(q0.dtype)
     batch = jnp.broadcast_shapes(q0.shape[:-3] + (q0.shape[-2],), k.shape[:-3] + (k.shape[-2],))
     max_steps = jnp.broadcast_to(max_steps, batch)
     eps2 = jnp.broadcast_to(jnp.asarray(eps, dtype=acc) ** 2, batch)
     steps = jnp.zeros(batch, jnp.int32)
-    converged = jnp.zeros(batch, bool)
     if T == 0:
-        return associate(q0), steps, converged
+        return associate(q0), steps, None
+    converged = jnp.zeros(batch, bool)
 
     def check(t, w, w_prev, active, steps, converged):
         """Bookkeeping of update t (its weights w): count, test, decide whether to go on."""

@@ -9,7 +9,10 @@ NumPy arrays with :func:`canonical_from_state_dict`.
 The reference's behaviour is reproduced where it differs from this package's defaults:
 masks use its convention (``True`` excludes), a head stops for the whole batch
 (``stop_rule="head"``), a per-head scaling tensor is applied interleaved (its quirk), and
-``concat_bias_pattern`` is a no-op there (so it is switched off here).
+``concat_bias_pattern`` is a no-op there (so it is switched off here). Every option name of
+the reference constructor is accepted here and translated to the native options of
+``Hopfield`` (``scaling`` -> ``beta``, ``normalize_*`` -> ``norms``, ``*_as_static`` ->
+``static``, ...; :mod:`hopfield_sim.layers._legacy`) without a warning.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 
+from hopfield_sim.layers import _legacy
 from hopfield_sim.layers.modules import Fixed, Hopfield
 from hopfield_sim.layers.pooling import HopfieldLayer, HopfieldPooling
 
@@ -57,13 +61,15 @@ _HOPFIELD_PARAMS = {
 }
 
 
-def _module_kwargs(args: Mapping) -> dict:
+def _module_kwargs(args: Mapping) -> tuple[dict, bool]:
+    """Native keyword options (and ``batch_first``) from the reference's arguments."""
     kw = {k: v for k, v in args.items()}
     for key in ("scaling", "update_steps_eps"):
         if isinstance(kw.get(key), list):
             kw[key] = [float(x) for x in kw[key]]
     kw["concat_bias_pattern"] = False  # a no-op in hopfield-layers 1.0.2
-    return kw
+    native = _legacy.translate(kw)
+    return native, native.pop("batch_first", True)
 
 
 def _set(module, path: str, value: np.ndarray, dtype) -> None:
@@ -81,7 +87,7 @@ def _set(module, path: str, value: np.ndarray, dtype) -> None:
             f"parameter {path!r} has shape {tuple(var[...].shape)} in the module; got "
             f"{tuple(value.shape)}."
         )
-    var.value = jnp.asarray(value, dtype=dtype)
+    var[...] = jnp.asarray(value, dtype=dtype)
 
 
 def from_reference(
@@ -117,7 +123,7 @@ def from_reference(
         ``ValueError``.
     """
     rngs = rngs if rngs is not None else nnx.Rngs(0)
-    kw = _module_kwargs(constructor_args)
+    kw, batch_first = _module_kwargs(constructor_args)
     common = dict(
         stop_rule="head", mask_convention="reference", param_dtype=param_dtype, dtype=dtype
     )
@@ -138,6 +144,10 @@ def from_reference(
             f"module must be 'Hopfield', 'HopfieldPooling' or 'HopfieldLayer'; got {module!r}."
         )
     core._interleaved_scaling = True
+    if module == "Hopfield":
+        core.batch_first = batch_first
+    else:
+        m.batch_first = batch_first
     n_params = len(jax.tree_util.tree_leaves(nnx.state(m, nnx.Param)))
     n_params += len(jax.tree_util.tree_leaves(nnx.state(m, Fixed)))
     used = 0
@@ -173,44 +183,48 @@ def canonical_from_state_dict(
     ``HopfieldPooling`` / ``HopfieldLayer``.
     """
     sd = {k.removeprefix("hopfield."): np.asarray(v) for k, v in state_dict.items()}
+    out = _norms_and_outputs(sd)
+    stored_static, state_static, proj_static = static
+    hd_all, pd_all = num_heads * head_dim, num_heads * pattern_dim
+    roles = [("q", not state_static, hd_all), ("k", not stored_static, hd_all), ("v", True, pd_all)]
+    out |= _projections(sd, roles, proj_static)
+    return out
+
+
+def _norms_and_outputs(sd: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """LayerNorm, output projection and pooling / lookup arrays under canonical names."""
     out: dict[str, np.ndarray] = {}
     names = {
         "norm_stored_pattern": "ln_stored",
         "norm_state_pattern": "ln_state",
         "norm_pattern_projection": "ln_projection",
+        "association_core.p_norm": "hopfield_norm",
+        "association_core.out_proj": "out",
     }
     for mod, canon in names.items():
         for p in ("weight", "bias"):
-            if f"{mod}.{p}" in sd:
-                out[f"{canon}_{p}"] = sd[f"{mod}.{p}"]
-    for p in ("weight", "bias"):
-        if f"association_core.p_norm_{p}" in sd:
-            out[f"hopfield_norm_{p}"] = sd[f"association_core.p_norm_{p}"]
-        if f"association_core.out_proj.{p}" in sd:
-            out[f"out_{p}"] = sd[f"association_core.out_proj.{p}"]
+            for key in (f"{mod}.{p}", f"{mod}_{p}"):  # p_norm_weight has no dot
+                if key in sd:
+                    out[f"{canon}_{p}"] = sd[key]
     for k in ("pooling_weights", "lookup_weights", "target_weights"):
         if k in sd:
             out[k] = sd[k]
-    stored_static, state_static, proj_static = static
-    hd_all, pd_all = num_heads * head_dim, num_heads * pattern_dim
-    roles = [("q", not state_static, hd_all), ("k", not stored_static, hd_all), ("v", True, pd_all)]
-    if "association_core.in_proj_weight" in sd:
-        W = sd["association_core.in_proj_weight"]
-        row = 0
-        for r, present, n in roles:
-            if present and not (r == "v" and proj_static):
-                out[f"{r}_weight"] = W[row : row + n]
-                row += n
-    else:
+    return out
+
+
+def _projections(sd, roles, proj_static) -> dict[str, np.ndarray]:
+    """q/k/v weights and biases, from the packed (``in_proj_*``) or the separate layout."""
+    out: dict[str, np.ndarray] = {}
+    if "association_core.in_proj_weight" not in sd:
         for r, _, _ in roles:
             if f"association_core.{r}_proj_weight" in sd:
                 out[f"{r}_weight"] = sd[f"association_core.{r}_proj_weight"]
-    if "association_core.in_proj_bias" in sd:
-        b = sd["association_core.in_proj_bias"]
-        row = 0
-        for r, present, n in roles:
-            if present:
-                if not (r == "v" and proj_static):
-                    out[f"{r}_bias"] = b[row : row + n]
+    for p in ("weight", "bias"):
+        if f"association_core.in_proj_{p}" not in sd:
+            continue
+        W, row = sd[f"association_core.in_proj_{p}"], 0
+        for r, present, n in roles:  # v is last: a static v has no rows to skip
+            if present and not (r == "v" and proj_static):
+                out[f"{r}_{p}"] = W[row : row + n]
                 row += n
     return out

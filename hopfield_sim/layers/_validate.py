@@ -29,8 +29,8 @@ def separation(name, alpha=None) -> None:
         a = np.asarray(alpha)
         if not np.all(a > 1.0):
             raise ValueError(
-                f"alpha must be > 1 for separation='entmax'; got alpha={alpha!r} "
-                "(alpha -> 1 is softmax, alpha = 2 is sparsemax)."
+                f"entmax_alpha must be > 1 for separation='entmax'; got entmax_alpha={alpha!r} "
+                "(-> 1 is softmax, 2 is sparsemax)."
             )
 
 

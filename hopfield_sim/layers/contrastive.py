@@ -166,7 +166,7 @@ def _normalise(r: jax.Array) -> jax.Array:
 
 
 def _retrieve_normalised(state: jax.Array, memory: jax.Array, beta: jax.Array) -> jax.Array:
-    out = retrieve(query=state, keys=memory, beta=beta, heads=False)
+    out = retrieve(query=state, key=memory, beta=beta, heads=False)
     return _normalise(out)
 
 

@@ -1,7 +1,8 @@
 """Functional core of modern Hopfield retrieval: ``retrieve`` and ``energy``.
 
-Notation (docs/layers.md, "The model"): stored patterns (keys) ``x_1..x_S``, a state (query) ``xi``,
-inverse temperature ``beta``. One retrieval update is
+Notation (docs/layers.md, "The model"): stored patterns (the keys) ``x_1..x_S``, a state
+(the query) ``xi``, inverse temperature ``beta``; roles query / key / value (docs/layers.md,
+"Roles"). One retrieval update is
 
     xi  <-  X sep(beta X^T xi),
 
@@ -26,6 +27,7 @@ import numpy as np
 
 from hopfield_sim.layers import _attention, _iterate, _validate
 from hopfield_sim.layers import separation as _sep
+from hopfield_sim.layers._deprecate import renamed
 from hopfield_sim.layers._dtypes import acc_dtype, check_dtype
 from hopfield_sim.layers.result import HopfieldResult, deprecated_alias
 
@@ -38,14 +40,15 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+@renamed(keys="key", values="value", alpha="entmax_alpha")
 def retrieve(
     query: jax.Array,
-    keys: jax.Array,
-    values: jax.Array | None = None,
+    key: jax.Array,
+    value: jax.Array | None = None,
     *,
     beta: float | jax.Array | None = None,
     separation: str = "softmax",
-    alpha: float | jax.Array | None = None,
+    entmax_alpha: float | jax.Array | None = None,
     mask: jax.Array | None = None,
     bias: jax.Array | None = None,
     update_steps_max: int | list[int] | None = 0,
@@ -67,16 +70,19 @@ def retrieve(
     query : array, shape (..., L, H, d)
         State patterns xi (one per query position and head). With ``heads=False`` the
         shape is (..., L, d). Any floating dtype (float64, float32, bfloat16, float16).
-    keys : array, shape (..., S, H, d)
-        Stored patterns x_1..x_S. Batch axes broadcast against ``query``'s.
-    values : array, shape (..., S, H, dv), optional
-        What the weights retrieve; default ``keys`` (pure pattern retrieval).
+    key : array, shape (..., S, H, d)
+        Stored patterns x_1..x_S. Batch axes broadcast against ``query``'s. (``keys=`` is
+        deprecated.)
+    value : array, shape (..., S, H, dv), optional
+        What the weights retrieve; default ``key`` (pure pattern retrieval). (``values=``
+        is deprecated.)
     beta : float or array broadcastable to (..., H), optional
         Inverse temperature (> 0), per batch entry and/or head; default ``1/sqrt(d)``.
     separation : {"softmax", "softmax_1", "sparsemax", "entmax"}
         Separation function (see :mod:`hopfield_sim.layers.separation`).
-    alpha : float or array, optional
-        Entmax order (> 1), default 1.5; only used by ``"entmax"``; differentiable.
+    entmax_alpha : float or array, optional
+        Entmax order (> 1), default 1.5; only used by ``"entmax"``; differentiable
+        (``alpha=`` is deprecated).
     mask : bool array broadcastable to (..., H, L, S), optional
         Which associations are allowed. ``mask_convention="jax"`` (default): ``True``
         keeps (as ``jax.nn.dot_product_attention``); ``"reference"``: ``True`` excludes
@@ -101,7 +107,7 @@ def retrieve(
         forward association per update in the backward pass). None (default): on for GPU /
         TPU and for more than 8 updates, off on CPU for up to 8 (unrolled, faster there).
     dtype : floating dtype, optional
-        Computation dtype; default: the promoted dtype of query, keys and values. With a
+        Computation dtype; default: the promoted dtype of query, key and value. With a
         16-bit dtype, scores, separation and convergence test run in float32.
     implementation : {None, "explicit", "xla", "cudnn"}
         How a softmax / softmax_1 step without returned weights runs (see
@@ -122,36 +128,37 @@ def retrieve(
     >>> bool(jnp.allclose(out, X[0], atol=1e-3))
     True
     """
+    keys, values, alpha = key, value, entmax_alpha
     _validate.array("query", query, min_ndim=2 if not heads else 3)
-    _validate.array("keys", keys, min_ndim=2 if not heads else 3)
+    _validate.array("key", keys, min_ndim=2 if not heads else 3)
     if values is None:
         values = keys
-    _validate.array("values", values, min_ndim=2 if not heads else 3)
+    _validate.array("value", values, min_ndim=2 if not heads else 3)
     dtype = check_dtype("dtype", dtype) or jnp.result_type(query, keys, values)
     query, keys, values = (jnp.asarray(x, dtype) for x in (query, keys, values))
     if not heads:
         query, keys, values = query[..., None, :], keys[..., None, :], values[..., None, :]
     _validate.same(
-        ["query", "keys"],
+        ["query", "key"],
         [query.shape[-1:], keys.shape[-1:]],
-        "query and keys must share the last axis d",
+        "query and key must share the last axis d",
     )
     _validate.same(
-        ["query", "keys", "values"],
+        ["query", "key", "value"],
         [query.shape[-2:-1], keys.shape[-2:-1], values.shape[-2:-1]],
-        "query, keys and values must have the same number of heads H (axis -2)",
+        "query, key and value must have the same number of heads H (axis -2)",
     )
     _validate.same(
-        ["keys", "values"],
+        ["key", "value"],
         [keys.shape[-3:-2], values.shape[-3:-2]],
-        "keys and values must have the same number of stored patterns S (axis -3)",
+        "key and value must have the same number of stored patterns S (axis -3)",
     )
     try:
         batch = np.broadcast_shapes(query.shape[:-3], keys.shape[:-3], values.shape[:-3])
     except ValueError:
         raise ValueError(
-            "the batch axes of query, keys and values must broadcast; got query "
-            f"{tuple(query.shape)}, keys {tuple(keys.shape)}, values {tuple(values.shape)}."
+            "the batch axes of query, key and value must broadcast; got query "
+            f"{tuple(query.shape)}, key {tuple(keys.shape)}, value {tuple(values.shape)}."
         ) from None
     H, L, S, d = query.shape[-2], query.shape[-3], keys.shape[-3], query.shape[-1]
     if S == 0 or d == 0:
@@ -219,7 +226,7 @@ def retrieve(
     )
     if not return_info:
         return res if heads else res[..., 0, :]
-    if update_steps_max is None and _validate.is_concrete(res.steps):
+    if update_steps_max is None and res.converged is not None and _validate.is_concrete(res.steps):
         if not bool(jnp.all(res.converged)):
             warnings.warn(
                 f"retrieve: {int(jnp.sum(~res.converged))} of {res.converged.size} (batch, head) "
@@ -235,7 +242,7 @@ def retrieve(
             res.weights[..., 0, :, :],
             res.state[..., 0, :],
             res.steps[..., 0],
-            res.converged[..., 0],
+            None if res.converged is None else res.converged[..., 0],
             res.values[..., 0, :, :],
             out,
         )
@@ -314,13 +321,14 @@ def _retrieve(
     return HopfieldResult(out, w.astype(query.dtype), state, steps, converged, v, out)
 
 
+@renamed(state="query", memory="key", alpha="entmax_alpha")
 def energy(
-    state: jax.Array,
-    memory: jax.Array,
+    query: jax.Array,
+    key: jax.Array,
     *,
     beta: float | jax.Array,
     separation: str = "softmax",
-    alpha: float | jax.Array | None = None,
+    entmax_alpha: float | jax.Array | None = None,
     mask: jax.Array | None = None,
 ) -> jax.Array:
     """Hopfield energy whose CCCP step is the retrieval update with ``separation``.
@@ -332,45 +340,48 @@ def energy(
 
     Parameters
     ----------
-    state : array, shape (..., d)
-        State pattern(s) xi.
-    memory : array, shape (..., S, d)
-        Stored patterns x_1..x_S as rows; batch axes broadcast against ``state``'s.
-    beta : float or array broadcastable to state.shape[:-1]
+    query : array, shape (..., d)
+        State pattern(s) xi (``state=`` is deprecated).
+    key : array, shape (..., S, d)
+        Stored patterns x_1..x_S as rows; batch axes broadcast against ``query``'s
+        (``memory=`` is deprecated).
+    beta : float or array broadcastable to query.shape[:-1]
         Inverse temperature, > 0.
+    entmax_alpha : float or array, optional
+        Entmax order (> 1), default 1.5 (``alpha=`` is deprecated).
     mask : bool array broadcastable to (..., S), optional
         ``True`` keeps a stored pattern (JAX convention).
 
     Returns
     -------
     array, shape (...)
-        In the promoted dtype of ``state`` and ``memory``; computed in at least float32
+        In the promoted dtype of ``query`` and ``key``; computed in at least float32
         (cast 16-bit inputs to float32 yourself to compare energies finely).
     """
-    _validate.array("state", state, min_ndim=1)
-    _validate.array("memory", memory, min_ndim=2)
+    _validate.array("query", query, min_ndim=1)
+    _validate.array("key", key, min_ndim=2)
     _validate.same(
-        ["state", "memory"],
-        [state.shape[-1:], memory.shape[-1:]],
-        "state and memory must share the last axis d",
+        ["query", "key"],
+        [query.shape[-1:], key.shape[-1:]],
+        "query and key must share the last axis d",
     )
     _validate.positive("beta", beta)
-    _validate.separation(separation, alpha)
+    _validate.separation(separation, entmax_alpha)
     if mask is not None:
         try:
-            target = np.broadcast_shapes(state.shape[:-1], memory.shape[:-2])
+            target = np.broadcast_shapes(query.shape[:-1], key.shape[:-2])
         except ValueError:
             raise ValueError(
-                f"the batch axes of state {tuple(state.shape)} and memory "
-                f"{tuple(memory.shape)} must broadcast."
+                f"the batch axes of query {tuple(query.shape)} and key "
+                f"{tuple(key.shape)} must broadcast."
             ) from None
-        _validate.mask("mask", mask, target + memory.shape[-2:-1], "(..., S) =")
-    dtype = jnp.result_type(state, memory)
+        _validate.mask("mask", mask, target + key.shape[-2:-1], "(..., S) =")
+    dtype = jnp.result_type(query, key)
     acc = acc_dtype(dtype)
-    a = jnp.asarray(1.5 if alpha is None else alpha, dtype=acc)
+    a = jnp.asarray(1.5 if entmax_alpha is None else entmax_alpha, dtype=acc)
     E = _energy(
-        state.astype(acc),
-        memory.astype(acc),
+        query.astype(acc),
+        key.astype(acc),
         jnp.asarray(beta, dtype=acc),
         a,
         mask,

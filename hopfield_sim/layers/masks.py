@@ -33,7 +33,8 @@ def combine_masks(
     mask : bool array broadcastable to (B, H, L, S), optional
         Always in JAX's convention (True keeps).
     padding : bool (B, S), optional
-        ``stored_pattern_padding_mask``, read with ``convention``.
+        ``key_padding_mask`` (hopfield-layers: ``stored_pattern_padding_mask``), read with
+        ``convention``.
     association : bool (L, S), (B*H, L, S) or (B, H, L, S), optional
         ``association_mask``, read with ``convention``; row ``b*H + h`` of the 3-D form
         belongs to batch entry b, head h.
@@ -51,10 +52,10 @@ def combine_masks(
         keep = m if keep is None else keep & m
 
     if padding is not None:
-        _validate.mask("stored_pattern_padding_mask", padding, (B, S), "(batch, S) =")
+        _validate.mask("key_padding_mask", padding, (B, S), "(batch, S) =")
         if padding.ndim != 2:
             raise ValueError(
-                f"stored_pattern_padding_mask must have shape (batch, S) = {(B, S)}; got "
+                f"key_padding_mask must have shape (batch, S) = {(B, S)}; got "
                 f"{tuple(padding.shape)}."
             )
         both((~padding if ref else padding)[:, None, None, :])

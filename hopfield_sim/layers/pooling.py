@@ -1,14 +1,16 @@
 """``HopfieldPooling`` and ``HopfieldLayer``: Hopfield layers with a learned input.
 
-* ``HopfieldPooling`` learns the **state pattern(s)** (``pooling_weights``, ``quantity`` of
-  them): each is a query that retrieves from the input sequence, so a sequence of any length
-  ``S`` is pooled into ``quantity`` vectors (attention pooling with a learned query).
-* ``HopfieldLayer`` learns the **stored patterns** (``lookup_weights``, ``quantity`` of them,
-  optionally with separate ``target_weights`` as values): each input position retrieves
-  from a trainable memory (a lookup table / prototype layer).
+* ``HopfieldPooling`` learns the **queries** (``pooling_weights``, ``quantity`` of them):
+  each retrieves from the input sequence (the keys), so a sequence of any length ``S`` is
+  pooled into ``quantity`` vectors (attention pooling with a learned query).
+* ``HopfieldLayer`` learns the **keys** (``lookup_weights``, ``quantity`` of them,
+  optionally with separate ``target_weights`` as values): each input position (a query)
+  retrieves from a trainable memory (a lookup table / prototype layer).
 
-Both wrap a :class:`hopfield_sim.layers.modules.Hopfield` (attribute ``hopfield``) and take
-its keyword options (``num_heads``, ``scaling``, ``update_steps_max``, ``separation``, ...).
+Both wrap a :class:`hopfield_sim.layers.modules.Hopfield` (attribute ``hopfield``), take
+its keyword options (``num_heads``, ``beta``, ``update_steps_max``, ``separation``, ...)
+and call its :meth:`~hopfield_sim.layers.modules.Hopfield.associate`; call options are
+those of :class:`~hopfield_sim.layers.options.CallOptions`.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ import jax.numpy as jnp
 from flax import nnx
 
 from hopfield_sim.layers import _validate
+from hopfield_sim.layers._deprecate import take_renamed
 from hopfield_sim.layers.modules import Fixed, Hopfield, check_rngs
+from hopfield_sim.layers.options import CallOptions
 from hopfield_sim.layers.result import HopfieldResult
 
 __all__ = ["HopfieldPooling", "HopfieldLayer"]
@@ -36,25 +40,48 @@ def _weights(trainable, key, shape, dtype, init):
     return nnx.Param(value) if trainable else Fixed(value)
 
 
+def _pooled_roles(where, key, value, options):
+    """(key, value, CallOptions); deprecated ``inputs=``, ``memory=``, ``values=``."""
+    renames = {"inputs": "key", "memory": "key", "values": "value"}
+    take_renamed(where, options, renames)  # the user's call
+    if "key" in options:
+        if key is not None:
+            raise TypeError(f"{where}: key given twice (through a deprecated name).")
+        key = options.pop("key")
+    if "value" in options:
+        if value is not None:
+            raise TypeError(f"{where}: value given twice (through a deprecated name).")
+        value = options.pop("value")
+    if isinstance(key, tuple | list):  # (key, value)
+        if value is not None or len(key) != 2:
+            raise ValueError(f"{where}: a tuple must be (key, value); got {len(key)} items.")
+        key, value = key
+    if key is None:
+        raise TypeError(f"{where} needs key (the sequence to pool).")
+    return key, key if value is None else value, CallOptions.of(where, options)
+
+
 class HopfieldPooling(nnx.Module):
-    """Pool a sequence (B, S, width) into (B, quantity * output width) with learned queries.
+    """Pool a sequence (B, S, width) into (B, quantity * out) with learned queries.
 
     Parameters
     ----------
     input_size : int
-        Width of the stored pattern (and of the learned state patterns).
+        Width of the key (and of the learned queries).
     quantity : int
-        Number of learned state patterns (pooled vectors).
+        Number of learned queries (pooled vectors).
     trainable : bool
-        Train the state patterns (``pooling_weights``, shape (1, quantity, width)).
+        Train the queries (``pooling_weights``, shape (1, quantity, width)).
     batch_first : bool
         ``(batch, S, width)`` inputs if True else ``(S, batch, width)``.
     pattern_init : initializer, optional
         Initializer of ``pooling_weights`` (default standard normal).
+    flatten : bool
+        Output (B, quantity * out) (hopfield-layers) if True, else (B, quantity, out).
     rngs : nnx.Rngs
         Required keyword: parameter initialisation and dropout keys.
     **kwargs
-        Options of :class:`Hopfield` (``num_heads``, ``hidden_size``, ``scaling``,
+        Options of :class:`Hopfield` (``num_heads``, ``hidden_size``, ``beta``,
         ``dtype``, ``param_dtype``, ...).
     """
 
@@ -66,94 +93,42 @@ class HopfieldPooling(nnx.Module):
         trainable: bool = True,
         batch_first: bool = True,
         pattern_init=None,
+        flatten: bool = True,
         rngs: nnx.Rngs,
         **kwargs,
     ):
         check_rngs(rngs)
         _check_quantity(quantity)
-        self.hopfield = Hopfield(input_size, batch_first=True, rngs=rngs, **kwargs)
-        self.quantity, self.batch_first = quantity, batch_first
+        self.hopfield = Hopfield(input_size, rngs=rngs, **kwargs)
+        self.quantity, self.batch_first, self.flatten = quantity, batch_first, flatten
         width = self.hopfield.widths[1]
         dtype = self.hopfield.param_dtype
         self.pooling_weights = _weights(
             trainable, rngs.params(), (1, quantity, width), dtype, pattern_init
         )
 
-    def _run(self, inputs, memory, values, need_info, kw):
-        if inputs is not None:
-            if memory is not None or values is not None:
-                raise ValueError("give either inputs or memory=/values=, not both.")
-            stored, proj = inputs if isinstance(inputs, tuple | list) else (inputs, inputs)
-        else:
-            if memory is None:
-                raise ValueError("give inputs or memory= (the sequence to pool).")
-            stored, proj = memory, memory if values is None else values
+    def _run(self, where, key, value, options, result):
+        stored, proj, o = _pooled_roles(where, key, value, options)
         if not self.batch_first:
             stored, proj = jnp.swapaxes(stored, 0, 1), jnp.swapaxes(proj, 0, 1)
         B = stored.shape[0]
         pw = self.pooling_weights[...]
         state = jnp.broadcast_to(pw.astype(stored.dtype), (B,) + pw.shape[1:])
-        res = self.hopfield._forward(
-            stored,
-            state,
-            proj,
-            mask=kw.get("mask"),
-            padding=kw.get("stored_pattern_padding_mask"),
-            association=kw.get("association_mask"),
-            deterministic=kw.get("deterministic"),
-            rngs=kw.get("rngs"),
-            need_info=need_info,
-        )
-        if not need_info:
-            return res.reshape(B, -1)
-        return res._replace(output=res.output.reshape(B, -1))
+        res = self.hopfield.associate(state, stored, proj, o, result=result)
+        out = res.output if result else res
+        if self.flatten:
+            out = out.reshape(B, -1)
+        return res._replace(output=out) if result else out
 
-    def __call__(
-        self,
-        inputs=None,
-        *,
-        memory: jax.Array | None = None,
-        values: jax.Array | None = None,
-        mask: jax.Array | None = None,
-        stored_pattern_padding_mask: jax.Array | None = None,
-        association_mask: jax.Array | None = None,
-        deterministic: bool | None = None,
-        rngs: nnx.Rngs | None = None,
-    ) -> jax.Array:
-        """Pool. ``inputs``: one array or (stored_pattern, pattern_projection); masks,
-        ``deterministic`` and ``rngs`` as :meth:`Hopfield.__call__`.
-        Returns (B, quantity * out width)."""
-        kw = dict(
-            mask=mask,
-            stored_pattern_padding_mask=stored_pattern_padding_mask,
-            association_mask=association_mask,
-            deterministic=deterministic,
-            rngs=rngs,
-        )
-        return self._run(inputs, memory, values, False, kw)
+    def __call__(self, key=None, value=None, **options) -> jax.Array:
+        """Pool the sequence ``key`` (B, S, width) (``value`` defaults to it; a tuple
+        (key, value) also works); ``**options``: :class:`CallOptions`. Returns
+        (B, quantity * out), or (B, quantity, out) with ``flatten=False``."""
+        return self._run("HopfieldPooling.__call__", key, value, options, False)
 
-    def retrieve(
-        self,
-        inputs=None,
-        *,
-        memory: jax.Array | None = None,
-        values: jax.Array | None = None,
-        mask: jax.Array | None = None,
-        stored_pattern_padding_mask: jax.Array | None = None,
-        association_mask: jax.Array | None = None,
-        deterministic: bool | None = None,
-        rngs: nnx.Rngs | None = None,
-    ) -> HopfieldResult:
-        """Like ``__call__``, returning a :class:`~hopfield_sim.layers.HopfieldResult`
-        (``output`` of shape (B, quantity * out width))."""
-        kw = dict(
-            mask=mask,
-            stored_pattern_padding_mask=stored_pattern_padding_mask,
-            association_mask=association_mask,
-            deterministic=deterministic,
-            rngs=rngs,
-        )
-        return self._run(inputs, memory, values, True, kw)
+    def retrieve(self, key=None, value=None, **options) -> HopfieldResult:
+        """Like ``__call__``, returning a :class:`~hopfield_sim.layers.HopfieldResult`."""
+        return self._run("HopfieldPooling.retrieve", key, value, options, True)
 
 
 class HopfieldLayer(nnx.Module):
@@ -162,11 +137,11 @@ class HopfieldLayer(nnx.Module):
     Parameters
     ----------
     input_size : int
-        Width of the state pattern (the input).
+        Width of the query (the input).
     quantity : int
-        Number of stored patterns (``lookup_weights``, shape (1, quantity, width)).
+        Number of keys (``lookup_weights``, shape (1, quantity, width)).
     lookup_weights_as_separated : bool
-        Separate values (``target_weights``) instead of reusing the stored patterns.
+        Separate values (``target_weights``) instead of reusing the keys.
     lookup_targets_as_trainable : bool
         Train ``target_weights``.
     trainable : bool
@@ -195,7 +170,7 @@ class HopfieldLayer(nnx.Module):
     ):
         check_rngs(rngs)
         _check_quantity(quantity)
-        self.hopfield = Hopfield(input_size, batch_first=True, rngs=rngs, **kwargs)
+        self.hopfield = Hopfield(input_size, rngs=rngs, **kwargs)
         self.quantity, self.batch_first = quantity, batch_first
         stored_w, _, proj_w = self.hopfield.widths
         dtype = self.hopfield.param_dtype
@@ -214,71 +189,35 @@ class HopfieldLayer(nnx.Module):
             else None
         )
 
-    def _run(self, state, need_info, kw):
-        _validate.array("inputs", state, min_ndim=3)
+    def _run(self, where, query, options, result):
+        take_renamed(where, options, {"inputs": "query"})  # the user's call
+        if "query" in options:
+            if query is not None:
+                raise TypeError(f"{where}: query given twice (inputs= is its deprecated name).")
+            query = options.pop("query")
+        o = CallOptions.of(where, options)
+        _validate.array("query", query, min_ndim=3)
         if not self.batch_first:
-            state = jnp.swapaxes(state, 0, 1)
-        B = state.shape[0]
-        lw = self.lookup_weights[...].astype(state.dtype)
-        stored = jnp.broadcast_to(lw, (B,) + lw.shape[1:])
-        proj = stored
+            query = jnp.swapaxes(query, 0, 1)
+        B = query.shape[0]
+        lw = self.lookup_weights[...].astype(query.dtype)
+        key = jnp.broadcast_to(lw, (B,) + lw.shape[1:])
+        value = key
         if self.target_weights is not None:
-            tw = self.target_weights[...].astype(state.dtype)
-            proj = jnp.broadcast_to(tw, (B,) + tw.shape[1:])
-        res = self.hopfield._forward(
-            stored,
-            state,
-            proj,
-            mask=kw.get("mask"),
-            padding=kw.get("stored_pattern_padding_mask"),
-            association=kw.get("association_mask"),
-            deterministic=kw.get("deterministic"),
-            rngs=kw.get("rngs"),
-            need_info=need_info,
-        )
+            tw = self.target_weights[...].astype(query.dtype)
+            value = jnp.broadcast_to(tw, (B,) + tw.shape[1:])
+        res = self.hopfield.associate(query, key, value, o, result=result)
         if self.batch_first:
             return res
-        if need_info:
+        if result:
             return res._replace(output=jnp.swapaxes(res.output, 0, 1))
         return jnp.swapaxes(res, 0, 1)
 
-    def __call__(
-        self,
-        inputs: jax.Array,
-        *,
-        mask: jax.Array | None = None,
-        stored_pattern_padding_mask: jax.Array | None = None,
-        association_mask: jax.Array | None = None,
-        deterministic: bool | None = None,
-        rngs: nnx.Rngs | None = None,
-    ) -> jax.Array:
-        """Retrieve for each state pattern (B, L, width); returns (B, L, out width).
-        Masks, ``deterministic`` and ``rngs`` as :meth:`Hopfield.__call__`."""
-        kw = dict(
-            mask=mask,
-            stored_pattern_padding_mask=stored_pattern_padding_mask,
-            association_mask=association_mask,
-            deterministic=deterministic,
-            rngs=rngs,
-        )
-        return self._run(inputs, False, kw)
+    def __call__(self, query=None, **options) -> jax.Array:
+        """Retrieve for each query (B, L, width); returns (B, L, out width).
+        ``**options``: :class:`CallOptions` (masks, ``deterministic``, ``rngs``)."""
+        return self._run("HopfieldLayer.__call__", query, options, False)
 
-    def retrieve(
-        self,
-        inputs: jax.Array,
-        *,
-        mask: jax.Array | None = None,
-        stored_pattern_padding_mask: jax.Array | None = None,
-        association_mask: jax.Array | None = None,
-        deterministic: bool | None = None,
-        rngs: nnx.Rngs | None = None,
-    ) -> HopfieldResult:
+    def retrieve(self, query=None, **options) -> HopfieldResult:
         """Like ``__call__``, returning a :class:`~hopfield_sim.layers.HopfieldResult`."""
-        kw = dict(
-            mask=mask,
-            stored_pattern_padding_mask=stored_pattern_padding_mask,
-            association_mask=association_mask,
-            deterministic=deterministic,
-            rngs=rngs,
-        )
-        return self._run(inputs, True, kw)
+        return self._run("HopfieldLayer.retrieve", query, options, True)

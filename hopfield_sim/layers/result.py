@@ -32,9 +32,12 @@ class HopfieldResult(NamedTuple):
         Final state in the association space, ``weights @ keys``.
     steps : int32 array, shape (..., H)
         Updates performed after the first association (0 = one step, i.e. attention).
-    converged : bool array, shape (..., H)
+    converged : bool array, shape (..., H), or None
         True where the iteration stopped because the weights changed by at most
-        ``update_steps_eps`` (False where it stopped at ``update_steps_max``).
+        ``update_steps_eps`` (False where it stopped at ``update_steps_max``). None where
+        no convergence test ran: ``update_steps_max=0`` (one association step, i.e. plain
+        attention) or a fixed schedule (``update_steps_eps=0``, every entry does exactly
+        ``update_steps_max`` updates).
     values : array, shape (..., H, S, dv)
         The values the weights multiply (modules: the projected pattern matrix).
     patterns : array, shape (..., L, H, dv)

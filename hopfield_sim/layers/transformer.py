@@ -40,7 +40,7 @@ class _FeedForward(nnx.Module):
 
 def _hopfield(d_model, num_heads, dropout, dtypes, rngs, kw):
     # the block's own LayerNorms take the input norms' job
-    options = {**NO_INPUT_NORMS, "dropout": dropout, **dtypes, **kw}
+    options = {**NO_INPUT_NORMS, "dropout_rate": dropout, **dtypes, **kw}
     return Hopfield(d_model, num_heads=num_heads, rngs=rngs, **options)
 
 
@@ -74,7 +74,7 @@ class HopfieldEncoderLayer(nnx.Module):
     rngs : nnx.Rngs
         Required keyword.
     **hopfield_kwargs
-        Options of :class:`Hopfield` (``update_steps_max``, ``scaling``, ``separation``...).
+        Options of :class:`Hopfield` (``update_steps_max``, ``beta``, ``separation``...).
     """
 
     def __init__(
@@ -198,8 +198,8 @@ class HopfieldDecoderLayer(nnx.Module):
         def cross(y):
             return drop(
                 self.cross_association(
-                    query=y,
-                    memory=memory,
+                    y,
+                    memory,
                     mask=memory_mask,
                     deterministic=deterministic,
                     rngs=rngs,

@@ -73,9 +73,9 @@ def _hopfield(width: int, heads: int, dropout: float, scaling: float, rngs: nnx.
         pattern_size=hd,
         output_size=width,
         num_heads=heads,
-        scaling=scaling / math.sqrt(hd),
+        beta=scaling / math.sqrt(hd),
         **NO_INPUT_NORMS,
-        dropout=dropout,
+        dropout_rate=dropout,
         rngs=rngs,
     )
 
@@ -138,10 +138,10 @@ class HopularBlock(nnx.Module):
         q = self.sample_norm(state)
         m = self.sample_norm(memory)[None]
         mask = None if keep is None else keep[None, None]
-        state = q + self.sample(query=q[None], memory=m, values=m, mask=mask)[0]
+        state = q + self.sample(q[None], m, m, mask=mask)[0]
         s = self.feature_norm(state.reshape(state.shape[0], self.num_features, self.feature_size))
         fm = self.feature_norm(features)
-        s = s + self.feature(query=s, memory=fm, values=fm)
+        s = s + self.feature(s, fm, fm)
         return s.reshape(state.shape)
 
 

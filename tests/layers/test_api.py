@@ -38,7 +38,7 @@ def test_same_rngs_agree_different_rngs_differ():
 
 
 def test_dropout_keys_come_from_rngs():
-    m = Hopfield(8, num_heads=2, dropout=0.5, rngs=nnx.Rngs(0))
+    m = Hopfield(8, num_heads=2, dropout_rate=0.5, rngs=nnx.Rngs(0))
     a = m(X, rngs=nnx.Rngs(dropout=7))
     b = m(X, rngs=nnx.Rngs(dropout=7))
     c = m(X, rngs=nnx.Rngs(dropout=8))
@@ -47,7 +47,7 @@ def test_dropout_keys_come_from_rngs():
     d = m(X, deterministic=True)
     m.eval()
     np.testing.assert_array_equal(m(X), d)
-    ev = Hopfield(8, num_heads=2, dropout=0.5, deterministic=True, rngs=nnx.Rngs(0))
+    ev = Hopfield(8, num_heads=2, dropout_rate=0.5, deterministic=True, rngs=nnx.Rngs(0))
     np.testing.assert_allclose(ev(X), d, atol=1e-6)
 
 
@@ -157,15 +157,15 @@ def test_bad_input_names_the_argument():
     q = jnp.ones((2, 3, 1, 4))
     with pytest.raises(TypeError, match=r"query must be a floating-point array.*int32"):
         retrieve(jnp.ones((2, 3, 1, 4), jnp.int32), q)
-    with pytest.raises(TypeError, match="keys must be a floating-point array"):
+    with pytest.raises(TypeError, match="key must be a floating-point array"):
         retrieve(q, jnp.ones((2, 3, 1, 4), jnp.int32))
-    with pytest.raises(TypeError, match="state must be a floating-point array"):
+    with pytest.raises(TypeError, match="query must be a floating-point array"):
         energy(jnp.ones(4, jnp.int32), jnp.ones((3, 4)), beta=1.0)
-    with pytest.raises(TypeError, match="stored_pattern must be a floating-point array"):
+    with pytest.raises(TypeError, match="query must be a floating-point array"):
         Hopfield(8, rngs=nnx.Rngs(0))(jnp.ones((2, 6, 8), jnp.int32))
-    with pytest.raises(TypeError, match="inputs must be a floating-point array"):
+    with pytest.raises(TypeError, match="query must be a floating-point array"):
         HopfieldLayer(8, rngs=nnx.Rngs(0))(jnp.ones((2, 6, 8), jnp.int8))
-    with pytest.raises(ValueError, match="query and keys must share the last axis d"):
+    with pytest.raises(ValueError, match="query and key must share the last axis d"):
         retrieve(q, jnp.ones((2, 3, 1, 5)))
     with pytest.raises(ValueError, match=r"mask with shape \(2, 1, 3, 4\) does not broadcast"):
         retrieve(q, q, mask=jnp.ones((2, 1, 3, 4), bool))
@@ -176,8 +176,8 @@ def test_bad_input_names_the_argument():
             retrieve(q, q, beta=beta)
     with pytest.raises(TypeError, match="beta must be a real number"):
         retrieve(q, q, beta="1")
-    with pytest.raises(ValueError, match="scaling must be finite and > 0"):
-        Hopfield(8, scaling=-0.5, rngs=nnx.Rngs(0))
+    with pytest.raises(ValueError, match="beta must be finite and > 0"):
+        Hopfield(8, beta=-0.5, rngs=nnx.Rngs(0))
     with pytest.raises(TypeError, match="dtype must be a floating dtype"):
         retrieve(q, q, dtype=jnp.int32)
     with pytest.raises(ValueError, match="implementation must be None or one of"):

@@ -103,7 +103,7 @@ def _run(ms, x, y):
     out = []
     for m in ms:
         if isinstance(m, Hopfield):
-            out.append(m((x, y, x)))
+            out.append(m(y, x, x))
         elif isinstance(m, HopfieldDecoderLayer):
             out.append(m(y, x))
         elif isinstance(m, HopfieldLayer | HopfieldEncoderLayer):

@@ -26,7 +26,7 @@ def test_bit_pattern_multiple_instance_task_learns_above_chance():
         quantity=8,
         num_heads=8,
         hidden_size=8,
-        scaling=1.0,
+        beta=1.0,
         separation="softmax_1",
         rngs=nnx.Rngs(0),
     )
@@ -62,10 +62,8 @@ def test_digits_pattern_completion_with_pure_retrieval():
     queries = patterns[test].copy()
     hidden = np.random.default_rng(1).random(64) < 0.4  # occlude ~40% of the pixels
     queries[:, hidden] = 0.0
-    m = Hopfield.pure_retrieval(64, scaling=0.5, update_steps_max=0, rngs=nnx.Rngs(0))
-    r = m.retrieve(
-        (jnp.asarray(memory)[None], jnp.asarray(queries)[None], jnp.asarray(memory)[None])
-    )
+    m = Hopfield.pure_retrieval(64, beta=0.5, update_steps_max=0, rngs=nnx.Rngs(0))
+    r = m.retrieve(jnp.asarray(queries)[None], jnp.asarray(memory)[None])
     completed = np.sign(np.asarray(r.output[0]))
     pixel_acc = np.mean(completed[:, hidden] == patterns[test][:, hidden])
     # baseline: fill every hidden pixel with its majority value over the memory

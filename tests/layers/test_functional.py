@@ -204,11 +204,11 @@ def test_bad_input_raises_value_errors_naming_shapes():
     q, k, v = _qkv()
     with pytest.raises(
         ValueError,
-        match=r"query and keys must share the last axis d; got "
-        r"query \(4,\) and keys \(3,\)",
+        match=r"query and key must share the last axis d; got "
+        r"query \(4,\) and key \(3,\)",
     ):
         retrieve(q, k[..., :3], v)
-    with pytest.raises(ValueError, match=r"keys and values must have the same number of stored"):
+    with pytest.raises(ValueError, match=r"key and value must have the same number of stored"):
         retrieve(q, k, v[:, :6])
     with pytest.raises(ValueError, match=r"mask with shape \(5, 6\) does not broadcast"):
         retrieve(q, k, v, mask=jnp.ones((5, 6), bool))
@@ -218,9 +218,9 @@ def test_bad_input_raises_value_errors_naming_shapes():
         retrieve(q, k, v, beta=-1.0)
     with pytest.raises(ValueError, match=r"separation must be one of"):
         retrieve(q, k, v, separation="softmx")
-    with pytest.raises(ValueError, match=r"alpha must be > 1"):
-        retrieve(q, k, v, separation="entmax", alpha=0.5)
-    with pytest.raises(ValueError, match=r"state and memory must share the last axis d"):
+    with pytest.raises(ValueError, match=r"entmax_alpha must be > 1"):
+        retrieve(q, k, v, separation="entmax", entmax_alpha=0.5)
+    with pytest.raises(ValueError, match=r"query and key must share the last axis d"):
         energy(q[0, 0, 0], k[0, :, 0, :3], beta=1.0)
 
 

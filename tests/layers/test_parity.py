@@ -9,6 +9,7 @@ off (one ill-conditioned case, see ``_float32_tol``); the README suggests 5e-4 t
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from pathlib import Path
@@ -39,22 +40,32 @@ def test_parity_fixtures_are_present():
         assert (FIXTURES / case["file"]).exists(), case["file"]
 
 
-# Each case costs one XLA compilation (~1 s on the 2-core CI machine). float64 runs every
-# case by default; float32 and the gradient checks run a representative subset by default
-# (iterations, masks, zero association, fast path, pooling, lookup) and all with -m slow.
-FLOAT32_DEFAULT = {
-    "h_defaults_single_input",
-    "h_padding_mask",
-    "h_assoc_mask_3d",
-    "h_masks_zero_assoc_steps3",
-    "h_scaling_per_head_1head_steps2",
-    "h_steps5_heads_stop_at_different_steps",
-    "h_pattern_and_output_size",
+# Each case costs one XLA compilation (~1 s on the 2-core CI machine). The default tier runs
+# a representative subset of 8 cases (defaults with batch-second inputs, per-head beta with
+# the reference's interleaving and iterations, heads stopping at different steps, masks with
+# the zero association, the norms and the static / connected projections translated from
+# the reference's names, pooling, lookup) in float64 and float32, and 2 gradient checks;
+# ``-m slow`` runs every case. A case's module is built once (``_load`` is cached) and
+# shared by the float64 and gradient tests; the jitted calls are defined once.
+DEFAULT = {
     "h_batch_first_false",
+    "h_scaling_per_head_2heads_steps3",
+    "h_steps5_heads_stop_at_different_steps",
+    "h_masks_zero_assoc_steps3",
+    "h_normalize_mixed",
+    "h_projection_connected_and_static",
     "p_quantity4_masks_zero_assoc",
     "l_separated_steps3_mask_b1",
 }
 GRAD_DEFAULT = {"h_masks_zero_assoc_steps3", "p_quantity3_steps2"}
+# reference input names, in the order of the call: Hopfield(query, key, value),
+# HopfieldPooling(key, value), HopfieldLayer(query)
+ROLES = {
+    "Hopfield": ("state_pattern", "stored_pattern", "pattern_projection"),
+    "HopfieldPooling": ("stored_pattern", "pattern_projection"),
+    "HopfieldLayer": ("state_pattern",),
+}
+MASK_NAMES = {"stored_pattern_padding_mask": "key_padding_mask"}
 
 
 def _params(names):
@@ -64,26 +75,33 @@ def _params(names):
     ]
 
 
-def _load(case, dtype):
-    A = np.load(FIXTURES / case["file"])
-    params = {k[len("canonical/") :]: A[k] for k in A.files if k.startswith("canonical/")}
-    inputs = {
-        k[len("input/") :]: jnp.asarray(A[k], dtype) for k in A.files if k.startswith("input/")
+@functools.cache
+def _load(name, dtype_name):
+    """(fixture arrays, module, positional inputs, call masks) of one case, built once."""
+    case = next(c for c in CASES if c["name"] == name)
+    dtype = jnp.dtype(dtype_name)
+    A = dict(np.load(FIXTURES / case["file"]))
+    params = {k[len("canonical/") :]: A[k] for k in A if k.startswith("canonical/")}
+    inputs = {k[len("input/") :]: jnp.asarray(A[k], dtype) for k in A if k.startswith("input/")}
+    masks = {
+        MASK_NAMES.get(k[len("mask/") :], k[len("mask/") :]): jnp.asarray(A[k])
+        for k in A
+        if k.startswith("mask/")
     }
-    masks = {k[len("mask/") :]: jnp.asarray(A[k]) for k in A.files if k.startswith("mask/")}
-    roles = {
-        "Hopfield": ("stored_pattern", "state_pattern", "pattern_projection"),
-        "HopfieldPooling": ("stored_pattern", "pattern_projection"),
-        "HopfieldLayer": ("state_pattern",),
-    }[case["module"]]
-    if "input" in inputs:
-        x = inputs["input"]
-    elif len(roles) == 1:
-        x = inputs[roles[0]]
-    else:
-        x = tuple(inputs[r] for r in roles)
+    roles = ROLES[case["module"]]
+    args = (inputs["input"],) if "input" in inputs else tuple(inputs[r] for r in roles)
     m = from_reference(case["module"], case["constructor_args"], params, param_dtype=dtype)
-    return A, m, x, masks
+    return A, m, args, masks
+
+
+@nnx.jit
+def _retrieve(m, args, masks):
+    return m.retrieve(*args, **masks)
+
+
+@nnx.jit
+def _retrieve_and_call(m, args, masks):
+    return m.retrieve(*args, **masks), m(*args, **masks)
 
 
 def _check(A, r, case, rtol, atol):
@@ -98,11 +116,11 @@ def _check(A, r, case, rtol, atol):
     )
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+@pytest.mark.parametrize("case", _params(DEFAULT))
 def test_float64_parity(case):
     with jax.enable_x64(True):
-        A, m, x, masks = _load(case, jnp.float64)
-        r = nnx.jit(lambda m, x, masks: m.retrieve(x, **masks))(m, x, masks)
+        A, m, args, masks = _load(case["name"], "float64")
+        r = _retrieve(m, args, masks)
         _check(A, r, case, rtol=1e-9, atol=1e-10)
 
 
@@ -116,10 +134,10 @@ def _float32_tol(case) -> float:
     return max(1e-5, case["checks"].get("torch_float32_output_max_abs_diff", 0.0))
 
 
-@pytest.mark.parametrize("case", _params(FLOAT32_DEFAULT))
+@pytest.mark.parametrize("case", _params(DEFAULT))
 def test_float32_parity(case):
-    A, m, x, masks = _load(case, jnp.float32)
-    r, out = nnx.jit(lambda m, x, masks: (m.retrieve(x, **masks), m(x, **masks)))(m, x, masks)
+    A, m, args, masks = _load(case["name"], "float32")
+    r, out = _retrieve_and_call(m, args, masks)
     tol = _float32_tol(case)
     _check(A, r, case, rtol=tol, atol=tol)
     # __call__ takes the attention path where it applies (static schedule, no weights)
@@ -129,22 +147,16 @@ def test_float32_parity(case):
 @pytest.mark.parametrize("case", _params(GRAD_DEFAULT))
 def test_input_gradients_through_the_iteration_match_pytorch_autograd(case):
     with jax.enable_x64(True):
-        A, m, x, masks = _load(case, jnp.float64)
+        A, m, args, masks = _load(case["name"], "float64")
         cot = jnp.asarray(A["grad/cotangent"])
         graphdef, state = nnx.split(m)
 
         @jax.jit
-        def f(x):
-            return jnp.sum(nnx.merge(graphdef, state)(x, **masks) * cot)
+        def f(args):
+            return jnp.sum(nnx.merge(graphdef, state)(*args, **masks) * cot)
 
-        g = jax.grad(f)(x)
-        names = {
-            "Hopfield": ("stored_pattern", "state_pattern", "pattern_projection"),
-            "HopfieldPooling": ("stored_pattern", "pattern_projection"),
-            "HopfieldLayer": ("state_pattern",),
-        }[case["module"]]
-        if not isinstance(x, tuple):
-            g, names = (g,), (names[0] if "grad/input/input" not in A.files else "input",)
+        g = jax.grad(f)(args)
+        names = ("input",) if "grad/input/input" in A else ROLES[case["module"]]
         for gi, n in zip(g, names):
             np.testing.assert_allclose(gi, A[f"grad/input/{n}"], rtol=1e-8, atol=1e-10)
 
