@@ -25,7 +25,8 @@ NET = montecarlo.DenseHebbianNetwork(2, patterns=XI)
         (
             dict(P=2, patterns=XI, protocol="supervized"),
             ValueError,
-            r"protocol must be one of 'hebbian', 'supervised', 'unsupervised', 'teacher'; got 'supervized'",
+            r"protocol must be one of 'hebbian', 'supervised', 'unsupervised', 'teacher'; "
+            r"got 'supervized'",
         ),
         (dict(P=4, patterns=XI[:, :3]), ValueError, r"N must be >= P; got N=3, P=4"),
         (
