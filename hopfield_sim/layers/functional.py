@@ -182,8 +182,7 @@ def retrieve(
                 f"bias with shape {tuple(bias.shape)} does not broadcast to (..., H, L, S) = "
                 f"{batch + (H, L, S)}."
             ) from None
-    if beta is None:
-        beta = 1.0 / math.sqrt(d)
+    beta = 1.0 / math.sqrt(d) if beta is None else beta
     _validate.positive("beta", beta)
     _validate.beta_fits(beta, query, batch + (H,), dtype)
     _validate.steps(update_steps_max, update_steps_eps, H)
@@ -192,9 +191,8 @@ def retrieve(
     if dropout_rate > 0 and dropout_rng is None:
         raise ValueError("dropout_rate > 0 needs dropout_rng (a jax.random key).")
 
-    T, max_h, eps_h = _iterate.step_schedule(
-        update_steps_max, update_steps_eps, update_steps_limit, H
-    )
+    T, max_h, eps_h = _iterate.step_schedule(update_steps_max, update_steps_eps,
+                                             update_steps_limit, H)  # fmt: skip
     impl = _attention.choose(implementation, dtype, d, values.shape[-1])
     attention = (
         impl != "explicit"
