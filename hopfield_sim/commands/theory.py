@@ -15,8 +15,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "from M examples of quality r with (supervised) or without "
                         "(unsupervised) labels (default: %(default)s)")  # fmt: skip
     parser.add_argument("--P", type=int, default=2,
-                        help="interaction order, integer >= 2 (odd P: no m -> -m symmetry; "
-                        "default: %(default)s)")  # fmt: skip
+                        help="interaction order, integer >= 2; odd P has no m -> -m symmetry "
+                        "(default: %(default)s)")  # fmt: skip
     for name, text in (
         ("alpha", "load alpha = K / N^(P-1) (default 0: low storage)"),
         ("T", "temperature T = 1/beta in units of the coupling scale (J = 1); give T or beta"),
