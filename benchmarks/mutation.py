@@ -186,7 +186,7 @@ def summarise(module: str) -> dict | None:
 
 def report() -> str:
     lines = ["# Mutation testing (cosmic-ray)", "",
-             "| module | killed | survived | equivalent | not run | pending | score |",
+             "| module | killed | survived | equivalent | filtered or not run | pending | score |",
              "|---|---|---|---|---|---|---|"]  # fmt: skip
     details = []
     for module in MODULES:

@@ -8,6 +8,9 @@ Checked by central finite differences of the pressure ``A = -beta f`` itself
 - at a fixed point of the ``(n, q0, q1)`` equations (theta held), the finite differences of
   A in n, q0 and q1 vanish, while they do not at a generic point;
 - the theta = 1 reduction: A no longer depends on q1 and is the RS pressure at q = q0.
+
+(The P = 2 functional's theta = 1 and q0 = q1 reductions to the AGS RS free energy are in
+``tests/theory/test_rsb_ags.py``.)
 """
 
 from __future__ import annotations
@@ -79,3 +82,4 @@ def test_theta_one_is_rs_at_q0_whatever_q1():
         evaluate, _ = _compiled()
         A = np.asarray(evaluate(jnp.asarray(X), np.full(5, 1.7), np.full(5, 0.02))[0])
     np.testing.assert_allclose(A, A[0], rtol=0, atol=1e-7)
+
