@@ -12,6 +12,7 @@ Usage (from the repository root; see docs/contributing.md)::
     python benchmarks/mutation.py                          # every module (hours)
     python benchmarks/mutation.py hopfield_sim/compare.py  # one module
     python benchmarks/mutation.py --list                   # modules and their tests
+    python benchmarks/mutation.py --retest-survivors MODULE  # after adding tests
 
 Sessions (``benchmarks/results/mutation/*.sqlite``) are resumable: a rerun continues where an
 interrupted one stopped; ``--fresh`` starts a module again (do so after editing it). The
@@ -38,8 +39,9 @@ EQUIVALENT = ROOT / "benchmarks" / "mutation_equivalent.toml"
 
 # module -> the test files that cover it (the default tier of those files runs per mutant)
 MODULES: dict[str, list[str]] = {
-    "montecarlo/observables.py": ["tests/montecarlo/test_observables.py",
-                                  "tests/montecarlo/test_error_bars_values.py"],
+    "montecarlo/observables.py": ["tests/montecarlo/test_observables_edges.py",
+                                  "tests/montecarlo/test_error_bars_values.py",
+                                  "tests/montecarlo/test_observables.py"],
     "montecarlo/_dataset.py": ["tests/montecarlo/test_error_bars_values.py",
                                "tests/montecarlo/test_observables.py"],
     "montecarlo/_deltas.py": ["tests/montecarlo/test_delta_routes.py",
@@ -115,8 +117,9 @@ def _bin(name: str) -> str:
     return str(Path(sys.executable).with_name(name))
 
 
-def run_module(module: str, *, timeout: float, fresh: bool) -> None:
-    """Initialise (once) and execute the cosmic-ray session of one module."""
+def run_module(module: str, *, timeout: float, fresh: bool, retest: bool = False) -> None:
+    """Initialise (once) and execute the cosmic-ray session of one module; ``retest``: run
+    the survivors again (after new tests, with the module itself unchanged)."""
     work = RESULTS / "mutation"
     work.mkdir(parents=True, exist_ok=True)
     cfg, db = work / f"{_slug(module)}.toml", work / f"{_slug(module)}.sqlite"
@@ -129,6 +132,11 @@ def run_module(module: str, *, timeout: float, fresh: bool) -> None:
         _run([_bin("cr-filter-pragma"), str(db)])
         # the unmutated tests must pass, or every mutant would count as killed
         _run(["sh", "-c", _config_command(cfg)], stdout=subprocess.DEVNULL)
+    elif retest:
+        import sqlite3
+
+        with sqlite3.connect(db) as con:
+            con.execute("DELETE FROM work_results WHERE test_outcome = 'SURVIVED'")
     _run([_bin("cosmic-ray"), "exec", str(cfg), str(db)])
 
 
@@ -214,6 +222,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--fresh", action="store_true", help="start the sessions again")
     p.add_argument("--list", action="store_true", help="list the modules and their tests")
     p.add_argument("--report-only", action="store_true", help="only rewrite the report")
+    p.add_argument("--retest-survivors", action="store_true",
+                   help="run the survivors again with the current tests (module unchanged)")
     a = p.parse_args(argv)
     if a.list:
         for module, tests in MODULES.items():
@@ -225,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["PYTHONPATH"] = str(ROOT)  # the mutated working tree is what the tests import
     if not a.report_only:
         for module in a.modules or list(MODULES):
-            run_module(module, timeout=a.timeout, fresh=a.fresh)
+            run_module(module, timeout=a.timeout, fresh=a.fresh, retest=a.retest_survivors)
     RESULTS.mkdir(parents=True, exist_ok=True)
     text = report()
     (RESULTS / "mutation.md").write_text(text)

@@ -1,0 +1,47 @@
+"""Edge cases of the error-bar estimators, by hand (issue 29, from mutation testing):
+traces too short to estimate anything, the shortest blocking levels, constant series."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from montecarlo.observables import blocking_error, integrated_autocorrelation_time, mean_and_error
+
+
+def test_single_sample_traces_keep_their_leading_shape():
+    x = np.arange(12.0).reshape(3, 4, 1)
+    tau = integrated_autocorrelation_time(x)
+    np.testing.assert_array_equal(tau, np.full((3, 4), 0.5))
+    mean, err, tau = mean_and_error(x)
+    np.testing.assert_array_equal(mean, x[..., 0])
+    assert err.shape == (3, 4) and np.isnan(err).all()
+    np.testing.assert_array_equal(tau, np.full((3, 4), 0.5))
+
+
+def test_two_samples():
+    x = np.array([[1.0, 3.0], [2.0, -2.0]])
+    # tau: the window cannot open on one lag: 1/2 + rho(1), rho(1) = -1/2 for two points
+    np.testing.assert_allclose(integrated_autocorrelation_time(x), [0.5, 0.5])
+    # blocking: blocks of one sample, std(ddof=1) / sqrt(2) = |x0 - x1| / 2
+    np.testing.assert_allclose(blocking_error(x), [1.0, 2.0])
+
+
+def test_blocking_levels_down_to_min_blocks():
+    """Block sizes 1, 2, 4 (8, 4, 2 blocks with min_blocks = 2): the largest standard error of
+    the block means, every level computed by hand."""
+    x = np.array([0.0, 1.0, 0.0, 1.0, 5.0, 6.0, 5.0, 6.0])
+
+    def level(size):
+        means = x.reshape(-1, size).mean(axis=1)
+        return means.std(ddof=1) / np.sqrt(means.size)
+
+    expected = max(level(1), level(2), level(4))
+    assert expected == level(4) > level(2) > level(1)  # the last level (2 blocks) decides
+    np.testing.assert_allclose(blocking_error(x, min_blocks=2), expected, rtol=1e-14)
+    np.testing.assert_allclose(blocking_error(x, min_blocks=3), max(level(1), level(2)))
+
+
+def test_constant_and_flat_blocks_have_zero_error():
+    np.testing.assert_array_equal(blocking_error(np.full((2, 64), 3.0)), [0.0, 0.0])
+    mean, err, tau = mean_and_error(np.full(100, -1.5))
+    assert mean == -1.5 and err == 0.0 and tau == 0.5
