@@ -45,3 +45,12 @@ def test_constant_and_flat_blocks_have_zero_error():
     np.testing.assert_array_equal(blocking_error(np.full((2, 64), 3.0)), [0.0, 0.0])
     mean, err, tau = mean_and_error(np.full(100, -1.5))
     assert mean == -1.5 and err == 0.0 and tau == 0.5
+
+
+def test_constant_series_whose_mean_rounds_has_tau_one_half():
+    """0.7 repeated 50 times: NumPy's mean differs from 0.7 by 2e-16, so the deviations are
+    tiny but not zero; a constant series still has no measurable correlation."""
+    x = np.full(50, 0.7)
+    assert x.mean() != 0.7  # the case guarded against
+    assert integrated_autocorrelation_time(x) == 0.5
+    np.testing.assert_array_equal(integrated_autocorrelation_time(np.full((2, 50), 0.7)), 0.5)
