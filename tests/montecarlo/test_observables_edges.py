@@ -54,3 +54,18 @@ def test_constant_series_whose_mean_rounds_has_tau_one_half():
     assert x.mean() != 0.7  # the case guarded against
     assert integrated_autocorrelation_time(x) == 0.5
     np.testing.assert_array_equal(integrated_autocorrelation_time(np.full((2, 50), 0.7)), 0.5)
+
+
+def test_units_of_the_trace_scale_the_error_only():
+    """Error bars are in the units of the trace; tau is a number of steps: rescaling the
+    trace by c rescales err by |c| and leaves mean / c and tau unchanged (exactly, up to
+    rounding), for variances below and above 1."""
+    rng = np.random.default_rng(11)
+    x = np.cumsum(rng.standard_normal((3, 512)), axis=1) * 0.05 + rng.standard_normal((3, 512))
+    m1, e1, t1 = mean_and_error(x)
+    for c in (0.01, 0.3, -7.0):
+        m, e, t = mean_and_error(c * x)
+        np.testing.assert_allclose(m, c * m1, rtol=1e-12)
+        np.testing.assert_allclose(e, abs(c) * e1, rtol=1e-10)
+        np.testing.assert_allclose(t, t1, rtol=1e-10)
+    assert t1.max() > 2.0  # correlated enough for tau to matter
