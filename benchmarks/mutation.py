@@ -218,7 +218,7 @@ def report() -> str:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("modules", nargs="*", help="module paths (default: all)")
-    p.add_argument("--timeout", type=float, default=600.0, help="seconds per mutant's tests")
+    p.add_argument("--timeout", type=float, default=180.0, help="seconds per mutant's tests")
     p.add_argument("--fresh", action="store_true", help="start the sessions again")
     p.add_argument("--list", action="store_true", help="list the modules and their tests")
     p.add_argument("--report-only", action="store_true", help="only rewrite the report")
