@@ -4,6 +4,7 @@ traces too short to estimate anything, the shortest blocking levels, constant se
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from montecarlo.observables import blocking_error, integrated_autocorrelation_time, mean_and_error
 
@@ -69,3 +70,29 @@ def test_units_of_the_trace_scale_the_error_only():
         np.testing.assert_allclose(e, abs(c) * e1, rtol=1e-10)
         np.testing.assert_allclose(t, t1, rtol=1e-10)
     assert t1.max() > 2.0  # correlated enough for tau to matter
+
+
+def test_window_that_never_closes():
+    """Short constant traces: tau(W) = 1/2 for every W and the window W >= 5 tau never
+    closes (W <= 2); tau is then that of the last lag, 1/2."""
+    for n in (2, 3):
+        np.testing.assert_array_equal(integrated_autocorrelation_time(np.ones((2, n))), 0.5)
+    # a ramp: summed over every lag, the autocorrelation of a centred series is -1/2, so
+    # tau(W) falls to 0 at the last lag; the estimate is the first W >= 5 tau(W), by hand
+    x = np.arange(12.0)
+    y = x - x.mean()
+    rho = np.array([np.dot(y[: y.size - t], y[t:]) / np.dot(y, y) for t in range(1, y.size)])
+    assert rho.sum() == pytest.approx(-0.5, abs=1e-12)
+    tau = 0.5 + np.cumsum(rho)
+    W = np.arange(1, 12)
+    expected = max(tau[np.argmax(W >= 5.0 * tau)], 0.5)
+    np.testing.assert_allclose(integrated_autocorrelation_time(x), expected, rtol=1e-12)
+
+
+def test_pair_indices_lists_every_pair_once():
+    from montecarlo.observables import pair_indices
+
+    a, b = pair_indices(4)
+    assert list(zip(a.tolist(), b.tolist())) == [(0, 1), (0, 2), (0, 3), (1, 2), (1, 3), (2, 3)]
+    assert a.dtype == b.dtype == np.int64
+    assert pair_indices(1)[0].size == 0
