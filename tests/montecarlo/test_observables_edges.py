@@ -96,3 +96,14 @@ def test_pair_indices_lists_every_pair_once():
     assert list(zip(a.tolist(), b.tolist())) == [(0, 1), (0, 2), (0, 3), (1, 2), (1, 3), (2, 3)]
     assert a.dtype == b.dtype == np.int64
     assert pair_indices(1)[0].size == 0
+
+
+def test_mean_and_error_of_two_and_three_samples_by_hand():
+    """n = 2: tau = 1/2 and err = std(ddof=1) / sqrt(2) = |x0 - x1| / 2; n = 3 with
+    lag-1 correlation -2/3 (a V shape): tau = 1/2 and err = std(ddof=1) / sqrt(3)."""
+    mean, err, tau = mean_and_error(np.array([1.0, 3.0]))
+    assert (mean, err, tau) == (2.0, 1.0, 0.5)
+    x = np.array([0.0, 3.0, 0.0])
+    mean, err, tau = mean_and_error(x)
+    assert mean == 1.0 and tau == pytest.approx(0.5)
+    assert err == pytest.approx(np.sqrt(3.0 / 3.0), rel=1e-12)  # var(ddof=1) = 3
