@@ -107,3 +107,18 @@ def test_mean_and_error_of_two_and_three_samples_by_hand():
     mean, err, tau = mean_and_error(x)
     assert mean == 1.0 and tau == pytest.approx(0.5)
     assert err == pytest.approx(np.sqrt(3.0 / 3.0), rel=1e-12)  # var(ddof=1) = 3
+
+
+def test_default_blocking_needs_32_blocks():
+    """62 samples in equal pairs: blocks of 2 would give 31 blocks, one short of the default
+    32, so only single samples count; with min_blocks = 31 the pairs count (and their error,
+    sqrt(2) larger, wins)."""
+    x = np.repeat(np.random.default_rng(12).standard_normal(31), 2)
+
+    def level(size):
+        means = x.reshape(-1, size).mean(axis=1)
+        return means.std(ddof=1) / np.sqrt(means.size)
+
+    assert level(2) > level(1)
+    np.testing.assert_allclose(blocking_error(x), level(1), rtol=1e-14)
+    np.testing.assert_allclose(blocking_error(x, min_blocks=31), level(2), rtol=1e-14)
