@@ -12,7 +12,11 @@ from montecarlo.observables import blocking_error, integrated_autocorrelation_ti
 def test_single_sample_traces_keep_their_leading_shape():
     x = np.arange(12.0).reshape(3, 4, 1)
     tau = integrated_autocorrelation_time(x)
+    assert tau.shape == (3, 4)
     np.testing.assert_array_equal(tau, np.full((3, 4), 0.5))
+    assert integrated_autocorrelation_time(np.ones((5, 1))).shape == (5,)
+    # no blocking of a single sample: no error
+    np.testing.assert_array_equal(blocking_error(np.ones((2, 1))), [0.0, 0.0])
     mean, err, tau = mean_and_error(x)
     np.testing.assert_array_equal(mean, x[..., 0])
     assert err.shape == (3, 4) and np.isnan(err).all()
