@@ -16,7 +16,9 @@ def test_single_sample_traces_keep_their_leading_shape():
     np.testing.assert_array_equal(tau, np.full((3, 4), 0.5))
     assert integrated_autocorrelation_time(np.ones((5, 1))).shape == (5,)
     # no blocking of a single sample: no error
-    np.testing.assert_array_equal(blocking_error(np.ones((2, 1))), [0.0, 0.0])
+    one = blocking_error(np.ones((2, 1)))
+    assert one.shape == (2,)
+    np.testing.assert_array_equal(one, [0.0, 0.0])
     mean, err, tau = mean_and_error(x)
     np.testing.assert_array_equal(mean, x[..., 0])
     assert err.shape == (3, 4) and np.isnan(err).all()
@@ -126,3 +128,19 @@ def test_default_blocking_needs_32_blocks():
     assert level(2) > level(1)
     np.testing.assert_allclose(blocking_error(x), level(1), rtol=1e-14)
     np.testing.assert_allclose(blocking_error(x, min_blocks=31), level(2), rtol=1e-14)
+    # 64 samples in pairs: 32 blocks of 2, enough at the default
+    x = np.repeat(np.random.default_rng(13).standard_normal(32), 2)
+    assert level(2) > level(1)
+    np.testing.assert_allclose(blocking_error(x), level(2), rtol=1e-14)
+    np.testing.assert_allclose(blocking_error(x, min_blocks=33), level(1), rtol=1e-14)
+
+
+def test_keyword_conventions():
+    """The trace is positional or keyword; the options are keyword-only."""
+    x = np.random.default_rng(14).standard_normal(100)
+    assert integrated_autocorrelation_time(trace=x) == integrated_autocorrelation_time(x)
+    assert blocking_error(trace=x) == blocking_error(x)
+    with pytest.raises(TypeError):
+        integrated_autocorrelation_time(x, 3.0)
+    with pytest.raises(TypeError):
+        blocking_error(x, 8)
