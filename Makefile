@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 # both cores of the CI machine; one file per worker keeps module fixtures (compiled models) shared
 PYTEST_PARALLEL ?= -n 2 --dist loadfile
 
-.PHONY: demo test test-slow lint bench clean
+.PHONY: demo test test-slow lint bench mutation clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,12 @@ lint: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done
+
+# Mutation testing of the physics and storage core (cosmic-ray; hours, not part of `make test`).
+# One module: make mutation MODULES=hopfield_sim/compare.py. Report: benchmarks/results/mutation.md
+MODULES ?=
+mutation: $(VENV)/.installed
+	$(BIN)/python benchmarks/mutation.py $(MODULES)
 
 clean:
 	rm -rf $(VENV) build *.egg-info $(OUT)

@@ -4,14 +4,11 @@ replica exchange between temperatures (``montecarlo.tempering``)."""
 
 from __future__ import annotations
 
-import hashlib
-import types
-from pathlib import Path
-
 import numba
 import numpy as np
 
 from montecarlo import _deltas, _kernels, _rng, tempering
+from montecarlo._cache import renamed, source_digest
 from montecarlo._kernels import energy, sweep
 from montecarlo.tempering import exchange
 
@@ -171,26 +168,16 @@ def _variant(name: str):
     signature only, not by compile options: the same function jitted twice with
     ``cache=True`` shares one entry, and whichever variant is compiled first is loaded for
     both (the parallel driver then runs serially, or the serial one wakes threads). Each
-    variant therefore gets its own function object and name, hence its own cache files.
+    variant therefore gets its own function object and name, hence its own cache files. The
+    name also carries :data:`_DIGEST`, the digest of the sources the drivers compile in
+    (Numba keys a cached function by its own file only: after an edit of the kernels it would
+    load a driver built with the old ones), see ``montecarlo._cache``.
     """
-    f = types.FunctionType(_run.__code__, _run.__globals__, name, _run.__defaults__)
-    f.__qualname__ = name
-    f.__doc__ = _run.__doc__
-    return f
-
-
-def _callee_digest() -> str:
-    """Hash of the sources the drivers compile in. Numba keys a cached function by its own
-    file only: after an edit of the kernels it would load a driver built with the old ones.
-    The digest in the drivers' names gives every kernel version its own cache files."""
-    h = hashlib.sha256()
-    for module in (_deltas, _kernels, _rng, tempering):
-        h.update(Path(module.__file__).read_bytes())
-    return h.hexdigest()[:12]
+    return renamed(_run, f"{name}_{_DIGEST}")
 
 
 # The same driver twice: threads over chains for big sweeps, a plain loop for small ones
 # (where waking threads after every sweep would cost more than the sweep). Same results.
-_DIGEST = _callee_digest()
-run_parallel = numba.njit(cache=True, parallel=True)(_variant(f"run_parallel_{_DIGEST}"))
-run_serial = numba.njit(cache=True)(_variant(f"run_serial_{_DIGEST}"))
+_DIGEST = source_digest(_deltas, _kernels, _rng, tempering)
+run_parallel = numba.njit(cache=True, parallel=True)(_variant("run_parallel"))
+run_serial = numba.njit(cache=True)(_variant("run_serial"))

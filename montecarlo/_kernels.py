@@ -9,6 +9,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from montecarlo import _deltas, _rng
+from montecarlo._cache import keyed_njit, source_digest
 from montecarlo._deltas import (
     FAST_MATH,
     FAST_NONE,
@@ -36,6 +38,10 @@ __all__ = [  # the sweep's own names and the energy changes it re-exports
     "table_delta", "table_flip", "threshold", "unit_delta",
 ]  # fmt: skip
 
+# Every kernel here is compiled with code and constants of these modules (the energy changes,
+# the random numbers): its cache files carry their digest, see ``montecarlo._cache``.
+_INLINED = source_digest(_deltas, _rng)
+
 GLAUBER = 0
 METROPOLIS = 1
 ZERO_TEMPERATURE = 2
@@ -43,7 +49,7 @@ ORDER_RANDOM = 0
 ORDER_SEQUENTIAL = 1
 
 
-@numba.njit(cache=True, inline="always")
+@keyed_njit(_INLINED, inline="always")
 def apply_flip(i, s_i, S, mode, P, indptr, idx, val, dense):
     """Update tracked sums for the flip of spin ``i`` from ``s_i`` to ``-s_i``."""
     a = indptr[i]
@@ -58,7 +64,7 @@ def apply_flip(i, s_i, S, mode, P, indptr, idx, val, dense):
             wk *= w * w
 
 
-@numba.njit(cache=True, inline="always")
+@keyed_njit(_INLINED, inline="always")
 def obs_flip(i, s_i, O, indptr, idx, val, dense):
     """Update the observable-only sums ``O`` (Lo, 1) for the flip of spin ``i`` from ``s_i``:
     ``O_l -= 2 s_i w_il``, products in int32 (exact: ``|O_l| <= N max|w|``, checked when
@@ -73,7 +79,7 @@ def obs_flip(i, s_i, O, indptr, idx, val, dense):
             O[np.uint32(idx[j]), 0] -= np.int32(two_s * np.int32(val[j]))
 
 
-@numba.njit(cache=True)
+@keyed_njit(_INLINED)
 def energy(S, terms, p, e):
     """Total energy of one chain from its tracked sums; ``terms`` is an ``EnergyTerms``."""
     L = S.shape[0]
@@ -93,7 +99,7 @@ def energy(S, terms, p, e):
     return h + terms.c * acc
 
 
-@numba.njit(cache=True, inline="always")
+@keyed_njit(_INLINED, inline="always")
 def threshold(dynamics, u):
     """The random threshold ``t(u)`` on ``beta * dH`` below which a flip is accepted, from a
     uniform ``u`` in [0, 1) (finite temperature).
@@ -116,7 +122,7 @@ def threshold(dynamics, u):
     return -np.log(u)
 
 
-@numba.njit(cache=True, inline="always")
+@keyed_njit(_INLINED, inline="always")
 def accept(dh, beta, dynamics, u):
     """Acceptance decision for an energy change ``dh`` with uniform ``u`` in [0, 1):
     ``beta * dh < threshold(dynamics, u)`` (see :func:`threshold`); at zero temperature
@@ -126,7 +132,7 @@ def accept(dh, beta, dynamics, u):
     return beta * dh < threshold(dynamics, u)
 
 
-@numba.njit(cache=True)
+@keyed_njit(_INLINED)
 def acceptance_probability(dh, beta, dynamics):
     """Probability that :func:`accept` accepts ``dh`` (for transition-matrix checks)."""
     if dynamics == GLAUBER:
@@ -138,7 +144,7 @@ def acceptance_probability(dh, beta, dynamics):
     return 0.5 if dh == 0.0 else 0.0
 
 
-@numba.njit(cache=True, inline="always")
+@keyed_njit(_INLINED, inline="always")
 def table_flip(a, b, s_i, S, val, idx, dense):
     """Update the table-mode sums ``S`` (L, 1) or (L,) for the flip of a spin with value
     ``s_i`` and weights ``val[a:b]``: ``S_l -= 2 s_i w_l`` (in the type of ``S``, exact)."""
@@ -164,7 +170,7 @@ def table_flip(a, b, s_i, S, val, idx, dense):
                 S1[np.uint32(idx[j])] -= two_s * np.int64(val[j])
 
 
-@numba.njit(cache=True, _nrt=False, fastmath=FAST_MATH)
+@keyed_njit(_INLINED, _nrt=False, fastmath=FAST_MATH)
 def _attempts(sigma, S, S1, O, rng, beta, dynamics, order, terms, weights, obs, table_mode,
               fast, dense, tab, p, e):  # fmt: skip
     """The N flip attempts of :func:`sweep`. Called there once per route with ``table_mode``,
@@ -214,7 +220,7 @@ def _attempts(sigma, S, S1, O, rng, beta, dynamics, order, terms, weights, obs, 
         sigma[i] = -sigma[i]
 
 
-@numba.njit(cache=True, fastmath=FAST_MATH, _nrt=False)
+@keyed_njit(_INLINED, fastmath=FAST_MATH, _nrt=False)
 def sweep(sigma, S, S1, O, rng, beta, dynamics, order, terms, weights, obs, p, e):
     """One sweep (N flip attempts) of one chain.
 
@@ -254,7 +260,7 @@ def sweep(sigma, S, S1, O, rng, beta, dynamics, order, terms, weights, obs, p, e
                   fast, dense, terms.table, p, e)  # fmt: skip
 
 
-@numba.njit(cache=True, parallel=True)
+@keyed_njit(_INLINED, parallel=True)
 def initial_sums(sigma, indptr, idx, val, dense, L, n_sums):
     """Tracked sums ``S[r, l, t] = sum_i w_il**(2t+1) sigma[r, i]`` from scratch, (R, L, n_sums)."""
     R = sigma.shape[0]
@@ -274,7 +280,7 @@ def initial_sums(sigma, indptr, idx, val, dense, L, n_sums):
     return out
 
 
-@numba.njit(cache=True)
+@keyed_njit(_INLINED)
 def abs_power_sums(indptr, idx, val, dense, L, kmax):
     """``out[l, k] = sum_i |w_il|**k`` over non-zero weights, k = 0..kmax (k = 0 counts them)."""
     N = indptr.shape[0] - 1
@@ -293,7 +299,7 @@ def abs_power_sums(indptr, idx, val, dense, L, kmax):
     return out
 
 
-@numba.njit(cache=True)
+@keyed_njit(_INLINED)
 def energies(S, terms):
     """Energies of many chains from their tracked sums ``S`` (R, L, n_sums)."""
     R = S.shape[0]
@@ -305,7 +311,7 @@ def energies(S, terms):
     return out
 
 
-@numba.njit(cache=True)
+@keyed_njit(_INLINED)
 def row_square_sums(indptr, val):
     """``out[i] = sum_l w_il**2`` over the stored row of spin i, int64 (N,)."""
     N = indptr.shape[0] - 1

@@ -9,13 +9,14 @@ measures at all rungs invariant. The even-odd (deterministic) scheme alternates 
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 
+from montecarlo import _rng
+from montecarlo._cache import keyed_njit, source_digest
 from montecarlo._rng import uniform
 
 
-@numba.njit(cache=True)
+@keyed_njit(source_digest(_rng))  # compiled with _rng.uniform: cache keyed by its source
 def exchange(t, sigma, S, O, E, betas, n_beta, n_chain, swap_rng, tries, accepts):
     """Replica exchange between rungs b and b + 1 of every chain, even-odd scheme: pairs
     (0,1), (2,3).. after even sweeps t, (1,2), (3,4).. after odd ones; acceptance

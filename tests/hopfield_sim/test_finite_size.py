@@ -54,11 +54,14 @@ def test_adaptive_location_concentrates_points_at_the_step():
 def test_extrapolation_recovers_the_infinite_size_limit():
     Ns = np.array([500, 1000, 2000, 4000, 8000])
     rng = np.random.default_rng(5)
-    err = np.full(Ns.size, 0.002)
+    err = np.array([0.004, 0.003, 0.002, 0.0015, 0.001])  # unequal, as measured ones are
     x_c = np.array([truth(N) for N in Ns]) + err * rng.standard_normal(Ns.size)
     out = fs.extrapolate(Ns, x_c, err, nu=0.5, bootstrap=400)
     assert abs(out["x_inf"] - X_INF) < 4 * out["x_inf_err"]
-    assert 0.001 < out["x_inf_err"] < 0.01 and out["dof"] == 3
+    # the error of x_inf is the propagated one, sqrt of (A^T W A)^-1 [0, 0], W = 1 / err**2
+    design = np.stack([np.ones(Ns.size), Ns**-0.5], axis=1) / err[:, None]
+    exact = np.sqrt(np.linalg.inv(design.T @ design)[0, 0])
+    assert out["x_inf_err"] == pytest.approx(exact, rel=0.15) and out["dof"] == 3
     free = fs.extrapolate(Ns, x_c, err, nu=None, bootstrap=200)
     assert abs(free["nu"] - NU) < 4 * free["nu_err"] + 0.05
     reps = [x + e * rng.standard_normal(200) for x, e in zip(x_c, err)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 import numpy as np
+import pytest
 from flax import nnx
 
 from hopfield_sim.layers import HopfieldDecoderLayer, HopfieldEncoderLayer
@@ -14,7 +15,7 @@ SRC = jnp.asarray(R.normal(size=(2, 6, 16)), jnp.float32)
 TGT = jnp.asarray(R.normal(size=(2, 5, 16)), jnp.float32)
 
 
-def test_encoder_and_decoder_shapes_and_finite_gradients():
+def test_encoder_and_decoder_values_and_gradients():
     enc = HopfieldEncoderLayer(
         16, num_heads=4, dim_feedforward=32, update_steps_max=1, rngs=nnx.Rngs(0)
     )
@@ -23,11 +24,33 @@ def test_encoder_and_decoder_shapes_and_finite_gradients():
     )
     enc.eval()
     dec.eval()
-    memory = nnx.jit(lambda e, x: e(x))(enc, SRC)
+    run_enc = nnx.jit(lambda e, x: e(x))
+    memory = run_enc(enc, SRC)
     assert memory.shape == SRC.shape
-    g = nnx.jit(nnx.grad(lambda d: jnp.sum(d(TGT, memory) ** 2)))(dec)
+    # no positions inside a layer: the encoder is equivariant under a permutation of the
+    # sequence, and the decoder's output does not depend on the order of the memory
+    perm = np.array([3, 0, 5, 1, 4, 2])
+    np.testing.assert_allclose(run_enc(enc, SRC[:, perm]), memory[:, perm], atol=2e-5)
+    run_dec = nnx.jit(lambda d, t, m: d(t, m))
+    out = run_dec(dec, TGT, memory)
+    np.testing.assert_allclose(run_dec(dec, TGT, memory[:, perm]), out, atol=2e-5)
+    assert float(jnp.max(jnp.abs(out - TGT))) > 1e-2  # and the layer does something
+    # the gradient is the derivative: a central difference of the loss along the gradient
+    # direction g changes the loss by |g|**2 per unit step
+    graph, params, rest = nnx.split(dec, nnx.Param, ...)
+
+    def loss(p):
+        return jnp.sum(nnx.merge(graph, p, rest)(TGT, memory) ** 2)
+
+    g = jax.jit(jax.grad(loss))(params)
     leaves = jax.tree_util.tree_leaves(g)
-    assert leaves and all(bool(jnp.all(jnp.isfinite(x))) for x in leaves)
+    sq = float(sum(jnp.sum(x * x) for x in leaves))
+    assert leaves and np.isfinite(sq) and sq > 0
+    h = 1e-3 / np.sqrt(sq)
+    plus = jax.tree_util.tree_map(lambda p, d: p + h * d, params, g)
+    minus = jax.tree_util.tree_map(lambda p, d: p - h * d, params, g)
+    fd = (float(jax.jit(loss)(plus)) - float(jax.jit(loss)(minus))) / (2 * h)
+    assert fd == pytest.approx(sq, rel=2e-2)
 
 
 def test_decoder_is_causal():

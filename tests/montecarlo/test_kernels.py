@@ -127,7 +127,10 @@ def test_tracked_overlaps_equal_recomputation_after_long_runs(protocol, P):
     np.testing.assert_array_equal(np.rint(res.m_trace.values[:, -1] * N), np.rint(m_now * N))
     H = cost(sigma, P, protocol, **kw)
     np.testing.assert_allclose(res.energy_trace.values[:, -1], H / N, rtol=0, atol=1e-11)
-    assert res.m_trace.isel(sweep=slice(None, 100)).std() > 0  # the chains moved
+    # the chains moved: every chain's overlap with every pattern fluctuates along the run by
+    # about sqrt(chi / N) in this paramagnetic phase (a frozen chain would give exactly 0)
+    moved = res.m_trace.isel(sweep=slice(None, 100)).std("sweep")
+    assert float(moved.min()) > 0.2 / np.sqrt(N), float(moved.min())
 
 
 def test_same_seed_gives_identical_dataset_for_1_and_2_threads(monkeypatch):

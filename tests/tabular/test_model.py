@@ -1,4 +1,4 @@
-"""Hopular model: shapes, input layout and the self-lookup mask."""
+"""Hopular model: shapes and invariances, input layout and the self-lookup mask."""
 
 from __future__ import annotations
 
@@ -51,6 +51,14 @@ def test_shapes(setup):
     out = forward(state, query, memory, keep)
     assert out.shape == (8, sum(enc.sizes)) and bool(jnp.all(jnp.isfinite(out)))
     assert memory.shape == (len(enc.split.train), sum(enc.sizes) + len(enc.sizes))
+    # the memory is a set: reordering its rows (and the mask with them) changes nothing
+    perm = np.random.default_rng(0).permutation(memory.shape[0])
+    again = forward(state, query, memory[perm], keep[:, perm])
+    np.testing.assert_allclose(np.asarray(again), np.asarray(out), atol=2e-5)
+    # rows are looked up independently: a batch of 8 equals its rows one by one
+    for r in (0, 5):
+        single = forward(state, query[r : r + 1], memory, keep[r : r + 1])
+        np.testing.assert_allclose(np.asarray(single)[0], np.asarray(out)[r], atol=2e-5)
 
 
 def test_self_lookup_mask_hides_each_row_from_itself(setup):

@@ -67,7 +67,8 @@ def test_reconstruction_losses_match_numpy():
     pred = rng.standard_normal(x.shape).astype(np.float32)
     noise = np.zeros((5, 4), bool)
     noise[:, -1] = True
-    noise[0, 1] = True
+    noise[0, 1] = noise[3, 1] = True  # feature 1 noised in two rows
+    noise[1, 2] = noise[2, 0] = True
     missing = np.zeros((5, 4), bool)
     got, (total, target) = _losses(pred, x, SIZES, DISCRETE, noise, missing, 0.25)
     got = np.asarray(got)
@@ -88,10 +89,10 @@ def test_reconstruction_losses_match_numpy():
     np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
     # loss: features only where noised, the target always; weight a mixes them
     np.testing.assert_allclose(float(target), want[:, 3].mean(), rtol=1e-5)
-    np.testing.assert_allclose(
-        float(total), 0.25 * want[0, 1] + 0.75 * want[:, 3].mean(), rtol=1e-5
-    )
-    noise[0, 1] = False  # no noised feature: target loss alone
+    # per feature: mean over its noised rows; the feature loss: mean over those features
+    features = (want[2, 0] + (want[0, 1] + want[3, 1]) / 2 + want[1, 2]) / 3
+    np.testing.assert_allclose(float(total), 0.25 * features + 0.75 * want[:, 3].mean(), rtol=1e-5)
+    noise[:, :3] = False  # no noised feature: target loss alone
     _, (total, target) = _losses(pred, x, SIZES, DISCRETE, noise, missing, 0.25)
     np.testing.assert_allclose(float(total), float(target), rtol=1e-6)
 

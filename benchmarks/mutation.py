@@ -1,0 +1,247 @@
+"""Mutation testing of the physics and storage core with cosmic-ray (``make mutation``).
+
+For every module, cosmic-ray applies one small change at a time to the source file (an
+operator, a comparison, a number, a loop that never runs, ...), runs the module's test files
+and records whether a test failed (the mutant is *killed*) or not (it *survived*). A survivor
+is a wrong program the tests accept. The score of a module is
+``killed / (killed + survived - equivalent)``; equivalent mutants (changes that cannot alter
+any result) are listed with a one-line reason in ``benchmarks/mutation_equivalent.toml``.
+
+Usage (from the repository root; see docs/contributing.md)::
+
+    python benchmarks/mutation.py                          # every module (hours)
+    python benchmarks/mutation.py hopfield_sim/compare.py  # one module
+    python benchmarks/mutation.py --list                   # modules and their tests
+    python benchmarks/mutation.py --retest-survivors MODULE  # after adding tests
+
+Sessions (``benchmarks/results/mutation/*.sqlite``) are resumable: a rerun continues where an
+interrupted one stopped; ``--fresh`` starts a module again (do so after editing it). The
+report, ``benchmarks/results/mutation.md``, lists every module measured so far with its
+score and its survivors (line, operator, the line before and after).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+try:
+    import tomllib
+except ImportError:  # Python 3.10
+    import tomli as tomllib
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results"
+EQUIVALENT = ROOT / "benchmarks" / "mutation_equivalent.toml"
+
+# module -> the test files that cover it (the default tier of those files runs per mutant)
+MODULES: dict[str, list[str]] = {
+    "montecarlo/observables.py": ["tests/montecarlo/test_observables_edges.py",
+                                  "tests/montecarlo/test_error_bars_values.py",
+                                  "tests/montecarlo/test_observables.py"],
+    "montecarlo/_dataset.py": ["tests/montecarlo/test_error_bars_values.py",
+                               "tests/montecarlo/test_observables.py"],
+    "montecarlo/_deltas.py": ["tests/montecarlo/test_delta_routes.py",
+                              "tests/montecarlo/test_exact_enumeration.py"],
+    "montecarlo/_kernels.py": ["tests/montecarlo/test_delta_routes.py",
+                               "tests/montecarlo/test_kernels.py"],
+    "theory/rs/lowstorage.py": ["tests/theory/test_lowstorage.py",
+                                "tests/theory/test_lowstorage_quadrature.py"],
+    "theory/rs/dense.py": ["tests/theory/test_dense.py"],
+    "theory/rs/ags.py": ["tests/theory/test_ags.py"],
+    "theory/rsb/dense.py": ["tests/theory/test_rsb_stationarity.py", "tests/theory/test_rsb.py"],
+    "theory/rsb/ags.py": ["tests/theory/test_rsb_ags.py"],
+    "theory/multitasking/equations.py": ["tests/theory/test_multitasking_rs.py"],
+    "theory/critical.py": ["tests/theory/test_lines.py"],
+    "theory/_bracket.py": ["tests/theory/test_lines.py"],
+    "hopfield_sim/storage.py": ["tests/hopfield_sim/test_storage_batches.py"],
+    "hopfield_sim/_phases.py": ["tests/hopfield_sim/test_resume_half_batch.py",
+                                "tests/hopfield_sim/test_storage_batches.py"],
+    "hopfield_sim/compare.py": ["tests/hopfield_sim/test_verdict_rule.py",
+                                "tests/hopfield_sim/test_compare_finite_size.py"],
+    "hopfield_sim/finite_size.py": ["tests/hopfield_sim/test_extrapolation_weights.py",
+                                    "tests/hopfield_sim/test_finite_size.py"],
+    "hopfield_sim/layers/functional.py": ["tests/layers/test_default_beta.py",
+                                          "tests/layers/test_functional.py"],
+    "hopfield_sim/layers/separation.py": ["tests/layers/test_separation.py"],
+    "hopfield_sim/layers/contrastive.py": ["tests/layers/test_contrastive.py"],
+    "hopfield_sim/tabular/objective.py": ["tests/tabular/test_objective_values.py",
+                                          "tests/tabular/test_objective.py"],
+}  # fmt: skip
+
+# Operators left out, with the reason (regular expressions on cosmic-ray's operator names):
+EXCLUDED_OPERATORS = [
+    # arithmetic turned into bit operations, modulo or floor division: on floats a type
+    # error, on the integers here a change no physics would make; the arithmetic swaps stay
+    r"core/ReplaceBinaryOperator_(Add|Sub|Mul|Div|Pow|FloorDiv|Mod)_"
+    r"(RShift|LShift|BitOr|BitAnd|BitXor|FloorDiv|Mod)",
+    # bit operations (boolean masks) turned into arithmetic; & <-> | <-> ^ stay
+    r"core/ReplaceBinaryOperator_(BitAnd|BitOr|BitXor|LShift|RShift)_"
+    r"(Add|Sub|Mul|Div|Pow|FloorDiv|Mod|LShift|RShift)",
+    r"core/VariableReplacer",  # random names and values: not reproducible
+    r"core/VariableInserter",
+    r"core/RemoveDecorator",  # removes @numba.njit / @jax.jit: same results, slower
+    r"core/NoOp",
+]
+
+
+def _slug(module: str) -> str:
+    return module.replace("/", ".").removesuffix(".py")
+
+
+def _config(module: str, tests: list[str], timeout: float) -> str:
+    command = (f"{sys.executable} -m pytest -x -q -p no:cacheprovider -m 'not slow' "
+               + " ".join(tests))  # fmt: skip
+    excluded = ", ".join(f'"{e}"' for e in EXCLUDED_OPERATORS)
+    return (
+        "[cosmic-ray]\n"
+        f'module-path = "{module}"\n'
+        f"timeout = {timeout}\n"
+        "excluded-modules = []\n"
+        f'test-command = "{command}"\n\n'
+        "[cosmic-ray.distributor]\n"
+        'name = "local"\n\n'
+        "[cosmic-ray.filters.operators-filter]\n"
+        f"exclude-operators = [{excluded}]\n"
+    )
+
+
+def _run(args: list[str], **kw) -> subprocess.CompletedProcess:
+    return subprocess.run(["nice", "-n", "10", *args], cwd=ROOT, check=True, **kw)
+
+
+def _bin(name: str) -> str:
+    return str(Path(sys.executable).with_name(name))
+
+
+def run_module(module: str, *, timeout: float, fresh: bool, retest: bool = False) -> None:
+    """Initialise (once) and execute the cosmic-ray session of one module; ``retest``: run
+    the survivors again (after new tests, with the module itself unchanged)."""
+    work = RESULTS / "mutation"
+    work.mkdir(parents=True, exist_ok=True)
+    cfg, db = work / f"{_slug(module)}.toml", work / f"{_slug(module)}.sqlite"
+    cfg.write_text(_config(module, MODULES[module], timeout))
+    if fresh and db.exists():
+        db.unlink()
+    if not db.exists():
+        _run([_bin("cosmic-ray"), "init", str(cfg), str(db)])
+        _run([_bin("cr-filter-operators"), str(db), str(cfg)])
+        _run([_bin("cr-filter-pragma"), str(db)])
+        # the unmutated tests must pass, or every mutant would count as killed
+        _run(["sh", "-c", _config_command(cfg)], stdout=subprocess.DEVNULL)
+    elif retest:
+        import sqlite3
+
+        with sqlite3.connect(db) as con:
+            con.execute("DELETE FROM work_results WHERE test_outcome = 'SURVIVED'")
+    _run([_bin("cosmic-ray"), "exec", str(cfg), str(db)])
+
+
+def _config_command(cfg: Path) -> str:
+    return tomllib.loads(cfg.read_text())["cosmic-ray"]["test-command"]
+
+
+def _changed_lines(diff: str) -> tuple[str, str]:
+    rows = diff.splitlines()
+    old = [r[1:].strip() for r in rows if r.startswith("-") and not r.startswith("---")]
+    new = [r[1:].strip() for r in rows if r.startswith("+") and not r.startswith("+++")]
+    return " | ".join(old), " | ".join(new)
+
+
+def _equivalent() -> list[dict]:
+    if not EQUIVALENT.exists():
+        return []
+    return tomllib.loads(EQUIVALENT.read_text()).get("mutant", [])
+
+
+def summarise(module: str) -> dict | None:
+    """Counts and survivors of a module's session (None if it has none)."""
+    from cosmic_ray.work_db import WorkDB, use_db
+    from cosmic_ray.work_item import TestOutcome
+
+    db = RESULTS / "mutation" / f"{_slug(module)}.sqlite"
+    if not db.exists():
+        return None
+    known = [e for e in _equivalent() if e["module"] == module]
+    out = {"killed": 0, "survived": 0, "equivalent": [], "survivors": [], "incompetent": 0,
+           "pending": 0}  # fmt: skip
+    with use_db(str(db), WorkDB.Mode.open) as work_db:
+        out["pending"] = sum(1 for _ in work_db.pending_work_items)
+        for item, result in work_db.completed_work_items:
+            if result.test_outcome == TestOutcome.KILLED:
+                out["killed"] += 1
+                continue
+            if result.test_outcome != TestOutcome.SURVIVED:
+                out["incompetent"] += 1  # the mutant did not run (e.g. invalid code): no score
+                continue
+            m = item.mutations[0]
+            before, after = _changed_lines(result.diff or "")
+            row = {"line": m.start_pos[0], "operator": m.operator_name, "before": before,
+                   "after": after}  # fmt: skip
+            match = [e for e in known if e["before"] == before and e["after"] == after]
+            if match:
+                out["equivalent"].append({**row, "reason": match[0]["reason"]})
+            else:
+                out["survivors"].append(row)
+    out["survived"] = len(out["survivors"])
+    scored = out["killed"] + out["survived"]
+    out["score"] = out["killed"] / scored if scored else float("nan")
+    return out
+
+
+def report() -> str:
+    lines = ["# Mutation testing (cosmic-ray)", "",
+             "| module | killed | survived | equivalent | filtered or not run | pending | score |",
+             "|---|---|---|---|---|---|---|"]  # fmt: skip
+    details = []
+    for module in MODULES:
+        s = summarise(module)
+        if s is None:
+            continue
+        counts = (s["killed"], s["survived"], len(s["equivalent"]), s["incompetent"], s["pending"])
+        cells = " | ".join(map(str, counts))
+        lines.append(f"| {module} | {cells} | {100 * s['score']:.1f} % |")
+        if s["survivors"] or s["equivalent"]:
+            details += ["", f"## {module}", ""]
+            for r in sorted(s["survivors"], key=lambda r: r["line"]):
+                details.append(f"- survived, line {r['line']} ({r['operator']}): "
+                               f"`{r['before']}` -> `{r['after']}`")  # fmt: skip
+            for r in sorted(s["equivalent"], key=lambda r: r["line"]):
+                details.append(f"- equivalent, line {r['line']}: `{r['before']}` -> "
+                               f"`{r['after']}` ({r['reason']})")  # fmt: skip
+    return "\n".join(lines + details) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("modules", nargs="*", help="module paths (default: all)")
+    p.add_argument("--timeout", type=float, default=180.0, help="seconds per mutant's tests")
+    p.add_argument("--fresh", action="store_true", help="start the sessions again")
+    p.add_argument("--list", action="store_true", help="list the modules and their tests")
+    p.add_argument("--report-only", action="store_true", help="only rewrite the report")
+    p.add_argument("--retest-survivors", action="store_true",
+                   help="run the survivors again with the current tests (module unchanged)")
+    a = p.parse_args(argv)
+    if a.list:
+        for module, tests in MODULES.items():
+            print(module, "<-", " ".join(tests))
+        return 0
+    unknown = [m for m in a.modules if m not in MODULES]
+    if unknown:
+        raise SystemExit(f"modules: unknown {unknown}; see --list.")
+    os.environ["PYTHONPATH"] = str(ROOT)  # the mutated working tree is what the tests import
+    if not a.report_only:
+        for module in a.modules or list(MODULES):
+            run_module(module, timeout=a.timeout, fresh=a.fresh, retest=a.retest_survivors)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    text = report()
+    (RESULTS / "mutation.md").write_text(text)
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
