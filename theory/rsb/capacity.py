@@ -58,7 +58,7 @@ def broken_start(P: int, beta: float, rho: float, alpha: float, n_y: int, n_scan
 
 
 def capacity(
-    P: int, beta: float, rho: float, alpha_rs: float, *, n_y: int, progress: bool = False
+    P: int, beta: float, rho: float, alpha_rs: float, *, n_y: int, progress: bool | None = None
 ) -> tuple[float, np.ndarray | None]:
     """``(alpha_c, x_c)``: the fold of the broken retrieval branch, started from the engine's
     solution at a load near the RS spinodal ``alpha_rs`` (:data:`START`); ``(alpha_rs, None)``
@@ -73,5 +73,5 @@ def capacity(
     R = residual_fn(P, zero, n_y)
     args = (0.0 if zero else beta, rho)
     return spinodal.fold(
-        R, x0, f * alpha_rs, args, progress=progress, desc=f"1RSB spinodal, P={P}"
+        R, x0, f * alpha_rs, args, progress=progress, desc=f"critical_load(P={P}, level='1RSB')"
     )

@@ -83,7 +83,7 @@ def critical_load_1rsb(
     protocol: str = "hebbian",
     T: float = 0.0,
     rtol: float = 1e-5,
-    progress: bool = False,
+    progress: bool | None = None,
 ) -> float:
     """Largest load ``alpha`` (``K = alpha N^(P-1)``) at which the 1RSB retrieval solution exists.
 
@@ -105,8 +105,9 @@ def critical_load_1rsb(
     rtol : float
         Accepted for compatibility; the fold is located to ``|d alpha/dn| < 1e-9``, i.e.
         ``alpha_c`` to ~1e-12 for the discretised equations (quadrature error ~1e-8).
-    progress : bool
-        Show the continuation steps (tqdm, stderr).
+    progress : bool or None
+        Show the continuation steps (tqdm, stderr); None (default): a bar appears only if
+        the search takes longer than a second.
 
     Examples
     --------
@@ -120,8 +121,9 @@ def critical_load_1rsb(
     P = _validate.interaction_order(P)
     T = _validate.scalar_T(T)
     rho = float(_validate.real_array("rho", rho, low=0.0, high=math.inf, high_open=True))
-    rtol = float(_validate.real_array("rtol", rtol, low=0.0, high=1.0, low_open=True))
-    _validate.flag("progress", progress)
+    float(_validate.real_array("rtol", rtol, low=0.0, high=1.0, low_open=True))
+    if progress is not None:
+        _validate.flag("progress", progress)
     if math.isinf(T):  # infinite temperature: the paramagnet only
         return 0.0
     beta = float(beta_of_T(T))

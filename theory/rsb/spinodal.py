@@ -20,6 +20,7 @@ steps in ``n`` (each step a converged Newton solve). No scan of theta / mu is in
 from __future__ import annotations
 
 import functools
+import sys
 from collections.abc import Callable
 
 import jax
@@ -67,7 +68,7 @@ def fold(
     alpha0: float,
     args: tuple = (),
     *,
-    progress: bool = False,
+    progress: bool | None = None,
     desc: str = "1RSB spinodal",
     max_steps: int = 60,
 ) -> tuple[float, np.ndarray]:
@@ -83,6 +84,8 @@ def fold(
     alpha0 : float
     args : tuple of floats
         Further arguments of ``residual``.
+    progress : bool or None
+        Show the continuation steps (tqdm, stderr); None: only if it takes over a second.
 
     Returns
     -------
@@ -95,7 +98,12 @@ def fold(
         If a Newton solve fails to converge and halving the step does not help.
     """
     solve = _newton(residual)
-    bar = _progress.bar(progress, desc)
+    if progress is None:  # automatic: a bar only once the search has taken a second
+        from tqdm.auto import tqdm
+
+        bar = tqdm(desc=desc, unit="step", file=sys.stderr, leave=False, delay=1.0)
+    else:
+        bar = _progress.bar(progress, desc, unit="step")
     with _x64.enabled():
         args = tuple(jnp.asarray(a, dtype=float) for a in args)
         z = jnp.asarray(np.r_[np.asarray(x0, float)[1:], alpha0])

@@ -148,6 +148,20 @@ def fold(P: int, y0, alpha0: float, *, rho: float = 0.0, n_y: int = 1):
         return float(v[-1]), v[:-1], float(res)
 
 
+@functools.lru_cache(maxsize=16)
+def _energy_jit(P: int, n_y: int):
+    if P == 2:
+        return jax.jit(functools.partial(energy_ags, n_y=n_y))
+    return jax.jit(functools.partial(energy_dense, P=P, n_y=n_y))
+
+
+def energy(P: int, y, alpha: float, *, rho: float = 0.0, n_y: int = 1) -> float:
+    """The ground-state energy per neuron alone (one small compiled program)."""
+    with _x64.enabled():
+        y = jnp.asarray(np.asarray(y, float))
+        return float(_energy_jit(P, n_y)(y, jnp.asarray(alpha), jnp.asarray(rho)))
+
+
 def evaluate(P: int, y, alpha: float, *, rho: float = 0.0, n_y: int = 1):
     """``(E, grad E, Hess E)`` at ``y`` (NumPy)."""
     _, e, g, h = _fold_solver(P, n_y)
