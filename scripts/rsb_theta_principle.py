@@ -66,36 +66,51 @@ def main():
         if row["T"] == 0 and row["P"] == 4:
             cases.append((4, row["alpha_1RSB_B"], np.array(row["x_1RSB_B"])))
     res = []
-    fig, axes = plt.subplots(1, len(cases), figsize=(5 * len(cases), 3.8))
-    for ax, (P, alpha, y) in zip(np.atleast_1d(axes), cases):
+    for P, alpha, y in cases:
         mu_i = 3 if P == 2 else 2
         mu_c = y[mu_i]
         for frac in (1.0, 0.97):
             a = alpha * frac
-            yc = route_b.fold(P, y, alpha)[1] if frac == 1.0 else y
+            yc = np.array(y)
             if frac != 1.0:  # the stationary point at the lower load, from the fold point
-                yc = np.array(y)
                 for _ in range(30):
                     _, g, H = route_b.evaluate(P, yc, a)
                     free = [i for i in range(yc.size) if i != 0]
                     yc[free] -= np.linalg.solve(H[np.ix_(free, free)], g[free])
             mus = mu_c * np.geomspace(0.3, 3.0, 25)
             E = curve(P, yc, a, mus)
-            ax.plot(mus, E, "o-", ms=3, label=f"alpha = {a:.6f}")
-            ax.axvline(yc[mu_i], color="0.6", lw=0.8)
             res.append(dict(P=P, alpha=a, mu=list(mus), E=list(E), mu_star=float(yc[mu_i])))
-        ax.set_xscale("log")
-        ax.set_xlabel("mu = beta theta (other parameters stationary, n fixed)")
-        ax.set_ylabel("E (energy per neuron)")
-        ax.set_title(f"P = {P}, T = 0: E(mu) is maximal at mu* (Guerra)")
-        ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig("docs/figures/rsb_theta_principle.png", dpi=120)
     Path("data/rsb_theta_principle.json").write_text(json.dumps(dict(
         description="T = 0 energy of the 1RSB retrieval state vs mu = beta theta at fixed n, "
         "other order parameters stationary (route B)", script="scripts/rsb_theta_principle.py",
         curves=res), indent=1))
+    plot(res)
+
+
+def plot(res):
+    """The figure from the stored curves (curves whose solve failed are NaN and skipped)."""
+    Ps = sorted({c["P"] for c in res})
+    fig, axes = plt.subplots(1, len(Ps), figsize=(5.2 * len(Ps), 3.9))
+    for ax, P in zip(np.atleast_1d(axes), Ps):
+        for c in res:
+            E = np.asarray(c["E"], float)
+            if c["P"] != P or not np.isfinite(E).any():
+                continue
+            ax.plot(c["mu"], E, "o-", ms=3, label=f"alpha = {c['alpha']:.6f}")
+            ax.axvline(c["mu_star"], color="0.6", lw=0.8, ls="--")
+        ax.ticklabel_format(axis="y", useOffset=False)
+        ax.set_xlabel("mu = beta theta  (n fixed, other parameters stationary)")
+        ax.set_ylabel("E, energy per neuron")
+        ax.set_title(f"P = {P}, T = 0: maximum at the stationary mu* (dashed)", fontsize=10)
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig("docs/figures/rsb_theta_principle.png", dpi=120)
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    if "--plot-only" in sys.argv:  # redraw from data/rsb_theta_principle.json
+        plot(json.loads(Path("data/rsb_theta_principle.json").read_text())["curves"])
+    else:
+        main()
