@@ -96,6 +96,16 @@ def fold(
     ------
     RuntimeError
         If a Newton solve fails to converge and halving the step does not help.
+
+    Examples
+    --------
+    A branch ``alpha(n) = 0.05 - (n - 0.7)^2`` with a second unknown ``q = n/2``:
+
+    >>> import jax.numpy as jnp
+    >>> R = lambda x, a: jnp.stack([a - 0.05 + (x[0] - 0.7) ** 2, x[1] - x[0] / 2])
+    >>> a_c, x_c = fold(R, np.array([0.6, 0.3]), 0.04, progress=False)
+    >>> round(a_c, 10), round(float(x_c[0]), 6)
+    (0.05, 0.7)
     """
     solve = _newton(residual)
     if progress is None:  # automatic: a bar only once the search has taken a second
