@@ -17,11 +17,19 @@ after compilation, >= 50x faster than the baseline. Prints a table and writes
 ``benchmarks/results/bench_theory.json``.
 
     python benchmarks/bench_theory.py [--n 200] [--n4 100] [--subset 300] [--repeat 3]
+    python benchmarks/bench_theory.py --rsb [--rsb-previous]
+
+``--rsb`` instead times ``theory.critical_load(P, level="1RSB")`` for P = 2 and 4 (T = 0):
+the first call (compilation included) and the best of ``--repeat`` later calls, with the
+value; ``--rsb-previous`` adds the previous implementation (grid bisection over the engine's
+theta/mu scan, 16 scan values) in the same process, for the same-process ratio (slow:
+minutes per capacity). Goals (issue 28): <= 5 s (P = 2), <= 10 s (P = 4) after compilation.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import platform
 import time
@@ -172,13 +180,74 @@ def _grid_case(theory, cont, P, alpha, T, branches, subset, repeat, seed):
     }
 
 
+def _previous_critical_load_1rsb(P: int) -> float:
+    """The implementation before issue 28 (T = 0, hebbian): grid bisection on the existence of
+    a converged broken retrieval solution of the engine's scan (8 loads per round)."""
+    from theory._bracket import grid_bisect
+    from theory._load import factorial
+    from theory._retrieval import is_retrieval
+    from theory.rsb import solve_1rsb
+
+    fact = factorial(P) / P
+    lo, hi = (0.05, 0.2) if P == 2 else (0.02 / fact, 1.0 / fact)
+
+    def retrieves(alphas):
+        out = solve_1rsb(protocol="hebbian", P=P, beta=np.full(alphas.size, np.inf),
+                         alpha=alphas, rho=np.zeros(alphas.size), branch="retrieval",
+                         n_scan=16)
+        return out["converged"] & is_retrieval(m=out["m"])
+
+    return grid_bisect(retrieves, lo, hi, rtol=1e-5, widen=True)
+
+
+def _rsb_rows(repeat: int, previous: bool) -> list[dict]:
+    import theory
+
+    rows = []
+    for P in (2, 4):
+        t0 = time.perf_counter()
+        a = theory.critical_load(P, protocol="hebbian", level="1RSB", progress=False)
+        first = time.perf_counter() - t0
+        call = functools.partial(theory.critical_load, P, protocol="hebbian", level="1RSB",
+                                 progress=False)
+        best, runs, _ = _time(call, repeat)
+        row = dict(P=P, alpha_c=a, first_call_s=first, warm_s_best=best, warm_s=runs)
+        if previous:
+            t0 = time.perf_counter()
+            a_prev = _previous_critical_load_1rsb(P)
+            t_first = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            _previous_critical_load_1rsb(P)
+            row.update(previous_alpha_c=a_prev, previous_first_call_s=t_first,
+                       previous_warm_s=time.perf_counter() - t0)
+            row["speedup_warm"] = row["previous_warm_s"] / best
+        rows.append(row)
+        print(f"  1RSB critical_load P={P}: alpha_c = {a:.8f}; first call {first:.1f} s, "
+              f"after compilation {best:.2f} s (goal {5 if P == 2 else 10} s)"
+              + (f"; previous {row['previous_alpha_c']:.6f} in {row['previous_warm_s']:.1f} s"
+                 f" warm ({row['speedup_warm']:.0f}x)" if previous else ""), flush=True)
+    return rows
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=200, help="P = 2 grid points per axis")
     ap.add_argument("--n4", type=int, default=100, help="P = 4 grid points per axis")
     ap.add_argument("--subset", type=int, default=300, help="baseline points timed")
     ap.add_argument("--repeat", type=int, default=3, help="timed runs (best is reported)")
+    ap.add_argument("--rsb", action="store_true", help="time the 1RSB capacities instead")
+    ap.add_argument("--rsb-previous", action="store_true",
+                    help="with --rsb: also the previous implementation (slow)")
     args = ap.parse_args()
+    if args.rsb:
+        import jax
+
+        rows = _rsb_rows(args.repeat, args.rsb_previous)
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        (RESULTS / "bench_theory_rsb.json").write_text(json.dumps(dict(
+            benchmark="bench_theory --rsb", rows=rows, jax=jax.__version__,
+            python=platform.python_version(), machine=platform.machine()), indent=2))
+        return
 
     import jax
 

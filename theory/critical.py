@@ -266,7 +266,7 @@ def critical_load(
     level: str = "RS",
     r: float | None = None,
     M: float | None = None,
-    progress: bool = False,
+    progress: bool | None = None,
     **lse_options,
 ) -> float:
     """The largest load alpha (K = alpha N^(P-1)) at which the retrieval solution exists.
@@ -285,8 +285,8 @@ def critical_load(
         1RSB dispatches to theory.rsb.critical_load_1rsb.
     r, M : float, optional
         Example quality and number, instead of ``rho``.
-    progress : bool
-        Show the bisection rounds of the (slow, ~1 min) 1RSB search (tqdm, stderr).
+    progress : bool or None
+        Show the steps of the 1RSB search (tqdm, stderr); None: only if it takes over 1 s.
 
     Returns
     -------
@@ -307,7 +307,8 @@ def critical_load(
     if lse_options:
         raise TypeError(f"unexpected arguments {sorted(lse_options)} (only for P='lse').")
     level = _validate.choice("level", level, _validate.LEVELS)
-    _validate.flag("progress", progress)
+    if progress is not None:
+        _validate.flag("progress", progress)
     if level == "1RSB":
         from theory.rsb import critical_load_1rsb
 

@@ -208,16 +208,17 @@ def test_sampled_multitasking_shows_progress(capsys):
     assert "multitasking solve" in err
 
 
+def _toy_fold_residual(x, alpha, beta, rho):
+    return (alpha - 0.1 + (x[0] - 0.9) ** 2)[None]
+
+
 def test_1rsb_critical_load_shows_progress(capsys, monkeypatch):
-    """The bisection rounds are reported; the 1RSB solver is replaced by a cheap stand-in
-    whose retrieval ends at alpha = 0.1 (the bisection logic is what is exercised)."""
-    rsb = sys.modules["theory.rsb.solve"]
-
-    def fake(*, alpha, **kw):
-        ok = np.asarray(alpha) < 0.1
-        return {"converged": ok, "m": np.where(ok, 0.9, 0.0)}
-
-    monkeypatch.setattr(rsb, "solve_1rsb", fake)
+    """The continuation steps are reported; the engine start and the model equations are
+    replaced by a cheap stand-in, R = alpha - 0.1 + (n - 0.9)^2, whose fold is alpha = 0.1
+    (the Newton continuation of theory.rsb.spinodal is what is exercised)."""
+    cap = sys.modules["theory.rsb.capacity"]
+    monkeypatch.setattr(cap, "broken_start", lambda *a, **k: np.array([0.95]))
+    monkeypatch.setattr(cap, "residual_fn", lambda *a: _toy_fold_residual)
     a_c = theory.critical_load(2, protocol="hebbian", level="1RSB", progress=True)
-    assert a_c == pytest.approx(0.1, rel=1e-4)
+    assert a_c == pytest.approx(0.1, rel=1e-9)
     assert "critical_load(P=2, level='1RSB')" in capsys.readouterr().err

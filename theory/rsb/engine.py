@@ -247,6 +247,11 @@ def gap_0(x):
     return 1.0 - x[..., 1]
 
 
+def bucket(k: int) -> int:
+    """Padded grid size for ``k`` points: the next of 4, 8, 16, ... (powers of two)."""
+    return max(4, 1 << (int(k) - 1).bit_length())
+
+
 @functools.lru_cache(maxsize=32)
 def compiled(raw_fn, **static):
     """``jax.jit`` of a candidate solver with its static settings (cached per setting)."""
@@ -260,9 +265,11 @@ def rs_candidate(model, which: str, params, **static) -> tuple[np.ndarray, ...]:
 
     ``which`` is ``"T"`` (params beta, alpha, rho) or ``"0"`` (alpha, rho)."""
     f = compiled(model.raw_T if which == "T" else model.raw_0, **static)
+    k = params[0].size
+    params = tuple(np.pad(np.ravel(p), (0, bucket(k) - k), mode="edge") for p in params)
     with _x64.enabled():
         out = f(jnp.zeros((params[0].size, 0)), *map(jnp.asarray, params))
-        return tuple(np.asarray(v)[:, 0] for v in out)
+        return tuple(np.asarray(v)[:k, 0] for v in out)
 
 
 def run_grid(model, *, beta, alpha, rho, branch, n_scan, **static) -> dict[str, np.ndarray]:
@@ -284,7 +291,10 @@ def run_grid(model, *, beta, alpha, rho, branch, n_scan, **static) -> dict[str, 
         for sel, params, which in ((~zero, (b, a, r), "T"), (zero, (a, r), "0")):
             if not sel.any():
                 continue
-            params = tuple(p[sel] for p in params)
+            k = int(sel.sum())
+            # pad to a bucket size (repeating the last point) so that one compiled program
+            # serves every grid size up to it; results are cropped back to k
+            params = tuple(np.pad(p[sel], (0, bucket(k) - k), mode="edge") for p in params)
             if which == "T":
                 S = model.scan_T(params[0], n_scan, retrieval)
                 f, gap = compiled(model.raw_T, branch=branch, **static), model.gap_T
@@ -295,11 +305,12 @@ def run_grid(model, *, beta, alpha, rho, branch, n_scan, **static) -> dict[str, 
                 f, tuple(map(jnp.asarray, params)), S, rho=params[-1], retrieval=retrieval,
                 gap_fn=gap,
             )
-            *chosen, residual = chosen
+            *chosen, residual = (v[:k] for v in chosen)
+            params = tuple(p[:k] for p in params)
             res = model.finish_T(*chosen, params[0]) if which == "T" else model.finish_0(
                 *chosen, glassy
             )
-            for k, v in res.items():
-                out[k][sel] = v
+            for key, v in res.items():
+                out[key][sel] = v
             out["residual"][sel] = residual
     return {k: v.reshape(shape) for k, v in out.items()}

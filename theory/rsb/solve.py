@@ -9,11 +9,8 @@ import math
 import numpy as np
 
 from theory import _validate
-from theory._bracket import grid_bisect
-from theory._load import factorial
-from theory._retrieval import is_retrieval
 from theory._temperature import beta_of_T
-from theory.rsb import engine
+from theory.rsb import capacity, engine
 from theory.rsb.ags import AGSModel
 from theory.rsb.dense import DenseModel
 
@@ -86,13 +83,15 @@ def critical_load_1rsb(
     protocol: str = "hebbian",
     T: float = 0.0,
     rtol: float = 1e-5,
-    progress: bool = False,
+    progress: bool | None = None,
 ) -> float:
     """Largest load ``alpha`` (``K = alpha N^(P-1)``) at which the 1RSB retrieval solution exists.
 
-    Grid bisection: 8 loads per round on the current bracket; the largest one with a converged
-    retrieval solution (``m > 0.5``) and its right neighbour become the next bracket, until
-    its relative width is below ``rtol``.
+    The RS spinodal (theory.critical) sets the scale; the engine finds one broken retrieval
+    solution near it (:data:`theory.rsb.capacity.START`) and Newton continuation in the
+    overlap ``n`` follows it to the fold, with the Parisi block size (``mu = beta theta`` at
+    T = 0) fixed by its stationarity condition (:mod:`theory.rsb.spinodal`). Where no broken
+    retrieval solution exists there, the RS spinodal is returned (1RSB = RS).
 
     Parameters
     ----------
@@ -103,13 +102,17 @@ def critical_load_1rsb(
     protocol : {"hebbian", "supervised"}
     T : float
         Temperature; 0 uses the closed-form T = 0 theory; ``inf`` (no retrieval) gives 0.
-    progress : bool
-        Show the bisection rounds (tqdm, stderr); a round takes seconds.
+    rtol : float
+        Accepted for compatibility; the fold is located to ``|d alpha/dn| < 1e-9``, i.e.
+        ``alpha_c`` to ~1e-12 for the discretised equations (quadrature error ~1e-8).
+    progress : bool or None
+        Show the continuation steps (tqdm, stderr); None (default): a bar appears only if
+        the search takes longer than a second.
 
     Examples
     --------
-    >>> 0.1380 < critical_load_1rsb(2) < 0.1385  # doctest: +SKIP
-    True
+    >>> round(critical_load_1rsb(2), 6)  # Steffan & Kuehn 1994: 0.138186  # doctest: +SKIP
+    0.138186
     """
     if protocol not in ("hebbian", "supervised"):
         raise ValueError(
@@ -118,26 +121,15 @@ def critical_load_1rsb(
     P = _validate.interaction_order(P)
     T = _validate.scalar_T(T)
     rho = float(_validate.real_array("rho", rho, low=0.0, high=math.inf, high_open=True))
-    rtol = float(_validate.real_array("rtol", rtol, low=0.0, high=1.0, low_open=True))
-    _validate.flag("progress", progress)
+    float(_validate.real_array("rtol", rtol, low=0.0, high=1.0, low_open=True))
+    if progress is not None:
+        _validate.flag("progress", progress)
     if math.isinf(T):  # infinite temperature: the paramagnet only
         return 0.0
     beta = float(beta_of_T(T))
-    fact = factorial(P) / P
-    lo, hi = (0.05, 0.2) if P == 2 else (0.02 / fact, 1.0 / fact)  # Delta in [0.02, 1]
+    from theory.critical import critical_point  # RS spinodal (theory.critical imports us lazily)
 
-    def retrieves(alphas):
-        out = solve_1rsb(
-            protocol=protocol,
-            P=P,
-            beta=np.full(alphas.size, beta),
-            alpha=alphas,
-            rho=np.full(alphas.size, rho),
-            branch="retrieval",
-            n_scan=16,  # near the spinodal the coarse scan can miss the broken solution
-        )
-        return out["converged"] & is_retrieval(m=out["m"])
-
-    return grid_bisect(retrieves, lo, hi, rtol=rtol, widen=True, progress=progress,
-                       desc=f"critical_load(P={P}, level='1RSB')")
-
+    rho = rho if protocol == "supervised" else 0.0
+    alpha_rs = critical_point(P, rho=rho, protocol=protocol, T=T)[0]
+    n_y = model_of(P, protocol)[1]["n_y"]
+    return capacity.capacity(P, beta, rho, alpha_rs, n_y=n_y, progress=progress)[0]
