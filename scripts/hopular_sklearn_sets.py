@@ -59,6 +59,21 @@ def write_card(folder: Path, name: str, X: np.ndarray, y: np.ndarray, seed: int 
     )
 
 
+def _run_with_feature_size(folder: Path, e: int, seed: int) -> dict:
+    """The budget recipe with feature size ``e`` (heads e // 4) on split 0."""
+    from dataclasses import replace
+
+    from hopfield_sim.tabular import load_dataset, recipe, train
+
+    data = load_dataset(folder)
+    enc = data.encode(data.split(0))
+    r = recipe("budget", num_train=len(enc.split.train), num_features=len(enc.sizes))
+    r = replace(r, model=replace(r.model, feature_size=e, feature_heads=max(1, e // 4)))
+    res = train(enc, recipe=r, seed=seed)
+    return {"test_accuracy": res.test_accuracy, "validation_accuracy": res.validation_accuracy,
+            "epochs": res.epochs, "settings": r.to_dict(), "seconds": res.seconds}  # fmt: skip
+
+
 def main(argv: list[str] | None = None) -> int:
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
@@ -70,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--sets", default="breast_cancer")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", type=Path, default=None)
+    p.add_argument("--feature-size", type=int, default=None, help="override the recipe's e")
     args = p.parse_args(argv)
     results = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -80,7 +96,10 @@ def main(argv: list[str] | None = None) -> int:
             tr, te = spec["intended_train"], spec["intended_test"]
             lr = make_pipeline(StandardScaler(), LogisticRegression(max_iter=5000))
             lr_acc = float(lr.fit(X[tr], y[tr]).score(X[te], y[te]))
-            r = run_split(folder, split=0, recipe="budget", seed=args.seed)
+            if args.feature_size is None:
+                r = run_split(folder, split=0, recipe="budget", seed=args.seed)
+            else:
+                r = _run_with_feature_size(folder, args.feature_size, args.seed)
             row = {
                 "set": name,
                 "train_rows": len(tr),
