@@ -89,6 +89,9 @@ class Encoded:
         Whether each feature is discrete (one-hot).
     split : Split
         The row indices the encoding was fitted on (numeric statistics from ``split.train``).
+    target_mean, target_std : float
+        Regression (numeric target, ``discrete[-1]`` False): ``y`` holds the target in its
+        units and its encoding is ``(y - target_mean) / target_std``. Unused for classes.
     """
 
     x: np.ndarray
@@ -97,10 +100,12 @@ class Encoded:
     sizes: tuple[int, ...]
     discrete: tuple[bool, ...]
     split: Split
+    target_mean: float = 0.0
+    target_std: float = 1.0
 
     @property
     def num_classes(self) -> int:
-        """Number of target classes."""
+        """Number of target classes (1 for a numeric target)."""
         return self.sizes[-1]
 
 

@@ -12,13 +12,18 @@ rows) looking up a random subsample of the training set (512 rows, the reference
 ``clip(256 // F, 4, 16)`` (4-wide feature-feature heads), 40 epochs, LAMB lr 5e-3 annealed to 0
 over the run, feature-loss weight annealed 1 -> 0 over the first tenth, weight average decay
 0.99 per step, validation every 4 epochs (chosen on the validation rows of shrutime's fold 0,
-never on test rows). On small data sets (training set no larger than 256 rows) it is full
+never on test rows). The medium tier's budget counts optimiser steps: at least
+:data:`MIN_STEPS` (500) steps, so epochs = ``max(40, ceil(500 / steps per epoch))`` (shrutime
+and blastchar keep their 40 epochs; a 364-row table, one full-batch step per epoch, gets 500
+epochs instead of 40 steps); validation then runs about ten times per run. On small data
+sets (training set no larger than 256 rows) it is full
 batch with the whole training set as memory, 100 epochs, feature-loss weight annealed over the
 first quarter, weight average decay 0.9, validation every 5 epochs.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field, replace
 
 from hopfield_sim.tabular.model import HopularConfig
@@ -26,6 +31,9 @@ from hopfield_sim.tabular.model import HopularConfig
 __all__ = ["Recipe", "recipe", "RECIPES"]
 
 RECIPES = ("budget", "reference")
+
+#: fewest optimiser steps of the budget recipe's medium tier
+MIN_STEPS = 500
 
 
 @dataclass(frozen=True)
@@ -108,7 +116,13 @@ def recipe(
     if name != "budget":
         raise ValueError(f"recipe must be one of {RECIPES}; got {name!r}.")
     small = num_train is not None and num_train <= 256
-    n = epochs if epochs is not None else (100 if small else 40)
+    if epochs is not None:
+        n = epochs
+    elif small:
+        n = 100
+    else:  # steps per epoch as in train._sizes: one full-batch step below 2 * 256 rows
+        per_epoch = 1 if num_train is None else max(1, num_train // 256)
+        n = max(40, math.ceil(MIN_STEPS / per_epoch)) if num_train is not None else 40
     e = 16 if num_features is None else max(4, min(16, 256 // num_features))
     return Recipe(
         name="budget",
@@ -119,6 +133,6 @@ def recipe(
         lr_horizon=float(n),
         loss_horizon=max(1.0, n / 4 if small else n / 10),
         ema_decay=0.9 if small else 0.99,
-        eval_every=5 if small else 4,
+        eval_every=5 if small else max(4, n // 10),
         model=HopularConfig(feature_size=e, num_blocks=1, feature_heads=max(1, e // 4)),
     ).validate()

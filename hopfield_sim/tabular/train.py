@@ -45,20 +45,39 @@ MAX_SEED = 2**32 - 1
 
 @dataclass
 class TrainResult:
-    """Outcome of :func:`train` (accuracies are fractions in [0, 1]; ``epochs`` = epochs done)."""
+    """Outcome of :func:`train` (accuracies are fractions in [0, 1]; ``epochs`` = epochs done).
 
-    test_accuracy: float
+    Classification: ``test_accuracy``, ``validation_accuracy``. Regression (numeric target):
+    ``test_rmse`` (target units), ``test_r2``, and ``validation_accuracy`` holds the negative
+    validation RMSE in standardised units (the selection score; higher is better);
+    ``test_accuracy`` is None. ``test_*`` are None when the split has no test rows.
+    ``predict(x, missing)`` maps encoded rows (target columns ignored) to the best weights'
+    target output: class logits (N, C), or the target value in its units (N,).
+    """
+
+    test_accuracy: float | None
     validation_accuracy: float
     best_epoch: int
     epochs: int
     seconds: float
     history: list[dict] = field(default_factory=list)
     resumed_from: int = 0
+    test_rmse: float | None = None
+    test_r2: float | None = None
+    predict: object = field(default=None, repr=False, compare=False)
 
 
 def _sizes(enc: Encoded, recipe: Recipe) -> tuple[int, int, int, int]:
+    """Training rows, state batch B, memory rows M, optimiser steps per epoch.
+
+    With fewer than ``2 * batch_size`` training rows the state is the whole training set (one
+    step per epoch): dropping the remainder of a single batch would leave out up to half of the
+    rows in every epoch.
+    """
     n_train = len(enc.split.train)
     B = n_train if recipe.batch_size is None else min(recipe.batch_size, n_train)
+    if n_train < 2 * B:
+        B = n_train
     M = n_train if recipe.memory_size is None else min(recipe.memory_size, n_train)
     return n_train, B, M, n_train // B
 
@@ -169,9 +188,21 @@ def _epoch(
 
 @functools.partial(jax.jit, static_argnames=("graph", "sizes"))
 def _predict(params, keys, rest, memory_all, inputs, *, graph, sizes):
-    """Predicted class of each input row (evaluation mode, memory = whole training set)."""
+    """Target output of each input row: class logits or the standardised value (evaluation
+    mode, memory = whole training set)."""
     m = nnx.merge(graph, params, keys, rest)
-    return jnp.argmax(objective.target_logits(m(inputs, memory_all), sizes), axis=-1)
+    return objective.target_logits(m(inputs, memory_all), sizes)
+
+
+def weight_average(ema, decay: float, steps: int):
+    """Bias-corrected weight average: ``ema / (1 - decay**steps)``.
+
+    ``ema`` starts from zeros, so the corrected average weighs only the parameters after each
+    optimiser step (with weights ``(1 - decay) decay**(steps - k)``, normalised), never the
+    initialisation.
+    """
+    norm = 1.0 - decay ** max(int(steps), 1)
+    return jax.tree.map(lambda e: e / norm, ema)
 
 
 def train(
@@ -251,7 +282,7 @@ def _train(enc, recipe, seed, progress, checkpoint, run_info, eval_batch_size, s
     graph_train, params, keys, rest = nnx.split(model, nnx.Param, nnx.RngKey, ...)
     tx = _optimizer(tuple(recipe.betas), recipe.eps, recipe.weight_decay, recipe.clip_norm)
     opt_state = tx.init(params)
-    ema = jax.tree.map(jnp.array, params)
+    ema = jax.tree.map(jnp.zeros_like, params)  # bias-corrected when read (weight_average)
     best = jax.tree.map(jnp.array, params)
     base_key = jax.random.key(int(seed))
 
@@ -261,22 +292,31 @@ def _train(enc, recipe, seed, progress, checkpoint, run_info, eval_batch_size, s
     def predict(params, memory_all, inputs):
         return _predict(params, keys, rest, memory_all, inputs, graph=graph_eval, sizes=sizes)
 
-    chunk = min(eval_batch_size, max(len(enc.split.validation), len(enc.split.test)))
+    chunk = min(eval_batch_size, max(len(enc.split.validation), len(enc.split.test), 1))
+    regression = not discrete[-1]
 
-    def accuracy(params, rows: np.ndarray) -> float:
-        masked = enc.missing[rows].copy()
+    def outputs(params, x: np.ndarray, missing: np.ndarray) -> np.ndarray:
+        masked = np.array(missing, bool, copy=True)
         masked[:, -1] = True
-        inputs = model_input(jnp.asarray(enc.x[rows]), jnp.asarray(masked), sizes)
-        pad = (-len(rows)) % chunk  # one chunk shape for validation and test: one compilation
+        inputs = model_input(jnp.asarray(x, jnp.float32), jnp.asarray(masked), sizes)
+        pad = (-len(x)) % chunk  # one chunk shape for validation and test: one compilation
         inputs = jnp.concatenate([inputs, jnp.zeros((pad, inputs.shape[1]), inputs.dtype)])
         preds = [
             predict(params, memory_all, inputs[i : i + chunk])
             for i in range(0, inputs.shape[0], chunk)
         ]
-        pred = np.concatenate([np.asarray(p) for p in preds])[: len(rows)]
-        return float(np.mean(pred == enc.y[rows]))
+        out = np.concatenate([np.asarray(p) for p in preds])[: len(x)]
+        return out[:, 0] * enc.target_std + enc.target_mean if regression else out
+
+    def accuracy(params, rows: np.ndarray) -> float:
+        """Accuracy, or (regression) minus the RMSE in standardised units."""
+        out = outputs(params, enc.x[rows], enc.missing[rows])
+        if regression:
+            return -float(np.sqrt(np.mean((out - enc.y[rows]) ** 2))) / enc.target_std
+        return float(np.mean(np.argmax(out, axis=-1) == enc.y[rows]))
 
     info = {"run": run_info or {}, "recipe": recipe.to_dict(), "seed": int(seed)}
+    info["weight_average"] = "bias-corrected, from zeros"  # older checkpoints are refused
     info["data_digest"] = data_digest(enc)
     start, best_val, best_epoch, history, seconds_before = 0, -1.0, 0, [], 0.0
     if checkpoint is not None and ckpt.exists(checkpoint):
@@ -351,11 +391,12 @@ def _train(enc, recipe, seed, progress, checkpoint, run_info, eval_batch_size, s
         done = epoch + 1
         validate = done % recipe.eval_every == 0 or done == epochs
         if validate:
-            val = accuracy(ema, enc.split.validation)
+            average = weight_average(ema, recipe.ema_decay, done * n_batches)
+            val = accuracy(average, enc.split.validation)
             history.append({"epoch": done, "loss": loss_value, "validation_accuracy": val})
             if val > best_val:
                 best_val, best_epoch = val, done
-                best = jax.tree.map(jnp.array, ema)
+                best = average
         if checkpoint is not None and (validate or done == last):
             meta = {
                 "info": info,
@@ -372,9 +413,19 @@ def _train(enc, recipe, seed, progress, checkpoint, run_info, eval_batch_size, s
             bar.set_postfix(loss=f"{loss_value:.3f}", best_val=f"{best_val:.3f}")
     if bar is not None:
         bar.close()
-    test = accuracy(best, enc.split.test)
+    test, rmse, r2 = None, None, None
+    rows = enc.split.test
+    if len(rows) and regression:
+        err = outputs(best, enc.x[rows], enc.missing[rows]) - enc.y[rows]
+        rmse = float(np.sqrt(np.mean(err**2)))
+        r2 = 1.0 - float(np.sum(err**2) / np.sum((enc.y[rows] - np.mean(enc.y[rows])) ** 2))
+    elif len(rows):
+        test = accuracy(best, rows)
     return TrainResult(
         test_accuracy=test,
+        test_rmse=rmse,
+        test_r2=r2,
+        predict=functools.partial(outputs, best),
         validation_accuracy=best_val,
         best_epoch=best_epoch,
         epochs=last,

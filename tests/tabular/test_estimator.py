@@ -1,0 +1,137 @@
+"""scikit-learn estimators of Hopular: scikit-learn's own checks, pandas, Pipeline, regression."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from hopfield_sim.tabular.estimator import HopularClassifier, HopularRegressor
+
+TINY = {"epochs": 1, "feature_size": 2, "random_state": 0}
+
+#: a representative default-tier subset of scikit-learn's checks (the full run is slow below)
+#: (each fit compiles the model for a new shape, so the subset keeps the checks that fit once
+#: or refuse input before fitting)
+DEFAULT_CHECKS = {
+    "check_n_features_in",
+    "check_fit2d_1sample",
+    "check_estimators_empty_data_messages",
+    "check_classifiers_regression_target",
+    "check_estimators_unfitted",
+    "check_get_params_invariance",
+    "check_set_params",
+    "check_no_attributes_set_in_init",
+}
+
+
+def _name(check) -> str:
+    return getattr(check, "func", check).__name__
+
+
+@parametrize_with_checks([HopularClassifier(**TINY), HopularRegressor(**TINY)])
+def test_sklearn_checks_default_subset(estimator, check):
+    if _name(check) not in DEFAULT_CHECKS:
+        pytest.skip("in the slow tier (test_sklearn_checks_all)")
+    check(estimator)
+
+
+def _expected_failures(estimator) -> dict[str, str]:
+    """Checks that cannot apply, with the reason (scikit-learn's ``expected_failed_checks``)."""
+    why = ("the fitted model holds a compiled JAX predictor (a closure over the best weights); "
+           "it is not picklable, and the project stores no pickles")  # fmt: skip
+    return {"check_estimators_pickle": why}
+
+
+@pytest.mark.slow
+@parametrize_with_checks(
+    [HopularClassifier(**TINY), HopularRegressor(**TINY)], expected_failed_checks=_expected_failures
+)
+def test_sklearn_checks_all(estimator, check):
+    check(estimator)
+
+
+def _frame(n: int = 120, seed: int = 0):
+    """A DataFrame with a categorical and a numeric column with missing values; the class is
+    "yes" for the category "red" (a third of the rows)."""
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    colour = rng.choice(["red", "green", "blue"], n)
+    size = rng.normal(size=n)
+    y = np.where(colour == "red", "yes", "no")
+    size[rng.random(n) < 0.05] = np.nan
+    X = pd.DataFrame({"colour": pd.Categorical(colour), "size": size, "noise": rng.normal(size=n)})
+    return X, y
+
+
+def test_dataframe_categorical_missing_pipeline_cross_val_score():
+    from sklearn.model_selection import cross_val_score
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    X, y = _frame()
+    clf = HopularClassifier(feature_size=4, random_state=0)  # small tier: 100 full-batch steps
+    clf.fit(X, y)
+    assert list(clf.categorical_) == [True, False, False]
+    assert list(clf.feature_names_in_) == ["colour", "size", "noise"]
+    proba = clf.predict_proba(X)
+    np.testing.assert_allclose(proba.sum(1), 1.0, rtol=1e-6)
+    assert set(clf.predict(X)) <= {"no", "yes"}
+    # the class is one category: the majority rule gets 2/3, the exact rule 1
+    assert clf.score(X, y) >= 0.9
+    pipe = make_pipeline(FunctionTransformer(lambda d: d), clf)
+    scores = cross_val_score(pipe, X, y, cv=2)
+    assert scores.shape == (2,) and np.all(scores > 0.75)
+
+
+def test_regressor_learns_a_linear_function_better_than_the_mean():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(150, 3))
+    y = 3.0 + X @ np.array([2.0, -1.0, 0.5])
+    reg = HopularRegressor(feature_size=4, random_state=0).fit(X[:100], y[:100])
+    # R^2 against the test mean (0 = predicting the mean; the exact function has 1)
+    assert reg.score(X[100:], y[100:]) > 0.6
+    assert np.all(np.isfinite(reg.predict(X[100:])))
+
+
+def test_bad_arguments_name_themselves():
+    X, y = _frame(20)
+    with pytest.raises(ValueError, match="validation_fraction"):
+        HopularClassifier(validation_fraction=1.5, **TINY).fit(X, y)
+    with pytest.raises(ValueError, match="categorical_features"):
+        HopularClassifier(categorical_features=["nope"], **TINY).fit(X, y)
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    reason="measured 2026-12-06: Hopular budget R^2 0.14 against linear regression 0.33 on "
+    "load_diabetes (80/20 split, seed 0); the regression recipe is not tuned (issue 26)",
+    strict=False,
+)
+def test_diabetes_r2_near_linear_regression():
+    from sklearn.datasets import load_diabetes
+    from sklearn.linear_model import LinearRegression
+    from sklearn.model_selection import train_test_split
+
+    X, y = load_diabetes(return_X_y=True)
+    a, b, ya, yb = train_test_split(X, y, test_size=0.2, random_state=0)
+    linear = LinearRegression().fit(a, ya).score(b, yb)
+    hop = HopularRegressor(random_state=0).fit(a, ya).score(b, yb)
+    assert hop > linear - 0.1, (hop, linear)
+
+
+@pytest.mark.slow
+def test_breast_cancer_accuracy_near_logistic_regression():
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import train_test_split
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = load_breast_cancer(return_X_y=True)
+    a, b, ya, yb = train_test_split(X, y, test_size=0.2, random_state=0, stratify=y)
+    logistic = make_pipeline(StandardScaler(), LogisticRegression(max_iter=5000))
+    ref = logistic.fit(a, ya).score(b, yb)
+    hop = HopularClassifier(random_state=0).fit(a, ya).score(b, yb)
+    assert hop > ref - 0.05, (hop, ref)
