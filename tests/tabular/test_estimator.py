@@ -30,6 +30,7 @@ def _name(check) -> str:
 
 
 @parametrize_with_checks([HopularClassifier(**TINY), HopularRegressor(**TINY)])
+@pytest.mark.slow  # one compile per fit: ~4 min of CPU on 2 cores
 def test_sklearn_checks_default_subset(estimator, check):
     if _name(check) not in DEFAULT_CHECKS:
         pytest.skip("in the slow tier (test_sklearn_checks_all)")
