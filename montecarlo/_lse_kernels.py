@@ -19,7 +19,11 @@ import math
 import numba
 import numpy as np
 
+from montecarlo import _rng
+from montecarlo._cache import keyed_njit, source_digest
 from montecarlo._rng import uniform
+
+_INLINED = source_digest(_rng)  # run_chain(s) compile _rng.uniform in: key their cache by it
 
 ACCEPT_TARGET = 0.4  # burn-in adapts delta towards this acceptance rate
 
@@ -71,7 +75,7 @@ def _renormalise(x):
         x[i] *= f
 
 
-@numba.njit(cache=True)
+@keyed_njit(_INLINED)
 def run_chain(x, h, buf, xiT, b, beta, delta, burn, sweeps, state, stats, log_bulk=-math.inf):
     """``burn`` adapting sweeps then ``sweeps`` measured ones for one chain (in place).
 
@@ -133,7 +137,7 @@ def run_chain(x, h, buf, xiT, b, beta, delta, burn, sweeps, state, stats, log_bu
     return delta
 
 
-@numba.njit(cache=True, parallel=True)
+@keyed_njit(_INLINED, parallel=True)
 def run_chains(x, h, buf, xiT, counts, log_bulk, sample_of, b, beta, delta, burn, sweeps,
                states, stats):
     """``run_chain`` for every chain c, in parallel: patterns ``xiT[s, :, :counts[s]]`` and
