@@ -86,6 +86,7 @@ def test_dataframe_categorical_missing_pipeline_cross_val_score():
     assert scores.shape == (2,) and np.all(scores > 0.75)
 
 
+@pytest.mark.slow  # its default-tier twin: the classifier pipeline test above
 def test_regressor_learns_a_linear_function_better_than_the_mean():
     rng = np.random.default_rng(1)
     X = rng.normal(size=(150, 3))
