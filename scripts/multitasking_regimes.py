@@ -165,10 +165,9 @@ def _out_dirs(args) -> tuple[Path, Path]:
     if args.shipped:
         return DATA, FIGURES
     if args.out is None:
-        from datetime import datetime, timezone
+        from _sweep_script import fresh_folder
 
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-        args.out = Path.cwd() / f"{Path(__file__).stem}-{stamp}"
+        args.out = fresh_folder(Path(__file__).stem)
     return args.out, args.out
 
 
