@@ -27,6 +27,7 @@ _LONG = {"phi": "target alignment phi = x.xi^0/N, sweep average",
          "left the target's basin has phi_min below the barrier)"}
 INITS = ("pattern", "random")
 KERNELS = ("lse", "lsr")  # energy kernels (montecarlo._lse_kernels.energy)
+ENGINES = ("numba", "jax")
 
 
 def _positive_int(name: str, value: object, low: int = 1) -> int:
@@ -99,6 +100,7 @@ def sample_lse(
     ramp_from: float | None = None,
     ramp_steps: int = 4,
     kernel: str = "lse",
+    engine: str = "numba",
     seed: int = 0,
 ) -> xr.Dataset:
     """Metropolis chains through the temperatures ``T`` in the order given.
@@ -137,6 +139,10 @@ def sample_lse(
     kernel : {"lse", "lsr"}
         Log-sum-exp energy, or log-sum-ReLU H = -(N/b) ln sum_mu max(0, 1 - b + b phi_mu)
         (Petrova et al.; +inf where no pattern is in the support, so ``init="pattern"``).
+    engine : {"numba", "jax"}
+        Numba kernels (xoshiro streams, threads), or JAX (montecarlo._lse_jax: all chains
+        vectorised, GPU if present, counter-based threefry keys; no ``cone``). The engines
+        agree in distribution, not sample by sample.
     seed : int
         Seeds patterns, starts and every chain's stream; results do not depend on threads.
 
@@ -156,7 +162,7 @@ def sample_lse(
     True
     """
     req = _request(N, T, alpha, M, beta_net, patterns, samples, replicas, burn, sweeps, init,
-                   delta, cone, ramp_from, ramp_steps, kernel, seed)
+                   delta, cone, ramp_from, ramp_steps, kernel, engine, seed)
     xiT, counts, log_bulk = _pattern_arrays(req)
     x, states, sample_of = _starts(req, xiT)
     C = x.shape[0]
@@ -169,8 +175,16 @@ def sample_lse(
     kind = KERNELS.index(req["kernel"])
     for k, (t, measured) in enumerate(_schedule(req)):
         beta = math.inf if t == 0 else 1.0 / t
-        run_chains(x, h, buf, xiT, counts, log_bulk, sample_of, req["beta_net"], beta, step,
-                   req["burn"], req["sweeps"] if measured else 0, states, stats, kind)
+        n_meas = req["sweeps"] if measured else 0
+        if req["engine"] == "jax":
+            from montecarlo import _lse_jax
+
+            stats = _lse_jax.run_chains(x, xiT.transpose(0, 2, 1), log_bulk, sample_of,
+                                        req["beta_net"], beta, step, req["burn"], n_meas,
+                                        states, k, kind)
+        else:
+            run_chains(x, h, buf, xiT, counts, log_bulk, sample_of, req["beta_net"], beta,
+                       step, req["burn"], n_meas, states, stats, kind)
         if measured:
             i = k - req["ramp_steps"]
             out[i], steps[i] = stats, step
@@ -178,7 +192,7 @@ def sample_lse(
 
 
 def _request(N, T, alpha, M, beta_net, patterns, samples, replicas, burn, sweeps, init, delta,
-             cone, ramp_from, ramp_steps, kernel, seed) -> dict:
+             cone, ramp_from, ramp_steps, kernel, engine, seed) -> dict:
     """Check every argument of ``sample_lse`` (one-line ValueErrors naming it) and the memory
     estimate; returns them normalised."""
     N = _positive_int("N", N, 3)
@@ -188,8 +202,24 @@ def _request(N, T, alpha, M, beta_net, patterns, samples, replicas, burn, sweeps
     M = _load(N, alpha, M)
     if not (np.isfinite(beta_net) and beta_net > 0):
         raise ValueError(f"beta_net must be > 0; got beta_net={beta_net!r}.")
+    _check_options(patterns, init, kernel, engine, delta, cone, ramp_from)
+    req = dict(N=N, T=T_arr, M=M, beta_net=float(beta_net), patterns=patterns,
+               samples=_positive_int("samples", samples),
+               replicas=_positive_int("replicas", replicas), burn=_positive_int("burn", burn, 0),
+               sweeps=_positive_int("sweeps", sweeps), init=init, delta=float(delta),
+               cone=cone, ramp_from=ramp_from, kernel=kernel, engine=engine,
+               seed=_positive_int("seed", seed, 0),
+               ramp_steps=0 if ramp_from is None else _positive_int("ramp_steps", ramp_steps))
+    if cone is None:
+        _memory.check_memory(lse_bytes(N, M, req["samples"], req["samples"] * req["replicas"]),
+                             f"sample_lse(N={N}, M={M}, samples={samples}, replicas={replicas})")
+    return req
+
+
+def _check_options(patterns, init, kernel, engine, delta, cone, ramp_from) -> None:
+    """The non-numeric options of ``sample_lse`` and their combinations."""
     for name, value, allowed in (("patterns", patterns, PATTERNS), ("init", init, INITS),
-                                 ("kernel", kernel, KERNELS)):
+                                 ("kernel", kernel, KERNELS), ("engine", engine, ENGINES)):
         if value not in allowed:
             raise ValueError(f"{name} must be one of {allowed}; got {value!r}.")
     if not (0 < delta <= math.pi):
@@ -197,20 +227,12 @@ def _request(N, T, alpha, M, beta_net, patterns, samples, replicas, burn, sweeps
     if cone is not None and (patterns != "spherical" or kernel != "lse" or not -1 < cone < 1):
         raise ValueError(f"cone must be a phi_keep in (-1, 1) with spherical patterns and the "
                          f"lse kernel; got cone={cone!r}, patterns={patterns!r}.")
+    if engine == "jax" and cone is not None:
+        raise ValueError("engine='jax' does not run the cone approximation; use 'numba'.")
     if ramp_from is not None and not (np.isfinite(ramp_from) and ramp_from >= 0):
         raise ValueError(f"ramp_from must be a temperature >= 0; got ramp_from={ramp_from!r}.")
     if kernel == "lsr" and init != "pattern":
         raise ValueError("kernel='lsr' needs init='pattern' (H = +inf outside the support).")
-    req = dict(N=N, T=T_arr, M=M, beta_net=float(beta_net), patterns=patterns,
-               samples=_positive_int("samples", samples),
-               replicas=_positive_int("replicas", replicas), burn=_positive_int("burn", burn, 0),
-               sweeps=_positive_int("sweeps", sweeps), init=init, delta=float(delta),
-               cone=cone, ramp_from=ramp_from, kernel=kernel, seed=_positive_int("seed", seed, 0),
-               ramp_steps=0 if ramp_from is None else _positive_int("ramp_steps", ramp_steps))
-    if cone is None:
-        _memory.check_memory(lse_bytes(N, M, req["samples"], req["samples"] * req["replicas"]),
-                             f"sample_lse(N={N}, M={M}, samples={samples}, replicas={replicas})")
-    return req
 
 
 def _load(N: int, alpha, M) -> int:
@@ -241,7 +263,8 @@ def _pattern_arrays(req: dict):
 
 
 def _starts(req: dict, xiT: np.ndarray):
-    """Initial states (chains, N), their xoshiro streams and the sample of each chain."""
+    """Initial states (chains, N), the chains' random streams (xoshiro states; the root key
+    words for the JAX engine) and the sample of each chain."""
     N, C = req["N"], req["samples"] * req["replicas"]
     _, ss_init, ss_chains = np.random.SeedSequence(req["seed"]).spawn(3)
     sample_of = np.repeat(np.arange(req["samples"]), req["replicas"])
@@ -252,6 +275,10 @@ def _starts(req: dict, xiT: np.ndarray):
         else:
             g = np.random.default_rng(child).standard_normal(N)
             x[c] = g * math.sqrt(N) / np.linalg.norm(g)
+    if req["engine"] == "jax":
+        from montecarlo._lse_jax import root_key
+
+        return x, root_key(ss_chains), sample_of
     return x, stream_states(ss_chains, C), sample_of
 
 
@@ -283,7 +310,8 @@ def _dataset(req: dict, out: np.ndarray, steps: np.ndarray, counts) -> xr.Datase
     cone = req["cone"]
     ds.attrs.update(model=req["kernel"], N=req["N"], M=req["M"],
                     alpha=math.log(req["M"]) / req["N"], beta_net=req["beta_net"],
-                    patterns=req["patterns"], init=req["init"], burn=req["burn"], sweeps=sweeps,
+                    patterns=req["patterns"], init=req["init"], engine=req["engine"],
+                    burn=req["burn"], sweeps=sweeps,
                     seed=req["seed"], cone=float("nan") if cone is None else float(cone),
                     ramp_from=float("nan") if req["ramp_from"] is None else req["ramp_from"],
                     ramp_steps=req["ramp_steps"], patterns_drawn=float(np.mean(counts)),
