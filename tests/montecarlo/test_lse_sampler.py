@@ -134,3 +134,23 @@ def test_heating_and_annealing_ramps_end_in_the_bessel_law(init, ramp_from):
     mean, err = _mean_and_error(ds)
     assert abs(mean - exact) < 4 * err + 1e-3
     assert float(ds.phi_min.min()) <= float(ds.phi.min())  # the lowest point of each chain
+
+
+def test_log_sum_relu_kernel_single_pattern_against_quadrature():
+    """kernel='lsr', M = 1: H = -(N/b) ln(1 - b + b phi) on phi > phi_c = (b - 1)/b, so
+    P(phi) ~ (1 - phi^2)^((N-3)/2) (1 - b + b phi)^(N/(b T)); <phi> by quadrature."""
+    from scipy import integrate
+
+    N, T, b = 8, 0.4, 2.0
+    ds = sample_lse(N, T=T, M=1, beta_net=b, kernel="lsr", samples=1, replicas=16, burn=50,
+                    sweeps=400, seed=6)
+    phi_c = (b - 1) / b
+
+    def w(p):
+        return (1 - p * p) ** ((N - 3) / 2) * (1 - b + b * p) ** (N / (b * T))
+
+    z = integrate.quad(w, phi_c, 1, epsrel=1e-12)[0]
+    exact = integrate.quad(lambda p: p * w(p), phi_c, 1, epsrel=1e-12)[0] / z
+    mean, err = _mean_and_error(ds)
+    assert abs(mean - exact) < 4 * err + 1e-3
+    assert ds.attrs["model"] == "lsr"

@@ -162,3 +162,20 @@ def test_front_doors_pass_branch_and_accept_the_defaults():
         theory.solve("lse", T=0.1, alpha=0.3, branch="spinglass")
     assert theory.critical_load("lse", rho=0.0, progress=False) == pytest.approx(
         float(rem.capacity(1.0)), abs=1e-12)
+
+
+def test_lsr_support_threshold_published_value_and_extreme_value_route():
+    """Petrova et al. (2604.07401) print alpha_th = 0.347 = ln(2)/2 at b = 2 + sqrt(2)
+    (phi_c = 1/sqrt(2)); second route: the load at which the expected number of the
+    e^{alpha N} alignments above phi_c, by the exact spherical density, stops decaying."""
+    b = 2 + math.sqrt(2)
+    assert round(float(rem.lsr_support_threshold(b)), 3) == 0.347
+    assert abs(float(rem.lsr_support_threshold(b)) - 0.5 * math.log(2)) < 1e-12
+    assert float(rem.lsr_support_threshold(0.8)) == 0.0
+    phi_c = (b - 1) / b
+    Ns = np.array([400.0, 800.0])
+    a = (Ns - 1) / 2
+    log_tail = np.log(special.betaincc(a, a, (1 + phi_c) / 2))
+    slope = -(log_tail[1] - log_tail[0]) / (Ns[1] - Ns[0])  # -(1/N) ln P(phi > phi_c)
+    assert abs(slope - float(rem.lsr_support_threshold(b))) < 2e-3
+    assert float(rem.lsr_support_threshold(b, "gaussian")) == pytest.approx(0.25)
