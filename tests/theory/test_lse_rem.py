@@ -165,7 +165,7 @@ def test_front_doors_pass_branch_and_accept_the_defaults():
 
 
 def test_lsr_support_threshold_published_value_and_extreme_value_route():
-    """Petrova et al. (2604.07401) print alpha_th = 0.347 = ln(2)/2 at b = 2 + sqrt(2)
+    """Petrova et al. quote alpha_th = 0.347 = ln(2)/2 at b = 2 + sqrt(2) (exact density)
     (phi_c = 1/sqrt(2)); second route: the load at which the expected number of the
     e^{alpha N} alignments above phi_c, by the exact spherical density, stops decaying."""
     b = 2 + math.sqrt(2)

@@ -185,8 +185,10 @@ def lsr_support_threshold(beta_net, law: str = "spherical") -> np.ndarray:
     """Load below which no non-target pattern lies in the log-sum-ReLU kernel's support at
     x = xi^0: the kernel max(0, 1 - b + b phi) vanishes for phi <= phi_c = (b - 1)/b, and the
     largest of e^{alpha N} alignments phi_max(alpha) reaches phi_c at alpha_th = I(phi_c)
-    (Petrova et al., 2604.07401: -ln(1 - phi_c^2)/2 for spherical patterns, 0.347 at
-    b = 2 + sqrt(2)). 0 for b <= 1 (phi_c <= 0: about half the patterns are always in)."""
+    (-ln(1 - phi_c^2)/2 for spherical patterns: 0.347 = ln(2)/2 at b = 2 + sqrt(2), the
+    value Petrova et al. quote for their NeurIPS 2026 companion; (1 - 1/b)^2/2 in the
+    Gaussian approximation, as printed in arXiv 2604.07401: 0.25 at b = 3.41). 0 for b <= 1
+    (phi_c <= 0: about half the patterns are always in)."""
     b = np.asarray(beta_net, dtype=float)
     if np.any(~(b > 0)):
         raise ValueError(f"beta_net must be > 0; got {beta_net!r}.")
