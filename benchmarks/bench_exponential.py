@@ -56,7 +56,7 @@ def engine_seconds(N, M, sweeps, seed=0):
     rng = np.random.default_rng(seed)
     xiT = np.ascontiguousarray(draw_patterns(N, M, "spherical", rng).T)
     x = xiT[:, 0].copy()
-    h, buf, stats = np.empty(M), np.empty(M), np.zeros(7)
+    h, buf, stats = np.empty(M), np.empty(M), np.zeros(8)
     state = stream_states(np.random.SeedSequence(seed), 1)[0]
     K.run_chain(x, h, buf, xiT, 1.0, 5.0, 0.3, 0, 1, state, stats)  # compile / warm
     t = []

@@ -75,78 +75,117 @@ def _renormalise(x):
         x[i] *= f
 
 
-@keyed_njit(_INLINED)
-def run_chain(x, h, buf, xiT, b, beta, delta, burn, sweeps, state, stats, log_bulk=-math.inf):
-    """``burn`` adapting sweeps then ``sweeps`` measured ones for one chain (in place).
+@numba.njit(cache=True, inline="always")
+def relu_sum(h, b, N):
+    """sum_mu max(0, 1 - b + b h_mu / N): the log-sum-ReLU kernel sum."""
+    s = 0.0
+    for k in range(h.size):
+        v = 1.0 - b + b * h[k] / N
+        if v > 0.0:
+            s += v
+    return s
 
-    ``stats`` (float64, 7): sums over the measured sweeps of the target alignment phi_0,
-    phi_0^2, u = H/N, u^2, accepted and proposed moves, and the best alignment max_mu phi_mu.
-    Returns the final delta.
-    ``beta = inf`` is the T = 0 (downhill-only) limit; ``log_bulk``: the cone
-    approximation's constant term of the log-sum.
-    """
+
+@numba.njit(cache=True, inline="always")
+def energy(h, b, N, log_bulk, kind):
+    """H(x) from the overlaps h: ``kind`` 0 is log-sum-exp, N - (1/b) ln(sum_mu e^{b h_mu}
+    + C_bulk); 1 is log-sum-ReLU, -(N/b) ln sum_mu max(0, 1 - b + b h_mu/N) (+inf where no
+    pattern is in the kernel's support)."""
+    if kind == 0:
+        return N - with_bulk(log_sum_exp(h, b), log_bulk) / b
+    s = relu_sum(h, b, N)
+    return math.inf if s <= 0.0 else -(N / b) * math.log(s)
+
+
+@keyed_njit(_INLINED)
+def _sweep(x, h, buf, xiT, b, beta, delta, state, log_bulk, kind):
+    """N Metropolis pair-rotation moves; returns the accepted count and the final H."""
     N = x.size
     M = h.size
+    cur = energy(h, b, N, log_bulk, kind)
+    acc = 0
+    for _ in range(N):
+        i = int(uniform(state) * N)
+        j = int(uniform(state) * (N - 1))
+        if j >= i:
+            j += 1
+        theta = delta * (2.0 * uniform(state) - 1.0)
+        c = math.cos(theta)
+        s = math.sin(theta)
+        dxi = (c - 1.0) * x[i] - s * x[j]
+        dxj = s * x[i] + (c - 1.0) * x[j]
+        row_i = xiT[i]
+        row_j = xiT[j]
+        for k in range(M):
+            buf[k] = h[k] + row_i[k] * dxi + row_j[k] * dxj
+        new = energy(buf, b, N, log_bulk, kind)
+        dH = new - cur
+        if dH <= 0.0 or (beta < math.inf and uniform(state) < math.exp(-beta * dH)):
+            x[i] += dxi
+            x[j] += dxj
+            for k in range(M):
+                h[k] = buf[k]
+            cur = new
+            acc += 1
+    return acc, cur
+
+
+@numba.njit(cache=True)
+def _record(h, cur, acc, N, stats):
+    """Add one measured sweep to ``stats`` (see ``run_chain``)."""
+    phi = h[0] / N
+    u = cur / N
+    stats[0] += phi
+    stats[1] += phi * phi
+    stats[2] += u
+    stats[3] += u * u
+    stats[4] += acc
+    stats[5] += N
+    best = h[0]
+    for k in range(1, h.size):
+        if h[k] > best:
+            best = h[k]
+    stats[6] += best / N
+    stats[7] = min(stats[7], phi)
+
+
+@keyed_njit(_INLINED)
+def run_chain(x, h, buf, xiT, b, beta, delta, burn, sweeps, state, stats, log_bulk=-math.inf,
+              kind=0):
+    """``burn`` adapting sweeps then ``sweeps`` measured ones for one chain (in place).
+
+    ``stats`` (float64, 8): sums over the measured sweeps of the target alignment phi_0,
+    phi_0^2, u = H/N, u^2, accepted and proposed moves, the best alignment max_mu phi_mu,
+    and (index 7) the lowest phi_0 seen at the end of a measured sweep.
+    Returns the final delta.
+    ``beta = inf`` is the T = 0 (downhill-only) limit; ``log_bulk``: the cone
+    approximation's constant term of the log-sum; ``kind``: see ``energy``.
+    """
+    N = x.size
     for k in range(7):
         stats[k] = 0.0
+    stats[7] = math.inf
     for t in range(burn + sweeps):
         _renormalise(x)
         overlaps(x, xiT, h)
-        cur = with_bulk(log_sum_exp(h, b), log_bulk)
-        acc = 0
-        for _ in range(N):
-            i = int(uniform(state) * N)
-            j = int(uniform(state) * (N - 1))
-            if j >= i:
-                j += 1
-            theta = delta * (2.0 * uniform(state) - 1.0)
-            c = math.cos(theta)
-            s = math.sin(theta)
-            dxi = (c - 1.0) * x[i] - s * x[j]
-            dxj = s * x[i] + (c - 1.0) * x[j]
-            row_i = xiT[i]
-            row_j = xiT[j]
-            for k in range(M):
-                buf[k] = h[k] + row_i[k] * dxi + row_j[k] * dxj
-            new = with_bulk(log_sum_exp(buf, b), log_bulk)
-            dH = -(new - cur) / b
-            if dH <= 0.0 or (beta < math.inf and uniform(state) < math.exp(-beta * dH)):
-                x[i] += dxi
-                x[j] += dxj
-                for k in range(M):
-                    h[k] = buf[k]
-                cur = new
-                acc += 1
+        acc, cur = _sweep(x, h, buf, xiT, b, beta, delta, state, log_bulk, kind)
         if t < burn:  # adapt the step towards ACCEPT_TARGET (burn-in only)
-            delta *= math.exp(acc / N - ACCEPT_TARGET)
-            delta = min(max(delta, 1e-6), math.pi)
+            delta = min(max(delta * math.exp(acc / N - ACCEPT_TARGET), 1e-6), math.pi)
         else:
-            phi = h[0] / N
-            u = 1.0 - cur / (b * N)
-            stats[0] += phi
-            stats[1] += phi * phi
-            stats[2] += u
-            stats[3] += u * u
-            stats[4] += acc
-            stats[5] += N
-            best = h[0]
-            for k in range(1, M):
-                if h[k] > best:
-                    best = h[k]
-            stats[6] += best / N
+            _record(h, cur, acc, N, stats)
     return delta
 
 
 @keyed_njit(_INLINED, parallel=True)
 def run_chains(x, h, buf, xiT, counts, log_bulk, sample_of, b, beta, delta, burn, sweeps,
-               states, stats):
+               states, stats, kind=0):
     """``run_chain`` for every chain c, in parallel: patterns ``xiT[s, :, :counts[s]]`` and
     bulk term ``log_bulk[s]`` of its sample s = ``sample_of[c]``."""
     for c in numba.prange(x.shape[0]):
         s = sample_of[c]
         m = counts[s]
         delta[c] = run_chain(x[c], h[c][:m], buf[c][:m], xiT[s][:, :m], b, beta, delta[c],
-                             burn, sweeps, states[c], stats[c], log_bulk[s])
+                             burn, sweeps, states[c], stats[c], log_bulk[s], kind)
 
 
 def state_energy(x: np.ndarray, xi: np.ndarray, b: float) -> float:

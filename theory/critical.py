@@ -303,7 +303,7 @@ def critical_load(
     if isinstance(P, str) and P == "lse":  # log-sum-exp memory: docs/exponential.md
         from theory.lse import critical_load_lse
 
-        return critical_load_lse(T=T, **lse_options)
+        return critical_load_lse(T=T, hebbian=locals(), **lse_options)
     if lse_options:
         raise TypeError(f"unexpected arguments {sorted(lse_options)} (only for P='lse').")
     level = _validate.choice("level", level, _validate.LEVELS)

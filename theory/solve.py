@@ -358,8 +358,8 @@ def solve(
     """
     if protocol == "lse":  # log-sum-exp memory, M = e^{alpha N}: docs/exponential.md
         from theory.lse import solve_lse
-
-        return solve_lse(beta=beta, T=T, alpha=alpha, **lse_options)
+        return solve_lse(beta=beta, T=T, alpha=alpha, branch=branch, hebbian=locals(),
+                         **lse_options)
     if lse_options:
         raise TypeError(f"unexpected arguments {sorted(lse_options)} (only for protocol='lse').")
     grid = build_grid(protocol, P, beta, T, alpha, rho, r, M, level, branch, finite_M)

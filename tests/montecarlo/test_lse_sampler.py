@@ -87,6 +87,10 @@ def test_bad_requests_name_the_argument():
         sample_lse(8, T=-1.0, M=2)
     with pytest.raises(ValueError, match="needs an estimated"):
         sample_lse(60, T=0.1, alpha=1.0)
+    with pytest.raises(ValueError, match="ramp_from"):
+        sample_lse(8, T=0.1, M=2, ramp_from=-1.0)
+    with pytest.raises(ValueError, match="kernel"):
+        sample_lse(8, T=0.1, M=2, kernel="cubic")
 
 
 def test_cone_bulk_constant_and_cone_sampler_against_the_full_sum():
@@ -115,3 +119,38 @@ def _tail_mean(N, b, keep):
     val, _ = integrate.quad(lambda p: math.exp(_log_density(p, N) + b * N * (p - 1)), keep, 1,
                             epsabs=0, epsrel=1e-12)
     return val
+
+
+@pytest.mark.parametrize("init, ramp_from", [("pattern", 0.05), ("random", 3.0)])
+def test_heating_and_annealing_ramps_end_in_the_bessel_law(init, ramp_from):
+    """Default twin of the slow metastable check: a heating ramp from the pattern (or an
+    annealing ramp from a random start) through unmeasured stages ends in equilibrium at
+    the measured T: one pattern, <phi> = I_{N/2}(N/T) / I_{N/2-1}(N/T)."""
+    N, T = 10, 0.5
+    ds = sample_lse(N, T=T, M=1, samples=1, replicas=16, burn=40, sweeps=400, init=init,
+                    ramp_from=ramp_from, ramp_steps=3, seed=8)
+    assert ds.attrs["ramp_steps"] == 3 and ds.sizes["T"] == 1
+    exact = special.ive(N / 2, N / T) / special.ive(N / 2 - 1, N / T)
+    mean, err = _mean_and_error(ds)
+    assert abs(mean - exact) < 4 * err + 1e-3
+    assert float(ds.phi_min.min()) <= float(ds.phi.min())  # the lowest point of each chain
+
+
+def test_log_sum_relu_kernel_single_pattern_against_quadrature():
+    """kernel='lsr', M = 1: H = -(N/b) ln(1 - b + b phi) on phi > phi_c = (b - 1)/b, so
+    P(phi) ~ (1 - phi^2)^((N-3)/2) (1 - b + b phi)^(N/(b T)); <phi> by quadrature."""
+    from scipy import integrate
+
+    N, T, b = 8, 0.4, 2.0
+    ds = sample_lse(N, T=T, M=1, beta_net=b, kernel="lsr", samples=1, replicas=16, burn=50,
+                    sweeps=400, seed=6)
+    phi_c = (b - 1) / b
+
+    def w(p):
+        return (1 - p * p) ** ((N - 3) / 2) * (1 - b + b * p) ** (N / (b * T))
+
+    z = integrate.quad(w, phi_c, 1, epsrel=1e-12)[0]
+    exact = integrate.quad(lambda p: p * w(p), phi_c, 1, epsrel=1e-12)[0] / z
+    mean, err = _mean_and_error(ds)
+    assert abs(mean - exact) < 4 * err + 1e-3
+    assert ds.attrs["model"] == "lsr"

@@ -132,3 +132,50 @@ def test_debye_expansion_continues_the_exact_bessel_mean():
     from theory.lse import finite
 
     assert abs(finite.capacity(10**5, 1.0) - float(rem.capacity(1.0))) < 1e-4
+
+
+@pytest.mark.parametrize("kwargs", [{"P": 4}, {"rho": 0.1}, {"r": 0.5}, {"M": 1000},
+                                    {"level": "1RSB"}, {"finite_M": True}])
+def test_solve_refuses_hebbian_only_arguments(kwargs):
+    (name, value), = kwargs.items()
+    with pytest.raises(TypeError, match=f"does not take {name}=") as err:
+        theory.solve("lse", T=0.1, alpha=0.3, **kwargs)
+    assert "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize("kwargs", [{"rho": 0.1}, {"protocol": "hebbian"}, {"r": 0.5},
+                                    {"M": 10}, {"level": "1RSB"}])
+def test_critical_load_refuses_hebbian_only_arguments(kwargs):
+    (name, _), = kwargs.items()
+    with pytest.raises(TypeError, match=f"does not take {name}="):
+        theory.critical_load("lse", beta_net=1.0, **kwargs)
+
+
+def test_front_doors_pass_branch_and_accept_the_defaults():
+    """branch reaches the lse solver (it was dropped before); default-valued Hebbian
+    arguments given explicitly are harmless."""
+    ret = theory.solve("lse", T=0.1, alpha=0.3, P=2, rho=0.0, level="RS")
+    par = theory.solve("lse", T=0.1, alpha=0.3, branch="paramagnet")
+    assert float(ret.m) == pytest.approx(float(thermal.phi_eq(0.1)), abs=1e-12)
+    assert float(par.m) == 0.0 and par.attrs["branch"] == "paramagnet"
+    with pytest.raises(ValueError, match="branch"):
+        theory.solve("lse", T=0.1, alpha=0.3, branch="spinglass")
+    assert theory.critical_load("lse", rho=0.0, progress=False) == pytest.approx(
+        float(rem.capacity(1.0)), abs=1e-12)
+
+
+def test_lsr_support_threshold_published_value_and_extreme_value_route():
+    """Petrova et al. quote alpha_th = 0.347 = ln(2)/2 at b = 2 + sqrt(2) (exact density)
+    (phi_c = 1/sqrt(2)); second route: the load at which the expected number of the
+    e^{alpha N} alignments above phi_c, by the exact spherical density, stops decaying."""
+    b = 2 + math.sqrt(2)
+    assert round(float(rem.lsr_support_threshold(b)), 3) == 0.347
+    assert abs(float(rem.lsr_support_threshold(b)) - 0.5 * math.log(2)) < 1e-12
+    assert float(rem.lsr_support_threshold(0.8)) == 0.0
+    phi_c = (b - 1) / b
+    Ns = np.array([400.0, 800.0])
+    a = (Ns - 1) / 2
+    log_tail = np.log(special.betaincc(a, a, (1 + phi_c) / 2))
+    slope = -(log_tail[1] - log_tail[0]) / (Ns[1] - Ns[0])  # -(1/N) ln P(phi > phi_c)
+    assert abs(slope - float(rem.lsr_support_threshold(b))) < 2e-3
+    assert float(rem.lsr_support_threshold(b, "gaussian")) == pytest.approx(0.25)

@@ -38,6 +38,33 @@ def _array(name, value, **limits) -> np.ndarray:
     return arr
 
 
+# Arguments of theory.solve / theory.critical_load that belong to the Hebbian (P-body)
+# models, with their defaults: for "lse" any other value is refused (one line, naming it).
+_HEBBIAN = {
+    "solve": {"P": 2, "rho": 0.0, "r": None, "M": None, "level": "RS", "finite_M": False},
+    "critical_load": {"rho": 0.0, "protocol": "supervised", "level": "RS", "r": None,
+                      "M": None},
+}
+_HINT = {"M": " (the number of patterns is M = e^{alpha N}: give alpha = ln(M)/N)",
+         "P": " (the log-sum-exp energy has no interaction order)",
+         "level": " (the REM theory has no replica level)"}
+
+
+def refuse_hebbian(front: str, given: dict) -> None:
+    """Raise a one-line TypeError if ``given`` (the front door's ``locals()``: other keys are
+    ignored) sets a Hebbian-only argument of ``front`` ("solve" or "critical_load") to
+    anything but its default (docs/exponential.md)."""
+    for name, default in _HEBBIAN[front].items():
+        value = given.get(name, default)
+        try:
+            same = value is default or bool(value == default)
+        except (TypeError, ValueError):  # an array: never the default
+            same = False
+        if not same:
+            raise TypeError(f"theory.{front}('lse', ...) does not take {name}={value!r}: it is "
+                            f"an argument of the Hebbian models{_HINT.get(name, '')}.")
+
+
 def _options(beta_net, patterns) -> tuple[np.ndarray, str]:
     b = _array("beta_net", beta_net, low=0.0, low_open=True, high=math.inf, high_open=True,
                meaning="beta_net is the kernel sharpness of the log-sum-exp energy.")
@@ -45,7 +72,7 @@ def _options(beta_net, patterns) -> tuple[np.ndarray, str]:
 
 
 def solve_lse(*, beta=None, T=None, alpha=0.1, beta_net=1.0, patterns="spherical",
-              branch="retrieval") -> xr.Dataset:
+              branch="retrieval", hebbian: dict | None = None) -> xr.Dataset:
     """Leading-order phase of the log-sum-exp memory with M = e^{alpha N} patterns.
 
     Parameters
@@ -62,6 +89,9 @@ def solve_lse(*, beta=None, T=None, alpha=0.1, beta_net=1.0, patterns="spherical
         binary pattern depends on the state's direction, not derived here).
     branch : {"retrieval", "paramagnet"}
         Which minimum ``m``, ``q`` and ``free_energy`` describe.
+    hebbian : dict, optional
+        The arguments ``theory.solve`` received (its ``locals()``): a Hebbian-only one (P,
+        rho, r, M, level, finite_M) at any value but its default is a TypeError.
 
     Returns
     -------
@@ -79,6 +109,7 @@ def solve_lse(*, beta=None, T=None, alpha=0.1, beta_net=1.0, patterns="spherical
     >>> int(ds.phase), round(float(ds.m), 4)
     (1, 0.9512)
     """
+    refuse_hebbian("solve", hebbian or {})
     beta_arr = _validate.beta_or_T(beta, T)
     if beta_arr.ndim > 1:
         raise ValueError(f"{'beta' if T is None else 'T'} must be a scalar or a 1-D array.")
@@ -131,7 +162,7 @@ def solve_lse(*, beta=None, T=None, alpha=0.1, beta_net=1.0, patterns="spherical
 
 
 def critical_load_lse(*, T=0.0, beta_net=1.0, patterns="spherical",
-                      criterion="spinodal") -> float:
+                      criterion="spinodal", hebbian: dict | None = None) -> float:
     """Largest load alpha at which retrieval survives (docs/exponential.md).
 
     Parameters
@@ -144,6 +175,10 @@ def critical_load_lse(*, T=0.0, beta_net=1.0, patterns="spherical",
         As in :func:`solve_lse` (binary: T = 0 only).
     criterion : {"spinodal", "equal_depth"}
         The retrieval minimum disappears, or it is as deep as the non-retrieval one.
+    hebbian : dict, optional
+        The arguments ``theory.critical_load`` received (its ``locals()``): a Hebbian-only
+        one (rho, protocol, level, r, M) at any value but its default is a TypeError
+        (``progress`` is accepted: closed forms).
 
     Examples
     --------
@@ -151,6 +186,7 @@ def critical_load_lse(*, T=0.0, beta_net=1.0, patterns="spherical",
     >>> round(theory.critical_load("lse", beta_net=1.0), 3)
     0.623
     """
+    refuse_hebbian("critical_load", hebbian or {})
     t = _validate.scalar_T(T)
     b, law = _options(beta_net, patterns)
     if b.ndim:

@@ -179,3 +179,18 @@ def laplace_prefactor(beta_net) -> np.ndarray:
     """The O(1) prefactor of E S_nr / e^{N(alpha + g_max - b)}: 1/sqrt(1 - phi*^4)."""
     s = saddle(beta_net, "spherical")
     return 1.0 / np.sqrt(1.0 - s**4)
+
+
+def lsr_support_threshold(beta_net, law: str = "spherical") -> np.ndarray:
+    """Load below which no non-target pattern lies in the log-sum-ReLU kernel's support at
+    x = xi^0: the kernel max(0, 1 - b + b phi) vanishes for phi <= phi_c = (b - 1)/b, and the
+    largest of e^{alpha N} alignments phi_max(alpha) reaches phi_c at alpha_th = I(phi_c)
+    (-ln(1 - phi_c^2)/2 for spherical patterns: 0.347 = ln(2)/2 at b = 2 + sqrt(2), the
+    value Petrova et al. quote for their NeurIPS 2026 companion; (1 - 1/b)^2/2 in the
+    Gaussian approximation, as printed in arXiv 2604.07401: 0.25 at b = 3.41). 0 for b <= 1
+    (phi_c <= 0: about half the patterns are always in)."""
+    b = np.asarray(beta_net, dtype=float)
+    if np.any(~(b > 0)):
+        raise ValueError(f"beta_net must be > 0; got {beta_net!r}.")
+    phi_c = np.clip((b - 1.0) / b, 0.0, None)
+    return np.where(phi_c > 0.0, rate(phi_c, _law(law)), 0.0)
