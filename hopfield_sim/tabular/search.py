@@ -15,8 +15,8 @@ memory size         ``min(N, max(512, 64 C))`` rows (medium tier;  fixed per dat
 learning rate       log-uniform in [1e-3, 1e-2]                    no (a per-step input)
 mask p              uniform in [0, 0.1]                            no (host-side draws)
 replace p           uniform in [0.05, 0.3]                         no (host-side draws)
-epochs              the budget recipe's step count x 1 or x 2,     no
-                    rounded up to a multiple of 9
+epochs              the budget recipe's epochs rounded up to a     no
+                    multiple of 9, x 1 or x 2
 ==================  =============================================  =========================
 
 Everything else is the budget recipe's tier (:func:`hopfield_sim.tabular.recipe`): batch 256
@@ -35,7 +35,10 @@ uninterrupted one). optuna is not a dependency of this package and not installed
 successive halving is its default pruner's principle (asynchronous successive halving) in 60
 lines and needs no storage. The time budget bounds the plan: trials are added to the first
 rung only while the projected cost of the whole plan (seconds per epoch measured so far) fits,
-and a continuation that would overrun is skipped (the best trial so far is kept).
+and a continuation that would overrun is skipped, except the best trial's: the chosen model
+is always trained to its full length (so a search may overrun its budget by one trial's
+remaining epochs; the first rung always runs trial 0). The choice is the best validation
+score among the trials that reached the last rung run.
 
 Compilation: a training step compiles once per (data set shapes, family); trials of a family
 share it within the process, and :func:`enable_compilation_cache` (on by default for the
@@ -123,7 +126,7 @@ def _trial_recipe(base: Recipe, enc: Encoded, family: tuple, lr: float, mask_p: 
                   replace_p: float, factor: int) -> Recipe:  # fmt: skip
     """The budget recipe with one trial's settings (epochs a multiple of 9)."""
     blocks, e, wd = family
-    epochs = 9 * math.ceil(base.epochs * factor / 9)
+    epochs = factor * 9 * math.ceil(base.epochs / 9)
     n_train, C = len(enc.split.train), max(1, enc.sizes[-1])
     memory = None if base.memory_size is None else min(n_train, max(512, 64 * C))
     model = HopularConfig(feature_size=e, num_blocks=blocks, feature_heads=max(1, e // 4))
@@ -171,8 +174,97 @@ def candidates(enc: Encoded, n: int, seed: int, max_families: int = 3) -> list[R
     return out
 
 
+def _now() -> float:
+    """Seconds (a monotonic clock; one place, so tests can substitute a simulated one)."""
+    return time.perf_counter()
+
+
 def _rungs(epochs: int) -> list[int]:
     return [epochs // ETA**2, epochs // ETA, epochs]
+
+
+class _Halving:
+    """State of one successive-halving search (trials, timings, compiled families)."""
+
+    def __init__(self, hidden: Encoded, recipes: list[Recipe], seed: int, budget: float,
+                 folder: Path, progress: bool):  # fmt: skip
+        self.hidden, self.seed, self.budget, self.folder = hidden, seed, budget, folder
+        self.progress, self.t0 = progress, _now()
+        self.trials = [{"recipe": r, "rung": -1, "score": -math.inf, "seconds": 0.0,
+                        "epochs_done": 0} for r in recipes]  # fmt: skip
+        self.compiled: set = set()
+        self.cold: list[tuple[float, int]] = []  # (seconds, epochs) of runs that compiled
+        self.warm: list[tuple[float, int]] = []
+
+    def elapsed(self) -> float:
+        return _now() - self.t0
+
+    def run(self, i: int, rung: int) -> None:
+        """Train trial i (from its checkpoint) to its rung's epoch; record score and time."""
+        from hopfield_sim.tabular.train import train
+
+        t = self.trials[i]
+        stop = _rungs(t["recipe"].epochs)[rung]
+        fam = _family(t["recipe"])
+        start = _now()
+        res = train(self.hidden, recipe=t["recipe"], seed=self.seed, stop_after=stop,
+                    checkpoint=self.folder / f"trial{i}.npz")  # fmt: skip
+        sec = _now() - start
+        (self.cold if fam not in self.compiled else self.warm).append(
+            (sec, stop - t["epochs_done"])
+        )
+        self.compiled.add(fam)
+        t.update(rung=rung, score=res.validation_accuracy, result=res, epochs_done=stop)
+        t["seconds"] += sec
+        if self.progress:
+            print(f"auto: trial {i} rung {rung} ({stop} epochs, {sec:.1f} s): validation "
+                  f"{res.validation_accuracy:.4f}", flush=True)  # fmt: skip
+
+    def per_epoch(self) -> float:
+        """Seconds per epoch without compilation (runs that compiled, when none yet)."""
+        runs = self.warm or self.cold
+        return sum(r[0] for r in runs) / max(1, sum(r[1] for r in runs))
+
+    def cost(self, i: int, epochs: int) -> float:
+        """Projected seconds to train trial i for ``epochs`` more epochs."""
+        extra = 0.0
+        if _family(self.trials[i]["recipe"]) not in self.compiled and self.cold:
+            pe = self.per_epoch()
+            extra = max(0.0, float(np.mean([c[0] - pe * c[1] for c in self.cold])))
+        return self.per_epoch() * epochs + extra
+
+    def plan_cost(self, k: int) -> float:
+        """Projected seconds of the later rungs for k trials at rung 0."""
+        e = float(np.mean([t["recipe"].epochs for t in self.trials[:k]]))
+        k1, k2 = math.ceil(k / ETA), math.ceil(k / ETA**2)
+        return self.per_epoch() * (k1 * (e / ETA - e / ETA**2) + k2 * (e - e / ETA))
+
+    def first_rung(self) -> int:
+        """Train trials to rung 0 while the projected plan fits; return how many ran."""
+        k = 0
+        while k < len(self.trials):
+            first = _rungs(self.trials[k]["recipe"].epochs)[0]
+            if k >= 1 and self.elapsed() + self.cost(k, first) + self.plan_cost(k + 1) > (
+                self.budget
+            ):
+                break
+            self.run(k, 0)
+            k += 1
+        return k
+
+    def later_rungs(self, alive: list[int]) -> None:
+        """The best third continue; the best one always, the others while the budget allows."""
+        for rung in (1, 2):
+            alive = sorted(alive, key=lambda i: -self.trials[i]["score"])
+            ran = []
+            for i in alive[: math.ceil(len(alive) / ETA)]:
+                t = self.trials[i]
+                left = _rungs(t["recipe"].epochs)[rung] - t["epochs_done"]
+                if ran and self.elapsed() + self.cost(i, left) > self.budget:
+                    break
+                self.run(i, rung)
+                ran.append(i)
+            alive = ran
 
 
 def auto(
@@ -190,101 +282,34 @@ def auto(
     Returns the chosen recipe and its result; ``result.test_*`` are computed after the search
     with the chosen weights (None when the split has no test rows).
     """
-    from hopfield_sim.tabular.train import train
-
     if not budget_minutes > 0:
         raise ValueError(f"budget_minutes must be > 0; got {budget_minutes!r}.")
     if cache:
         enable_compilation_cache()
-    t0 = time.perf_counter()
-    budget = 60.0 * float(budget_minutes)
     s = enc.split
     hidden = replace(enc, split=Split(s.index, s.which, s.train, s.validation, s.test[:0]))
     recipes = candidates(enc, max_trials, seed, max_families)
-    trials = [{"recipe": r, "rung": -1, "score": -math.inf, "seconds": 0.0} for r in recipes]
     with tempfile.TemporaryDirectory(prefix="hopular-auto-") as tmp:
-        compiled: set = set()
-
-        def run(i: int, rung: int) -> None:
-            t = trials[i]
-            stop = _rungs(t["recipe"].epochs)[rung]
-            fam = _family(t["recipe"])
-            start = time.perf_counter()
-            res = train(hidden, recipe=t["recipe"], seed=seed, stop_after=stop,
-                        checkpoint=Path(tmp) / f"trial{i}.npz")  # fmt: skip
-            sec = time.perf_counter() - start
-            (cold if fam not in compiled else warm).append((sec, stop - t.get("epochs_done", 0)))
-            compiled.add(fam)
-            t.update(rung=rung, score=res.validation_accuracy, result=res, epochs_done=stop)
-            t["seconds"] += sec
-            if progress:
-                print(f"auto: trial {i} rung {rung} ({stop} epochs, {sec:.1f} s): validation "
-                      f"{res.validation_accuracy:.4f}", flush=True)  # fmt: skip
-
-        cold: list[tuple[float, int]] = []  # (seconds, epochs) of runs that compiled
-        warm: list[tuple[float, int]] = []
-
-        def per_epoch() -> float:
-            """Seconds per epoch without compilation (runs that compiled, when none yet)."""
-            runs = warm or cold
-            return sum(r[0] for r in runs) / max(1, sum(r[1] for r in runs))
-
-        def cost(i: int, epochs: int) -> float:
-            """Projected seconds to train trial i for ``epochs`` more epochs."""
-            extra = 0.0
-            if _family(trials[i]["recipe"]) not in compiled and cold:
-                extra = max(0.0, float(np.mean([c[0] - per_epoch() * c[1] for c in cold])))
-            return per_epoch() * epochs + extra
-
-        def plan_cost(k: int) -> float:
-            """Projected seconds of the later rungs for k trials at rung 0."""
-            e = float(np.mean([t["recipe"].epochs for t in trials[:k]]))
-            k1, k2 = math.ceil(k / ETA), math.ceil(k / ETA**2)
-            return per_epoch() * (k1 * (e / ETA - e / ETA**2) + k2 * (e - e / ETA))
-
-        k = 0
-        while k < len(trials):
-            elapsed = time.perf_counter() - t0
-            if (
-                k >= 1
-                and elapsed + per_epoch() * trials[k]["recipe"].epochs / ETA**2 + plan_cost(k + 1)
-                > budget
-            ):
-                break
-            run(k, 0)
-            k += 1
-        alive = list(range(k))
-        for rung in (1, 2):  # the best third continue while the budget allows
-            alive = sorted(alive, key=lambda i: -trials[i]["score"])[: math.ceil(len(alive) / ETA)]
-            ran = []
-            for i in alive:
-                left = _rungs(trials[i]["recipe"].epochs)[rung] - trials[i]["epochs_done"]
-                if time.perf_counter() - t0 + cost(i, left) > budget:
-                    break
-                run(i, rung)
-                ran.append(i)
-            alive = ran
-    best = max(range(k), key=lambda i: (trials[i]["score"], trials[i]["rung"]))
+        h = _Halving(hidden, recipes, seed, 60.0 * float(budget_minutes), Path(tmp), progress)
+        k = h.first_rung()
+        h.later_rungs(list(range(k)))
+    trials = h.trials
+    best = max(range(k), key=lambda i: (trials[i]["rung"], trials[i]["score"]))
     result = trials[best]["result"]
     _fill_test(enc, result)
     table = [
         {
             "trial": i,
             "rung": t["rung"],
-            "epochs_done": t.get("epochs_done", 0),
-            "validation": t["score"] if t["rung"] >= 0 else None,
+            "epochs_done": t["epochs_done"],
+            "validation": t["score"],
             "seconds": t["seconds"],
             "settings": _summary(t["recipe"]),
         }
         for i, t in enumerate(trials[:k])
     ]
-    return SearchResult(
-        recipe=trials[best]["recipe"],
-        result=result,
-        trials=table,
-        seconds=time.perf_counter() - t0,
-        budget_seconds=budget,
-    )
+    return SearchResult(recipe=trials[best]["recipe"], result=result, trials=table,
+                        seconds=h.elapsed(), budget_seconds=h.budget)  # fmt: skip
 
 
 def _family(r: Recipe) -> tuple:
