@@ -35,13 +35,14 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data" / "hopular"
 #: published Hopular test accuracy (%, 5-fold mean, project page of the reference)
 PUBLISHED = {"shrutime": 86.12, "blastchar": 80.05}
-BASELINES = ("hgb", "random_forest", "logistic", "svc", "lightgbm", "xgboost")
+BASELINES = ("hgb", "random_forest", "logistic", "svc", "mlp", "lightgbm", "xgboost")
 LABELS = {
     "hopular": "Hopular",
     "hgb": "HistGB",
     "random_forest": "RandomForest",
     "logistic": "LogReg",
     "svc": "SVC",
+    "mlp": "MLP",
     "lightgbm": "LightGBM",
     "xgboost": "XGBoost",
     "majority": "majority",
@@ -62,6 +63,10 @@ def make_baseline(name: str, seed: int):
         return LogisticRegression(max_iter=2000)
     if name == "svc":
         return SVC(random_state=seed)
+    if name == "mlp":  # two hidden layers of 256: about the width of Hopular's state (F * e)
+        from sklearn.neural_network import MLPClassifier
+
+        return MLPClassifier((256, 256), early_stopping=True, max_iter=300, random_state=seed)
     if name == "lightgbm":
         try:
             from lightgbm import LGBMClassifier
@@ -109,6 +114,15 @@ def hopular_settings(data, enc, args) -> dict:
 def run_hopular(data, enc, args):
     from hopfield_sim.tabular.train import train
 
+    if args.recipe == "auto":
+        from hopfield_sim.tabular.search import DEFAULT_BUDGET_MINUTES, auto
+
+        minutes = args.budget_minutes or DEFAULT_BUDGET_MINUTES
+        found = auto(enc, seed=args.seed, budget_minutes=minutes)
+        res = found.result
+        return {"test_accuracy": res.test_accuracy, "validation_accuracy": res.validation_accuracy,
+                "best_epoch": res.best_epoch, "epochs": res.epochs, "seconds": found.seconds,
+                "recipe": found.recipe.to_dict(), "trials": found.trials}  # fmt: skip
     r = hopular_recipe(enc, args)
     res = train(enc, recipe=r, seed=args.seed, progress=not args.no_progress)
     return {
@@ -217,12 +231,13 @@ def figure(summary: dict, datasets: list[str], path: Path) -> None:
     fig.savefig(path, dpi=120)
 
 
-def main() -> None:
+def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--datasets", nargs="*", default=None)
     p.add_argument("--splits", nargs="*", type=int, default=None)
-    p.add_argument("--recipe", choices=("budget", "reference"), default="budget")
+    p.add_argument("--recipe", choices=("budget", "reference", "auto"), default="budget")
     p.add_argument("--epochs", type=int, default=None)
+    p.add_argument("--budget-minutes", type=float, default=None, help="--recipe auto's budget")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--no-hopular", action="store_true", help="baselines only")
     p.add_argument("--no-progress", action="store_true")
@@ -238,7 +253,7 @@ def main() -> None:
     p.add_argument("--figure", type=Path, default=None,
                    help="figure (default: OUT.png; shipped: docs/figures/"
                    "hopular_benchmark.png)")  # fmt: skip
-    args = p.parse_args()
+    args = p.parse_args(argv)
     if args.out is None:
         from datetime import datetime, timezone
 
@@ -246,6 +261,54 @@ def main() -> None:
         args.out = Path.cwd() / f"hopular_benchmark-{stamp}" / "hopular_benchmark"
     args.runs = args.runs or args.out.parent / f"{args.out.name}_runs"
     args.figure = args.figure or args.out.with_suffix(".png")
+    return args
+
+
+def run_tag(m: str, args) -> str:
+    """File tag of a kept run: the recipe (Hopular) or only the seed (baselines)."""
+    if m != "hopular":
+        return f"seed{args.seed}"
+    epochs = "" if args.epochs is None else f"_epochs{args.epochs}"
+    minutes = "" if args.budget_minutes is None else f"_{args.budget_minutes:g}min"
+    return f"{args.recipe}{epochs}{minutes}_seed{args.seed}"
+
+
+def kept(path: Path, m: str, data, enc, args) -> dict | None:
+    """A kept run still valid for the current settings, or None."""
+    if not path.is_file():
+        return None
+    done = json.loads(path.read_text())
+    # a Hopular run of another recipe version (settings changed) is redone; auto's vary
+    if m != "hopular" or args.recipe == "auto":
+        return done
+    return done if done.get("recipe") == hopular_settings(data, enc, args) else None
+
+
+def run_split_methods(name: str, data, k: int, args) -> list[dict]:
+    """Majority, the baselines and Hopular on split k (kept runs reused)."""
+    enc = data.encode(data.split(k))
+    majority = np.argmax(np.bincount(enc.y[enc.split.train]))
+    acc = float(np.mean(enc.y[enc.split.test] == majority))
+    runs = [{"dataset": name, "split": k, "method": "majority", "test_accuracy": acc}]
+    for m in list(BASELINES) + ([] if args.no_hopular else ["hopular"]):
+        path = args.runs / f"{name}_split{k}_{m}_{run_tag(m, args)}.json"
+        done = kept(path, m, data, enc, args)
+        if done is not None or args.summary_only:
+            runs += [done] if done is not None else []
+            continue
+        res = run_hopular(data, enc, args) if m == "hopular" else run_baseline(m, enc, args.seed)
+        if res is None:
+            continue
+        res.update({"dataset": name, "split": k, "method": m, "seed": args.seed})
+        path.write_text(json.dumps(res, indent=1))
+        runs.append(res)
+        print(f"{name} split {k} {m}: {100 * res['test_accuracy']:.2f} % "
+              f"({res['seconds']:.1f} s)", flush=True)  # fmt: skip
+    return runs
+
+
+def main(argv=None) -> None:
+    args = parse_args(argv)
     from hopfield_sim.tabular import load_dataset
 
     names = args.datasets or sorted(
@@ -262,39 +325,7 @@ def main() -> None:
         data = load_dataset(DATA / name)
         splits = args.splits if args.splits is not None else range(data.num_splits)
         for k in splits:
-            enc = data.encode(data.split(k))
-            majority = np.argmax(np.bincount(enc.y[enc.split.train]))
-            acc = float(np.mean(enc.y[enc.split.test] == majority))
-            runs.append({"dataset": name, "split": k, "method": "majority", "test_accuracy": acc})
-            methods = list(BASELINES) + ([] if args.no_hopular else ["hopular"])
-            for m in methods:
-                epochs = "" if args.epochs is None else f"_epochs{args.epochs}"
-                tag = f"{args.recipe}{epochs}_seed{args.seed}"
-                tag = tag if m == "hopular" else f"seed{args.seed}"
-                path = args.runs / f"{name}_split{k}_{m}_{tag}.json"
-                if path.is_file():
-                    done = json.loads(path.read_text())
-                    # a Hopular run of another recipe version (settings changed) is redone
-                    if m != "hopular" or done.get("recipe") == hopular_settings(data, enc, args):
-                        runs.append(done)
-                        continue
-                if args.summary_only:
-                    continue
-                res = (
-                    run_hopular(data, enc, args)
-                    if m == "hopular"
-                    else run_baseline(m, enc, args.seed)
-                )
-                if res is None:
-                    continue
-                res.update({"dataset": name, "split": k, "method": m, "seed": args.seed})
-                path.write_text(json.dumps(res, indent=1))
-                runs.append(res)
-                print(
-                    f"{name} split {k} {m}: {100 * res['test_accuracy']:.2f} % "
-                    f"({res['seconds']:.1f} s)",
-                    flush=True,
-                )
+            runs += run_split_methods(name, data, k, args)
     summary = summarise(runs, names)
     summary.update({"recipe": args.recipe, "seed": args.seed, "notes": notes, "runs": runs})
     summary["published_hopular"] = PUBLISHED

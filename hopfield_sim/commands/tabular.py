@@ -10,7 +10,17 @@ HELP = "train Hopular (modern Hopfield networks for tabular data) on one split o
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("dataset", type=Path, help="folder with a dataset.toml card")
+    parser.add_argument(
+        "dataset",
+        type=Path,
+        help="folder with a dataset.toml card, or a CSV file with a header (then --target)",
+    )
+    parser.add_argument(
+        "--target",
+        default=None,
+        help="target column of a CSV file (name or 0-based position): the card is inferred "
+        "(rules: hopfield_sim/tabular/csvcard.py) and written beside --out as OUT.card/",
+    )
     parser.add_argument("--split", type=int, default=0, help="split index k (default: 0)")
     parser.add_argument(
         "--indices",
@@ -20,9 +30,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--recipe",
-        choices=("budget", "reference"),
+        choices=("budget", "reference", "auto"),
         default="budget",
-        help="training recipe (default: budget; reference = the reference's defaults)",
+        help="training recipe (default: budget; reference = the reference's defaults; auto = "
+        "model selection on the validation rows within --budget-minutes)",
+    )
+    parser.add_argument(
+        "--budget-minutes",
+        type=float,
+        default=None,
+        help="time budget of --recipe auto's search in minutes (default: 8)",
     )
     parser.add_argument("--epochs", type=int, default=None, help="override the recipe's epochs")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
@@ -50,6 +67,8 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"--epochs must be a positive int; got {args.epochs}.")
     if not 0 <= args.seed <= MAX_SEED:
         raise ValueError(f"--seed must lie in 0..{MAX_SEED} (32 bits); got {args.seed}.")
+    if args.budget_minutes is not None and not args.budget_minutes > 0:
+        raise ValueError(f"--budget-minutes must be > 0; got {args.budget_minutes}.")
     if args.split < 0:
         raise ValueError(f"--split must be >= 0; got {args.split}.")
     ckpt.check_paths(args.checkpoint, args.out)  # before any work: names, folders
@@ -66,11 +85,41 @@ def run(args: argparse.Namespace) -> int:
     with contextlib.ExitStack() as stack:
         if args.out is not None:
             stack.enter_context(ckpt.locked(args.out, what="result file"))
+        if _is_csv(args):
+            args = _csv_folder(args, stack)
         result = _train(args)
         _report(result)  # printed first: a failing write below does not lose the run
         if args.out is not None:
             _write_json(args.out, result)
     return 0
+
+
+def _is_csv(args: argparse.Namespace) -> bool:
+    """True for a CSV file (which needs --target); --target with a folder is an error."""
+    if args.dataset.is_file():
+        if args.target is None:
+            raise ValueError(f"{args.dataset} is a file: give its target column with --target.")
+        return True
+    if args.target is not None:
+        raise ValueError("--target applies to a CSV file; a folder has its dataset.toml card.")
+    return False
+
+
+def _csv_folder(args: argparse.Namespace, stack) -> argparse.Namespace:
+    """Infer the card of a CSV into a temporary data-set folder (and OUT.card/ beside --out)."""
+    import tempfile
+
+    from hopfield_sim.tabular.csvcard import write_folder
+
+    tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="hopular-csv-")))
+    text = write_folder(args.dataset, args.target, tmp / args.dataset.stem)
+    if args.out is not None:
+        card = args.out.with_name(f"{args.out.stem}.card")
+        write_folder(args.dataset, args.target, card, copy_data=False)
+        print(f"inferred card: {card / 'dataset.toml'} (copy {args.dataset.name} there to reuse)")
+    else:
+        print(text, end="")
+    return argparse.Namespace(**{**vars(args), "dataset": tmp / args.dataset.stem})
 
 
 def _train(args: argparse.Namespace) -> dict:
@@ -85,6 +134,7 @@ def _train(args: argparse.Namespace) -> dict:
         seed=args.seed,
         progress=not args.no_progress,
         checkpoint=args.checkpoint,
+        budget_minutes=args.budget_minutes,
     )
 
 

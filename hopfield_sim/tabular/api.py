@@ -24,6 +24,7 @@ def run_split(
     seed: int = 0,
     progress: bool = False,
     checkpoint: str | Path | None = None,
+    budget_minutes: float | None = None,
 ) -> dict:
     """Train and test Hopular on split ``split`` of the data set in folder ``dataset``.
 
@@ -35,19 +36,35 @@ def run_split(
         ``seconds``, ``seed``, ``majority_accuracy`` (test accuracy of the training set's most
         frequent class), ``rows`` (train/validation/test counts), ``settings`` (the full
         recipe), ``history`` (per validation: epoch, loss, validation accuracy), ``machine``.
+        With ``recipe="auto"`` (:func:`hopfield_sim.tabular.search.auto`, within
+        ``budget_minutes``; ``epochs`` and ``checkpoint`` do not apply) also ``search``: every
+        trial's settings, rung and validation score, and the search's seconds and budget.
     """
     data = load_dataset(dataset)
     s = data.split(split, which=which)
     enc = data.encode(s)
-    r = make_recipe(recipe, num_train=len(s.train), num_features=len(enc.sizes), epochs=epochs)
-    res = train(
-        enc,
-        recipe=r,
-        seed=seed,
-        progress=progress,
-        checkpoint=checkpoint,
-        run_info={"dataset": data.name, "split": split, "indices": which},
-    )
+    extra = {}
+    if recipe == "auto":
+        if epochs is not None or checkpoint is not None:
+            raise ValueError("recipe 'auto' chooses its epochs and keeps no checkpoint.")
+        from hopfield_sim.tabular.search import DEFAULT_BUDGET_MINUTES, auto
+
+        minutes = DEFAULT_BUDGET_MINUTES if budget_minutes is None else budget_minutes
+        found = auto(enc, seed=seed, budget_minutes=minutes, progress=progress)
+        r, res = found.recipe, found.result
+        extra["search"] = {"trials": found.trials, "seconds": found.seconds,
+                           "budget_seconds": found.budget_seconds}  # fmt: skip
+    else:
+        r = make_recipe(recipe, num_train=len(s.train), num_features=len(enc.sizes),
+                        epochs=epochs)  # fmt: skip
+        res = train(
+            enc,
+            recipe=r,
+            seed=seed,
+            progress=progress,
+            checkpoint=checkpoint,
+            run_info={"dataset": data.name, "split": split, "indices": which},
+        )
     majority = int(np.argmax(np.bincount(enc.y[s.train], minlength=enc.num_classes)))
     return {
         "dataset": data.name,
@@ -58,7 +75,7 @@ def run_split(
         "validation_accuracy": res.validation_accuracy,
         "best_epoch": res.best_epoch,
         "epochs": res.epochs,
-        "seconds": res.seconds,
+        "seconds": extra["search"]["seconds"] if extra else res.seconds,
         "seed": seed,
         "majority_accuracy": float(np.mean(enc.y[s.test] == majority)),
         "rows": {"train": len(s.train), "validation": len(s.validation), "test": len(s.test)},
@@ -66,6 +83,7 @@ def run_split(
         "history": res.history,
         "resumed_from_epoch": res.resumed_from,
         "machine": f"{platform.machine()} {platform.system()}, cpus={_cpus()}",
+        **extra,
     }
 
 

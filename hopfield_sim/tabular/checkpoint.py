@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["CheckpointLockedError", "check_paths", "exists", "load", "locked", "save"]
+__all__ = ["CheckpointLockedError", "check_paths", "exists", "load", "locked", "resume", "save"]
 
 _META = "__meta__"
 
@@ -180,3 +180,32 @@ def check_paths(checkpoint: str | Path | None, out: str | Path | None) -> None:
             ) from None
     if len(named) == 2 and Path(checkpoint).resolve() == Path(out).resolve():
         raise ValueError(f"--checkpoint and --out name one file ({out}); give two names.")
+
+
+def _mismatch(stored: dict, info: dict) -> str:
+    """Why a checkpoint's run description differs from this run's (for the message)."""
+    reasons = {
+        "run": "the data set, split or indices differ",
+        "recipe": "the recipe differs",
+        "seed": f"the seed differs ({stored.get('seed')!r} there, {info['seed']} here)",
+        "data_digest": "the data or split file changed (the digest of the encoded data and "
+        "split indices differs)",
+    }
+    why = [text for key, text in reasons.items() if stored.get(key) != info.get(key)]
+    return "; ".join(why) or "its description differs"
+
+
+def resume(checkpoint, info: dict, trees: dict) -> tuple[dict, dict]:
+    """Trees and metadata of an existing checkpoint of this run (refused when it differs)."""
+    _, meta = load(checkpoint, {})  # the run description first, then the arrays
+    stored = meta.get("info")
+    if stored != info:
+        why = _mismatch(stored if isinstance(stored, dict) else {}, info)
+        raise ValueError(
+            f"checkpoint {checkpoint} belongs to another run ({why}); remove it or choose "
+            "another path."
+        )
+    missing = {"best_val", "best_epoch", "history", "seconds"} - set(meta)
+    if missing:
+        raise ValueError(f"checkpoint {checkpoint} has damaged metadata (no {min(missing)}).")
+    return load(checkpoint, trees)

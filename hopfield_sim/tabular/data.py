@@ -25,35 +25,17 @@ last feature.
 
 from __future__ import annotations
 
-import csv
 import json
-import math
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-try:  # Python >= 3.11
-    import tomllib
-except ModuleNotFoundError:  # pragma: no cover
-    import tomli as tomllib
+from hopfield_sim.tabular import _card
 
 __all__ = ["Dataset", "Encoded", "Split", "load_dataset"]
 
 _SPLIT_PARTS = ("train", "validation", "test")
-_ALLOWED_KEYS = {
-    "name",
-    "task",
-    "file",
-    "header",
-    "target",
-    "labels",
-    "numeric",
-    "discrete",
-    "missing",
-    "splits",
-}
 
 
 @dataclass(frozen=True)
@@ -155,26 +137,13 @@ class Dataset:
             raise ValueError(f"split must lie in 0..{self.num_splits - 1}; got {k}.")
         if which not in ("intended", "effective"):
             raise ValueError(f"which must be 'intended' or 'effective'; got {which!r}.")
-        path = _split_path(self.path, self.split_pattern, k)
-        try:
-            spec = json.loads(path.read_text())
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise ValueError(f"split file {path} is not valid JSON: {exc}") from None
-        if not isinstance(spec, dict):
-            raise ValueError(f"split file {path} must hold a JSON object (table of index lists).")
-        parts = []
-        for part in _SPLIT_PARTS:
-            key = f"{which}_{part}"
-            if key not in spec:
-                raise ValueError(f"split file {path} has no key {key!r}.")
-            idx = np.asarray(spec[key])
-            if idx.ndim != 1 or idx.size == 0 or not np.issubdtype(idx.dtype, np.integer):
-                raise ValueError(f"split file {path}: {key!r} must be a non-empty list of ints.")
-            if idx.min() < 0 or idx.max() >= self.num_rows:
-                raise ValueError(
-                    f"split file {path}: {key!r} has row indices outside 0..{self.num_rows - 1}."
-                )
-            parts.append(idx.astype(np.int64))
+        path = _card.split_path(self.path, self.split_pattern, k)
+        parts = _split_parts(path, which, self.num_rows)
+        self._check_partition(path, which, parts)
+        return Split(k, which, *parts)
+
+    def _check_partition(self, path: Path, which: str, parts: list[np.ndarray]) -> None:
+        """Refuse repeated rows, and rows left out that are not duplicates of used rows."""
         used = np.concatenate(parts)
         counts = np.bincount(used, minlength=self.num_rows)
         if counts.max() > 1:
@@ -191,7 +160,6 @@ class Dataset:
                     f"split file {path} does not partition the rows: {left.size} rows are in no "
                     "part and not all of them are duplicates of rows that are."
                 )
-        return Split(k, which, *parts)
 
     def encoded_width(self) -> int:
         """Number of columns of the encoding (one per numeric feature, one per category)."""
@@ -245,133 +213,28 @@ class Dataset:
         )
 
 
-def _unquote(field: str) -> str:
-    if len(field) >= 2 and field[0] == field[-1] and field[0] in "'\"":
-        return field[1:-1]
-    return field
-
-
-def _inside(folder: Path, rel: object, key: str, card_path: Path) -> Path:
-    """``folder / rel`` for a card string, refused unless it stays inside ``folder``.
-
-    Absolute paths, ``..`` components and symbolic links that lead out of the folder are
-    refused (the card can only name files of its own data set); nothing is read first.
-    """
-    if not isinstance(rel, str) or not rel.strip():
-        raise ValueError(f"dataset card {card_path}: {key!r} must be a relative file name.")
-    _printable(rel, key, card_path)
-    parts = Path(rel).parts
-    if Path(rel).is_absolute() or rel.startswith(("/", "\\", "~")) or ".." in parts:
-        raise ValueError(
-            f"dataset card {card_path}: {key!r} must be a path inside the data folder "
-            "(no absolute path, no '..')."
-        )
-    target = folder / rel
+def _split_parts(path: Path, which: str, num_rows: int) -> list[np.ndarray]:
+    """The train/validation/test index arrays of a split file (each non-empty, in range)."""
     try:
-        inside = target.resolve().is_relative_to(folder.resolve())
-    except (OSError, RuntimeError):  # a symbolic link loop
-        inside = False
-    if not inside:
-        raise ValueError(
-            f"dataset card {card_path}: {key!r} leads out of the data folder (a symbolic "
-            "link out of it, or a loop)."
-        )
-    return target
-
-
-def _printable(text: str, key: str, card_path: Path) -> None:
-    if any(not ch.isprintable() for ch in text):
-        raise ValueError(
-            f"dataset card {card_path}: {key!r} contains control characters; use plain text."
-        )
-
-
-def _split_path(folder: Path, pattern: str, k: int) -> Path:
-    """The file of split ``k``: ``{k}`` replaced (the only substitution), kept inside."""
-    return _inside(folder, pattern.replace("{k}", str(int(k))), "splits", folder / "dataset.toml")
-
-
-def _read_table(path: Path, header: bool) -> list[list[str]]:
-    if not path.is_file():
-        raise FileNotFoundError(f"data file {path} does not exist.")
-    from hopfield_sim._sizes import check_size
-
-    # rows of Python strings: about 40 bytes in memory per byte of text (fields, lists)
-    check_size(
-        40.0 * path.stat().st_size, f"reading data file {path} ({path.stat().st_size} bytes)"
-    )
-    try:
-        with path.open(newline="", encoding="utf-8") as fh:
-            rows = [[_unquote(f) for f in row] for row in csv.reader(fh) if row]
-    except (UnicodeDecodeError, csv.Error) as exc:
-        raise ValueError(f"data file {path} is not a readable CSV text file ({exc}).") from None
-    if header:
-        rows = rows[1:]
-    if not rows:
-        raise ValueError(f"data file {path} has no data rows.")
-    width = len(rows[0])
-    bad = next((i for i, r in enumerate(rows) if len(r) != width), None)
-    if bad is not None:
-        raise ValueError(
-            f"data file {path}: row {bad} has {len(rows[bad])} fields, the first row {width}."
-        )
-    return rows
-
-
-def _column_list(card: dict, key: str) -> list[int]:
-    cols = card.get(key, [])
-    if not isinstance(cols, list) or not all(
-        isinstance(c, int) and not isinstance(c, bool) for c in cols
-    ):
-        raise ValueError(f"dataset card: {key!r} must be a list of column positions (ints).")
-    return cols
-
-
-def _discrete_codes(values: list[str], miss: np.ndarray) -> tuple[np.ndarray, tuple[str, ...]]:
-    known = sorted({v for v, m in zip(values, miss) if not m})
-    try:
-        known = sorted(known, key=float)
-    except ValueError:
-        pass
-    lookup = {v: i for i, v in enumerate(known)}
-    codes = np.array([-1 if m else lookup[v] for v, m in zip(values, miss)], np.int64)
-    return codes, tuple(known)
-
-
-def _numbers(values: list[str], miss: np.ndarray, col: int, card_path: Path) -> np.ndarray:
-    """Finite floats of a numeric column (NaN where missing); a bad entry names its row."""
-    out = np.full(len(values), np.nan)
-    for i, (v, m) in enumerate(zip(values, miss)):
-        if m:
-            continue
-        try:
-            x = float(v)
-        except ValueError:
-            x = math.nan
-        if not math.isfinite(x):  # the value itself is not echoed (may be anything)
+        spec = json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ValueError(f"split file {path} is not valid JSON: {exc}") from None
+    if not isinstance(spec, dict):
+        raise ValueError(f"split file {path} must hold a JSON object (table of index lists).")
+    parts = []
+    for part in _SPLIT_PARTS:
+        key = f"{which}_{part}"
+        if key not in spec:
+            raise ValueError(f"split file {path} has no key {key!r}.")
+        idx = np.asarray(spec[key])
+        if idx.ndim != 1 or idx.size == 0 or not np.issubdtype(idx.dtype, np.integer):
+            raise ValueError(f"split file {path}: {key!r} must be a non-empty list of ints.")
+        if idx.min() < 0 or idx.max() >= num_rows:
             raise ValueError(
-                f"{card_path}: numeric column {col}, data row {i}: not a finite number "
-                "(list the string under 'missing' if it means a missing value)."
+                f"split file {path}: {key!r} has row indices outside 0..{num_rows - 1}."
             )
-        out[i] = x
-    return out
-
-
-def _distinct_labels(known: tuple[str, ...], card_path: Path) -> None:
-    """Refuse class labels that differ only in spaces, case or number format ("1", "1.0")."""
-    seen: dict[str, str] = {}
-    for label in known:
-        key = label.strip().casefold()
-        try:
-            key = repr(float(key))
-        except ValueError:
-            pass
-        if key in seen:
-            raise ValueError(
-                f"{card_path}: target labels {seen[key]!r} and {label!r} differ only in "
-                "spaces, case or number format; make them identical or clearly different."
-            )
-        seen[key] = label
+        parts.append(idx.astype(np.int64))
+    return parts
 
 
 def load_dataset(path: str | Path) -> Dataset:
@@ -386,113 +249,22 @@ def load_dataset(path: str | Path) -> Dataset:
         position outside the table or listed twice, unparsable numbers.
     """
     path = Path(path)
-    card_path = path / "dataset.toml"
-    if not card_path.is_file():
-        raise FileNotFoundError(f"{path} has no dataset.toml card.")
-    try:
-        card = tomllib.loads(card_path.read_text())
-    except tomllib.TOMLDecodeError as exc:
-        raise ValueError(f"dataset card {card_path} is not valid TOML: {exc}") from None
-    unknown = set(card) - _ALLOWED_KEYS
-    if unknown:
-        raise ValueError(f"dataset card {card_path}: unknown keys {sorted(unknown)}.")
-    for key in ("file", "splits"):
-        if not isinstance(card.get(key), str):
-            raise ValueError(f"dataset card {card_path}: {key!r} (a string) is required.")
-    if "{k}" not in card["splits"] or re.search(r"[{}]", card["splits"].replace("{k}", "")):
-        raise ValueError(
-            f"dataset card {card_path}: 'splits' must contain '{{k}}' (the split index) and "
-            "no other braces."
-        )
-    _split_path(path, card["splits"], 0)  # refuse a pattern that leads out of the folder
-    name = card.get("name", path.name)
-    if not isinstance(name, str) or not name.strip():
-        raise ValueError(f"dataset card {card_path}: 'name' must be a non-empty string.")
-    _printable(name, "name", card_path)
-    task = card.get("task", "classification")
-    if task != "classification":
-        raise ValueError(f"dataset card {card_path}: task {task!r} is not supported.")
-    if ("target" in card) == ("labels" in card):
-        raise ValueError(f"dataset card {card_path}: give exactly one of 'target' and 'labels'.")
-    header = card.get("header", False)
-    if not isinstance(header, bool):
-        raise ValueError(f"dataset card {card_path}: 'header' must be true or false.")
-    rows = _read_table(_inside(path, card["file"], "file", card_path), header)
-    width = len(rows[0])
-    numeric, discrete = _column_list(card, "numeric"), _column_list(card, "discrete")
-    target = card.get("target")
-    if "target" in card and (not isinstance(target, int) or isinstance(target, bool)):
-        raise ValueError(f"dataset card {card_path}: 'target' must be a column position (int).")
-    listed = numeric + discrete + ([target] if target is not None else [])
-    if not numeric + discrete:
-        raise ValueError(f"dataset card {card_path}: no feature columns (numeric, discrete).")
-    for c in listed:
-        if not 0 <= c < width:
-            raise ValueError(
-                f"dataset card {card_path}: unknown column {c} (the table has {width} columns)."
-            )
-    if len(set(listed)) != len(listed):
-        raise ValueError(f"dataset card {card_path}: a column is listed more than once.")
-    missing = card.get("missing", {})
-    if not isinstance(missing, dict):
-        raise ValueError(f"dataset card {card_path}: 'missing' must be a table column -> list.")
-    miss_map: dict[int, set[str]] = {}
-    for key, vals in missing.items():
-        if not re.fullmatch(r"\d+", str(key)) or int(key) not in listed:
-            raise ValueError(f"dataset card {card_path}: 'missing' names unknown column {key!r}.")
-        if target is not None and int(key) == target:
-            raise ValueError(
-                f"dataset card {card_path}: 'missing' names the target column {key}; every "
-                "row needs a class label (remove unlabelled rows from the file)."
-            )
-        if not isinstance(vals, list) or not all(isinstance(v, str) for v in vals):
-            raise ValueError(f"dataset card {card_path}: missing[{key!r}] must be strings.")
-        miss_map[int(key)] = set(vals)
-
-    cols = sorted(numeric + discrete)
-    kinds, raws, cats = [], [], []
-    for c in cols:
-        values = [r[c] for r in rows]
-        miss = np.array([v in miss_map.get(c, ()) for v in values])
-        if c in discrete:
-            codes, known = _discrete_codes(values, miss)
-            kinds.append("discrete")
-            raws.append(codes)
-            cats.append(known)
-        else:
-            vals = _numbers(values, miss, c, card_path)
-            kinds.append("numeric")
-            raws.append(vals)
-            cats.append(None)
-    if target is not None:
-        labels = [r[target] for r in rows]
-        label_col: int | str = target
-    else:
-        labels_path = _inside(path, card["labels"], "labels", card_path)
-        labels = [r[0] for r in _read_table(labels_path, False)]
-        if len(labels) != len(rows):
-            raise ValueError(
-                f"labels file {labels_path} has {len(labels)} rows, the data {len(rows)}."
-            )
-        label_col = "labels"
-    codes, known = _discrete_codes(labels, np.zeros(len(labels), bool))
-    if len(known) < 2:
-        raise ValueError(f"{card_path}: the target has fewer than 2 classes.")
-    _distinct_labels(known, card_path)
-    n_splits = 0
-    while _split_path(path, card["splits"], n_splits).is_file():
-        n_splits += 1
-    if n_splits == 0:
-        raise FileNotFoundError(
-            f"{card_path}: no split file {_split_path(path, card['splits'], 0)}."
-        )
+    card, card_path = _card.read_card(path)
+    file = _card.inside(path, card["file"], "file", card_path)
+    rows = _card.read_table(file, card.get("header", False))
+    listed = _card.check_columns(card, card_path, len(rows[0]))
+    miss_map = _card.missing_map(card, card_path, listed)
+    discrete = _card.column_list(card, "discrete")
+    cols = sorted(_card.column_list(card, "numeric") + discrete)
+    kinds, raws, cats = _card.feature_columns(rows, cols, discrete, miss_map, card_path)
+    label_col, codes, known = _card.target_column(card, card_path, rows)
     return Dataset(
-        name=name,
+        name=card.get("name", path.name),
         path=path,
         columns=tuple(cols) + (label_col,),
         kinds=tuple(kinds) + ("discrete",),
         raw=tuple(raws) + (codes,),
         categories=tuple(cats) + (known,),
         split_pattern=card["splits"],
-        num_splits=n_splits,
+        num_splits=_card.count_splits(path, card["splits"], card_path),
     )

@@ -34,6 +34,7 @@ from flax import nnx
 from hopfield_sim.tabular import checkpoint as ckpt
 from hopfield_sim.tabular import objective
 from hopfield_sim.tabular.data import Encoded
+from hopfield_sim.tabular.evaluate import Evaluator
 from hopfield_sim.tabular.model import build, model_input, self_lookup_mask
 from hopfield_sim.tabular.recipes import Recipe
 
@@ -103,19 +104,6 @@ def data_digest(enc: Encoded) -> str:
         h.update(a.tobytes())
     h.update(json.dumps([list(enc.sizes), list(enc.discrete)]).encode())
     return h.hexdigest()
-
-
-def _mismatch(stored: dict, info: dict) -> str:
-    """Why a checkpoint's run description differs from this run's (for the message)."""
-    reasons = {
-        "run": "the data set, split or indices differ",
-        "recipe": "the recipe differs",
-        "seed": f"the seed differs ({stored.get('seed')!r} there, {info['seed']} here)",
-        "data_digest": "the data or split file changed (the digest of the encoded data and "
-        "split indices differs)",
-    }
-    why = [text for key, text in reasons.items() if stored.get(key) != info.get(key)]
-    return "; ".join(why) or "its description differs"
 
 
 def learning_rate(recipe: Recipe, step: int, steps_per_epoch: int) -> float:
@@ -266,11 +254,55 @@ def train(
                       stop_after)  # fmt: skip
 
 
+def _batches(enc, recipe, seed, epoch, sizes4, x_tr, miss_tr) -> dict:
+    """Host-side draws of one epoch (order, corruption, memory rows), stacked over steps."""
+    n_train, B, M, n_batches = sizes4
+    rng = np.random.default_rng([int(seed), epoch])
+    order = rng.permutation(n_train)[: n_batches * B].reshape(n_batches, B)
+    parts = {k: [] for k in ("x_in", "masked", "noise", "mem_rows")}
+    for rows in order:  # host-side draws in the same order as step by step
+        x_in, masked, noise = objective.corrupt(
+            rng,
+            x_tr[rows],
+            miss_tr[rows],
+            enc.sizes,
+            enc.discrete,
+            mask_p=recipe.mask_p,
+            replace_p=recipe.replace_p,
+        )
+        mem_rows = np.arange(n_train) if M == n_train else rng.choice(n_train, M, False)
+        for k, v in zip(parts, (x_in, masked, noise, mem_rows)):
+            parts[k].append(v)
+    steps = epoch * n_batches + np.arange(n_batches)
+    batches = {k: np.stack(v) for k, v in parts.items()}
+    batches.update(
+        x_true=x_tr[order],
+        missing=miss_tr[order],
+        rows=order,
+        t=steps,
+        lr=np.array([learning_rate(recipe, t, n_batches) for t in steps], np.float32),
+    )
+    return batches
+
+
+def _bar(progress: bool, epochs: int, start: int):
+    """A tqdm bar on stderr, or a stand-in that does nothing."""
+    if not progress:
+        from types import SimpleNamespace
+
+        return SimpleNamespace(update=lambda n: None, set_postfix=lambda **k: None,
+                               close=lambda: None)  # fmt: skip
+    from tqdm.auto import tqdm
+
+    return tqdm(total=epochs, initial=start, desc="hopular", unit="epoch", file=sys.stderr)
+
+
 def _train(enc, recipe, seed, progress, checkpoint, run_info, eval_batch_size, stop_after):
     """The body of :func:`train` (arguments checked, checkpoint locked)."""
     t0 = time.perf_counter()
     sizes, discrete = enc.sizes, enc.discrete
-    n_train, B, M, n_batches = _sizes(enc, recipe)
+    sizes4 = _sizes(enc, recipe)
+    n_batches = sizes4[3]
     tr = enc.split.train
     x_tr, miss_tr = enc.x[tr], enc.missing[tr]
     memory_all = model_input(jnp.asarray(x_tr), jnp.asarray(miss_tr), sizes)
@@ -292,140 +324,54 @@ def _train(enc, recipe, seed, progress, checkpoint, run_info, eval_batch_size, s
     def predict(params, memory_all, inputs):
         return _predict(params, keys, rest, memory_all, inputs, graph=graph_eval, sizes=sizes)
 
-    chunk = min(eval_batch_size, max(len(enc.split.validation), len(enc.split.test), 1))
-    regression = not discrete[-1]
-
-    def outputs(params, x: np.ndarray, missing: np.ndarray) -> np.ndarray:
-        masked = np.array(missing, bool, copy=True)
-        masked[:, -1] = True
-        inputs = model_input(jnp.asarray(x, jnp.float32), jnp.asarray(masked), sizes)
-        pad = (-len(x)) % chunk  # one chunk shape for validation and test: one compilation
-        inputs = jnp.concatenate([inputs, jnp.zeros((pad, inputs.shape[1]), inputs.dtype)])
-        preds = [
-            predict(params, memory_all, inputs[i : i + chunk])
-            for i in range(0, inputs.shape[0], chunk)
-        ]
-        out = np.concatenate([np.asarray(p) for p in preds])[: len(x)]
-        return out[:, 0] * enc.target_std + enc.target_mean if regression else out
-
-    def accuracy(params, rows: np.ndarray) -> float:
-        """Accuracy, or (regression) minus the RMSE in standardised units."""
-        out = outputs(params, enc.x[rows], enc.missing[rows])
-        if regression:
-            return -float(np.sqrt(np.mean((out - enc.y[rows]) ** 2))) / enc.target_std
-        return float(np.mean(np.argmax(out, axis=-1) == enc.y[rows]))
-
+    ev = Evaluator(enc, memory_all, predict, eval_batch_size)
     info = {"run": run_info or {}, "recipe": recipe.to_dict(), "seed": int(seed)}
     info["weight_average"] = "bias-corrected, from zeros"  # older checkpoints are refused
     info["data_digest"] = data_digest(enc)
     start, best_val, best_epoch, history, seconds_before = 0, -1.0, 0, [], 0.0
     if checkpoint is not None and ckpt.exists(checkpoint):
-        _, meta = ckpt.load(checkpoint, {})  # the run description first, then the arrays
-        stored = meta.get("info")
-        if stored != info:
-            why = _mismatch(stored if isinstance(stored, dict) else {}, info)
-            raise ValueError(
-                f"checkpoint {checkpoint} belongs to another run ({why}); remove it or choose "
-                "another path."
-            )
-        missing = {"best_val", "best_epoch", "history", "seconds"} - set(meta)
-        if missing:
-            raise ValueError(f"checkpoint {checkpoint} has damaged metadata (no {min(missing)}).")
-        trees, meta = ckpt.load(
-            checkpoint, {"params": params, "opt_state": opt_state, "ema": ema, "best": best}
+        trees, meta = ckpt.resume(
+            checkpoint, info, {"params": params, "opt_state": opt_state, "ema": ema, "best": best}
         )
         params, opt_state, ema, best = (trees[k] for k in ("params", "opt_state", "ema", "best"))
         start, best_val, best_epoch = meta["epoch"], meta["best_val"], meta["best_epoch"]
         history, seconds_before = meta["history"], meta["seconds"]
 
     epochs = recipe.epochs
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=epochs, initial=start, desc="hopular", unit="epoch", file=sys.stderr)
+    bar = _bar(progress, epochs, start)
     last = epochs if stop_after is None else max(start, min(epochs, int(stop_after)))
     for epoch in range(start, last):
-        rng = np.random.default_rng([int(seed), epoch])
         w = objective.feature_loss_weight(epoch, recipe.loss_horizon)
-        order = rng.permutation(n_train)[: n_batches * B].reshape(n_batches, B)
-        parts = {k: [] for k in ("x_in", "masked", "noise", "mem_rows")}
-        for rows in order:  # host-side draws in the same order as step by step
-            x_in, masked, noise = objective.corrupt(
-                rng,
-                x_tr[rows],
-                miss_tr[rows],
-                sizes,
-                discrete,
-                mask_p=recipe.mask_p,
-                replace_p=recipe.replace_p,
-            )
-            mem_rows = np.arange(n_train) if M == n_train else rng.choice(n_train, M, False)
-            for k, v in zip(parts, (x_in, masked, noise, mem_rows)):
-                parts[k].append(v)
-        steps = epoch * n_batches + np.arange(n_batches)
-        batches = {k: np.stack(v) for k, v in parts.items()}
-        batches.update(
-            x_true=x_tr[order],
-            missing=miss_tr[order],
-            rows=order,
-            t=steps,
-            lr=np.array([learning_rate(recipe, t, n_batches) for t in steps], np.float32),
-        )
+        batches = _batches(enc, recipe, seed, epoch, sizes4, x_tr, miss_tr)
         params, opt_state, ema, values = _epoch(
-            params,
-            opt_state,
-            ema,
-            keys,
-            rest,
-            base_key,
-            memory_all,
-            batches,
-            np.float32(w),
+            params, opt_state, ema, keys, rest, base_key, memory_all, batches, np.float32(w),
             **static,
-        )
-        losses = np.asarray(values)
-        loss_value = float(np.mean(losses))
+        )  # fmt: skip
+        loss_value = float(np.mean(np.asarray(values)))
         if not np.isfinite(loss_value):
             raise FloatingPointError(f"Hopular training loss is {loss_value} at epoch {epoch + 1}.")
         done = epoch + 1
         validate = done % recipe.eval_every == 0 or done == epochs
         if validate:
             average = weight_average(ema, recipe.ema_decay, done * n_batches)
-            val = accuracy(average, enc.split.validation)
+            val = ev.accuracy(average, enc.split.validation)
             history.append({"epoch": done, "loss": loss_value, "validation_accuracy": val})
             if val > best_val:
-                best_val, best_epoch = val, done
-                best = average
+                best_val, best_epoch, best = val, done, average
         if checkpoint is not None and (validate or done == last):
-            meta = {
-                "info": info,
-                "epoch": done,
-                "best_val": best_val,
-                "best_epoch": best_epoch,
-                "history": history,
-                "seconds": seconds_before + time.perf_counter() - t0,
-            }
+            meta = {"info": info, "epoch": done, "best_val": best_val, "best_epoch": best_epoch}
+            meta.update(history=history, seconds=seconds_before + time.perf_counter() - t0)
             trees = {"params": params, "opt_state": opt_state, "ema": ema, "best": best}
             ckpt.save(checkpoint, trees, meta)
-        if bar is not None:
-            bar.update(1)
-            bar.set_postfix(loss=f"{loss_value:.3f}", best_val=f"{best_val:.3f}")
-    if bar is not None:
-        bar.close()
-    test, rmse, r2 = None, None, None
-    rows = enc.split.test
-    if len(rows) and regression:
-        err = outputs(best, enc.x[rows], enc.missing[rows]) - enc.y[rows]
-        rmse = float(np.sqrt(np.mean(err**2)))
-        r2 = 1.0 - float(np.sum(err**2) / np.sum((enc.y[rows] - np.mean(enc.y[rows])) ** 2))
-    elif len(rows):
-        test = accuracy(best, rows)
+        bar.update(1)
+        bar.set_postfix(loss=f"{loss_value:.3f}", best_val=f"{best_val:.3f}")
+    bar.close()
+    test, rmse, r2 = ev.test(best)
     return TrainResult(
         test_accuracy=test,
         test_rmse=rmse,
         test_r2=r2,
-        predict=functools.partial(outputs, best),
+        predict=functools.partial(ev.outputs, best),
         validation_accuracy=best_val,
         best_epoch=best_epoch,
         epochs=last,

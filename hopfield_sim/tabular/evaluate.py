@@ -1,0 +1,54 @@
+"""Evaluation of Hopular weights on encoded rows: target outputs, validation score, test metrics."""
+
+from __future__ import annotations
+
+import jax.numpy as jnp
+import numpy as np
+
+from hopfield_sim.tabular.model import model_input
+
+__all__ = ["Evaluator"]
+
+
+class Evaluator:
+    """Target outputs, validation score and test metrics of given weights (memory = the
+    whole training set, rows in chunks of one shape: one compilation)."""
+
+    def __init__(self, enc, memory_all, predict, eval_batch_size):
+        self.enc, self.memory_all, self.predict = enc, memory_all, predict
+        self.chunk = min(eval_batch_size, max(len(enc.split.validation), len(enc.split.test), 1))
+        self.regression = not enc.discrete[-1]
+
+    def outputs(self, params, x: np.ndarray, missing: np.ndarray) -> np.ndarray:
+        enc, chunk = self.enc, self.chunk
+        masked = np.array(missing, bool, copy=True)
+        masked[:, -1] = True
+        inputs = model_input(jnp.asarray(x, jnp.float32), jnp.asarray(masked), enc.sizes)
+        pad = (-len(x)) % chunk  # one chunk shape for validation and test: one compilation
+        inputs = jnp.concatenate([inputs, jnp.zeros((pad, inputs.shape[1]), inputs.dtype)])
+        preds = [
+            self.predict(params, self.memory_all, inputs[i : i + chunk])
+            for i in range(0, inputs.shape[0], chunk)
+        ]
+        out = np.concatenate([np.asarray(p) for p in preds])[: len(x)]
+        return out[:, 0] * enc.target_std + enc.target_mean if self.regression else out
+
+    def accuracy(self, params, rows: np.ndarray) -> float:
+        """Accuracy, or (regression) minus the RMSE in standardised units."""
+        enc = self.enc
+        out = self.outputs(params, enc.x[rows], enc.missing[rows])
+        if self.regression:
+            return -float(np.sqrt(np.mean((out - enc.y[rows]) ** 2))) / enc.target_std
+        return float(np.mean(np.argmax(out, axis=-1) == enc.y[rows]))
+
+    def test(self, params) -> tuple[float | None, float | None, float | None]:
+        """Test accuracy, RMSE and R² (None where they do not apply or no test rows)."""
+        enc, rows = self.enc, self.enc.split.test
+        if not len(rows):
+            return None, None, None
+        if not self.regression:
+            return self.accuracy(params, rows), None, None
+        err = self.outputs(params, enc.x[rows], enc.missing[rows]) - enc.y[rows]
+        rmse = float(np.sqrt(np.mean(err**2)))
+        r2 = 1.0 - float(np.sum(err**2) / np.sum((enc.y[rows] - np.mean(enc.y[rows])) ** 2))
+        return None, rmse, r2

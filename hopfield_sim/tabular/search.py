@@ -1,0 +1,344 @@
+"""``recipe="auto"``: model selection on the validation rows by successive halving.
+
+Search space (:data:`SPACE`; F = features including the target, C = classes, N = training rows):
+
+==================  =============================================  =========================
+setting             values                                         compiled per value?
+==================  =============================================  =========================
+blocks              1, 2                                           yes (trial family)
+feature size e      ``clip(256 // F, 4, 16)`` (the budget rule),   yes (trial family)
+                    ``clip(512 // F, 8, 32)`` (wider on wide
+                    tables)
+weight decay        0.1 (the reference's), 0.0                     yes (trial family)
+memory size         ``min(N, max(512, 64 C))`` rows (medium tier;  fixed per data set
+                    whole training set on small sets)
+learning rate       log-uniform in [1e-3, 1e-2]                    no (a per-step input)
+mask p              uniform in [0, 0.1]                            no (host-side draws)
+replace p           uniform in [0.05, 0.3]                         no (host-side draws)
+epochs              the budget recipe's epochs rounded up to a     no
+                    multiple of 9, x 1 or x 2
+==================  =============================================  =========================
+
+Everything else is the budget recipe's tier (:func:`hopfield_sim.tabular.recipe`): batch 256
+above 256 training rows (full batch below), LAMB with gradient clip 1, cosine learning rate
+over the trial's epochs, feature-loss weight annealed over a tenth (a quarter on small sets),
+weight average. Trial 0 is the budget recipe's own setting (epochs rounded to a multiple of 9),
+so the search always considers it.
+
+Selection uses the **validation rows only**: the search runs on a copy of the split whose
+test part is empty, and the chosen model is applied to the test rows once, afterwards.
+Pruning is successive halving (rate :data:`ETA` = 3, three rungs at 1/9, 1/3 and all of a
+trial's epochs): every trial is trained to its first rung, the best third continue to the
+second, the best third of those to the end; a trial continues from its checkpoint (the
+learning-rate schedule is that of its full length, so a continued run is the same run as an
+uninterrupted one). optuna is not a dependency of this package and not installed here;
+successive halving is its default pruner's principle (asynchronous successive halving) in 60
+lines and needs no storage. The time budget bounds the plan: trials are added to the first
+rung only while the projected cost of the whole plan (seconds per epoch measured so far) fits,
+and a continuation that would overrun is skipped, except the best trial's: the chosen model
+is always trained to its full length (so a search may overrun its budget by one trial's
+remaining epochs; the first rung always runs trial 0). The choice is the best validation
+score among the trials that reached the last rung run.
+
+Compilation: a training step compiles once per (data set shapes, family); trials of a family
+share it within the process, and :func:`enable_compilation_cache` (on by default for the
+search) keeps compiled steps on disk across processes and folds (JAX's persistent cache).
+"""
+
+from __future__ import annotations
+
+import math
+import tempfile
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+from hopfield_sim.tabular.data import Encoded, Split
+from hopfield_sim.tabular.model import HopularConfig
+from hopfield_sim.tabular.recipes import Recipe
+from hopfield_sim.tabular.recipes import recipe as make_recipe
+
+__all__ = ["SPACE", "SearchResult", "auto", "default_feature_sizes", "enable_compilation_cache"]
+
+#: successive-halving rate (keep the best 1/ETA at each rung; rungs at E/ETA^2, E/ETA, E)
+ETA = 3
+#: the documented search space (see the module docstring for the scaling rules)
+SPACE = {
+    "num_blocks": (1, 2),
+    "feature_size": ("clip(256 // F, 4, 16)", "clip(512 // F, 8, 32)"),
+    "weight_decay": (0.1, 0.0),
+    "memory_size": "min(N, max(512, 64 * C)) (medium tier); N (small tier)",
+    "learning_rate": ("log-uniform", 1e-3, 1e-2),
+    "mask_p": ("uniform", 0.0, 0.1),
+    "replace_p": ("uniform", 0.05, 0.3),
+    "epochs_factor": (1, 2),
+}
+#: default time budget of one search (minutes): the whole fold stays under 10 minutes for
+#: ~10k rows on two shared cores (compilation and the final test included)
+DEFAULT_BUDGET_MINUTES = 8.0
+
+
+def default_feature_sizes(num_features: int) -> tuple[int, int]:
+    """The two feature sizes of the search: the budget rule and a wider one (F with target)."""
+    f = max(1, int(num_features))
+    return max(4, min(16, 256 // f)), max(8, min(32, 512 // f))
+
+
+def enable_compilation_cache(path: str | Path | None = None) -> Path:
+    """Turn on JAX's persistent compilation cache (default ``~/.cache/hopfield_sim/jax``).
+
+    Compiled training steps are then reused by later processes (another fold, another run of
+    the same shapes). Returns the folder. A global JAX setting: it stays on in this process.
+    """
+    import jax
+
+    folder = Path(path) if path is not None else Path.home() / ".cache" / "hopfield_sim" / "jax"
+    folder.mkdir(parents=True, exist_ok=True)
+    jax.config.update("jax_compilation_cache_dir", str(folder))
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.5)
+    return folder
+
+
+@dataclass
+class SearchResult:
+    """Outcome of :func:`auto`: the chosen recipe, its training result and every trial.
+
+    ``result`` is the chosen trial's :class:`~hopfield_sim.tabular.train.TrainResult` with the
+    test metrics filled in afterwards; ``trials`` lists, per trial, its settings, the rung it
+    reached, its validation score and seconds.
+    """
+
+    recipe: Recipe
+    result: object
+    trials: list[dict] = field(default_factory=list)
+    seconds: float = 0.0
+    budget_seconds: float = 0.0
+
+
+def _base(enc: Encoded) -> Recipe:
+    n_train = len(enc.split.train)
+    return make_recipe("budget", num_train=n_train, num_features=len(enc.sizes))
+
+
+def _trial_recipe(base: Recipe, enc: Encoded, family: tuple, lr: float, mask_p: float,
+                  replace_p: float, factor: int) -> Recipe:  # fmt: skip
+    """The budget recipe with one trial's settings (epochs a multiple of 9)."""
+    blocks, e, wd = family
+    epochs = factor * 9 * math.ceil(base.epochs / 9)
+    n_train, C = len(enc.split.train), max(1, enc.sizes[-1])
+    memory = None if base.memory_size is None else min(n_train, max(512, 64 * C))
+    model = HopularConfig(feature_size=e, num_blocks=blocks, feature_heads=max(1, e // 4))
+    small = base.batch_size is None
+    return replace(
+        base,
+        name="auto",
+        epochs=epochs,
+        memory_size=memory,
+        learning_rate=float(lr),
+        weight_decay=float(wd),
+        mask_p=float(mask_p),
+        replace_p=float(replace_p),
+        lr_horizon=float(epochs),
+        loss_horizon=max(1.0, epochs / 4 if small else epochs / 10),
+        eval_every=epochs // 9,
+        model=model,
+    ).validate()
+
+
+def candidates(enc: Encoded, n: int, seed: int, max_families: int = 3) -> list[Recipe]:
+    """``n`` trial recipes: trial 0 the budget recipe's setting, the rest drawn from
+    :data:`SPACE` over at most ``max_families`` compiled families (the budget's first)."""
+    base = _base(enc)
+    rng = np.random.default_rng([int(seed), 26])
+    e_rule, e_wide = default_feature_sizes(len(enc.sizes))
+    first = (1, base.model.feature_size, base.weight_decay)
+    others = [(b, e, wd) for b in (1, 2) for e in (e_rule, e_wide) for wd in (0.1, 0.0)]
+    others = [f for f in dict.fromkeys(others) if f != first]
+    pick = rng.permutation(len(others))[: max(0, max_families - 1)]
+    families = [first] + [others[i] for i in pick]
+    out = [_trial_recipe(base, enc, first, base.learning_rate, base.mask_p, base.replace_p, 1)]
+    for i in range(1, n):
+        out.append(
+            _trial_recipe(
+                base,
+                enc,
+                families[i % len(families)],
+                math.exp(rng.uniform(math.log(1e-3), math.log(1e-2))),
+                rng.uniform(0.0, 0.1),
+                rng.uniform(0.05, 0.3),
+                int(rng.choice((1, 2))),
+            )
+        )
+    return out
+
+
+def _now() -> float:
+    """Seconds (a monotonic clock; one place, so tests can substitute a simulated one)."""
+    return time.perf_counter()
+
+
+def _rungs(epochs: int) -> list[int]:
+    return [epochs // ETA**2, epochs // ETA, epochs]
+
+
+class _Halving:
+    """State of one successive-halving search (trials, timings, compiled families)."""
+
+    def __init__(self, hidden: Encoded, recipes: list[Recipe], seed: int, budget: float,
+                 folder: Path, progress: bool):  # fmt: skip
+        self.hidden, self.seed, self.budget, self.folder = hidden, seed, budget, folder
+        self.progress, self.t0 = progress, _now()
+        self.trials = [{"recipe": r, "rung": -1, "score": -math.inf, "seconds": 0.0,
+                        "epochs_done": 0} for r in recipes]  # fmt: skip
+        self.compiled: set = set()
+        self.cold: list[tuple[float, int]] = []  # (seconds, epochs) of runs that compiled
+        self.warm: list[tuple[float, int]] = []
+
+    def elapsed(self) -> float:
+        return _now() - self.t0
+
+    def run(self, i: int, rung: int) -> None:
+        """Train trial i (from its checkpoint) to its rung's epoch; record score and time."""
+        from hopfield_sim.tabular.train import train
+
+        t = self.trials[i]
+        stop = _rungs(t["recipe"].epochs)[rung]
+        fam = _family(t["recipe"])
+        start = _now()
+        res = train(self.hidden, recipe=t["recipe"], seed=self.seed, stop_after=stop,
+                    checkpoint=self.folder / f"trial{i}.npz")  # fmt: skip
+        sec = _now() - start
+        (self.cold if fam not in self.compiled else self.warm).append(
+            (sec, stop - t["epochs_done"])
+        )
+        self.compiled.add(fam)
+        t.update(rung=rung, score=res.validation_accuracy, result=res, epochs_done=stop)
+        t["seconds"] += sec
+        if self.progress:
+            print(f"auto: trial {i} rung {rung} ({stop} epochs, {sec:.1f} s): validation "
+                  f"{res.validation_accuracy:.4f}", flush=True)  # fmt: skip
+
+    def per_epoch(self) -> float:
+        """Seconds per epoch without compilation (runs that compiled, when none yet)."""
+        runs = self.warm or self.cold
+        return sum(r[0] for r in runs) / max(1, sum(r[1] for r in runs))
+
+    def cost(self, i: int, epochs: int) -> float:
+        """Projected seconds to train trial i for ``epochs`` more epochs."""
+        extra = 0.0
+        if _family(self.trials[i]["recipe"]) not in self.compiled and self.cold:
+            pe = self.per_epoch()
+            extra = max(0.0, float(np.mean([c[0] - pe * c[1] for c in self.cold])))
+        return self.per_epoch() * epochs + extra
+
+    def plan_cost(self, k: int) -> float:
+        """Projected seconds of the later rungs for k trials at rung 0."""
+        e = float(np.mean([t["recipe"].epochs for t in self.trials[:k]]))
+        k1, k2 = math.ceil(k / ETA), math.ceil(k / ETA**2)
+        return self.per_epoch() * (k1 * (e / ETA - e / ETA**2) + k2 * (e - e / ETA))
+
+    def first_rung(self) -> int:
+        """Train trials to rung 0 while the projected plan fits; return how many ran."""
+        k = 0
+        while k < len(self.trials):
+            first = _rungs(self.trials[k]["recipe"].epochs)[0]
+            if k >= 1 and self.elapsed() + self.cost(k, first) + self.plan_cost(k + 1) > (
+                self.budget
+            ):
+                break
+            self.run(k, 0)
+            k += 1
+        return k
+
+    def later_rungs(self, alive: list[int]) -> None:
+        """The best third continue; the best one always, the others while the budget allows."""
+        for rung in (1, 2):
+            alive = sorted(alive, key=lambda i: -self.trials[i]["score"])
+            ran = []
+            for i in alive[: math.ceil(len(alive) / ETA)]:
+                t = self.trials[i]
+                left = _rungs(t["recipe"].epochs)[rung] - t["epochs_done"]
+                if ran and self.elapsed() + self.cost(i, left) > self.budget:
+                    break
+                self.run(i, rung)
+                ran.append(i)
+            alive = ran
+
+
+def auto(
+    enc: Encoded,
+    *,
+    seed: int = 0,
+    budget_minutes: float = DEFAULT_BUDGET_MINUTES,
+    max_trials: int = 18,
+    max_families: int = 3,
+    cache: bool = True,
+    progress: bool = False,
+) -> SearchResult:
+    """Search :data:`SPACE` on the validation rows of ``enc.split`` within ``budget_minutes``.
+
+    Returns the chosen recipe and its result; ``result.test_*`` are computed after the search
+    with the chosen weights (None when the split has no test rows).
+    """
+    if not budget_minutes > 0:
+        raise ValueError(f"budget_minutes must be > 0; got {budget_minutes!r}.")
+    if cache:
+        enable_compilation_cache()
+    s = enc.split
+    hidden = replace(enc, split=Split(s.index, s.which, s.train, s.validation, s.test[:0]))
+    recipes = candidates(enc, max_trials, seed, max_families)
+    with tempfile.TemporaryDirectory(prefix="hopular-auto-") as tmp:
+        h = _Halving(hidden, recipes, seed, 60.0 * float(budget_minutes), Path(tmp), progress)
+        k = h.first_rung()
+        h.later_rungs(list(range(k)))
+    trials = h.trials
+    best = max(range(k), key=lambda i: (trials[i]["rung"], trials[i]["score"]))
+    result = trials[best]["result"]
+    _fill_test(enc, result)
+    table = [
+        {
+            "trial": i,
+            "rung": t["rung"],
+            "epochs_done": t["epochs_done"],
+            "validation": t["score"],
+            "seconds": t["seconds"],
+            "settings": _summary(t["recipe"]),
+        }
+        for i, t in enumerate(trials[:k])
+    ]
+    return SearchResult(recipe=trials[best]["recipe"], result=result, trials=table,
+                        seconds=h.elapsed(), budget_seconds=h.budget)  # fmt: skip
+
+
+def _family(r: Recipe) -> tuple:
+    """What a compiled training step depends on besides the data set's shapes."""
+    return (r.model.num_blocks, r.model.feature_size, r.weight_decay, r.memory_size)
+
+
+def _summary(r: Recipe) -> dict:
+    return {
+        "num_blocks": r.model.num_blocks,
+        "feature_size": r.model.feature_size,
+        "weight_decay": r.weight_decay,
+        "memory_size": r.memory_size,
+        "learning_rate": r.learning_rate,
+        "mask_p": r.mask_p,
+        "replace_p": r.replace_p,
+        "epochs": r.epochs,
+    }
+
+
+def _fill_test(enc: Encoded, result) -> None:
+    """Test metrics of the chosen weights on ``enc.split.test`` (after the search)."""
+    rows = enc.split.test
+    if not len(rows):
+        return
+    out = result.predict(enc.x[rows], enc.missing[rows])
+    if enc.discrete[-1]:
+        result.test_accuracy = float(np.mean(np.argmax(out, axis=-1) == enc.y[rows]))
+        return
+    err = out - enc.y[rows]
+    result.test_rmse = float(np.sqrt(np.mean(err**2)))
+    result.test_r2 = 1.0 - float(np.sum(err**2) / np.sum((enc.y[rows] - enc.y[rows].mean()) ** 2))

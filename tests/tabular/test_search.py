@@ -1,0 +1,108 @@
+"""recipe="auto": the search space, successive halving and the time budget (training faked:
+the halving logic is tested against a known validation score; the slow test trains)."""
+
+from __future__ import annotations
+
+import sys
+import types
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from hopfield_sim.tabular import load_dataset, search
+from hopfield_sim.tabular.recipes import recipe
+
+GLASS = Path(__file__).resolve().parents[2] / "data" / "hopular" / "glass_identification"
+SHRUTIME = GLASS.parent / "shrutime"
+
+
+@pytest.fixture(scope="module")
+def enc():
+    d = load_dataset(GLASS)
+    return d.encode(d.split(0))
+
+
+def test_feature_size_rules():
+    # F = 11 (shrutime): 256 // 11 = 23 -> 16; 512 // 11 = 46 -> 32. F = 33: 7 and 15.
+    assert search.default_feature_sizes(11) == (16, 32)
+    assert search.default_feature_sizes(33) == (7, 15)
+    assert search.default_feature_sizes(200) == (4, 8)
+
+
+def test_candidates_stay_in_the_space_and_start_with_the_budget_recipe(enc):
+    rs = search.candidates(enc, 18, seed=0, max_families=3)
+    base = recipe("budget", num_train=len(enc.split.train), num_features=len(enc.sizes))
+    first = rs[0]
+    assert (first.learning_rate, first.mask_p, first.replace_p) == (
+        base.learning_rate, base.mask_p, base.replace_p)  # fmt: skip
+    assert first.model.feature_size == base.model.feature_size and first.epochs % 9 == 0
+    assert base.epochs <= first.epochs < base.epochs + 9
+    families = {search._family(r) for r in rs}
+    assert len(families) == 3 and search._family(first) in families
+    for r in rs:
+        assert 1e-3 <= r.learning_rate <= 1e-2 and 0 <= r.mask_p <= 0.1
+        assert 0.05 <= r.replace_p <= 0.3 and r.epochs in (first.epochs, 2 * first.epochs)
+        assert r.model.num_blocks in (1, 2) and r.weight_decay in (0.0, 0.1)
+        assert r.eval_every * 9 == r.epochs  # validation at every rung boundary
+        assert r.memory_size is None  # small set: the whole training set
+
+
+def _fake(monkeypatch, seconds_per_epoch: float):
+    """Replace training by a known score (higher learning rate and more epochs are better)
+    and time by a clock that advances ``seconds_per_epoch`` per trained epoch."""
+    clock = types.SimpleNamespace(now=0.0)
+    monkeypatch.setattr(search, "_now", lambda: clock.now)
+    seen = []
+
+    def train(enc, *, recipe, seed, stop_after, checkpoint):
+        assert len(enc.split.test) == 0  # the search never sees test rows
+        done = seen_epochs.get(checkpoint, 0)
+        clock.now += seconds_per_epoch * (stop_after - done)
+        seen_epochs[checkpoint] = stop_after
+        seen.append((checkpoint.name, stop_after))
+        score = recipe.learning_rate * 10 + stop_after / recipe.epochs
+        C = enc.sizes[-1]
+        return types.SimpleNamespace(
+            validation_accuracy=score,
+            predict=lambda x, m: np.eye(C)[np.zeros(len(x), int)],
+            test_accuracy=None,
+        )
+
+    seen_epochs: dict = {}
+    monkeypatch.setattr(sys.modules["hopfield_sim.tabular.train"], "train", train)
+    return seen
+
+
+def test_successive_halving_keeps_the_best_third(monkeypatch, enc):
+    seen = _fake(monkeypatch, seconds_per_epoch=0.0)
+    out = search.auto(enc, budget_minutes=1, max_trials=9, cache=False)
+    rungs = [t["rung"] for t in out.trials]
+    assert sorted(rungs) == [0] * 6 + [1] * 2 + [2]  # 9 -> 3 -> 1
+    # the survivor of each rung has the best score among those that reached it
+    best = max(out.trials, key=lambda t: t["rung"])
+    rung0 = sorted(out.trials, key=lambda t: -t["settings"]["learning_rate"] * 10
+                   - 1 / 9)[:3]  # fmt: skip
+    assert best["trial"] in {t["trial"] for t in rung0}
+    assert out.recipe.learning_rate == best["settings"]["learning_rate"]
+    # continued trials resume: each checkpoint is trained to increasing epochs
+    assert len(seen) == 9 + 3 + 1
+    # the test rows are evaluated once, after the search (majority-class stand-in)
+    y = enc.y[enc.split.test]
+    assert out.result.test_accuracy == pytest.approx(np.mean(y == 0))
+
+
+def test_the_budget_stops_adding_trials(monkeypatch, enc):
+    # 1 s per epoch, 60 s budget: trial 0's first rung (12 epochs) fits, the plan of more
+    # trials (12 more + later rungs 24 + 72 epochs) does not
+    _fake(monkeypatch, seconds_per_epoch=1.0)
+    out = search.auto(enc, budget_minutes=1, max_trials=9, cache=False)
+    assert len(out.trials) < 9
+    # the chosen trial is always trained to its full length (the budget's one overrun)
+    chosen = max(out.trials, key=lambda t: (t["rung"], t["validation"]))
+    assert chosen["rung"] == 2 and chosen["epochs_done"] == chosen["settings"]["epochs"]
+
+
+def test_bad_budget_is_refused(enc):
+    with pytest.raises(ValueError, match="budget_minutes"):
+        search.auto(enc, budget_minutes=0)
