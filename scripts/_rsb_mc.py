@@ -137,10 +137,12 @@ def dataset(cases: list[dict], meta: dict):
         "alpha_c_1RSB": (("case",), [c["theory"].get("1RSB", np.nan) for c in cases],
                          {"long_name": "1RSB retrieval capacity (docs/rsb.md)", "units": "1"}),
     }  # fmt: skip
-    per_size = {"alpha_c": "transition load alpha_c(N), smooth-step fit",
-                "alpha_c_err": "bootstrap error of alpha_c(N) (robust spread)",
-                "width": "width of the fitted step",
-                "n_failed": "bootstrap refits dropped (step outside the sampled loads)"}
+    per_size = {
+        "alpha_c": "transition load alpha_c(N), smooth-step fit",
+        "alpha_c_err": "bootstrap error of alpha_c(N) (robust spread)",
+        "width": "width of the fitted step",
+        "n_failed": "bootstrap refits dropped (step outside the sampled loads)",
+    }
     for key, text in per_size.items():
         arr = np.full((C, K, n_size), np.nan)
         for i, c in enumerate(cases):
@@ -160,8 +162,12 @@ def dataset(cases: list[dict], meta: dict):
                           ("chi2", "chi-square of the extrapolation"),
                           ("a", "amplitude a of the finite-size correction")):  # fmt: skip
             arr = np.array([[a[fit][key] for a in c["analysis"]] for c in cases], float)
-            name = {"x_inf": "alpha_inf", "x_inf_err": "alpha_inf_err", "chi2": "chi2",
-                    "a": "correction_a"}[key]
+            name = {
+                "x_inf": "alpha_inf",
+                "x_inf_err": "alpha_inf_err",
+                "chi2": "chi2",
+                "a": "correction_a",
+            }[key]
             v[name + sfx] = (("case", "m_cut"), arr,
                              {"long_name": f"{text}, alpha_c(N) = alpha_inf + a {law}",
                               "units": "1"})  # fmt: skip

@@ -64,8 +64,12 @@ def parse_args(argv=None) -> argparse.Namespace:
                    help="retrieval criterion shown in the figure's step panel")  # fmt: skip
     p.add_argument("--data", type=Path, default=None, help="NetCDF output")
     p.add_argument("--figure", type=Path, default=None, help="PNG output")
-    p.add_argument("--out", type=Path, default=None,
-                   help="folder for both (default: fresh rsb_mc_evidence-<UTC time>)")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="folder for both (default: fresh rsb_mc_evidence-<UTC time>)",
+    )
     p.add_argument("--replot", action="store_true", help="redraw the figure from --data")
     args = p.parse_args(argv)
     if args.out is None and (args.data is None or args.figure is None):
@@ -147,8 +151,16 @@ def figure(ds, path: Path, m_cut: float) -> None:
             if N < 0:
                 continue
             m = d.m.isel(size=i).values[: a.size]
-            ax0.errorbar(a, np.nanmean(m, -1), np.nanstd(m, -1) / np.sqrt(m.shape[-1]),
-                         fmt="o-", color=colors[i], ms=4, capsize=2, label=f"N = {N}")
+            ax0.errorbar(
+                a,
+                np.nanmean(m, -1),
+                np.nanstd(m, -1) / np.sqrt(m.shape[-1]),
+                fmt="o-",
+                color=colors[i],
+                ms=4,
+                capsize=2,
+                label=f"N = {N}",
+            )
             ax0.plot(np.repeat(a, m.shape[-1]), m.ravel(), ".", color=colors[i], alpha=0.3)
             fr = d.retrieval_fraction.isel(m_cut=j_cut, size=i).values[: a.size]
             ax1.plot(a, fr, "o", color=colors[i], label=f"N = {N}")

@@ -64,7 +64,8 @@ def test_quick_monte_carlo_retrieves_at_low_load_and_writes_cf_data(script, tmp_
     assert np.all(m[0, 0] > 0.95)
     ana = [mc.analyse([16], [0.002, 0.4], m, m_cut=c, bootstrap=5) for c in mc.M_CUTS]
     case = {"P": 4, "sizes": np.array([16]), "alphas": np.array([0.002, 0.4]), "m": m,
-            "cpu_s": cpu, "analysis": ana, "theory": {"RS": 0.0348}, "m_RS": np.ones(2)}  # fmt: skip
+            "cpu_s": cpu, "analysis": ana, "theory": {"RS": 0.0348},
+            "m_RS": np.ones(2)}  # fmt: skip
     ds = mc.dataset([case], {"title": "test", "seed": 0})
     path = tmp_path / "q.nc"
     ds.to_netcdf(path, engine="h5netcdf")
