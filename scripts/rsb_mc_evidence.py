@@ -146,6 +146,8 @@ def figure(ds, path: Path, m_cut: float) -> None:
             for (k, v), ls in zip(lines.items(), ("--", ":")):
                 if np.isfinite(v):
                     ax.axvline(v, color="k", ls=ls, lw=1.2, label=f"{k} theory {v:.4f}")
+            if all(np.isfinite(v) for v in lines.values()):
+                ax.axvspan(*sorted(lines.values()), color="0.85", zorder=0)
         ax0, ax1, ax2 = row
         for i, N in enumerate(d.N.values):
             if N < 0:
@@ -198,11 +200,13 @@ def _extrapolation_panel(ax, d, lines: dict, j_cut: int) -> None:
         if np.isfinite(x_inf):
             ss = np.linspace(0, s.max() * 1.05, 50)
             ax.plot(ss, x_inf + float(d.correction_a.isel(m_cut=j)) * ss, color=c, lw=0.8)
-            ax.errorbar([0], [x_inf], [err], fmt=mk, color=c, capsize=4, mfc="w")
+            ax.errorbar([-0.003 * j], [x_inf], [err], fmt=mk, color=c, capsize=4, mfc="w")
     for (k, v), ls in zip(lines.items(), ("--", ":")):
         if np.isfinite(v):
             ax.axhline(v, color="k", ls=ls, lw=1.2, label=f"{k} theory {v:.4f}")
-    ax.set(xlabel="N^(-1/2)", ylabel="alpha_c(N)", xlim=(-0.005, None),
+    if all(np.isfinite(v) for v in lines.values()):
+        ax.axhspan(*sorted(lines.values()), color="0.85", zorder=0)
+    ax.set(xlabel="N^(-1/2)", ylabel="alpha_c(N)", xlim=(-0.01, None),
            title=f"{d.case.item()}: finite-size extrapolation (nu = 1/2)")  # fmt: skip
 
 
