@@ -13,7 +13,10 @@ statistical physics:
    changes most, so points gather at the step; each point gets the same number of
    independent disorder samples. A smooth step ``p(x) = 1 / (1 + exp((x - x_c) / w))``
    is fitted to the 0/1 outcomes by maximum likelihood (:func:`fit_step`); the error of
-   ``x_c`` is the spread of bootstrap refits (samples resampled within each point).
+   ``x_c`` is the robust spread (half the 16-84 % range) of bootstrap refits (samples
+   resampled within each point). Refits whose step falls outside the sampled interval
+   (a resample with no step in it: the logistic slope runs off and ``x_c`` to +-1e3)
+   are dropped and counted in ``StepFit.n_failed``.
 3. **Extrapolation** (:func:`extrapolate`): ``x_c(N) = x_c(inf) + a N^(-nu)`` by weighted
    least squares (``nu = 1/2`` by default, or fitted), the error of ``x_c(inf)`` from
    refitting bootstrap replicates of every ``x_c(N)``.
@@ -33,22 +36,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from hopfield_sim._stepfit import StepFit, fit_step, robust_std, step
 from hopfield_sim.sweep import point_seed
 
 PATHS = ("alpha", "T")
-
-
-@dataclass
-class StepFit:
-    """Smooth-step fit ``p(x) = 1 / (1 + exp((x - x_c) / width))`` with bootstrap errors."""
-
-    x_c: float
-    width: float
-    x_c_err: float
-    width_err: float
-    replicates: np.ndarray = field(repr=False)
-    n_samples: int = 0
-    n_points: int = 0
 
 
 @dataclass
@@ -113,119 +104,6 @@ def retrieval_overlap(
     return float(np.asarray(res["m"].values)[0, 0])
 
 
-def step(x, x_c: float, width: float) -> np.ndarray:
-    """The decreasing smooth step ``1 / (1 + exp((x - x_c) / width))``."""
-    with np.errstate(over="ignore"):
-        return 1.0 / (1.0 + np.exp((np.asarray(x, dtype=float) - x_c) / width))
-
-
-def fit_step(
-    x: Sequence[float], y: Sequence[float], *, bootstrap: int = 200, seed: int = 0
-) -> StepFit:
-    """Maximum-likelihood smooth step through 0/1 outcomes, with bootstrap errors.
-
-    Parameters
-    ----------
-    x : sequence of float
-        Path value of each sample (repeated values: several samples at one point).
-    y : sequence of float
-        Outcome of each sample, 1 (retrieved) or 0 (fractions in [0, 1] are accepted).
-    bootstrap : int
-        Refits on samples resampled with replacement within each point (0: no errors).
-    seed : int
-        Seed of the resampling.
-
-    Returns
-    -------
-    StepFit
-        ``x_c``, ``width``, their bootstrap standard deviations and the replicates of x_c.
-        When the outcomes are perfectly separated (no point with both outcomes), the error
-        of x_c is at least ``gap / sqrt(12)``, the gap between the last retrieving and the
-        first failing point.
-    """
-    x = np.asarray(x, dtype=float)
-    y = np.asarray(y, dtype=float)
-    if x.ndim != 1 or x.shape != y.shape or x.size < 3:
-        raise ValueError(f"x and y must be 1-d of equal length >= 3; got {x.shape}, {y.shape}.")
-    if not np.all((y >= 0) & (y <= 1)) or not np.all(np.isfinite(x)):
-        raise ValueError("y must lie in [0, 1] (no NaN) and x be finite.")
-    if np.unique(x).size < 2:
-        raise ValueError(f"x needs at least 2 distinct values to fit a step; got {x[0]:g} only.")
-    if np.all(y > 0.5) or np.all(y <= 0.5):
-        raise ValueError(
-            f"every sample {'retrieves' if y[0] > 0.5 else 'fails'} on [{x.min():g}, "
-            f"{x.max():g}]: the transition lies outside these bounds; widen them."
-        )
-    best = _mle(x, y)
-    groups = [np.flatnonzero(x == u) for u in np.unique(x)]
-    rng = np.random.default_rng(seed)
-    reps = []
-    for _ in range(int(bootstrap)):
-        idx = np.concatenate([rng.choice(g, size=g.size, replace=True) for g in groups])
-        reps.append(_mle(x[idx], y[idx], start=best))
-    reps_arr = np.array(reps).reshape(-1, 2)
-    err = reps_arr.std(axis=0, ddof=1) if len(reps) > 1 else np.full(2, np.nan)
-    # perfectly separated outcomes (every sample below some x retrieves, none above) fix
-    # x_c only to the gap between the two points; resampling cannot see that, so the
-    # error is at least that of a uniform law over the gap
-    hi_yes = x[y > 0.5].max(initial=-np.inf)
-    lo_no = x[y <= 0.5].min(initial=np.inf)
-    if hi_yes < lo_no and np.isfinite(hi_yes) and np.isfinite(lo_no):
-        err[0] = max(float(err[0]), (lo_no - hi_yes) / np.sqrt(12.0))
-    return StepFit(
-        x_c=float(best[0]),
-        width=float(best[1]),
-        x_c_err=float(err[0]),
-        width_err=float(err[1]),
-        replicates=reps_arr[:, 0],
-        n_samples=int(x.size),
-        n_points=len(groups),
-    )
-
-
-def _mle(x: np.ndarray, y: np.ndarray, start: np.ndarray | None = None) -> np.ndarray:
-    """Logistic regression ``p = sigmoid(b0 + b1 x)`` by damped Newton steps, returned as
-    ``(x_c, width) = (-b0/b1, -1/b1)``; the width is kept >= 1e-4 of the x range, which
-    bounds the fit of perfectly separated samples."""
-    from scipy.special import expit
-
-    span = float(np.ptp(x)) or 1.0
-    lo_w = span * 1e-4
-    center = float(np.mean(x))
-    u = (x - center) / span  # scaled for conditioning
-    if start is None:
-        b = np.array([0.0, -10.0])
-    else:
-        b = np.array([(start[0] - center) / start[1], -span / start[1]])
-    b_max = span / lo_w
-    X = np.stack([np.ones_like(u), u], axis=1)
-
-    def nll(beta: np.ndarray) -> float:
-        z = X @ beta
-        return float(np.sum(np.logaddexp(0.0, z) - y * z))
-
-    f = nll(b)
-    for _ in range(100):
-        p = expit(X @ b)
-        grad = X.T @ (p - y)
-        H = (X * (p * (1 - p))[:, None]).T @ X + 1e-9 * np.eye(2)
-        delta = np.linalg.solve(H, grad)
-        t = 1.0
-        while t > 1e-6:
-            cand = b - t * delta
-            cand[1] = np.clip(cand[1], -b_max, -1e-9 * b_max)
-            f_new = nll(cand)
-            if f_new <= f + 1e-12:
-                break
-            t /= 2
-        done = abs(f - f_new) < 1e-10
-        b, f = cand, min(f, f_new)
-        if done:
-            break
-    width = -span / b[1]
-    return np.array([center + width * b[0], width])
-
-
 def locate_transition(
     N: int,
     *,
@@ -285,32 +163,15 @@ def locate_transition(
 
     import adaptive
 
-    if path not in PATHS:
-        raise ValueError(f"path must be one of {PATHS}; got {path!r}.")
-    lo, hi = (float(b) for b in bounds)
-    if not lo < hi:
-        raise ValueError(f"bounds must be increasing; got {bounds!r}.")
-    for key, value, low in (("N", N, 1), ("budget", budget, 3), ("min_samples", min_samples, 1)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-            raise ValueError(f"{key} must be an integer >= {low}; got {value!r}.")
+    lo, hi = _check_locate(N, bounds, path, budget, min_samples, workers)
     if measure is None:
         from functools import partial
 
         measure = partial(_measure, path=path, fixed=fixed, P=P, sweeps=sweeps,
                           burn_in=burn_in, seed=seed)  # fmt: skip
-
-    if workers is not None and (
-        isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 1
-    ):
-        raise ValueError(f"workers must be an integer >= 1 or None; got {workers!r}.")
     xs: list[float] = []
     ms: list[float] = []
-    pool = None
-    if workers is not None and workers > 1:
-        from concurrent.futures import ProcessPoolExecutor
-        from multiprocessing import get_context
-
-        pool = ProcessPoolExecutor(int(workers), mp_context=get_context("spawn"))
+    pool = _pool(workers)
 
     def fraction(x: float) -> float:
         """Fraction of ``min_samples`` independent samples at x that retrieve."""
@@ -337,6 +198,33 @@ def locate_transition(
                       seconds=time.perf_counter() - t0)  # fmt: skip
 
 
+def _check_locate(N, bounds, path, budget, min_samples, workers) -> tuple[float, float]:
+    """Validate the arguments of :func:`locate_transition`; return the bounds as floats."""
+    if path not in PATHS:
+        raise ValueError(f"path must be one of {PATHS}; got {path!r}.")
+    lo, hi = (float(b) for b in bounds)
+    if not lo < hi:
+        raise ValueError(f"bounds must be increasing; got {bounds!r}.")
+    for key, value, low in (("N", N, 1), ("budget", budget, 3), ("min_samples", min_samples, 1)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+            raise ValueError(f"{key} must be an integer >= {low}; got {value!r}.")
+    if workers is not None and (
+        isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 1
+    ):
+        raise ValueError(f"workers must be an integer >= 1 or None; got {workers!r}.")
+    return lo, hi
+
+
+def _pool(workers):
+    """A spawn-context process pool of ``workers`` processes, or None for one."""
+    if workers is None or workers <= 1:
+        return None
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    return ProcessPoolExecutor(int(workers), mp_context=get_context("spawn"))
+
+
 def _measure(N, x, k, **kw) -> float:
     """``retrieval_overlap`` with the sample number positional (picklable for workers)."""
     return retrieval_overlap(N, x, sample=k, **kw)
@@ -360,8 +248,9 @@ def extrapolate(
         Sizes, transition points and their errors (at least 2 sizes; 3 to fit ``nu``).
     replicates : sequence of arrays, optional
         Bootstrap replicates of each x_c(N) (from :func:`fit_step`); the error of x_inf is
-        the spread of the fits to one replicate per size drawn at random. Without them,
-        Gaussian draws with ``x_c_err``.
+        the robust spread (:func:`robust_std`) of the fits to one replicate per size drawn
+        at random. Non-finite replicates are ignored; a size with none left is drawn from a
+        Gaussian with its ``x_c_err``. Without replicates, Gaussian draws for every size.
     nu : float or None
         Exponent of the correction; ``None`` fits it too (needs 3 or more sizes).
     bootstrap : int
@@ -401,12 +290,18 @@ def extrapolate(
     e = np.where(np.isfinite(e) & (e > 0), e, np.nanmax(e[np.isfinite(e)], initial=1e-3))
     best = _fit_law(N, y, e, nu)
     rng = np.random.default_rng(seed)
+    reps = (
+        [np.empty(0)] * N.size
+        if replicates is None
+        else [np.asarray(r, dtype=float).ravel() for r in replicates]
+    )
+    reps = [r[np.isfinite(r)] for r in reps]
     draws = []
     for _ in range(int(bootstrap)):
-        if replicates is not None:
-            yb = np.array([rng.choice(np.asarray(r)) for r in replicates])
-        else:
-            yb = y + e * rng.standard_normal(y.size)
+        yb = y + e * rng.standard_normal(y.size)
+        for i, r in enumerate(reps):
+            if r.size:
+                yb[i] = rng.choice(r)
         draws.append(_fit_law(N, yb, e, nu))
     d = np.array(draws)
     x_inf, a, nu_fit = best
@@ -414,10 +309,10 @@ def extrapolate(
     dof = N.size - (2 if nu is not None else 3)
     return {
         "x_inf": float(x_inf),
-        "x_inf_err": float(np.std(d[:, 0], ddof=1)),
+        "x_inf_err": robust_std(d[:, 0]),
         "a": float(a),
         "nu": float(nu_fit),
-        "nu_err": float(np.std(d[:, 2], ddof=1)) if nu is None else float("nan"),
+        "nu_err": robust_std(d[:, 2]) if nu is None else float("nan"),
         "chi2": float(np.sum(resid**2)),
         "dof": int(dof),
         "law": "x_c(N) = x_inf + a N^(-nu)",
@@ -453,5 +348,6 @@ __all__ = [
     "fit_step",
     "locate_transition",
     "retrieval_overlap",
+    "robust_std",
     "step",
 ]

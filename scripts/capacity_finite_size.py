@@ -151,7 +151,8 @@ def figure(results: dict, path: Path) -> None:
     fig.savefig(path, dpi=150)
 
 
-def main() -> None:
+def parse_args(argv=None) -> argparse.Namespace:
+    """Command line; ``--out`` defaults to a fresh UTC-stamped folder."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes (seconds)")
     parser.add_argument("--T", type=float, default=0.1, help="temperature (default 0.1)")
@@ -181,19 +182,19 @@ def main() -> None:
                         help="figure (default: beside --out, .png)")  # fmt: skip
     parser.add_argument("--replot", action="store_true",
                         help="only redraw the figure from an existing --out file")  # fmt: skip
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if args.out is None:
         from datetime import datetime, timezone
 
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
         args.out = Path.cwd() / f"capacity_finite_size-{stamp}" / "capacity_finite_size.json"
     args.figure = args.figure or args.out.with_suffix(".png")
-    if args.replot:
-        figure(json.loads(args.out.read_text())["results"], args.figure)
-        print(f"written: {args.figure}")
-        return
-    t0, c0 = time.perf_counter(), time.process_time()
-    old = json.loads(args.out.read_text()) if args.merge and args.out.exists() else None
+    return args
+
+
+def run_cases(args: argparse.Namespace, old: dict | None) -> tuple[dict, float]:
+    """Run every requested case (merged over ``old`` results); return them and the CPU
+    seconds spent in worker processes."""
     results = dict(old["results"]) if old else {}
     cpu_workers = 0.0
     for name in args.cases:
@@ -209,28 +210,45 @@ def main() -> None:
         results[name] = res
         if args.workers > 1:
             cpu_workers += sum(r["cpu_s"] for r in res["sizes"])
+    return results, cpu_workers
+
+
+def print_case(name: str, res: dict) -> None:
+    """The table of one case: alpha_c(N), the extrapolations and the theory values."""
+    m = res.get("meta", {})
+    print(f"\n{name} (sweeps {m.get('sweeps', '?')} + burn-in {m.get('burn_in', '?')}):")
+    print("       N   alpha_c(N)          width    samples  points  cpu [s]")
+    for r in res["sizes"]:
+        print(f"  {r['N']:>6}  {r['alpha_c']:.4f} +- {r['alpha_c_err']:.4f}  {r['width']:.4f}  "
+              f"{r['samples']:>7}  {r['points']:>6}  {r['cpu_s']:>7.1f}")  # fmt: skip
+    f = res["fit"]
+    print(f"  extrapolated ({f['law']}, nu = 1/2): alpha_c = {f['x_inf']:.4f} +- "
+          f"{f['x_inf_err']:.4f}  (chi2 = {f['chi2']:.2f} for {f['dof']} dof)")  # fmt: skip
+    if res["fit_free_nu"] is not None:
+        g = res["fit_free_nu"]
+        print(f"  nu fitted: alpha_c = {g['x_inf']:.4f} +- {g['x_inf_err']:.4f}, "
+              f"nu = {g['nu']:.2f} +- {g['nu_err']:.2f}")  # fmt: skip
+    for level in ("RS", "1RSB"):
+        if level in res["theory"]:
+            v = res["theory"][level]
+            print(f"  {level} theory: {v:.4f}  (MC - theory = {f['x_inf'] - v:+.4f}, "
+                  f"{(f['x_inf'] - v) / f['x_inf_err']:+.1f} error bars)")  # fmt: skip
+
+
+def main(argv=None) -> None:
+    args = parse_args(argv)
+    if args.replot:
+        figure(json.loads(args.out.read_text())["results"], args.figure)
+        print(f"written: {args.figure}")
+        return
+    t0, c0 = time.perf_counter(), time.process_time()
+    old = json.loads(args.out.read_text()) if args.merge and args.out.exists() else None
+    results, cpu_workers = run_cases(args, old)
     wall = time.perf_counter() - t0
     cpu = time.process_time() - c0 + cpu_workers
     print(f"capacity from finite-size scaling, T = {args.T} ({'quick' if args.quick else 'full'})")
     for name, res in results.items():
-        m = res.get("meta", {})
-        print(f"\n{name} (sweeps {m.get('sweeps', '?')} + burn-in {m.get('burn_in', '?')}):")
-        print("       N   alpha_c(N)          width    samples  points  cpu [s]")
-        for r in res["sizes"]:
-            print(f"  {r['N']:>6}  {r['alpha_c']:.4f} +- {r['alpha_c_err']:.4f}  {r['width']:.4f}  "
-                  f"{r['samples']:>7}  {r['points']:>6}  {r['cpu_s']:>7.1f}")  # fmt: skip
-        f = res["fit"]
-        print(f"  extrapolated ({f['law']}, nu = 1/2): alpha_c = {f['x_inf']:.4f} +- "
-              f"{f['x_inf_err']:.4f}  (chi2 = {f['chi2']:.2f} for {f['dof']} dof)")  # fmt: skip
-        if res["fit_free_nu"] is not None:
-            g = res["fit_free_nu"]
-            print(f"  nu fitted: alpha_c = {g['x_inf']:.4f} +- {g['x_inf_err']:.4f}, "
-                  f"nu = {g['nu']:.2f} +- {g['nu_err']:.2f}")  # fmt: skip
-        for level in ("RS", "1RSB"):
-            if level in res["theory"]:
-                v = res["theory"][level]
-                print(f"  {level} theory: {v:.4f}  (MC - theory = {f['x_inf'] - v:+.4f}, "
-                      f"{(f['x_inf'] - v) / f['x_inf_err']:+.1f} error bars)")  # fmt: skip
+        print_case(name, res)
     print(f"\nwall {wall:.0f} s, CPU {cpu:.0f} s ({args.workers} worker processes)")
     run = {"wall_s": wall, "cpu_s": cpu, "workers": args.workers, "cases": args.cases,
            "seed": args.seed,

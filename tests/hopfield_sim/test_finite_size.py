@@ -147,3 +147,32 @@ def test_binder_crossing_finds_the_curie_weiss_transition():
     T_x, err = fs.binder_crossing(T, small, large, bootstrap=100)
     assert abs(T_x - 1.0) < 3 * err + 0.04, (T_x, err)
     assert 0 < err < 0.1
+
+
+def test_non_bracketing_bootstrap_refits_are_dropped_not_averaged():
+    """A weak, noisy step (4 samples at 6 loads, retrieval probability 0.65 -> 0.35, as at
+    the small-N dense networks): some resamples contain no step, their logistic slope runs
+    off and x_c lands at ~1e3. Those refits must be dropped and counted, and the error of
+    x_c stay of the order of the sampled interval (the old std of all refits gave ~2e3)."""
+    rng = np.random.default_rng(0)
+    x = np.repeat(np.linspace(0.02, 0.06, 6), 4)
+    for _ in range(33):  # the 33rd draw of this stream is a case with runaway refits
+        y = (rng.random(x.size) < 0.5 + 0.15 * np.tanh(-(x - 0.04) / 0.02)).astype(float)
+    fit = fs.fit_step(x, y, bootstrap=100, seed=32)
+    assert fit.n_failed > 0 and fit.n_failed + fit.replicates.size == 100
+    assert np.all((fit.replicates >= 0.02) & (fit.replicates <= 0.06))
+    assert 0 < fit.x_c_err <= 0.04
+
+
+def test_robust_spread_is_the_gaussian_std_and_ignores_runaways():
+    z = np.random.default_rng(1).standard_normal(20000)
+    assert fs.robust_std(z) == pytest.approx(1.0, rel=0.03)
+    assert fs.robust_std(np.r_[z, np.full(200, 1e3), np.nan]) == pytest.approx(1.0, rel=0.05)
+    Ns = np.array([100.0, 400.0, 1600.0])
+    x_c = truth(Ns)
+    err = np.full(3, 0.002)
+    reps = [x + 0.002 * np.random.default_rng(i).standard_normal(200) for i, x in enumerate(x_c)]
+    clean = fs.extrapolate(Ns, x_c, err, replicates=reps, bootstrap=400)
+    dirty = [np.r_[r, 1e3, -1e3, np.nan] for r in reps]
+    out = fs.extrapolate(Ns, x_c, err, replicates=dirty, bootstrap=400)
+    assert out["x_inf_err"] == pytest.approx(clean["x_inf_err"], rel=0.25)
