@@ -7,8 +7,9 @@ The package ties together three import packages installed side by side:
 - :mod:`hopfield_sim` -- sweeps, storage, plots, the command line and JAX Hopfield layers.
 
 The sweep modules import xarray, matplotlib and Dask only when called, so ``import
-hopfield_sim`` and the command line start fast; ``hopfield_sim.layers`` (JAX/Flax) is
-imported on first access (PEP 562).
+hopfield_sim`` and the command line start fast; the submodules :data:`SUBMODULES`
+(``layers`` and ``tabular`` with JAX/Flax; ``samples``, ``scaling``, ``basins`` and
+``finite_size``, the analysis tools of sweeps) are imported on first access (PEP 562).
 """
 
 from __future__ import annotations
@@ -32,11 +33,21 @@ from hopfield_sim.sweep import open_sweep as open_sweep
 from hopfield_sim.sweep import sweep as sweep
 
 if TYPE_CHECKING:
+    from hopfield_sim import basins as basins
+    from hopfield_sim import finite_size as finite_size
     from hopfield_sim import layers as layers
+    from hopfield_sim import samples as samples
+    from hopfield_sim import scaling as scaling
+    from hopfield_sim import tabular as tabular
+
+#: public submodules loaded on first attribute access
+SUBMODULES = ("basins", "finite_size", "layers", "samples", "scaling", "tabular")
 
 __all__ = [
     "__version__",
     "AdaptiveOptions",
+    "basins",
+    "finite_size",
     "DamagedStoreError",
     "StoreLockedError",
     "MonteCarloOptions",
@@ -49,17 +60,20 @@ __all__ = [
     "open_sweep",
     "plot_curves",
     "plot_phase_diagram",
+    "samples",
+    "scaling",
     "sweep",
+    "tabular",
 ]
 
 
-def __getattr__(name: str) -> Any:  # lazy: hopfield_sim.layers imports flax
-    if name == "layers":
-        module = importlib.import_module("hopfield_sim.layers")
-        globals()["layers"] = module
+def __getattr__(name: str) -> Any:  # lazy: layers and tabular import flax, the rest xarray
+    if name in SUBMODULES:
+        module = importlib.import_module(f"hopfield_sim.{name}")
+        globals()[name] = module
         return module
     raise AttributeError(f"module 'hopfield_sim' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | {"layers"})
+    return sorted(set(globals()) | set(SUBMODULES))

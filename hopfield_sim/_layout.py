@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from _hopfield_base import vocabulary
+
 if TYPE_CHECKING:
     import xarray as xr
 
@@ -23,55 +25,25 @@ FORMAT_VERSION = 2
 #: attributes that record when a file was made; they differ between two runs of one spec
 TIME_ATTRS = ("date_created", "history")
 
-#: long names and units of the data variables a sweep may produce
+#: the data variables a sweep may produce; their long names and units come from the one
+#: vocabulary (:mod:`_hopfield_base.vocabulary`, docs/vocabulary.md)
 VARIABLES: dict[str, tuple[str, str]] = {
-    "m_theory": ("Mattis overlap m (theory)", "1"),
-    "n_theory": ("class-mean overlap n (theory)", "1"),
-    "q_theory": ("two-replica overlap q (theory)", "1"),
-    "q0_theory": ("1RSB inter-state overlap q0 (theory)", "1"),
-    "q1_theory": ("1RSB intra-state overlap q1 (theory)", "1"),
-    "theta_theory": ("1RSB Parisi block parameter theta (theory)", "1"),
-    "free_energy_theory": ("free energy per neuron f (theory)", "1"),
-    "converged_theory": ("theory solver converged", "1"),
-    "stable_theory": ("theory solution locally stable", "1"),
-    "done_theory": ("theory point solved", "1"),
-    "m_mc": ("Mattis overlap m (Monte Carlo)", "1"),
-    "m_mc_err": ("error of m (Monte Carlo)", "1"),
-    "n_mc": ("class-mean overlap n (Monte Carlo)", "1"),
-    "n_mc_err": ("error of n (Monte Carlo)", "1"),
-    "q_mc": ("two-replica overlap q (Monte Carlo)", "1"),
-    "q_mc_err": ("error of q (Monte Carlo)", "1"),
-    "energy_mc": ("energy per neuron (Monte Carlo)", "1"),
-    "energy_mc_err": ("error of the energy per neuron (Monte Carlo)", "1"),
-    "reliable_mc": (
-        "every Monte Carlo chain recorded at least 20 autocorrelation times",
-        "1",
-    ),
-    "K_mc": ("archetypes K simulated", "1"),
-    "N_mc": ("neurons N simulated", "1"),
-    "m_mc_sample": ("Mattis overlap m of every disorder sample and chain (Monte Carlo)", "1"),
-    "n_mc_sample": ("class-mean overlap n of every disorder sample and chain (Monte Carlo)", "1"),
-    "q_mc_sample": ("two-chain overlap q of every disorder sample and chain pair", "1"),
-    "energy_mc_sample": ("energy per neuron of every disorder sample and chain", "1"),
-    "m_mc_hist": ("counts of the recorded m per disorder sample (50 bins on [-1, 1])", "1"),
-    "n_mc_hist": ("counts of the recorded n per disorder sample (50 bins on [-1, 1])", "1"),
-    "q_mc_hist": ("counts of the recorded q per disorder sample (50 bins on [-1, 1])", "1"),
-    "chi_mc": ("overlap susceptibility beta N var(m), mean over samples and chains", "1"),
-    "binder_mc": ("Binder cumulant of the overlap, mean over samples and chains", "1"),
-    "specific_heat_mc": ("specific heat per neuron beta^2 N var(e), mean over chains", "1"),
-    "rhat_mc": ("largest split-R-hat across chains of any disorder sample", "1"),
-    "done_mc": ("Monte Carlo point finished", "1"),
-    "seed_mc": ("Monte Carlo seed of the point (from the root seed)", "1"),
-}
+    name: vocabulary.describe(name)
+    for source, names in (
+        ("theory", ("m", "n", "q", "q0", "q1", "theta", "free_energy", "converged", "stable")),
+        ("mc", ("m", "n", "q", "energy")),
+        ("mc_err", ("m", "n", "q", "energy")),
+        ("mc_sample", ("m", "n", "q", "energy")),
+        ("mc_hist", ("m", "n", "q")),
+    )
+    for name in (f"{base}_{source}" for base in names)
+} | {name: (term.long_name, term.units) for name, term in vocabulary.SWEEP_TERMS.items()}
 
 
 def describe(name: str) -> tuple[str, str]:
-    """``(long_name, units)`` of a data variable; unknown names get a generic description."""
-    if name in VARIABLES:
-        return VARIABLES[name]
-    base, _, source = name.rpartition("_")
-    what = {"theory": "theory", "mc": "Monte Carlo"}.get(source, "")
-    return (f"{base or name} ({what})" if what else name), "1"
+    """``(long_name, units)`` of a data variable (:func:`_hopfield_base.vocabulary.describe`;
+    unknown names get a generic description)."""
+    return vocabulary.describe(name)
 
 
 #: extra dims of the per-sample variables (by name suffix); anything else is ``pattern``

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from _hopfield_base.vocabulary import LINE_PROTOCOLS
+
 if TYPE_CHECKING:
     import xarray as xr
 
@@ -142,63 +144,17 @@ def montecarlo_point(spec: dict, params: dict[str, float], seed: int) -> dict[st
     ``sqrt(max(var(v), mean(e**2)) / n)`` (sample variance when n >= 2; it includes the
     disorder and thermal spread, and is never below the thermal error alone).
     """
-    import montecarlo
-
     model, mc = spec["model"], spec["montecarlo"]
-    P, protocol = int(params.get("P", model.get("P", 2))), model["protocol"]
-    multitasking = bool(model.get("multitasking", False))
-    N = int(params.get("N", mc.get("N", 0)))
-    if N < P:
-        raise ValueError(f"N must be >= P={P}; got N={N}.")
-    alpha = params.get("alpha", 0.0)
-    if alpha > 0:
-        K = max(1, int(round(alpha * N ** (P - 1))))
-    else:
-        K = int(params.get("K", mc.get("K", 1)))
-    temp = {"T": params["T"]} if "T" in params else {"beta": params["beta"]}
-    dynamics = mc.get("dynamics", "glauber")
+    P, N, K = _point_size(model, mc, params)
     init = mc.get("init", "archetype")
-    chains = int(mc.get("chains", 1))
+    multitasking = bool(model.get("multitasking", False))
     per_sample = bool(mc.get("per_sample", True)) and not multitasking
     values: dict[str, list] = {}
     for child in np.random.SeedSequence(int(seed)).spawn(int(mc.get("samples", 1))):
         s_xi, s_eta, s_run = child.spawn(3)
-        xi = montecarlo.archetypes(K, N, d=float(params.get("d", 0.0)), seed=s_xi)
-        kw: dict[str, Any] = {"patterns": xi, "protocol": protocol}
-        if protocol != "hebbian":
-            kw["examples"] = montecarlo.examples(xi, int(params["M"]), params["r"], seed=s_eta)
-            kw["r"] = params["r"]
-        if multitasking:
-            net = montecarlo.MultitaskingNetwork(**kw)
-        else:
-            net = montecarlo.DenseHebbianNetwork(P, **kw)
-        ladder = _ladder(temp, mc.get("tempering"))
-        res = net.sample(
-            **ladder,
-            tempering=mc.get("tempering") is not None,
-            sweeps=int(mc.get("sweeps", 200)),
-            burn_in=int(mc.get("burn_in", 50)),
-            chains=chains,
-            init=init,
-            dynamics=dynamics,
-            seed=s_run,
-            engine=mc.get("engine", "numba"),
-            thin=int(mc.get("thin", 1)),
-        )
-        if "beta" in res.dims:  # tempering: the lowest rung is the point's temperature
-            res = res.isel(beta=0)
-        for name in ("m", "n"):
-            if name in res:
-                v, e = _order_parameter(res, name, init, multitasking)
-                values.setdefault(name, []).append(v)
-                values.setdefault(f"{name}_err", []).append(e)
-        values.setdefault("energy", []).append(np.asarray(res["energy"].values))
-        values.setdefault("energy_err", []).append(np.asarray(res["energy_err"].values))
-        if "q" in res:
-            values.setdefault("q", []).append(np.asarray(res["q"].values))
-            values.setdefault("q_err", []).append(np.asarray(res["q_err"].values))
-        if "reliable" in res:
-            values.setdefault("reliable", []).append(np.asarray(res["reliable"].values))
+        net = _network(model, params, P, N, K, s_xi, s_eta)
+        res = _simulate(net, mc, params, s_run)
+        _collect(res, values, init, multitasking)
         if per_sample:
             _per_sample(res, init, values)
     out: dict[str, Any] = {"K_mc": np.int64(K), "N_mc": np.int64(N)}
@@ -213,6 +169,68 @@ def montecarlo_point(spec: dict, params: dict[str, float], seed: int) -> dict[st
     if per_sample:
         out.update(_sample_outputs(values))
     return out
+
+
+def _point_size(model: dict, mc: dict, params: dict[str, float]) -> tuple[int, int, int]:
+    """``(P, N, K)`` of one point; in high storage ``K = max(1, round(alpha N^(P-1)))``."""
+    P = int(params.get("P", model.get("P", 2)))
+    N = int(params.get("N", mc.get("N", 0)))
+    if N < P:
+        raise ValueError(f"N must be >= P={P}; got N={N}.")
+    alpha = params.get("alpha", 0.0)
+    if alpha > 0:
+        return P, N, max(1, int(round(alpha * N ** (P - 1))))
+    return P, N, int(params.get("K", mc.get("K", 1)))
+
+
+def _network(model: dict, params: dict[str, float], P: int, N: int, K: int, s_xi, s_eta):
+    """One disorder sample's network: fresh archetypes (and examples) from the seeds."""
+    import montecarlo
+
+    protocol = model["protocol"]
+    xi = montecarlo.archetypes(K, N, d=float(params.get("d", 0.0)), seed=s_xi)
+    kw: dict[str, Any] = {"patterns": xi, "protocol": protocol}
+    if protocol != "hebbian":
+        kw["examples"] = montecarlo.examples(xi, int(params["M"]), params["r"], seed=s_eta)
+        kw["r"] = params["r"]
+    if model.get("multitasking", False):
+        return montecarlo.MultitaskingNetwork(**kw)
+    return montecarlo.DenseHebbianNetwork(P, **kw)
+
+
+def _simulate(net, mc: dict, params: dict[str, float], seed) -> xr.Dataset:
+    """``net.sample`` with the point's options; with tempering, the lowest rung."""
+    temp = {"T": params["T"]} if "T" in params else {"beta": params["beta"]}
+    res = net.sample(
+        **_ladder(temp, mc.get("tempering")),
+        tempering=mc.get("tempering") is not None,
+        sweeps=int(mc.get("sweeps", 200)),
+        burn_in=int(mc.get("burn_in", 50)),
+        chains=int(mc.get("chains", 1)),
+        init=mc.get("init", "archetype"),
+        dynamics=mc.get("dynamics", "glauber"),
+        seed=seed,
+        engine=mc.get("engine", "numba"),
+        thin=int(mc.get("thin", 1)),
+    )
+    if "beta" in res.dims:  # tempering: the lowest rung is the point's temperature
+        res = res.isel(beta=0)
+    return res
+
+
+def _collect(res, values: dict, init: str, multitasking: bool) -> None:
+    """Append one disorder sample's chain averages and errors to ``values``."""
+    for name in ("m", "n"):
+        if name in res:
+            v, e = _order_parameter(res, name, init, multitasking)
+            values.setdefault(name, []).append(v)
+            values.setdefault(f"{name}_err", []).append(e)
+    for name in ("energy", "q"):
+        if name in res:
+            values.setdefault(name, []).append(np.asarray(res[name].values))
+            values.setdefault(f"{name}_err", []).append(np.asarray(res[f"{name}_err"].values))
+    if "reliable" in res:
+        values.setdefault("reliable", []).append(np.asarray(res["reliable"].values))
 
 
 def _ladder(temp: dict, tempering: dict | None) -> dict:
@@ -323,7 +341,7 @@ def transition_lines(
     sweep's P, protocol and rho. Other planes or protocols give ``{}``.
     """
     protocol = attrs.get("protocol")
-    if (x, y) != ("alpha", "T") or protocol not in ("hebbian", "supervised"):
+    if (x, y) != ("alpha", "T") or protocol not in LINE_PROTOCOLS:
         return {}
     import theory.lines as lines
 

@@ -10,7 +10,9 @@ from typing import Any
 
 import numpy as np
 
-ENGINES = ("numba", "jax")
+from _hopfield_base import vocabulary
+
+ENGINES = vocabulary.ENGINES
 TEMPERING_KEYS = ("T_max", "rungs")
 
 
@@ -31,9 +33,12 @@ def check_run_options(mc: Any, temperatures: np.ndarray, given_as_T: bool) -> No
         raise ValueError(f"montecarlo.thin must be an integer >= 1; got {mc.thin!r}.")
     if mc.per_sample is not None and not isinstance(mc.per_sample, bool):
         raise TypeError(f"montecarlo.per_sample must be true or false; got {mc.per_sample!r}.")
+    if mc.tempering is not None:
+        _check_tempering(mc, temperatures, given_as_T)
+
+
+def _check_tempering(mc: Any, temperatures: np.ndarray, given_as_T: bool) -> None:
     t = mc.tempering
-    if t is None:
-        return
     if not isinstance(t, Mapping):
         raise TypeError(f"montecarlo.tempering must be a table {{T_max, rungs}}; got {t!r}.")
     unknown = [k for k in t if k not in TEMPERING_KEYS]

@@ -100,6 +100,33 @@ def plot_phase_diagram(
     extra = dict(lines or {})
     if theory_lines:
         extra.update(_model_lines(ds, x, y, solved=theory_lines == "all"))
+    _theory_shading(ds, x, y, variable, threshold, extra, ax)
+    limits = (ax.get_xlim(), ax.get_ylim()) if ax.collections else None
+    _draw_lines(ax, extra)
+    if limits is not None:  # the grid sets the frame; lines are clipped to it
+        # cells are centred on the grid points: keep non-negative parameters (alpha, T, ...)
+        # out of negative values, where the first cell would otherwise reach
+        (x0, x1), (y0, y1) = limits
+        ax.set_xlim(max(x0, 0.0) if float(ds[x].min()) >= 0 else x0, x1)
+        ax.set_ylim(max(y0, 0.0) if float(ds[y].min()) >= 0 else y0, y1)
+    if f"{variable}_mc" in ds and "done_mc" in ds:
+        _mc_points(ds, x, y, variable, ax)
+    ax.set_xlabel(label(ds, x))
+    ax.set_ylabel(label(ds, y))
+    ax.set_title(_title(ds))
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(loc="best", fontsize="small", framealpha=0.9)
+    if fig.get_layout_engine() is None:
+        fig.tight_layout()
+    if path is not None:
+        save_figure(fig, path)
+    return fig
+
+
+def _theory_shading(ds, x, y, variable, threshold, extra, ax) -> None:
+    """``{variable}_theory`` shaded over the (x, y) grid (or its scattered adaptive points)
+    with the ``threshold`` contour, unless a solved spinodal line is among ``extra``."""
+    fig = ax.figure
     th = f"{variable}_theory"
     if th in ds and {x, y} <= set(ds[th].dims):
         field = ds[th].where(ds.get("converged_theory", True)).transpose(y, x, ...)
@@ -117,7 +144,10 @@ def plot_phase_diagram(
             ax.plot([], [], color=OKABE_ITO[7], lw=1.5, label=f"theory: {variable} = {threshold:g}")
     elif th in ds and ds[x].dims == ds[y].dims == ds[th].dims[:1] and ds[th].ndim == 1:
         _scattered_theory(ds, x, y, th, threshold, ax, fig, variable)
-    limits = (ax.get_xlim(), ax.get_ylim()) if ax.collections else None
+
+
+def _draw_lines(ax, extra: Mapping) -> None:
+    """Labelled lines (a single point is a star), white halo, fixed styles for known ones."""
     from matplotlib import patheffects
 
     halo = [patheffects.withStroke(linewidth=4.5, foreground="white", alpha=0.7)]
@@ -128,61 +158,47 @@ def plot_phase_diagram(
         ax.plot(xs, ys, color=colour, lw=2.2, marker="*" if point else None, ms=14,
                 ls="none" if point else style, label=name, clip_on=not point, zorder=4,
                 path_effects=halo)  # fmt: skip
-    if limits is not None:  # the grid sets the frame; lines are clipped to it
-        # cells are centred on the grid points: keep non-negative parameters (alpha, T, ...)
-        # out of negative values, where the first cell would otherwise reach
-        (x0, x1), (y0, y1) = limits
-        ax.set_xlim(max(x0, 0.0) if float(ds[x].min()) >= 0 else x0, x1)
-        ax.set_ylim(max(y0, 0.0) if float(ds[y].min()) >= 0 else y0, y1)
-    mc = f"{variable}_mc"
-    if mc in ds and "done_mc" in ds:
-        pts = ds[[mc, "done_mc"]]
-        xs, ys, vs = (
-            np.broadcast_to(a, ds[mc].shape).ravel()
-            for a in (
-                ds[x].broadcast_like(ds[mc]).values,
-                ds[y].broadcast_like(ds[mc]).values,
-                ds[mc].values,
-            )
-        )
-        ok = np.asarray(pts["done_mc"].values, bool).ravel() & np.isfinite(vs)
-        good = np.ones(ok.shape, bool)
-        if "reliable_mc" in ds:
-            good = np.broadcast_to(
-                ds["reliable_mc"].astype(bool).broadcast_like(ds[mc]).values, ds[mc].shape
-            ).ravel()
-        ax.scatter(
-            xs[ok & good],
-            ys[ok & good],
-            c=vs[ok & good],
-            cmap=CMAP,
-            vmin=0,
-            vmax=1,
-            # a dark rim on light points and a light rim on dark ones: visible on the shading
-            edgecolors=np.where(vs[ok & good] > 0.5, "black", "white"),
-            linewidths=1.3,
-            marker="o",
-            s=55,
-            zorder=5,
-            label=f"Monte Carlo {variable}",
-        )
-        bad = ok & ~good
-        if bad.any():  # hollow: the value is the rim colour
-            from matplotlib import colormaps
 
-            rims = colormaps[CMAP](np.clip(vs[bad], 0, 1))
-            ax.scatter(xs[bad], ys[bad], facecolors="none", edgecolors=rims, linewidths=2.2,
-                       marker="o", s=55, zorder=5, label="hollow: reliable_mc = False")  # fmt: skip
-    ax.set_xlabel(label(ds, x))
-    ax.set_ylabel(label(ds, y))
-    ax.set_title(_title(ds))
-    if ax.get_legend_handles_labels()[0]:
-        ax.legend(loc="best", fontsize="small", framealpha=0.9)
-    if fig.get_layout_engine() is None:
-        fig.tight_layout()
-    if path is not None:
-        save_figure(fig, path)
-    return fig
+
+def _mc_points(ds, x, y, variable, ax) -> None:
+    """Finished Monte Carlo points coloured by value; unreliable ones hollow."""
+    mc = f"{variable}_mc"
+    xs, ys, vs = (
+        np.broadcast_to(a, ds[mc].shape).ravel()
+        for a in (
+            ds[x].broadcast_like(ds[mc]).values,
+            ds[y].broadcast_like(ds[mc]).values,
+            ds[mc].values,
+        )
+    )
+    ok = np.asarray(ds["done_mc"].values, bool).ravel() & np.isfinite(vs)
+    good = np.ones(ok.shape, bool)
+    if "reliable_mc" in ds:
+        good = np.broadcast_to(
+            ds["reliable_mc"].astype(bool).broadcast_like(ds[mc]).values, ds[mc].shape
+        ).ravel()
+    ax.scatter(
+        xs[ok & good],
+        ys[ok & good],
+        c=vs[ok & good],
+        cmap=CMAP,
+        vmin=0,
+        vmax=1,
+        # a dark rim on light points and a light rim on dark ones: visible on the shading
+        edgecolors=np.where(vs[ok & good] > 0.5, "black", "white"),
+        linewidths=1.3,
+        marker="o",
+        s=55,
+        zorder=5,
+        label=f"Monte Carlo {variable}",
+    )
+    bad = ok & ~good
+    if bad.any():  # hollow: the value is the rim colour
+        from matplotlib import colormaps
+
+        rims = colormaps[CMAP](np.clip(vs[bad], 0, 1))
+        ax.scatter(xs[bad], ys[bad], facecolors="none", edgecolors=rims, linewidths=2.2,
+                   marker="o", s=55, zorder=5, label="hollow: reliable_mc = False")  # fmt: skip
 
 
 def _scattered_theory(ds, x, y, th, threshold, ax, fig, variable) -> None:
@@ -234,21 +250,7 @@ def plot_curves(
     -------
     matplotlib.figure.Figure
     """
-    if x not in ds.dims:
-        raise KeyError(f"x={x!r} is not a grid dimension; have {list(ds.dims)}.")
-    if hue is not None and hue not in ds.dims:
-        raise KeyError(f"hue={hue!r} is not a grid dimension; have {list(ds.dims)}.")
-    extra = [d for d in ds.dims if d not in (x, hue) and d in _grid_dims(ds)]
-    if hue is None and "N" in extra and ds.sizes["N"] > 1:
-        hue = "N"
-        extra.remove("N")
-    several = [d for d in extra if ds.sizes[d] > 1]
-    if several:
-        d = several[0]
-        raise ValueError(
-            f"plot_curves: grid dim {d!r} has {ds.sizes[d]} values; draw one with "
-            f"ds.sel({d}=...) or pass hue={d!r}."
-        )
+    hue, extra = _curve_dims(ds, x, hue)
     plt = _pyplot()
     fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(6.0, 4.4))
     sub = ds.isel({d: 0 for d in extra})
@@ -283,6 +285,27 @@ def plot_curves(
     if path is not None:
         save_figure(fig, path)
     return fig
+
+
+def _curve_dims(ds: xr.Dataset, x: str, hue: str | None) -> tuple[str | None, list[str]]:
+    """``(hue, other grid dims)`` of :func:`plot_curves`: ``N`` is the default hue; every
+    other grid dim must have one value."""
+    if x not in ds.dims:
+        raise KeyError(f"x={x!r} is not a grid dimension; have {list(ds.dims)}.")
+    if hue is not None and hue not in ds.dims:
+        raise KeyError(f"hue={hue!r} is not a grid dimension; have {list(ds.dims)}.")
+    extra = [d for d in ds.dims if d not in (x, hue) and d in _grid_dims(ds)]
+    if hue is None and "N" in extra and ds.sizes["N"] > 1:
+        hue = "N"
+        extra.remove("N")
+    several = [d for d in extra if ds.sizes[d] > 1]
+    if several:
+        d = several[0]
+        raise ValueError(
+            f"plot_curves: grid dim {d!r} has {ds.sizes[d]} values; draw one with "
+            f"ds.sel({d}=...) or pass hue={d!r}."
+        )
+    return hue, extra
 
 
 def _grid_dims(ds: xr.Dataset) -> tuple[str, ...]:

@@ -111,17 +111,8 @@ def sweep(
         ``store``, and rerunning the same spec continues from there.
     """
     spec = _as_spec(spec)
-    for key, value in (
-        ("workers", workers),
-        ("batch_size", batch_size),
-        ("theory_batch_size", theory_batch_size),
-    ):
-        if value is not None and (
-            isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1
-        ):
-            raise ValueError(f"{key} must be an integer >= 1 or None; got {value!r}.")
-    if not isinstance(progress, (bool, np.bool_)):
-        raise TypeError(f"progress must be True or False; got {progress!r}.")
+    _check_options(progress, workers=workers, batch_size=batch_size,
+                   theory_batch_size=theory_batch_size)  # fmt: skip
     from hopfield_sim.checks import check_resources
 
     local_mc = client is None and spec.montecarlo is not None
@@ -134,27 +125,21 @@ def sweep(
             client, owned = _execution.connect(client)  # unreachable scheduler: fail now
             if owned:
                 stack.callback(client.close)
-        source = None
-        if spec.adaptive is not None:
-            from hopfield_sim import adaptive_sweep
-
-            source = adaptive_sweep.source_json(spec)
-            spec, cached = adaptive_sweep.resolve(spec, progress=progress)
-            _theory = _theory or cached
+        spec, _theory, source = _resolve_adaptive(spec, _theory, progress)
         grid = Grid(spec)
         ds, on_disk = _initial_dataset(spec, grid, store, extend)
         if source is not None:
-            ds.attrs.setdefault(adaptive_sweep.ADAPTIVE_ATTR, source)
+            from hopfield_sim.adaptive_sweep import ADAPTIVE_ATTR
+
+            ds.attrs.setdefault(ADAPTIVE_ATTR, source)
         if on_disk and writer is not None and not writer.has_parts() and _complete(ds):
             if progress:
                 print(f"sweep: {store} already holds every point; nothing to do "
                       "(file not rewritten).", file=sys.stderr)  # fmt: skip
             return ds
-        if writer is not None and (writer.has_parts() or not on_disk):
-            pending = writer  # fold old batches in (or create the file) with the first batch
-        else:
-            pending = None
-        saver = _phases.Saver(ds, writer, grid, spec.to_json(), pending is not None)
+        # fold old batches in (or create the file) with the first batch
+        pending = writer is not None and (writer.has_parts() or not on_disk)
+        saver = _phases.Saver(ds, writer, grid, spec.to_json(), pending)
         if spec.theory is not None:
             batch = theory_batch_size or THEORY_BATCH_POINTS
             _phases.run_theory(spec, grid, ds, saver, _theory, progress, batch)
@@ -178,6 +163,29 @@ def open_sweep(path: str | Path) -> xr.Dataset:
 
 
 # -- building blocks -------------------------------------------------------------------------
+def _check_options(progress: Any, **sizes: Any) -> None:
+    """Execution options: the sizes integers >= 1 (or None), ``progress`` a boolean."""
+    for key, value in sizes.items():
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1
+        ):
+            raise ValueError(f"{key} must be an integer >= 1 or None; got {value!r}.")
+    if not isinstance(progress, (bool, np.bool_)):
+        raise TypeError(f"progress must be True or False; got {progress!r}.")
+
+
+def _resolve_adaptive(spec: SweepSpec, theory: Callable | None, progress: bool):
+    """``(spec, theory runner, adaptive source JSON or None)``: an adaptive spec becomes the
+    explicit points its learner placed, with their theory values cached."""
+    if spec.adaptive is None:
+        return spec, theory, None
+    from hopfield_sim import adaptive_sweep
+
+    source = adaptive_sweep.source_json(spec)
+    spec, cached = adaptive_sweep.resolve(spec, progress=progress)
+    return spec, theory or cached, source
+
+
 def _as_spec(spec: Any) -> SweepSpec:
     if isinstance(spec, SweepSpec):
         return spec
@@ -208,7 +216,13 @@ def _initial_dataset(spec: SweepSpec, grid: Grid, store, extend: bool):
             "use another store, or extend=True (CLI: --extend) to add grid points."
         )
     _check_extendable(old_spec, spec, store)
-    old_grid = Grid(spec_from_dict(old_spec))
+    _move_finished(old, Grid(spec_from_dict(old_spec)), ds, grid, store)
+    return ds, False
+
+
+def _move_finished(old: xr.Dataset, old_grid: Grid, ds: xr.Dataset, grid: Grid, store) -> None:
+    """Copy the finished points of each phase of ``old`` onto the new grid of ``ds``; a
+    finished point missing from the new grid is an error."""
     where = {grid.key(i): i for i in range(grid.size)}
     done = np.asarray(old["done_mc"]).ravel() if "done_mc" in old else np.zeros(0, bool)
     finished = {"_mc": done}  # finished points of each phase are kept, the rest computed
@@ -236,7 +250,6 @@ def _initial_dataset(spec: SweepSpec, grid: Grid, store, extend: bool):
             i = where.get(old_grid.key(j))
             if i is not None:
                 new.reshape((grid.size, *extra))[i] = flat[j]
-    return ds, False
 
 
 def _complete(ds: xr.Dataset) -> bool:
@@ -264,20 +277,23 @@ def _spec_diff(old: dict, spec: SweepSpec) -> str:
     return "differs in: " + ", ".join(keys) if keys else "same content"
 
 
-def _skeleton(spec: SweepSpec, grid: Grid) -> xr.Dataset:
+def _coords(spec: SweepSpec, grid: Grid) -> dict[str, Any]:
+    """Grid and fixed coordinates (N, M, K, P integers; the rest float64)."""
     coords: dict[str, Any] = {}
     if spec.points is not None:
         coords["point"] = ("point", np.arange(grid.size))
         for k, v in grid.columns.items():
             coords[k] = ("point", np.asarray(v, dtype=np.int64) if k in _INTEGER else v)
     else:
-        for k, v in spec.axes.items():  # N, M, K, P are integers; the rest float64
+        for k, v in spec.axes.items():
             coords[k] = (k, np.asarray(v, dtype=np.int64 if k in _INTEGER else float))
     for k, v in spec.fixed.items():
         coords[k] = int(v) if k in _INTEGER else v
-    import xarray as xr
+    return coords
 
-    ds = xr.Dataset(coords=coords)
+
+def _add_derived_coords(ds: xr.Dataset) -> None:
+    """Both ``beta`` and ``T``, ``rho`` from ``r`` and ``M``; long names and units on all."""
     with np.errstate(divide="ignore"):
         if "T" in ds.coords and "beta" not in ds.coords:
             ds.coords["beta"] = 1.0 / ds.coords["T"]
@@ -290,6 +306,13 @@ def _skeleton(spec: SweepSpec, grid: Grid) -> xr.Dataset:
         if name in PARAMETERS:
             long_name, units = PARAMETERS[name]
             ds.coords[name].attrs.update(long_name=long_name, units=units)
+
+
+def _skeleton(spec: SweepSpec, grid: Grid) -> xr.Dataset:
+    import xarray as xr
+
+    ds = xr.Dataset(coords=_coords(spec, grid))
+    _add_derived_coords(ds)
     from hopfield_sim import info
 
     ds.attrs.update(

@@ -11,6 +11,7 @@ import numba
 import numpy as np
 import xarray as xr
 
+from _hopfield_base import vocabulary
 from montecarlo import observables
 from montecarlo._memory import STATS_CHUNK_BYTES
 
@@ -110,7 +111,8 @@ def build(
 
     data: dict[str, tuple] = {}
 
-    def add(name, trace, tdims, long_name):
+    def add(name, trace, tdims, long_name=None):
+        long_name = long_name or vocabulary.long_name(name)
         # trace has the sweep axis at position -2 (pattern last) or -1
         if tdims[-1] == "sweep":
             mean, err, tau = _stats(trace)
@@ -135,23 +137,23 @@ def build(
     taus = []
     if engine.protocol == "hebbian":
         taus.append(
-            add("m", shaped(G / engine.N), ("chain", "sweep", "pattern"), "Mattis overlap m")
+            add("m", shaped(G / engine.N), ("chain", "sweep", "pattern"))
         )
     else:
         if O.shape[2]:
             taus.append(
-                add("m", shaped(O / engine.N), ("chain", "sweep", "pattern"), "Mattis overlap m")
+                add("m", shaped(O / engine.N), ("chain", "sweep", "pattern"))
             )
         if engine.protocol == "teacher":  # mean overlap with the class's examples
             norm, text = engine.M * engine.N, "mean overlap with the class's examples"
         else:
             norm = engine.M * engine.N * engine.r * (1.0 + engine.rho)
-            text = "class-mean overlap n"
+            text = vocabulary.long_name("n")
         taus.append(add("n", shaped(G / norm), ("chain", "sweep", "pattern"), text))
-    taus.append(add("energy", shaped(E / engine.N), ("chain", "sweep"), "energy per neuron"))
+    taus.append(add("energy", shaped(E / engine.N), ("chain", "sweep")))
     if chains >= 2:
         q = Q if not scalar else Q[0]
-        add("q", q, ("chain_pair", "sweep"), "two-chain overlap q")
+        add("q", q, ("chain_pair", "sweep"))
     worst = np.max(
         [np.max(tau.reshape(tau.shape[: len(lead) + 1] + (-1,)), axis=-1) for tau in taus],
         axis=0,
@@ -159,10 +161,14 @@ def build(
     data["reliable"] = (
         dims("chain"),
         sweeps >= 20.0 * worst,
-        {"long_name": "at least 20 autocorrelation times recorded"},
+        {"long_name": vocabulary.long_name("reliable"), "units": "1"},
     )
     _fluctuations(data, dims, ladder, scalar, engine.N)
-    data["sigma"] = (dims("chain", "neuron"), shaped(sigma), {"long_name": "final state"})
+    data["sigma"] = (
+        dims("chain", "neuron"),
+        shaped(sigma),
+        {"long_name": vocabulary.long_name("sigma"), "units": "1"},
+    )
     coords: dict[str, tuple] = {
         "chain": ("chain", np.arange(chains)),
         "pattern": ("pattern", np.arange(engine.K)),

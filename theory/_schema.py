@@ -22,32 +22,10 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-LONG_NAMES = {
-    "m": "Mattis overlap m with the archetype",
-    "n": "class-mean overlap n",
-    "q": "two-replica overlap q",
-    "free_energy": "free energy per neuron f = -A/beta (energy at T = 0; -inf at T = inf)",
-    "converged": "solver converged",
-    "residual": "final residual max |F(x) - x|",
-    "iterations": "solver iterations",
-    "stable": "linearly stable fixed point",
-    "stability": "smallest Hessian eigenvalue of f",
-    "replicon": "replicon eigenvalue (RS stable where > 0)",
-    "rs_stable": "replica symmetry locally (AT) stable",
-    "r_AGS": "AGS cross-talk variance parameter r",
-    "q0": "1RSB inter-state overlap q0",
-    "q1": "1RSB intra-state overlap q1",
-    "theta": "1RSB Parisi parameter theta",
-    "mu": "1RSB Parisi parameter times beta, mu = beta theta",
-    "alpha": "load alpha, K = alpha N^(P-1)",
-    "beta": "inverse temperature beta",
-    "T": "temperature T",
-    "rho": "dataset entropy rho = (1 - r^2)/(M r^2)",
-    "r": "example quality r",
-    "M": "examples per archetype M",
-    "d": "dilution d",
-    "pattern": "pattern index",
-}
+from _hopfield_base import vocabulary
+
+#: long names of the schema variables and coordinates (the one vocabulary, docs/vocabulary.md)
+LONG_NAMES = {name: term.long_name for name, term in vocabulary.TERMS.items()}
 
 
 def not_computed(ds: xr.Dataset, why: dict[str, str]) -> xr.Dataset:
@@ -57,7 +35,7 @@ def not_computed(ds: xr.Dataset, why: dict[str, str]) -> xr.Dataset:
     dims, shape = ds["converged"].dims, ds["converged"].shape
     for name, long_name in why.items():
         ds[name] = (dims, np.full(shape, np.nan))
-        ds[name].attrs.update(long_name=long_name, units="1", computed=0)
+        ds[name].attrs.update(long_name=long_name, units=vocabulary.units(name), computed=0)
     return ds
 
 
@@ -66,7 +44,8 @@ def label(ds: xr.Dataset) -> xr.Dataset:
     existing long names are kept)."""
     for name in list(ds.data_vars) + list(ds.coords):
         attrs = ds[name].attrs
+        long_name, units = vocabulary.describe(name)
         if name in LONG_NAMES and "long_name" not in attrs:
-            attrs["long_name"] = LONG_NAMES[name]
-        attrs.setdefault("units", "1")
+            attrs["long_name"] = long_name
+        attrs.setdefault("units", units)
     return ds

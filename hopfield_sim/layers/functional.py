@@ -128,60 +128,13 @@ def retrieve(
     >>> bool(jnp.allclose(out, X[0], atol=1e-3))
     True
     """
-    keys, values, alpha = key, value, entmax_alpha
-    _validate.array("query", query, min_ndim=2 if not heads else 3)
-    _validate.array("key", keys, min_ndim=2 if not heads else 3)
-    if values is None:
-        values = keys
-    _validate.array("value", values, min_ndim=2 if not heads else 3)
-    dtype = check_dtype("dtype", dtype) or jnp.result_type(query, keys, values)
-    query, keys, values = (jnp.asarray(x, dtype) for x in (query, keys, values))
-    if not heads:
-        query, keys, values = query[..., None, :], keys[..., None, :], values[..., None, :]
-    _validate.same(
-        ["query", "key"],
-        [query.shape[-1:], keys.shape[-1:]],
-        "query and key must share the last axis d",
-    )
-    _validate.same(
-        ["query", "key", "value"],
-        [query.shape[-2:-1], keys.shape[-2:-1], values.shape[-2:-1]],
-        "query, key and value must have the same number of heads H (axis -2)",
-    )
-    _validate.same(
-        ["key", "value"],
-        [keys.shape[-3:-2], values.shape[-3:-2]],
-        "key and value must have the same number of stored patterns S (axis -3)",
-    )
-    try:
-        batch = np.broadcast_shapes(query.shape[:-3], keys.shape[:-3], values.shape[:-3])
-    except ValueError:
-        raise ValueError(
-            "the batch axes of query, key and value must broadcast; got query "
-            f"{tuple(query.shape)}, key {tuple(keys.shape)}, value {tuple(values.shape)}."
-        ) from None
+    alpha = entmax_alpha
+    query, keys, values, dtype, batch = _arrays(query, key, value, heads, dtype)
     H, L, S, d = query.shape[-2], query.shape[-3], keys.shape[-3], query.shape[-1]
-    if S == 0 or d == 0:
-        raise ValueError(
-            f"keys must hold at least one stored pattern of dimension d >= 1; got keys "
-            f"{tuple(keys.shape)} (S={S}, d={d})."
-        )
     _validate.separation(separation, alpha)
     _attention.check_implementation(implementation)
-    if mask_convention not in ("jax", "reference"):
-        raise ValueError(f"mask_convention must be 'jax' or 'reference'; got {mask_convention!r}.")
-    if mask is not None:
-        _validate.mask("mask", mask, batch + (H, L, S), "(..., H, L, S) =")
-        mask = mask if mask_convention == "jax" else ~mask
-    if bias is not None:
-        _validate.array("bias", bias, min_ndim=0)
-        try:
-            np.broadcast_shapes(tuple(bias.shape), batch + (H, L, S))
-        except ValueError:
-            raise ValueError(
-                f"bias with shape {tuple(bias.shape)} does not broadcast to (..., H, L, S) = "
-                f"{batch + (H, L, S)}."
-            ) from None
+    mask = _mask(mask, mask_convention, batch + (H, L, S))
+    _check_bias(bias, batch + (H, L, S))
     beta = 1.0 / math.sqrt(d) if beta is None else beta
     _validate.positive("beta", beta)
     _validate.beta_fits(beta, query, batch + (H,), dtype)
@@ -224,28 +177,102 @@ def retrieve(
     )
     if not return_info:
         return res if heads else res[..., 0, :]
-    if update_steps_max is None and res.converged is not None and _validate.is_concrete(res.steps):
-        if not bool(jnp.all(res.converged)):
-            warnings.warn(
-                f"retrieve: {int(jnp.sum(~res.converged))} of {res.converged.size} (batch, head) "
-                f"entries did not converge within update_steps_limit={update_steps_limit} "
-                f"(update_steps_eps={update_steps_eps}); see HopfieldResult.converged.",
-                RuntimeWarning,
-                stacklevel=2,
-            )
-    if not heads:
-        out = res.output[..., 0, :]
-        return HopfieldResult(
-            out,
-            res.weights[..., 0, :, :],
-            res.state[..., 0, :],
-            res.steps[..., 0],
-            None if res.converged is None else res.converged[..., 0],
-            res.values[..., 0, :, :],
-            out,
-        )
-    return res
+    if update_steps_max is None:
+        _warn_unconverged(res, update_steps_limit, update_steps_eps)
+    return res if heads else _drop_heads(res)
 
+
+def _arrays(query, keys, values, heads: bool, dtype):
+    """Checked ``(query, key, value, dtype, batch shape)`` with a heads axis."""
+    _validate.array("query", query, min_ndim=2 if not heads else 3)
+    _validate.array("key", keys, min_ndim=2 if not heads else 3)
+    if values is None:
+        values = keys
+    _validate.array("value", values, min_ndim=2 if not heads else 3)
+    dtype = check_dtype("dtype", dtype) or jnp.result_type(query, keys, values)
+    query, keys, values = (jnp.asarray(x, dtype) for x in (query, keys, values))
+    if not heads:
+        query, keys, values = query[..., None, :], keys[..., None, :], values[..., None, :]
+    _validate.same(
+        ["query", "key"],
+        [query.shape[-1:], keys.shape[-1:]],
+        "query and key must share the last axis d",
+    )
+    _validate.same(
+        ["query", "key", "value"],
+        [query.shape[-2:-1], keys.shape[-2:-1], values.shape[-2:-1]],
+        "query, key and value must have the same number of heads H (axis -2)",
+    )
+    _validate.same(
+        ["key", "value"],
+        [keys.shape[-3:-2], values.shape[-3:-2]],
+        "key and value must have the same number of stored patterns S (axis -3)",
+    )
+    try:
+        batch = np.broadcast_shapes(query.shape[:-3], keys.shape[:-3], values.shape[:-3])
+    except ValueError:
+        raise ValueError(
+            "the batch axes of query, key and value must broadcast; got query "
+            f"{tuple(query.shape)}, key {tuple(keys.shape)}, value {tuple(values.shape)}."
+        ) from None
+    S, d = keys.shape[-3], query.shape[-1]
+    if S == 0 or d == 0:
+        raise ValueError(
+            f"keys must hold at least one stored pattern of dimension d >= 1; got keys "
+            f"{tuple(keys.shape)} (S={S}, d={d})."
+        )
+    return query, keys, values, dtype, batch
+
+
+def _mask(mask, convention: str, shape: tuple[int, ...]):
+    """The mask in the JAX convention (``True`` keeps), checked against ``shape``."""
+    if convention not in ("jax", "reference"):
+        raise ValueError(f"mask_convention must be 'jax' or 'reference'; got {convention!r}.")
+    if mask is None:
+        return None
+    _validate.mask("mask", mask, shape, "(..., H, L, S) =")
+    return mask if convention == "jax" else ~mask
+
+
+def _check_bias(bias, shape: tuple[int, ...]) -> None:
+    if bias is None:
+        return
+    _validate.array("bias", bias, min_ndim=0)
+    try:
+        np.broadcast_shapes(tuple(bias.shape), shape)
+    except ValueError:
+        raise ValueError(
+            f"bias with shape {tuple(bias.shape)} does not broadcast to (..., H, L, S) = "
+            f"{shape}."
+        ) from None
+
+
+def _warn_unconverged(res: HopfieldResult, limit: int, eps) -> None:
+    """RuntimeWarning when an iteration to convergence stopped at the step limit."""
+    if res.converged is None or not _validate.is_concrete(res.steps):
+        return
+    if not bool(jnp.all(res.converged)):
+        warnings.warn(
+            f"retrieve: {int(jnp.sum(~res.converged))} of {res.converged.size} (batch, head) "
+            f"entries did not converge within update_steps_limit={limit} "
+            f"(update_steps_eps={eps}); see HopfieldResult.converged.",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+
+
+def _drop_heads(res: HopfieldResult) -> HopfieldResult:
+    """The result of a call with ``heads=False``: the heads axis of length 1 removed."""
+    out = res.output[..., 0, :]
+    return HopfieldResult(
+        out,
+        res.weights[..., 0, :, :],
+        res.state[..., 0, :],
+        res.steps[..., 0],
+        None if res.converged is None else res.converged[..., 0],
+        res.values[..., 0, :, :],
+        out,
+    )
 
 @functools.partial(
     jax.jit,
