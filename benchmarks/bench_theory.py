@@ -184,8 +184,7 @@ def _previous_critical_load_1rsb(P: int) -> float:
     """The implementation before issue 28 (T = 0, hebbian): grid bisection on the existence of
     a converged broken retrieval solution of the engine's scan (8 loads per round)."""
     from theory._bracket import grid_bisect
-    from theory._load import factorial
-    from theory._retrieval import is_retrieval
+    from theory._conventions import factorial, is_retrieval
     from theory.rsb import solve_1rsb
 
     fact = factorial(P) / P

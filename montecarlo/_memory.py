@@ -1,9 +1,8 @@
 """Memory guard: estimate the bytes a request needs before allocating anything, and refuse
 requests larger than the memory available.
 
-The limit is the environment variable ``HOPFIELD_SIM_MAX_MEMORY`` when set (a size such as
-``64GiB``, ``500MB``, a byte count, or ``unlimited``), else Linux ``MemAvailable`` from
-``/proc/meminfo``, else the physical memory. Estimates are upper bounds of the peak
+The limit and the check are the shared guard of ``_hopfield_base.memory`` (re-exported
+here); this module holds the Monte Carlo estimates. Estimates are upper bounds of the peak
 (persistent arrays plus the largest transient), to within a few percent plus a fixed
 allowance; they are not measurements.
 """
@@ -11,98 +10,25 @@ allowance; they are not measurements.
 from __future__ import annotations
 
 import math
-import os
-import re
 
-ENV = "HOPFIELD_SIM_MAX_MEMORY"
-_UNITS = {
-    "": 1,
-    "b": 1,
-    "k": 10**3,
-    "kb": 10**3,
-    "m": 10**6,
-    "mb": 10**6,
-    "g": 10**9,
-    "gb": 10**9,
-    "t": 10**12,
-    "tb": 10**12,
-    "kib": 2**10,
-    "mib": 2**20,
-    "gib": 2**30,
-    "tib": 2**40,
-}
-_SIZE = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*([a-zA-Z]*)\s*$")
+from _hopfield_base.memory import ENV, available_bytes, check_memory, gib, parse_size
+
 SNAPSHOT_BYTES = 1 << 24  # the driver's per-block state snapshots (montecarlo._chains)
 STATS_CHUNK_BYTES = 1 << 26  # traces are analysed in chunks of this many float64 bytes
 STATS_FACTOR = 10  # transient bytes of the error analysis per float64 byte of a chunk
 PAD_BYTES = 4096  # per-chain gap in the parallel driver (montecarlo._chains.PAD_BYTES)
 
-
-def parse_size(text: str) -> float:
-    """Bytes from a size string: ``"64GiB"``, ``"500MB"``, ``"123456"``, ``"unlimited"``.
-
-    Returns ``math.inf`` for ``unlimited``. Decimal units (kB, MB, GB, TB) are powers of
-    1000, binary ones (KiB, MiB, GiB, TiB) powers of 1024; the case is ignored.
-    """
-    s = str(text).strip()
-    if s.lower() in ("unlimited", "inf", "none"):
-        return math.inf
-    match = _SIZE.match(s)
-    unit = match.group(2).lower() if match else None
-    if match is None or unit not in _UNITS:
-        raise ValueError(
-            f"{ENV} must be a size such as '64GiB', '500MB', a byte count or 'unlimited'; "
-            f"got {text!r}."
-        )
-    return float(match.group(1)) * _UNITS[unit]
-
-
-def available_bytes() -> tuple[float, str]:
-    """The memory limit in bytes and where it comes from (for messages)."""
-    env = os.environ.get(ENV)
-    if env is not None and env.strip():
-        return parse_size(env), f"{ENV}={env}"
-    try:
-        with open("/proc/meminfo") as fh:
-            for line in fh:
-                if line.startswith("MemAvailable:"):
-                    return float(line.split()[1]) * 1024.0, "MemAvailable"
-    except OSError:  # pragma: no cover - not Linux
-        pass
-    try:  # pragma: no cover - not Linux
-        return float(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")), "physical memory"
-    except (ValueError, OSError, AttributeError):  # pragma: no cover
-        return math.inf, "unknown"
-
-
-def gib(nbytes: float) -> str:
-    """``nbytes`` as a short GiB string."""
-    return f"{nbytes / 2**30:.3g} GiB"
-
-
-def check_memory(nbytes: int, what: str) -> None:
-    """Raise ``ValueError`` if ``nbytes`` exceeds the memory available.
-
-    Parameters
-    ----------
-    nbytes : int
-        Estimated peak bytes of the request.
-    what : str
-        The request with its parameters, e.g. ``"archetypes(K=200000, N=200000)"``; it
-        starts the message.
-
-    Raises
-    ------
-    ValueError
-        Naming ``what``, the estimate and the limit in GiB, and the override.
-    """
-    limit, source = available_bytes()
-    if nbytes > limit:
-        raise ValueError(
-            f"{what} needs an estimated {gib(nbytes)}, more than the {gib(limit)} available "
-            f"({source}). Reduce the request, or set the environment variable {ENV} "
-            "(e.g. '64GiB', or 'unlimited') to override."
-        )
+__all__ = [
+    "ENV",
+    "available_bytes",
+    "check_memory",
+    "gib",
+    "network_bytes",
+    "parse_size",
+    "run_bytes",
+    "sample_memory",
+    "trace_itemsize",
+]
 
 
 def trace_itemsize(bound: int) -> int:

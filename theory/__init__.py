@@ -14,7 +14,7 @@ with a ``DeprecationWarning``.
 from __future__ import annotations
 
 from theory import _aliases, lse, multitasking, rsb
-from theory._warnings import ConvergenceWarning
+from theory._conventions import ConvergenceWarning
 from theory.critical import critical_load, critical_point
 from theory.lines import T_g, learning_threshold, load_line, temperature_line
 from theory.rs.lowstorage import mixture, zero_temperature_overlap

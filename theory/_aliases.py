@@ -4,11 +4,7 @@ module at its new place and warns once with a ``DeprecationWarning``."""
 
 from __future__ import annotations
 
-import importlib
-import importlib.abc
-import importlib.machinery
-import sys
-import warnings
+from _hopfield_base.deprecation import alias_attribute, install_module_aliases
 
 ALIASES = {
     "theory.ags": "theory.rs.ags",
@@ -23,38 +19,11 @@ ALIASES = {
 }
 
 
-class _AliasLoader(importlib.abc.Loader):
-    def __init__(self, target: str) -> None:
-        self.target = target
-
-    def create_module(self, spec):
-        warnings.warn(
-            f"{spec.name} is deprecated; import {self.target} instead.",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return importlib.import_module(self.target)
-
-    def exec_module(self, module) -> None:
-        pass
-
-
-class _AliasFinder(importlib.abc.MetaPathFinder):
-    def find_spec(self, fullname, path=None, target=None):
-        if fullname not in ALIASES:
-            return None
-        return importlib.machinery.ModuleSpec(fullname, _AliasLoader(ALIASES[fullname]))
-
-
 def install() -> None:
     """Put the alias finder on ``sys.meta_path`` (once)."""
-    if not any(isinstance(f, _AliasFinder) for f in sys.meta_path):
-        sys.meta_path.append(_AliasFinder())
+    install_module_aliases(ALIASES)
 
 
 def attribute(name: str):
     """``theory.<name>`` for a deprecated short name (module ``__getattr__``)."""
-    full = f"theory.{name}"
-    if full not in ALIASES:
-        raise AttributeError(f"module 'theory' has no attribute {name!r}")
-    return importlib.import_module(full)
+    return alias_attribute("theory", name, ALIASES)

@@ -1,7 +1,7 @@
-"""Warnings shared by every theory solver."""
+"""Re-export of ``ConvergenceWarning`` (now in ``theory._conventions``)."""
 
 from __future__ import annotations
 
+from theory._conventions import ConvergenceWarning
 
-class ConvergenceWarning(RuntimeWarning):
-    """Some grid points did not converge; they are NaN with ``converged=False``."""
+__all__ = ["ConvergenceWarning"]

@@ -25,8 +25,7 @@ from collections.abc import Callable
 import numpy as np
 
 from theory import _validate, _x64
-from theory._load import factorial
-from theory._temperature import beta_of_T
+from theory._conventions import beta_of_T, factorial
 from theory.rs.grid import _PASSES, CHUNKS, _chunked, solve_rs_flat
 
 M_EXISTS = 1e-6  # n above this counts as a retrieval state

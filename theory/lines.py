@@ -23,8 +23,7 @@ import math
 import numpy as np
 
 from theory import _memory, _validate
-from theory._load import factorial
-from theory._temperature import beta_of_T
+from theory._conventions import beta_of_T, factorial
 from theory.critical import M_EXISTS, bisect_branch_end
 from theory.rs.grid import solve_rs_flat
 

@@ -15,9 +15,7 @@ import numpy as np
 import xarray as xr
 
 from theory import _memory, _schema, _validate
-from theory._load import factorial
-from theory._temperature import T_of_beta, beta_of_T
-from theory._warnings import ConvergenceWarning
+from theory._conventions import ConvergenceWarning, T_of_beta, beta_of_T, factorial
 from theory.rs.continuation import solve_rs_grid
 from theory.rs.fixed_point import TOL as TOL_REPORT  # residual max|F(x) - x| for "converged"
 from theory.rs.grid import solve_rs_flat

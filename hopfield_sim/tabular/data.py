@@ -171,13 +171,13 @@ class Dataset:
         The size of the encoding (one-hot columns grow with the number of distinct values) is
         checked by the package's memory guard before anything is allocated.
         """
-        import montecarlo  # the memory guard shared by the package
+        from _hopfield_base import memory  # the memory guard shared by the package
 
         n = self.num_rows
         widest = max(
             (len(c), col) for c, col in zip(self.categories, self.columns) if c is not None
         )
-        montecarlo.check_memory(
+        memory.check_memory(
             # x (float32), one block at a time and the concatenation: about 3 copies
             12 * n * self.encoded_width(),
             f"{self.name}: encoding {n} rows into {self.encoded_width()} columns (widest: "

@@ -240,9 +240,9 @@ def train(
     recipe.validate()
     if checkpoint is not None:
         ckpt.check_paths(checkpoint, None)
-    import montecarlo  # memory guard shared by the package
+    from _hopfield_base import memory  # the memory guard shared by the package
 
-    montecarlo.check_memory(
+    memory.check_memory(
         estimate_bytes(enc, recipe, eval_batch_size),
         f"Hopular training (recipe={recipe.name}, rows={len(enc.split.train)}, "
         f"features={len(enc.sizes)}, batch_size={recipe.batch_size}, "

@@ -141,7 +141,7 @@ def test_factorial_enters_jax_as_a_float():
     import jax
     import jax.numpy as jnp
 
-    from theory._load import crosstalk
+    from theory._conventions import crosstalk
 
     with _x64.enabled():
         c = jax.jit(lambda a: crosstalk(a, 30))(jnp.float64(1e-33))

@@ -41,8 +41,8 @@ import numpy as np
 import xarray as xr
 
 from theory import _progress, _schema
+from theory._conventions import ConvergenceWarning
 from theory._gaussian import DEFAULT_NODES
-from theory._warnings import ConvergenceWarning
 from theory.multitasking import lines as multitasking_lines
 from theory.multitasking.inputs import (  # noqa: F401 (MAX_FINITE_M_TABLE: a public limit)
     BRANCHES,

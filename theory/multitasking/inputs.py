@@ -12,7 +12,7 @@ import jax
 import numpy as np
 
 from theory import _memory, _validate
-from theory._temperature import T_of_beta
+from theory._conventions import T_of_beta
 
 BRANCHES = ("hierarchical", "symmetric", "pure", "paramagnet")
 MAX_EXACT_K = 10  # 3^10 = 59049 configurations

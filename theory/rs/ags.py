@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import jax.numpy as jnp
 
+from theory._conventions import temperature
 from theory._gaussian import field_averages, safe_sqrt
-from theory._temperature import temperature
 
 C_MAX = 1.0 - 1e-12  # the RS saddle point needs 1 - beta(1 - q) > 0
 

@@ -24,7 +24,7 @@ import math
 
 import numpy as np
 
-from theory._retrieval import N_WARM, is_retrieval
+from theory._conventions import N_WARM, is_retrieval
 from theory.rs.grid import _PASSES, solve_rs_flat
 
 MIN_POINTS = 2048

@@ -19,9 +19,8 @@ import math
 
 import jax.numpy as jnp
 
+from theory._conventions import factorial, temperature
 from theory._gaussian import field_averages, safe_sqrt
-from theory._load import factorial
-from theory._temperature import temperature
 
 
 def _glass_coefficients(P: int) -> list[tuple[int, float]]:
