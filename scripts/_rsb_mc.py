@@ -60,7 +60,8 @@ def analyse(sizes, alphas, m, *, m_cut, bootstrap=200, seed=0) -> dict:
 
     Returns a dict of arrays per size (``alpha_c``, ``alpha_c_err``, ``width``,
     ``n_failed``, ``fraction`` per load) and the two extrapolations (NaN where fewer than
-    two sizes give a transition inside the sampled loads).
+    two sizes give a transition inside the sampled loads; sizes where more than half of
+    the bootstrap refits fail to bracket it are left out of the extrapolations).
     """
     from hopfield_sim.finite_size import extrapolate, fit_step
 
@@ -81,7 +82,9 @@ def analyse(sizes, alphas, m, *, m_cut, bootstrap=200, seed=0) -> dict:
         res["alpha_c"][i], res["alpha_c_err"][i], res["width"][i] = f.x_c, f.x_c_err, f.width
         res["n_failed"][i] = f.n_failed
         reps.append(f.replicates)
-    ok = np.isfinite(res["alpha_c"]) & np.isfinite(res["alpha_c_err"])
+    # a size where most refits fail to bracket the transition has no located alpha_c(N)
+    ok = (np.isfinite(res["alpha_c"]) & np.isfinite(res["alpha_c_err"])
+          & (res["n_failed"] <= bootstrap / 2))  # fmt: skip
     for nu, key in ((0.5, "fit"), (1.0, "fit_nu1")):
         res[key] = {"x_inf": np.nan, "x_inf_err": np.nan, "a": np.nan, "chi2": np.nan}
         if np.unique(np.asarray(sizes)[ok]).size >= 2:

@@ -70,7 +70,8 @@ def parse_args(argv=None) -> argparse.Namespace:
         default=None,
         help="folder for both (default: fresh rsb_mc_evidence-<UTC time>)",
     )
-    p.add_argument("--replot", action="store_true", help="redraw the figure from --data")
+    p.add_argument("--replot", action="store_true",
+                   help="analyse the stored overlaps again, rewrite --data, redraw")  # fmt: skip
     args = p.parse_args(argv)
     if args.out is None and (args.data is None or args.figure is None):
         from _sweep_script import fresh_folder
@@ -229,12 +230,37 @@ def report(ds) -> None:
                   f"{float(e.alpha_inf_nu1):.4f} +- {float(e.alpha_inf_err_nu1):.4f}")  # fmt: skip
 
 
+def reanalysed(ds, seed: int):
+    """The stored overlaps analysed again with the current :func:`_rsb_mc.analyse`."""
+    cases = []
+    for c in ds.case.values:
+        d = ds.sel(case=c)
+        ns, al = d.N.values[d.N.values > 0], d.alpha.values[np.isfinite(d.alpha.values)]
+        m = d.m.values[: ns.size, : al.size]
+        th = {k: float(d[f"alpha_c_{k}"]) for k in ("RS", "1RSB")}
+        cases.append(
+            {
+                "P": int(d.P),
+                "sizes": ns,
+                "alphas": al,
+                "m": m,
+                "cpu_s": d.cpu_time.values[: ns.size],
+                "m_RS": d.m_RS.values[: al.size],
+                "theory": {k: v for k, v in th.items() if np.isfinite(v)},
+                "analysis": [analyse(ns, al, m, m_cut=x, seed=seed) for x in M_CUTS],
+            }
+        )
+    return dataset(cases, dict(ds.attrs))
+
+
 def main(argv=None) -> None:
     args = parse_args(argv)
     import xarray as xr
 
     if args.replot:
         ds = xr.load_dataset(args.data, engine="h5netcdf")
+        ds = reanalysed(ds, args.seed)
+        ds.to_netcdf(args.data, engine="h5netcdf")
     else:
         t0 = time.perf_counter()
         cases = [run_case(P, args) for P in args.P]
