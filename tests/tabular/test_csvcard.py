@@ -57,3 +57,15 @@ def test_bad_targets_are_refused(tmp_path):
     reg.write_text("a,y\n" + "".join(f"{i},{i * 0.37:.3f}\n" for i in range(20)))
     with pytest.raises(ValueError, match="regression"):
         infer_card(reg, "y")
+
+
+def test_cli_target_goes_with_a_csv_file(tmp_path, capsys):
+    from hopfield_sim.cli import main
+
+    path = _csv(tmp_path / "churn.csv")
+    assert main(["tabular", str(path)]) == 2  # a file needs --target
+    assert "--target" in capsys.readouterr().err
+    assert main(["tabular", str(tmp_path), "--target", "churn"]) == 2  # a folder has a card
+    assert "--target applies to a CSV file" in capsys.readouterr().err
+    assert main(["tabular", str(path), "--target", "churn", "--budget-minutes", "0"]) == 2
+    assert "--budget-minutes" in capsys.readouterr().err
