@@ -69,9 +69,7 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def build(
-    engine, ladder, scalar, chains, sigma, G, O, E, Q, pa, pb, tries, accepts, burn_in, settings
-) -> xr.Dataset:
+def build(engine, ladder, scalar, sigma, records, settings) -> xr.Dataset:
     """Wrap the raw records of a run as the Dataset documented in ``sample``.
 
     Parameters
@@ -80,25 +78,21 @@ def build(
         The network (protocol, sizes, normalisations, model attributes).
     ladder : ndarray, shape (n_beta,)
         Inverse temperatures; ``scalar`` drops the ``beta`` dimension.
-    chains : int
-        Chains per temperature; replicas are ordered ``r = b * chains + chain``.
     sigma : ndarray of int8, shape (R, N)
-        Final states.
-    G, O : ndarray of int16 / int32 / int64, shape (R, sweeps, K)
-        Recorded group sums (patterns / class sums) and archetype sums (may have K = 0).
-    E : ndarray, shape (R, sweeps)
-        Recorded total energies.
-    Q : ndarray, shape (n_beta, n_pairs, sweeps)
-        Two-chain overlaps; ``pa``, ``pb`` the chain pairs.
-    tries, accepts : ndarray of int64
-        Replica-exchange counts per rung pair.
-    burn_in : int
-        Discarded sweeps (offset of the ``sweep`` coordinate).
+        Final states; replicas are ordered ``r = b * chains + chain``.
+    records : montecarlo._chains.Records
+        Group sums ``G`` (patterns / class sums) and archetype sums ``O`` (may have K = 0),
+        int16 / int32 / int64 (R, records, K); total energies ``E`` (R, records); two-chain
+        overlaps ``Q`` (n_beta, n_pairs, records) of the pairs ``pair_a``, ``pair_b`` (none:
+        no ``q`` in the result); replica-exchange counts ``swap_tries``, ``swap_accepts``.
     settings : dict
-        Run settings for the attributes.
+        Run settings for the attributes (``chains``, ``burn_in``, ``thin`` and
+        ``tempering`` are read).
     """
+    chains, burn_in = settings["chains"], settings["burn_in"]
+    with_q = chains >= 2 and records.pair_a.size > 0
     n_beta = ladder.size
-    sweeps = E.shape[1]
+    sweeps = records.E.shape[1]
     lead = () if scalar else ("beta",)
 
     def shaped(x):  # replicas (R, ...) -> (n_beta, chains, ...) or (chains, ...)
@@ -132,25 +126,28 @@ def build(
         data[f"{name}_trace"] = (dims(*tdims), trace, {"long_name": long_name, "units": "1"})
         return tau
 
+    G, O = records.G, records.O
     taus = []
     if engine.protocol == "hebbian":
         taus.append(
             add("m", shaped(G / engine.N), ("chain", "sweep", "pattern"), "Mattis overlap m")
         )
-    else:
-        if O.shape[2]:
-            taus.append(
-                add("m", shaped(O / engine.N), ("chain", "sweep", "pattern"), "Mattis overlap m")
-            )
+    elif O.shape[2]:
+        taus.append(
+            add("m", shaped(O / engine.N), ("chain", "sweep", "pattern"), "Mattis overlap m")
+        )
+    if engine.protocol != "hebbian":
         if engine.protocol == "teacher":  # mean overlap with the class's examples
             norm, text = engine.M * engine.N, "mean overlap with the class's examples"
         else:
             norm = engine.M * engine.N * engine.r * (1.0 + engine.rho)
             text = "class-mean overlap n"
         taus.append(add("n", shaped(G / norm), ("chain", "sweep", "pattern"), text))
-    taus.append(add("energy", shaped(E / engine.N), ("chain", "sweep"), "energy per neuron"))
-    if chains >= 2:
-        q = Q if not scalar else Q[0]
+    taus.append(
+        add("energy", shaped(records.E / engine.N), ("chain", "sweep"), "energy per neuron")
+    )
+    if with_q:
+        q = records.Q if not scalar else records.Q[0]
         add("q", q, ("chain_pair", "sweep"), "two-chain overlap q")
     worst = np.max(
         [np.max(tau.reshape(tau.shape[: len(lead) + 1] + (-1,)), axis=-1) for tau in taus],
@@ -168,9 +165,9 @@ def build(
         "pattern": ("pattern", np.arange(engine.K)),
         "sweep": ("sweep", burn_in + settings["thin"] * (1 + np.arange(sweeps))),
     }
-    if chains >= 2:
-        coords["chain_a"] = ("chain_pair", pa)
-        coords["chain_b"] = ("chain_pair", pb)
+    if with_q:
+        coords["chain_a"] = ("chain_pair", records.pair_a)
+        coords["chain_b"] = ("chain_pair", records.pair_b)
     if not scalar:
         coords["beta"] = ("beta", ladder)
         with np.errstate(divide="ignore"):
@@ -178,7 +175,7 @@ def build(
         if settings["tempering"]:
             data["swap_acceptance"] = (
                 ("beta_pair",),
-                accepts / np.maximum(tries, 1),
+                records.swap_accepts / np.maximum(records.swap_tries, 1),
                 {
                     "long_name": "replica-exchange acceptance between beta[k] and beta[k+1]",
                     "units": "1",

@@ -124,9 +124,9 @@ def test_traces_are_recorded_in_the_narrowest_exact_integer_type(monkeypatch):
     seen = {}
     real = _dataset.build
 
-    def spy(engine, ladder, scalar, chains, sigma, G, O, *rest):
-        seen.setdefault("dtypes", []).append(G.dtype)
-        return real(engine, ladder, scalar, chains, sigma, G, O, *rest)
+    def spy(engine, ladder, scalar, sigma, records, settings):
+        seen.setdefault("dtypes", []).append(records.G.dtype)
+        return real(engine, ladder, scalar, sigma, records, settings)
 
     monkeypatch.setattr(_dataset, "build", spy)
     res = NET.sample(beta=1.0, sweeps=4, seed=0)
