@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import re
@@ -136,27 +137,52 @@ def _best(fn, repeat=3, clock=time.process_time):
     return best
 
 
-def _marginal(run, sweeps, clock=time.process_time):
-    """Seconds per sweep of ``run(n)``: (t(2 + sweeps) - t(2)) / sweeps."""
-    return (_best(lambda: run(2 + sweeps), clock=clock) - _best(lambda: run(2), clock=clock)) / (
-        sweeps
-    )
+RETRIES = 3  # extra measurements when noise makes a marginal time unusable
 
 
-def _interleaved(runs: dict, sweeps: int, rounds: int = 4) -> dict:
+def _per_sweep(base: float, long: float, sweeps: int) -> float:
+    """Marginal seconds per sweep ``(t(2 + sweeps) - t(2)) / sweeps``, or NaN where it is
+    unusable: on a loaded machine the base run can take as long as the longer one, and the
+    difference (noise, not the sweeps) would print as a negative or absurdly small time."""
+    return (long - base) / sweeps if long > base else math.nan
+
+
+def _marginal(run, sweeps, clock=time.process_time, retries=RETRIES):
+    """Seconds per sweep of ``run(n)``: (t(2 + sweeps) - t(2)) / sweeps, measured again (up
+    to ``retries`` times) while noise makes it unusable; NaN if it stays so."""
+    for _ in range(1 + retries):
+        long = _best(lambda: run(2 + sweeps), clock=clock)
+        t = _per_sweep(_best(lambda: run(2), clock=clock), long, sweeps)
+        if t > 0:
+            return t
+    return math.nan
+
+
+def _interleaved(runs: dict, sweeps: int, rounds: int = 4, retries: int = RETRIES,
+                 clocks=(time.perf_counter, time.process_time)) -> dict:  # fmt: skip
     """Marginal seconds per sweep of each ``run(n)``, measured in alternation (so that the
     engine and its baseline see the same load), keeping the fastest of ``rounds``:
-    ``{name: (wall, cpu)}``."""
+    ``{name: (wall, cpu)}``. While a figure is unusable (:func:`_per_sweep`), up to
+    ``retries`` more sets of rounds are measured; a figure that stays unusable is NaN (printed
+    as such, never as a negative time)."""
     best = {k: [np.inf] * 4 for k in runs}  # wall(2), wall(2 + n), cpu(2), cpu(2 + n)
-    for _ in range(rounds):
-        for name, run in runs.items():
-            for j, n in enumerate((2, 2 + sweeps)):
-                w, c = time.perf_counter(), time.process_time()
-                run(n)
-                w, c = time.perf_counter() - w, time.process_time() - c
-                best[name][j] = min(best[name][j], w)
-                best[name][2 + j] = min(best[name][2 + j], c)
-    return {k: ((b[1] - b[0]) / sweeps, (b[3] - b[2]) / sweeps) for k, b in best.items()}
+    wall_clock, cpu_clock = clocks
+    for _ in range(1 + retries):
+        for _ in range(rounds):
+            for name, run in runs.items():
+                for j, n in enumerate((2, 2 + sweeps)):
+                    w, c = wall_clock(), cpu_clock()
+                    run(n)
+                    w, c = wall_clock() - w, cpu_clock() - c
+                    best[name][j] = min(best[name][j], w)
+                    best[name][2 + j] = min(best[name][2 + j], c)
+        out = {
+            k: (_per_sweep(b[0], b[1], sweeps), _per_sweep(b[2], b[3], sweeps))
+            for k, b in best.items()
+        }
+        if not np.isnan(list(out.values())).any():
+            break
+    return out
 
 
 def _d4(N):
@@ -576,6 +602,8 @@ def main(argv=None) -> int:
     print(
         f"ns per (flip attempt x pattern), heat bath, random sites (load {os.getloadavg()[0]:.1f})"
     )
+    print("(nan: unusable, the machine's noise was larger than the measured time after "
+          f"{RETRIES} retries; rerun on a quieter machine or without --quick)")  # fmt: skip
     head = f"{'N':>5} {'K':>4} {'P':>2} | {'1 chain, 1 thread':^26} | "
     head += f"{f'{CHAINS} chains, {threads} threads: whole machine / CPU per thread':^44}"
     print(head)
