@@ -89,7 +89,7 @@ def build(engine, ladder, scalar, sigma, records, settings) -> xr.Dataset:
         Run settings for the attributes (``chains``, ``burn_in``, ``thin`` and
         ``tempering`` are read).
     """
-    chains, burn_in = settings["chains"], settings["burn_in"]
+    chains = settings["chains"]
     with_q = chains >= 2 and records.pair_a.size > 0
     n_beta = ladder.size
     sweeps = records.E.shape[1]
@@ -126,23 +126,10 @@ def build(engine, ladder, scalar, sigma, records, settings) -> xr.Dataset:
         data[f"{name}_trace"] = (dims(*tdims), trace, {"long_name": long_name, "units": "1"})
         return tau
 
-    G, O = records.G, records.O
-    taus = []
-    if engine.protocol == "hebbian":
-        taus.append(
-            add("m", shaped(G / engine.N), ("chain", "sweep", "pattern"), "Mattis overlap m")
-        )
-    elif O.shape[2]:
-        taus.append(
-            add("m", shaped(O / engine.N), ("chain", "sweep", "pattern"), "Mattis overlap m")
-        )
-    if engine.protocol != "hebbian":
-        if engine.protocol == "teacher":  # mean overlap with the class's examples
-            norm, text = engine.M * engine.N, "mean overlap with the class's examples"
-        else:
-            norm = engine.M * engine.N * engine.r * (1.0 + engine.rho)
-            text = "class-mean overlap n"
-        taus.append(add("n", shaped(G / norm), ("chain", "sweep", "pattern"), text))
+    taus = [
+        add(name, shaped(trace), ("chain", "sweep", "pattern"), text)
+        for name, trace, text in _overlap_traces(engine, records)
+    ]
     taus.append(
         add("energy", shaped(records.E / engine.N), ("chain", "sweep"), "energy per neuron")
     )
@@ -160,10 +147,46 @@ def build(engine, ladder, scalar, sigma, records, settings) -> xr.Dataset:
     )
     _fluctuations(data, dims, ladder, scalar, engine.N)
     data["sigma"] = (dims("chain", "neuron"), shaped(sigma), {"long_name": "final state"})
+    coords = _coords(engine.K, ladder, scalar, records, settings, with_q)
+    if not scalar and settings["tempering"]:
+        data["swap_acceptance"] = (
+            ("beta_pair",),
+            records.swap_accepts / np.maximum(records.swap_tries, 1),
+            {
+                "long_name": "replica-exchange acceptance between beta[k] and beta[k+1]",
+                "units": "1",
+            },
+        )
+    ds = xr.Dataset(data, coords=coords)
+    ds.attrs.update(engine._model_attrs())
+    ds.attrs.update(settings)
+    ds.attrs.update(dict(_versions()))
+    return ds
+
+
+def _overlap_traces(engine, records) -> list[tuple[str, np.ndarray, str]]:
+    """``(name, trace (R, records, K), long name)`` of the overlaps the protocol measures:
+    ``m`` (hebbian, or with patterns given) and ``n`` (example protocols)."""
+    G, O, N = records.G, records.O, engine.N
+    if engine.protocol == "hebbian":
+        return [("m", G / N, "Mattis overlap m")]
+    out = [("m", O / N, "Mattis overlap m")] if O.shape[2] else []
+    if engine.protocol == "teacher":  # mean overlap with the class's examples
+        norm, text = engine.M * N, "mean overlap with the class's examples"
+    else:
+        norm = engine.M * N * engine.r * (1.0 + engine.rho)
+        text = "class-mean overlap n"
+    return out + [("n", G / norm, text)]
+
+
+def _coords(K, ladder, scalar, records, settings, with_q) -> dict[str, tuple]:
+    """Coordinates: chain, pattern, sweep (from burn-in and thin), the chain pairs of ``q``
+    and, for a ladder, ``beta`` with ``T``."""
+    sweeps = records.E.shape[1]
     coords: dict[str, tuple] = {
-        "chain": ("chain", np.arange(chains)),
-        "pattern": ("pattern", np.arange(engine.K)),
-        "sweep": ("sweep", burn_in + settings["thin"] * (1 + np.arange(sweeps))),
+        "chain": ("chain", np.arange(settings["chains"])),
+        "pattern": ("pattern", np.arange(K)),
+        "sweep": ("sweep", settings["burn_in"] + settings["thin"] * (1 + np.arange(sweeps))),
     }
     if with_q:
         coords["chain_a"] = ("chain_pair", records.pair_a)
@@ -172,20 +195,7 @@ def build(engine, ladder, scalar, sigma, records, settings) -> xr.Dataset:
         coords["beta"] = ("beta", ladder)
         with np.errstate(divide="ignore"):
             coords["T"] = ("beta", 1.0 / ladder)
-        if settings["tempering"]:
-            data["swap_acceptance"] = (
-                ("beta_pair",),
-                records.swap_accepts / np.maximum(records.swap_tries, 1),
-                {
-                    "long_name": "replica-exchange acceptance between beta[k] and beta[k+1]",
-                    "units": "1",
-                },
-            )
-    ds = xr.Dataset(data, coords=coords)
-    ds.attrs.update(engine._model_attrs())
-    ds.attrs.update(settings)
-    ds.attrs.update(dict(_versions()))
-    return ds
+    return coords
 
 
 def _fluctuations(data: dict, dims, ladder: np.ndarray, scalar: bool, N: int) -> None:
