@@ -70,9 +70,7 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def build(
-    engine, ladder, scalar, chains, sigma, G, O, E, Q, pa, pb, tries, accepts, burn_in, settings
-) -> xr.Dataset:
+def build(engine, ladder, scalar, sigma, records, settings) -> xr.Dataset:
     """Wrap the raw records of a run as the Dataset documented in ``sample``.
 
     Parameters
@@ -81,25 +79,21 @@ def build(
         The network (protocol, sizes, normalisations, model attributes).
     ladder : ndarray, shape (n_beta,)
         Inverse temperatures; ``scalar`` drops the ``beta`` dimension.
-    chains : int
-        Chains per temperature; replicas are ordered ``r = b * chains + chain``.
     sigma : ndarray of int8, shape (R, N)
-        Final states.
-    G, O : ndarray of int16 / int32 / int64, shape (R, sweeps, K)
-        Recorded group sums (patterns / class sums) and archetype sums (may have K = 0).
-    E : ndarray, shape (R, sweeps)
-        Recorded total energies.
-    Q : ndarray, shape (n_beta, n_pairs, sweeps)
-        Two-chain overlaps; ``pa``, ``pb`` the chain pairs.
-    tries, accepts : ndarray of int64
-        Replica-exchange counts per rung pair.
-    burn_in : int
-        Discarded sweeps (offset of the ``sweep`` coordinate).
+        Final states; replicas are ordered ``r = b * chains + chain``.
+    records : montecarlo._chains.Records
+        Group sums ``G`` (patterns / class sums) and archetype sums ``O`` (may have K = 0),
+        int16 / int32 / int64 (R, records, K); total energies ``E`` (R, records); two-chain
+        overlaps ``Q`` (n_beta, n_pairs, records) of the pairs ``pair_a``, ``pair_b`` (none:
+        no ``q`` in the result); replica-exchange counts ``swap_tries``, ``swap_accepts``.
     settings : dict
-        Run settings for the attributes.
+        Run settings for the attributes (``chains``, ``burn_in``, ``thin`` and
+        ``tempering`` are read).
     """
+    chains = settings["chains"]
+    with_q = chains >= 2 and records.pair_a.size > 0
     n_beta = ladder.size
-    sweeps = E.shape[1]
+    sweeps = records.E.shape[1]
     lead = () if scalar else ("beta",)
 
     def shaped(x):  # replicas (R, ...) -> (n_beta, chains, ...) or (chains, ...)
@@ -134,26 +128,14 @@ def build(
         data[f"{name}_trace"] = (dims(*tdims), trace, {"long_name": long_name, "units": "1"})
         return tau
 
-    taus = []
-    if engine.protocol == "hebbian":
-        taus.append(
-            add("m", shaped(G / engine.N), ("chain", "sweep", "pattern"))
-        )
-    else:
-        if O.shape[2]:
-            taus.append(
-                add("m", shaped(O / engine.N), ("chain", "sweep", "pattern"))
-            )
-        if engine.protocol == "teacher":  # mean overlap with the class's examples
-            norm, text = engine.M * engine.N, "mean overlap with the class's examples"
-        else:
-            norm = engine.M * engine.N * engine.r * (1.0 + engine.rho)
-            text = vocabulary.long_name("n")
-        taus.append(add("n", shaped(G / norm), ("chain", "sweep", "pattern"), text))
-    taus.append(add("energy", shaped(E / engine.N), ("chain", "sweep")))
-    if chains >= 2:
-        q = Q if not scalar else Q[0]
-        add("q", q, ("chain_pair", "sweep"))
+    taus = [
+        add(name, shaped(trace), ("chain", "sweep", "pattern"), text)
+        for name, trace, text in _overlap_traces(engine, records)
+    ]
+    taus.append(add("energy", shaped(records.E / engine.N), ("chain", "sweep"), None))
+    if with_q:
+        q = records.Q if not scalar else records.Q[0]
+        add("q", q, ("chain_pair", "sweep"), None)
     worst = np.max(
         [np.max(tau.reshape(tau.shape[: len(lead) + 1] + (-1,)), axis=-1) for tau in taus],
         axis=0,
@@ -169,32 +151,55 @@ def build(
         shaped(sigma),
         {"long_name": vocabulary.long_name("sigma"), "units": "1"},
     )
-    coords: dict[str, tuple] = {
-        "chain": ("chain", np.arange(chains)),
-        "pattern": ("pattern", np.arange(engine.K)),
-        "sweep": ("sweep", burn_in + settings["thin"] * (1 + np.arange(sweeps))),
-    }
-    if chains >= 2:
-        coords["chain_a"] = ("chain_pair", pa)
-        coords["chain_b"] = ("chain_pair", pb)
-    if not scalar:
-        coords["beta"] = ("beta", ladder)
-        with np.errstate(divide="ignore"):
-            coords["T"] = ("beta", 1.0 / ladder)
-        if settings["tempering"]:
-            data["swap_acceptance"] = (
-                ("beta_pair",),
-                accepts / np.maximum(tries, 1),
-                {
-                    "long_name": "replica-exchange acceptance between beta[k] and beta[k+1]",
-                    "units": "1",
-                },
-            )
+    coords = _coords(engine.K, ladder, scalar, records, settings, with_q)
+    if not scalar and settings["tempering"]:
+        data["swap_acceptance"] = (
+            ("beta_pair",),
+            records.swap_accepts / np.maximum(records.swap_tries, 1),
+            {
+                "long_name": "replica-exchange acceptance between beta[k] and beta[k+1]",
+                "units": "1",
+            },
+        )
     ds = xr.Dataset(data, coords=coords)
     ds.attrs.update(engine._model_attrs())
     ds.attrs.update(settings)
     ds.attrs.update(dict(_versions()))
     return ds
+
+
+def _overlap_traces(engine, records) -> list[tuple[str, np.ndarray, str]]:
+    """``(name, trace (R, records, K), long name)`` of the overlaps the protocol measures:
+    ``m`` (hebbian, or with patterns given) and ``n`` (example protocols)."""
+    G, O, N = records.G, records.O, engine.N
+    if engine.protocol == "hebbian":
+        return [("m", G / N, None)]
+    out = [("m", O / N, None)] if O.shape[2] else []
+    if engine.protocol == "teacher":  # mean overlap with the class's examples
+        norm, text = engine.M * N, "mean overlap with the class's examples"
+    else:
+        norm = engine.M * N * engine.r * (1.0 + engine.rho)
+        text = vocabulary.long_name("n")
+    return out + [("n", G / norm, text)]
+
+
+def _coords(K, ladder, scalar, records, settings, with_q) -> dict[str, tuple]:
+    """Coordinates: chain, pattern, sweep (from burn-in and thin), the chain pairs of ``q``
+    and, for a ladder, ``beta`` with ``T``."""
+    sweeps = records.E.shape[1]
+    coords: dict[str, tuple] = {
+        "chain": ("chain", np.arange(settings["chains"])),
+        "pattern": ("pattern", np.arange(K)),
+        "sweep": ("sweep", settings["burn_in"] + settings["thin"] * (1 + np.arange(sweeps))),
+    }
+    if with_q:
+        coords["chain_a"] = ("chain_pair", records.pair_a)
+        coords["chain_b"] = ("chain_pair", records.pair_b)
+    if not scalar:
+        coords["beta"] = ("beta", ladder)
+        with np.errstate(divide="ignore"):
+            coords["T"] = ("beta", 1.0 / ladder)
+    return coords
 
 
 def _fluctuations(data: dict, dims, ladder: np.ndarray, scalar: bool, N: int) -> None:

@@ -17,17 +17,12 @@ from montecarlo import (
     _kernels,
     _memory,
     _progress,
+    _requests,
     _validate,
     observables,
 )
 from montecarlo._rng import stream_states
 
-_DYNAMICS_CODE = {
-    "glauber": _kernels.GLAUBER,
-    "metropolis": _kernels.METROPOLIS,
-    "zero_temperature": _kernels.ZERO_TEMPERATURE,
-}
-_ORDER_CODE = {"random": _kernels.ORDER_RANDOM, "sequential": _kernels.ORDER_SEQUENTIAL}
 _SPARSE_ABOVE = 0.4  # auto storage: sparse rows once more than 40 % of the weights are zero
 
 
@@ -35,79 +30,23 @@ class HebbianEngine:
     """Common constructor and sampler (``sample`` is the public method of both networks);
     see the public subclasses for the constructor parameters."""
 
-    def __init__(self, P, patterns, examples, protocol, r, self_interaction, sparse) -> None:
-        self.P = _validate.interaction_order(P)
-        self.protocol = _validate.choice("protocol", protocol, _validate.PROTOCOLS)
-        if not isinstance(self_interaction, (bool, np.bool_)):
-            raise TypeError(f"self_interaction must be True or False; got {self_interaction!r}.")
-        self.self_interaction = bool(self_interaction)
-        xi = (
-            None
-            if patterns is None
-            else _validate.spin_array("patterns", patterns, ndim=2, allow_zero=True)
-        )
-        eta = (
-            None
-            if examples is None
-            else _validate.spin_array("examples", examples, ndim=3, allow_zero=True)
-        )
-        for name, arr in (("patterns", xi), ("examples", eta)):
-            if arr is not None and min(arr.shape) < 1:
-                raise ValueError(f"{name} must not be empty (K, M, N >= 1); got shape {arr.shape}.")
-        if self.protocol == "hebbian":
-            if xi is None:
-                raise ValueError("protocol='hebbian' needs patterns, shape (K, N).")
-            if eta is not None:
-                raise ValueError(
-                    "examples are used only by protocol 'supervised', 'unsupervised' or "
-                    "'teacher'; got protocol='hebbian'."
-                )
-            if r is not None:
-                raise ValueError(
-                    f"r is used only by the example protocols; got r={r!r} with protocol='hebbian'."
-                )
-            self.K, self.N = xi.shape
-            self.M = None
-        else:
-            if eta is None:
-                raise ValueError(f"protocol={self.protocol!r} needs examples, shape (K, M, N).")
-            self.K, self.M, self.N = eta.shape
-            if xi is not None and xi.shape != (self.K, self.N):
-                raise ValueError(
-                    f"patterns (K, N) and examples (K, M, N) disagree; got shapes "
-                    f"{xi.shape} and {eta.shape}."
-                )
-        if self.N < self.P:
-            raise ValueError(f"N must be >= P; got N={self.N}, P={self.P}.")
-        self._xi = xi
+    def __init__(
+        self,
+        *,
+        P: int,
+        patterns=None,
+        examples=None,
+        protocol: str = "hebbian",
+        r: float | None = None,
+        self_interaction: bool = False,
+        sparse: bool | None = None,
+    ) -> None:
+        data = _requests.check_data(P, patterns, examples, protocol, r, self_interaction)
+        self.P, self.protocol, self.self_interaction = data.P, data.protocol, data.self_interaction
+        self.K, self.M, self.N = data.K, data.M, data.N
+        self._xi = xi = data.xi
         self.r_estimated = self.protocol not in ("hebbian", "teacher") and r is None
-        if self.protocol == "teacher" and r is not None:
-            raise ValueError(
-                f"r is not used by protocol='teacher' (the examples are teacher samples, "
-                f"montecarlo.teacher_examples); got r={r!r}."
-            )
-        if self.protocol == "teacher":  # every example a pattern (docs/teacher-student.md)
-            self.r = self.rho = self.R = None
-            W, kappa, scale = eta.reshape(self.K * self.M, self.N), 1.0, 1.0
-            self._group = np.repeat(np.arange(self.K, dtype=np.int64), self.M)
-            self._eta_first_class = eta[0]
-        elif self.protocol == "hebbian":
-            self.r = self.rho = self.R = None
-            W, kappa, scale = xi, 1.0, 1.0
-            self._group = np.arange(self.K, dtype=np.int64)
-        else:
-            self.r = self._quality(r, xi, eta)
-            self.rho = (1.0 - self.r**2) / (self.M * self.r**2)
-            self.R = self.r**2 * (1.0 + self.rho)
-            if self.protocol == "supervised":
-                W = eta.sum(axis=1, dtype=np.int32)  # M * eta_hat, integer
-                kappa, scale = 1.0, self.M * math.sqrt(self.R)
-                self._group = np.arange(self.K, dtype=np.int64)
-            else:
-                W = eta.reshape(self.K * self.M, self.N)
-                kappa, scale = self.R ** (-self.P / 2) / self.M, 1.0
-                self._group = np.repeat(np.arange(self.K, dtype=np.int64), self.M)
-            self._eta_first_class = eta[0]
+        W, kappa, scale = self._weights(data, r)
         zero_fraction = 1.0 - np.count_nonzero(W) / W.size
         self.sparse = zero_fraction > _SPARSE_ABOVE if sparse is None else bool(sparse)
         _memory.check_memory(
@@ -142,6 +81,33 @@ class HebbianEngine:
                 True,
                 0,
             )
+
+    def _weights(self, data: _requests.Data, r) -> tuple[np.ndarray, float, float]:
+        """The energy terms' weights ``W`` (L, N), the prefactor ``kappa`` and the overlap
+        scale of the protocol; sets ``r``, ``rho``, ``R`` and the term groups."""
+        xi, eta = data.xi, data.eta
+        K, M, N = self.K, self.M, self.N
+        if self.protocol in ("teacher", "hebbian"):
+            self.r = self.rho = self.R = None
+        else:
+            self.r = self._quality(r, xi, eta)
+            self.rho = (1.0 - self.r**2) / (M * self.r**2)
+            self.R = self.r**2 * (1.0 + self.rho)
+        if self.protocol != "hebbian":
+            self._eta_first_class = eta[0]
+        per_class = np.arange(K, dtype=np.int64)
+        per_example = np.repeat(per_class, M or 1)
+        if self.protocol == "teacher":  # every example a pattern (docs/teacher-student.md)
+            self._group = per_example
+            return eta.reshape(K * M, N), 1.0, 1.0
+        if self.protocol == "hebbian":
+            self._group = per_class
+            return xi, 1.0, 1.0
+        if self.protocol == "supervised":
+            self._group = per_class
+            return eta.sum(axis=1, dtype=np.int32), 1.0, M * math.sqrt(self.R)  # M * eta_hat
+        self._group = per_example
+        return eta.reshape(K * M, N), self.R ** (-self.P / 2) / M, 1.0
 
     @staticmethod
     def _quality(r, xi, eta) -> float:
@@ -235,6 +201,7 @@ class HebbianEngine:
         thin: int = 1,
         progress: bool = False,
         engine: str = "numba",
+        record_q: bool = True,
     ) -> xr.Dataset:
         """Run Monte Carlo chains; return equilibrium means, error bars and traces.
 
@@ -250,7 +217,8 @@ class HebbianEngine:
             Sweeps discarded first.
         chains : int
             Independent chains per temperature, run in parallel (Numba threads). With
-            ``chains >= 2`` the two-chain overlap ``q`` of every pair is recorded.
+            ``chains >= 2`` (and ``record_q``) the two-chain overlap ``q`` of every pair is
+            recorded.
         init : "archetype", "random", int or array_like
             Initial state: ``xi^1`` (the sign of the first class mean when no patterns are
             given; diluted zeros filled at random), uniform random, pattern ``init`` (0-based),
@@ -283,6 +251,11 @@ class HebbianEngine:
             many-chain engine (:mod:`montecarlo._jax_engine`, imports JAX), for thousands
             of chains on a GPU; same physics and output, its own random numbers
             (``jax.random`` keys folded per chain and sweep).
+        record_q : bool
+            Record the two-chain overlaps ``q`` (``chains * (chains - 1) / 2`` pairs, N
+            products each per record, and their error analysis). ``False`` skips them (no
+            ``q`` variables, attribute ``record_q = 0``; the other results are unchanged):
+            with many chains and few patterns they are a large part of a run's cost.
 
         Returns
         -------
@@ -296,59 +269,36 @@ class HebbianEngine:
             ``sigma`` is the final state; ``swap_acceptance`` with tempering. Attributes: all
             settings, the seed and package versions.
         """
-        dynamics = _validate.choice("dynamics", dynamics, _validate.DYNAMICS)
-        order = _validate.choice("order", order, _validate.ORDERS)
-        sweeps = _validate.integer("sweeps", sweeps, low=1)
-        burn_in = _validate.integer("burn_in", burn_in, low=0)
-        chains = _validate.integer("chains", chains, low=1)
-        thin = _validate.integer("thin", thin, low=1)
-        progress = _progress.check_flag(progress)
-        engine = _validate.choice("engine", engine, _validate.ENGINES)
-        if sweeps % thin:
-            raise ValueError(
-                f"sweeps must be a multiple of thin; got sweeps={sweeps}, thin={thin}."
-            )
-        records = sweeps // thin
-        if not isinstance(tempering, (bool, np.bool_)):
-            raise TypeError(f"tempering must be True or False; got {tempering!r}.")
-        if dynamics == "zero_temperature" and beta is None and T is None:
-            betas = np.asarray(np.inf)
-        else:
-            betas = _validate.temperature(beta, T)
-        ladder = np.atleast_1d(betas).astype(np.float64)
-        zero_t = np.isinf(ladder)
-        if dynamics == "zero_temperature" and not zero_t.all():
-            raise ValueError(
-                "dynamics='zero_temperature' runs at T = 0; got finite "
-                f"beta={betas.tolist()!r}. Use 'glauber' or 'metropolis'."
-            )
-        if zero_t.any() and not zero_t.all():
-            raise ValueError(
-                f"a temperature ladder cannot mix T = 0 with T > 0; got beta={betas.tolist()!r}."
-            )
-        if tempering and zero_t.any():
-            raise ValueError(
-                f"tempering needs finite beta on every rung (T > 0); got beta={betas.tolist()!r}."
-            )
-        used = "zero_temperature" if zero_t.all() else dynamics
-        if tempering and ladder.size < 2:
-            raise ValueError(
-                "tempering=True needs a ladder of at least 2 temperatures; got "
-                f"beta={betas.tolist()!r}."
-            )
-        if engine == "jax":
-            if tempering:
-                raise ValueError("tempering=True is available with engine='numba' only.")
-            if self._terms.mode != _kernels.MODE_TABLE:
-                raise ValueError(
-                    "engine='jax' covers every P = 2 model, +-1 weights at any P and the plain "
-                    "energy form (self_interaction=True); real-valued weights at P >= 4 "
-                    f"(here P={self.P}, protocol={self.protocol!r}) need engine='numba'."
-                )
-        root = _validate.seed(seed)
-        R = ladder.size * chains
+        req = _requests.check_sample(
+            self, beta=beta, T=T, sweeps=sweeps, burn_in=burn_in, chains=chains,
+            dynamics=dynamics, seed=seed, order=order, tempering=tempering, thin=thin,
+            progress=progress, engine=engine, record_q=record_q,
+        )  # fmt: skip
+        self._check_run_memory(req)
+        chain_ss, swap_ss, init_ss = req.root.spawn(3)
+        init_rng = np.random.default_rng(init_ss)
+        sigma = self._initial_states(init, req.n_beta, req.chains, init_rng)
+        if init_overlap is not None:
+            sigma = _at_overlap(sigma, init, init_overlap, init_rng)
+        t, st, ob = self._terms, self._storage, self._obs
+        state = _chains.Chains(
+            sigma,
+            _energy.tracked_sums(st, sigma, t.n_sums).astype(_energy.sums_dtype(st, t), copy=False),
+            _energy.tracked_sums(ob, sigma, 1).astype(
+                _energy.observable_dtype(ob, self.N), copy=False
+            ),
+            stream_states(chain_ss, req.n_beta * req.chains),
+            stream_states(swap_ss, 1)[0],
+        )
+        run = self._run_jax if req.engine == "jax" else self._run_numba
+        records = run(req, state, chain_ss)
+        settings = _requests.settings_attrs(req, init, init_overlap)
+        return _dataset.build(self, req.ladder, req.scalar, state.sigma, records, settings)
+
+    def _check_run_memory(self, req: _requests.Request) -> None:
+        R = req.n_beta * req.chains
         L = self._storage.n_terms
-        jax_extra = 0 if engine == "numba" else self.N * (L + self.K) + 24 * R * (L + self.K)
+        jax_extra = 0 if req.engine == "numba" else self.N * (L + self.K) + 24 * R * (L + self.K)
         _memory.check_memory(
             jax_extra
             + int(
@@ -360,95 +310,74 @@ class HebbianEngine:
                     P=self.P,
                     d=0.0,
                     R=R,
-                    chains=chains,
-                    n_beta=ladder.size,
-                    sweeps=sweeps,
-                    thin=thin,
+                    chains=req.chains,
+                    n_beta=req.n_beta,
+                    sweeps=req.sweeps,
+                    thin=req.thin,
                 )
             ),
-            f"sample(N={self.N}, K={self.K}, chains={chains}, n_beta={ladder.size}, "
-            f"sweeps={sweeps}, thin={thin}; traces hold chains * n_beta * sweeps / thin * K "
-            "values, thin= records fewer)",
+            f"sample(N={self.N}, K={self.K}, chains={req.chains}, n_beta={req.n_beta}, "
+            f"sweeps={req.sweeps}, thin={req.thin}; traces hold chains * n_beta * sweeps / "
+            "thin * K values, thin= records fewer)",
         )
-        ent = root.entropy  # an int, or a sequence of ints (SeedSequence([...]))
-        seed_attr = ent if isinstance(ent, int) and ent < 2**63 else str(ent)
-        chain_ss, swap_ss, init_ss = root.spawn(3)
-        n_beta = ladder.size
-        R = n_beta * chains
-        init_rng = np.random.default_rng(init_ss)
-        sigma = self._initial_states(init, n_beta, chains, init_rng)
-        if init_overlap is not None:
-            sigma = _at_overlap(sigma, init, init_overlap, init_rng)
-        rng = stream_states(chain_ss, R)
-        swap_rng = stream_states(swap_ss, 1)[0]
-        t, st, ob = self._terms, self._storage, self._obs
-        S = _energy.tracked_sums(st, sigma, t.n_sums).astype(_energy.sums_dtype(st, t), copy=False)
-        O = _energy.tracked_sums(ob, sigma, 1).astype(
-            _energy.observable_dtype(ob, self.N), copy=False
-        )
-        pair_a, pair_b = observables.pair_indices(chains)
-        # traces in the narrowest integer type holding |group sum| <= N * M
-        width = max(2, _memory.trace_itemsize(self.N * (self.M or 1)))
-        tdtype = np.dtype(f"int{8 * width}")
-        tries = np.zeros(max(n_beta - 1, 1), np.int64)
-        accepts = np.zeros(max(n_beta - 1, 1), np.int64)
-        if engine == "jax":
-            from montecarlo import _jax_engine
 
-            sigma, out_G, out_O, out_E, out_Q = _jax_engine.run(
-                self, sigma, S, O, np.repeat(ladder, chains), _DYNAMICS_CODE[used],
-                _ORDER_CODE[order], chain_ss.generate_state(2, np.uint32), burn_in, sweeps,
-                thin, (n_beta, chains, pair_a, pair_b), progress,
-            )  # fmt: skip
-            out_G, out_O = out_G.astype(tdtype), out_O.astype(tdtype)
-        else:
-            out_G = np.zeros((R, records, self.K), tdtype)
-            out_O = np.zeros((R, records, ob.n_terms), tdtype)
-            out_E = np.zeros((R, records))
-            out_Q = np.zeros((n_beta, pair_a.size, records))
-            work = R * st.val.size  # weight entries one sweep of all replicas visits
-            parallel = numba.get_num_threads() > 1 and R > 1 and work >= _chains.PARALLEL_MIN_WORK
-            run = _chains.run_parallel if parallel else _chains.run_serial
-            args = (sigma, S, O, rng, swap_rng, np.repeat(ladder, chains), n_beta, chains,
-                    bool(tempering), _DYNAMICS_CODE[used], _ORDER_CODE[order], t, st, ob,
-                    self._group, burn_in, sweeps, thin, pair_a, pair_b,
-                    (out_G, out_O, out_E, out_Q), tries, accepts,
-                    _chains.PAD_BYTES if parallel else 0)  # fmt: skip
-            _progress.run_in_steps(run, args, burn_in + sweeps, progress)
-        settings = dict(
-            sweeps=sweeps,
-            burn_in=burn_in,
-            chains=chains,
-            dynamics=used,
-            order=order,
-            init=init
-            if isinstance(init, str)
-            else (int(init) if isinstance(init, (int, np.integer)) else "array"),
-            seed=seed_attr,
-            **({} if init_overlap is None else {"init_overlap": float(init_overlap)}),
-            tempering=int(bool(tempering)),
-            thin=thin,
-            engine=engine,
-        )
-        if not isinstance(betas, np.ndarray) or betas.ndim == 0:
-            settings.update(beta=float(ladder[0]), T=1.0 / ladder[0] if ladder[0] > 0 else math.inf)
-        return _dataset.build(
-            self,
-            ladder,
-            betas.ndim == 0,
-            chains,
-            sigma,
-            out_G,
-            out_O,
-            out_E,
-            out_Q,
+    def _trace_dtype(self) -> np.dtype:
+        """The narrowest integer type holding |group sum| <= N * M (at least int16)."""
+        width = max(2, _memory.trace_itemsize(self.N * (self.M or 1)))
+        return np.dtype(f"int{8 * width}")
+
+    def _pairs(self, req: _requests.Request) -> tuple[np.ndarray, np.ndarray]:
+        if req.record_q:
+            return observables.pair_indices(req.chains)
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+
+    def _run_numba(self, req, state, chain_ss) -> _chains.Records:
+        """Run the CPU driver (threads over chains when a sweep is big enough)."""
+        R, n_rec = req.n_beta * req.chains, req.sweeps // req.thin
+        tdtype = self._trace_dtype()
+        pair_a, pair_b = self._pairs(req)
+        n_swap = max(req.n_beta - 1, 1)
+        records = _chains.Records(
+            np.zeros((R, n_rec, self.K), tdtype),
+            np.zeros((R, n_rec, self._obs.n_terms), tdtype),
+            np.zeros((R, n_rec)),
+            np.zeros((req.n_beta, pair_a.size, n_rec)),
+            self._group,
             pair_a,
             pair_b,
-            tries,
-            accepts,
-            burn_in,
-            settings,
+            np.zeros(n_swap, np.int64),
+            np.zeros(n_swap, np.int64),
         )
+        work = R * self._storage.val.size  # weight entries one sweep of all replicas visits
+        parallel = numba.get_num_threads() > 1 and R > 1 and work >= _chains.PARALLEL_MIN_WORK
+        settings = _chains.RunSettings(
+            np.repeat(req.ladder, req.chains), req.n_beta, req.chains, req.tempering,
+            req.dynamics_code, req.order_code, req.burn_in, req.sweeps, req.thin,
+            _chains.PAD_BYTES if parallel else 0,
+        )  # fmt: skip
+        run = _chains.run_parallel if parallel else _chains.run_serial
+        args = (state, settings, self._terms, self._storage, self._obs, records)
+        _progress.run_in_steps(run, args, req.burn_in + req.sweeps, req.progress)
+        return records
+
+    def _run_jax(self, req, state, chain_ss) -> _chains.Records:
+        """Run the vectorised JAX engine (``engine="jax"``); the final states go to
+        ``state.sigma``."""
+        from montecarlo import _jax_engine
+
+        pair_a, pair_b = self._pairs(req)
+        sigma, G, O, E, Q = _jax_engine.run(
+            self, state.sigma, state.S, state.O, np.repeat(req.ladder, req.chains),
+            req.dynamics_code, req.order_code, chain_ss.generate_state(2, np.uint32),
+            req.burn_in, req.sweeps, req.thin, (req.n_beta, req.chains, pair_a, pair_b),
+            req.progress,
+        )  # fmt: skip
+        state.sigma[...] = sigma
+        tdtype = self._trace_dtype()
+        n_swap = max(req.n_beta - 1, 1)
+        swaps = np.zeros(n_swap, np.int64)
+        return _chains.Records(G.astype(tdtype), O.astype(tdtype), E, Q, self._group, pair_a,
+                               pair_b, swaps, swaps.copy())  # fmt: skip
 
     def _model_attrs(self) -> dict:
         out = dict(

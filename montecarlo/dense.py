@@ -66,4 +66,12 @@ class DenseHebbianNetwork(HebbianEngine):
         self_interaction: bool = False,
         sparse: bool | None = None,
     ) -> None:
-        super().__init__(P, patterns, examples, protocol, r, self_interaction, sparse)
+        super().__init__(
+            P=P,
+            patterns=patterns,
+            examples=examples,
+            protocol=protocol,
+            r=r,
+            self_interaction=self_interaction,
+            sparse=sparse,
+        )

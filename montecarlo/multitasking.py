@@ -54,4 +54,12 @@ class MultitaskingNetwork(HebbianEngine):
         r: float | None = None,
         self_interaction: bool = False,
     ) -> None:
-        super().__init__(2, patterns, examples, protocol, r, self_interaction, True)
+        super().__init__(
+            P=2,
+            patterns=patterns,
+            examples=examples,
+            protocol=protocol,
+            r=r,
+            self_interaction=self_interaction,
+            sparse=True,
+        )

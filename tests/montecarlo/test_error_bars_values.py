@@ -14,7 +14,7 @@ import types
 import numpy as np
 import pytest
 
-from montecarlo import _dataset
+from montecarlo import _chains, _dataset
 from montecarlo.observables import blocking_error, integrated_autocorrelation_time, mean_and_error
 
 
@@ -100,11 +100,13 @@ def test_dataset_reports_tau_in_sweeps_for_thinned_records():
     engine = types.SimpleNamespace(protocol="hebbian", N=N, K=1, _model_attrs=lambda: {})
     G = (x * N)[:, :, None]  # group sums: m = G / N
     E = x * N
+    none = np.zeros(0, np.int64)
+    records = _chains.Records(G, np.zeros((chains, n, 0)), E, np.zeros((1, 0, n)), none, none,
+                              none, none, none)  # fmt: skip
+    settings = {"thin": thin, "tempering": False, "chains": chains, "burn_in": 10}
     ds = _dataset.build(
-        engine, np.array([1.0]), True, chains, np.ones((chains, N), np.int8), G,
-        np.zeros((chains, n, 0)), E, np.zeros((1, 0, n)), np.zeros(0, np.int64),
-        np.zeros(0, np.int64), np.zeros(0), np.zeros(0), 10, {"thin": thin, "tempering": False},
-    )  # fmt: skip
+        engine, np.array([1.0]), True, np.ones((chains, N), np.int8), records, settings
+    )
     tau_records = mean_and_error(x)[2]  # per chain, in records
     np.testing.assert_allclose(ds.m_tau.sel(pattern=0).values, thin * tau_records, rtol=1e-12)
     np.testing.assert_allclose(ds.energy_tau.values, thin * tau_records, rtol=1e-12)

@@ -124,9 +124,9 @@ def test_traces_are_recorded_in_the_narrowest_exact_integer_type(monkeypatch):
     seen = {}
     real = _dataset.build
 
-    def spy(engine, ladder, scalar, chains, sigma, G, O, *rest):
-        seen.setdefault("dtypes", []).append(G.dtype)
-        return real(engine, ladder, scalar, chains, sigma, G, O, *rest)
+    def spy(engine, ladder, scalar, sigma, records, settings):
+        seen.setdefault("dtypes", []).append(records.G.dtype)
+        return real(engine, ladder, scalar, sigma, records, settings)
 
     monkeypatch.setattr(_dataset, "build", spy)
     res = NET.sample(beta=1.0, sweeps=4, seed=0)
@@ -238,3 +238,22 @@ def test_progress_bar_goes_to_stderr_and_leaves_the_result_unchanged(capfd):
     err = capfd.readouterr().err
     assert "sweep" in err and "34/34" in err
     xr.testing.assert_identical(quiet, loud)
+
+
+def test_record_q_false_skips_the_overlaps_and_changes_nothing_else():
+    """``record_q=False``: no ``q`` variables, and every other result equal to the run that
+    records them (same streams, same dynamics); q of the recorded run is sigma_a . sigma_b / N
+    of the final states at the last record."""
+    kw = dict(beta=1.5, sweeps=4, chains=3, seed=4)
+    full = NET.sample(**kw)
+    lean = NET.sample(**kw, record_q=False)
+    assert "q" not in lean and "q_trace" not in lean and "chain_a" not in lean.coords
+    assert lean.attrs["record_q"] == 0 and "record_q" not in full.attrs
+    for name in lean.data_vars:
+        np.testing.assert_array_equal(lean[name].values, full[name].values)
+    s = full.sigma.values.astype(int)
+    last = full.q_trace.isel(sweep=-1).values
+    expect = [s[a] @ s[b] / s.shape[1] for a, b in zip(full.chain_a.values, full.chain_b.values)]
+    np.testing.assert_allclose(last, expect, rtol=0, atol=1e-15)
+    with pytest.raises(TypeError, match="record_q must be True or False"):
+        NET.sample(**kw, record_q="no")
