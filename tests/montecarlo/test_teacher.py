@@ -15,15 +15,17 @@ from test_exact_enumeration import _chain_average, _check
 import montecarlo
 
 
-def test_teacher_examples_follow_the_teacher_gibbs_measure():
-    """N = 8, P* = 3, T* = 0.6: the histogram of the example overlaps xi*.eta/N over 4000
-    examples against the exact law (all 2**8 states), chi-square below its 99.9 % point."""
-    N, M, T_star = 8, 4000, 0.6
+@pytest.mark.parametrize("P_star, T_star", [(3, 0.6), (2, 1.5)])
+def test_teacher_examples_follow_the_teacher_gibbs_measure(P_star, T_star):
+    """N = 8, P* = 3 at T* = 0.6 and the mismatched-student teacher P* = 2 at T* = 1.5: the
+    histogram of the example overlaps xi*.eta/N over 4000 examples against the exact law (all
+    2**8 states), chi-square below its 99.9 % point."""
+    N, M = 8, 4000
     xi = montecarlo.archetypes(1, N, seed=4)
-    eta = montecarlo.teacher_examples(xi, M, P_star=3, T_star=T_star, seed=5, sweeps=30)
+    eta = montecarlo.teacher_examples(xi, M, P_star=P_star, T_star=T_star, seed=5, sweeps=30)
     k = (eta[0].astype(int) @ xi[0] + N) // 2  # number of agreeing bits, 0..N
     states = all_states(N)
-    H = cost(states, 3, "hebbian", patterns=xi)
+    H = cost(states, P_star, "hebbian", patterns=xi)
     w = np.exp(-(H - H.min()) / T_star)
     w /= w.sum()
     kk = (states.astype(int) @ xi[0] + N) // 2
@@ -33,16 +35,18 @@ def test_teacher_examples_follow_the_teacher_gibbs_measure():
     chi2 = (((obs - M * p) ** 2) / (M * p))[keep].sum()
     assert chi2 < 30.0  # chi-square with <= 8 degrees of freedom: 99.9 % point is 26.1
     # reproducible from the seed, independent of anything else
-    again = montecarlo.teacher_examples(xi, M, P_star=3, T_star=T_star, seed=5, sweeps=30)
+    again = montecarlo.teacher_examples(xi, M, P_star=P_star, T_star=T_star, seed=5, sweeps=30)
     assert np.array_equal(eta, again)
 
 
-def test_student_matches_exact_enumeration():
+@pytest.mark.parametrize("P_star", [3, 2])
+def test_student_matches_exact_enumeration(P_star):
     """The student stores every example: H = -(N/2) sum_a (eta^a.sigma/N)^3 (distinct
-    indices); m is the overlap with the teacher's archetype."""
+    indices); m is the overlap with the teacher's archetype. P* = 2: mismatched teacher."""
     N, beta = 10, 1.5
     xi = montecarlo.archetypes(1, N, seed=1)
-    eta = montecarlo.teacher_examples(xi, 12, P_star=3, T_star=1.0, seed=2, sweeps=20)
+    eta = montecarlo.teacher_examples(xi, 12, P_star=P_star, T_star=1.0 + (P_star == 2),
+                                      seed=2, sweeps=20)  # fmt: skip
     net = montecarlo.DenseHebbianNetwork(3, patterns=xi, examples=eta, protocol="teacher")
     states = all_states(N)
     H = cost(states, 3, "hebbian", patterns=eta[0])
