@@ -110,7 +110,7 @@ def teacher_student(P: int, *, T, alpha, T_star=None, P_star=None, N=None) -> xr
     >>> ds.phase.attrs["flag_meanings"].split()[ds.phase.item()]
     'gR'
     >>> ds = theory.teacher_student(3, T=1.0, alpha=0.5, T_star=1.5, P_star=2)
-    >>> round(float(ds.q_star), 4)
+    >>> round(ds.q_star.item(), 4)
     0.6236
     """
     P = _dense_order(P)

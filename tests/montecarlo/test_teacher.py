@@ -108,7 +108,7 @@ def test_mismatched_p2_teacher_student_overlap_against_pair_theory():
     (N = 60) and 0.569 +- 0.023 (N = 100)."""
     import theory
 
-    th = float(theory.teacher_student(3, T=1.0, alpha=0.5, T_star=1.5, P_star=2).q_star)
+    th = theory.teacher_student(3, T=1.0, alpha=0.5, T_star=1.5, P_star=2).q_star.item()
     res = []
     for N in (60, 100):
         M = int(round(0.5 * N**2))
