@@ -113,7 +113,7 @@ def _hermite(beta, mu, s):
     z, w = gauss_normal(N_HERMITE)
     y = beta[..., None] * (mu[..., None] + s[..., None] * z)
     e = jnp.exp(-2.0 * jnp.abs(y))
-    t = jnp.sign(y) * (1.0 - e) / (1.0 + e)
+    t = jnp.where(y == 0.0, y, jnp.sign(y) * (1.0 - e) / (1.0 + e))  # d tanh = 1 at y = 0
     sech2 = 4.0 * e / (1.0 + e) ** 2
     lc = jnp.abs(y) + jnp.log1p(e)
     return t @ w, beta * (sech2 @ w), (lc @ w) / beta

@@ -19,6 +19,8 @@ code  name   meaning
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import xarray as xr
 
@@ -53,19 +55,45 @@ def teacher_ferromagnetic(P: int, T_star) -> np.ndarray:
     return ok & (ds.free_energy.values < f_para)
 
 
-def teacher_student(P: int, *, T, alpha, T_star=None) -> xr.Dataset:
+def effective_beta_star(P: int, T_star, N) -> np.ndarray:
+    """The matched-teacher beta* that a p* = 2 teacher at T* > 1 presents to an even-P student
+    of size N (the finite scaling regime of the paper's Fig. 6-7).
+
+    The p* = 2 teacher correlates its examples in pairs, kappa = beta*/(1 - beta*); its P-point
+    correlation (P even, Wick) is (P-1)!! (kappa/N)^(P/2), against beta* P!/(2 N^(P-1)) for a
+    teacher of order P, so beta*_eff = 2 (kappa/2)^(P/2) N^(P/2-1) / (P/2)!. It is finite for
+    kappa ~ N^(-(P-2)/P), i.e. T* ~ N^((P-2)/P) (P = 4: T* = sqrt(N T_eff)/2, the paper's
+    T_s' = sqrt(N T'/2)).
+    """
+    T_star = np.asarray(T_star, dtype=float)
+    kappa = 1.0 / (T_star - 1.0)
+    h = P // 2
+    return 2.0 * (kappa / 2.0) ** h * float(N) ** (h - 1) / math.factorial(h)
+
+
+def teacher_student(P: int, *, T, alpha, T_star=None, P_star=None, N=None) -> xr.Dataset:
     """Solve the student's RS equations on a (T, alpha) grid and classify its phase.
 
     Parameters
     ----------
     P : int
-        Order of student and teacher (p* = P), >= 3.
+        Order of the student, >= 3.
     T : float or 1-d array_like
         Student temperature (package units; T' = 2T in the peer paper's), >= 0.
     alpha : float or 1-d array_like
         Load M / N^(P-1) of examples (alpha' = P! alpha), >= 0.
     T_star : float, optional
-        Teacher temperature (> 0). ``None``: the Nishimori line, T* = T at every point.
+        Teacher temperature (> 0). ``None``: the Nishimori line, T* = T at every point (for
+        p* = 2 and even P: the effective teacher of :func:`effective_beta_star` at beta*_eff =
+        beta, the paper's "large-noise" regime; refused for p* = 2 and odd P).
+    P_star : int, optional
+        Order of the teacher: ``None`` or P (matched), or 2. p* = 2 with odd P: the pair
+        theory of theory/rs/teacher.py (T* > 1 fixed as N grows; the student learns from the
+        examples' pair correlations, and +xi* and -xi* are equivalent, so q* is |q*|). p* = 2
+        with even P: the matched equations at the effective beta* (needs ``N`` when
+        ``T_star`` is given).
+    N : int, optional
+        System size, only for p* = 2, even P and a given ``T_star``.
 
     Returns
     -------
@@ -81,39 +109,66 @@ def teacher_student(P: int, *, T, alpha, T_star=None) -> xr.Dataset:
     >>> ds = theory.teacher_student(3, T=0.9, alpha=1.0)  # Nishimori line
     >>> ds.phase.attrs["flag_meanings"].split()[ds.phase.item()]
     'gR'
+    >>> ds = theory.teacher_student(3, T=1.0, alpha=0.5, T_star=1.5, P_star=2)
+    >>> round(ds.q_star.item(), 4)
+    0.6236
     """
     P = _dense_order(P)
+    P_star = P if P_star is None else _validate.interaction_order(P_star)
+    if P_star not in (P, 2):
+        raise ValueError(
+            f"P_star must be P (= {P}) or 2; got P_star={P_star} (a teacher of another order "
+            "p* >= 3 gives the student no signal at leading order)."
+        )
+    pair = P_star != P and P % 2 == 1
     T = np.atleast_1d(_validate.real_array("T", T, low=0.0, high=np.inf, high_open=True))
     alpha = np.atleast_1d(_validate.real_array("alpha", alpha, low=0.0, high=np.inf,
                                                high_open=True))  # fmt: skip
     if T.ndim != 1 or alpha.ndim != 1:
         raise ValueError("T and alpha must be scalars or 1-d arrays.")
     nishimori = T_star is None
+    if nishimori and pair:
+        raise ValueError("p* = 2 with odd P has no Nishimori line: give T_star (> 1).")
     if not nishimori:
         T_star = float(_validate.real_array("T_star", T_star, low=0.0, high=np.inf,
                                             high_open=True))  # fmt: skip
         if T_star == 0.0:
             raise ValueError("T_star must be > 0 (a T* = 0 teacher emits its archetype).")
+    if P_star != P and P % 2 == 0 and not nishimori:
+        if N is None:
+            raise ValueError("p* = 2 with even P and a given T_star needs N (beta*_eff ~ N).")
+        N = _validate.integer("N", N, low=2)
     TT, AA = np.meshgrid(T, alpha, indexing="ij")
     with np.errstate(divide="ignore"):
         beta = np.where(TT > 0, 1.0 / np.where(TT > 0, TT, 1.0), np.inf)
     Ts = TT if nishimori else np.full_like(TT, T_star)
     if nishimori and np.any(T == 0):
         raise ValueError("on the Nishimori line T = T* must be > 0; got T = 0.")
-    beta_star = 1.0 / Ts
+    ferro_T = teacher_ferromagnetic(P_star, np.unique(Ts))
+    ferro = ferro_T[np.searchsorted(np.unique(Ts), Ts)]
+    if P_star != P and not pair and nishimori:
+        ferro = np.zeros_like(ferro)  # the scaled teacher is at T* ~ sqrt(N): paramagnetic
+    if P_star == P:
+        beta_star, kappa = 1.0 / Ts, None
+    elif pair:
+        beta_star = np.zeros_like(TT)
+        kappa = np.where(ferro, 0.0, 1.0 / np.where(ferro, 2.0, Ts - 1.0))
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            bs_eff = effective_beta_star(P, np.where(ferro, 2.0, Ts), N) if N else beta
+        beta_star = beta if nishimori else np.where(ferro, 0.0, bs_eff)
+        kappa = None
     shape = TT.shape
     data = {}
     sols = {}
     for branch in ("teacher", "example", "spinglass", "paramagnet"):
-        o = rs_teacher.solve_flat(beta, beta_star, AA, P=P, branch=branch)
+        o = rs_teacher.solve_flat(beta, beta_star, AA, P=P, branch=branch, kappa=kappa)
         sols[branch] = {k: np.asarray(v).reshape(shape) for k, v in o.items()}
         if branch == "paramagnet":
             data["free_energy_paramagnet"] = (("T", "alpha"), sols[branch]["free_energy"])
             continue
         for k, v in sols[branch].items():
             data[f"{k}_{branch}"] = (("T", "alpha"), v)
-    ferro_T = teacher_ferromagnetic(P, np.unique(Ts))
-    ferro = ferro_T[np.searchsorted(np.unique(Ts), Ts)]
     data["teacher_ferromagnetic"] = (("T", "alpha"), ferro)
     phase, glob = _classify(sols)
     phase = np.where(ferro, 0, phase).astype(np.int8)
@@ -123,9 +178,13 @@ def teacher_student(P: int, *, T, alpha, T_star=None) -> xr.Dataset:
         "long_name": "RS phase of the student", "flag_values": np.arange(5, dtype=np.int8),
         "flag_meanings": " ".join(PHASES)})  # fmt: skip
     ds = xr.Dataset(data, coords={"T": ("T", T), "alpha": ("alpha", alpha)})
+    regime = "matched" if P_star == P else ("pair" if pair else "scaled (beta*_eff)")
     ds.attrs.update(model="teacher-student dense Hebbian network (docs/teacher-student.md)",
-                    P=P, P_star=P, T_star="T (Nishimori line)" if nishimori else T_star,
+                    P=P, P_star=P_star, teacher_regime=regime,
+                    T_star="T (Nishimori line)" if nishimori else T_star,
                     level="RS")  # fmt: skip
+    if N is not None and not pair and P_star != P:
+        ds.attrs["N"] = N
     return ds
 
 
