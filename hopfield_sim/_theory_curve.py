@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from _hopfield_base.vocabulary import LINE_PROTOCOLS
+
 if TYPE_CHECKING:
     import xarray as xr
 
@@ -112,7 +114,7 @@ def _transitions(spec, x: str, params: dict, variable: str, lo: float, hi: float
     if (
         x not in _LINE
         or variable != "m"
-        or spec.protocol not in ("hebbian", "supervised")
+        or spec.protocol not in LINE_PROTOCOLS
         or spec.theory.level != "RS"
         or spec.theory.branch != "retrieval"
         or spec.P is None

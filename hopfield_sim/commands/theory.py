@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 
+from _hopfield_base.vocabulary import BRANCHES, LEVELS, LINE_PROTOCOLS, PROTOCOLS
+
 HELP = "solve the replica-symmetric (or 1RSB) theory at given parameters; lists give grids"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--protocol", default="hebbian",
-                        choices=("hebbian", "supervised", "unsupervised"),
+                        choices=PROTOCOLS,
                         help="learning protocol: patterns stored directly (hebbian) or learnt "
                         "from M examples of quality r with (supervised) or without "
                         "(unsupervised) labels (default: %(default)s)")  # fmt: skip
@@ -27,11 +29,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     ):
         parser.add_argument(f"--{name}", type=float, nargs="+", default=None,
                             help=f"{text}; several values give a grid")  # fmt: skip
-    parser.add_argument("--level", default="RS", choices=("RS", "1RSB"),
+    parser.add_argument("--level", default="RS", choices=LEVELS,
                         help="replica-symmetric or one-step RSB equations "
                         "(default: %(default)s)")  # fmt: skip
     parser.add_argument("--branch", default="retrieval",
-                        choices=("retrieval", "spinglass", "paramagnet"),
+                        choices=BRANCHES,
                         help="which solution to follow: retrieval (start at m = 1), spin "
                         "glass (m = 0, q > 0) or paramagnet (default: %(default)s)")  # fmt: skip
     parser.add_argument("--finite-M", action="store_true",
@@ -104,7 +106,7 @@ def _no_retrieval(args, ds) -> str:
     where = "at these parameters" if m.size == 1 else f"at {int(zero.sum())} of {m.size} points"
     text = f"no retrieval solution {where}: m = 0, the retrieval branch does not exist"
     temps = args.T if args.T is not None else None
-    if (temps is not None and len(temps) == 1 and args.protocol in ("hebbian", "supervised")
+    if (temps is not None and len(temps) == 1 and args.protocol in LINE_PROTOCOLS
             and args.level == "RS" and args.r is None):  # fmt: skip
         import theory
 
