@@ -25,7 +25,7 @@ import math
 import numpy as np
 
 from theory._conventions import N_WARM, is_retrieval
-from theory.rs.grid import _PASSES, solve_rs_flat
+from theory.rs.grid import PASSES, solve_rs_flat
 
 MIN_POINTS = 2048
 STRIDE = 8
@@ -78,7 +78,7 @@ def solve_rs_grid(arrays: dict, shape: tuple[int, ...], *, P: int, branch: str,
     # the coarse points get all but the long last pass: a coarse point that needs it (next to
     # a spinodal, relaxing through the ghost of the saddle-node for ~1000 iterations) would
     # hold up a whole chunk; it is solved like a fine point of a cell across a transition
-    cold = solve_rs_flat(*(a[coarse] for a in flat), keep_x=True, passes=_PASSES[:-1], **kw)
+    cold = solve_rs_flat(*(a[coarse] for a in flat), keep_x=True, passes=PASSES[:-1], **kw)
     cshape = tuple(ax.size for ax in axes)
     xc = cold["x"].reshape(cshape + (2,))
     ok_c = cold["converged"].reshape(cshape)
