@@ -62,6 +62,33 @@ def _cells(shape, axes):
     return lower, weight
 
 
+def _corner_starts(shape, axes, xc, ok_c, cls_c):
+    """Multilinear interpolation of the coarse solutions ``xc`` to every grid point: the start
+    ``x0`` from all cell corners, the starts ``xs[c]`` / weights ``ws[c]`` from the converged
+    corners of class ``c`` (retrieval or not), whether all corners are converged and of one
+    class (``uniform``), and the class of the first corner (``first``)."""
+    n = math.prod(shape)
+    lower, weight = _cells(shape, axes)
+    # interpolated starts: all corners, and the converged corners of either class
+    x0 = np.zeros((n, 2))
+    xs = {True: np.zeros((n, 2)), False: np.zeros((n, 2))}
+    ws = {True: np.zeros(n), False: np.zeros(n)}
+    uniform = np.ones(n, dtype=bool)
+    first = None
+    for bits in itertools.product((0, 1), repeat=len(shape)):
+        corner = tuple(lo + b for lo, b in zip(lower, bits))
+        w = np.prod([wk if b else 1.0 - wk for wk, b in zip(weight, bits)], axis=0)
+        x0 += w[:, None] * xc[corner]
+        cls = cls_c[corner]
+        first = cls if first is None else first
+        uniform &= ok_c[corner] & (cls == first)
+        for c in (True, False):
+            wc = (w + 1e-12) * (ok_c[corner] & (cls == c))
+            xs[c] += wc[:, None] * xc[corner]
+            ws[c] += wc
+    return x0, xs, ws, uniform, first
+
+
 def solve_rs_grid(arrays: dict, shape: tuple[int, ...], *, P: int, branch: str,
                   M_max: int = 0, spectrum: bool = False) -> dict:
     """Like :func:`theory.rs.grid.solve_rs_flat` for flat arrays laid out on a row-major grid
@@ -83,24 +110,7 @@ def solve_rs_grid(arrays: dict, shape: tuple[int, ...], *, P: int, branch: str,
     xc = cold["x"].reshape(cshape + (2,))
     ok_c = cold["converged"].reshape(cshape)
     cls_c = is_retrieval(n=cold["n"], threshold=N_WARM).reshape(cshape)
-    lower, weight = _cells(shape, axes)
-    # interpolated starts: all corners, and the converged corners of either class
-    x0 = np.zeros((n, 2))
-    xs = {True: np.zeros((n, 2)), False: np.zeros((n, 2))}
-    ws = {True: np.zeros(n), False: np.zeros(n)}
-    uniform = np.ones(n, dtype=bool)
-    first = None
-    for bits in itertools.product((0, 1), repeat=len(shape)):
-        corner = tuple(lo + b for lo, b in zip(lower, bits))
-        w = np.prod([wk if b else 1.0 - wk for wk, b in zip(weight, bits)], axis=0)
-        x0 += w[:, None] * xc[corner]
-        cls = cls_c[corner]
-        first = cls if first is None else first
-        uniform &= ok_c[corner] & (cls == first)
-        for c in (True, False):
-            wc = (w + 1e-12) * (ok_c[corner] & (cls == c))
-            xs[c] += wc[:, None] * xc[corner]
-            ws[c] += wc
+    x0, xs, ws, uniform, first = _corner_starts(shape, axes, xc, ok_c, cls_c)
     fine = np.ones(n, dtype=bool)
     fine[coarse] = False
     warm = np.flatnonzero(fine & uniform)
