@@ -11,7 +11,7 @@ ALIASES = {
     "theory.dense": "theory.rs.dense",
     "theory.lowstorage": "theory.rs.lowstorage",
     "theory.stability": "theory.rs.stability",
-    "theory.at": "theory.rsb.at",
+    "theory.at": "theory.rs.at",
     "theory.ground_state": "theory.rsb.ground_state",
     "theory.rsb_ags": "theory.rsb.ags",
     "theory.multitasking_lines": "theory.multitasking.lines",

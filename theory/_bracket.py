@@ -6,7 +6,7 @@
   over the bracket, the last True and the first False become the next bracket, optionally
   widening the bracket when the predicate holds at neither or both ends.
 
-(theory.critical.bisect_branch_end is the branch-following variant for the RS lines, which
+(theory.rs.branch.bisect_branch_end is the branch-following variant for the RS lines, which
 also carries the solution from round to round.)
 """
 

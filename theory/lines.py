@@ -10,7 +10,7 @@ Two kinds of retrieval line, for every P, protocol and load (alpha = 0 is low st
 
 ``temperature_line`` gives T*(alpha, rho) (the largest T on the retrieval side),
 ``load_line`` alpha*(T) (the largest alpha), each by vectorised bracketed bisection that
-follows the retrieval branch (theory.critical.bisect_branch_end: all lines at once, one
+follows the retrieval branch (theory.rs.branch.bisect_branch_end: all lines at once, one
 solver call per round, each candidate started from the solution at its bracket's lower
 end). ``T_g`` is the closed-form spin-glass onset for P = 2 and ``learning_threshold``
 the smallest number of examples M*(r) for which the network retrieves with m >= m_star.
@@ -23,8 +23,9 @@ import math
 import numpy as np
 
 from theory import _memory, _validate
+from theory._conventions import N_EXISTS as M_EXISTS
 from theory._conventions import beta_of_T, factorial
-from theory.critical import M_EXISTS, bisect_branch_end
+from theory.rs.branch import bisect_branch_end
 from theory.rs.grid import solve_rs_flat
 
 KINDS = ("spinodal", "thermodynamic")

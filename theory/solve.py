@@ -255,7 +255,7 @@ def _as_dataset(out: dict[str, np.ndarray], grid: Grid) -> xr.Dataset:
     """Wrap solver output (arrays of the grid shape) as a labelled Dataset.
 
     Non-converged points become NaN (with ``converged=False``) and raise a
-    ``ConvergenceWarning``. Extensions (e.g. the replicon of theory.at) add variables to
+    ``ConvergenceWarning``. Extensions (e.g. the replicon of theory.rs.at) add variables to
     the Dataset returned here.
     """
     conv = np.asarray(out["converged"], dtype=bool).reshape(grid.shape)
@@ -388,7 +388,7 @@ def solve(
                             M_max=_support(f["M"]) if grid.finite_M else 0,
                             spectrum=grid.spectrum)
     out = {k: v.reshape(grid.shape) for k, v in out.items()}
-    from theory.rsb.at import attach_replicon  # AT stability of the RS result
+    from theory.rs.at import attach_replicon  # AT stability of the RS result
 
     ds = attach_replicon(_as_dataset(out, grid), P=grid.P, protocol=grid.protocol,
                          beta=f["beta"], alpha=f["alpha"], rho=f["rho"])

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from theory.rsb import at
+from theory.rs import at
 
 
 def test_paramagnet_replicon_closed_form_and_at_line_meets_Tg():
@@ -62,7 +62,7 @@ def test_sech4_average_matches_adaptive_quadrature():
     """The replicon's E_z sech^4(beta (s + sd z)) in both regimes (smooth and sharp)."""
     from scipy import integrate
 
-    from theory.rsb.at import _gamma
+    from theory.rs.at import _gamma
 
     rng = np.random.default_rng(3)
     s = rng.uniform(-1.0, 1.5, (12, 1))
@@ -81,3 +81,10 @@ def test_sech4_average_matches_adaptive_quadrature():
             f, -12, 12, points=[zc] if abs(zc) < 12 else None, limit=400, epsabs=1e-14
         )[0]
         assert abs(got[i] - ref) < 1e-10, (i, got[i], ref)
+
+
+def test_old_paths_re_export():
+    import theory.rsb
+    import theory.rsb.at
+
+    assert theory.rsb.at_line is at.at_line and theory.rsb.at.replicon is at.replicon

@@ -146,6 +146,32 @@ def _data_law(K, rho, r, M, finite_M, average):
     return rho_val, (int(M), r_val)
 
 
+def _order_and_start(K: int, order, branch) -> tuple[np.ndarray, str | np.ndarray]:
+    """The condensation order (a permutation of range(K)) and the branch: a name of
+    ``BRANCHES`` or an explicit initial nbar of shape (K,)."""
+    if order is None:
+        order_arr = np.arange(K)
+    else:
+        order_arr = np.asarray(order)
+        if order_arr.shape != (K,) or sorted(order_arr.tolist()) != list(range(K)):
+            raise ValueError(f"order must be a permutation of range(K={K}); got {order!r}.")
+    if isinstance(branch, str):
+        return order_arr, _validate.choice("branch", branch, BRANCHES)
+    start = _validate.real_array("branch", branch)
+    if start.shape != (K,):
+        raise ValueError(
+            f"an explicit branch must be an initial nbar of shape (K,) = ({K},); "
+            f"got shape {start.shape}."
+        )
+    return order_arr, start
+
+
+def _uniforms(seed, samples: int, K: int) -> np.ndarray:
+    """The (samples, K) uniforms of the sampled configuration average, from ``seed``."""
+    ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+    return np.random.default_rng(ss).random((int(samples), K))
+
+
 def validate_inputs(
     K,
     d,
@@ -184,13 +210,9 @@ def validate_inputs(
         meaning="rho = (1 - r^2) / (M r^2) is the dataset "
         "entropy; rho = 0 stores the patterns themselves.",
     )
-    if (beta is None) == (T is None):
-        raise ValueError(
-            "give exactly one of beta and T (T = 1/beta; T=0 or beta=inf is the "
-            f"zero-temperature limit); got beta={beta!r}, T={T!r}."
-        )
+    beta_arr = _validate.beta_or_T(beta, T)  # exactly one of them
     tname = "beta" if beta is not None else "T"
-    beta_arr = _at_most_1d(tname, _validate.beta_or_T(beta, T))
+    beta_arr = _at_most_1d(tname, beta_arr)
     t_arr = beta_arr if beta is not None else T_of_beta(beta_arr)
     if average == "sampled":
         if seed is None:
@@ -199,29 +221,11 @@ def validate_inputs(
         _positive_integer("samples", samples)
     _positive_integer("nodes", nodes)
     _check_memory(K, d_arr, t_arr, rho_arr, average, samples, nodes, finite)
-    if order is None:
-        order_arr = np.arange(K)
-    else:
-        order_arr = np.asarray(order)
-        if order_arr.shape != (K,) or sorted(order_arr.tolist()) != list(range(K)):
-            raise ValueError(f"order must be a permutation of range(K={K}); got {order!r}.")
-    if isinstance(branch, str):
-        start = _validate.choice("branch", branch, BRANCHES)
-    else:
-        start = _validate.real_array("branch", branch)
-        if start.shape != (K,):
-            raise ValueError(
-                f"an explicit branch must be an initial nbar of shape (K,) = ({K},); "
-                f"got shape {start.shape}."
-            )
+    order_arr, start = _order_and_start(K, order, branch)
     if isinstance(tol, bool) or not (isinstance(tol, (int, float)) and 0 < tol < 1):
         raise ValueError(f"tol must be a float in (0, 1); got tol={tol!r}.")
     _positive_integer("max_iter", max_iter)
-    if average == "sampled":
-        ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
-        sample_u = np.random.default_rng(ss).random((int(samples), K))
-    else:
-        sample_u = None
+    sample_u = _uniforms(seed, samples, K) if average == "sampled" else None
 
     axes = [("d", d_arr), (tname, t_arr), ("rho", rho_arr)]
     grids = np.meshgrid(*[np.atleast_1d(a) for _, a in axes], indexing="ij")

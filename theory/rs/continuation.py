@@ -25,7 +25,7 @@ import math
 import numpy as np
 
 from theory._conventions import N_WARM, is_retrieval
-from theory.rs.grid import _PASSES, solve_rs_flat
+from theory.rs.grid import PASSES, solve_rs_flat
 
 MIN_POINTS = 2048
 STRIDE = 8
@@ -62,27 +62,12 @@ def _cells(shape, axes):
     return lower, weight
 
 
-def solve_rs_grid(arrays: dict, shape: tuple[int, ...], *, P: int, branch: str,
-                  M_max: int = 0, spectrum: bool = False) -> dict:
-    """Like :func:`theory.rs.grid.solve_rs_flat` for flat arrays laid out on a row-major grid
-    of ``shape`` (keys beta, alpha, rho, r, M), with coarse-to-fine continuation."""
-    kw = dict(P=P, branch=branch, M_max=M_max, spectrum=spectrum)
-    flat = [np.asarray(arrays[k], dtype=np.float64).ravel() for k in ("beta", "alpha", "rho",
-                                                                         "r", "M")]
+def _corner_starts(shape, axes, xc, ok_c, cls_c):
+    """Multilinear interpolation of the coarse solutions ``xc`` to every grid point: the start
+    ``x0`` from all cell corners, the starts ``xs[c]`` / weights ``ws[c]`` from the converged
+    corners of class ``c`` (retrieval or not), whether all corners are converged and of one
+    class (``uniform``), and the class of the first corner (``first``)."""
     n = math.prod(shape)
-    if branch == "paramagnet" or n < MIN_POINTS or max(shape) < 2 * STRIDE:
-        return solve_rs_flat(*flat, **kw)
-    axes = _coarse_axes(shape)
-    index = np.arange(n).reshape(shape)
-    coarse = index[np.ix_(*axes)].ravel()
-    # the coarse points get all but the long last pass: a coarse point that needs it (next to
-    # a spinodal, relaxing through the ghost of the saddle-node for ~1000 iterations) would
-    # hold up a whole chunk; it is solved like a fine point of a cell across a transition
-    cold = solve_rs_flat(*(a[coarse] for a in flat), keep_x=True, passes=_PASSES[:-1], **kw)
-    cshape = tuple(ax.size for ax in axes)
-    xc = cold["x"].reshape(cshape + (2,))
-    ok_c = cold["converged"].reshape(cshape)
-    cls_c = is_retrieval(n=cold["n"], threshold=N_WARM).reshape(cshape)
     lower, weight = _cells(shape, axes)
     # interpolated starts: all corners, and the converged corners of either class
     x0 = np.zeros((n, 2))
@@ -101,6 +86,31 @@ def solve_rs_grid(arrays: dict, shape: tuple[int, ...], *, P: int, branch: str,
             wc = (w + 1e-12) * (ok_c[corner] & (cls == c))
             xs[c] += wc[:, None] * xc[corner]
             ws[c] += wc
+    return x0, xs, ws, uniform, first
+
+
+def solve_rs_grid(arrays: dict, shape: tuple[int, ...], *, P: int, branch: str,
+                  M_max: int = 0, spectrum: bool = False) -> dict:
+    """Like :func:`theory.rs.grid.solve_rs_flat` for flat arrays laid out on a row-major grid
+    of ``shape`` (keys beta, alpha, rho, r, M), with coarse-to-fine continuation."""
+    kw = dict(P=P, branch=branch, M_max=M_max, spectrum=spectrum)
+    flat = [np.asarray(arrays[k], dtype=np.float64).ravel() for k in ("beta", "alpha", "rho",
+                                                                         "r", "M")]
+    n = math.prod(shape)
+    if branch == "paramagnet" or n < MIN_POINTS or max(shape) < 2 * STRIDE:
+        return solve_rs_flat(*flat, **kw)
+    axes = _coarse_axes(shape)
+    index = np.arange(n).reshape(shape)
+    coarse = index[np.ix_(*axes)].ravel()
+    # the coarse points get all but the long last pass: a coarse point that needs it (next to
+    # a spinodal, relaxing through the ghost of the saddle-node for ~1000 iterations) would
+    # hold up a whole chunk; it is solved like a fine point of a cell across a transition
+    cold = solve_rs_flat(*(a[coarse] for a in flat), keep_x=True, passes=PASSES[:-1], **kw)
+    cshape = tuple(ax.size for ax in axes)
+    xc = cold["x"].reshape(cshape + (2,))
+    ok_c = cold["converged"].reshape(cshape)
+    cls_c = is_retrieval(n=cold["n"], threshold=N_WARM).reshape(cshape)
+    x0, xs, ws, uniform, first = _corner_starts(shape, axes, xc, ok_c, cls_c)
     fine = np.ones(n, dtype=bool)
     fine[coarse] = False
     warm = np.flatnonzero(fine & uniform)

@@ -40,12 +40,13 @@ def binomial_law(r, M, M_max: int):
 
 CHUNKS = (128, 4096)
 # Passes of (max damped iterations, max Newton iterations, residual at which Newton takes
-# over). Every point gets the short first pass; the few still unconverged (critical slowing
-# near T_g or a spinodal) continue from where they stopped in the next, longer pass, in the
-# smallest chunks, so that stragglers do not hold up the whole grid. The last pass relaxes
-# almost to the end before Newton, so that it crosses the "ghost" of a vanished saddle-node
-# pair, where Newton would stall on a local minimum of |F(x) - x|.
-_PASSES = (
+# over); public for theory.rs.branch and theory.rs.continuation. Every point gets the short
+# first pass; the few still unconverged (critical slowing near T_g or a spinodal) continue
+# from where they stopped in the next, longer pass, in the smallest chunks, so that
+# stragglers do not hold up the whole grid. The last pass relaxes almost to the end before
+# Newton, so that it crosses the "ghost" of a vanished saddle-node pair, where Newton would
+# stall on a local minimum of |F(x) - x|.
+PASSES = (
     (np.int32(12), np.int32(12), np.float64(0.05)),
     (np.int32(200), np.int32(MAX_NEWTON), np.float64(NEWTON_BELOW)),
     (np.int32(MAX_DAMPED), np.int32(MAX_NEWTON), np.float64(1e-8)),
@@ -130,7 +131,11 @@ def _pieces(n: int, size: int | None) -> list[tuple[int, int, int]]:
     return out
 
 
-def _chunked(x0, arrays, limits, size=None, **static) -> dict:
+def solve_chunked(x0, arrays, limits, size=None, **static) -> dict:
+    """RS solve of the flat points ``arrays`` = (beta, alpha, rho, r, M) from the starts ``x0``
+    with one solver budget ``limits`` (an entry of ``PASSES``), in compiled chunks of
+    ``CHUNKS`` sizes (``size``: all chunks of that size); NumPy arrays, the solution ``x``
+    included."""
     n = x0.shape[0]
     sizes = {len(a) for a in arrays}
     if sizes != {n}:
@@ -152,7 +157,7 @@ def _chunked(x0, arrays, limits, size=None, **static) -> dict:
 
 def solve_rs_flat(
     beta, alpha, rho, r, M, *, P: int, branch: str, M_max: int = 0, spectrum: bool = False,
-    x0=None, passes=_PASSES, keep_x: bool = False,
+    x0=None, passes=PASSES, keep_x: bool = False,
 ) -> dict:
     """Solve the RS equations at flat float64 points; returns NumPy arrays (float64 / bool).
 
@@ -172,12 +177,12 @@ def solve_rs_flat(
     if spectrum:
         static["spectrum"] = True
     with _x64.enabled():
-        out = _chunked(np.asarray(x0, dtype=np.float64), arrays, passes[0], **static)
+        out = solve_chunked(np.asarray(x0, dtype=np.float64), arrays, passes[0], **static)
         for limits in passes[1:]:
             redo = np.flatnonzero(~out["converged"])
             if not redo.size or branch == "paramagnet":
                 break
-            again = _chunked(
+            again = solve_chunked(
                 out["x"][redo], [a[redo] for a in arrays], limits, size=CHUNKS[0], **static
             )
             again["iterations"] = again["iterations"] + out["iterations"][redo]
@@ -186,3 +191,7 @@ def solve_rs_flat(
     if not keep_x:
         out.pop("x")
     return out
+
+
+_PASSES = PASSES  # the names before theory.rs.branch (private, kept for old imports)
+_chunked = solve_chunked

@@ -3,7 +3,8 @@
 * :mod:`theory.rsb.engine`: the one 1RSB engine and its model protocol;
 * :mod:`theory.rsb.dense` (P >= 4) and :mod:`theory.rsb.ags` (P = 2): the two models;
 * :mod:`theory.rsb.solve`: ``solve_1rsb`` and ``critical_load_1rsb``;
-* :mod:`theory.rsb.at`: de Almeida-Thouless stability of RS solutions and the AT line;
+* :mod:`theory.rsb.at`: re-export of :mod:`theory.rs.at` (de Almeida-Thouless stability of
+  RS solutions and the AT line; ``at_line`` is re-exported here);
 * :mod:`theory.rsb.ground_state`: T = 0 retrieval vs spin-glass energies.
 
 The P >= 4 functional (``pressure``, ``averages``, ``dA_dtheta``, ``residual``, ``energy0``,
@@ -12,6 +13,7 @@ The P >= 4 functional (``pressure``, ``averages``, ``dA_dtheta``, ``residual``, 
 
 from __future__ import annotations
 
+from theory.rs.at import at_line  # the AT line of RS solutions (theory.rs.at)
 from theory.rsb.dense import (
     averages,
     dA_dtheta,
@@ -28,6 +30,7 @@ __all__ = [
     "Q_GAP",
     "THETA_MIN",
     "TOL",
+    "at_line",
     "averages",
     "critical_load_1rsb",
     "dA_dtheta",
