@@ -113,26 +113,30 @@ def _s_sd0_b(x, alpha, rho, P, quad):
     return s, sqrt_floor(c * q0 ** (P - 1)), b
 
 
-def energy0(x, alpha, rho, P, quad):
-    """1RSB ground-state energy per neuron at ``x = (n, q0, mu)``, ``mu = beta theta``."""
+def _parts0(x, alpha, rho, P, quad):
+    """Energy, right-hand sides ``(n, q0)`` and ``m`` at ``x = (n, q0, mu)``, one pass."""
     nbar, q0, mu = x
+    Y, wY = quad[0], quad[1]
     s, sd0, b = _s_sd0_b(x, alpha, rho, P, quad)
-    logZ = tilted_averages(s, sd0, b, mu)[0]
-    return (
-        -jnp.sum(quad[1] * logZ) / mu
+    logZ, sgn, sgn2, _ = tilted_averages(s, sd0, b, mu)
+    E = (
+        -jnp.sum(wY * logZ) / mu
         + 0.5 * (P - 1) * (1.0 + rho) ** (0.5 * P) * nbar**P
         + alpha * factorial(P) / 8.0 * mu * (P - 1) * (1.0 - q0**P)
     )
+    rho = jnp.asarray(rho)
+    n_new = jnp.sum(wY * (1.0 + jnp.sqrt(rho) * Y) * sgn) / (1.0 + rho)
+    return E, n_new, jnp.sum(wY * sgn2), jnp.sum(wY * sgn)
+
+
+def energy0(x, alpha, rho, P, quad):
+    """1RSB ground-state energy per neuron at ``x = (n, q0, mu)``, ``mu = beta theta``."""
+    return _parts0(x, alpha, rho, P, quad)[0]
 
 
 def averages0(x, alpha, rho, P, quad):
     """T = 0 right-hand sides ``(n, q0)`` and ``m``."""
-    Y, wY = quad[0], quad[1]
-    s, sd0, b = _s_sd0_b(x, alpha, rho, P, quad)
-    _, sgn, sgn2, _ = tilted_averages(s, sd0, b, x[2])
-    rho = jnp.asarray(rho)
-    n_new = jnp.sum(wY * (1.0 + jnp.sqrt(rho) * Y) * sgn) / (1.0 + rho)
-    return n_new, jnp.sum(wY * sgn2), jnp.sum(wY * sgn)
+    return _parts0(x, alpha, rho, P, quad)[1:]
 
 
 def energy0_rs(nbar, alpha, rho, P, quad):
@@ -158,8 +162,10 @@ def _ev_T(x, beta, alpha, rho, *, P, quad):
 
 def _ev_0(x, alpha, rho, *, P, quad):
     """(-E, fixed-point map, residual, m) at T = 0, ``x = (n, q0, mu)``."""
-    n_new, q0_new, m = averages0(x, alpha, rho, P, quad)
-    E, dE = jax.value_and_grad(lambda mu: energy0(x.at[2].set(mu), alpha, rho, P, quad))(x[2])
+    # one forward pass for every part and dE/dmu (see theory.rsb.ags._ev_0)
+    (E, n_new, q0_new, m), (dE, *_) = jax.jvp(
+        lambda mu: _parts0(x.at[2].set(mu), alpha, rho, P, quad), (x[2],), (jnp.ones_like(x[2]),)
+    )
     G = jnp.stack([n_new, q0_new, x[2]])
     return -E, G, jnp.stack([x[0] - n_new, x[1] - q0_new, dE]), m
 

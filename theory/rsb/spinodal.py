@@ -43,21 +43,28 @@ def _newton(residual: Callable):
         x = jnp.concatenate([jnp.reshape(n, (1,)), z[:-1]])
         return residual(x, z[-1], *args)
 
-    jac = jax.jacfwd(G, argnums=(0, 1))
+    # one forward-mode pass gives the Jacobian and the residual together; the loop carries
+    # them, so the program holds a single copy of the (large) traced residual
+    jac = jax.jacfwd(lambda z, n, args: (G(z, n, args),) * 2, argnums=(0, 1), has_aux=True)
 
     @jax.jit
     def solve(z, n, args):
-        def step(_, z):
-            dz = jnp.linalg.solve(jac(z, n, args)[0], G(z, n, args))
+        def step(_, carry):
+            z = carry[0]
+            (Jz, Jn), R = jac(z, n, args)
+            dz = jnp.linalg.solve(Jz, R)
             # at most a 20 % relative change of any unknown per step
             rel = jnp.max(jnp.abs(dz) / jnp.maximum(jnp.abs(z), 1e-3))
             dz = dz * jnp.minimum(1.0, 0.2 / jnp.maximum(rel, 1e-300))
-            return jnp.where(jnp.all(jnp.isfinite(dz)), z - dz, z)
+            return jnp.where(jnp.all(jnp.isfinite(dz)), z - dz, z), Jz, Jn, R
 
-        z = jax.lax.fori_loop(0, NEWTON_STEPS, step, z)
-        Jz, Jn = jac(z, n, args)
+        d = z.shape[0]
+        init = (z, jnp.eye(d), jnp.zeros(d), jnp.full(d, jnp.inf))
+        z, Jz, Jn, R = jax.lax.fori_loop(0, NEWTON_STEPS, step, init)
+        # residual and slope of the point before the last step: once that residual is below
+        # TOL the last step changed z by less than the tolerance
         slope = -jnp.linalg.solve(Jz, Jn)[-1]
-        return z, jnp.max(jnp.abs(G(z, n, args))), slope
+        return z, jnp.max(jnp.abs(R)), slope
 
     return solve
 
