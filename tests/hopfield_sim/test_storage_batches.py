@@ -133,6 +133,7 @@ def test_lock_held_by_another_process(tmp_path):
     finally:
         proc.kill()
         proc.wait()
+        proc.stdout.close()
     run(THEORY_SPEC, store=store)  # the kernel released the dead holder's lock
 
 

@@ -36,6 +36,6 @@ def test_retrieve_default_beta_is_one_over_sqrt_d(d):
 def test_module_default_beta_is_one_over_sqrt_head_dim():
     layer = Hopfield(8, hidden_size=9, num_heads=2, rngs=nnx.Rngs(0))
     np.testing.assert_allclose(np.asarray(layer.beta), [1 / 3, 1 / 3], rtol=1e-6)
-    assert Hopfield(8, hidden_size=9, num_heads=2, scaling=0.7, rngs=nnx.Rngs(0)).beta[0] == (
-        pytest.approx(0.7)
-    )
+    with pytest.warns(DeprecationWarning, match="scaling"):  # the hopfield-layers name
+        old_name = Hopfield(8, hidden_size=9, num_heads=2, scaling=0.7, rngs=nnx.Rngs(0))
+    assert old_name.beta[0] == pytest.approx(0.7)

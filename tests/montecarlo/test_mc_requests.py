@@ -130,10 +130,24 @@ def test_traces_are_recorded_in_the_narrowest_exact_integer_type(monkeypatch):
 
     monkeypatch.setattr(_dataset, "build", spy)
     res = NET.sample(beta=1.0, sweeps=4, seed=0)
-    big = montecarlo.DenseHebbianNetwork(2, patterns=montecarlo.archetypes(1, 40_000, seed=0))
-    big.sample(beta=1.0, sweeps=2, seed=0)
-    assert seen["dtypes"] == [np.int16, np.int32]  # |sum| <= N: int16 up to N = 32767
+    assert seen["dtypes"] == [np.int16]  # |sum| <= N: int16 up to N = 32767
     assert np.allclose(res.m_trace * 40, np.rint(res.m_trace * 40))  # exact integer sums
+
+
+@pytest.mark.slow  # compiles the int32 driver (~25 s); default twin: the int16 test above
+def test_traces_above_int16_range_are_recorded_in_int32(monkeypatch):
+    seen = []
+    real = _dataset.build
+
+    def spy(engine, ladder, scalar, sigma, records, settings):
+        seen.append(records.G.dtype)
+        return real(engine, ladder, scalar, sigma, records, settings)
+
+    monkeypatch.setattr(_dataset, "build", spy)
+    big = montecarlo.DenseHebbianNetwork(2, patterns=montecarlo.archetypes(1, 40_000, seed=0))
+    res = big.sample(beta=1.0, sweeps=2, seed=0)
+    assert seen == [np.int32]  # N = 40000 > 32767
+    assert np.allclose(res.m_trace * 40_000, np.rint(res.m_trace * 40_000))
 
 
 # ---------------------------------------------------------------- family 2: limits

@@ -109,6 +109,7 @@ def test_amplitudes_with_data_match_finite_M_theory_large_N(protocol):
     np.testing.assert_allclose(m, m_ref, atol=0.01)
 
 
+@pytest.mark.slow  # the unsupervised multitasking driver compile (~20 s)
 def test_supervised_and_unsupervised_give_the_same_amplitudes():
     m_sup, _ = _with_data(3000, "supervised", seed=50)
     m_uns, _ = _with_data(3000, "unsupervised", seed=50)  # same data, other cost

@@ -131,6 +131,11 @@ def test_digits_are_pm1_and_grouped_by_class():
     assert eta.shape == (10, 30, 64) and set(np.unique(eta)) == {-1, 1}
     means = eta.mean(axis=1)  # class means differ between digits
     assert np.abs(means[0] - means[1]).mean() > 0.2
+
+
+@pytest.mark.slow  # one more driver compile (~20 s); its default twin: the test above
+def test_digits_train_a_supervised_network_without_archetypes():
+    eta = load_digits(M=30, seed=0)
     net = montecarlo.DenseHebbianNetwork(2, examples=eta, protocol="supervised", r=0.5)
     res = net.sample(beta=2.0, sweeps=5, seed=0)
     assert "m" not in res and res.n.shape == (1, 10)

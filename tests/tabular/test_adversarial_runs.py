@@ -140,6 +140,7 @@ def holder(tmp_path):
     for p in procs:
         p.kill()
         p.wait()
+        p.stdout.close()
 
 
 def test_second_run_on_one_checkpoint_or_out_is_refused(enc, budget, tmp_path, holder, capsys):

@@ -66,11 +66,7 @@ def _frame(n: int = 120, seed: int = 0):
     return X, y
 
 
-def test_dataframe_categorical_missing_pipeline_cross_val_score():
-    from sklearn.model_selection import cross_val_score
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import FunctionTransformer
-
+def test_dataframe_categorical_missing_values():
     X, y = _frame()
     clf = HopularClassifier(feature_size=4, random_state=0)  # small tier: 100 full-batch steps
     clf.fit(X, y)
@@ -81,6 +77,16 @@ def test_dataframe_categorical_missing_pipeline_cross_val_score():
     assert set(clf.predict(X)) <= {"no", "yes"}
     # the class is one category: the majority rule gets 2/3, the exact rule 1
     assert clf.score(X, y) >= 0.9
+
+
+@pytest.mark.slow  # two more fits on new row counts, each a compile (~20 s); twin: above
+def test_dataframe_pipeline_cross_val_score():
+    from sklearn.model_selection import cross_val_score
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    X, y = _frame()
+    clf = HopularClassifier(feature_size=4, random_state=0)
     pipe = make_pipeline(FunctionTransformer(lambda d: d), clf)
     scores = cross_val_score(pipe, X, y, cv=2)
     assert scores.shape == (2,) and np.all(scores > 0.75)
