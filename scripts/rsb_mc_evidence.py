@@ -195,7 +195,8 @@ def _extrapolation_panel(ax, d, lines: dict, j_cut: int) -> None:
         e = d.alpha_c_err.isel(m_cut=j).values[ok]
         x_inf, err = float(d.alpha_inf.isel(m_cut=j)), float(d.alpha_inf_err.isel(m_cut=j))
         c = f"C{j}"
-        lab = f"m_cut {cut}: alpha_c = {x_inf:.4f} +- {err:.4f}"
+        lab = (f"m_cut {cut}: alpha_c = {x_inf:.4f} +- {err:.4f}" if np.isfinite(x_inf)
+               else f"m_cut {cut}: no extrapolation (too few sizes with a step)")  # fmt: skip
         ax.errorbar(s, y, e, fmt=mk, color=c, capsize=3, mfc=c if j == j_cut else "none",
                     label=lab)  # fmt: skip
         if np.isfinite(x_inf):
