@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 OUT ?= demo_output
 PYTEST_ARGS ?=
 # both cores of the CI machine; one file per worker keeps module fixtures (compiled models) shared
-PYTEST_PARALLEL ?= -n 2 --dist loadgroup
+PYTEST_PARALLEL ?= -n 2 --dist loadfile
 
 .PHONY: demo test test-slow lint bench mutation clean
 

@@ -35,22 +35,3 @@ def pytest_unconfigure(config):
     if path:
         shutil.rmtree(path, ignore_errors=True)
         os.environ.pop(_JAX_CACHE_ENV, None)
-
-
-#: test folders whose files compile the same Numba drivers: one xdist worker runs them all,
-#: so each driver signature is compiled once per run instead of once per worker
-_NUMBA_GROUP = ("tests/montecarlo/",)
-
-
-def pytest_collection_modifyitems(config, items):
-    """Schedule one file per xdist group (as ``--dist loadfile``), the Monte Carlo files as one
-    group that starts first (it is the largest unit; a late start would leave a serial tail)."""
-    import pytest
-
-    def group(item) -> str:
-        path = item.nodeid.split("::", 1)[0]
-        return "montecarlo" if path.startswith(_NUMBA_GROUP) else path
-
-    items.sort(key=lambda item: group(item) != "montecarlo")  # stable: file order kept
-    for item in items:
-        item.add_marker(pytest.mark.xdist_group(name=group(item)))
