@@ -77,19 +77,34 @@ def _fake(monkeypatch, seconds_per_epoch: float):
 def test_successive_halving_keeps_the_best_third(monkeypatch, enc):
     seen = _fake(monkeypatch, seconds_per_epoch=0.0)
     out = search.auto(enc, budget_minutes=1, max_trials=9, cache=False)
-    rungs = [t["rung"] for t in out.trials]
-    assert sorted(rungs) == [0] * 6 + [1] * 2 + [2]  # 9 -> 3 -> 1
-    # the survivor of each rung has the best score among those that reached it
-    best = max(out.trials, key=lambda t: t["rung"])
-    rung0 = sorted(out.trials, key=lambda t: -t["settings"]["learning_rate"] * 10
-                   - 1 / 9)[:3]  # fmt: skip
-    assert best["trial"] in {t["trial"] for t in rung0}
-    assert out.recipe.learning_rate == best["settings"]["learning_rate"]
+    # at rung 0 every trial has trained 1/9 of its epochs: the fake score ranks by lr
+    lr = [t["settings"]["learning_rate"] for t in out.trials]
+    third = sorted(range(9), key=lambda i: -lr[i])[:3]  # 9 -> 3 -> 1
+    want = [0] * 9
+    for i in third:
+        want[i] = 1
+    want[third[0]] = 2
+    want[0] = 2  # the default (trial 0) is always trained to its full length
+    assert [t["rung"] for t in out.trials] == want
+    # the fake scores exceed 1 (no binomial error): the best full-length trial is chosen
+    assert out.recipe.learning_rate == max(lr[third[0]], lr[0])
     # continued trials resume: each checkpoint is trained to increasing epochs
-    assert len(seen) == 9 + 3 + 1
+    assert len(seen) == 9 + 3 + 1 + (third[0] != 0)  # trial 0 straight to its full length
     # the test rows are evaluated once, after the search (majority-class stand-in)
     y = enc.y[enc.split.test]
     assert out.result.test_accuracy == pytest.approx(np.mean(y == 0))
+
+
+def test_one_standard_error_rule_keeps_the_default_within_noise():
+    # 36 validation rows, default at p = 0.70: standard error sqrt(0.7 * 0.3 / 36) = 0.0764
+    def trials(other):
+        return [{"rung": 2, "score": 0.70}, {"rung": 2, "score": other}, {"rung": 1, "score": 0.9}]
+
+    assert search._choose(trials(0.76), 36) == 0  # +0.06 < one error: noise
+    assert search._choose(trials(0.78), 36) == 1  # +0.08 > one error
+    assert search._choose(trials(0.78), 400) == 1
+    assert search._choose(trials(0.72), 400) == 0  # error 0.0229 at 400 rows
+    assert search._choose(trials(0.60), 36) == 0  # the default is simply the best
 
 
 def test_the_budget_stops_adding_trials(monkeypatch, enc):
