@@ -102,13 +102,18 @@ def observables(x, p, P):
     return {"m": m, "q_star": qs, "q": q, "free_energy": f}
 
 
-def _point(x0, beta, beta_star, alpha, *, P):
-    p = {"beta": beta, "beta_star": beta_star, "alpha": alpha}
-    sol = fixed_point(functools.partial(rs_map, p=p, P=P), x0, functools.partial(project, p=p))
-    out = observables(sol.x, p, P)
+def _solved(equations, read_out, x0, p, P):
+    """Fixed point of ``equations`` from ``x0``, its observables, convergence and stability."""
+    sol = fixed_point(functools.partial(equations, p=p, P=P), x0, functools.partial(project, p=p))
+    out = read_out(sol.x, p, P)
     out["converged"] = sol.converged
     out["stable"] = is_stable(sol.jacobian)
     return out
+
+
+def _point(x0, beta, beta_star, alpha, *, P):
+    p = {"beta": beta, "beta_star": beta_star, "alpha": alpha}
+    return _solved(rs_map, observables, x0, p, P)
 
 
 @functools.partial(jax.jit, static_argnames=("P",))
@@ -173,11 +178,7 @@ def pair_observables(x, p, P):
 
 def _pair_point(x0, beta, kappa, alpha, *, P):
     p = {"beta": beta, "kappa": kappa, "alpha": alpha}
-    sol = fixed_point(functools.partial(pair_map, p=p, P=P), x0, functools.partial(project, p=p))
-    out = pair_observables(sol.x, p, P)
-    out["converged"] = sol.converged
-    out["stable"] = is_stable(sol.jacobian)
-    return out
+    return _solved(pair_map, pair_observables, x0, p, P)
 
 
 @functools.partial(jax.jit, static_argnames=("P",))
