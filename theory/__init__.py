@@ -6,7 +6,7 @@ Layout: ``theory.solve`` / ``critical_load`` / ``lines`` (the public entry point
 the P = 2 and P >= 4 models, de Almeida-Thouless, ground states), ``theory.multitasking``
 (equations, solver, lines, signal-to-noise), ``theory.lse`` (the log-sum-exp memory with
 M = e^{alpha N} patterns, docs/exponential.md) and private shared numerics (``_gaussian``,
-``_bracket``, ``_retrieval``, ``_temperature``, ``_validate``, ``_memory``). The module names
+``_bracket``, ``_conventions``, ``_validate``, ``_memory``). The module names
 of the flat layout (``theory.at``, ``theory.ground_state``, ``theory.snr`` ...) still import,
 with a ``DeprecationWarning``.
 """

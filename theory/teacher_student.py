@@ -25,7 +25,7 @@ import numpy as np
 import xarray as xr
 
 from theory import _validate
-from theory._retrieval import N_EXISTS
+from theory._conventions import N_EXISTS
 from theory.rs import teacher as rs_teacher
 
 PHASES = ("eR", "gR", "lR", "SG", "P")

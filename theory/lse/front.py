@@ -9,7 +9,7 @@ import numpy as np
 import xarray as xr
 
 from theory import _schema, _validate
-from theory._temperature import T_of_beta
+from theory._conventions import T_of_beta
 from theory.lse import rem, thermal
 
 BRANCHES = ("retrieval", "paramagnet")

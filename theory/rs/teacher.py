@@ -42,9 +42,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from theory import _x64
+from theory._conventions import factorial, temperature
 from theory._gaussian import safe_sqrt, tanh_averages
-from theory._load import factorial
-from theory._temperature import temperature
 from theory.rs.dense import _glass_coefficients
 from theory.rs.fixed_point import fixed_point
 from theory.rs.stability import is_stable

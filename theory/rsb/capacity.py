@@ -15,7 +15,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from theory import _x64
-from theory._retrieval import is_retrieval
+from theory._conventions import is_retrieval
 from theory.rsb import ags, dense, engine, spinodal
 
 NODES = 64  # mapped-trapezoid nodes for z0, z1 (T > 0); the T = 0 averages are closed form

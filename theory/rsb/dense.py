@@ -34,8 +34,8 @@ import jax.numpy as jnp
 import numpy as np
 from jax.scipy.special import logsumexp, ndtr
 
+from theory._conventions import crosstalk, factorial
 from theory._gaussian import LOG2, kink_rule, log_cosh, sqrt_floor, tilted_averages
-from theory._load import crosstalk, factorial
 from theory.rsb import engine
 
 

@@ -21,8 +21,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from theory import _x64
+from theory._conventions import N_BRANCH, is_retrieval
 from theory._gaussian import gauss_normal
-from theory._retrieval import N_BRANCH, is_retrieval
 
 THETA_MIN = 1e-3  # theta is kept in [THETA_MIN, 1]
 Q_GAP = 1e-6  # q1 - q0 below this counts as replica symmetric

@@ -13,7 +13,7 @@ import numpy as np
 
 from theory import _validate
 from theory._bracket import grid_bisect
-from theory._retrieval import is_retrieval
+from theory._conventions import is_retrieval
 from theory.rsb import engine
 from theory.rsb.solve import model_of, solve_1rsb
 

@@ -9,7 +9,7 @@ import math
 import numpy as np
 
 from theory import _validate
-from theory._temperature import beta_of_T
+from theory._conventions import beta_of_T
 from theory.rsb import capacity, engine
 from theory.rsb.ags import AGSModel
 from theory.rsb.dense import DenseModel
