@@ -120,7 +120,9 @@ def solve(
         Exact average over the 3^K configurations (K <= 10) or a Monte Carlo average over
         ``samples`` configurations drawn with ``seed`` (common to every grid point).
     nodes : int
-        Gauss-Hermite nodes for the data noise (unused at rho = 0).
+        No longer used (a DeprecationWarning unless left at its default; recorded in the
+        attributes): the data noise is averaged by the shared rule of
+        ``theory._gaussian.tanh_averages`` (absolute errors ~5e-15).
     tol, max_iter : float, int
         Convergence: ``max |nbar - F(nbar)| < tol`` within ``max_iter`` steps.
     progress : bool

@@ -3,20 +3,21 @@
 
 The xi-average is exact over one representative of each pair +-xi of the 3^K ternary
 configurations, a sampled average, or the exact finite-M law of the example average; the
-z-average (data noise, h = mu + sigma z) is Gauss-Hermite, with closed forms at large
-beta sigma and at T = 0. See :mod:`theory.multitasking` for the equations.
+z-average (data noise, h = mu + sigma z) is the package's one Gaussian average,
+:func:`theory._gaussian.tanh_averages` (closed forms at T = 0, a kink-split rule at large
+beta sigma). See :mod:`theory.multitasking` for the equations.
 """
 
 from __future__ import annotations
 
 import itertools
-import math
 from functools import lru_cache
 
-import jax
 import jax.numpy as jnp
 import numpy as np
 import scipy.stats
+
+from theory._gaussian import safe_sqrt, tanh_averages
 
 
 # --------------------------------------------------------------------------- configurations
@@ -75,28 +76,17 @@ def config_table(d, sample_u, table):
 
 
 # --------------------------------------------------------------------------- equations
-def _safe_sqrt(s2):
-    """sqrt with a zero (not NaN) derivative at 0 (double-where)."""
-    pos = s2 > 0.0
-    return jnp.where(pos, jnp.sqrt(jnp.where(pos, s2, 1.0)), 0.0)
+def _z_averages(mu, sigma, beta, z):
+    """Per configuration: <tanh(beta h)>, <beta sech^2(beta h)>, <ln(2 cosh(beta h))/beta>
+    for h = mu + sigma z, z ~ N(0, 1); mu, sigma shape (C,), returns three (C,) arrays.
 
-
-def _z_averages(mu, sigma, beta, z, wz):
-    """Per configuration: <tanh(beta h)>, <beta sech^2(beta h)>, <ln(2 cosh(beta h))/beta>.
-
-    h = mu + sigma z with z ~ N(0, 1); mu, sigma shape (C,), returns three (C,) arrays.
-    Three regimes, selected per configuration:
-
-    - beta sigma < 1: Gauss-Hermite in z (nodes z, weights wz); the integrand is smooth on
-      the scale of the rule;
-    - beta sigma >= 1: sign / |h| parts in closed form (erf, Gaussian density) plus the
-      exponentially small remainders (tanh - sign, log1p(e^{-2|x|})) integrated in
-      x = beta h by Gauss-Legendre on each half-line, where they live;
-    - beta = inf: the closed forms alone (sigma = 0: sign(mu), 0, |mu|).
+    The averages are :func:`theory._gaussian.tanh_averages` (T = 0 and large beta sigma
+    included). A one-node ``z`` (static) marks a grid without data noise (sigma == 0
+    everywhere): then the deterministic values are taken directly.
     """
-    inf = jnp.isinf(beta)
-    b = jnp.where(inf, 1.0, beta)
     if z.shape[0] == 1:  # no data noise anywhere on the grid (static): sigma == 0
+        inf = jnp.isinf(beta)
+        b = jnp.where(inf, 1.0, beta)
         x = b * mu
         e = jnp.exp(-2.0 * jnp.abs(x))
         return (
@@ -104,52 +94,14 @@ def _z_averages(mu, sigma, beta, z, wz):
             jnp.where(inf, 0.0, 4.0 * e / (1.0 + e) ** 2 * b),
             jnp.abs(mu) + jnp.where(inf, 0.0, jnp.log1p(e) / b),
         )
-    # Gauss-Hermite
-    x = b * (mu[:, None] + sigma[:, None] * z)
-    ax = jnp.abs(x)
-    e = jnp.exp(-2.0 * ax)
-    t_gh = jnp.tanh(x) @ wz
-    s_gh = (4.0 * e / (1.0 + e) ** 2) @ wz * b  # beta sech^2, overflow-free
-    l_gh = ((ax + jnp.log1p(e)) @ wz) / b
-    # closed forms (the beta = inf limit)
-    has_noise = sigma > 0.0
-    sg = jnp.where(has_noise, sigma, 1.0)
-    u = mu / sg
-    t_inf = jnp.where(has_noise, jax.scipy.special.erf(u / math.sqrt(2.0)), jnp.sign(mu))
-    s_inf = jnp.where(has_noise, 2.0 * _phi(u) / sg, 0.0)
-    l_inf = jnp.where(has_noise, 2.0 * sg * _phi(u) + mu * t_inf, jnp.abs(mu))
-    # remainders in x = beta h, x = +-xl on each half-line, dz = dx / (beta sigma)
-    xl, wl = _half_line_rule()
-    bs = b * sg
-    p_pos = _phi((xl / b - mu[:, None]) / sg[:, None]) * wl
-    p_neg = _phi((-xl / b - mu[:, None]) / sg[:, None]) * wl
-    el = jnp.exp(-2.0 * xl)
-    t_x = t_inf + ((p_neg - p_pos) @ (2.0 * el / (1.0 + el))) / bs
-    s_x = ((p_pos + p_neg) @ (4.0 * el / (1.0 + el) ** 2)) / sg
-    l_x = l_inf + ((p_pos + p_neg) @ jnp.log1p(el)) / (b * bs)
-    use_x = has_noise & (b * sigma >= 1.0)
-    return (
-        jnp.where(inf, t_inf, jnp.where(use_x, t_x, t_gh)),
-        jnp.where(inf, s_inf, jnp.where(use_x, s_x, s_gh)),
-        jnp.where(inf, l_inf, jnp.where(use_x, l_x, l_gh)),
-    )
-
-
-def _phi(u):
-    return jnp.exp(-0.5 * u * u) / math.sqrt(2.0 * math.pi)
-
-
-@lru_cache(maxsize=1)
-def _half_line_rule(n: int = 80, L: float = 24.0) -> tuple[np.ndarray, np.ndarray]:
-    """Gauss-Legendre nodes and weights on [0, L] (e^{-2L} ~ 1e-21 beyond)."""
-    x, w = np.polynomial.legendre.leggauss(n)
-    return 0.5 * L * (x + 1.0), 0.5 * L * w
+    t, C, L, _ = tanh_averages(beta, mu, sigma)
+    return t, C, L
 
 
 def local_field(n, rho_noise, x):
     """Mean and spread of h given xi: mu = x . nbar, sigma^2 = rho sum_nu (x^nu nbar_nu)^2."""
     mu = x @ n
-    sigma = _safe_sqrt(rho_noise * ((x * x) @ (n * n)))
+    sigma = safe_sqrt(rho_noise * ((x * x) @ (n * n)))
     return mu, sigma
 
 
@@ -157,11 +109,13 @@ def rhs(n, beta, rho, xi, x, w, z, wz, law):
     """F(nbar), and as auxiliary output (F, m, f) from one pass over the configurations.
 
     ``law`` (static): "gauss" (large-M Gaussian data noise, rho enters the field) or
-    "finite_M" (exact example averages already in x; no Gaussian noise).
+    "finite_M" (exact example averages already in x; no Gaussian noise). ``z`` only marks a
+    grid without data noise (one node, see ``_z_averages``); ``wz`` is not used (both kept
+    so that callers with a Gauss-Hermite rule keep working).
     """
     rho_noise = rho if law == "gauss" else 0.0
     mu, sigma = local_field(n, rho_noise, x)
-    t, s, lc = _z_averages(mu, sigma, beta, z, wz)
+    t, s, lc = _z_averages(mu, sigma, beta, z)
     m = (w * t) @ xi
     stein = rho_noise * n * ((w * s) @ (x * x))
     F = ((w * t) @ x + stein) / (1.0 + rho)

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import warnings
 
 import jax
 import numpy as np
 
 from theory import _memory, _validate
 from theory._conventions import T_of_beta
+from theory._gaussian import DEFAULT_NODES, NODES_PER_AVERAGE
 
 BRANCHES = ("hierarchical", "symmetric", "pure", "paramagnet")
 MAX_EXACT_K = 10  # 3^10 = 59049 configurations
@@ -45,7 +47,7 @@ def _power(base: int, K: int) -> str:
     return str(base**K) if K < 40 else f"{base}^{K} ~ 1e{K * math.log10(base):.0f}"
 
 
-def _check_memory(K, d, t, rho, average, samples, nodes, finite) -> None:
+def _check_memory(K, d, t, rho, average, samples, finite) -> None:
     """Refuse (ValueError) a request whose estimated peak memory exceeds what is available."""
     points = int(np.size(d) * np.size(t) * np.size(rho))
     if finite is not None:
@@ -56,7 +58,7 @@ def _check_memory(K, d, t, rho, average, samples, nodes, finite) -> None:
         configs = (3**K + 1) // 2
     gauss = finite is None and bool(np.any(np.asarray(rho) > 0))
     need = _memory.multitasking_bytes(
-        points=points, K=K, configs=configs, nodes=int(nodes) if gauss else 1
+        points=points, K=K, configs=configs, nodes=NODES_PER_AVERAGE if gauss else 1
     )
     if average == "sampled":
         need += 2.0 * _memory.FLOAT * float(samples) * K  # the drawn uniforms
@@ -220,7 +222,14 @@ def validate_inputs(
         seed = _validate.seed(seed)
         _positive_integer("samples", samples)
     _positive_integer("nodes", nodes)
-    _check_memory(K, d_arr, t_arr, rho_arr, average, samples, nodes, finite)
+    if nodes != DEFAULT_NODES:
+        warnings.warn(
+            "nodes is no longer used: the data-noise average is theory._gaussian.tanh_averages "
+            "(absolute errors ~5e-15, docs/models.md §9); drop the argument.",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+    _check_memory(K, d_arr, t_arr, rho_arr, average, samples, finite)
     order_arr, start = _order_and_start(K, order, branch)
     if isinstance(tol, bool) or not (isinstance(tol, (int, float)) and 0 < tol < 1):
         raise ValueError(f"tol must be a float in (0, 1); got tol={tol!r}.")
