@@ -8,14 +8,18 @@ grid (``jit`` + ``vmap``, float64 in a scoped x64 context).
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 import xarray as xr
 
 from theory import _memory, _schema, _validate
-from theory._conventions import ConvergenceWarning, T_of_beta, beta_of_T, factorial
+from theory._conventions import (  # noqa: F401 (ConvergenceWarning: imported from here)
+    ConvergenceWarning,
+    T_of_beta,
+    beta_of_T,
+    factorial,
+)
 from theory.rs.continuation import solve_rs_grid
 from theory.rs.fixed_point import TOL as TOL_REPORT  # residual max|F(x) - x| for "converged"
 from theory.rs.grid import solve_rs_flat
@@ -66,111 +70,21 @@ def build_grid(protocol, P, beta, T, alpha, rho, r, M, level, branch, finite_M) 
             meaning="alpha is the load, K = alpha N^(P-1); alpha = 0 is low storage.",
         ),
     )
-    data: dict[str, np.ndarray] = {}
     if (r is None) != (M is None):
         raise ValueError(
             f"give r and M together (rho = (1 - r^2)/(M r^2)), or rho alone; got r={r!r}, M={M!r}."
         )
     if r is not None:
-        if protocol == "hebbian":
-            raise ValueError(
-                "protocol='hebbian' stores the archetypes themselves and takes no r, M or rho; "
-                "use protocol='supervised' or 'unsupervised' for learning from examples."
-            )
-        if np.any(np.asarray(rho, dtype=float) != 0.0):
-            raise ValueError(
-                f"give either rho or (r, M), not both; got rho={rho!r}, r={r!r}, M={M!r}."
-            )
-        data["r"] = _as_1d(
-            "r",
-            _validate.real_array(
-                "r",
-                r,
-                low=0.0,
-                high=1.0,
-                low_open=True,
-                meaning="Each example bit equals its archetype bit with probability (1+r)/2.",
-            ),
-        )
-        data["M"] = _as_1d(
-            "M",
-            _validate.real_array(
-                "M",
-                M,
-                low=1.0,
-                high=math.inf,
-                high_open=True,
-                meaning="M is the number of examples per archetype.",
-            ),
-        )
-        if finite_M and np.any(data["M"] != np.round(data["M"])):
-            raise ValueError(
-                f"M must be an integer for finite_M=True (exact binomial law); got M={M!r}."
-            )
+        data = _example_axes(protocol, rho, r, M, finite_M)
     else:
-        rho_arr = _as_1d(
-            "rho",
-            _validate.real_array(
-                "rho",
-                rho,
-                low=0.0,
-                high=math.inf,
-                high_open=True,
-                meaning="rho = (1 - r^2)/(M r^2) is the dataset entropy.",
-            ),
-        )
-        if protocol == "hebbian" and np.any(rho_arr != 0.0):
-            raise ValueError(
-                f"protocol='hebbian' has no dataset, so rho must be 0; got rho={rho!r}. "
-                "Use protocol='supervised' or 'unsupervised' for rho > 0."
-            )
-        if finite_M:
-            raise ValueError("finite_M=True needs r and M (the exact binomial law); got rho only.")
-        data["rho"] = rho_arr
+        data = {"rho": _entropy_axis(protocol, rho, finite_M)}
     params = {("beta" if T is None else "T"): beta_arr, "alpha": alpha_arr, **data}
     if T is not None:
         params["T"] = _as_1d("T", T_of_beta(beta_arr))
-    dims = [k for k, v in params.items() if v.ndim == 1]
-    coords = {k: v for k, v in params.items() if v.ndim == 1}
-    shape = tuple(v.size for v in coords.values())
-    _check_memory(protocol, P, level, finite_M, shape, data)
-    mesh = dict(zip(dims, np.meshgrid(*coords.values(), indexing="ij"))) if dims else {}
-
-    def full(name: str, default: np.ndarray | float) -> np.ndarray:
-        v = mesh.get(name, params.get(name, default))
-        return np.broadcast_to(np.asarray(v, dtype=np.float64), shape).copy()
-
-    if T is None:
-        beta_full = full("beta", 1.0)
-    else:
-        beta_full = beta_of_T(full("T", 1.0))
-    flat = {"beta": beta_full, "alpha": full("alpha", 0.0)}
-    if "r" in data:
-        r_full, M_full = full("r", 1.0), full("M", 1.0)
-        flat |= {"r": r_full, "M": M_full, "rho": (1.0 - r_full**2) / (M_full * r_full**2)}
-    else:
-        rho_full = full("rho", 0.0)
-        flat |= {"rho": rho_full, "r": np.ones(shape), "M": np.ones(shape)}
-    alpha_eff = flat["alpha"]
-    spectrum = False
-    if protocol == "unsupervised" and np.any(flat["alpha"] > 0.0):
-        if "r" not in data:
-            raise ValueError(
-                "protocol='unsupervised' with alpha > 0 needs r and M separately (the cross-talk "
-                "of the stored examples depends on both, docs/models.md §4.2-4.3), not rho alone."
-            )
-        if level == "1RSB":
-            raise ValueError(
-                "level='1RSB' is implemented for protocol='hebbian' and 'supervised'; got "
-                "protocol='unsupervised' with alpha > 0."
-            )
-    if protocol == "unsupervised" and P == 2 and "r" in data:
-        spectrum = True  # the M - 1 example modes of every class (docs/models.md §4.3)
-    elif protocol == "unsupervised" and np.any(flat["alpha"] > 0.0):
-        rP = flat["r"] ** (2 * P)
-        rho_P = (1.0 - rP) / (flat["M"] * rP)
-        alpha_eff = flat["alpha"] * (1.0 + rho_P) / (1.0 + flat["rho"]) ** P
-    flat["alpha_eff"] = alpha_eff
+    grid = _schema.outer_grid(params)
+    _check_memory(protocol, P, level, finite_M, grid.shape, data)
+    flat = _flat_points(grid, thermal="beta" if T is None else "T")
+    spectrum = _unsupervised_load(protocol, P, level, flat, examples="r" in data)
     attrs: dict[str, object] = {
         "protocol": protocol,
         "P": P,
@@ -179,15 +93,85 @@ def build_grid(protocol, P, beta, T, alpha, rho, r, M, level, branch, finite_M) 
         "finite_M": int(bool(finite_M)),
         "Delta_per_alpha": factorial(P) / P,
     }
-    for k, v in params.items():
-        if v.ndim == 0:
-            attrs[k] = float(v)
-    if T is None and beta_arr.ndim == 0:
-        attrs["T"] = float(T_of_beta(beta_arr))
-    if T is not None and beta_arr.ndim == 0:
-        attrs["beta"] = float(beta_arr)
-    return Grid(protocol, P, level, branch, bool(finite_M), dims, coords, shape, flat, attrs,
-                spectrum)
+    attrs |= {k: float(v) for k, v in params.items() if v.ndim == 0}
+    if beta_arr.ndim == 0:  # the companion of a scalar temperature
+        attrs["T" if T is None else "beta"] = float(T_of_beta(beta_arr) if T is None else beta_arr)
+    return Grid(protocol, P, level, branch, bool(finite_M), list(grid.dims), grid.coords,
+                grid.shape, flat, attrs, spectrum)
+
+
+def _example_axes(protocol, rho, r, M, finite_M) -> dict[str, np.ndarray]:
+    """The checked ``r`` and ``M`` of a request given by examples (instead of ``rho``)."""
+    if protocol == "hebbian":
+        raise ValueError(
+            "protocol='hebbian' stores the archetypes themselves and takes no r, M or rho; "
+            "use protocol='supervised' or 'unsupervised' for learning from examples."
+        )
+    if np.any(np.asarray(rho, dtype=float) != 0.0):
+        raise ValueError(
+            f"give either rho or (r, M), not both; got rho={rho!r}, r={r!r}, M={M!r}."
+        )
+    data = {
+        "r": _as_1d("r", _validate.real_array(
+            "r", r, low=0.0, high=1.0, low_open=True,
+            meaning="Each example bit equals its archetype bit with probability (1+r)/2.")),
+        "M": _as_1d("M", _validate.real_array(
+            "M", M, low=1.0, high=math.inf, high_open=True,
+            meaning="M is the number of examples per archetype.")),
+    }
+    if finite_M and np.any(data["M"] != np.round(data["M"])):
+        raise ValueError(
+            f"M must be an integer for finite_M=True (exact binomial law); got M={M!r}."
+        )
+    return data
+
+
+def _entropy_axis(protocol, rho, finite_M) -> np.ndarray:
+    """The checked dataset entropy ``rho`` of a request given without examples."""
+    rho_arr = _as_1d("rho", _validate.real_array(
+        "rho", rho, low=0.0, high=math.inf, high_open=True,
+        meaning="rho = (1 - r^2)/(M r^2) is the dataset entropy."))
+    if protocol == "hebbian" and np.any(rho_arr != 0.0):
+        raise ValueError(
+            f"protocol='hebbian' has no dataset, so rho must be 0; got rho={rho!r}. "
+            "Use protocol='supervised' or 'unsupervised' for rho > 0."
+        )
+    if finite_M:
+        raise ValueError("finite_M=True needs r and M (the exact binomial law); got rho only.")
+    return rho_arr
+
+
+def _flat_points(grid: _schema.OuterGrid, thermal: str) -> dict[str, np.ndarray]:
+    """beta, alpha, rho, r and M at every grid point (arrays of the grid shape)."""
+    beta = grid.full("beta") if thermal == "beta" else beta_of_T(grid.full("T"))
+    flat = {"beta": beta, "alpha": grid.full("alpha")}
+    if "r" in grid.axes:
+        r, M = grid.full("r"), grid.full("M")
+        return flat | {"r": r, "M": M, "rho": (1.0 - r**2) / (M * r**2)}
+    return flat | {"rho": grid.full("rho"), "r": np.ones(grid.shape), "M": np.ones(grid.shape)}
+
+
+def _unsupervised_load(protocol, P, level, flat, examples: bool) -> bool:
+    """Put the effective load ``alpha_eff`` in ``flat`` (the unsupervised cross-talk, models.md
+    §4.2-4.3) and say whether the example modes are solved (unsupervised, P = 2, r and M)."""
+    loaded = protocol == "unsupervised" and bool(np.any(flat["alpha"] > 0.0))
+    if loaded and not examples:
+        raise ValueError(
+            "protocol='unsupervised' with alpha > 0 needs r and M separately (the cross-talk "
+            "of the stored examples depends on both, docs/models.md §4.2-4.3), not rho alone."
+        )
+    if loaded and level == "1RSB":
+        raise ValueError(
+            "level='1RSB' is implemented for protocol='hebbian' and 'supervised'; got "
+            "protocol='unsupervised' with alpha > 0."
+        )
+    spectrum = protocol == "unsupervised" and P == 2 and examples
+    flat["alpha_eff"] = flat["alpha"]
+    if loaded and not spectrum:
+        rP = flat["r"] ** (2 * P)
+        rho_P = (1.0 - rP) / (flat["M"] * rP)
+        flat["alpha_eff"] = flat["alpha"] * (1.0 + rho_P) / (1.0 + flat["rho"]) ** P
+    return spectrum
 
 
 def _support(M: np.ndarray) -> int:
@@ -252,42 +236,25 @@ def _solve_not_hot(solver, keys, flat: dict, names: tuple[str, ...]) -> dict:
 
 
 def _as_dataset(out: dict[str, np.ndarray], grid: Grid) -> xr.Dataset:
-    """Wrap solver output (arrays of the grid shape) as a labelled Dataset.
+    """Wrap solver output (arrays of the grid shape) as a labelled Dataset
+    (:func:`theory._schema.as_dataset`).
 
     Non-converged points become NaN (with ``converged=False``) and raise a
     ``ConvergenceWarning``. Extensions (e.g. the replicon of theory.rs.at) add variables to
     the Dataset returned here.
     """
     conv = np.asarray(out["converged"], dtype=bool).reshape(grid.shape)
-    data_vars = {}
-    for name, value in out.items():
-        if name == "converged":
-            continue
-        if name == "iterations":
-            data_vars[name] = (grid.dims, np.asarray(value, dtype=np.int64).reshape(grid.shape))
-            continue
-        arr = np.asarray(value, dtype=np.float64).reshape(grid.shape)
-        if name == "stable":
-            arr = arr.astype(bool) & conv
-        elif name != "residual":  # the residual says how far a non-converged point got
-            arr = np.where(conv, arr, np.nan)
-        data_vars[name] = (grid.dims, arr)
-    data_vars["converged"] = (grid.dims, conv)
-    ds = xr.Dataset(data_vars, coords={k: (k, v) for k, v in grid.coords.items()})
+    variables = {k: np.asarray(v, dtype=np.int64) if k == "iterations" else v
+                 for k, v in out.items() if k != "converged"}
+    coords = {k: (k, v) for k, v in grid.coords.items()}
     if "T" in grid.coords:
-        ds = ds.assign_coords(beta=("T", beta_of_T(grid.coords["T"])))
+        coords["beta"] = ("T", beta_of_T(grid.coords["T"]))
     elif "beta" in grid.coords:
-        ds = ds.assign_coords(T=("beta", T_of_beta(grid.coords["beta"])))
-    ds.attrs.update(grid.attrs)
-    bad = int(conv.size - conv.sum())
-    if bad:
-        warnings.warn(
-            f"{bad} of {conv.size} grid points did not converge (branch={grid.branch!r}, "
-            f"tol={TOL_REPORT:g}); they are NaN with converged=False.",
-            ConvergenceWarning,
-            stacklevel=3,
-        )
-    return ds
+        coords["T"] = ("beta", T_of_beta(grid.coords["beta"]))
+    return _schema.as_dataset(
+        variables, dims=grid.dims, coords=coords, converged=conv, attrs=grid.attrs,
+        settings=f"branch={grid.branch!r}, tol={TOL_REPORT:g}", stacklevel=4,
+    )
 
 
 def solve(

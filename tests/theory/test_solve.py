@@ -131,3 +131,46 @@ def test_every_solver_returns_the_common_schema():
     assert uns.rs_stable.values.tolist() == [1.0]  # low storage: replicon 1
     mix = theory.mixture(3, T=[0.0, 0.4])
     _check_schema(mix, ("T",))
+
+
+def test_outer_grid_is_the_ij_meshgrid_of_the_array_parameters():
+    """The one grid builder (theory._schema.outer_grid) against numpy.meshgrid."""
+    from theory._schema import outer_grid
+
+    T, alpha, rho = np.array([0.1, 0.2, 0.4]), np.array(0.05), np.array([0.0, 1.0])
+    g = outer_grid({"T": T, "alpha": alpha, "rho": rho})
+    assert g.dims == ("T", "rho") and g.shape == (3, 2)
+    TT, RR = np.meshgrid(T, rho, indexing="ij")
+    np.testing.assert_array_equal(g.full("T"), TT)
+    np.testing.assert_array_equal(g.flat("rho"), RR.ravel())
+    np.testing.assert_array_equal(g.full("alpha"), np.full((3, 2), 0.05))
+    np.testing.assert_array_equal(g.full("T", 1 / T), 1 / TT)  # other values on the T axis
+    assert outer_grid({"T": 0.3, "alpha": 0.1}).full("T").shape == ()
+    with pytest.raises(ValueError, match="scalars or 1-D"):
+        outer_grid({"T": np.ones((2, 2))})
+
+
+def test_as_dataset_masks_by_kind():
+    """The one Dataset wrapper: floats NaN where not converged (residual kept), flags False
+    there, integers kept, vector variables masked per point, one warning with the counts."""
+    from theory._schema import as_dataset
+
+    conv = np.array([True, False, True])
+    out = {
+        "m": np.array([[0.5, 0.1], [0.4, 0.2], [0.3, 0.0]]),
+        "free_energy": np.array([-1.0, -2.0, -3.0]),
+        "stable": np.array([True, True, False]),
+        "residual": np.array([1e-13, 0.5, 1e-14]),
+        "iterations": np.array([3, 300, 4], dtype=np.int64),
+    }
+    coords = {"d": ("d", np.array([0.1, 0.2, 0.3])), "pattern": ("pattern", np.arange(2))}
+    with pytest.warns(ConvergenceWarning, match=r"1 of 3 grid points did not converge \(tol"):
+        ds = as_dataset(out, dims=("d",), coords=coords, converged=conv,
+                        vector={"m": ("pattern",)}, settings="tol=1e-12", stacklevel=2)
+    assert list(ds.data_vars) == ["m", "free_energy", "stable", "residual", "iterations",
+                                  "converged"]
+    assert ds.m.dims == ("d", "pattern") and np.isnan(ds.m.values[1]).all()
+    np.testing.assert_array_equal(ds.free_energy.values, [-1.0, np.nan, -3.0])
+    assert ds.stable.values.tolist() == [True, False, False]
+    np.testing.assert_array_equal(ds.residual.values, out["residual"])
+    assert ds.iterations.dtype == np.int64 and ds.iterations.values.tolist() == [3, 300, 4]

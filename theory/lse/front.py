@@ -123,20 +123,12 @@ def solve_lse(*, beta=None, T=None, alpha=0.1, beta_net=1.0, patterns="spherical
                          "'spherical' or 'gaussian' for the finite-T phase diagram.")
     thermal_name = "beta" if T is None else "T"
     params = {thermal_name: beta_arr if T is None else t, "alpha": a, "beta_net": b}
-    dims = [k for k, v in params.items() if v.ndim == 1]
-    mesh = np.meshgrid(*[np.atleast_1d(v) for v in params.values()], indexing="ij")
-    grid = dict(zip(params, mesh))
-    tt = T_of_beta(grid["beta"]) if T is None else grid["T"]
-    out = thermal.phase_point(grid["alpha"], tt, grid["beta_net"], law)
+    grid = _schema.outer_grid(params)
+    tt = T_of_beta(grid.flat("beta")) if T is None else grid.flat("T")
+    out = thermal.phase_point(grid.flat("alpha"), tt, grid.flat("beta_net"), law)
     ret = branch == "retrieval"
     m = np.where(out["exists"], out["phi_ret"], 0.0) if ret else np.zeros_like(tt)
     f = np.where(out["exists"], out["f_ret"], out["f_nr"]) if ret else out["f_nr"]
-    shape = tuple(np.size(params[d]) for d in dims)
-    squeeze = tuple(i for i, k in enumerate(params) if params[k].ndim == 0)
-
-    def shaped(x):
-        return np.squeeze(np.asarray(x), axis=squeeze).reshape(shape)
-
     stable = out["exists"] if ret else np.ones_like(m, bool)  # phi = 0 is always a minimum
     data = {"m": m, "q": m * m, "free_energy": f, "f_retrieval": out["f_ret"],
             "f_nonretrieval": out["f_nr"], "f_basins": out["f_basins"], "phi_c": out["phi_c"],
@@ -144,10 +136,10 @@ def solve_lse(*, beta=None, T=None, alpha=0.1, beta_net=1.0, patterns="spherical
             "condensed": out["condensed"], "stable": stable,
             "converged": np.ones_like(m, bool), "residual": np.zeros_like(m),
             "iterations": np.zeros_like(m, dtype=np.int32)}
-    ds = xr.Dataset({k: (dims, shaped(v)) for k, v in data.items()},
-                    coords={d: params[d] for d in dims})
-    if T is not None and "T" in dims:
-        ds = ds.assign_coords(beta=("T", beta_arr))
+    coords = dict(grid.coords)
+    if T is not None and "T" in grid.dims:
+        coords["beta"] = ("T", beta_arr)
+    ds = _schema.as_dataset(data, dims=grid.dims, coords=coords, converged=data["converged"])
     for k, v in _LONG.items():
         if k in ds:
             ds[k].attrs["long_name"] = v

@@ -34,7 +34,6 @@ the solver loop in ``theory.multitasking.solver``, input checks in
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -188,41 +187,27 @@ def solve(
 
 def _as_dataset(out: dict, inp) -> xr.Dataset:
     converged = np.isfinite(out["residual"]) & (out["residual"] < inp.tol)
-    bad = ~converged
-    if bad.any():
-        warnings.warn(
-            f"{int(bad.sum())} of {bad.size} grid points did not converge (tol={inp.tol:g}, "
-            f"max_iter={inp.max_iter}); they are NaN with converged=False.",
-            ConvergenceWarning,
-            stacklevel=3,
-        )
-    shape = inp.grid_shape
-    dims = inp.grid_dims
-    K = inp.K
-
-    def grid(a, extra=()):
-        return np.asarray(a).reshape(shape + extra)
-
-    def masked(a):
-        a = np.array(a, dtype=np.float64)
-        a[bad] = np.nan
-        return a
-
-    vec = dims + ("pattern",)
-    ds = xr.Dataset(
-        {
-            "m": (vec, grid(masked(out["m"]), (K,))),
-            "n": (vec, grid(masked(out["n"]), (K,))),
-            "free_energy": (dims, grid(masked(out["free_energy"]))),
-            "stability": (dims, grid(masked(out["stability"]))),
-            "stable": (dims, grid(converged & (out["stability"] > 0))),
-            # low storage (K finite): the replicon is 1, RS is exact wherever a state exists
-            "rs_stable": (dims, grid(converged)),
-            "converged": (dims, grid(converged)),
-            "residual": (dims, grid(out["residual"])),
-            "iterations": (dims, grid(out["iterations"])),
-        },
+    variables = {
+        "m": out["m"],
+        "n": out["n"],
+        "free_energy": out["free_energy"],
+        "stability": out["stability"],
+        "stable": converged & (out["stability"] > 0),
+        # low storage (K finite): the replicon is 1, RS is exact wherever a state exists
+        "rs_stable": converged,
+        "converged": converged,
+        "residual": out["residual"],
+        "iterations": out["iterations"],
+    }
+    ds = _schema.as_dataset(
+        variables,
+        dims=inp.grid_dims,
         coords=inp.coords,
+        converged=converged,
+        attrs=inp.attrs,
+        vector={"m": ("pattern",), "n": ("pattern",)},
+        settings=f"tol={inp.tol:g}, max_iter={inp.max_iter}",
+        stacklevel=4,
     )
     ds["m"].attrs.update(long_name="Mattis overlap m", units="1")
     ds["n"].attrs.update(long_name="class-mean overlap nbar", units="1")
@@ -231,5 +216,4 @@ def _as_dataset(out: dict, inp) -> xr.Dataset:
     ds["rs_stable"].attrs.update(
         long_name="replica symmetry locally (AT) stable: always, at finite K (low storage, "
         "replicon 1)", units="1")
-    ds.attrs.update(inp.attrs)
     return _schema.label(ds)

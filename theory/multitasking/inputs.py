@@ -12,7 +12,7 @@ import warnings
 import jax
 import numpy as np
 
-from theory import _memory, _validate
+from theory import _memory, _schema, _validate
 from theory._conventions import T_of_beta
 from theory._gaussian import DEFAULT_NODES, NODES_PER_AVERAGE
 
@@ -236,14 +236,8 @@ def validate_inputs(
     _positive_integer("max_iter", max_iter)
     sample_u = _uniforms(seed, samples, K) if average == "sampled" else None
 
-    axes = [("d", d_arr), (tname, t_arr), ("rho", rho_arr)]
-    grids = np.meshgrid(*[np.atleast_1d(a) for _, a in axes], indexing="ij")
-    b_grid = np.meshgrid(
-        np.atleast_1d(d_arr), np.atleast_1d(beta_arr), np.atleast_1d(rho_arr), indexing="ij"
-    )[1]
-    dims = tuple(name for name, a in axes if a.ndim == 1)
-    shape = tuple(a.size for _, a in axes if a.ndim == 1)
-    coords: dict = {name: ((name,) if a.ndim else (), a) for name, a in axes}
+    grid = _schema.outer_grid({"d": d_arr, tname: t_arr, "rho": rho_arr})
+    coords: dict = {name: ((name,) if a.ndim else (), a) for name, a in grid.axes.items()}
     other = "T" if tname == "beta" else "beta"
     coords[other] = ((tname,) if t_arr.ndim else (), T_of_beta(t_arr))
     coords["pattern"] = ("pattern", np.arange(K))
@@ -273,11 +267,11 @@ def validate_inputs(
         )
     return Inputs(
         K=K,
-        d=grids[0].ravel(),
-        beta=b_grid.ravel(),
-        rho=grids[2].ravel(),
-        grid_shape=shape,
-        grid_dims=dims,
+        d=grid.flat("d"),
+        beta=grid.flat(tname, beta_arr),
+        rho=grid.flat("rho"),
+        grid_shape=grid.shape,
+        grid_dims=grid.dims,
         coords=coords,
         start=start,
         order=order_arr,
