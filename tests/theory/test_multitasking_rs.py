@@ -300,3 +300,10 @@ def test_non_converged_points_are_flagged_nan_and_warned():
         ds = mt.solve(2, 0.3, T=0.5, max_iter=1)
     assert not bool(ds.converged) and not bool(ds.stable)
     assert np.isnan(ds.m.values).all() and np.isnan(float(ds.free_energy))
+
+
+def test_nodes_is_deprecated_and_changes_nothing():
+    """The data-noise average is the shared theory._gaussian rule; ``nodes`` is ignored."""
+    with pytest.warns(DeprecationWarning, match="nodes is no longer used"):
+        old = mt.solve(2, 0.3, T=0.0, nodes=40)
+    np.testing.assert_array_equal(old.m.values, mt.solve(2, 0.3, T=0.0).m.values)
