@@ -77,7 +77,6 @@ def solve_1rsb(
     )
 
 
-
 #: variables of the common schema that level="1RSB" does not compute (all NaN), and why
 NOT_COMPUTED = {
     "stable": "linear stability of the 1RSB saddle point: not computed (NaN); the solution is "
