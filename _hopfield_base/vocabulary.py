@@ -97,6 +97,14 @@ RESULTS: dict[str, Term] = {
     "q1": Term("1RSB intra-state overlap q1", "q1"),
     "theta": Term("1RSB Parisi parameter theta", "theta"),
     "mu": Term("1RSB Parisi parameter times beta, mu = beta theta", "mu"),
+    "E_retrieval_RS": Term("T = 0 energy per neuron of the retrieval state (RS)", "E_ret^RS"),
+    "E_spinglass_RS": Term("T = 0 energy per neuron of the spin-glass state (RS)", "E_SG^RS"),
+    "E_retrieval_1RSB": Term("T = 0 energy per neuron of the retrieval state (1RSB)", "E_ret^1RSB"),
+    "E_spinglass_1RSB": Term(
+        "T = 0 energy per neuron of the spin-glass state (1RSB)", "E_SG^1RSB"
+    ),
+    "m_retrieval_RS": Term("T = 0 Mattis overlap of the retrieval state (RS)", "m^RS"),
+    "m_retrieval_1RSB": Term("T = 0 Mattis overlap of the retrieval state (1RSB)", "m^1RSB"),
     "pattern": Term("pattern index", "mu"),
     "reliable": Term("at least 20 autocorrelation times recorded", "-"),
     "sigma": Term("final state", "sigma_i"),

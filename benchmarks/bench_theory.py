@@ -20,10 +20,13 @@ after compilation, >= 50x faster than the baseline. Prints a table and writes
     python benchmarks/bench_theory.py --rsb [--rsb-previous]
 
 ``--rsb`` instead times ``theory.critical_load(P, level="1RSB")`` for P = 2 and 4 (T = 0):
-the first call (compilation included) and the best of ``--repeat`` later calls, with the
-value; ``--rsb-previous`` adds the previous implementation (grid bisection over the engine's
-theta/mu scan, 16 scan values) in the same process, for the same-process ratio (slow:
-minutes per capacity). Goals (issue 28): <= 5 s (P = 2), <= 10 s (P = 4) after compilation.
+the first call (compilation included) and ``--repeat`` later calls (warm; the range min-max
+is reported, not only the best), each against the RS call ``critical_load(P, level="RS")``
+timed the same way in the same run, as the ratio 1RSB / RS (its range: the smallest 1RSB
+time over the largest RS time, and the largest over the smallest). ``--rsb-previous`` adds
+the previous implementation (grid bisection over the engine's theta/mu scan, 16 scan
+values) in the same process, for the same-process ratio (slow: minutes per capacity).
+Goals (issue 28): <= 5 s (P = 2), <= 10 s (P = 4) after compilation.
 """
 
 from __future__ import annotations
@@ -185,7 +188,7 @@ def _previous_critical_load_1rsb(P: int) -> float:
     a converged broken retrieval solution of the engine's scan (8 loads per round)."""
     from theory._bracket import grid_bisect
     from theory._conventions import factorial, is_retrieval
-    from theory.rsb import solve_1rsb
+    from theory.rsb._solve1rsb import solve_1rsb  # the array-level solver
 
     fact = factorial(P) / P
     lo, hi = (0.05, 0.2) if P == 2 else (0.02 / fact, 1.0 / fact)
@@ -204,13 +207,20 @@ def _rsb_rows(repeat: int, previous: bool) -> list[dict]:
 
     rows = []
     for P in (2, 4):
-        t0 = time.perf_counter()
-        a = theory.critical_load(P, protocol="hebbian", level="1RSB", progress=False)
-        first = time.perf_counter() - t0
+        rs = functools.partial(theory.critical_load, P, protocol="hebbian", level="RS")
+        rs()  # compile the RS spinodal
+        _, rs_runs, a_rs = _time(rs, repeat)
         call = functools.partial(theory.critical_load, P, protocol="hebbian", level="1RSB",
                                  progress=False)
+        t0 = time.perf_counter()
+        a = call()
+        first = time.perf_counter() - t0
         best, runs, _ = _time(call, repeat)
-        row = dict(P=P, alpha_c=a, first_call_s=first, warm_s_best=best, warm_s=runs)
+        ratio = (min(runs) / max(rs_runs), max(runs) / min(rs_runs))  # times > 0: ratios > 0
+        row = dict(P=P, alpha_c=a, first_call_s=first, warm_s_best=best, warm_s=runs,
+                   warm_s_range=[min(runs), max(runs)], rs_alpha_c=a_rs, rs_warm_s=rs_runs,
+                   rs_warm_s_range=[min(rs_runs), max(rs_runs)],
+                   warm_ratio_1rsb_over_rs_range=list(ratio))
         if previous:
             t0 = time.perf_counter()
             a_prev = _previous_critical_load_1rsb(P)
@@ -221,8 +231,10 @@ def _rsb_rows(repeat: int, previous: bool) -> list[dict]:
                        previous_warm_s=time.perf_counter() - t0)
             row["speedup_warm"] = row["previous_warm_s"] / best
         rows.append(row)
-        print(f"  1RSB critical_load P={P}: alpha_c = {a:.8f}; first call {first:.1f} s, "
-              f"after compilation {best:.2f} s (goal {5 if P == 2 else 10} s)"
+        print(f"  critical_load(P={P}, level='1RSB'): alpha_c = {a:.8f} (RS {a_rs:.8f}); "
+              f"first call {first:.1f} s; warm {min(runs):.2f}-{max(runs):.2f} s "
+              f"(goal {5 if P == 2 else 10} s); RS warm {min(rs_runs) * 1e3:.1f}-"
+              f"{max(rs_runs) * 1e3:.1f} ms; 1RSB/RS {ratio[0]:.3g}-{ratio[1]:.3g}x"
               + (f"; previous {row['previous_alpha_c']:.6f} in {row['previous_warm_s']:.1f} s"
                  f" warm ({row['speedup_warm']:.0f}x)" if previous else ""), flush=True)
     return rows

@@ -50,7 +50,7 @@ def main() -> None:
         alpha_gs_rs=gs_rs,
         alpha_gs_1rsb=gs_1rsb,
         alpha_energy=a_e.tolist(),
-        **{k: v.tolist() for k, v in E.items()},
+        **{k: E[k].values.tolist() for k in E.data_vars},
     )
     (ROOT / "data").mkdir(exist_ok=True)
     (ROOT / "data" / "rsb_phase_diagram.json").write_text(json.dumps(data, indent=1))

@@ -21,7 +21,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("theory", "montecarlo", "hopfield_sim")
 #: package faces whose ``__all__`` docs/api.md pins ("### `name.__all__`" + one line)
-FACES = ("theory", "montecarlo", "hopfield_sim", "hopfield_sim.layers", "hopfield_sim.tabular")
+FACES = ("theory", "theory.rsb", "montecarlo", "hopfield_sim", "hopfield_sim.layers",
+         "hopfield_sim.tabular")
 
 
 def _public_modules() -> list[str]:

@@ -202,13 +202,6 @@ _HOT = {"m": 0.0, "n": 0.0, "q": 0.0, "q0": 0.0, "q1": 0.0, "theta": 1.0, "mu": 
         "iterations": 0, "residual": 0.0}
 
 
-#: variables of the common schema that level="1RSB" does not compute (all NaN), and why
-_RSB_NOT_COMPUTED = {
-    "stable": "linear stability of the 1RSB saddle point: not computed (NaN); the solution is "
-    "the stationary point of lowest objective among the candidates (docs/models.md §5)",
-    "rs_stable": "replica symmetry locally (AT) stable: not computed at level='1RSB' (NaN); "
-    "use level='RS' for the replicon",
-}
 _UNSUPERVISED_AT = ("replica symmetry locally (AT) stable (1/0): not computed (NaN) for "
                     "protocol='unsupervised' at alpha > 0, whose replicon is not derived; "
                     "at alpha = 0 the replicon is 1 (docs/theory.md)")
@@ -329,15 +322,10 @@ def solve(
         raise TypeError(f"unexpected arguments {sorted(lse_options)} (only for protocol='lse').")
     grid = build_grid(protocol, P, beta, T, alpha, rho, r, M, level, branch, finite_M)
     f = grid.flat
-    if grid.level == "1RSB":
-        from theory.rsb import KEYS, solve_1rsb
+    if grid.level == "1RSB":  # one path with theory.rsb.solve
+        from theory.rsb._solve1rsb import solve_on_grid
 
-        def rsb(**a):
-            return solve_1rsb(protocol=grid.protocol, P=grid.P, branch=grid.branch, **a)
-
-        out = _solve_not_hot(rsb, (*KEYS, "mu"), f, ("beta", "alpha", "rho"))
-        ds = _as_dataset({k: v.reshape(grid.shape) for k, v in out.items()}, grid)
-        return _schema.label(_schema.not_computed(ds, _RSB_NOT_COMPUTED))
+        return solve_on_grid(grid)
 
     def rs(beta, alpha_eff, rho, r, M):
         return solve_rs_flat(beta, alpha_eff, rho, r, M, P=grid.P, branch=grid.branch,

@@ -1,6 +1,8 @@
 """1RSB for dense networks (P >= 4): reductions to RS, Guerra's bound, the T = 0 limit and the
-entropy of the spin-glass state. Independent references: the RS equations of docs/models.md §4.2
-written out here with plain Gauss-Hermite, the paramagnet in closed form, and the T = 0 RS
+entropy of the spin-glass state; ``theory.rsb.solve`` (the labelled Dataset) against the
+array-level solver and against the RS solver where 1RSB collapses to RS. Independent
+references: the RS equations of docs/models.md §4.2 written out here with plain
+Gauss-Hermite, ``theory.solve`` at level RS, the paramagnet in closed form, and the T = 0 RS
 spin-glass entropy -(P-1)/(2 pi) derived by hand (docs/rsb.md)."""
 
 from __future__ import annotations
@@ -11,7 +13,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+import xarray as xr
 
+import theory
+from _hopfield_base import vocabulary
 from theory import _x64, rsb
 from theory._gaussian import gauss_normal
 
@@ -141,10 +146,64 @@ def _rs_sg_q(beta):
     return q
 
 
+#: every variable of the array-level solver, as it appears in the Dataset
+SOLVER_KEYS = ("m", "n", "q", "q0", "q1", "theta", "mu", "free_energy", "converged", "residual",
+               "iterations")  # fmt: skip
+
+
+def _assert_dataset_is(ds, out):
+    """The Dataset of ``rsb.solve`` holds exactly the arrays of ``rsb.solve_1rsb``."""
+    for k in SOLVER_KEYS:
+        np.testing.assert_array_equal(ds[k].values, out[k], err_msg=k)
+        assert ds[k].attrs["units"] == "1"
+        assert ds[k].attrs["long_name"] == vocabulary.long_name(k)
+    assert ds.attrs["level"] == "1RSB" and ds["stable"].attrs["computed"] == 0
+
+
+def test_solve_is_the_array_solver_labelled_and_collapses_to_rs():
+    """``rsb.solve`` = ``solve_1rsb`` exactly (finite T); retrieval at alpha = 0.02 is replica
+    symmetric above T ~ 0.02 (docs/rsb.md), where its m must be the RS solver's."""
+    T = np.array([0.2, 0.3, 0.5, 1.0])  # 1.0: above the retrieval spinodal, m = 0
+    ds = rsb.solve(P, T=T, alpha=ALPHA, branch="retrieval", nodes=48, n_scan=6)
+    assert ds.m.dims == ("T",) and ds.attrs["nodes"] == 48
+    out = rsb.solve_1rsb(beta=1 / T, alpha=np.full(4, ALPHA), rho=np.zeros(4),
+                         branch="retrieval", **KW)  # fmt: skip
+    _assert_dataset_is(ds, out)
+    rs = theory.solve(P=P, T=T, alpha=ALPHA)  # the RS solver (theory.rs), its own quadrature
+    assert np.all(ds.theta == 1.0) and rs.converged.all()
+    assert np.all(ds.m[:3] > 0.95) and abs(float(ds.m[3])) < 1e-12
+    np.testing.assert_allclose(ds.m, rs.m, rtol=0, atol=1e-8)
+    np.testing.assert_allclose(ds.q, rs.q, rtol=0, atol=1e-8)
+    np.testing.assert_allclose(ds.free_energy, rs.free_energy, rtol=0, atol=1e-8)
+
+
+def test_solve_and_theory_solve_are_one_path():
+    # infinite temperature runs no engine: the paramagnet, f = -inf, theta = 1
+    kw = dict(beta=[0.0, 0.0], alpha=[0.01, 0.02])
+    ds = rsb.solve(P, **kw)
+    xr.testing.assert_identical(ds, theory.solve(P=P, level="1RSB", **kw))
+    assert np.all(ds.free_energy == -np.inf) and np.all(ds.theta == 1.0)
+    with pytest.raises(ValueError, match="n_scan must be an integer >= 1"):
+        rsb.solve(P, T=0.5, n_scan=0)
+    with pytest.raises(ValueError, match="level='1RSB' is implemented for"):
+        rsb.solve(P, T=0.5, alpha=0.01, protocol="unsupervised", r=0.5, M=10)
+
+
+def test_face_exports_user_tools_only():
+    assert sorted(rsb.__all__) == ["at_line", "critical_load_1rsb", "ground_state_energies",
+                                   "retrieval_ground_state_load", "solve"]  # fmt: skip
+    assert callable(rsb.solve)
+    from theory.rsb import KEYS, quadrature, solve_1rsb  # still importable  # noqa: F401
+
+
 @pytest.mark.slow  # ~25 s; the T = 0 functional is checked against RS in the default tier
 def test_zero_temperature_matches_large_beta():
     out = _solve([100.0, np.inf], "spinglass")
     assert out["converged"].all()
+    # the Dataset of rsb.solve at T = 0 (and beta = 100): the same arrays, same programs
+    ds = rsb.solve(P, beta=[100.0, np.inf], alpha=ALPHA, branch="spinglass", nodes=48, n_scan=6)
+    _assert_dataset_is(ds, out)
+    np.testing.assert_array_equal(ds["T"], [0.01, 0.0])
     f100, e0 = out["free_energy"]
     assert abs(f100 - e0) < 5e-5, (f100, e0)
     # T = 0 spin glass: broken with finite mu, energy above RS -sqrt(2c/pi) (Guerra at T = 0)

@@ -7,6 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from _hopfield_base import vocabulary
+from theory import rsb
 from theory.rsb import ground_state
 
 
@@ -18,9 +20,18 @@ def test_ags_retrieval_ground_state_load():
 
 @pytest.mark.slow
 def test_dense_energies_obey_guerra_and_1rsb_moves_the_crossing():
-    E = ground_state.ground_state_energies(4, [0.01, 0.02, 0.03])
+    alpha = [0.01, 0.02, 0.03]
+    E = ground_state.ground_state_energies(4, alpha)
+    assert E.attrs["P"] == 4 and E.attrs["T"] == 0.0 and list(E.alpha) == alpha
+    for name in E.data_vars:  # CF attributes from the one vocabulary
+        assert (E[name].attrs["long_name"], E[name].attrs["units"]) == vocabulary.describe(name)
     for state in ("retrieval", "spinglass"):
         assert np.all(E[f"E_{state}_1RSB"] >= E[f"E_{state}_RS"] - 1e-9)
+        # the 1RSB energies are those of the public solver at T = 0 (theory.rsb.solve)
+        ds = rsb.solve(4, T=0.0, alpha=alpha, branch=state)
+        np.testing.assert_array_equal(E[f"E_{state}_1RSB"], ds.free_energy)
+        if state == "retrieval":
+            np.testing.assert_array_equal(E.m_retrieval_1RSB, ds.m)
     # RS spin glass at T = 0: -sqrt(2c/pi), c = alpha P P!/4 (closed form)
     c = np.array([0.01, 0.02, 0.03]) * 4 * 24 / 4
     np.testing.assert_allclose(E["E_spinglass_RS"], -np.sqrt(2 * c / np.pi), rtol=1e-6)

@@ -1,5 +1,6 @@
 """The 1RSB retrieval capacity (route A of docs/rsb.md): one broken retrieval solution from
-the engine's scan, then the Newton continuation of :mod:`theory.rsb.spinodal` to the fold.
+the engine's scan, then the Newton continuation of :mod:`theory.rsb.spinodal` to the fold;
+:func:`critical_load_1rsb` is the user's call (``theory.critical_load(level="1RSB")``).
 
 The residuals are the engine models' own stationarity equations (:mod:`theory.rsb.dense`,
 :mod:`theory.rsb.ags`): at T > 0 ``x = (n, q0, q1, theta)`` with ``dA/dtheta = 0``; at T = 0
@@ -14,9 +15,10 @@ import math
 import jax.numpy as jnp
 import numpy as np
 
-from theory import _x64
-from theory._conventions import is_retrieval
+from theory import _validate, _x64
+from theory._conventions import beta_of_T, is_retrieval
 from theory.rsb import ags, dense, engine, spinodal
+from theory.rsb._solve1rsb import model_of
 
 NODES = 64  # mapped-trapezoid nodes for z0, z1 (T > 0); the T = 0 averages are closed form
 START = (0.999, 1.01, 1.05)  # loads (in units of the RS spinodal) tried for a broken start
@@ -75,3 +77,67 @@ def capacity(
     return spinodal.fold(
         R, x0, f * alpha_rs, args, progress=progress, desc=f"critical_load(P={P}, level='1RSB')"
     )
+
+
+def critical_load_1rsb(
+    P: int,
+    *,
+    rho: float = 0.0,
+    protocol: str = "hebbian",
+    T: float = 0.0,
+    rtol: float = 1e-5,
+    progress: bool | None = None,
+) -> float:
+    """Largest load ``alpha`` (``K = alpha N^(P-1)``) at which the 1RSB retrieval solution exists.
+
+    The RS spinodal (theory.critical) sets the scale; the engine finds one broken retrieval
+    solution near it (:data:`START`) and Newton continuation in the overlap ``n`` follows it
+    to the fold, with the Parisi block size (``mu = beta theta`` at T = 0) fixed by its
+    stationarity condition (:mod:`theory.rsb.spinodal`). Where no broken retrieval solution
+    exists there, the RS spinodal is returned (1RSB = RS).
+
+    Parameters
+    ----------
+    P : int
+        Even interaction order (2 = AGS).
+    rho : float
+        Dataset entropy (``protocol="supervised"``; ignored for "hebbian").
+    protocol : {"hebbian", "supervised"}
+    T : float
+        Temperature; 0 uses the closed-form T = 0 theory; ``inf`` (no retrieval) gives 0.
+    rtol : float
+        Accepted for compatibility; the fold is located to ``|d alpha/dn| < 1e-9``, i.e.
+        ``alpha_c`` to ~1e-12 for the discretised equations (quadrature error ~1e-8).
+    progress : bool or None
+        Show the continuation steps (tqdm, stderr); None (default): a bar appears only if
+        the search takes longer than a second.
+
+    Returns
+    -------
+    float
+        alpha_c (multiply by P!/P for the convention-free Delta_c).
+
+    Examples
+    --------
+    >>> round(critical_load_1rsb(2), 6)  # Steffan & Kuehn 1994: 0.138186  # doctest: +SKIP
+    0.138186
+    """
+    if protocol not in ("hebbian", "supervised"):
+        raise ValueError(
+            f"protocol must be one of 'hebbian', 'supervised' at level='1RSB'; got {protocol!r}."
+        )
+    P = _validate.interaction_order(P)
+    T = _validate.scalar_T(T)
+    rho = float(_validate.real_array("rho", rho, low=0.0, high=math.inf, high_open=True))
+    float(_validate.real_array("rtol", rtol, low=0.0, high=1.0, low_open=True))
+    if progress is not None:
+        _validate.flag("progress", progress)
+    if math.isinf(T):  # infinite temperature: the paramagnet only
+        return 0.0
+    beta = float(beta_of_T(T))
+    from theory.critical import critical_point  # RS spinodal (theory.critical imports us lazily)
+
+    rho = rho if protocol == "supervised" else 0.0
+    alpha_rs = critical_point(P, rho=rho, protocol=protocol, T=T)[0]
+    n_y = model_of(P, protocol)[1]["n_y"]
+    return capacity(P, beta, rho, alpha_rs, n_y=n_y, progress=progress)[0]

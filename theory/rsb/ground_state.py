@@ -2,20 +2,21 @@
 1RSB, and the load below which retrieval is the global minimum.
 
 RS energies are the ``q0 = 1`` (P >= 4) / closed-form AGS (P = 2) limits used as the RS
-candidate inside the 1RSB solvers; 1RSB energies are ``theory.rsb.solve_1rsb`` at
-``beta = inf``. By Guerra's bound the 1RSB energy of a state is never below its RS energy.
+candidate inside the 1RSB solvers; 1RSB energies are those of ``theory.rsb.solve`` at
+``T = 0``. By Guerra's bound the 1RSB energy of a state is never below its RS energy.
 For P = 2 (RS) retrieval stops being the ground state at alpha ~ 0.051 [PUB, AGS].
 """
 
 from __future__ import annotations
 
 import numpy as np
+import xarray as xr
 
-from theory import _validate
+from theory import _schema, _validate
 from theory._bracket import grid_bisect
 from theory._conventions import is_retrieval
 from theory.rsb import engine
-from theory.rsb.solve import model_of, solve_1rsb
+from theory.rsb._solve1rsb import model_of, solve_1rsb
 
 
 def _rs0(P: int, alpha: np.ndarray, rho: np.ndarray, protocol: str, branch: str):
@@ -26,22 +27,44 @@ def _rs0(P: int, alpha: np.ndarray, rho: np.ndarray, protocol: str, branch: str)
 
 def ground_state_energies(
     P: int, alpha, *, rho: float = 0.0, protocol: str = "hebbian"
-) -> dict[str, np.ndarray]:
+) -> xr.Dataset:
     """T = 0 energies per neuron of the retrieval and spin-glass states, RS and 1RSB.
+
+    Parameters
+    ----------
+    P : int
+        Interaction order (2 = AGS).
+    alpha : float or 1-D array_like
+        Loads, ``K = alpha N^(P-1)``.
+    rho : float
+        Dataset entropy (``protocol="supervised"``; ignored for "hebbian").
+    protocol : {"hebbian", "supervised"}
 
     Returns
     -------
-    dict of ndarray, shape of ``alpha``
-        ``E_retrieval_RS``, ``E_spinglass_RS``, ``E_retrieval_1RSB``, ``E_spinglass_1RSB`` and
-        ``m_retrieval_RS``, ``m_retrieval_1RSB``; NaN where the retrieval state does not exist
-        (m < 0.5) or a solver did not converge.
+    xarray.Dataset
+        Dimension ``alpha`` (a scalar gives one point); variables ``E_retrieval_RS``,
+        ``E_spinglass_RS``, ``E_retrieval_1RSB``, ``E_spinglass_1RSB`` (energy per neuron,
+        the T = 0 free energy) and ``m_retrieval_RS``, ``m_retrieval_1RSB``; NaN where the
+        retrieval state does not exist (m < 0.5) or a solver did not converge. CF
+        ``long_name`` / ``units`` from the vocabulary; attributes ``P``, ``protocol``,
+        ``rho``, ``T = 0``.
+
+    Examples
+    --------
+    >>> E = ground_state_energies(4, [0.01, 0.02])  # doctest: +SKIP
+    >>> bool((E.E_spinglass_1RSB >= E.E_spinglass_RS).all())  # Guerra's bound  # doctest: +SKIP
+    True
     """
     P = _validate.interaction_order(P)
     _validate.choice("protocol", protocol, ("hebbian", "supervised"))
     alpha = np.atleast_1d(
         _validate.real_array("alpha", alpha, low=0.0, meaning="alpha is the load.")
     )
-    rho_a = np.full(alpha.shape, rho if protocol == "supervised" else 0.0)
+    if alpha.ndim > 1:
+        raise ValueError(f"alpha must be a scalar or a 1-D array; got shape {alpha.shape}.")
+    rho = float(rho) if protocol == "supervised" else 0.0
+    rho_a = np.full(alpha.shape, rho)
     out = {}
     for branch in ("retrieval", "spinglass"):
         E, m, ok = _rs0(P, alpha, rho_a, protocol, branch)
@@ -60,7 +83,12 @@ def ground_state_energies(
         if branch == "retrieval":
             out["m_retrieval_RS"] = np.where(ok, m, np.nan)
             out["m_retrieval_1RSB"] = np.where(res["converged"], res["m"], np.nan)
-    return out
+    ds = xr.Dataset(
+        {k: ("alpha", np.asarray(v, dtype=np.float64)) for k, v in out.items()},
+        coords={"alpha": ("alpha", alpha)},
+        attrs={"P": P, "protocol": protocol, "rho": rho, "T": 0.0},
+    )
+    return _schema.label(ds)
 
 
 def retrieval_ground_state_load(
@@ -87,7 +115,7 @@ def retrieval_ground_state_load(
 
     def below(a):
         E = ground_state_energies(P, a, rho=rho, protocol=protocol)
-        return E[f"E_retrieval_{level}"] < E[f"E_spinglass_{level}"]
+        return (E[f"E_retrieval_{level}"] < E[f"E_spinglass_{level}"]).values
 
     return grid_bisect(below, lo, hi, rtol=rtol)
 
