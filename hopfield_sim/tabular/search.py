@@ -46,7 +46,9 @@ remaining epochs; the first rung always runs trial 0). Trial 0 (the budget recip
 setting) is always trained to its full length, and the choice follows the one-standard-error
 rule (:func:`_choose`): the best fully trained trial replaces trial 0 only if its validation
 accuracy is higher by more than the binomial standard error sqrt(p (1 - p) / n_validation) of
-trial 0's accuracy p; within that noise the default is kept.
+trial 0's accuracy p; within that noise the default is kept. Regression (a numeric target;
+the score is minus the validation RMSE in standardised units): the standard error of trial
+0's RMSE by the delta method on its squared validation residuals.
 
 Compilation: a training step compiles once per (data set shapes, family); trials of a family
 share it within the process, and :func:`enable_compilation_cache` (on by default for the
@@ -308,7 +310,7 @@ def auto(
         if h.trials[0]["rung"] < 2:  # the default is always judged at its full length
             h.run(0, 2)
     trials = h.trials
-    best = _choose(trials[:k], len(s.validation))
+    best = _choose(trials[:k], len(s.validation), _regression_error(hidden, trials[0]))
     result = trials[best]["result"]
     _fill_test(enc, result)
     table = [
@@ -326,10 +328,11 @@ def auto(
                         seconds=h.elapsed(), budget_seconds=h.budget)  # fmt: skip
 
 
-def _choose(trials: list[dict], n_validation: int) -> int:
+def _choose(trials: list[dict], n_validation: int, se: float | None = None) -> int:
     """One-standard-error rule: trial 0 (the budget recipe's setting) is kept unless the best
-    fully trained trial beats its validation accuracy p by more than sqrt(p (1 - p) / n_val),
-    the binomial standard error of p on the validation rows.
+    fully trained trial beats its validation score by more than one standard error ``se`` of
+    that score; by default (classification) sqrt(p (1 - p) / n_val), the binomial standard
+    error of trial 0's validation accuracy p.
 
     Small validation sets (tens of rows) make many trials tie within noise; picking the
     maximum then fits the noise of those rows (seen on sets with 34-38 validation rows).
@@ -338,9 +341,24 @@ def _choose(trials: list[dict], n_validation: int) -> int:
     base = trials[0]
     if best == 0 or base["rung"] != trials[best]["rung"]:
         return best
-    p = min(max(float(base["score"]), 0.0), 1.0)
-    se = math.sqrt(p * (1.0 - p) / max(1, n_validation))
+    if se is None:
+        p = min(max(float(base["score"]), 0.0), 1.0)
+        se = math.sqrt(p * (1.0 - p) / max(1, n_validation))
     return best if trials[best]["score"] > base["score"] + se else 0
+
+
+def _regression_error(hidden: Encoded, trial: dict) -> float | None:
+    """Standard error of trial 0's regression score (minus the validation RMSE in standardised
+    units; None for classification): the delta method on the squared residuals e^2,
+    se(RMSE) = sd(e^2) / (2 RMSE sqrt(n)), divided by the target's standard deviation."""
+    rows = hidden.split.validation
+    if hidden.discrete[-1] or len(rows) < 2 or "result" not in trial:
+        return None
+    sq = (trial["result"].predict(hidden.x[rows], hidden.missing[rows]) - hidden.y[rows]) ** 2
+    rmse = math.sqrt(float(np.mean(sq)))
+    if rmse == 0.0:
+        return 0.0
+    return float(np.std(sq, ddof=1)) / (2.0 * rmse * math.sqrt(len(rows))) / hidden.target_std
 
 
 def _family(r: Recipe) -> tuple:
