@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 import types
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -137,3 +138,19 @@ def test_the_budget_stops_adding_trials(monkeypatch, enc):
 def test_bad_budget_is_refused(enc):
     with pytest.raises(ValueError, match="budget_minutes"):
         search.auto(enc, budget_minutes=0)
+
+
+def test_regression_noise_is_the_standard_error_of_the_rmse():
+    # Gaussian residuals of standard deviation s: the RMSE over n rows has standard error
+    # s / sqrt(2 n) (the chi distribution's, large n); the score is in standardised units
+    from hopfield_sim.tabular.data import Encoded, Split
+
+    n, s, target_std = 4000, 1.5, 2.0
+    y = np.random.default_rng(0).normal(0.0, s, n)
+    split = Split(0, "intended", np.arange(0), np.arange(n), np.arange(0))
+    enc = Encoded(np.zeros((n, 2), np.float32), np.zeros((n, 2), bool), y, (1, 1),
+                  (False, False), split, 0.0, target_std)  # fmt: skip
+    trial = {"result": types.SimpleNamespace(predict=lambda x, m: np.zeros(len(x)))}
+    se = search._regression_error(enc, trial)
+    assert se == pytest.approx(s / np.sqrt(2 * n) / target_std, rel=0.05)
+    assert search._regression_error(replace(enc, discrete=(False, True)), trial) is None
