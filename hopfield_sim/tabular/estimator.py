@@ -340,6 +340,8 @@ class HopularRegressor(RegressorMixin, _Hopular):
             raise ValueError("y: Input y contains NaN or infinity.")
         if len(y) != _n_rows(X):
             raise ValueError(f"X and y have different numbers of rows: {_n_rows(X)}, {len(y)}.")
+        if len(y) == 0:  # before the mean of no rows (a warning, an error under pytest)
+            raise ValueError("X: Found array with 0 sample(s); Hopular needs at least 2.")
         mean = float(y.mean())
         std = float(y.std(ddof=1)) if len(y) > 1 else 1.0
         std = std if std > 0 else 1.0
