@@ -1,5 +1,6 @@
 """recipe="auto": the search space, successive halving and the time budget (training faked:
-the halving logic is tested against a known validation score; the slow test trains)."""
+the halving logic is tested against a known validation score), and a real search whose kept
+default must equal the plain budget run bit for bit."""
 
 from __future__ import annotations
 
