@@ -38,7 +38,9 @@ def run_split(
         recipe), ``history`` (per validation: epoch, loss, validation accuracy), ``machine``.
         With ``recipe="auto"`` (:func:`hopfield_sim.tabular.search.auto`, within
         ``budget_minutes``; ``epochs`` and ``checkpoint`` do not apply) also ``search``: every
-        trial's settings, rung and validation score, and the search's seconds and budget.
+        trial's settings, rung and validation score, and the search's seconds and budget;
+        ``recipe`` is then "auto" and ``settings`` the chosen recipe (named "budget" when the
+        search kept the default).
     """
     data = load_dataset(dataset)
     s = data.split(split, which=which)
@@ -70,7 +72,7 @@ def run_split(
         "dataset": data.name,
         "split": split,
         "indices": which,
-        "recipe": r.name,
+        "recipe": recipe,  # "auto" stays "auto"; settings["name"] is "budget" for a kept default
         "test_accuracy": res.test_accuracy,
         "validation_accuracy": res.validation_accuracy,
         "best_epoch": res.best_epoch,

@@ -11,7 +11,9 @@ category not seen in training is treated as missing.
 ``fit`` holds out ``validation_fraction`` of the rows (stratified for classes; drawn with
 ``random_state``) to pick the best epoch of the weight average, then memory = the remaining
 training rows. The budget recipe's tiers apply (:func:`hopfield_sim.tabular.recipe`);
-``epochs`` and ``feature_size`` override it.
+``epochs`` and ``feature_size`` override it. ``recipe="auto"`` runs the model search
+(:func:`hopfield_sim.tabular.search.auto`, within ``budget_minutes``) on the same held-out
+rows; when it keeps the default, the fit is exactly the ``recipe="budget"`` fit.
 
 Examples
 --------
@@ -88,8 +90,10 @@ class _Hopular(BaseEstimator):
         categorical_features="auto",
         validation_fraction: float = 0.1,
         random_state=None,
+        budget_minutes: float | None = None,
     ):
         self.recipe = recipe
+        self.budget_minutes = budget_minutes
         self.epochs = epochs
         self.feature_size = feature_size
         self.categorical_features = categorical_features
@@ -204,6 +208,8 @@ class _Hopular(BaseEstimator):
         sizes, discrete = tuple(sizes + [target_sizes[0]]), tuple(discrete + [target_sizes[1]])
         split = Split(0, "intended", tr, val, np.arange(0))
         enc = Encoded(x, missing, y_value, sizes, discrete, split, *self._target_stats)
+        if self.recipe == "auto":
+            return self._fit_auto(enc, seed)
         r = make_recipe(self.recipe, num_train=len(tr), num_features=len(sizes),
                         epochs=self.epochs)  # fmt: skip
         if self.feature_size is not None:
@@ -215,6 +221,18 @@ class _Hopular(BaseEstimator):
             r = replace(r, model=model)
         self.recipe_ = r
         self.result_ = train(enc, recipe=r, seed=seed)
+        self.n_iter_ = self.result_.epochs
+        return self
+
+    def _fit_auto(self, enc, seed: int):
+        """``recipe="auto"``: :func:`hopfield_sim.tabular.search.auto` on the held-out rows."""
+        from hopfield_sim.tabular.search import DEFAULT_BUDGET_MINUTES, auto
+
+        if self.epochs is not None or self.feature_size is not None:
+            raise ValueError("recipe='auto' chooses epochs and feature_size; leave them None.")
+        minutes = DEFAULT_BUDGET_MINUTES if self.budget_minutes is None else self.budget_minutes
+        found = auto(enc, seed=seed, budget_minutes=float(minutes))
+        self.recipe_, self.result_, self.search_ = found.recipe, found.result, found.trials
         self.n_iter_ = self.result_.epochs
         return self
 
@@ -250,16 +268,24 @@ class HopularClassifier(ClassifierMixin, _Hopular):
 
     Parameters
     ----------
-    recipe : "budget" or "reference"
-    epochs : int, optional (overrides the recipe's)
-    feature_size : int, optional (embedding width per feature; overrides the recipe's)
+    recipe : "budget", "reference" or "auto"
+        ``"auto"``: the model search of :mod:`hopfield_sim.tabular.search` on the held-out
+        validation rows (the budget setting unless a trial beats it beyond validation noise)
+    epochs : int, optional (overrides the recipe's; not with "auto")
+    feature_size : int, optional (embedding width per feature; overrides the recipe's; not
+        with "auto")
     categorical_features : "auto", indices, boolean mask or column names
-    validation_fraction : float in [0, 1): rows held out to pick the best epoch
+    validation_fraction : float in [0, 1): rows held out to pick the best epoch (and, with
+        "auto", the trial)
     random_state : int, RandomState or None
+    budget_minutes : float, optional
+        Time budget of the "auto" search (default
+        :data:`~hopfield_sim.tabular.search.DEFAULT_BUDGET_MINUTES`, 8)
 
     Attributes
     ----------
-    classes_, n_features_in_, feature_names_in_ (DataFrames), categorical_, recipe_, result_
+    classes_, n_features_in_, feature_names_in_ (DataFrames), categorical_, recipe_, result_,
+    search_ (with "auto": every trial's settings, rung, validation score and seconds)
     """
 
     def fit(self, X, y):
@@ -314,6 +340,8 @@ class HopularRegressor(RegressorMixin, _Hopular):
             raise ValueError("y: Input y contains NaN or infinity.")
         if len(y) != _n_rows(X):
             raise ValueError(f"X and y have different numbers of rows: {_n_rows(X)}, {len(y)}.")
+        if len(y) == 0:  # before the mean of no rows (a warning, an error under pytest)
+            raise ValueError("X: Found array with 0 sample(s); Hopular needs at least 2.")
         mean = float(y.mean())
         std = float(y.std(ddof=1)) if len(y) > 1 else 1.0
         std = std if std > 0 else 1.0

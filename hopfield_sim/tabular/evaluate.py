@@ -7,16 +7,21 @@ import numpy as np
 
 from hopfield_sim.tabular.model import model_input
 
-__all__ = ["Evaluator"]
+__all__ = ["Evaluator", "eval_chunk"]
+
+
+def eval_chunk(enc, eval_batch_size: int) -> int:
+    """Rows per evaluation call: ``min(eval_batch_size, max(validation, test rows, 1))``."""
+    return min(int(eval_batch_size), max(len(enc.split.validation), len(enc.split.test), 1))
 
 
 class Evaluator:
     """Target outputs, validation score and test metrics of given weights (memory = the
     whole training set, rows in chunks of one shape: one compilation)."""
 
-    def __init__(self, enc, memory_all, predict, eval_batch_size):
+    def __init__(self, enc, memory_all, predict, eval_batch_size, chunk=None):
         self.enc, self.memory_all, self.predict = enc, memory_all, predict
-        self.chunk = min(eval_batch_size, max(len(enc.split.validation), len(enc.split.test), 1))
+        self.chunk = eval_chunk(enc, eval_batch_size) if chunk is None else int(chunk)
         self.regression = not enc.discrete[-1]
 
     def outputs(self, params, x: np.ndarray, missing: np.ndarray) -> np.ndarray:

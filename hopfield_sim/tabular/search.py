@@ -15,15 +15,20 @@ memory size         ``min(N, max(512, 64 C))`` rows (medium tier;  fixed per dat
 learning rate       log-uniform in [1e-3, 1e-2]                    no (a per-step input)
 mask p              uniform in [0, 0.1]                            no (host-side draws)
 replace p           uniform in [0.05, 0.3]                         no (host-side draws)
-epochs              the budget recipe's epochs rounded up to a     no
-                    multiple of 9, x 1 or x 2
+epochs              trials 1+: the budget recipe's epochs rounded  no
+                    up to a multiple of 9, x 1 or x 2 (trial 0:
+                    the budget recipe's own epochs)
 ==================  =============================================  =========================
 
 Everything else is the budget recipe's tier (:func:`hopfield_sim.tabular.recipe`): batch 256
 above 256 training rows (full batch below), LAMB with gradient clip 1, cosine learning rate
 over the trial's epochs, feature-loss weight annealed over a tenth (a quarter on small sets),
-weight average. Trial 0 is the budget recipe's own setting (epochs rounded to a multiple of 9),
-so the search always considers it.
+weight average. Trial 0 is the budget recipe itself: the same recipe object
+``recipe("budget", ...)`` returns (its epochs, schedule, validation epochs and memory size,
+not rounded to the rungs' multiple of 9), trained with the same seed and evaluated in the same
+shapes (the full split's evaluation chunk, although the search hides the test rows). Its
+rungs are at ``epochs // 9`` and ``epochs // 3``; it resumes exactly from its checkpoints, so
+when the search keeps it the result is bit for bit that of ``recipe="budget"``.
 
 Selection uses the **validation rows only**: the search runs on a copy of the split whose
 test part is empty, and the chosen model is applied to the test rows once, afterwards.
@@ -41,7 +46,9 @@ remaining epochs; the first rung always runs trial 0). Trial 0 (the budget recip
 setting) is always trained to its full length, and the choice follows the one-standard-error
 rule (:func:`_choose`): the best fully trained trial replaces trial 0 only if its validation
 accuracy is higher by more than the binomial standard error sqrt(p (1 - p) / n_validation) of
-trial 0's accuracy p; within that noise the default is kept.
+trial 0's accuracy p; within that noise the default is kept. Regression (a numeric target;
+the score is minus the validation RMSE in standardised units): the standard error of trial
+0's RMSE by the delta method on its squared validation residuals.
 
 Compilation: a training step compiles once per (data set shapes, family); trials of a family
 share it within the process, and :func:`enable_compilation_cache` (on by default for the
@@ -59,6 +66,7 @@ from pathlib import Path
 import numpy as np
 
 from hopfield_sim.tabular.data import Encoded, Split
+from hopfield_sim.tabular.evaluate import eval_chunk
 from hopfield_sim.tabular.model import HopularConfig
 from hopfield_sim.tabular.recipes import Recipe
 from hopfield_sim.tabular.recipes import recipe as make_recipe
@@ -151,8 +159,9 @@ def _trial_recipe(base: Recipe, enc: Encoded, family: tuple, lr: float, mask_p: 
 
 
 def candidates(enc: Encoded, n: int, seed: int, max_families: int = 3) -> list[Recipe]:
-    """``n`` trial recipes: trial 0 the budget recipe's setting, the rest drawn from
-    :data:`SPACE` over at most ``max_families`` compiled families (the budget's first)."""
+    """``n`` trial recipes: trial 0 the budget recipe itself (the very recipe
+    ``recipe("budget", ...)`` returns, so a kept default is a plain budget run), the rest drawn
+    from :data:`SPACE` over at most ``max_families`` compiled families (the budget's first)."""
     base = _base(enc)
     rng = np.random.default_rng([int(seed), 26])
     e_rule, e_wide = default_feature_sizes(len(enc.sizes))
@@ -161,7 +170,7 @@ def candidates(enc: Encoded, n: int, seed: int, max_families: int = 3) -> list[R
     others = [f for f in dict.fromkeys(others) if f != first]
     pick = rng.permutation(len(others))[: max(0, max_families - 1)]
     families = [first] + [others[i] for i in pick]
-    out = [_trial_recipe(base, enc, first, base.learning_rate, base.mask_p, base.replace_p, 1)]
+    out = [base]  # trial 0: the budget recipe itself (epochs, schedule, validation, memory)
     for i in range(1, n):
         out.append(
             _trial_recipe(
@@ -190,8 +199,9 @@ class _Halving:
     """State of one successive-halving search (trials, timings, compiled families)."""
 
     def __init__(self, hidden: Encoded, recipes: list[Recipe], seed: int, budget: float,
-                 folder: Path, progress: bool):  # fmt: skip
+                 folder: Path, progress: bool, chunk: int):  # fmt: skip
         self.hidden, self.seed, self.budget, self.folder = hidden, seed, budget, folder
+        self.chunk = chunk  # the full split's evaluation rows: a plain run's shapes
         self.progress, self.t0 = progress, _now()
         self.trials = [{"recipe": r, "rung": -1, "score": -math.inf, "seconds": 0.0,
                         "epochs_done": 0} for r in recipes]  # fmt: skip
@@ -211,7 +221,7 @@ class _Halving:
         fam = _family(t["recipe"])
         start = _now()
         res = train(self.hidden, recipe=t["recipe"], seed=self.seed, stop_after=stop,
-                    checkpoint=self.folder / f"trial{i}.npz")  # fmt: skip
+                    checkpoint=self.folder / f"trial{i}.npz", eval_chunk=self.chunk)  # fmt: skip
         sec = _now() - start
         (self.cold if fam not in self.compiled else self.warm).append(
             (sec, stop - t["epochs_done"])
@@ -293,13 +303,14 @@ def auto(
     hidden = replace(enc, split=Split(s.index, s.which, s.train, s.validation, s.test[:0]))
     recipes = candidates(enc, max_trials, seed, max_families)
     with tempfile.TemporaryDirectory(prefix="hopular-auto-") as tmp:
-        h = _Halving(hidden, recipes, seed, 60.0 * float(budget_minutes), Path(tmp), progress)
+        h = _Halving(hidden, recipes, seed, 60.0 * float(budget_minutes), Path(tmp), progress,
+                     eval_chunk(enc, 512))  # fmt: skip
         k = h.first_rung()
         h.later_rungs(list(range(k)))
         if h.trials[0]["rung"] < 2:  # the default is always judged at its full length
             h.run(0, 2)
     trials = h.trials
-    best = _choose(trials[:k], len(s.validation))
+    best = _choose(trials[:k], len(s.validation), _regression_error(hidden, trials[0]))
     result = trials[best]["result"]
     _fill_test(enc, result)
     table = [
@@ -317,10 +328,11 @@ def auto(
                         seconds=h.elapsed(), budget_seconds=h.budget)  # fmt: skip
 
 
-def _choose(trials: list[dict], n_validation: int) -> int:
+def _choose(trials: list[dict], n_validation: int, se: float | None = None) -> int:
     """One-standard-error rule: trial 0 (the budget recipe's setting) is kept unless the best
-    fully trained trial beats its validation accuracy p by more than sqrt(p (1 - p) / n_val),
-    the binomial standard error of p on the validation rows.
+    fully trained trial beats its validation score by more than one standard error ``se`` of
+    that score; by default (classification) sqrt(p (1 - p) / n_val), the binomial standard
+    error of trial 0's validation accuracy p.
 
     Small validation sets (tens of rows) make many trials tie within noise; picking the
     maximum then fits the noise of those rows (seen on sets with 34-38 validation rows).
@@ -329,9 +341,24 @@ def _choose(trials: list[dict], n_validation: int) -> int:
     base = trials[0]
     if best == 0 or base["rung"] != trials[best]["rung"]:
         return best
-    p = min(max(float(base["score"]), 0.0), 1.0)
-    se = math.sqrt(p * (1.0 - p) / max(1, n_validation))
+    if se is None:
+        p = min(max(float(base["score"]), 0.0), 1.0)
+        se = math.sqrt(p * (1.0 - p) / max(1, n_validation))
     return best if trials[best]["score"] > base["score"] + se else 0
+
+
+def _regression_error(hidden: Encoded, trial: dict) -> float | None:
+    """Standard error of trial 0's regression score (minus the validation RMSE in standardised
+    units; None for classification): the delta method on the squared residuals e^2,
+    se(RMSE) = sd(e^2) / (2 RMSE sqrt(n)), divided by the target's standard deviation."""
+    rows = hidden.split.validation
+    if hidden.discrete[-1] or len(rows) < 2 or "result" not in trial:
+        return None
+    sq = (trial["result"].predict(hidden.x[rows], hidden.missing[rows]) - hidden.y[rows]) ** 2
+    rmse = math.sqrt(float(np.mean(sq)))
+    if rmse == 0.0:
+        return 0.0
+    return float(np.std(sq, ddof=1)) / (2.0 * rmse * math.sqrt(len(rows))) / hidden.target_std
 
 
 def _family(r: Recipe) -> tuple:

@@ -203,6 +203,7 @@ def train(
     run_info: dict | None = None,
     eval_batch_size: int = 512,
     stop_after: int | None = None,
+    eval_chunk: int | None = None,
 ) -> TrainResult:
     """Train Hopular on ``enc.split.train``, validate on ``.validation``, test the best.
 
@@ -225,6 +226,11 @@ def train(
     stop_after : int, optional
         Stop after this epoch (a time slice of a long run; resume from the checkpoint).
         The result then describes the epochs done so far (test with the best weights yet).
+    eval_chunk : int, optional
+        Exact rows per evaluation call (default
+        :func:`~hopfield_sim.tabular.evaluate.eval_chunk`). The search passes the full
+        split's value while it hides the test rows, so that its runs evaluate in the same
+        shapes, hence the same floating-point results, as a plain run.
 
     Returns
     -------
@@ -250,8 +256,8 @@ def train(
     )
     lock = ckpt.locked(checkpoint) if checkpoint is not None else contextlib.nullcontext()
     with lock:
-        return _train(enc, recipe, int(seed), progress, checkpoint, run_info, eval_batch_size,
-                      stop_after)  # fmt: skip
+        return _train(enc, recipe, int(seed), progress, checkpoint, run_info,
+                      (eval_batch_size, eval_chunk), stop_after)  # fmt: skip
 
 
 def _batches(enc, recipe, seed, epoch, sizes4, x_tr, miss_tr) -> dict:
@@ -297,7 +303,7 @@ def _bar(progress: bool, epochs: int, start: int):
     return tqdm(total=epochs, initial=start, desc="hopular", unit="epoch", file=sys.stderr)
 
 
-def _train(enc, recipe, seed, progress, checkpoint, run_info, eval_batch_size, stop_after):
+def _train(enc, recipe, seed, progress, checkpoint, run_info, eval_sizes, stop_after):
     """The body of :func:`train` (arguments checked, checkpoint locked)."""
     t0 = time.perf_counter()
     sizes, discrete = enc.sizes, enc.discrete
@@ -324,7 +330,7 @@ def _train(enc, recipe, seed, progress, checkpoint, run_info, eval_batch_size, s
     def predict(params, memory_all, inputs):
         return _predict(params, keys, rest, memory_all, inputs, graph=graph_eval, sizes=sizes)
 
-    ev = Evaluator(enc, memory_all, predict, eval_batch_size)
+    ev = Evaluator(enc, memory_all, predict, *eval_sizes)
     info = {"run": run_info or {}, "recipe": recipe.to_dict(), "seed": int(seed)}
     info["weight_average"] = "bias-corrected, from zeros"  # older checkpoints are refused
     info["data_digest"] = data_digest(enc)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import types
+
 import numpy as np
 import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
@@ -10,11 +12,11 @@ from hopfield_sim.tabular.estimator import HopularClassifier, HopularRegressor
 
 TINY = {"epochs": 1, "feature_size": 2, "random_state": 0}
 
-#: a representative default-tier subset of scikit-learn's checks (the full run is slow below)
-#: (each fit compiles the model for a new shape, so the subset keeps the checks that fit once
-#: or refuse input before fitting)
+#: the default-tier subset of scikit-learn's checks: those that never compile (they refuse
+#: input before fitting or do not fit); every fit meets a new shape and compiles (measured:
+#: one compile per fitting check, 119 s cold for the first), so every check that fits,
+#: check_n_features_in included, runs in the slow tier (test_sklearn_checks_all)
 DEFAULT_CHECKS = {
-    "check_n_features_in",
     "check_fit2d_1sample",
     "check_estimators_empty_data_messages",
     "check_classifiers_regression_target",
@@ -29,11 +31,22 @@ def _name(check) -> str:
     return getattr(check, "func", check).__name__
 
 
-@parametrize_with_checks([HopularClassifier(**TINY), HopularRegressor(**TINY)])
-@pytest.mark.slow  # one compile per fit: ~4 min of CPU on 2 cores
+def _default_subset(estimators):
+    """(estimator, check) pairs of :data:`DEFAULT_CHECKS` only (no skipped items)."""
+    from sklearn.utils.estimator_checks import estimator_checks_generator
+
+    pairs = []
+    for est in estimators:
+        for e, check in estimator_checks_generator(est):
+            if _name(check) in DEFAULT_CHECKS:
+                pairs.append(pytest.param(e, check, id=f"{type(e).__name__}-{_name(check)}"))
+    return pairs
+
+
+@pytest.mark.parametrize(
+    ("estimator", "check"), _default_subset([HopularClassifier(**TINY), HopularRegressor(**TINY)])
+)
 def test_sklearn_checks_default_subset(estimator, check):
-    if _name(check) not in DEFAULT_CHECKS:
-        pytest.skip("in the slow tier (test_sklearn_checks_all)")
     check(estimator)
 
 
@@ -109,6 +122,52 @@ def test_bad_arguments_name_themselves():
         HopularClassifier(validation_fraction=1.5, **TINY).fit(X, y)
     with pytest.raises(ValueError, match="categorical_features"):
         HopularClassifier(categorical_features=["nope"], **TINY).fit(X, y)
+    with pytest.raises(ValueError, match="auto"):  # auto chooses epochs and feature size
+        HopularClassifier(recipe="auto", **TINY).fit(X, y)
+
+
+def test_auto_searches_on_the_held_out_rows(monkeypatch):
+    # the search itself is faked (its real run is the slow test below): the estimator must
+    # hand it the held-out rows, no test rows, its seed and budget, and use what it returns
+    from hopfield_sim.tabular import search
+
+    seen = {}
+
+    def fake(enc, *, seed, budget_minutes):
+        seen.update(split=enc.split, seed=seed, minutes=budget_minutes, sizes=enc.sizes)
+        out = np.zeros((1, 2), np.float32)
+        out[0, 1] = 1.0  # always the second class ("yes")
+        result = types.SimpleNamespace(epochs=7, predict=lambda x, m: np.repeat(out, len(x), 0))
+        return search.SearchResult(recipe="chosen", result=result, trials=[{"trial": 0}])
+
+    monkeypatch.setattr(search, "auto", fake)
+    X, y = _frame(40)
+    clf = HopularClassifier(recipe="auto", budget_minutes=2.5, random_state=0).fit(X, y)
+    s = seen["split"]
+    assert seen["minutes"] == 2.5 and len(s.validation) == 4 and len(s.test) == 0
+    assert sorted(np.concatenate([s.train, s.validation])) == list(range(40))
+    assert seen["sizes"] == (3, 1, 1, 2)  # colour one-hot, size, noise, the two classes
+    assert seen["seed"] == np.random.RandomState(0).randint(0, 2**31 - 1)  # as for budget
+    assert clf.recipe_ == "chosen" and clf.n_iter_ == 7 and clf.search_ == [{"trial": 0}]
+    assert list(clf.predict(X[:3])) == ["yes"] * 3
+
+
+@pytest.mark.slow  # two compiles (classifier, regressor) and four 100-epoch fits; twin above
+def test_auto_keeping_the_default_equals_the_budget_fit():
+    # a budget of 0.06 s admits no trial besides trial 0 (the budget recipe): the search
+    # keeps it, and the fit must be the budget fit exactly
+    X, y = _frame()
+    budget = HopularClassifier(random_state=0).fit(X, y)
+    auto = HopularClassifier(recipe="auto", budget_minutes=1e-3, random_state=0).fit(X, y)
+    assert len(auto.search_) == 1 and auto.recipe_ == budget.recipe_
+    np.testing.assert_array_equal(auto.predict_proba(X), budget.predict_proba(X))
+    rng = np.random.default_rng(1)
+    Xr = rng.normal(size=(80, 3))
+    yr = 3.0 + Xr @ np.array([2.0, -1.0, 0.5])
+    plain = HopularRegressor(random_state=0).fit(Xr, yr)
+    found = HopularRegressor(recipe="auto", budget_minutes=1e-3, random_state=0).fit(Xr, yr)
+    assert len(found.search_) == 1 and found.recipe_ == plain.recipe_
+    np.testing.assert_array_equal(found.predict(Xr), plain.predict(Xr))
 
 
 @pytest.mark.slow

@@ -1,10 +1,12 @@
 """recipe="auto": the search space, successive halving and the time budget (training faked:
-the halving logic is tested against a known validation score; the slow test trains)."""
+the halving logic is tested against a known validation score), and a real search whose kept
+default must equal the plain budget run bit for bit."""
 
 from __future__ import annotations
 
 import sys
 import types
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +14,7 @@ import pytest
 
 from hopfield_sim.tabular import load_dataset, search
 from hopfield_sim.tabular.recipes import recipe
+from hopfield_sim.tabular.train import train
 
 GLASS = Path(__file__).resolve().parents[2] / "data" / "hopular" / "glass_identification"
 SHRUTIME = GLASS.parent / "shrutime"
@@ -33,19 +36,34 @@ def test_feature_size_rules():
 def test_candidates_stay_in_the_space_and_start_with_the_budget_recipe(enc):
     rs = search.candidates(enc, 18, seed=0, max_families=3)
     base = recipe("budget", num_train=len(enc.split.train), num_features=len(enc.sizes))
-    first = rs[0]
-    assert (first.learning_rate, first.mask_p, first.replace_p) == (
-        base.learning_rate, base.mask_p, base.replace_p)  # fmt: skip
-    assert first.model.feature_size == base.model.feature_size and first.epochs % 9 == 0
-    assert base.epochs <= first.epochs < base.epochs + 9
+    assert rs[0] == base  # trial 0 is the budget recipe itself (100 epochs, not 108)
     families = {search._family(r) for r in rs}
-    assert len(families) == 3 and search._family(first) in families
-    for r in rs:
+    assert len(families) == 3 and search._family(base) in families
+    nine = 9 * -(-base.epochs // 9)  # the other trials: epochs a multiple of 9
+    for r in rs[1:]:
         assert 1e-3 <= r.learning_rate <= 1e-2 and 0 <= r.mask_p <= 0.1
-        assert 0.05 <= r.replace_p <= 0.3 and r.epochs in (first.epochs, 2 * first.epochs)
+        assert 0.05 <= r.replace_p <= 0.3 and r.epochs in (nine, 2 * nine)
         assert r.model.num_blocks in (1, 2) and r.weight_decay in (0.0, 0.1)
         assert r.eval_every * 9 == r.epochs  # validation at every rung boundary
         assert r.memory_size is None  # small set: the whole training set
+
+
+def test_a_kept_default_is_bit_for_bit_the_budget_run(monkeypatch, enc):
+    # trial 0 trains in three slices (rungs at 1, 3, 10 epochs) from checkpoints, on a split
+    # whose test rows are hidden; the plain budget run trains 10 epochs in one go. The shapes
+    # are those of the 30-epoch glass runs of test_train_cli (epochs are not compiled in).
+    short = recipe("budget", num_train=len(enc.split.train), num_features=len(enc.sizes),
+                   epochs=10)  # fmt: skip
+    monkeypatch.setattr(search, "_base", lambda e: short)
+    out = search.auto(enc, budget_minutes=1, max_trials=1, cache=False)
+    plain = train(enc, recipe=short, seed=0)
+    assert out.recipe == short and out.trials[0]["rung"] == 2
+    assert out.result.history == plain.history  # losses and validation accuracies, exactly
+    assert out.result.best_epoch == plain.best_epoch
+    assert out.result.test_accuracy == plain.test_accuracy
+    rows = enc.split.test
+    np.testing.assert_array_equal(out.result.predict(enc.x[rows], enc.missing[rows]),
+                                  plain.predict(enc.x[rows], enc.missing[rows]))  # fmt: skip
 
 
 def _fake(monkeypatch, seconds_per_epoch: float):
@@ -55,7 +73,7 @@ def _fake(monkeypatch, seconds_per_epoch: float):
     monkeypatch.setattr(search, "_now", lambda: clock.now)
     seen = []
 
-    def train(enc, *, recipe, seed, stop_after, checkpoint):
+    def train(enc, *, recipe, seed, stop_after, checkpoint, eval_chunk):
         assert len(enc.split.test) == 0  # the search never sees test rows
         done = seen_epochs.get(checkpoint, 0)
         clock.now += seconds_per_epoch * (stop_after - done)
@@ -121,3 +139,19 @@ def test_the_budget_stops_adding_trials(monkeypatch, enc):
 def test_bad_budget_is_refused(enc):
     with pytest.raises(ValueError, match="budget_minutes"):
         search.auto(enc, budget_minutes=0)
+
+
+def test_regression_noise_is_the_standard_error_of_the_rmse():
+    # Gaussian residuals of standard deviation s: the RMSE over n rows has standard error
+    # s / sqrt(2 n) (the chi distribution's, large n); the score is in standardised units
+    from hopfield_sim.tabular.data import Encoded, Split
+
+    n, s, target_std = 4000, 1.5, 2.0
+    y = np.random.default_rng(0).normal(0.0, s, n)
+    split = Split(0, "intended", np.arange(0), np.arange(n), np.arange(0))
+    enc = Encoded(np.zeros((n, 2), np.float32), np.zeros((n, 2), bool), y, (1, 1),
+                  (False, False), split, 0.0, target_std)  # fmt: skip
+    trial = {"result": types.SimpleNamespace(predict=lambda x, m: np.zeros(len(x)))}
+    se = search._regression_error(enc, trial)
+    assert se == pytest.approx(s / np.sqrt(2 * n) / target_std, rel=0.05)
+    assert search._regression_error(replace(enc, discrete=(False, True)), trial) is None
