@@ -22,6 +22,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from theory import _x64, rsb
+from theory.rsb import dense
 
 P = 4
 H = 1e-5
@@ -31,15 +32,20 @@ H = 1e-5
 def _compiled():
     """One compiled program for every check: (A, its central differences in the 4
     coordinates, dA/dtheta, the (n, q0, q1) right-hand sides) at points X with their own
-    (beta, alpha), and the fixed-point iteration of (n, q0, q1) at fixed theta."""
+    (beta, alpha), and the fixed-point iteration of (n, q0, q1) at fixed theta.
+
+    The functional is traced once per program: ``theory.rsb.dense.evaluate`` (of which
+    ``pressure``, ``dA_dtheta`` and ``averages`` are the parts) at the point and its 8
+    displacements in one batch."""
     quad = rsb.quadrature(1, 64, 64)
-    eye = H * jnp.eye(4)
+    steps = jnp.concatenate([jnp.zeros((1, 4)), H * jnp.eye(4), -H * jnp.eye(4)])
 
     def one(x, beta, alpha):
-        A = jax.vmap(lambda y: rsb.pressure(y, beta, alpha, 0.0, P, quad))
-        grad = (A(x[None, :] + eye) - A(x[None, :] - eye)) / (2 * H)
-        rhs = jnp.stack(rsb.averages(x, beta, alpha, 0.0, P, quad)[:3])
-        return A(x[None, :])[0], grad, rsb.dA_dtheta(x, beta, alpha, 0.0, P, quad), rhs
+        A, rhs, dth, _ = jax.vmap(lambda y: dense.evaluate(y, beta, alpha, 0.0, P, quad))(
+            x[None, :] + steps
+        )
+        grad = (A[1:5] - A[5:]) / (2 * H)
+        return A[0], grad, dth[0], jnp.stack(rhs)[:, 0]
 
     def iterate(x, beta, alpha):
         def body(_, x):
