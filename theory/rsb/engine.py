@@ -256,9 +256,18 @@ def gap_0(x):
     return 1.0 - x[..., 1]
 
 
+MAX_BUCKET = 64  # larger grids run in chunks of this size (no new program per grid size)
+
+
 def bucket(k: int) -> int:
-    """Padded grid size for ``k`` points: the next of 4, 8, 16, ... (powers of two)."""
-    return max(4, 1 << (int(k) - 1).bit_length())
+    """Padded size for a chunk of ``k <= MAX_BUCKET`` points: the next of 4, 8, 16, 32, 64
+    (at most five compiled programs per static setting, whatever the grid size)."""
+    return min(MAX_BUCKET, max(4, 1 << (int(k) - 1).bit_length()))
+
+
+def chunks(k: int):
+    """Index ranges of at most :data:`MAX_BUCKET` points covering ``range(k)``."""
+    return (slice(i, min(i + MAX_BUCKET, k)) for i in range(0, k, MAX_BUCKET))
 
 
 @functools.lru_cache(maxsize=32)
@@ -269,21 +278,49 @@ def compiled(raw_fn, **static):
     return jax.jit(functools.partial(raw_fn, quad=quad, **static))
 
 
+def _padded(params, k):
+    """``params`` padded to ``bucket(k)`` points by repeating the last one."""
+    return tuple(np.pad(p, (0, bucket(k) - k), mode="edge") for p in params)
+
+
 def rs_candidate(model, which: str, params, **static) -> tuple[np.ndarray, ...]:
     """The RS candidate alone (no scan) at flat points: ``(x, objective, residual, m)``.
 
     ``which`` is ``"T"`` (params beta, alpha, rho) or ``"0"`` (alpha, rho)."""
     f = compiled(model.raw_T if which == "T" else model.raw_0, **static)
-    k = params[0].size
-    params = tuple(np.pad(np.ravel(p), (0, bucket(k) - k), mode="edge") for p in params)
+    params = tuple(np.ravel(p) for p in params)
+    parts = []
     with _x64.enabled():
-        out = f(jnp.zeros((params[0].size, 0)), *map(jnp.asarray, params))
-        return tuple(np.asarray(v)[:k, 0] for v in out)
+        for part in chunks(params[0].size):
+            k = part.stop - part.start
+            ps = _padded(tuple(p[part] for p in params), k)
+            out = f(jnp.zeros((ps[0].size, 0)), *map(jnp.asarray, ps))
+            parts.append([np.asarray(v)[:k, 0] for v in out])
+    return tuple(np.concatenate(v) for v in zip(*parts))
+
+
+def _solve_chunk(model, which, params, *, branch, n_scan, static):
+    """The chosen candidates at ``k <= MAX_BUCKET`` points (padded to :func:`bucket`)."""
+    k = params[0].size
+    params = _padded(params, k)
+    retrieval = branch == "retrieval"
+    if which == "T":
+        S = model.scan_T(params[0], n_scan, retrieval)
+        f, gap = compiled(model.raw_T, branch=branch, **static), model.gap_T
+    else:
+        S = model.scan_0(params[0], n_scan, retrieval)
+        f, gap = compiled(model.raw_0, branch=branch, **static), model.gap_0
+    chosen = scan_solve(
+        f, tuple(map(jnp.asarray, params)), S, rho=params[-1], retrieval=retrieval, gap_fn=gap
+    )
+    return tuple(v[:k] for v in chosen)
 
 
 def run_grid(model, *, beta, alpha, rho, branch, n_scan, **static) -> dict[str, np.ndarray]:
     """Solve over a flattened grid: finite beta with ``model.raw_T``, beta = inf with
-    ``model.raw_0``; the scan ranges and result layout come from ``model``."""
+    ``model.raw_0``; the scan ranges and result layout come from ``model``. The points run
+    in chunks of at most :data:`MAX_BUCKET`, each padded to a :func:`bucket` size (repeating
+    its last point) so that one compiled program serves every grid size."""
     beta, alpha, rho = np.broadcast_arrays(
         *(np.asarray(v, dtype=np.float64) for v in (beta, alpha, rho))
     )
@@ -294,34 +331,23 @@ def run_grid(model, *, beta, alpha, rho, branch, n_scan, **static) -> dict[str, 
     out["converged"] = np.zeros(b.shape, dtype=bool)
     # every candidate takes the same fixed number of steps (theory.rsb.engine.solve_candidates)
     out["iterations"] = np.full(b.shape, N_FP + N_NT, dtype=np.int64)
-    retrieval, glassy = branch == "retrieval", float(branch != "paramagnet")
+    glassy = float(branch != "paramagnet")
     n_scan = n_scan if glassy else 1
     if not r.any():  # without data noise (rho = 0) the Y average is trivial: one node
         static["n_y"] = 1
     with _x64.enabled():
         for sel, params, which in ((~zero, (b, a, r), "T"), (zero, (a, r), "0")):
-            if not sel.any():
-                continue
-            k = int(sel.sum())
-            # pad to a bucket size (repeating the last point) so that one compiled program
-            # serves every grid size up to it; results are cropped back to k
-            params = tuple(np.pad(p[sel], (0, bucket(k) - k), mode="edge") for p in params)
-            if which == "T":
-                S = model.scan_T(params[0], n_scan, retrieval)
-                f, gap = compiled(model.raw_T, branch=branch, **static), model.gap_T
-            else:
-                S = model.scan_0(params[0], n_scan, retrieval)
-                f, gap = compiled(model.raw_0, branch=branch, **static), model.gap_0
-            chosen = scan_solve(
-                f, tuple(map(jnp.asarray, params)), S, rho=params[-1], retrieval=retrieval,
-                gap_fn=gap,
-            )
-            *chosen, residual = (v[:k] for v in chosen)
-            params = tuple(p[:k] for p in params)
-            res = model.finish_T(*chosen, params[0]) if which == "T" else model.finish_0(
-                *chosen, glassy
-            )
-            for key, v in res.items():
-                out[key][sel] = v
-            out["residual"][sel] = residual
+            idx = np.flatnonzero(sel)
+            for part in chunks(idx.size):
+                at = idx[part]
+                ps = tuple(p[at] for p in params)
+                *chosen, residual = _solve_chunk(
+                    model, which, ps, branch=branch, n_scan=n_scan, static=static
+                )
+                res = model.finish_T(*chosen, ps[0]) if which == "T" else model.finish_0(
+                    *chosen, glassy
+                )
+                for key, v in res.items():
+                    out[key][at] = v
+                out["residual"][at] = residual
     return {k: v.reshape(shape) for k, v in out.items()}
