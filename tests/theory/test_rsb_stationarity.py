@@ -22,47 +22,65 @@ import jax.numpy as jnp
 import numpy as np
 
 from theory import _x64, rsb
+from theory.rsb import dense
 
 P = 4
 H = 1e-5
 
 
+N_ITER = 400  # fixed-point sweeps of (n, q0, q1) at fixed theta
+
+
 @functools.lru_cache(maxsize=1)
 def _compiled():
-    """One compiled program for every check: (A, its central differences in the 4
-    coordinates, dA/dtheta, the (n, q0, q1) right-hand sides) at points X with their own
-    (beta, alpha), and the fixed-point iteration of (n, q0, q1) at fixed theta."""
+    """One compiled program for every check, at 4 points X with their own (beta, alpha):
+    ``N_ITER`` fixed-point sweeps of (n, q0, q1) at fixed theta on the points flagged
+    ``iterate`` (the others stay put), then, at the points reached, A, its central
+    differences in the 4 coordinates, dA/dtheta and the (n, q0, q1) right-hand sides.
+
+    The functional (``theory.rsb.dense.evaluate``, of which ``pressure``, ``dA_dtheta`` and
+    ``averages`` are the parts) is traced once: every step evaluates it at the points (a
+    sweep) or at them and their 8 displacements, one after the other (the last step)."""
     quad = rsb.quadrature(1, 64, 64)
-    eye = H * jnp.eye(4)
+    steps = jnp.concatenate([jnp.zeros((1, 4)), H * jnp.eye(4), -H * jnp.eye(4)])
+    ev = jax.vmap(lambda x, b, a: dense.evaluate(x, b, a, 0.0, P, quad))  # over the points
 
-    def one(x, beta, alpha):
-        A = jax.vmap(lambda y: rsb.pressure(y, beta, alpha, 0.0, P, quad))
-        grad = (A(x[None, :] + eye) - A(x[None, :] - eye)) / (2 * H)
-        rhs = jnp.stack(rsb.averages(x, beta, alpha, 0.0, P, quad)[:3])
-        return A(x[None, :])[0], grad, rsb.dA_dtheta(x, beta, alpha, 0.0, P, quad), rhs
+    def program(X, beta, alpha, iterate):
+        def step(i, state):
+            x = state[0]
+            last = i == n_iter
 
-    def iterate(x, beta, alpha):
-        def body(_, x):
-            rhs = rsb.averages(x, beta, alpha, 0.0, P, quad)
-            return jnp.stack([rhs[0], rhs[1], rhs[2], x[3]])
+            def displaced(k, acc):  # A, dA/dtheta, rhs at the k-th displacement of x
+                A, dth, rhs = acc
+                Ak, rk, dk, _ = ev(x + steps[k], beta, alpha)
+                return A.at[k].set(Ak), dth.at[k].set(dk), rhs.at[k].set(jnp.stack(rk, -1))
 
-        return jax.lax.fori_loop(0, 400, body, x)
+            acc = (jnp.zeros((9, 4)), jnp.zeros((9, 4)), jnp.zeros((9, 4, 3)))
+            A, dth, rhs = jax.lax.fori_loop(0, jnp.where(last, 9, 1), displaced, acc)
+            sweep = jnp.concatenate([rhs[0], x[:, 3:]], axis=1)
+            return jnp.where(iterate[:, None] & ~last, sweep, x), A, dth, rhs
 
-    return jax.jit(jax.vmap(one)), jax.jit(jax.vmap(iterate))
+        zeros = (jnp.zeros((9, 4)), jnp.zeros((9, 4)), jnp.zeros((9, 4, 3)))
+        n_iter = jnp.where(jnp.any(iterate), N_ITER, 0)  # no sweeps where none iterates
+        x, A, dth, rhs = jax.lax.fori_loop(0, n_iter + 1, step, (X, *zeros))
+        grad = ((A[1:5] - A[5:]) / (2 * H)).T  # (point, coordinate)
+        return x, A[0], grad, dth[0], rhs[0]
+
+    return jax.jit(program)
 
 
 def test_equations_are_stationarity_of_the_pressure():
     # two spin-glass fixed points at fixed theta: q0 = 0 < q1 ~ 0.71, and 0 < q0 ~ 0.61 < q1
     starts = np.array([[0.0, 0.0, 0.7, 0.2], [0.0, 0.6, 0.999, 0.5]])
-    params = np.array([[5.0, 0.02], [5.0, 0.1]])  # (beta, alpha)
     generic = np.array([[0.8, 0.3, 0.7, 0.4], [0.6, 0.1, 0.5, 0.8]])
+    beta = np.array([5.0, 5.0, 1.7, 4.0])
+    alpha = np.array([0.02, 0.1, 0.02, 0.05])
     with _x64.enabled():
-        evaluate, iterate = _compiled()
-        x_star = np.asarray(iterate(jnp.asarray(starts), params[:, 0], params[:, 1]))
-        X = np.vstack([x_star, generic])
-        beta = np.r_[params[:, 0], 1.7, 4.0]
-        alpha = np.r_[params[:, 1], 0.02, 0.05]
-        _, grad, dth, rhs = (np.asarray(v) for v in evaluate(jnp.asarray(X), beta, alpha))
+        X = jnp.asarray(np.vstack([starts, generic]))
+        out = _compiled()(X, beta, alpha, jnp.asarray([True, True, False, False]))
+        x, _, grad, dth, rhs = (np.asarray(v) for v in out)
+    x_star = x[:2]
+    np.testing.assert_array_equal(x[2:], generic)
     assert np.all(x_star[:, 1] < x_star[:, 2] - 0.05) and np.all(x_star[:, 2] < 1.0 - 2 * H)
     np.testing.assert_allclose(rhs[:2], x_star[:, :3], atol=1e-10)  # converged fixed points
     # the theta equation is the derivative in theta (the quadrature nodes move with theta:
@@ -80,7 +98,7 @@ def test_theta_one_is_rs_at_q0_whatever_q1():
     # four points, as in the test above: the compiled program is reused
     X = np.array([[0.8, q0, q1, 1.0] for q1 in (q0, 0.7, 0.95)] + [[0.8, q0, q0, 0.3]])
     with _x64.enabled():
-        evaluate, _ = _compiled()
-        A = np.asarray(evaluate(jnp.asarray(X), np.full(4, 1.7), np.full(4, 0.02))[0])
+        out = _compiled()(jnp.asarray(X), np.full(4, 1.7), np.full(4, 0.02), jnp.zeros(4, bool))
+        A = np.asarray(out[1])
     np.testing.assert_allclose(A, A[0], rtol=0, atol=1e-7)
 

@@ -61,9 +61,14 @@ class Model(Protocol):
 
 def quadrature(n_y: int, n0: int, n1: int) -> tuple[jax.Array, ...]:
     """Rules ``(Y, wY, t0, t1)``: Gauss-Hermite for ``Y`` (``n_y = 1``: Y = 0) and uniform
-    grids on [0, 1] for the mapped trapezoid rules of ``z0`` and ``z1`` (see :func:`kink_rule`)."""
+    grids on [0, 1] for the mapped trapezoid rules of ``z0`` and ``z1`` (see :func:`kink_rule`).
+
+    Always float64, whatever the caller's JAX precision (float32 Gauss-Hermite weights summed
+    to 1 only to ~1e-8 and moved the P = 2 capacity by 2e-7 for ``n_y = 16``)."""
     Y, wY = gauss_normal(n_y) if n_y > 1 else (np.zeros(1), np.ones(1))
-    return (jnp.asarray(Y), jnp.asarray(wY), jnp.linspace(0.0, 1.0, n0), jnp.linspace(0.0, 1.0, n1))
+    with _x64.enabled():
+        return (jnp.asarray(Y), jnp.asarray(wY), jnp.linspace(0.0, 1.0, n0),
+                jnp.linspace(0.0, 1.0, n1))
 
 
 def solve_candidates(ev, params, Y0, A, B, mask_fp, mask_nt, lo, hi, n_fp: int, n_nt: int):
@@ -71,9 +76,11 @@ def solve_candidates(ev, params, Y0, A, B, mask_fp, mask_nt, lo, hi, n_fp: int, 
 
     One loop for the whole grid: ``n_fp`` fixed-point sweeps ``y_i <- G_i(x)`` on ``mask_fp``
     (the scan coordinate, e.g. theta, held), then ``n_nt`` Newton steps on ``mask_nt`` with a
-    central-difference Jacobian (step 1e-6, batched), steps capped at 0.25 relative and
-    clipped to ``[lo, hi]``. A candidate is parametrised by ``y`` with ``x = A y + B`` (this
-    ties q0 = q1 for the RS candidate).
+    central-difference Jacobian (step 1e-6), steps capped at 0.25 relative and clipped to
+    ``[lo, hi]``. A candidate is parametrised by ``y`` with ``x = A y + B`` (this ties
+    q0 = q1 for the RS candidate). The model ``ev`` is traced once: every step evaluates it
+    at the current points (a fixed-point sweep) or at them and their ``2 d`` displacements,
+    one after the other in an inner loop (a Newton step), on arrays of one shape.
 
     Parameters
     ----------
@@ -89,47 +96,49 @@ def solve_candidates(ev, params, Y0, A, B, mask_fp, mask_nt, lo, hi, n_fp: int, 
         Solution, objective, max masked residual and m at the last evaluated point.
     """
     d = Y0.shape[-1]
-    steps = jnp.concatenate([jnp.eye(d), -jnp.eye(d), jnp.zeros((1, d))]) * 1e-6
+    # the point itself first, then +h and -h along each coordinate (h = 1e-6)
+    steps = jnp.concatenate([jnp.zeros((1, d)), jnp.eye(d), -jnp.eye(d)]) * 1e-6
+    per_point = jax.vmap(jax.vmap(ev, in_axes=(0,) + (None,) * len(params)))
 
-    def to_x(y):
-        return jnp.einsum("cij,...cj->...ci", A, y) + B
+    def evaluate(y):  # y (n_grid, C, d) -> g, R, m at x = A y + B
+        g, _, R, m = per_point(jnp.einsum("cij,...cj->...ci", A, y) + B, *params)
+        return g, R, m
 
-    def evaluate(y):  # y (..., n_grid, C, d) with params broadcast over leading axes
-        x = to_x(y)
-        f = ev
-        for _ in range(y.ndim - 1):
-            f = jax.vmap(f, in_axes=(0,) + (0,) * len(params))
-        shp = y.shape[:-1]
-        ps = tuple(jnp.broadcast_to(p.reshape((1,) * (y.ndim - 3) + (-1, 1)), shp) for p in params)
-        return f(x, *ps)
+    def fixed_point(y, R):  # y <- G(y) = y - R on the fixed-point rows (scan value held)
+        return y - jnp.where(jnp.isfinite(R[0]), R[0] * mask_fp, 0.0)
 
-    def fp_step(_, state):  # y <- G(y) = y - R on the fixed-point rows (scan value held)
-        y = state[0]
-        g, _, R, m = evaluate(y)
-        dy = jnp.where(jnp.isfinite(R), R * mask_fp, 0.0)
-        return jnp.clip(y - dy, lo, hi), g, jnp.max(jnp.abs(R * mask_nt), axis=-1), m
-
-    def nt_step(_, state):
-        y = state[0]
-        pts = y[None] + steps[:, None, None, :]
-        g, _, R, m = evaluate(pts)
-        J = jnp.moveaxis((R[:d] - R[d : 2 * d]) * mask_nt / 2e-6, 0, -1)  # (..., eq, var)
+    def newton(y, R):
+        J = jnp.moveaxis((R[1 : d + 1] - R[d + 1 :]) * mask_nt / 2e-6, 0, -1)  # (..., eq, var)
         eye = jnp.eye(d) * (1.0 - mask_nt)[..., None, :]
         Jm = J * mask_nt[..., :, None] * mask_nt[..., None, :] + eye
-        dy = jnp.linalg.solve(Jm, (R[-1] * mask_nt)[..., None])[..., 0]
+        dy = jnp.linalg.solve(Jm, (R[0] * mask_nt)[..., None])[..., 0]
         dy = jnp.where(jnp.all(jnp.isfinite(dy), axis=-1, keepdims=True), dy, 0.0)
         rel = jnp.abs(dy) / jnp.maximum(jnp.abs(y), 1.0)  # mu may be O(10-100)
         big = jnp.maximum(jnp.max(rel, -1, keepdims=True), 1e-300)
-        dy = dy * jnp.minimum(1.0, 0.25 / big)
-        res = jnp.max(jnp.abs(R[-1] * mask_nt), axis=-1)
-        return jnp.clip(y - dy, lo, hi), g[-1], res, m[-1]
+        return y - dy * jnp.minimum(1.0, 0.25 / big)
+
+    def step(i, state):
+        y = state[0]
+        is_newton = i >= n_fp
+
+        def one(k, acc):  # the model at the k-th displaced point
+            g, R, m = acc
+            gk, Rk, mk = evaluate(y + steps[k])
+            first = k == 0
+            return jnp.where(first, gk, g), R.at[k].set(Rk), jnp.where(first, mk, m)
+
+        R0 = jnp.zeros((2 * d + 1, *y.shape))
+        g, R, m = jax.lax.fori_loop(0, jnp.where(is_newton, 2 * d + 1, 1), one,
+                                    (state[1], R0, state[3]))
+        y = jax.lax.cond(is_newton, newton, fixed_point, y, R)
+        res = jnp.max(jnp.abs(R[0] * mask_nt), axis=-1)
+        return jnp.clip(y, lo, hi), g, res, m
 
     zeros = jnp.zeros(Y0.shape[:-1])
-    state = jax.lax.fori_loop(0, n_fp, fp_step, (Y0, zeros, zeros, zeros))
-    y, g, res, m = jax.lax.fori_loop(0, n_nt, nt_step, state)
+    y, g, res, m = jax.lax.fori_loop(0, n_fp + n_nt, step, (Y0, zeros, zeros, zeros))
     # (g, res, m) belong to the point before the last step; where res < tol that step is
     # below tolerance too, so the stepped point is reported with them
-    return to_x(y), g, res, m
+    return jnp.einsum("cij,...cj->...ci", A, y) + B, g, res, m
 
 
 RS_T = (
@@ -247,9 +256,18 @@ def gap_0(x):
     return 1.0 - x[..., 1]
 
 
+MAX_BUCKET = 64  # larger grids run in chunks of this size (no new program per grid size)
+
+
 def bucket(k: int) -> int:
-    """Padded grid size for ``k`` points: the next of 4, 8, 16, ... (powers of two)."""
-    return max(4, 1 << (int(k) - 1).bit_length())
+    """Padded size for a chunk of ``k <= MAX_BUCKET`` points: the next of 4, 8, 16, 32, 64
+    (at most five compiled programs per static setting, whatever the grid size)."""
+    return min(MAX_BUCKET, max(4, 1 << (int(k) - 1).bit_length()))
+
+
+def chunks(k: int):
+    """Index ranges of at most :data:`MAX_BUCKET` points covering ``range(k)``."""
+    return (slice(i, min(i + MAX_BUCKET, k)) for i in range(0, k, MAX_BUCKET))
 
 
 @functools.lru_cache(maxsize=32)
@@ -260,21 +278,49 @@ def compiled(raw_fn, **static):
     return jax.jit(functools.partial(raw_fn, quad=quad, **static))
 
 
+def _padded(params, k):
+    """``params`` padded to ``bucket(k)`` points by repeating the last one."""
+    return tuple(np.pad(p, (0, bucket(k) - k), mode="edge") for p in params)
+
+
 def rs_candidate(model, which: str, params, **static) -> tuple[np.ndarray, ...]:
     """The RS candidate alone (no scan) at flat points: ``(x, objective, residual, m)``.
 
     ``which`` is ``"T"`` (params beta, alpha, rho) or ``"0"`` (alpha, rho)."""
     f = compiled(model.raw_T if which == "T" else model.raw_0, **static)
-    k = params[0].size
-    params = tuple(np.pad(np.ravel(p), (0, bucket(k) - k), mode="edge") for p in params)
+    params = tuple(np.ravel(p) for p in params)
+    parts = []
     with _x64.enabled():
-        out = f(jnp.zeros((params[0].size, 0)), *map(jnp.asarray, params))
-        return tuple(np.asarray(v)[:k, 0] for v in out)
+        for part in chunks(params[0].size):
+            k = part.stop - part.start
+            ps = _padded(tuple(p[part] for p in params), k)
+            out = f(jnp.zeros((ps[0].size, 0)), *map(jnp.asarray, ps))
+            parts.append([np.asarray(v)[:k, 0] for v in out])
+    return tuple(np.concatenate(v) for v in zip(*parts))
+
+
+def _solve_chunk(model, which, params, *, branch, n_scan, static):
+    """The chosen candidates at ``k <= MAX_BUCKET`` points (padded to :func:`bucket`)."""
+    k = params[0].size
+    params = _padded(params, k)
+    retrieval = branch == "retrieval"
+    if which == "T":
+        S = model.scan_T(params[0], n_scan, retrieval)
+        f, gap = compiled(model.raw_T, branch=branch, **static), model.gap_T
+    else:
+        S = model.scan_0(params[0], n_scan, retrieval)
+        f, gap = compiled(model.raw_0, branch=branch, **static), model.gap_0
+    chosen = scan_solve(
+        f, tuple(map(jnp.asarray, params)), S, rho=params[-1], retrieval=retrieval, gap_fn=gap
+    )
+    return tuple(v[:k] for v in chosen)
 
 
 def run_grid(model, *, beta, alpha, rho, branch, n_scan, **static) -> dict[str, np.ndarray]:
     """Solve over a flattened grid: finite beta with ``model.raw_T``, beta = inf with
-    ``model.raw_0``; the scan ranges and result layout come from ``model``."""
+    ``model.raw_0``; the scan ranges and result layout come from ``model``. The points run
+    in chunks of at most :data:`MAX_BUCKET`, each padded to a :func:`bucket` size (repeating
+    its last point) so that one compiled program serves every grid size."""
     beta, alpha, rho = np.broadcast_arrays(
         *(np.asarray(v, dtype=np.float64) for v in (beta, alpha, rho))
     )
@@ -285,32 +331,23 @@ def run_grid(model, *, beta, alpha, rho, branch, n_scan, **static) -> dict[str, 
     out["converged"] = np.zeros(b.shape, dtype=bool)
     # every candidate takes the same fixed number of steps (theory.rsb.engine.solve_candidates)
     out["iterations"] = np.full(b.shape, N_FP + N_NT, dtype=np.int64)
-    retrieval, glassy = branch == "retrieval", float(branch != "paramagnet")
+    glassy = float(branch != "paramagnet")
     n_scan = n_scan if glassy else 1
+    if not r.any():  # without data noise (rho = 0) the Y average is trivial: one node
+        static["n_y"] = 1
     with _x64.enabled():
         for sel, params, which in ((~zero, (b, a, r), "T"), (zero, (a, r), "0")):
-            if not sel.any():
-                continue
-            k = int(sel.sum())
-            # pad to a bucket size (repeating the last point) so that one compiled program
-            # serves every grid size up to it; results are cropped back to k
-            params = tuple(np.pad(p[sel], (0, bucket(k) - k), mode="edge") for p in params)
-            if which == "T":
-                S = model.scan_T(params[0], n_scan, retrieval)
-                f, gap = compiled(model.raw_T, branch=branch, **static), model.gap_T
-            else:
-                S = model.scan_0(params[0], n_scan, retrieval)
-                f, gap = compiled(model.raw_0, branch=branch, **static), model.gap_0
-            chosen = scan_solve(
-                f, tuple(map(jnp.asarray, params)), S, rho=params[-1], retrieval=retrieval,
-                gap_fn=gap,
-            )
-            *chosen, residual = (v[:k] for v in chosen)
-            params = tuple(p[:k] for p in params)
-            res = model.finish_T(*chosen, params[0]) if which == "T" else model.finish_0(
-                *chosen, glassy
-            )
-            for key, v in res.items():
-                out[key][sel] = v
-            out["residual"][sel] = residual
+            idx = np.flatnonzero(sel)
+            for part in chunks(idx.size):
+                at = idx[part]
+                ps = tuple(p[at] for p in params)
+                *chosen, residual = _solve_chunk(
+                    model, which, ps, branch=branch, n_scan=n_scan, static=static
+                )
+                res = model.finish_T(*chosen, ps[0]) if which == "T" else model.finish_0(
+                    *chosen, glassy
+                )
+                for key, v in res.items():
+                    out[key][at] = v
+                out["residual"][at] = residual
     return {k: v.reshape(shape) for k, v in out.items()}
