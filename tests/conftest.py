@@ -6,8 +6,19 @@ import os
 import shutil
 import tempfile
 
-# Keep the test suite from oversubscribing the 2-core CI machine.
-os.environ.setdefault("XLA_FLAGS", "--xla_force_host_platform_device_count=1")
+# One XLA host device keeps the suite from oversubscribing the 2-core CI machine. The tests
+# check values, not speed, so XLA compiles without LLVM's expensive optimisation passes: that
+# cuts the CPU time of the JAX-heavy test files by about a quarter (measured on the layer
+# tests, 40.6 s -> 29.5 s). Results agree with the optimised build to float64 rounding
+# (measured: RS overlaps within 1.1e-16, float64 layer outputs and gradients within 2e-15,
+# float32 layer outputs identical), far inside every tolerance of the suite. The package itself and the benchmarks compile with
+# XLA's defaults.
+_TEST_XLA_FLAGS = (
+    "--xla_force_host_platform_device_count=1"
+    " --xla_backend_optimization_level=0"
+    " --xla_llvm_disable_expensive_passes=true"
+)
+os.environ.setdefault("XLA_FLAGS", _TEST_XLA_FLAGS)
 
 _JAX_CACHE_ENV = "JAX_COMPILATION_CACHE_DIR"
 
