@@ -11,8 +11,8 @@ import tempfile
 # cuts the CPU time of the JAX-heavy test files by about a quarter (measured on the layer
 # tests, 40.6 s -> 29.5 s). Results agree with the optimised build to float64 rounding
 # (measured: RS overlaps within 1.1e-16, float64 layer outputs and gradients within 2e-15,
-# float32 layer outputs identical), far inside every tolerance of the suite. The package itself and the benchmarks compile with
-# XLA's defaults.
+# float32 layer outputs identical), far inside every tolerance of the suite. The package
+# itself and the benchmarks compile with XLA's defaults.
 _TEST_XLA_FLAGS = (
     "--xla_force_host_platform_device_count=1"
     " --xla_backend_optimization_level=0"
@@ -39,6 +39,26 @@ def pytest_configure(config):
     os.environ[_JAX_CACHE_ENV] = path
     os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0.5")
     config._hopfield_sim_jax_cache = path
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """With ``--dist loadfile``, run all of tests/montecarlo/ on one worker.
+
+    The Monte Carlo files share the Numba drivers, whose first compilation (about 30 s of
+    CPU for the common signatures) each worker would otherwise pay for itself. The
+    directory goes out first as one unit (it holds the most tests); the other worker takes
+    the remaining files one at a time, so the two stay balanced.
+    """
+    if config.getoption("dist", None) != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class _MonteCarloAsOneUnit(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = super()._split_scope(nodeid)
+            return "tests/montecarlo" if path.startswith("tests/montecarlo/") else path
+
+    return _MonteCarloAsOneUnit(config, log)
 
 
 def pytest_unconfigure(config):
