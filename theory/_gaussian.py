@@ -278,14 +278,22 @@ def tilted_averages(s, sd0, b, mu):
     xg, wg = (jnp.asarray(v) for v in _GL)
     lo = jnp.maximum(-W, s - 10.0 * sd)[..., None]
     hi = jnp.minimum(W, s + 10.0 * sd)[..., None]
-    c = 0.0
+    nodes, weights = [], []
     for left, right in ((lo, jnp.minimum(hi, 0.0)), (jnp.maximum(lo, 0.0), hi)):
         half = 0.5 * jnp.maximum(right - left, 0.0)
         aa = 0.5 * (left + right) + half * xg
         dens = jnp.exp(-0.5 * ((aa - s[..., None]) / sd) ** 2) / (sd * math.sqrt(2 * math.pi))
-        w = wg * half * dens
-        c = c + jnp.sum(corrections(aa) * w, axis=-1)
-    c = jnp.where(sd0 > 1e-12 * W, c, corrections(s))  # a = s exactly
+        nodes.append(aa)
+        weights.append(wg * half * dens)
+    # one evaluation of the corrections on both sides' nodes and the point a = s (used when
+    # the Gaussian of a is narrower than the window): the traced program holds one copy
+    nodes.append(jnp.broadcast_to(s, aa.shape[:-1])[..., None])
+    k = xg.shape[0]
+    corr = corrections(jnp.concatenate(nodes, axis=-1))
+    c = jnp.sum(corr[..., :k] * weights[0], axis=-1) + jnp.sum(
+        corr[..., k : 2 * k] * weights[1], axis=-1
+    )
+    c = jnp.where(sd0 > 1e-12 * W, c, corr[..., 2 * k])  # a = s exactly
     return (
         mu * mean_abs + 0.5 * (mu * b) ** 2 + c[0],
         erf_u + c[1],

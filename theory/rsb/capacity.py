@@ -65,18 +65,22 @@ def capacity(
     """``(alpha_c, x_c)``: the fold of the broken retrieval branch, started from the engine's
     solution at a load near the RS spinodal ``alpha_rs`` (:data:`START`); ``(alpha_rs, None)``
     if no broken retrieval solution is found there (1RSB = RS)."""
-    zero = math.isinf(beta)
-    for f in START:
-        x0 = broken_start(P, beta, rho, f * alpha_rs, n_y)
-        if x0 is not None:
-            break
-    else:
-        return alpha_rs, None
-    R = residual_fn(P, zero, n_y)
-    args = (0.0 if zero else beta, rho)
-    return spinodal.fold(
-        R, x0, f * alpha_rs, args, progress=progress, desc=f"critical_load(P={P}, level='1RSB')"
-    )
+    bar = spinodal.open_bar(progress, f"critical_load(P={P}, level='1RSB')")
+    try:  # one bar over the start-up scan and the continuation
+        for f in START:
+            spinodal.note(bar, f"start-up scan at alpha={f * alpha_rs:.6f}")
+            x0 = broken_start(P, beta, rho, f * alpha_rs, n_y)
+            bar.update()
+            if x0 is not None:
+                break
+        else:
+            return alpha_rs, None
+        zero = math.isinf(beta)
+        R = residual_fn(P, zero, n_y)
+        args = (0.0 if zero else beta, rho)
+        return spinodal.fold(R, x0, f * alpha_rs, args, bar=bar)
+    finally:
+        bar.close()
 
 
 def critical_load_1rsb(
@@ -109,8 +113,8 @@ def critical_load_1rsb(
         Accepted for compatibility; the fold is located to ``|d alpha/dn| < 1e-9``, i.e.
         ``alpha_c`` to ~1e-12 for the discretised equations (quadrature error ~1e-8).
     progress : bool or None
-        Show the continuation steps (tqdm, stderr); None (default): a bar appears only if
-        the search takes longer than a second.
+        Show the steps -- start-up scans and continuation (tqdm, stderr); None (default): a
+        bar appears only if the search takes longer than a second.
 
     Returns
     -------
@@ -139,5 +143,7 @@ def critical_load_1rsb(
 
     rho = rho if protocol == "supervised" else 0.0
     alpha_rs = critical_point(P, rho=rho, protocol=protocol, T=T)[0]
-    n_y = model_of(P, protocol)[1]["n_y"]
+    # the Y (example-noise) quadrature only matters for rho > 0: one node otherwise, so that
+    # supervised at rho = 0 shares hebbian's compiled programs
+    n_y = model_of(P, protocol)[1]["n_y"] if rho > 0 else 1
     return capacity(P, beta, rho, alpha_rs, n_y=n_y, progress=progress)[0]

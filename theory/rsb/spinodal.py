@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import functools
 import sys
+import time
 from collections.abc import Callable
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -33,6 +35,26 @@ NEWTON_STEPS = 16
 TOL = 1e-11  # max residual of an accepted Newton solve
 DN_MAX = 0.02  # largest secant step in n
 SLOPE_TOL = 1e-9  # |d alpha/dn| at which the fold is reached
+
+
+def open_bar(progress: bool | None, desc: str) -> Any:
+    """The progress bar of a fold search: tqdm on stderr if ``progress`` is True, silent if
+    False, and with None one that appears only once the search has taken a second."""
+    if progress is None:
+        from tqdm.auto import tqdm
+
+        return tqdm(desc=desc, unit="step", file=sys.stderr, leave=False, delay=1.0)
+    return _progress.bar(progress, desc, unit="step")
+
+
+def note(bar: Any, text: str) -> None:
+    """Set the bar's postfix; drawn at once unless the bar is still within its start delay
+    (a ``delay=1.0`` bar then stays hidden until an update after that second)."""
+    delay = getattr(bar, "delay", None)
+    if delay is None:  # the silent stand-in
+        bar.set_postfix_str(text)
+    else:
+        bar.set_postfix_str(text, refresh=time.time() >= bar.start_t + delay)
 
 
 @functools.lru_cache(maxsize=32)
@@ -78,6 +100,7 @@ def fold(
     progress: bool | None = None,
     desc: str = "1RSB spinodal",
     max_steps: int = 60,
+    bar: Any = None,
 ) -> tuple[float, np.ndarray]:
     """Follow the solution ``x0`` of ``residual(x, alpha0) = 0`` to the fold in ``alpha``.
 
@@ -93,6 +116,9 @@ def fold(
         Further arguments of ``residual``.
     progress : bool or None
         Show the continuation steps (tqdm, stderr); None: only if it takes over a second.
+    bar : tqdm-like or None
+        An open bar (:func:`open_bar`) to report the steps on instead of a new one; the
+        caller closes it (``progress`` and ``desc`` are then unused).
 
     Returns
     -------
@@ -115,12 +141,18 @@ def fold(
     (0.05, 0.7)
     """
     solve = _newton(residual)
-    if progress is None:  # automatic: a bar only once the search has taken a second
-        from tqdm.auto import tqdm
+    own = bar is None
+    if own:
+        bar = open_bar(progress, desc)
+    try:
+        return _follow(solve, bar, x0, alpha0, args, max_steps)
+    finally:
+        if own:
+            bar.close()
 
-        bar = tqdm(desc=desc, unit="step", file=sys.stderr, leave=False, delay=1.0)
-    else:
-        bar = _progress.bar(progress, desc, unit="step")
+
+def _follow(solve, bar, x0, alpha0, args, max_steps):
+    """The secant search of :func:`fold` on the compiled ``solve``, reporting on ``bar``."""
     with _x64.enabled():
         args = tuple(jnp.asarray(a, dtype=float) for a in args)
         z = jnp.asarray(np.r_[np.asarray(x0, float)[1:], alpha0])
@@ -131,7 +163,7 @@ def fold(
         prev = None
         for _ in range(max_steps):
             bar.update()
-            bar.set_postfix_str(f"alpha={float(z[-1]):.8f} dalpha/dn={float(slope):.1e}")
+            note(bar, f"alpha={float(z[-1]):.8f} dalpha/dn={float(slope):.1e}")
             if abs(slope) < SLOPE_TOL:
                 break
             if prev is None or prev[1] == slope:
@@ -150,5 +182,4 @@ def fold(
             n, z, slope = n + dn, zt, float(st)
             if abs(dn) < 1e-12:
                 break
-    bar.close()
     return float(z[-1]), np.r_[n, z[:-1]]
