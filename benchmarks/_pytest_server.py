@@ -32,8 +32,10 @@ import sys
 import time
 
 # imported once by the server; the project's packages must not be among them
+# (JAX is safe to fork until its backend starts; the server checks that it has not)
 WARM = ["numpy", "scipy", "scipy.optimize", "scipy.stats", "scipy.special", "scipy.integrate",
-        "xarray", "pandas", "pytest", "hypothesis"]  # fmt: skip
+        "xarray", "pandas", "pytest", "hypothesis", "numba", "jax", "jax.numpy", "flax",
+        "optax"]  # fmt: skip
 PROJECT = ("hopfield_sim", "montecarlo", "theory", "_hopfield_base", "tests")
 
 
@@ -86,6 +88,9 @@ def serve(path: str) -> None:
     leaked = [m for m in sys.modules if m.split(".")[0] in PROJECT]
     if leaked:
         raise SystemExit(f"the server imported project modules {leaked[:5]}")
+    bridge = sys.modules.get("jax._src.xla_bridge")
+    if bridge is not None and getattr(bridge, "_backends", None):
+        raise SystemExit("a warm import started JAX's backend: forking it would deadlock")
     if os.path.exists(path):
         os.unlink(path)
     srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

@@ -10,6 +10,7 @@ import json
 import re
 
 import numpy as np
+import pytest
 import xarray as xr
 
 cmp = importlib.import_module("hopfield_sim.compare")  # the package exports the function
@@ -116,3 +117,133 @@ def test_table_notes_band_only_for_the_zero_overlap_rule():
     table = cmp.comparison_table(_line(*args, init="random"))
     band = cmp.BAND / np.sqrt(N)
     assert f"{cmp.ZERO_REASON} (band/sqrt(N) = {band:.3f} at N = {N})" in table
+
+
+def _T_line(T, theory, mc, err, N, **extra):
+    data = {
+        "m_theory": ("T", np.asarray(theory, float)),
+        "m_mc": ("T", np.asarray(mc, float)),
+        "m_mc_err": ("T", np.asarray(err, float)),
+        "N_mc": ("T", np.full(len(T), float(N))),
+    }
+    data.update(extra)
+    return xr.Dataset(data, coords={"T": np.asarray(T, float)})
+
+
+def test_arguments_at_their_bounds_are_accepted():
+    ds = _line([0.1], [0.8], [0.8], [0.01], 1000)
+    for key in ("threshold", "band", "window"):
+        assert int(cmp.compare(ds, **{key: 0.5})["verdict"][0]) == AGREES
+    assert int(cmp.compare(ds, floor=0)["verdict"][0]) == AGREES
+    for bad in (-0.5, -1e-9):
+        with pytest.raises(ValueError, match="floor must be >= 0"):
+            cmp.compare(ds, floor=bad)
+
+
+def test_unconverged_theory_and_nan_theory_are_not_compared():
+    ds = _line([0.1, 0.2, 0.3], [0.8, np.nan, 0.8], [0.8] * 3, [0.01] * 3, 1000)
+    ds["converged_theory"] = ("alpha", [True, True, False])
+    out = cmp.compare(ds)
+    assert [int(v) for v in out["verdict"]] == [AGREES, 0, 0]
+    assert out["valid"].values.tolist() == [True, False, False]
+
+
+def test_zero_error_without_floor():
+    """floor = 0 and err = 0: z = 0 for an exact match, +inf otherwise (either sign)."""
+    ds = _line([0.1, 0.2, 0.3], [0.8, 0.7, 0.6], [0.8, 0.75, 0.55], [0.0] * 3, 1e12)
+    out = cmp.compare(ds, floor=0)
+    assert out["z"].values.tolist() == [0.0, np.inf, np.inf]
+    assert [int(v) for v in out["verdict"]] == [AGREES, DISAGREES, DISAGREES]
+
+
+def test_boundaries_are_inclusive():
+    """|difference| = limit agrees (exact binary numbers, floor 0); theory = ZERO counts
+    as m = 0."""
+    ds = _line([0.1], [1.5], [0.5], [0.25], 1e12)
+    assert int(cmp.compare(ds, floor=0)["verdict"][0]) == AGREES  # 1.0 = 4 x 0.25
+    ds = _line([0.1], [1.5], [0.5 - 2.0**-20], [0.25], 1e12)
+    assert int(cmp.compare(ds, floor=0)["verdict"][0]) == DISAGREES
+    # theory = ZERO: zero-overlap rules (3 err > ZERO_Z err, inside the band: finite size)
+    e = 0.01
+    ds = _line([0.1], [cmp.ZERO], [cmp.ZERO + 3 * e], [e], 1000)
+    out = cmp.compare(ds, floor=0)
+    assert int(out["verdict"][0]) == FINITE_SIZE and out["reason"].values[0] == cmp.ZERO_REASON
+
+
+def test_limit_of_a_disagreeing_point_is_the_bias_rule():
+    """Theory away from 0, no neighbour: the largest rule tried is the O(1/N) one."""
+    e, N = 0.01, 1000
+    out = cmp.compare(_line([0.1], [0.8], [0.5], [e], N), floor=0)
+    assert int(out["verdict"][0]) == DISAGREES
+    assert float(out["limit"][0]) == pytest.approx(cmp.THRESHOLD * np.hypot(e, cmp.BIAS / N))
+
+
+def test_documented_bias_and_window():
+    """The docstring's numbers: bias/N = 0.0025 at N = 2000 (limit 4 x 0.0025 = 0.01 with a
+    negligible error bar); a transition is nearby within relative distance 3/sqrt(N)."""
+    N = 2000
+    for diff, verdict in ((0.0098, FINITE_SIZE), (0.0102, DISAGREES)):
+        ds = _line([0.1], [0.8], [0.8 - diff], [1e-7], N)
+        assert int(cmp.compare(ds, floor=0)["verdict"][0]) == verdict, diff
+    # neighbours at relative distance 0.95 and 1.05 times 3/sqrt(N) across the transition
+    for rel, verdict in ((0.95, FINITE_SIZE), (1.05, DISAGREES)):
+        d = rel * 3 / np.sqrt(N)
+        ds = _T_line([1.0, 1.0 / (1 - d)], [0.5, 0.0], [0.2, 0.0], [1e-4, 1e-4], N)
+        out = cmp.compare(ds)
+        assert int(out["verdict"][0]) == verdict, rel
+
+
+def test_transition_nearby_limit_is_the_jump_plus_slack():
+    """Exact binary numbers: err 1/16 (floor 0), N = 20: slack = 4/16 + 5/20 = 1/2; the
+    point with theory 0.75 next to theory 0.0005 (m = 0), simulation at lo - slack."""
+    th0 = 0.0005
+    ds = _T_line([1.0, 1.1], [th0, 0.75], [0.0, th0 - 0.5], [0.0625, 0.0625], 20)
+    out = cmp.compare(ds, floor=0)
+    assert int(out["verdict"][1]) == FINITE_SIZE
+    assert out["reason"].values[1] == cmp.NEAR_REASON
+    assert float(out["limit"][1]) == pytest.approx(0.75 - th0 + 0.5, abs=1e-12)
+
+
+def test_neighbour_on_the_same_side_is_no_transition():
+    """Two retrieval points close together (theory 0.8 and 0.7), the simulation between
+    them but 0.05 from its own theory: disagrees (bias limit 4 x 0.005 = 0.02)."""
+    ds = _T_line([0.5, 0.5005], [0.8, 0.7], [0.75, 0.7], [1e-3, 1e-3], 1000)
+    out = cmp.compare(ds)
+    assert [int(v) for v in out["verdict"]] == [DISAGREES, AGREES]
+
+
+def test_sizes_that_cannot_be_used():
+    """N_mc of 0, or with a dimension the theory lacks: no finite-size rules."""
+    ds = _line([0.1], [0.0], [0.03], [0.01], 1000)
+    assert cmp.compare(ds).attrs["finite_size"] == 1
+    assert cmp.compare(ds, finite_size=False).attrs["finite_size"] == 0
+    one = ds.assign(N_mc=("alpha", [1.0]))
+    assert cmp.compare(one).attrs["finite_size"] == 1
+    zero = ds.assign(N_mc=("alpha", [0.0]))
+    assert cmp.compare(zero).attrs["finite_size"] == 0
+    extra = ds.assign(N_mc=(("alpha", "chain"), [[1000.0, 1000.0]]))
+    assert cmp.compare(extra).attrs["finite_size"] == 0
+
+
+def test_unreadable_spec_means_no_remanent_rule():
+    ds = _line([0.05, 0.2], [0.9, 0.0], [0.9, 0.1], [0.01, 0.01], 1000)
+    ds.attrs["sweep_spec"] = "{not json"
+    out = cmp.compare(ds)
+    assert [int(v) for v in out["verdict"]] == [AGREES, FINITE_SIZE]
+
+
+def test_table_columns_and_not_compared_rows():
+    """Columns: the grid coordinates in the fixed order alpha, T (a scalar coordinate is no
+    column); a point not compared shows ``-``."""
+    T, alpha = [0.1, 0.2], [0.05, 0.1]
+    th = np.array([[0.9, 0.9], [0.9, np.nan]])
+    ds = xr.Dataset(
+        {"m_theory": (("T", "alpha"), th), "m_mc": (("T", "alpha"), np.full((2, 2), 0.9)),
+         "m_mc_err": (("T", "alpha"), np.full((2, 2), 0.01))},
+        coords={"T": T, "alpha": alpha, "rho": 0.0},
+    )  # fmt: skip
+    lines = cmp.comparison_table(ds).splitlines()
+    assert lines[0].split()[:3] == ["alpha", "T", "theory"]
+    assert lines[2].split()[:2] == ["0.05", "0.1"]
+    assert lines[5].split()[-1] == "-"
+    assert lines[4].split()[-1] == "agrees"
