@@ -73,7 +73,8 @@ MODULES: dict[str, list[str]] = {
                                           "tests/layers/test_functional.py"],
     "hopfield_sim/layers/separation.py": ["tests/layers/test_separation.py"],
     "hopfield_sim/layers/contrastive.py": ["tests/layers/test_contrastive.py"],
-    "hopfield_sim/tabular/objective.py": ["tests/tabular/test_objective_values.py",
+    "hopfield_sim/tabular/objective.py": ["tests/tabular/test_objective_mutants.py",
+                                          "tests/tabular/test_objective_values.py",
                                           "tests/tabular/test_objective.py"],
 }  # fmt: skip
 

@@ -93,3 +93,40 @@ def test_grid_bisect_outside_the_bracket():
 def test_grid_bisect_with_a_progress_bar(capsys):
     pred, _ = _counting(1.5)
     assert abs(grid_bisect(pred, 1.0, 2.0, rtol=1e-3, progress=True) - 1.5) <= 0.5 / 7**4
+
+
+def test_signatures_keyword_only_options():
+    lo, hi = bisect(predicate=lambda x: x < 0.3, lo=0.0, hi=1.0, steps=1)
+    assert (float(lo), float(hi)) == (0.0, 0.5)
+    with pytest.raises(TypeError):
+        bisect(lambda x: x < 0.3, 0.0, 1.0, 1, True)
+    assert grid_bisect(predicate=lambda x: x <= 1.02, lo=1.0, hi=1.05, rtol=0.1) == 1.025
+    with pytest.raises(TypeError):
+        grid_bisect(lambda x: x <= 1.5, 1.0, 2.0, 1e-3)
+
+
+def test_grid_bisect_defaults(capsys):
+    """8 points per round, no progress bar on stderr."""
+    pred, calls = _counting(1.5)
+    grid_bisect(pred, 1.0, 2.0, rtol=1e-3)
+    assert [len(c) for c in calls] == [8] * 4
+    assert capsys.readouterr().err == ""
+
+
+def test_grid_bisect_exact_tolerance_and_threshold_next_to_lo():
+    # hi - lo = rtol * lo exactly: done, no round
+    pred, calls = _counting(1.2)
+    assert grid_bisect(pred, 1.0, 1.5, rtol=0.5) == 1.25 and calls == []
+    # the predicate holds at lo only: the next bracket is [x_0, x_1]
+    pred, calls = _counting(1.05)
+    x = grid_bisect(pred, 1.0, 2.0, rtol=1e-3)
+    assert abs(x - 1.05) <= 1e-3 * 1.05
+    np.testing.assert_allclose(calls[1][[0, -1]], [1.0, 1 + 1 / 7])
+
+
+def test_grid_bisect_many_points():
+    """300 points: the last index is compared by value (an int above 256 is not cached)."""
+    pred, calls = _counting(3.5)
+    assert math.isnan(grid_bisect(pred, 1.0, 2.0, rtol=1e-3, points=300))
+    pred, calls = _counting(1.5)
+    assert abs(grid_bisect(pred, 1.0, 2.0, rtol=1e-3, points=300) - 1.5) <= 1e-3
