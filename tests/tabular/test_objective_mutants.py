@@ -5,6 +5,7 @@ predictions, by hand."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from hopfield_sim.tabular import objective
 
@@ -21,3 +22,51 @@ def test_target_logits_are_the_last_feature():
     pred = np.arange(2 * sum(sizes), dtype=np.float32).reshape(2, sum(sizes))
     out = np.asarray(objective.target_logits(pred, sizes))
     np.testing.assert_array_equal(out, [[6, 7, 8, 9], [16, 17, 18, 19]])
+
+
+class _Draws:
+    """A stand-in for the generator with chosen uniforms (the corruption rule by hand)."""
+
+    def __init__(self, u):
+        self.u = np.asarray(u, float)
+
+    def random(self, shape):
+        assert shape == self.u.shape
+        return self.u.copy()
+
+    def integers(self, low, high, size):
+        return np.full(size, high - 1)
+
+    def standard_normal(self, size):
+        return np.full(size, 7.0)
+
+
+def test_corruption_thresholds_by_hand():
+    """u < mask_p: masked; mask_p <= u < mask_p + replace_p: replaced; else left. Features:
+    numeric, discrete(3), target(2)."""
+    sizes, discrete = (1, 3, 2), (False, True, True)
+    x = np.array([[0.5, 1, 0, 0, 1, 0]] * 3, np.float32)
+    missing = np.zeros((3, 3), bool)
+    # rows: u exactly at mask_p (replaced), exactly at mask_p + replace_p (left), below mask_p
+    u = [[0.25, 0.25, 0.9], [0.5, 0.5, 0.9], [0.1, 0.1, 0.9]]
+    out, masked, noise = objective.corrupt(_Draws(u), x, missing, sizes, discrete,
+                                           mask_p=0.25, replace_p=0.25)  # fmt: skip
+    np.testing.assert_array_equal(masked, [[False, False, True]] * 2 + [[True, True, True]])
+    np.testing.assert_array_equal(noise, [[True, True, True], [False, False, True],
+                                          [True, True, True]])  # fmt: skip
+    np.testing.assert_array_equal(out[0], [7.0, 0, 0, 1, 1, 0])  # N(0,1) draw 7, class 2
+    np.testing.assert_array_equal(out[1], x[1])
+    np.testing.assert_array_equal(x, [[0.5, 1, 0, 0, 1, 0]] * 3)  # the input is not changed
+
+
+def test_corruption_arguments():
+    x, missing = np.zeros((2, 2), np.float32), np.zeros((2, 2), bool)
+    args = (x, missing, (1, 1), (False, False))
+    for mask_p, replace_p in ((0.6, 0.6), (-0.1, 0.5), (0.5, -0.1)):
+        with pytest.raises(ValueError, match="mask_p, replace_p"):
+            objective.corrupt(np.random.default_rng(0), *args, mask_p=mask_p, replace_p=replace_p)
+    with pytest.raises(TypeError):
+        objective.corrupt(np.random.default_rng(0), *args, 0.1, 0.1)
+    out, _, _ = objective.corrupt(rng=np.random.default_rng(0), x=x, missing=missing,
+                                  sizes=(1, 1), discrete=(False, False))  # fmt: skip
+    assert out.shape == (2, 2)
