@@ -59,7 +59,8 @@ MODULES: dict[str, list[str]] = {
     "theory/multitasking/equations.py": ["tests/theory/test_multitasking_rs.py"],
     "theory/critical.py": ["tests/theory/test_lines.py"],
     "theory/_bracket.py": ["tests/theory/test_bracket_mutants.py"],  # test_lines.py: 80 s
-    "hopfield_sim/storage.py": ["tests/hopfield_sim/test_storage_batches.py"],
+    "hopfield_sim/storage.py": ["tests/hopfield_sim/test_storage_mutants.py",
+                                "tests/hopfield_sim/test_storage_batches.py"],
     "hopfield_sim/_phases.py": ["tests/hopfield_sim/test_phases_mutants.py",
                                 "tests/hopfield_sim/test_resume_half_batch.py",
                                 "tests/hopfield_sim/test_storage_batches.py"],

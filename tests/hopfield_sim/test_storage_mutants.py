@@ -1,0 +1,138 @@
+"""``hopfield_sim.storage`` details that mutation testing found unchecked (issue 29): part
+numbering, per-pattern and large batches, damaged indices, stray files, stale temporaries,
+the lock file and the folder check. A minimal store is written by hand (no sweep run)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from hopfield_sim import storage
+from hopfield_sim._layout import FORMAT_ATTR, FORMAT_VERSION, SPEC_ATTR
+
+
+def _store(tmp_path, n=3):
+    alpha = np.linspace(0.0, 0.1, n)
+    spec = json.dumps({"axes": {"alpha": alpha.tolist()}})
+    ds = xr.Dataset(coords={"alpha": alpha}, attrs={FORMAT_ATTR: FORMAT_VERSION, SPEC_ATTR: spec})
+    path = tmp_path / "s.h5"
+    storage.write(ds, path)
+    return path, spec
+
+
+def test_part_numbers_continue_after_the_existing_ones(tmp_path):
+    path, spec = _store(tmp_path)
+    one = {"m_mc": ((), np.array([0.5]))}
+    with storage.Store(path) as w:
+        names = [w.append(spec, np.array([i]), one).name for i in (0, 1)]
+    with storage.Store(path) as w:
+        names.append(w.append(spec, np.array([2]), one).name)
+    assert names == ["00000000.h5", "00000001.h5", "00000002.h5"]
+    assert [p.name for p in storage.iter_parts(path)] == names
+
+
+def test_per_pattern_batch_round_trip(tmp_path):
+    path, spec = _store(tmp_path)
+    vals = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    with storage.Store(path) as w:
+        w.append(spec, np.array([2, 0]), {"m_mc": (("pattern",), vals)})
+    m = storage.read(path)["m_mc"]
+    assert m.dims == ("alpha", "pattern")
+    np.testing.assert_array_equal(m.values[[2, 0]], vals)
+    assert np.isnan(m.values[1]).all()
+
+
+def test_batch_of_300_points(tmp_path):
+    path, spec = _store(tmp_path, 300)
+    with storage.Store(path) as w:
+        w.append(spec, np.arange(300), {"m_mc": ((), np.arange(300.0))})
+    np.testing.assert_array_equal(storage.read(path)["m_mc"].values, np.arange(300.0))
+
+
+@pytest.mark.parametrize("index", [[3], [7], [-1], [0, 0]])
+def test_batch_index_outside_the_grid_is_damage(tmp_path, index):
+    path, spec = _store(tmp_path)
+    with storage.Store(path) as w:
+        w.append(spec, np.array(index), {"m_mc": ((), np.zeros(len(index)))})
+    with pytest.raises(storage.DamagedStoreError, match="is damaged: its 'index'"):
+        storage.read(path)
+
+
+def test_files_that_are_not_parts_are_ignored(tmp_path):
+    path, spec = _store(tmp_path)
+    with storage.Store(path) as w:
+        w.append(spec, np.array([1]), {"m_mc": ((), np.array([0.25]))})
+    for stray in ("1.bak", "2.a", "notes.h5"):
+        (storage.parts_dir(path) / stray).write_text("not a part")
+    assert storage.read(path)["m_mc"].values[1] == 0.25
+
+
+def test_stale_temporaries_are_removed_unless_a_live_writer_owns_them(tmp_path):
+    path, _ = _store(tmp_path)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+    live = os.getppid()  # alive, and not this process
+    names = {p: tmp_path / f".s.h5.tmp-{p}" for p in (os.getpid(), dead, live)}
+    for f in names.values():
+        f.write_text("partial")
+    storage.write(storage.read(path), path)
+    assert not names[os.getpid()].exists() and not names[dead].exists()
+    assert names[live].exists()
+
+
+def test_lock_file_mode(tmp_path):
+    path, _ = _store(tmp_path)
+    umask = os.umask(0)
+    os.umask(umask)
+    with storage.Store(path):
+        mode = (tmp_path / ".s.h5.lock").stat().st_mode & 0o777
+    assert mode == 0o644 & ~umask
+
+
+def test_store_folder_that_cannot_be_created(tmp_path):
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(OSError, match="cannot create the folder of store"):
+        storage.check_writable(tmp_path / "file" / "sub" / "s.h5")
+
+
+def test_lock_taken_again_when_its_file_vanished(tmp_path, monkeypatch):
+    """The lock file disappears between open and stat (the previous holder unlinked it):
+    the lock is opened again, not used."""
+    path, _ = _store(tmp_path)
+    lock = str(tmp_path / ".s.h5.lock")
+    real_open, real_stat, opens = os.open, os.stat, []
+
+    def counting_open(p, *a, **kw):
+        if str(p) == lock:
+            opens.append(p)
+        return real_open(p, *a, **kw)
+
+    def vanishing_stat(p, *a, **kw):
+        if str(p) == lock and len(opens) == 1:
+            raise FileNotFoundError(p)
+        return real_stat(p, *a, **kw)
+
+    monkeypatch.setattr(storage.os, "open", counting_open)
+    monkeypatch.setattr(storage.os, "stat", vanishing_stat)
+    with storage.Store(path):
+        pass
+    assert len(opens) == 2
+
+
+def test_consolidate_removes_this_process_temporaries(tmp_path):
+    """A batch temporary of this very process (left by an interrupted append) is stale once
+    the batches are consolidated; the parts folder goes with it."""
+    path, spec = _store(tmp_path)
+    with storage.Store(path) as w:
+        w.append(spec, np.array([1]), {"m_mc": ((), np.array([0.25]))})
+        stale = storage.parts_dir(path) / f".00000009.h5.tmp-{os.getpid()}"
+        stale.write_text("partial")
+        w.consolidate(storage.read(path))
+    assert not stale.exists() and not storage.parts_dir(path).exists()
+    assert storage.read(path)["m_mc"].values[1] == 0.25
