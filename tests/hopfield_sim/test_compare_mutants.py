@@ -247,3 +247,115 @@ def test_table_columns_and_not_compared_rows():
     assert lines[2].split()[:2] == ["0.05", "0.1"]
     assert lines[5].split()[-1] == "-"
     assert lines[4].split()[-1] == "agrees"
+
+
+def test_options_are_keyword_only():
+    ds = _line([0.1], [0.8], [0.8], [0.01], 1000)
+    with pytest.raises(TypeError):
+        cmp.compare(ds, "m", 3.0)
+
+
+def test_sizes_with_fewer_dimensions_or_negative():
+    ds = _line([0.1], [0.0], [0.03], [0.01], 1000)
+    scalar = ds.assign(N_mc=((), 1000.0))
+    assert cmp.compare(scalar).attrs["finite_size"] == 1
+    negative = ds.assign(N_mc=("alpha", [-1000.0]))
+    assert cmp.compare(negative).attrs["finite_size"] == 0
+
+
+def _grid2(first, first_coord, T, theory, sim, e=0.01, N=1000):
+    """Two-dimensional grid (first, T), the first axis of length len(first_coord) or 2."""
+    n = 2 if first_coord is None else len(first_coord)
+    shape = (n, len(T))
+    coords = {"T": T} if first_coord is None else {"T": T, first: first_coord}
+    return xr.Dataset(
+        {
+            "m_theory": ((first, "T"), np.broadcast_to(theory, shape).copy()),
+            "m_mc": ((first, "T"), np.broadcast_to(sim, shape).copy()),
+            "m_mc_err": ((first, "T"), np.full(shape, e)),
+            "N_mc": ((), float(N)),
+        },
+        coords=coords,
+    )
+
+
+def test_transition_along_the_second_axis_after_an_axis_that_is_skipped():
+    """The first axis has no coordinate, or a non-finite one: it is skipped and the second
+    axis (three points, transition between the last two) is still searched."""
+    T, th, sim = [0.5, 1.0, 1.05], [0.9, 0.8, 0.0], [0.9, 0.5, 0.0]
+    for first_coord in (None, [np.nan, 1.0]):
+        out = cmp.compare(_grid2("k", first_coord, T, th, sim))
+        for row in (0, 1):
+            assert [int(v) for v in out["verdict"].values[row]] == [AGREES, FINITE_SIZE, AGREES]
+            assert out["reason"].values[row, 1] == cmp.NEAR_REASON
+
+
+def test_axis_without_coordinate_is_not_searched():
+    """Along an axis with no coordinate there is no distance: a transition between its two
+    entries (m = 0.8 and 0) is not "nearby" even at N = 9, so the O(1/N) rule applies."""
+    th = np.array([[0.8], [0.0]])
+    ds = xr.Dataset(
+        {"m_theory": (("k", "T"), th), "m_mc": (("k", "T"), [[0.3], [0.0]]),
+         "m_mc_err": (("k", "T"), np.full((2, 1), 0.01)), "N_mc": ((), 9.0)},
+        coords={"T": [0.5]},
+    )  # fmt: skip
+    assert cmp.compare(ds)["reason"].values[0, 0] == cmp.BIAS_REASON
+
+
+def test_window_and_zero_boundaries_are_inclusive():
+    """Relative distance exactly window/sqrt(N) (grid 0 and 1, N = 9: 3/3 = 1), and a
+    neighbour exactly at ZERO, count as a transition nearby (reason of the m > 0 point)."""
+    ds = _T_line([0.0, 1.0], [0.0, 0.8], [0.0, 0.3], [0.01, 0.01], 9)
+    assert cmp.compare(ds)["reason"].values[1] == cmp.NEAR_REASON
+    ds = _T_line([1.0, 1.05], [cmp.ZERO, 0.8], [cmp.ZERO, 0.5], [0.01, 0.01], 1000)
+    assert cmp.compare(ds)["reason"].values[1] == cmp.NEAR_REASON
+
+
+def test_between_bounds_of_the_transition_rule():
+    """The zero point next to m = 0.8 (slack = 4 x 0.01 + 5/1000 = 0.045): a simulation up
+    to 0.8 + slack is between; below 0 - slack it is not."""
+    for sim, verdict in ((0.81, FINITE_SIZE), (-0.3, DISAGREES)):
+        ds = _T_line([1.0, 1.05], [0.0, 0.8], [sim, 0.8], [0.01, 0.01], 1000)
+        assert int(cmp.compare(ds)["verdict"][0]) == verdict, sim
+
+
+def test_remanent_needs_retrieval_at_a_lower_load():
+    N, e = 1000, 0.01
+    # theory exactly ZERO above capacity counts as m = 0: remanent
+    out = cmp.compare(_line([0.05, 0.2], [0.9, cmp.ZERO], [0.9, 0.1], [e, e], N,
+                            init="archetype"))  # fmt: skip
+    assert out["reason"].values[1] == cmp.REMANENT
+    # no retrieval at any load: nothing is remanent
+    out = cmp.compare(_line([0.05, 0.2], [0.0, 0.0], [0.1, 0.1], [e, e], N, init="archetype"))
+    assert [int(v) for v in out["verdict"]] == [FINITE_SIZE, FINITE_SIZE]
+
+
+def test_remanent_with_alpha_as_the_second_axis():
+    N, e = 1000, 0.01
+    th = np.array([[0.9, 0.0, 0.0], [0.9, 0.9, 0.0]])
+    sim = np.array([[0.9, 0.1, 0.1], [0.9, 0.9, 0.1]])
+    ds = xr.Dataset(
+        {"m_theory": (("T", "alpha"), th), "m_mc": (("T", "alpha"), sim),
+         "m_mc_err": (("T", "alpha"), np.full(th.shape, e)), "N_mc": ((), float(N))},
+        coords={"T": [0.1, 0.2], "alpha": [0.05, 0.1, 0.2]},
+        attrs={"sweep_spec": json.dumps({"montecarlo": {"init": "archetype"}})},
+    )  # fmt: skip
+    out = cmp.compare(ds)
+    remanent = out["reason"].values == cmp.REMANENT
+    np.testing.assert_array_equal(remanent, [[False, True, True], [False, False, True]])
+
+
+def test_table_over_a_rho_axis_and_many_rows():
+    rho = [0.0, 0.1, 0.2]
+    ds = xr.Dataset(
+        {"m_theory": ("rho", [0.9] * 3), "m_mc": ("rho", [0.9] * 3),
+         "m_mc_err": ("rho", [0.01] * 3)},
+        coords={"rho": rho},
+    )  # fmt: skip
+    lines = cmp.comparison_table(ds).splitlines()
+    assert lines[0].split()[0] == "rho" and len(lines) == 2 + 3 + 2
+    n = 260
+    ds = _line(np.linspace(0.01, 0.1, n), [0.9] * n, [0.9] * n, [0.01] * n, 1000)
+    table = cmp.comparison_table(ds, max_rows=257)
+    assert "... (3 more points)" in table
+    assert len(table.splitlines()) == 2 + 257 + 1 + 2
