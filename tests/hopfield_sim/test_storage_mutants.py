@@ -136,3 +136,42 @@ def test_consolidate_removes_this_process_temporaries(tmp_path):
         w.consolidate(storage.read(path))
     assert not stale.exists() and not storage.parts_dir(path).exists()
     assert storage.read(path)["m_mc"].values[1] == 0.25
+
+
+@pytest.mark.parametrize(
+    "exc",
+    [OSError(28, "disk"), OSError("HDF5 error: errno = 28"), RuntimeError("No space left")],
+)
+def test_full_disk_is_recognised_by_errno_or_message(tmp_path, exc):
+    with pytest.raises(OSError, match="no space left on the device") as info:
+        storage._raise_if_disk_full(exc, tmp_path / "s.h5")
+    assert info.value.errno == 28
+    storage._raise_if_disk_full(OSError("permission denied"), tmp_path / "s.h5")  # not full
+
+
+def test_nested_store_folders_are_created(tmp_path):
+    storage.check_writable(tmp_path / "a" / "b" / "s.h5")
+    assert (tmp_path / "a" / "b").is_dir()
+
+
+def test_files_that_are_not_hdf5(tmp_path):
+    for content, what in ((b"", "an empty file"), (b"abc text", "not an HDF5/netCDF4 file")):
+        f = tmp_path / "x.h5"
+        f.write_bytes(content)
+        with pytest.raises(
+            storage.DamagedStoreError, match=f"not an HDF5/netCDF sweep file \\({what}\\)"
+        ):
+            storage.read(f)
+
+
+def test_part_of_another_spec_or_with_mismatched_values(tmp_path):
+    path, spec = _store(tmp_path)
+    with storage.Store(path) as w:
+        part = w.append(spec + " ", np.array([0]), {"m_mc": ((), np.array([0.5]))})
+    with pytest.raises(storage.DamagedStoreError, match="belongs to another sweep spec"):
+        storage.read(path)
+    part.unlink()
+    with storage.Store(path) as w:
+        w.append(spec, np.array([0]), {"m_mc": ((), np.array([0.5, 0.6]))})
+    with pytest.raises(storage.DamagedStoreError, match=r"indices in 0\.\.2 matching its values"):
+        storage.read(path)
