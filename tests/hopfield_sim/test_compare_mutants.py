@@ -359,3 +359,53 @@ def test_table_over_a_rho_axis_and_many_rows():
     table = cmp.comparison_table(ds, max_rows=257)
     assert "... (3 more points)" in table
     assert len(table.splitlines()) == 2 + 257 + 1 + 2
+
+
+def test_zero_theory_agreement_gate_and_bool_floor():
+    """Theory 0: |z| up to ZERO_Z = 2 agrees (1.5 err here); a bool is no floor."""
+    ds = _line([0.1], [0.0], [0.015], [0.01], 1000)
+    out = cmp.compare(ds, floor=0)
+    assert int(out["verdict"][0]) == AGREES and out.attrs["disagree"] == 0
+    with pytest.raises(ValueError, match="floor must be >= 0"):
+        cmp.compare(ds, floor=True)
+
+
+def test_remanent_point_rescued_by_a_transition_nearby():
+    """Above capacity but next to the retrieval edge (relative distance 0.034 < 3/sqrt(1000)),
+    the simulation between the two theory values: a transition nearby, not remanent."""
+    ds = _line([0.14, 0.145], [0.9, 0.0], [0.9, 0.5], [0.01, 0.01], 1000, init="archetype")
+    out = cmp.compare(ds)
+    assert [int(v) for v in out["verdict"]] == [AGREES, FINITE_SIZE]
+    assert out["reason"].values[1] == cmp.NEAR_REASON
+    assert out.attrs["disagree"] == 0
+
+
+def test_zero_point_rescued_by_a_transition_nearby():
+    """Theory exactly ZERO, the simulation (0.5) beyond the band but between the theory
+    values: transition nearby; its table note carries no band."""
+    ds = _T_line([1.0, 1.05], [cmp.ZERO, 0.8], [0.5, 0.8], [0.01, 0.01], 1000)
+    out = cmp.compare(ds)
+    assert int(out["verdict"][0]) == FINITE_SIZE and out["reason"].values[0] == cmp.NEAR_REASON
+    assert f"  (a) {cmp.NEAR_REASON}" in cmp.comparison_table(ds).splitlines()
+
+
+def test_upper_between_bound_is_inclusive():
+    """Exact binary numbers: err 1/64 (floor 0), N = 80: slack = 1/16 + 1/16 = 1/8; the zero
+    point's simulation at hi + slack = 0.875 (beyond its band 5/sqrt(80) + 1/16 = 0.62)."""
+    ds = _T_line([1.0, 1.1], [0.0, 0.75], [0.875, 0.75], [1 / 64, 1 / 64], 80)
+    out = cmp.compare(ds, floor=0)
+    assert int(out["verdict"][0]) == FINITE_SIZE and out["reason"].values[0] == cmp.NEAR_REASON
+
+
+def test_table_default_rows_and_note_marks():
+    n = 31
+    ds = _line(np.linspace(0.01, 0.1, n), [0.9] * n, [0.9] * n, [0.01] * n, 1000)
+    table = cmp.comparison_table(ds)
+    assert "... (1 more points)" in table and len(table.splitlines()) == 2 + 30 + 1 + 2
+    with pytest.raises(TypeError):
+        cmp.comparison_table(ds, "m", 5)
+    # two notes: the O(1/N) bias (a), the zero-overlap band (b)
+    ds = _line([0.05, 0.2], [0.8, 0.0], [0.785, 0.1], [0.001, 0.001], 1000)
+    lines = cmp.comparison_table(ds).splitlines()
+    assert lines[2].endswith("finite-size effect (a)") and lines[3].endswith("(b)")
+    assert f"  (a) {cmp.BIAS_REASON}" in lines
