@@ -48,7 +48,8 @@ def test_corruption_thresholds_by_hand():
     x = np.array([[0.5, 1, 0, 0, 1, 0]] * 3, np.float32)
     missing = np.zeros((3, 3), bool)
     # rows: u exactly at mask_p (replaced), exactly at mask_p + replace_p (left), below mask_p
-    u = [[0.25, 0.25, 0.9], [0.5, 0.5, 0.9], [0.1, 0.1, 0.9]]
+    # (the target's 0.3 would be a replacement, but the target is always masked instead)
+    u = [[0.25, 0.25, 0.3], [0.5, 0.5, 0.9], [0.1, 0.1, 0.9]]
     out, masked, noise = objective.corrupt(_Draws(u), x, missing, sizes, discrete,
                                            mask_p=0.25, replace_p=0.25)  # fmt: skip
     np.testing.assert_array_equal(masked, [[False, False, True]] * 2 + [[True, True, True]])
@@ -70,3 +71,13 @@ def test_corruption_arguments():
     out, _, _ = objective.corrupt(rng=np.random.default_rng(0), x=x, missing=missing,
                                   sizes=(1, 1), discrete=(False, False))  # fmt: skip
     assert out.shape == (2, 2)
+
+
+def test_corruption_probabilities_at_their_bounds_are_accepted():
+    x, missing = np.zeros((2, 2), np.float32), np.zeros((2, 2), bool)
+    for mask_p, replace_p in ((0.0, 0.5), (0.5, 0.0), (0.25, 0.75)):
+        rng = np.random.default_rng(0)
+        out, masked, _ = objective.corrupt(
+            rng, x, missing, (1, 1), (False, False), mask_p=mask_p, replace_p=replace_p
+        )
+        assert out.shape == (2, 2) and masked[:, -1].all()
