@@ -77,13 +77,19 @@ def test_stale_temporaries_are_removed_unless_a_live_writer_owns_them(tmp_path):
     path, _ = _store(tmp_path)
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                           capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
-    live = os.getppid()  # alive, and not this process
-    names = {p: tmp_path / f".s.h5.tmp-{p}" for p in (os.getpid(), dead, live)}
-    for f in names.values():
-        f.write_text("partial")
-    storage.write(storage.read(path), path)
-    assert not names[os.getpid()].exists() and not names[dead].exists()
-    assert names[live].exists()
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        live = child.pid  # alive, and not this process
+        names = {p: tmp_path / f".s.h5.tmp-{p}" for p in (os.getpid(), dead, live)}
+        for f in names.values():
+            f.write_text("partial")
+        storage.write(storage.read(path), path)
+        assert not names[os.getpid()].exists() and not names[dead].exists()
+        assert names[live].exists()
+        assert child.poll() is None  # only probed (signal 0), not signalled
+    finally:
+        child.kill()
+        child.wait()
 
 
 def test_lock_file_mode(tmp_path):
@@ -175,3 +181,31 @@ def test_part_of_another_spec_or_with_mismatched_values(tmp_path):
         w.append(spec, np.array([0]), {"m_mc": ((), np.array([0.5, 0.6]))})
     with pytest.raises(storage.DamagedStoreError, match=r"indices in 0\.\.2 matching its values"):
         storage.read(path)
+
+
+def test_full_disk_while_writing_the_main_file(tmp_path, monkeypatch):
+    path, _ = _store(tmp_path)
+    ds = storage.read(path)
+
+    def full(self, *a, **kw):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(xr.Dataset, "to_netcdf", full)
+    with pytest.raises(OSError, match="no space left on the device"):
+        storage.write(ds, path)
+
+
+def test_folder_checks(tmp_path):
+    with pytest.raises(IsADirectoryError, match="is a folder"):
+        storage.check_writable(tmp_path)
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(OSError, match=r"sub/s\.h5: Not a directory\.$"):
+        storage.check_writable(tmp_path / "file" / "sub" / "s.h5")
+
+
+def test_part_numbers_restart_after_consolidation(tmp_path):
+    path, spec = _store(tmp_path)
+    with storage.Store(path) as w:
+        w.append(spec, np.array([0]), {"m_mc": ((), np.array([0.5]))})
+        w.consolidate(storage.read(path))
+        assert w.append(spec, np.array([1]), {"m_mc": ((), np.array([0.6]))}).name == "00000000.h5"
