@@ -81,3 +81,14 @@ def test_corruption_probabilities_at_their_bounds_are_accepted():
             rng, x, missing, (1, 1), (False, False), mask_p=mask_p, replace_p=replace_p
         )
         assert out.shape == (2, 2) and masked[:, -1].all()
+
+
+def test_target_noise_flag_is_set_on_every_row():
+    """``noise`` marks the target on every row, also where it is missing (the loss drops
+    missing entries itself, through ``noise & ~missing``); the target is always masked."""
+    x = np.zeros((2, 2), np.float32)
+    missing = np.array([[False, True], [False, False]])
+    _, masked, noise = objective.corrupt(_Draws([[0.9, 0.9], [0.9, 0.9]]), x, missing, (1, 1),
+                                         (False, False))  # fmt: skip
+    np.testing.assert_array_equal(noise, [[False, True], [False, True]])
+    np.testing.assert_array_equal(masked, [[False, True], [False, True]])
