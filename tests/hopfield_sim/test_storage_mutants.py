@@ -30,10 +30,10 @@ def test_part_numbers_continue_after_the_existing_ones(tmp_path):
     path, spec = _store(tmp_path)
     one = {"m_mc": ((), np.array([0.5]))}
     with storage.Store(path) as w:
-        names = [w.append(spec, np.array([i]), one).name for i in (0, 1)]
+        names = [w.append(spec, np.array([i]), one).name for i in (0, 1, 2)]
     with storage.Store(path) as w:
         names.append(w.append(spec, np.array([2]), one).name)
-    assert names == ["00000000.h5", "00000001.h5", "00000002.h5"]
+    assert names == ["00000000.h5", "00000001.h5", "00000002.h5", "00000003.h5"]
     assert [p.name for p in storage.iter_parts(path)] == names
 
 
@@ -68,7 +68,7 @@ def test_files_that_are_not_parts_are_ignored(tmp_path):
     path, spec = _store(tmp_path)
     with storage.Store(path) as w:
         w.append(spec, np.array([1]), {"m_mc": ((), np.array([0.25]))})
-    for stray in ("1.bak", "2.a", "notes.h5"):
+    for stray in ("1.bak", "2.a", "3.txt", "notes.h5"):
         (storage.parts_dir(path) / stray).write_text("not a part")
     assert storage.read(path)["m_mc"].values[1] == 0.25
 
@@ -86,7 +86,8 @@ def test_stale_temporaries_are_removed_unless_a_live_writer_owns_them(tmp_path):
         storage.write(storage.read(path), path)
         assert not names[os.getpid()].exists() and not names[dead].exists()
         assert names[live].exists()
-        assert child.poll() is None  # only probed (signal 0), not signalled
+        with pytest.raises(subprocess.TimeoutExpired):  # only probed (signal 0): still alive
+            child.wait(timeout=1.0)
     finally:
         child.kill()
         child.wait()
@@ -177,6 +178,11 @@ def test_part_of_another_spec_or_with_mismatched_values(tmp_path):
     with pytest.raises(storage.DamagedStoreError, match="belongs to another sweep spec"):
         storage.read(path)
     part.unlink()
+    with storage.Store(path) as w:  # a spec that sorts before the stored one
+        part = w.append("{ " + spec[1:], np.array([0]), {"m_mc": ((), np.array([0.5]))})
+    with pytest.raises(storage.DamagedStoreError, match="belongs to another sweep spec"):
+        storage.read(path)
+    part.unlink()
     with storage.Store(path) as w:
         w.append(spec, np.array([0]), {"m_mc": ((), np.array([0.5, 0.6]))})
     with pytest.raises(storage.DamagedStoreError, match=r"indices in 0\.\.2 matching its values"):
@@ -209,3 +215,60 @@ def test_part_numbers_restart_after_consolidation(tmp_path):
         w.append(spec, np.array([0]), {"m_mc": ((), np.array([0.5]))})
         w.consolidate(storage.read(path))
         assert w.append(spec, np.array([1]), {"m_mc": ((), np.array([0.6]))}).name == "00000000.h5"
+
+
+def test_write_creates_nested_folders(tmp_path):
+    path, _ = _store(tmp_path)
+    out = storage.write(storage.read(path), tmp_path / "a" / "b" / "t.h5")
+    assert storage.read(out).attrs[SPEC_ATTR] == storage.read(path).attrs[SPEC_ATTR]
+
+
+def test_damaged_or_foreign_main_files(tmp_path):
+    path, _ = _store(tmp_path)
+    data = path.read_bytes()
+    bad = tmp_path / "cut.h5"
+    bad.write_bytes(data[: len(data) // 3])  # HDF5 magic, truncated body
+    with pytest.raises(storage.DamagedStoreError, match="is damaged: it is not a readable"):
+        storage.read(bad)
+    for attrs in ({FORMAT_ATTR: FORMAT_VERSION}, {SPEC_ATTR: "{}"}):
+        other = tmp_path / "other.h5"
+        xr.Dataset(attrs=attrs).to_netcdf(other, engine="h5netcdf")
+        with pytest.raises(ValueError, match="not a hopfield-sim sweep"):
+            storage.read(other)
+
+
+def test_lock_taken_again_when_its_file_was_replaced(tmp_path, monkeypatch):
+    """The lock path names another inode than the one opened: opened again."""
+    path, _ = _store(tmp_path)
+    lock = str(tmp_path / ".s.h5.lock")
+    real_open, real_stat, opens = os.open, os.stat, []
+
+    def counting_open(p, *a, **kw):
+        if str(p) == lock:
+            opens.append(p)
+        return real_open(p, *a, **kw)
+
+    class Other:
+        st_ino = -1
+
+    def replaced_stat(p, *a, **kw):
+        if str(p) == lock and len(opens) == 1:
+            return Other()
+        return real_stat(p, *a, **kw)
+
+    monkeypatch.setattr(storage.os, "open", counting_open)
+    monkeypatch.setattr(storage.os, "stat", replaced_stat)
+    with storage.Store(path):
+        pass
+    assert len(opens) == 2
+
+
+def test_every_stale_temporary_is_removed(tmp_path):
+    """Other files in the folder do not stop the clean-up (many, in directory order)."""
+    path, _ = _store(tmp_path)
+    for i in range(30):
+        (tmp_path / f"other-{i}.txt").write_text("x")
+    stale = tmp_path / f".s.h5.tmp-{os.getpid()}"
+    stale.write_text("partial")
+    storage._remove_stale_temporaries(tmp_path, ".s.h5.tmp-")
+    assert not stale.exists()
