@@ -69,6 +69,9 @@ def test_extrapolate_smallest_valid_inputs():
         (([100, 400], [0.1, 0.1, 0.1], [0.01, 0.01]), {}, "1-d of equal length >= 2"),
         (([100, 400], [0.1, 0.1], [0.01]), {}, "1-d of equal length >= 2"),
         (([100, 400, 1600], [0.1, 0.1], [0.01, 0.01]), {}, "1-d of equal length >= 2"),
+        (([100, 400], [0.1] * 3, [0.01] * 3), {}, "1-d of equal length >= 2"),
+        (([100, 400], [0.1] * 2, [0.01] * 3), {}, "1-d of equal length >= 2"),
+        (([100, 400, 1600], [0.1] * 2, [0.01] * 3), {}, "1-d of equal length >= 2"),
         (([100, 0], [0.1, 0.1], [0.01, 0.01]), {}, "N must be finite and > 0"),
         (([100, -400], [0.1, 0.1], [0.01, 0.01]), {}, "N must be finite and > 0"),
         (([100, np.inf], [0.1, 0.1], [0.01, 0.01]), {}, "N must be finite and > 0"),
@@ -96,9 +99,33 @@ def test_unusable_errors_take_the_largest_finite_one():
     ref = fs.extrapolate(N3, y, [0.01, 0.02, 0.02], bootstrap=2)
     for bad in (0.0, -0.02, np.nan):
         out = fs.extrapolate(N3, y, [0.01, 0.02, bad], bootstrap=2)
-        assert out["x_inf"] == pytest.approx(ref["x_inf"], rel=1e-12), bad
-        assert out["chi2"] == pytest.approx(ref["chi2"], rel=1e-12), bad
+        for key in ("x_inf", "chi2", "x_inf_err"):
+            assert out[key] == pytest.approx(ref[key], rel=1e-12), (bad, key)
     # no usable error at all: 1e-3 everywhere
     ref = fs.extrapolate(N3, y, [1e-3] * 3, bootstrap=2)
     out = fs.extrapolate(N3, y, [np.nan] * 3, bootstrap=2)
     assert out["chi2"] == pytest.approx(ref["chi2"], rel=1e-12)
+
+
+def test_constant_replicates_give_no_spread():
+    """Resampling replicates that all equal x_c(N): every bootstrap fit is the same."""
+    y = _law(N3)
+    out = fs.extrapolate(N3, y, [0.01] * 3, replicates=[[v] * 4 for v in y], bootstrap=20)
+    assert out["x_inf_err"] == pytest.approx(0.0, abs=1e-12)
+    assert fs.extrapolate(N3, y, [0.01] * 3, bootstrap=20)["x_inf_err"] > 1e-4
+
+
+def test_extrapolate_options_are_keyword_only_and_one_is_a_size():
+    with pytest.raises(TypeError):
+        fs.extrapolate(N3, _law(N3), [0.01] * 3, None)
+    out = fs.extrapolate([1, 400], _law([1, 400]), [0.01, 0.01], bootstrap=2)
+    assert out["x_inf"] == pytest.approx(0.14, abs=1e-12)
+
+
+def test_pool_only_for_several_workers():
+    assert fs._pool(None) is None and fs._pool(1) is None and fs._pool(0) is None
+    pool = fs._pool(2)
+    try:
+        assert pool is not None and pool._max_workers == 2
+    finally:
+        pool.shutdown()
