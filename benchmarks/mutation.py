@@ -137,13 +137,17 @@ def _bin(name: str) -> str:
     return str(Path(sys.executable).with_name(name))
 
 
-def run_module(module: str, *, timeout: float, fresh: bool, retest: bool = False) -> None:
+def run_module(
+    module: str, *, timeout: float, fresh: bool, retest: bool = False, tests: list | None = None
+) -> None:
     """Initialise (once) and execute the cosmic-ray session of one module; ``retest``: run
-    the survivors again (after new tests, with the module itself unchanged)."""
+    the survivors again (after new tests, with the module itself unchanged); ``tests``:
+    instead of the module's list (e.g. only the new test file when retesting survivors of the
+    full list: a mutant it kills is killed, one it does not kill survived both)."""
     work = RESULTS / "mutation"
     work.mkdir(parents=True, exist_ok=True)
     cfg, db = work / f"{_slug(module)}.toml", work / f"{_slug(module)}.sqlite"
-    tests = MODULES[module]
+    tests = tests or MODULES[module]
     cfg.write_text(_config(module, tests, timeout))
     if fresh and db.exists():
         db.unlink()
@@ -248,6 +252,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--report-only", action="store_true", help="only rewrite the report")
     p.add_argument("--retest-survivors", action="store_true",
                    help="run the survivors again with the current tests (module unchanged)")
+    p.add_argument("--tests", nargs="+", help="test files instead of the module's list")
     a = p.parse_args(argv)
     if a.list:
         for module, tests in MODULES.items():
@@ -259,7 +264,8 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["PYTHONPATH"] = str(ROOT)  # the mutated working tree is what the tests import
     if not a.report_only:
         for module in a.modules or list(MODULES):
-            run_module(module, timeout=a.timeout, fresh=a.fresh, retest=a.retest_survivors)
+            run_module(module, timeout=a.timeout, fresh=a.fresh, retest=a.retest_survivors,
+                       tests=a.tests)  # fmt: skip
     RESULTS.mkdir(parents=True, exist_ok=True)
     text = report()
     (RESULTS / "mutation.md").write_text(text)
