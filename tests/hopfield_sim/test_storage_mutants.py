@@ -249,7 +249,7 @@ def test_lock_taken_again_when_its_file_was_replaced(tmp_path, monkeypatch):
         return real_open(p, *a, **kw)
 
     class Other:
-        st_ino = -1
+        st_ino = 2**62  # larger than any real inode, and not the same int object
 
     def replaced_stat(p, *a, **kw):
         if str(p) == lock and len(opens) == 1:
@@ -272,3 +272,31 @@ def test_every_stale_temporary_is_removed(tmp_path):
     stale.write_text("partial")
     storage._remove_stale_temporaries(tmp_path, ".s.h5.tmp-")
     assert not stale.exists()
+
+
+def test_full_disk_while_writing_a_batch(tmp_path, monkeypatch):
+    import h5py
+
+    path, spec = _store(tmp_path)
+
+    def full(*a, **kw):
+        raise OSError(28, "No space left on device")
+
+    with storage.Store(path) as w:
+        monkeypatch.setattr(h5py, "File", full)
+        with pytest.raises(OSError, match="no space left on the device"):
+            w.append(spec, np.array([0]), {"m_mc": ((), np.array([0.5]))})
+
+
+def test_live_writer_of_a_store_whose_name_holds_tmp(tmp_path):
+    """Store ``x.tmp-1.h5``: the pid is the part after the last ``.tmp-``."""
+    ds = storage.read(_store(tmp_path)[0])
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        theirs = tmp_path / f".x.tmp-1.h5.tmp-{child.pid}"
+        theirs.write_text("partial")
+        storage.write(ds, tmp_path / "x.tmp-1.h5")
+        assert theirs.exists()
+    finally:
+        child.kill()
+        child.wait()
