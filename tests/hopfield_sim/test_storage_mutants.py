@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -77,7 +78,11 @@ def test_stale_temporaries_are_removed_unless_a_live_writer_owns_them(tmp_path):
     path, _ = _store(tmp_path)
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                           capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
-    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    # SIGHUP at its default (a parent under nohup would pass it on ignored): a signal other
+    # than 0 would end it
+    code = "import signal, time; signal.signal(signal.SIGHUP, signal.SIG_DFL); time.sleep(60)"
+    child = subprocess.Popen([sys.executable, "-c", code])
+    time.sleep(0.5)  # let it install the handler
     try:
         live = child.pid  # alive, and not this process
         names = {p: tmp_path / f".s.h5.tmp-{p}" for p in (os.getpid(), dead, live)}
@@ -162,7 +167,11 @@ def test_nested_store_folders_are_created(tmp_path):
 
 
 def test_files_that_are_not_hdf5(tmp_path):
-    for content, what in ((b"", "an empty file"), (b"abc text", "not an HDF5/netCDF4 file")):
+    for content, what in (
+        (b"", "an empty file"),
+        (b"abc text", "not an HDF5/netCDF4 file"),
+        (b"\xff\xfe text", "not an HDF5/netCDF4 file"),
+    ):
         f = tmp_path / "x.h5"
         f.write_bytes(content)
         with pytest.raises(
@@ -184,8 +193,13 @@ def test_part_of_another_spec_or_with_mismatched_values(tmp_path):
         storage.read(path)
     part.unlink()
     with storage.Store(path) as w:
-        w.append(spec, np.array([0]), {"m_mc": ((), np.array([0.5, 0.6]))})
+        part = w.append(spec, np.array([0]), {"m_mc": ((), np.array([0.5, 0.6]))})
     with pytest.raises(storage.DamagedStoreError, match=r"indices in 0\.\.2 matching its values"):
+        storage.read(path)
+    part.unlink()
+    with storage.Store(path) as w:  # fewer values than indices
+        w.append(spec, np.array([0, 1]), {"m_mc": ((), np.array([0.5]))})
+    with pytest.raises(storage.DamagedStoreError, match="matching its values"):
         storage.read(path)
 
 
@@ -300,3 +314,13 @@ def test_live_writer_of_a_store_whose_name_holds_tmp(tmp_path):
     finally:
         child.kill()
         child.wait()
+
+
+def test_temporaries_of_other_stores_are_left(tmp_path):
+    path, _ = _store(tmp_path)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+    other = tmp_path / f".other.h5.tmp-{dead}"
+    other.write_text("another store's business")
+    storage.write(storage.read(path), path)
+    assert other.exists()
