@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -36,6 +37,7 @@ except ImportError:  # Python 3.10
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
 EQUIVALENT = ROOT / "benchmarks" / "mutation_equivalent.toml"
+SERVER = ROOT / "benchmarks" / "_pytest_server.py"
 
 # module -> the test files that cover it (the default tier of those files runs per mutant)
 MODULES: dict[str, list[str]] = {
@@ -56,19 +58,25 @@ MODULES: dict[str, list[str]] = {
     "theory/rsb/ags.py": ["tests/theory/test_rsb_ags.py"],
     "theory/multitasking/equations.py": ["tests/theory/test_multitasking_rs.py"],
     "theory/critical.py": ["tests/theory/test_lines.py"],
-    "theory/_bracket.py": ["tests/theory/test_lines.py"],
-    "hopfield_sim/storage.py": ["tests/hopfield_sim/test_storage_batches.py"],
-    "hopfield_sim/_phases.py": ["tests/hopfield_sim/test_resume_half_batch.py",
+    "theory/_bracket.py": ["tests/theory/test_bracket_mutants.py"],  # test_lines.py: 80 s
+    "hopfield_sim/storage.py": ["tests/hopfield_sim/test_storage_mutants.py",
                                 "tests/hopfield_sim/test_storage_batches.py"],
-    "hopfield_sim/compare.py": ["tests/hopfield_sim/test_verdict_rule.py",
-                                "tests/hopfield_sim/test_compare_finite_size.py"],
-    "hopfield_sim/finite_size.py": ["tests/hopfield_sim/test_extrapolation_weights.py",
+    "hopfield_sim/_phases.py": ["tests/hopfield_sim/test_phases_mutants.py",
+                                "tests/hopfield_sim/test_resume_half_batch.py",
+                                "tests/hopfield_sim/test_storage_batches.py"],
+    "hopfield_sim/compare.py": ["tests/hopfield_sim/test_compare_mutants.py",
+                                "tests/hopfield_sim/test_verdict_rule.py",
+                                "tests/hopfield_sim/test_compare_finite_size.py",
+                                "tests/hopfield_sim/test_compare_explained.py"],
+    "hopfield_sim/finite_size.py": ["tests/hopfield_sim/test_finite_size_mutants.py",
+                                    "tests/hopfield_sim/test_extrapolation_weights.py",
                                     "tests/hopfield_sim/test_finite_size.py"],
     "hopfield_sim/layers/functional.py": ["tests/layers/test_default_beta.py",
                                           "tests/layers/test_functional.py"],
     "hopfield_sim/layers/separation.py": ["tests/layers/test_separation.py"],
     "hopfield_sim/layers/contrastive.py": ["tests/layers/test_contrastive.py"],
-    "hopfield_sim/tabular/objective.py": ["tests/tabular/test_objective_values.py",
+    "hopfield_sim/tabular/objective.py": ["tests/tabular/test_objective_mutants.py",
+                                          "tests/tabular/test_objective_values.py",
                                           "tests/tabular/test_objective.py"],
 }  # fmt: skip
 
@@ -92,14 +100,22 @@ def _slug(module: str) -> str:
     return module.replace("/", ".").removesuffix(".py")
 
 
+def _pytest_args(tests: list[str]) -> list[str]:
+    # -x: stop at the first failure; -p no:xdist: one process (a worker pool per mutant would
+    # cost more than the few short tests it runs)
+    return ["-x", "-q", "-p", "no:xdist", "-p", "no:cacheprovider", "-m", "not slow", *tests]
+
+
 def _config(module: str, tests: list[str], timeout: float) -> str:
-    command = (f"{sys.executable} -m pytest -x -q -p no:cacheprovider -m 'not slow' "
-               + " ".join(tests))  # fmt: skip
+    # the tests run in a fork of a pre-warmed process (benchmarks/_pytest_server.py), which
+    # falls back to a new pytest process when no server listens
+    command = (f"{sys.executable} {SERVER} run {_socket(module)} {timeout} -- "
+               + shlex.join(_pytest_args(tests)))  # fmt: skip
     excluded = ", ".join(f'"{e}"' for e in EXCLUDED_OPERATORS)
     return (
         "[cosmic-ray]\n"
         f'module-path = "{module}"\n'
-        f"timeout = {timeout}\n"
+        f"timeout = {timeout + 30}\n"
         "excluded-modules = []\n"
         f'test-command = "{command}"\n\n'
         "[cosmic-ray.distributor]\n"
@@ -107,6 +123,10 @@ def _config(module: str, tests: list[str], timeout: float) -> str:
         "[cosmic-ray.filters.operators-filter]\n"
         f"exclude-operators = [{excluded}]\n"
     )
+
+
+def _socket(module: str) -> Path:
+    return RESULTS / "mutation" / f"{_slug(module)}.sock"
 
 
 def _run(args: list[str], **kw) -> subprocess.CompletedProcess:
@@ -117,13 +137,18 @@ def _bin(name: str) -> str:
     return str(Path(sys.executable).with_name(name))
 
 
-def run_module(module: str, *, timeout: float, fresh: bool, retest: bool = False) -> None:
+def run_module(
+    module: str, *, timeout: float, fresh: bool, retest: bool = False, tests: list | None = None
+) -> None:
     """Initialise (once) and execute the cosmic-ray session of one module; ``retest``: run
-    the survivors again (after new tests, with the module itself unchanged)."""
+    the survivors again (after new tests, with the module itself unchanged); ``tests``:
+    instead of the module's list (e.g. only the new test file when retesting survivors of the
+    full list: a mutant it kills is killed, one it does not kill survived both)."""
     work = RESULTS / "mutation"
     work.mkdir(parents=True, exist_ok=True)
     cfg, db = work / f"{_slug(module)}.toml", work / f"{_slug(module)}.sqlite"
-    cfg.write_text(_config(module, MODULES[module], timeout))
+    tests = tests or MODULES[module]
+    cfg.write_text(_config(module, tests, timeout))
     if fresh and db.exists():
         db.unlink()
     if not db.exists():
@@ -131,17 +156,20 @@ def run_module(module: str, *, timeout: float, fresh: bool, retest: bool = False
         _run([_bin("cr-filter-operators"), str(db), str(cfg)])
         _run([_bin("cr-filter-pragma"), str(db)])
         # the unmutated tests must pass, or every mutant would count as killed
-        _run(["sh", "-c", _config_command(cfg)], stdout=subprocess.DEVNULL)
+        _run([sys.executable, "-m", "pytest", *_pytest_args(tests)], stdout=subprocess.DEVNULL)
     elif retest:
         import sqlite3
 
         with sqlite3.connect(db) as con:
             con.execute("DELETE FROM work_results WHERE test_outcome = 'SURVIVED'")
-    _run([_bin("cosmic-ray"), "exec", str(cfg), str(db)])
-
-
-def _config_command(cfg: Path) -> str:
-    return tomllib.loads(cfg.read_text())["cosmic-ray"]["test-command"]
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+    server = subprocess.Popen(["nice", "-n", "10", sys.executable, str(SERVER), "serve",
+                               str(_socket(module))], cwd=ROOT, env=env)  # fmt: skip
+    try:
+        _run([_bin("cosmic-ray"), "exec", str(cfg), str(db)], env=env)
+    finally:
+        server.terminate()
+        server.wait()
 
 
 def _changed_lines(diff: str) -> tuple[str, str]:
@@ -218,12 +246,13 @@ def report() -> str:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("modules", nargs="*", help="module paths (default: all)")
-    p.add_argument("--timeout", type=float, default=180.0, help="seconds per mutant's tests")
+    p.add_argument("--timeout", type=float, default=60.0, help="seconds per mutant's tests")
     p.add_argument("--fresh", action="store_true", help="start the sessions again")
     p.add_argument("--list", action="store_true", help="list the modules and their tests")
     p.add_argument("--report-only", action="store_true", help="only rewrite the report")
     p.add_argument("--retest-survivors", action="store_true",
                    help="run the survivors again with the current tests (module unchanged)")
+    p.add_argument("--tests", nargs="+", help="test files instead of the module's list")
     a = p.parse_args(argv)
     if a.list:
         for module, tests in MODULES.items():
@@ -235,7 +264,8 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["PYTHONPATH"] = str(ROOT)  # the mutated working tree is what the tests import
     if not a.report_only:
         for module in a.modules or list(MODULES):
-            run_module(module, timeout=a.timeout, fresh=a.fresh, retest=a.retest_survivors)
+            run_module(module, timeout=a.timeout, fresh=a.fresh, retest=a.retest_survivors,
+                       tests=a.tests)  # fmt: skip
     RESULTS.mkdir(parents=True, exist_ok=True)
     text = report()
     (RESULTS / "mutation.md").write_text(text)
