@@ -33,7 +33,7 @@ _Z, _WZ = gauss_normal(64)  # E over z when the spread of beta*H is <= _SHARP
 # |Im u| < pi/2; on |Im u| = 1.4, |sech^4| <= 1/cos(1.4)^4 < 1.2e3 and the Gaussian (width
 # beta sd >= 1, peak <= 0.4) grows by at most e^(1.4^2/2) < 2.7, so the L1 norm there is
 # below 1e4 and the trapezoid error below 2e4 e^(-2 pi 1.4 / du) = 2e-15 at du = 1/5
-# (tested to 1e-10 against adaptive quadrature, tests/theory/test_at.py).
+# (tested to 1e-10 against adaptive quadrature, tests/theory/rs/test_at.py).
 _U = np.linspace(-10.0, 10.0, 101)
 _DU = _U[1] - _U[0]
 _SECH4_U = 1.0 / np.cosh(_U) ** 4

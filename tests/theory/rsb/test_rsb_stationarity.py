@@ -10,7 +10,7 @@ Checked by central finite differences of the pressure ``A = -beta f`` itself
 - the theta = 1 reduction: A no longer depends on q1 and is the RS pressure at q = q0.
 
 (The P = 2 functional's theta = 1 and q0 = q1 reductions to the AGS RS free energy are in
-``tests/theory/test_rsb_ags.py``.)
+``tests/theory/rsb/test_rsb_ags.py``.)
 """
 
 from __future__ import annotations
