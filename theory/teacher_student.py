@@ -24,7 +24,7 @@ import math
 import numpy as np
 import xarray as xr
 
-from theory import _validate
+from theory import _schema, _validate
 from theory._conventions import N_EXISTS
 from theory.rs import teacher as rs_teacher
 
@@ -113,6 +113,41 @@ def teacher_student(P: int, *, T, alpha, T_star=None, P_star=None, N=None) -> xr
     >>> round(ds.q_star.item(), 4)
     0.6236
     """
+    P, P_star, pair = _orders(P, P_star)
+    grid = _grid(T, alpha)
+    nishimori = T_star is None
+    T_star, N = _teacher_settings(P, P_star, pair, T_star, N)
+    TT, AA = grid.full("T"), grid.full("alpha")
+    with np.errstate(divide="ignore"):
+        beta = np.where(TT > 0, 1.0 / np.where(TT > 0, TT, 1.0), np.inf)
+    Ts = TT if nishimori else np.full_like(TT, T_star)
+    if nishimori and np.any(grid.axes["T"] == 0):
+        raise ValueError("on the Nishimori line T = T* must be > 0; got T = 0.")
+    ferro, beta_star, kappa = _teacher(P, P_star, pair, nishimori, Ts, beta, N)
+    data, sols = _branches(beta, beta_star, AA, P, kappa)
+    data["teacher_ferromagnetic"] = (("T", "alpha"), ferro)
+    phase, glob = _classify(sols)
+    phase = np.where(ferro, 0, phase).astype(np.int8)
+    for k in ("q_star", "m", "q", "free_energy"):
+        data[k] = (("T", "alpha"), glob[k])
+    data["phase"] = (("T", "alpha"), phase, {
+        "long_name": "RS phase of the student", "flag_values": np.arange(5, dtype=np.int8),
+        "flag_meanings": " ".join(PHASES)})  # fmt: skip
+    # not _schema.as_dataset: each branch has its own converged/stable flags and no single
+    # ``converged`` masks the grid (as_dataset would add one and NaN the other branches)
+    ds = xr.Dataset(data, coords={k: (k, v) for k, v in grid.coords.items()})
+    regime = "matched" if P_star == P else ("pair" if pair else "scaled (beta*_eff)")
+    ds.attrs.update(model="teacher-student dense Hebbian network (docs/teacher-student.md)",
+                    P=P, P_star=P_star, teacher_regime=regime,
+                    T_star="T (Nishimori line)" if nishimori else T_star,
+                    level="RS")  # fmt: skip
+    if N is not None and not pair and P_star != P:
+        ds.attrs["N"] = N
+    return ds
+
+
+def _orders(P, P_star) -> tuple[int, int, bool]:
+    """Validated (P, P_star) and whether the pair theory (p* = 2, odd P) applies."""
     P = _dense_order(P)
     P_star = P if P_star is None else _validate.interaction_order(P_star)
     if P_star not in (P, 2):
@@ -120,12 +155,21 @@ def teacher_student(P: int, *, T, alpha, T_star=None, P_star=None, N=None) -> xr
             f"P_star must be P (= {P}) or 2; got P_star={P_star} (a teacher of another order "
             "p* >= 3 gives the student no signal at leading order)."
         )
-    pair = P_star != P and P % 2 == 1
+    return P, P_star, P_star != P and P % 2 == 1
+
+
+def _grid(T, alpha) -> _schema.OuterGrid:
+    """The (T, alpha) grid, both always dimensions (scalars become length-1 axes)."""
     T = np.atleast_1d(_validate.real_array("T", T, low=0.0, high=np.inf, high_open=True))
     alpha = np.atleast_1d(_validate.real_array("alpha", alpha, low=0.0, high=np.inf,
                                                high_open=True))  # fmt: skip
     if T.ndim != 1 or alpha.ndim != 1:
         raise ValueError("T and alpha must be scalars or 1-d arrays.")
+    return _schema.outer_grid({"T": T, "alpha": alpha})
+
+
+def _teacher_settings(P: int, P_star: int, pair: bool, T_star, N):
+    """Validated (T_star, N): T_star None (Nishimori line) or > 0; N only where needed."""
     nishimori = T_star is None
     if nishimori and pair:
         raise ValueError("p* = 2 with odd P has no Nishimori line: give T_star (> 1).")
@@ -138,54 +182,38 @@ def teacher_student(P: int, *, T, alpha, T_star=None, P_star=None, N=None) -> xr
         if N is None:
             raise ValueError("p* = 2 with even P and a given T_star needs N (beta*_eff ~ N).")
         N = _validate.integer("N", N, low=2)
-    TT, AA = np.meshgrid(T, alpha, indexing="ij")
-    with np.errstate(divide="ignore"):
-        beta = np.where(TT > 0, 1.0 / np.where(TT > 0, TT, 1.0), np.inf)
-    Ts = TT if nishimori else np.full_like(TT, T_star)
-    if nishimori and np.any(T == 0):
-        raise ValueError("on the Nishimori line T = T* must be > 0; got T = 0.")
+    return T_star, N
+
+
+def _teacher(P, P_star, pair, nishimori, Ts, beta, N):
+    """(teacher_ferromagnetic, beta*, kappa) at every grid point: the teacher the student
+    sees (kappa: the pair theory's pair coupling, else None)."""
     ferro_T = teacher_ferromagnetic(P_star, np.unique(Ts))
     ferro = ferro_T[np.searchsorted(np.unique(Ts), Ts)]
     if P_star != P and not pair and nishimori:
         ferro = np.zeros_like(ferro)  # the scaled teacher is at T* ~ sqrt(N): paramagnetic
     if P_star == P:
-        beta_star, kappa = 1.0 / Ts, None
-    elif pair:
-        beta_star = np.zeros_like(TT)
-        kappa = np.where(ferro, 0.0, 1.0 / np.where(ferro, 2.0, Ts - 1.0))
-    else:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            bs_eff = effective_beta_star(P, np.where(ferro, 2.0, Ts), N) if N else beta
-        beta_star = beta if nishimori else np.where(ferro, 0.0, bs_eff)
-        kappa = None
-    shape = TT.shape
-    data = {}
-    sols = {}
+        return ferro, 1.0 / Ts, None
+    if pair:
+        return ferro, np.zeros_like(Ts), np.where(ferro, 0.0, 1.0 / np.where(ferro, 2.0, Ts - 1.0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        bs_eff = effective_beta_star(P, np.where(ferro, 2.0, Ts), N) if N else beta
+    return ferro, beta if nishimori else np.where(ferro, 0.0, bs_eff), None
+
+
+def _branches(beta, beta_star, AA, P, kappa):
+    """Each branch solved at every grid point: the Dataset variables ``{k}_{branch}`` (and
+    the paramagnet's free energy) and the solutions by branch, in grid shape."""
+    data, sols = {}, {}
     for branch in ("teacher", "example", "spinglass", "paramagnet"):
         o = rs_teacher.solve_flat(beta, beta_star, AA, P=P, branch=branch, kappa=kappa)
-        sols[branch] = {k: np.asarray(v).reshape(shape) for k, v in o.items()}
+        sols[branch] = {k: np.asarray(v).reshape(AA.shape) for k, v in o.items()}
         if branch == "paramagnet":
             data["free_energy_paramagnet"] = (("T", "alpha"), sols[branch]["free_energy"])
             continue
         for k, v in sols[branch].items():
             data[f"{k}_{branch}"] = (("T", "alpha"), v)
-    data["teacher_ferromagnetic"] = (("T", "alpha"), ferro)
-    phase, glob = _classify(sols)
-    phase = np.where(ferro, 0, phase).astype(np.int8)
-    for k in ("q_star", "m", "q", "free_energy"):
-        data[k] = (("T", "alpha"), glob[k])
-    data["phase"] = (("T", "alpha"), phase, {
-        "long_name": "RS phase of the student", "flag_values": np.arange(5, dtype=np.int8),
-        "flag_meanings": " ".join(PHASES)})  # fmt: skip
-    ds = xr.Dataset(data, coords={"T": ("T", T), "alpha": ("alpha", alpha)})
-    regime = "matched" if P_star == P else ("pair" if pair else "scaled (beta*_eff)")
-    ds.attrs.update(model="teacher-student dense Hebbian network (docs/teacher-student.md)",
-                    P=P, P_star=P_star, teacher_regime=regime,
-                    T_star="T (Nishimori line)" if nishimori else T_star,
-                    level="RS")  # fmt: skip
-    if N is not None and not pair and P_star != P:
-        ds.attrs["N"] = N
-    return ds
+    return data, sols
 
 
 def _classify(sols):

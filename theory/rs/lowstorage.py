@@ -55,7 +55,8 @@ def mixture(s: int = 3, *, beta=None, T=None, tol: float = 1e-13) -> xr.Dataset:
     -------
     xarray.Dataset
         ``m`` (overlap with each mixed pattern), ``free_energy`` (per neuron),
-        ``converged``, ``stable`` (all Hessian eigenvalues positive), ``hessian_min``.
+        ``converged``, ``stable`` (all Hessian eigenvalues positive), ``hessian_min``; NaN and a
+        ``ConvergenceWarning`` where Newton did not converge (``theory._schema.as_dataset``).
     """
     if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 2:
         raise ValueError(f"s must be an integer >= 2 (patterns in the mixture); got s={s!r}.")
@@ -90,24 +91,26 @@ def mixture(s: int = 3, *, beta=None, T=None, tol: float = 1e-13) -> xr.Dataset:
     )
     eig = mixture_eigenvalues(int(s), b1, m)
     hmin = eig.min(axis=-1)
-    out = xr.Dataset(
+    scalar = np.ndim(b) == 0
+    grid = _schema.outer_grid({} if scalar else {dim: np.asarray(T if T is not None else beta)})
+    out = _schema.as_dataset(
         {
-            "m": ("_p", np.where(converged, m, np.nan)),
-            "free_energy": ("_p", np.where(converged, f, np.nan)),
-            "converged": ("_p", converged),
-            "stable": ("_p", converged & (hmin > 0)),
-            "hessian_min": ("_p", np.where(converged, hmin, np.nan)),
-            "residual": ("_p", resid),
-            "iterations": ("_p", np.full(b1.shape, steps, dtype=np.int64)),
+            "m": m,
+            "free_energy": f,
+            "converged": converged,
+            "stable": hmin > 0,
+            "hessian_min": hmin,
+            "residual": resid,
+            "iterations": np.full(b1.shape, steps, dtype=np.int64),
             # low storage: the replicon is 1, RS is exact wherever the state exists
-            "rs_stable": ("_p", converged),
-        }
+            "rs_stable": converged,
+        },
+        dims=grid.dims,
+        coords=grid.coords,
+        converged=converged,
+        attrs={"s": int(s), "P": 2, "protocol": "hebbian", "alpha": 0.0},
+        settings=f"Newton, tol={tol:g}, 200 steps",
     )
     out["hessian_min"].attrs["long_name"] = "smallest Hessian eigenvalue of f"
     out["iterations"].attrs["long_name"] = "Newton iterations (common to the whole grid)"
-    if np.ndim(b) == 0:
-        out = out.isel(_p=0)
-    else:
-        out = out.rename(_p=dim).assign_coords({dim: np.asarray(T if T is not None else beta)})
-    out.attrs.update(s=int(s), P=2, protocol="hebbian", alpha=0.0)
     return _schema.label(out)
