@@ -159,11 +159,6 @@ def build_grid(protocol, P, beta, T, alpha, rho, r, M, level, branch, finite_M) 
                 "protocol='unsupervised' with alpha > 0 needs r and M separately (the cross-talk "
                 "of the stored examples depends on both, docs/models.md §4.2-4.3), not rho alone."
             )
-        if level == "1RSB":
-            raise ValueError(
-                "level='1RSB' is implemented for protocol='hebbian' and 'supervised'; got "
-                "protocol='unsupervised' with alpha > 0."
-            )
     if protocol == "unsupervised" and P == 2 and "r" in data:
         spectrum = True  # the M - 1 example modes of every class (docs/models.md §4.3)
     elif protocol == "unsupervised" and np.any(flat["alpha"] > 0.0):
@@ -200,7 +195,7 @@ def _check_memory(protocol, P, level, finite_M, shape, data) -> None:
     points = math.prod(shape)
     sizes = ", ".join(f"{n}" for n in shape) or "1"
     if level == "1RSB":
-        n_y = 16 if protocol == "supervised" else 1
+        n_y = 1 if protocol == "hebbian" else 16
         need = _memory.rsb_grid_bytes(points, n_y, 64, 8)
         what = f"theory.solve(level='1RSB', P={P}) on a grid of {points} points ({sizes})"
     else:
@@ -326,7 +321,7 @@ def solve(
     r, M : float or 1-D array_like, optional
         Example quality in (0, 1] and examples per archetype (>= 1), instead of ``rho``.
     level : {"RS", "1RSB"}
-        Replica-symmetric or one-step RSB (theory.rsb; hebbian and supervised).
+        Replica-symmetric or one-step RSB (theory.rsb; unsupervised: theory.rsb.unsupervised).
     branch : {"retrieval", "spinglass", "paramagnet"}
         Starting point of the solver: m = 1 (q = 1), m = 0 with q = 1, or the closed-form
         m = q = 0 solution.
@@ -366,9 +361,13 @@ def solve(
         from theory.rsb import KEYS, solve_1rsb
 
         def rsb(**a):
+            if grid.protocol == "unsupervised":  # docs/rsb.md "Unsupervised learning at 1RSB"
+                from theory.rsb.unsupervised import solve as solve_unsupervised
+                return solve_unsupervised(P=grid.P, branch=grid.branch, **a)
             return solve_1rsb(protocol=grid.protocol, P=grid.P, branch=grid.branch, **a)
 
-        out = _solve_not_hot(rsb, (*KEYS, "mu"), f, ("beta", "alpha", "rho"))
+        names = ("beta", "alpha", "rho") + (("r", "M") if grid.protocol == "unsupervised" else ())
+        out = _solve_not_hot(rsb, (*KEYS, "mu"), f, names)
         ds = _as_dataset({k: v.reshape(grid.shape) for k, v in out.items()}, grid)
         return _schema.label(_schema.not_computed(ds, _RSB_NOT_COMPUTED))
 

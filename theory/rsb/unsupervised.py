@@ -220,7 +220,7 @@ class UnsupervisedAGSModel:
     scan_T, scan_0 = staticmethod(AGSModel.scan_T), staticmethod(AGSModel.scan_0)
 
 
-def solve(*, P: int, beta, alpha, r, M, branch: str, nodes: int = 64,
+def solve(*, P: int, beta, alpha, rho, r, M, branch: str, nodes: int = 64,
           n_scan: int = 8) -> dict[str, np.ndarray]:
     """1RSB order parameters and free energy of the unsupervised protocol on a grid.
 
@@ -229,9 +229,10 @@ def solve(*, P: int, beta, alpha, r, M, branch: str, nodes: int = 64,
     P : int
         Even interaction order: 2 runs :class:`UnsupervisedAGSModel` (one compiled program per
         distinct ``M``), ``P >= 4`` the dense model at :func:`alpha_eff`.
-    beta, alpha, r, M : array_like, broadcast together
-        Inverse temperature (``inf``: T = 0), load ``K = alpha N^(P-1)`` (classes), example
-        quality and examples per class; ``rho = (1 - r^2)/(M r^2)``.
+    beta, alpha, rho, r, M : array_like, broadcast together
+        Inverse temperature (``inf``: T = 0), load ``K = alpha N^(P-1)`` (classes), dataset
+        entropy, example quality and examples per class; ``rho = (1 - r^2)/(M r^2)`` wherever
+        ``alpha > 0`` (at ``alpha = 0`` only ``rho`` matters: give ``r = M = 1``).
     branch, nodes, n_scan
         As in :func:`theory.rsb.solve_1rsb` (16 Gauss-Hermite nodes for the data variable Y).
 
@@ -240,10 +241,9 @@ def solve(*, P: int, beta, alpha, r, M, branch: str, nodes: int = 64,
     dict of ndarray
         The keys of :data:`theory.rsb.engine.KEYS` and ``mu``, of the broadcast shape.
     """
-    beta, alpha, r, M = np.broadcast_arrays(
-        *(np.asarray(v, dtype=np.float64) for v in (beta, alpha, r, M))
+    beta, alpha, rho, r, M = np.broadcast_arrays(
+        *(np.asarray(v, dtype=np.float64) for v in (beta, alpha, rho, r, M))
     )
-    rho = (1.0 - r**2) / (M * r**2)
     static = {"n_y": 16, "nodes": nodes}
     if P != 2:
         return engine.run_grid(DenseModel, beta=beta, alpha=alpha_eff(alpha, r, M, P), rho=rho,
