@@ -266,3 +266,15 @@ def test_solver_solution_is_stationary():
     assert x[3] < 1
     _, _, grad, R = _run(x, beta, alpha, _rho(r, M), M)
     np.testing.assert_allclose(grad[0], 0.0, atol=1e-5)
+
+
+@pytest.mark.slow
+def test_capacity_limits_p2():
+    """critical_load(level="1RSB", protocol="unsupervised"), P = 2, T = 0: r = 1 is the
+    hebbian 1RSB capacity (0.1381865, Steffan & Kuehn 1994: 0.138186); with examples
+    (r = 0.9, M = 3) the broken branch outlives the RS spinodal (Guerra-selected, as hebbian)."""
+    a_hebb = theory.critical_load(2, protocol="unsupervised", r=1.0, M=3, level="1RSB")
+    np.testing.assert_allclose(a_hebb, rsb.critical_load_1rsb(2), rtol=0, atol=1e-10)
+    a_rs = theory.critical_load(2, protocol="unsupervised", r=0.9, M=3)
+    a_1rsb = theory.critical_load(2, protocol="unsupervised", r=0.9, M=3, level="1RSB")
+    assert a_rs < a_1rsb < 1.01 * a_rs

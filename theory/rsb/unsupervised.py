@@ -33,14 +33,17 @@ theta``): ``l1 = 1 - lam C``, ``l2 = l1 - lam mu (1 - q0)`` and
 from __future__ import annotations
 
 import functools
+import math
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
+from theory import _x64
+from theory._conventions import is_retrieval
 from theory._gaussian import LOG2, kink_rule, log_cosh, tilted_averages
 from theory._gaussian import sqrt_floor as safe_sqrt
-from theory.rsb import engine
+from theory.rsb import engine, spinodal
 from theory.rsb.ags import AGSModel
 from theory.rsb.dense import DenseModel
 
@@ -257,3 +260,67 @@ def solve(*, P: int, beta, alpha, rho, r, M, branch: str, nodes: int = 64,
         for k, v in part.items():
             out.setdefault(k, np.zeros(M.shape, dtype=v.dtype))[sel] = v
     return out
+
+
+# ---------------------------------------------------------------------------------- capacity
+@functools.lru_cache(maxsize=4)
+def _residual(zero: bool, nodes: int = 64):
+    """``R(x, alpha, beta, rho, g_eps)`` of the P = 2 model (``g_eps`` traced: every M shares
+    the compiled Newton solver of :func:`theory.rsb.spinodal.fold`)."""
+    quad = engine.quadrature(16, nodes, nodes)
+    if zero:
+        return lambda x, a, b, r, g: _ev_0(x, a, r, g, quad)[2]
+    return lambda x, a, b, r, g: evaluate(x, b, a, r, g, quad)[2]
+
+
+def _broken_start(beta: float, rho: float, alpha: float, g_eps: float, n_scan: int = 16):
+    """The engine's best broken retrieval candidate of the P = 2 model at ``alpha``, or None."""
+    model, zero = UnsupervisedAGSModel, math.isinf(beta)
+    static = {"n_y": 16, "nodes": 64, "g_eps": g_eps, "branch": "retrieval"}
+    a, r = np.array([alpha]), np.array([rho])
+    with _x64.enabled():
+        if zero:
+            f = engine.compiled(model.raw_0, **static)
+            S, params, gap = model.scan_0(a, n_scan, True), (a, r), model.gap_0
+        else:
+            f = engine.compiled(model.raw_T, **static)
+            b = np.array([beta])
+            S, params, gap = model.scan_T(b, n_scan, True), (b, a, r), model.gap_T
+        x, _, m, conv, broken, _ = engine.scan_solve(
+            f, tuple(map(jnp.asarray, params)), S, rho=r, retrieval=True, gap_fn=gap
+        )
+    ok = broken[0] and conv[0] and is_retrieval(m=m)[0]
+    return np.asarray(x[0]) if ok else None
+
+
+def critical_load(P: int, *, r: float, M: float, T: float = 0.0,
+                  progress: bool | None = None) -> float:
+    """Largest load at which the 1RSB retrieval solution of the unsupervised protocol exists.
+
+    ``P >= 4``: the supervised 1RSB capacity at ``rho`` divided by ``alpha_eff/alpha``.
+    ``P = 2``: the fold of the broken retrieval branch of :class:`UnsupervisedAGSModel`
+    (:func:`theory.rsb.spinodal.fold`), started from the engine's solution near the RS
+    spinodal (loads 0.999, 1.01, 1.05 times it); the RS spinodal where none is found there.
+    Inputs are validated by the caller (:func:`theory.critical_load`).
+    """
+    from theory.critical import critical_point  # RS spinodal (imports theory.rsb lazily)
+    from theory.rsb import critical_load_1rsb
+
+    rho = (1.0 - r * r) / (M * r * r)
+    if P != 2:
+        factor = float(alpha_eff(1.0, r, M, P))
+        return critical_load_1rsb(P, rho=rho, protocol="supervised", T=T,
+                                  progress=progress) / factor
+    if math.isinf(T):
+        return 0.0
+    beta = 1.0 / T if T > 0 else math.inf
+    alpha_rs = critical_point(2, protocol="unsupervised", r=r, M=M, T=T)[0]
+    for f in (0.999, 1.01, 1.05):
+        x0 = _broken_start(beta, rho, f * alpha_rs, M - 1.0)
+        if x0 is not None:
+            break
+    else:
+        return alpha_rs
+    args = (0.0 if math.isinf(beta) else beta, rho, M - 1.0)
+    return spinodal.fold(_residual(math.isinf(beta)), x0, f * alpha_rs, args, progress=progress,
+                         desc="critical_load(P=2, protocol='unsupervised', level='1RSB')")[0]
