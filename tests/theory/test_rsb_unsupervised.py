@@ -23,7 +23,7 @@ import theory
 from theory import _x64, rsb
 from theory._gaussian import gauss_normal
 from theory.rs import ags as rs_ags
-from theory.rsb import ags, engine
+from theory.rsb import ags
 from theory.rsb import unsupervised as U
 
 H = 1e-5
@@ -53,12 +53,14 @@ def _finite_T():
     return jax.jit(jax.vmap(one))
 
 
-def _run(X, beta, alpha, rho, M):
+def _run(X, beta, alpha, rho, M, size=8):
+    """The program at up to ``size`` points (padded: one compiled shape for every test)."""
     X = np.atleast_2d(X)
     k = len(X)
-    args = [np.broadcast_to(np.asarray(v, float), (k,)) for v in (beta, alpha, rho, M)]
+    args = [X] + [np.broadcast_to(np.asarray(v, float), (k,)) for v in (beta, alpha, rho, M)]
+    args = [np.concatenate([a, np.repeat(a[-1:], size - k, axis=0)]) for a in args]
     with _x64.enabled():
-        return [np.asarray(v) for v in _finite_T()(jnp.asarray(X), *args)]
+        return [np.asarray(v)[:k] for v in _finite_T()(*map(jnp.asarray, args))]
 
 
 def _rs_point(rho, M):
@@ -78,6 +80,20 @@ def test_reduces_to_the_hebbian_and_supervised_functional():
     # with examples (rho > 0, M > 1) the modes add noise and the pressure changes
     A5, A5_ags, _, _ = _run(GENERIC, BETA, ALPHA, 0.3, 5.0)
     assert np.all(np.abs(A5 - A5_ags) > 1e-2)
+
+
+def test_many_examples_limit_is_hebbian_up_to_the_self_interaction():
+    """M -> infinity at fixed r: rho -> 0 and (M-1) eps^2 -> 0, but the example modes keep
+    sum_l g_l l = 1/R = 1 + (M-1) eps (the diagonal of the stored examples), whose first-order
+    term -beta l of each log-determinant shifts f by the constant -(alpha/2)(M-1) eps
+    -> -(alpha/2)(1 - r^2)/r^2; the order parameters see the hebbian functional."""
+    r, M = 0.8, 1e8
+    rho = _rho(r, M)
+    X = np.vstack([GENERIC, GENERIC])
+    A, _, _, _ = _run(X, BETA, ALPHA, np.r_[np.full(4, rho), np.zeros(4)], M)
+    shift = 0.5 * BETA * ALPHA * (M - 1) * rho / (1 + rho)
+    np.testing.assert_allclose(shift, 0.5 * BETA * ALPHA * (1 - r**2) / r**2, rtol=1e-7)
+    np.testing.assert_allclose(A[:4] - shift, A[4:], rtol=0, atol=1e-6)
 
 
 # --------------------------------------------------------------- (b) collapse to RS at theta = 1
@@ -105,7 +121,8 @@ def _replicon_p2(ds, beta, alpha, rho, M):
     Y, wY = gauss_normal(60)
     z, wz = gauss_normal(120)
     h = beta * (n * (1 + np.sqrt(rho) * Y[:, None]) + np.sqrt(alpha * r) * z[None, :])
-    gamma = np.sum(wY[:, None] * wz[None, :] / np.cosh(h) ** 4)
+    sech = 2 * np.exp(-np.abs(h)) / (1 + np.exp(-2 * np.abs(h)))
+    gamma = np.sum(wY[:, None] * wz[None, :] * sech**4)
     eps = rho / (1 + rho)
     modes = 1 / (1 - beta * (1 - q)) ** 2 + (M - 1) * eps**2 / (1 - beta * eps * (1 - q)) ** 2
     return 1 - alpha * beta**2 * gamma * modes
@@ -193,79 +210,94 @@ def test_zero_temperature_energy_is_the_large_beta_limit():
 
 
 # ------------------------------------------------------------------ solver (slow tier)
+R_, M_ = 0.8, 5  # rho = 0.1125, eps = 0.101 with M - 1 = 4 example modes
+
+
 def _solve_u(P, beta, alpha, r, M, branch="retrieval"):
     beta = np.asarray(beta, float)
-    rho = _rho(np.asarray(r, float), np.asarray(M, float)) + 0 * beta
-    return U.solve(P=P, beta=beta, alpha=alpha + 0 * beta, rho=rho, r=r + 0 * beta,
-                   M=M + 0 * beta, branch=branch, n_scan=6)
+    full = functools.partial(np.full, beta.shape)
+    return U.solve(P=P, beta=beta, alpha=full(alpha), rho=full(_rho(r, M)), r=full(r),
+                   M=full(float(M)), branch=branch, n_scan=6)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("P", [2, 4])
-def test_solver_at_r_one_is_the_hebbian_1rsb_solution(P):
-    """(a) r = 1 (rho = 0): the unsupervised solution is the hebbian one, broken or not."""
-    beta = np.array([4.0, 20.0, 50.0, 50.0])
-    alpha = 0.05 if P == 2 else 0.02
-    u = _solve_u(P, beta, alpha, 1.0, 5.0)
-    h = rsb.solve_1rsb(protocol="hebbian", P=P, beta=beta, alpha=alpha + 0 * beta,
-                       rho=0 * beta, branch="retrieval", n_scan=6)
-    assert h["converged"].all() and np.any(h["theta"] < 1)  # a broken point is compared too
+@pytest.mark.parametrize(("P", "alpha", "branch", "beta"), [
+    (2, 0.05, "spinglass", [0.7, 2.0, 5.0, 10.0]),  # T_g = 1.22: paramagnet, then broken
+    (4, 0.032, "retrieval", [5.0, 10.0, 5.0, 10.0]),  # AT line at T = 0.2 / 0.1: 0.0332 / 0.0284
+])
+def test_solver_at_r_one_is_the_hebbian_1rsb_solution(P, alpha, branch, beta):
+    """(a) r = 1 (rho = 0, M = 5): the unsupervised solution is the hebbian one, RS and broken
+    points alike (P = 2 spin glass below T_g; P = 4 retrieval across its AT line)."""
+    beta = np.array(beta)
+    u = _solve_u(P, beta, alpha, 1.0, 5)
+    h = rsb.solve_1rsb(protocol="hebbian", P=P, beta=beta, alpha=np.full(4, alpha),
+                       rho=np.zeros(4), branch=branch, n_scan=6)
+    assert h["converged"].all() and np.any(h["theta"] < 1) and np.any(h["theta"] == 1)
     for k in ("m", "n", "q0", "q1", "theta", "free_energy"):
         np.testing.assert_allclose(u[k], h[k], rtol=0, atol=1e-10, err_msg=k)
 
 
 @pytest.mark.slow
 def test_solver_is_rs_where_rs_is_stable_and_breaks_where_not():
-    """(b) P = 2, r = 0.8, M = 5, alpha = 0.01: at T = 0.625 (AT stable) the engine returns RS
-    (theta = 1, q0 = q1) equal to theory.solve(level="RS"); at T = 0.02 (replicon < 0) it
-    breaks, with a free energy above RS (Guerra)."""
-    r, M, alpha = 0.8, 5, 0.01
-    T = np.array([0.625, 0.02])
-    out = _solve_u(2, 1 / T, alpha, r, M)
-    ds = theory.solve("unsupervised", P=2, T=T, alpha=alpha, r=r, M=M)
-    rep = [_replicon_p2(ds.isel(T=i), 1 / t, alpha, _rho(r, M), M) for i, t in enumerate(T)]
-    assert rep[0] > 0.1 and rep[1] < 0
-    assert out["converged"].all() and out["theta"][0] == 1 and out["q0"][0] == out["q1"][0]
+    """(b) P = 2, r = 0.8, M = 5: retrieval at alpha = 0.01, T = 0.625 (AT stable): the engine
+    returns RS (theta = 1, q0 = q1) equal to theory.solve(level="RS"); the spin glass at
+    alpha = 0.05, T = 0.5 (replicon < 0) breaks, with a free energy above RS (Guerra)."""
+    out = _solve_u(2, np.full(4, 1.6), 0.01, R_, M_)
+    ds = theory.solve("unsupervised", P=2, T=0.625, alpha=0.01, r=R_, M=M_)
+    assert _replicon_p2(ds, 1.6, 0.01, _rho(R_, M_), M_) > 0.1
+    assert out["converged"][0] and out["theta"][0] == 1 and out["q0"][0] == out["q1"][0]
     for k in ("m", "n", "q", "free_energy"):
-        np.testing.assert_allclose(out[k][0], float(ds[k][0]), rtol=0, atol=1e-8, err_msg=k)
-    assert out["theta"][1] < 1 and out["q1"][1] - out["q0"][1] > engine.Q_GAP
-    assert out["free_energy"][1] > float(ds.free_energy[1])
+        np.testing.assert_allclose(out[k][0], float(ds[k]), rtol=0, atol=1e-8, err_msg=k)
+    sg = _solve_u(2, np.full(4, 2.0), 0.05, R_, M_, branch="spinglass")
+    ds = theory.solve("unsupervised", P=2, T=0.5, alpha=0.05, r=R_, M=M_, branch="spinglass")
+    assert _replicon_p2(ds, 2.0, 0.05, _rho(R_, M_), M_) < 0
+    assert sg["converged"][0] and sg["theta"][0] < 1 and sg["q1"][0] - sg["q0"][0] > 1e-3
+    assert sg["free_energy"][0] > float(ds.free_energy)
+
+
+@pytest.mark.slow
+def test_solver_solution_is_stationary():
+    """(d) At the engine's broken spin-glass solution the central differences of A vanish in
+    all four coordinates (theta included)."""
+    beta, alpha = 2.0, 0.05
+    sg = _solve_u(2, np.full(4, beta), alpha, R_, M_, branch="spinglass")
+    x = np.array([sg[k][0] for k in ("n", "q0", "q1", "theta")])
+    assert x[3] < 1 and x[2] - x[1] > 1e-3
+    _, _, grad, R = _run(x, beta, alpha, _rho(R_, M_), M_)
+    np.testing.assert_allclose(R[0], 0.0, atol=1e-8)
+    np.testing.assert_allclose(grad[0], 0.0, atol=1e-6)
 
 
 @pytest.mark.slow
 def test_dense_solver_is_rs_where_rs_is_stable():
-    """(b) P = 4, r = 0.9, M = 4: the effective-load model equals theory.solve(level="RS")."""
-    r, M, alpha = 0.9, 4, 0.01
-    out = _solve_u(4, np.array([2.0]), alpha, r, M)
-    ds = theory.solve("unsupervised", P=4, T=0.5, alpha=alpha, r=r, M=M)
-    assert bool(ds.rs_stable) if "rs_stable" in ds and not np.isnan(ds.rs_stable) else True
-    assert out["theta"][0] == 1
+    """(b) P = 4, r = 0.9, M = 4, alpha = 0.01, T = 0.5: the effective-load model returns RS
+    (its replicon 1 - beta^2 c_eff (P-1) q^(P-2) E sech^4 h > 0) equal to theory.solve."""
+    r, M, alpha, beta = 0.9, 4, 0.01, 2.0
+    out = _solve_u(4, np.full(4, beta), alpha, r, M)
+    ds = theory.solve("unsupervised", P=4, T=1 / beta, alpha=alpha, r=r, M=M)
+    c = float(U.alpha_eff(alpha, r, M, 4)) * 4 * 24 / 4
+    rho, n, q = _rho(r, M), float(ds.n), float(ds.q)
+    Y, wY = gauss_normal(60)
+    z, wz = gauss_normal(120)
+    s = 2 * (1 + rho) * n**3 * (1 + np.sqrt(rho) * Y[:, None])
+    h = np.abs(beta * (s + np.sqrt(c * q**3) * z[None, :]))
+    gamma = np.sum(wY[:, None] * wz[None, :] * (2 * np.exp(-h) / (1 + np.exp(-2 * h))) ** 4)
+    assert 1 - beta**2 * c * 3 * q**2 * gamma > 0.1
+    assert out["converged"][0] and out["theta"][0] == 1
     for k in ("m", "n", "q", "free_energy"):
         np.testing.assert_allclose(out[k][0], float(ds[k]), rtol=0, atol=1e-8, err_msg=k)
 
 
 @pytest.mark.slow
 def test_zero_temperature_solution_is_the_low_temperature_limit():
-    """(c) P = 2 retrieval, r = 0.8, M = 5, alpha = 0.02: f(T) at T = 0.01, 0.02 extrapolated
-    linearly to T = 0 matches the T = 0 energy, and mu = beta theta converges."""
-    r, M, alpha = 0.8, 5, 0.02
-    out = _solve_u(2, np.array([100.0, 50.0, np.inf]), alpha, r, M)
-    assert out["converged"].all() and np.all(out["theta"][:2] < 1) and out["mu"][2] > 0
-    f1, f2, E0 = out["free_energy"]
-    np.testing.assert_allclose(2 * f1 - f2, E0, rtol=0, atol=2e-5)
-    np.testing.assert_allclose(out["n"][0], out["n"][2], atol=1e-3)
-
-
-@pytest.mark.slow
-def test_solver_solution_is_stationary():
-    """(d) At the engine's broken solution the central differences of A vanish in all four
-    coordinates (theta included)."""
-    r, M, alpha, beta = 0.8, 5, 0.02, 50.0
-    out = _solve_u(2, np.array([beta]), alpha, r, M)
-    x = np.array([out[k][0] for k in ("n", "q0", "q1", "theta")])
-    assert x[3] < 1
-    _, _, grad, R = _run(x, beta, alpha, _rho(r, M), M)
-    np.testing.assert_allclose(grad[0], 0.0, atol=1e-5)
+    """(c) P = 2 retrieval, r = 0.8, M = 5, alpha = 0.04: f(T) at T = 0.01, 0.02 extrapolated
+    linearly to T = 0 matches the T = 0 energy (broken, mu > 0), and n converges."""
+    fin = _solve_u(2, np.array([100.0, 50.0, 50.0, 50.0]), 0.04, R_, M_)
+    zero = _solve_u(2, np.full(4, np.inf), 0.04, R_, M_)
+    assert fin["converged"][:2].all() and zero["converged"][0] and zero["mu"][0] > 0
+    f1, f2 = fin["free_energy"][:2]
+    np.testing.assert_allclose(2 * f1 - f2, zero["free_energy"][0], rtol=0, atol=2e-5)
+    np.testing.assert_allclose(fin["n"][0], zero["n"][0], atol=1e-3)
 
 
 @pytest.mark.slow
