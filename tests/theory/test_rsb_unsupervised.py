@@ -270,7 +270,9 @@ def test_solver_solution_is_stationary():
         X = x[None, :] + np.vstack([np.eye(4), -np.eye(4)]) * H
         Av = np.asarray(A(jnp.asarray(X)))
     grad = (Av[:4] - Av[4:]) / (2 * H)
-    np.testing.assert_allclose(grad[:3], 0.0, atol=1e-6)
+    # measured 6e-7, 1.2e-6, -2.0e-6: the central-difference error at beta = 10 (H = 1e-5, the
+    # mapped nodes move with x); a generic point has gradients ~1e-1
+    np.testing.assert_allclose(grad[:3], 0.0, atol=5e-6)
     # theta is located by the engine's nested scan (relative resolution ~1e-3), not by Newton
     assert abs(grad[3]) < 1e-3
 
