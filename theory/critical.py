@@ -168,6 +168,13 @@ def critical_load(
     if level == "1RSB":
         from theory.rsb import critical_load_1rsb
 
+        if protocol == "unsupervised" and r is not None and M is not None:  # docs/rsb.md
+            from theory.rsb import unsupervised
+
+            r = _scalar("r", r, low=0.0, high=1.0, low_open=True)
+            M = _scalar("M", M, low=1.0, high=math.inf, high_open=True)
+            return float(unsupervised.critical_load(_validate.interaction_order(P), r=r, M=M,
+                                                    T=_validate.scalar_T(T), progress=progress))
         if r is not None or M is not None:
             raise ValueError("level='1RSB' takes rho, not r and M.")
         protocol = _validate.choice("protocol", protocol, ("hebbian", "supervised"))

@@ -160,11 +160,6 @@ def _unsupervised_load(protocol, P, level, flat, examples: bool) -> bool:
             "protocol='unsupervised' with alpha > 0 needs r and M separately (the cross-talk "
             "of the stored examples depends on both, docs/models.md §4.2-4.3), not rho alone."
         )
-    if loaded and level == "1RSB":
-        raise ValueError(
-            "level='1RSB' is implemented for protocol='hebbian' and 'supervised'; got "
-            "protocol='unsupervised' with alpha > 0."
-        )
     spectrum = protocol == "unsupervised" and P == 2 and examples
     flat["alpha_eff"] = flat["alpha"]
     if loaded and not spectrum:
@@ -184,7 +179,7 @@ def _check_memory(protocol, P, level, finite_M, shape, data) -> None:
     points = math.prod(shape)
     sizes = ", ".join(f"{n}" for n in shape) or "1"
     if level == "1RSB":
-        n_y = 16 if protocol == "supervised" else 1
+        n_y = 1 if protocol == "hebbian" else 16
         need = _memory.rsb_grid_bytes(points, n_y, 64, 8)
         what = f"theory.solve(level='1RSB', P={P}) on a grid of {points} points ({sizes})"
     else:
@@ -286,7 +281,7 @@ def solve(
     r, M : float or 1-D array_like, optional
         Example quality in (0, 1] and examples per archetype (>= 1), instead of ``rho``.
     level : {"RS", "1RSB"}
-        Replica-symmetric or one-step RSB (theory.rsb; hebbian and supervised).
+        Replica-symmetric or one-step RSB (theory.rsb; unsupervised: theory.rsb.unsupervised).
     branch : {"retrieval", "spinglass", "paramagnet"}
         Starting point of the solver: m = 1 (q = 1), m = 0 with q = 1, or the closed-form
         m = q = 0 solution.

@@ -92,12 +92,18 @@ def solve_on_grid(grid, *, nodes: int = 64, n_scan: int = 8) -> xr.Dataset:
     from theory.solve import _as_dataset, _solve_not_hot  # grid assembly of theory.solve
 
     def rsb(**a):
+        if grid.protocol == "unsupervised":  # docs/rsb.md "Unsupervised learning at 1RSB"
+            from theory.rsb.unsupervised import solve as solve_unsupervised
+
+            return solve_unsupervised(P=grid.P, branch=grid.branch, nodes=nodes, n_scan=n_scan,
+                                      **a)
         return solve_1rsb(
             protocol=grid.protocol, P=grid.P, branch=grid.branch, nodes=nodes, n_scan=n_scan,
             **a,
         )
 
-    out = _solve_not_hot(rsb, (*engine.KEYS, "mu"), grid.flat, ("beta", "alpha", "rho"))
+    names = ("beta", "alpha", "rho") + (("r", "M") if grid.protocol == "unsupervised" else ())
+    out = _solve_not_hot(rsb, (*engine.KEYS, "mu"), grid.flat, names)
     ds = _as_dataset({k: v.reshape(grid.shape) for k, v in out.items()}, grid)
     if (nodes, n_scan) != (64, 8):
         ds.attrs.update(nodes=nodes, n_scan=n_scan)
@@ -135,12 +141,14 @@ def solve(
         Temperature or inverse temperature (give exactly one); ``T = 0`` is the closed-form
         zero-temperature theory (``free_energy`` is then the energy, ``theta = 0`` and
         ``mu = beta theta`` finite); ``T = inf`` the paramagnet (``free_energy = -inf``).
-    protocol : {"hebbian", "supervised"}
-        Patterns stored directly, or the class means of M examples per archetype.
+    protocol : {"hebbian", "supervised", "unsupervised"}
+        Patterns stored directly, the class means of M examples per archetype, or every
+        example stored (unsupervised: needs ``r`` and ``M``; :mod:`theory.rsb.unsupervised`).
     rho : float or 1-D array_like
         Dataset entropy ``(1 - r^2)/(M r^2)`` (0 for hebbian); or give ``r`` and ``M``.
     r, M : float or 1-D array_like, optional
-        Example quality and examples per archetype, instead of ``rho`` (supervised).
+        Example quality and examples per archetype, instead of ``rho`` (supervised;
+        required for unsupervised).
     branch : {"retrieval", "spinglass", "paramagnet"}
         Start from ``m = 1``; or ``m = 0`` with glassy (q > 0) or trivial (q = 0) overlaps.
     nodes : int

@@ -185,8 +185,8 @@ def test_solve_and_theory_solve_are_one_path():
     assert np.all(ds.free_energy == -np.inf) and np.all(ds.theta == 1.0)
     with pytest.raises(ValueError, match="n_scan must be an integer >= 1"):
         rsb.solve(P, T=0.5, n_scan=0)
-    with pytest.raises(ValueError, match="level='1RSB' is implemented for"):
-        rsb.solve(P, T=0.5, alpha=0.01, protocol="unsupervised", r=0.5, M=10)
+    with pytest.raises(ValueError, match="needs r and M separately"):  # unsupervised at 1RSB
+        rsb.solve(P, T=0.5, alpha=0.01, protocol="unsupervised", rho=0.3)
 
 
 def test_face_exports_user_tools_only():
