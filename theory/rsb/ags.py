@@ -43,14 +43,16 @@ def _lambdas_r(q0, q1, beta_theta, beta_1mq1):
     return lam1, lam2, r0, r1
 
 
-# ------------------------------------------------------------------------------------ T > 0
-def _ev_T(x, beta, alpha, rho, *, quad):
-    """(A, fixed-point map, residual, m) at ``x = (n, q0, q1, theta)``."""
-    nbar, q0, q1, theta = x
+
+def field_averages(nbar, theta, beta, alpha, rho, r0, r1, quad):
+    """The field averages of the P = 2 1RSB pressure (shared with the unsupervised model).
+
+    The field is ``H = s + b0 z0 + b1 z1`` with ``s = n (1 + sqrt(rho) Y)``,
+    ``b0 = sqrt(alpha r0)``, ``b1 = sqrt(alpha (r1 - r0))``. Returns the outer weights ``W``
+    over (Y, z0), ``inner = ln E_z1 cosh^theta(beta H)`` and the theta-tilted averages of
+    ``tanh``, ``tanh^2`` and ``ln cosh`` over z1.
+    """
     Y, wY, t0, t1 = quad
-    lam1, lam2, r0, r1 = _lambdas_r(q0, q1, beta * theta, beta * (1.0 - q1))
-    ok = (lam1 > 0) & (lam2 > 0)
-    lam1, lam2 = jnp.where(ok, lam1, jnp.nan), jnp.where(ok, lam2, jnp.nan)
     s = nbar * (1.0 + jnp.sqrt(rho) * Y)
     b0, b1 = safe_sqrt(alpha * r0), safe_sqrt(alpha * (r1 - r0))
     a, w0 = kink_rule(s, b0 + 0.0 * s, b1 + 1.0 / beta + 0.0 * s, t0)
@@ -61,6 +63,29 @@ def _ev_T(x, beta, alpha, rho, *, quad):
     wt = w1 * jnp.exp(theta * lc - inner[..., None])
     t = jnp.tanh(beta * H)
     t1_, t2_, lcm = (jnp.sum(wt * f, axis=-1) for f in (t, t * t, lc))
+    return W, inner, t1_, t2_, lcm
+
+
+def fixed_point_map(x, W, t1_, t2_, dA, beta, rho, quad):
+    """``(G, R, m)``: the fixed-point map of (n, q0, q1), the residual (``x - G`` and
+    ``dA/dtheta / beta``) and the overlap m, from the field averages."""
+    nbar, q0, q1, theta = x
+    Y = quad[0]
+    n_new = jnp.sum(W * (1.0 + jnp.sqrt(rho) * Y)[:, None] * t1_) / (1.0 + rho)
+    q0_new, q1_new = jnp.sum(W * t1_**2), jnp.sum(W * t2_)
+    G = jnp.stack([n_new, q0_new, q1_new, theta])
+    R = jnp.stack([nbar - n_new, q0 - q0_new, q1 - q1_new, dA / beta])
+    return G, R, jnp.sum(W * t1_)
+
+
+# ------------------------------------------------------------------------------------ T > 0
+def _ev_T(x, beta, alpha, rho, *, quad):
+    """(A, fixed-point map, residual, m) at ``x = (n, q0, q1, theta)``."""
+    nbar, q0, q1, theta = x
+    lam1, lam2, r0, r1 = _lambdas_r(q0, q1, beta * theta, beta * (1.0 - q1))
+    ok = (lam1 > 0) & (lam2 > 0)
+    lam1, lam2 = jnp.where(ok, lam1, jnp.nan), jnp.where(ok, lam2, jnp.nan)
+    W, inner, t1_, t2_, lcm = field_averages(nbar, theta, beta, alpha, rho, r0, r1, quad)
     logdet = (1.0 - 1.0 / theta) * jnp.log(lam1) + jnp.log(lam2) / theta - beta * q0 / lam2
     A = (
         -0.5 * beta * (1.0 + rho) * nbar**2
@@ -76,11 +101,8 @@ def _ev_T(x, beta, alpha, rho, *, quad):
         - 0.5 * alpha * beta**2 * (r1 * q1 - r0 * q0)
         + jnp.sum(W * (lcm / theta - inner / theta**2))
     )
-    n_new = jnp.sum(W * (1.0 + jnp.sqrt(rho) * Y)[:, None] * t1_) / (1.0 + rho)
-    q0_new, q1_new = jnp.sum(W * t1_**2), jnp.sum(W * t2_)
-    G = jnp.stack([n_new, q0_new, q1_new, theta])
-    R = jnp.stack([nbar - n_new, q0 - q0_new, q1 - q1_new, dA / beta])
-    return A, G, R, jnp.sum(W * t1_)
+    G, R, m = fixed_point_map(x, W, t1_, t2_, dA, beta, rho, quad)
+    return A, G, R, m
 
 
 def pressure(x, beta, alpha, rho, quad):

@@ -41,10 +41,10 @@ import numpy as np
 
 from theory import _x64
 from theory._conventions import is_retrieval
-from theory._gaussian import LOG2, kink_rule, log_cosh, tilted_averages
+from theory._gaussian import LOG2, tilted_averages
 from theory._gaussian import sqrt_floor as safe_sqrt
 from theory.rsb import engine, spinodal
-from theory.rsb.ags import AGSModel
+from theory.rsb.ags import AGSModel, field_averages, fixed_point_map
 from theory.rsb.dense import DenseModel
 
 
@@ -88,18 +88,8 @@ def evaluate(x, beta, alpha, rho, g_eps, quad):
     ``g_eps = M - 1`` example modes of eigenvalue ``rho/(1+rho)``. ``A = -beta f`` is the
     pressure per neuron; the residual is ``x - G(x)`` for (n, q0, q1) and ``dA/dtheta / beta``."""
     nbar, q0, q1, theta = x
-    Y, wY, t0, t1 = quad
     ln1, ln2, il2, dq, r0, r1 = _glass(q0, q1, beta * theta, beta * (1.0 - q1), rho, g_eps)
-    s = nbar * (1.0 + jnp.sqrt(rho) * Y)
-    b0, b1 = safe_sqrt(alpha * r0), safe_sqrt(alpha * (r1 - r0))
-    a, w0 = kink_rule(s, b0 + 0.0 * s, b1 + 1.0 / beta + 0.0 * s, t0)
-    H, w1 = kink_rule(a, b1 + 0.0 * a, 1.0 / beta + 0.0 * a, t1, 9.0 + theta * beta * b1)
-    W = wY[:, None] * w0
-    lc = log_cosh(beta * H)
-    inner = jax.scipy.special.logsumexp(theta * lc, b=w1, axis=-1)
-    wt = w1 * jnp.exp(theta * lc - inner[..., None])
-    t = jnp.tanh(beta * H)
-    t1_, t2_, lcm = (jnp.sum(wt * f, axis=-1) for f in (t, t * t, lc))
+    W, inner, t1_, t2_, lcm = field_averages(nbar, theta, beta, alpha, rho, r0, r1, quad)
     logdet = (1.0 - 1.0 / theta) * ln1 + ln2 / theta - beta * q0 * il2
     A = (
         -0.5 * beta * (1.0 + rho) * nbar**2
@@ -114,11 +104,8 @@ def evaluate(x, beta, alpha, rho, g_eps, quad):
         - 0.5 * alpha * beta**2 * (r1 * q1 - r0 * q0)
         + jnp.sum(W * (lcm / theta - inner / theta**2))
     )
-    n_new = jnp.sum(W * (1.0 + jnp.sqrt(rho) * Y)[:, None] * t1_) / (1.0 + rho)
-    q0_new, q1_new = jnp.sum(W * t1_**2), jnp.sum(W * t2_)
-    G = jnp.stack([n_new, q0_new, q1_new, theta])
-    R = jnp.stack([nbar - n_new, q0 - q0_new, q1 - q1_new, dA / beta])
-    return A, G, R, jnp.sum(W * t1_)
+    G, R, m = fixed_point_map(x, W, t1_, t2_, dA, beta, rho, quad)
+    return A, G, R, m
 
 
 def pressure(x, beta, alpha, rho, M, quad):
