@@ -6,7 +6,7 @@
 Our side always runs. The peer runs only where ``HOPFIELD_PEER`` names its checkout and
 Python, ``HOPFIELD_PEER=/path/to/checkout:/path/to/venv/bin/python`` (a subprocess imports
 its modules from the checkout; nothing of it is in this repository). Otherwise the recorded
-peer figures of ``benchmarks/results/peer.json`` are printed with their provenance and no
+peer figures of ``benchmarks/peer_recorded.json`` are printed with their provenance and no
 ratio is claimed as same-run.
 
 * Monte Carlo, p = 3, N = 512, alpha' = 6 (M = alpha' N^2 / 3! = 262144 examples), T' = 2:
@@ -38,6 +38,7 @@ from pathlib import Path
 import numpy as np
 
 RESULTS = Path(__file__).resolve().parent / "results"
+RECORDED = Path(__file__).resolve().parent / "peer_recorded.json"
 N, P, ALPHA_P, T_P = 512, 3, 6.0, 2.0
 
 PEER_DRIVER = r"""
@@ -146,7 +147,7 @@ def main(argv=None) -> None:
                     "rs": ours_rs(args.grid, args.repeat)}}  # fmt: skip
     live = peer(args.chains, args.steps, args.grid, args.repeat)
     if live is None:
-        rec = json.loads((RESULTS / "peer.json").read_text())
+        rec = json.loads(RECORDED.read_text())
         print(f"peer not run (HOPFIELD_PEER unset); recorded figures: {rec['provenance']}")
         res["peer"], res["peer_source"] = rec["peer"], "recorded"
     else:

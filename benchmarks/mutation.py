@@ -23,6 +23,7 @@ score and its survivors (line, operator, the line before and after).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shlex
 import subprocess
@@ -140,13 +141,41 @@ def _bin(name: str) -> str:
     return str(Path(sys.executable).with_name(name))
 
 
+def _sample_work(db: Path, n: int, seed: int) -> None:
+    """Keep a random sample of ``n`` of the session's mutants (uniform without replacement,
+    reproducible from ``seed``) and record the population size beside the session, so the
+    report can state the score as an estimate with its binomial interval."""
+    import random
+    import sqlite3
+
+    with sqlite3.connect(db) as con:
+        jobs = sorted(r[0] for r in con.execute("SELECT job_id FROM work_items"))
+        keep = set(random.Random(seed).sample(jobs, min(n, len(jobs))))
+        drop = [(j,) for j in jobs if j not in keep]
+        con.executemany("DELETE FROM mutation_specs WHERE job_id = ?", drop)
+        con.executemany("DELETE FROM work_items WHERE job_id = ?", drop)
+    db.with_suffix(".sample.json").write_text(
+        json.dumps({"population": len(jobs), "sampled": len(keep), "seed": seed}))
+
+
+def _wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """Wilson score interval (95 %) of a binomial proportion k/n."""
+    if n == 0:
+        return float("nan"), float("nan")
+    p, d = k / n, 1 + z * z / n
+    mid, half = (p + z * z / (2 * n)) / d, z * ((p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5) / d
+    return max(0.0, mid - half), min(1.0, mid + half)
+
+
 def run_module(
-    module: str, *, timeout: float, fresh: bool, retest: bool = False, tests: list | None = None
+    module: str, *, timeout: float, fresh: bool, retest: bool = False, tests: list | None = None,
+    sample: int | None = None, seed: int = 0,
 ) -> None:
     """Initialise (once) and execute the cosmic-ray session of one module; ``retest``: run
     the survivors again (after new tests, with the module itself unchanged); ``tests``:
     instead of the module's list (e.g. only the new test file when retesting survivors of the
-    full list: a mutant it kills is killed, one it does not kill survived both)."""
+    full list: a mutant it kills is killed, one it does not kill survived both); ``sample``:
+    run only a random sample of that many mutants (chosen once, when the session starts)."""
     work = RESULTS / "mutation"
     work.mkdir(parents=True, exist_ok=True)
     cfg, db = work / f"{_slug(module)}.toml", work / f"{_slug(module)}.sqlite"
@@ -158,6 +187,8 @@ def run_module(
         _run([_bin("cosmic-ray"), "init", str(cfg), str(db)])
         _run([_bin("cr-filter-operators"), str(db), str(cfg)])
         _run([_bin("cr-filter-pragma"), str(db)])
+        if sample:
+            _sample_work(db, sample, seed)
         # the unmutated tests must pass, or every mutant would count as killed
         _run([sys.executable, "-m", "pytest", *_pytest_args(tests)], stdout=subprocess.DEVNULL)
     elif retest:
@@ -220,13 +251,17 @@ def summarise(module: str) -> dict | None:
     out["survived"] = len(out["survivors"])
     scored = out["killed"] + out["survived"]
     out["score"] = out["killed"] / scored if scored else float("nan")
+    side = db.with_suffix(".sample.json")
+    out["sample"] = json.loads(side.read_text()) if side.exists() else None
+    out["interval"] = _wilson(out["killed"], scored)
     return out
 
 
 def report() -> str:
     lines = ["# Mutation testing (cosmic-ray)", "",
-             "| module | killed | survived | equivalent | filtered or not run | pending | score |",
-             "|---|---|---|---|---|---|---|"]  # fmt: skip
+             "| module | killed | survived | equivalent | filtered or not run | pending | score "
+             "| 95 % interval | mutants run |",
+             "|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
     details = []
     for module in MODULES:
         s = summarise(module)
@@ -234,7 +269,13 @@ def report() -> str:
             continue
         counts = (s["killed"], s["survived"], len(s["equivalent"]), s["incompetent"], s["pending"])
         cells = " | ".join(map(str, counts))
-        lines.append(f"| {module} | {cells} | {100 * s['score']:.1f} % |")
+        lo, hi = s["interval"]
+        smp = s["sample"]
+        run = "all"
+        if smp:
+            run = f"sample {smp['sampled']} of {smp['population']} (seed {smp['seed']})"
+        lines.append(f"| {module} | {cells} | {100 * s['score']:.1f} % | "
+                     f"{100 * lo:.0f}–{100 * hi:.0f} % | {run} |")  # fmt: skip
         if s["survivors"] or s["equivalent"]:
             details += ["", f"## {module}", ""]
             for r in sorted(s["survivors"], key=lambda r: r["line"]):
@@ -256,6 +297,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--retest-survivors", action="store_true",
                    help="run the survivors again with the current tests (module unchanged)")
     p.add_argument("--tests", nargs="+", help="test files instead of the module's list")
+    p.add_argument("--sample", type=int, help="run a random sample of this many mutants")
+    p.add_argument("--seed", type=int, default=0, help="seed of --sample")
     a = p.parse_args(argv)
     if a.list:
         for module, tests in MODULES.items():
@@ -268,7 +311,7 @@ def main(argv: list[str] | None = None) -> int:
     if not a.report_only:
         for module in a.modules or list(MODULES):
             run_module(module, timeout=a.timeout, fresh=a.fresh, retest=a.retest_survivors,
-                       tests=a.tests)  # fmt: skip
+                       tests=a.tests, sample=a.sample, seed=a.seed)  # fmt: skip
     RESULTS.mkdir(parents=True, exist_ok=True)
     text = report()
     (RESULTS / "mutation.md").write_text(text)

@@ -6,6 +6,8 @@ import os
 import shutil
 import tempfile
 
+import pytest
+
 # One XLA host device keeps the suite from oversubscribing the 2-core CI machine. The tests
 # check values, not speed, so XLA compiles without LLVM's expensive optimisation passes: that
 # cuts the CPU time of the JAX-heavy test files by about a quarter (measured on the layer
@@ -46,6 +48,7 @@ def pytest_configure(config):
 _MONTE_CARLO_USERS = ("tests/theory/rs/test_unsupervised.py",)
 
 
+@pytest.hookimpl(optionalhook=True)  # absent without xdist (-p no:xdist, the mutation runner)
 def pytest_xdist_make_scheduler(config, log):
     """With ``--dist loadfile``, run all of tests/montecarlo/ on one worker.
 
