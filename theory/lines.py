@@ -18,11 +18,12 @@ the smallest number of examples M*(r) for which the network retrieves with m >= 
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
 
-from theory import _memory, _validate
+from theory import _bracket, _memory, _validate
 from theory._conventions import N_EXISTS as M_EXISTS
 from theory._conventions import beta_of_T, factorial
 from theory.rs.branch import bisect_branch_end
@@ -237,24 +238,38 @@ def nishimori_line(P: int, alpha, *, kind: str = "thermodynamic") -> np.ndarray:
     model with random patterns (Theriault & Tantari 2024; tested). Where it lies below the
     teacher's own transition (the teacher is then ferromagnetic) it is not physical.
     """
-    from theory.rs.teacher import solve_flat
     from theory.teacher_student import _dense_order
 
     P = _dense_order(P)
     _validate.choice("kind", kind, KINDS)
     a = _validate.real_array("alpha", alpha, low=0.0, high=math.inf, high_open=True)
+    return _nishimori_kappa(P, kind) * np.sqrt(a)
 
-    def retrieves(T: float) -> bool:
+
+@functools.cache
+def _nishimori_kappa(P: int, kind: str) -> float:
+    """kappa_P of :func:`nishimori_line` (T = kappa_P sqrt(alpha)), computed once per
+    (P, kind) and process."""
+    from theory.rs.teacher import solve_flat
+
+    def retrieves(T: np.ndarray) -> np.ndarray:
         o = solve_flat(1.0 / T, 1.0 / T, 1.0, P=P, branch="teacher")
-        ok = bool(o["converged"][0] and o["stable"][0] and o["q_star"][0] > 1e-6)
-        if ok and kind == "thermodynamic":
-            ok = o["free_energy"][0] < -T * math.log(2.0) - factorial(P) / (8.0 * T)
+        ok = o["converged"] & o["stable"] & (o["q_star"] > 1e-6)
+        if kind == "thermodynamic":
+            ok &= o["free_energy"] < -T * math.log(2.0) - factorial(P) / (8.0 * T)
         return ok
 
-    lo, hi = 0.05, 0.05
-    while retrieves(hi):
-        lo, hi = hi, 2.0 * hi
-    for _ in range(45):  # bracket [lo, hi] of alpha = 1, relative width < 1e-12
-        mid = 0.5 * (lo + hi)
-        lo, hi = (mid, hi) if retrieves(mid) else (lo, mid)
-    return lo * np.sqrt(a)
+    # kappa_P = the line's T at alpha = 1, 8 temperatures per batched solve (solve_flat's
+    # smallest compiled size): a geometric bracket 0.05 * 2^k, then relative width 1e-12
+    T = 0.05 * 2.0 ** np.arange(8)
+    ok = retrieves(T)
+    while ok[-1]:
+        if T[-1] > 1e6:  # pragma: no cover - no finite line
+            return math.inf
+        T = T[-1] * 2.0 ** np.arange(1, 9)
+        ok = retrieves(T)
+    if not ok[0]:  # pragma: no cover - retrieval at every T below 0.05 is assumed
+        raise RuntimeError("nishimori_line: no teacher retrieval at T = 0.05, alpha = 1")
+    i = int(np.max(np.nonzero(ok)[0]))
+    kappa = _bracket.grid_bisect(retrieves, T[i], T[i + 1], rtol=1e-12, points=8)
+    return kappa
