@@ -252,6 +252,32 @@ def _flip_row(P, xi, W, s0, S0, states, sweeps) -> dict:
     return row
 
 
+def sample_overhead(rounds: int = 3) -> int:
+    """What a user pays through ``sample()`` over the engine's kernel (issue 23): 32 chains,
+    P = 4, N = 2000, K = 100, all threads, ``sample`` with and without the two-chain
+    overlaps against the reference kernel (same dynamics, same-run, interleaved), ``rounds``
+    independent rows; prints each ratio and their range, writes bench_mc_sample.json."""
+    N, K, P = SIZES[0][0], SIZES[0][1], 4
+    xi = montecarlo.archetypes(K, N, seed=1)
+    W = np.ascontiguousarray(xi.T)
+    s0 = np.where(np.random.default_rng(0).random((CHAINS, N)) < 0.5, 1, -1).astype(np.int8)
+    S0 = (s0.astype(np.int32) @ W.astype(np.int32)).astype(np.int32)
+    states = stream_states(np.random.SeedSequence(3), CHAINS)
+    rows = [_flip_row(P, xi, W, s0, S0, states, 24) for _ in range(rounds)]
+    out = {"load_average": os.getloadavg(), "rows": rows}
+    print(f"sample() / kernel, {CHAINS} chains P={P} N={N} K={K}, "
+          f"{numba.config.NUMBA_NUM_THREADS} threads (load {os.getloadavg()[0]:.1f}):")  # fmt: skip
+    for key, label in (("ours", "with q"), ("ours_noq", "record_q=False")):
+        for clock in ("wall", "cpu_per_thread"):
+            r = [row[f"{key}_all_{clock}"] / row[f"ref_all_{clock}"] for row in rows]
+            out[f"ratio_{key}_{clock}"] = r
+            print(f"  {label:15} {clock:15} " + " ".join(f"{x:.2f}" for x in r)
+                  + f"  (range {min(r):.2f}-{max(r):.2f})")  # fmt: skip
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "bench_mc_sample.json").write_text(json.dumps(out, indent=2, default=float))
+    return 0
+
+
 def acceptance_forms(quick: bool) -> dict:
     """The reference kernel with the exponential test and with the threshold test (the
     engine's), one chain, one thread, N = 2000, K = 100, P = 2 and 4, in alternation, from
@@ -578,7 +604,11 @@ def jax_engine(quick: bool) -> dict:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer sweeps, smaller memory run")
+    parser.add_argument("--sample-overhead", action="store_true",
+                        help="only sample() against the kernel: 32 chains, P=4, N=2000, K=100")
     args = parser.parse_args(argv)
+    if args.sample_overhead:
+        return sample_overhead()
     q = args.quick
     threads = numba.config.NUMBA_NUM_THREADS
     res = {
