@@ -17,7 +17,8 @@ the raw integer ``x`` (same stream) with ``X[n]`` instead of taking a logarithm.
 Prints ns per flip attempt (one thread, process CPU time, min of interleaved repeats) of
 the engine's own sweep (``montecarlo._kernels.sweep``), the table kernel and a copy of the
 engine's attempt loop with the logarithm (the same code as the table kernel but for the
-decision), and checks that the three end in the same state.
+decision), and checks that they end in the same state. Since the table went into the engine
+(``montecarlo._levels``, for +-1 weights), the engine is timed with and without it.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ import numba
 import numpy as np
 
 import montecarlo
-from montecarlo import _energy, _kernels
+from montecarlo import _energy, _kernels, _levels
 from montecarlo._deltas import FAST_MATH
 from montecarlo._rng import _TWO_M53, _U11, _U17, _U45, stream_states, uniform
 
@@ -207,11 +208,13 @@ def run_sweeps(n, sigma, S1, rng, val, rowsq, q4, beta, dynamics, X, n_lo, use_t
 
 
 @numba.njit(cache=True)
-def engine_sweeps(n, sigma, S, S1, O, rng, beta, dynamics, terms, weights, obs, p, e):
-    """``n`` sweeps of the engine's own kernel (random order)."""
+def engine_sweeps(n, sigma, S, S1, O, rng, beta, dynamics, terms, weights, obs, p, e, levels,
+                  lo):  # fmt: skip
+    """``n`` sweeps of the engine's own kernel (random order), with its acceptance table
+    ``levels`` (``montecarlo._levels``) or without it (``levels = [-1]``)."""
     for _ in range(n):
         _kernels.sweep(sigma, S, S1, O, rng, beta, dynamics, _kernels.ORDER_RANDOM, terms,
-                       weights, obs, p, e)  # fmt: skip
+                       weights, obs, p, e, levels, lo)  # fmt: skip
 
 
 # ----------------------------------------------------------------- cases
@@ -229,22 +232,27 @@ class Case:
         t0 = time.process_time()
         self.X, self.n_lo = build_table(beta, t.q4, dynamics, self.n_bound)
         self.build_s = time.process_time() - t0
+        t0 = time.process_time()
+        levels, lo = _levels.acceptance_levels(t, st, np.array([beta]), dynamics)
+        self.engine_build_s = time.process_time() - t0
+        self.levels = {True: (levels[0], int(lo[0])), False: (np.full(1, -1, np.int64), 0)}
         sigma = np.asarray(init, np.int8).copy()
         S = _energy.tracked_sums(st, sigma[None], 1)[0].astype(_energy.sums_dtype(st, t))
         state = (sigma, S, stream_states(np.random.SeedSequence(seed), 1)[0])
-        self.start = self.engine(burn, state)
+        self.start = self.engine(burn, state, False)
 
     def fresh(self):
         """A copy of the equilibrated state and its stream (every run starts from it)."""
         return tuple(a.copy() for a in self.start)
 
-    def engine(self, n, state):
-        """``n`` sweeps of the engine's kernel on ``state`` (in place); returns it."""
+    def engine(self, n, state, table):
+        """``n`` sweeps of the engine's kernel on ``state`` (in place), with its acceptance
+        table (where ``montecarlo._levels`` builds one) or without; returns the state."""
         sigma, S, rng = state
         p, e = np.zeros(3), np.zeros(3)
         O = np.zeros((0, 1), np.int32)
         engine_sweeps(n, sigma, S, S.reshape(-1), O, rng, self.beta, self.dynamics,
-                      self.terms, self.weights, self.obs, p, e)  # fmt: skip
+                      self.terms, self.weights, self.obs, p, e, *self.levels[table])  # fmt: skip
         return state
 
     def proto(self, n, state, use_table):
@@ -275,9 +283,10 @@ def cases(quick: bool, N: int = 2000, K: int = 100) -> list[Case]:
 
 
 def same_decisions(case: Case, sweeps: int) -> dict:
-    """Engine, table and logarithm copy from the same state and stream: identical spins,
-    sums and stream after ``sweeps`` sweeps, and the same number of accepted flips."""
-    ends = [case.engine(sweeps, case.fresh())]
+    """Engine (with and without its table), prototype table and logarithm copy from the same
+    state and stream: identical spins, sums and stream after ``sweeps`` sweeps, and the same
+    number of accepted flips (prototypes)."""
+    ends = [case.engine(sweeps, case.fresh(), False), case.engine(sweeps, case.fresh(), True)]
     acc = []
     for use_table in (True, False):
         state = case.fresh()
@@ -289,11 +298,13 @@ def same_decisions(case: Case, sweeps: int) -> dict:
 
 
 def timings(case: Case, sweeps: int, rounds: int) -> dict:
-    """ns per attempt of engine, table kernel and logarithm copy: process CPU time of
-    ``sweeps`` sweeps from the same state, in alternation, ``rounds`` times; min over rounds,
-    and the table/engine ratio of each round (its range is the spread)."""
+    """ns per attempt of the engine without and with its table, the prototype table kernel
+    and its logarithm copy: process CPU time of ``sweeps`` sweeps from the same state, in
+    alternation (rotating who goes first), ``rounds`` times; min over rounds, and the ratios
+    of each round (their range is the spread)."""
     runs = {
-        "engine": lambda st: case.engine(sweeps, st),
+        "engine": lambda st: case.engine(sweeps, st, False),
+        "engine_table": lambda st: case.engine(sweeps, st, True),
         "table": lambda st: case.proto(sweeps, st, True),
         "log_copy": lambda st: case.proto(sweeps, st, False),
     }
@@ -301,7 +312,7 @@ def timings(case: Case, sweeps: int, rounds: int) -> dict:
         run(case.fresh())
     per = {k: [] for k in runs}
     for r in range(rounds):
-        names = list(runs)[r % 3 :] + list(runs)[: r % 3]  # rotate who goes first
+        names = list(runs)[r % 4 :] + list(runs)[: r % 4]  # rotate who goes first
         for name in names:
             state = case.fresh()
             t0 = time.process_time()
@@ -309,12 +320,47 @@ def timings(case: Case, sweeps: int, rounds: int) -> dict:
             per[name].append(time.process_time() - t0)
     n = sweeps * case.start[0].size
     best = {k: 1e9 * min(v) / n for k, v in per.items()}
-    ratios = [a / b for a, b in zip(per["table"], per["engine"])]
-    return best | {
-        "table_over_engine": best["table"] / best["engine"],
-        "ratio_range": [min(ratios), max(ratios)],
-        "log_copy_over_engine": best["log_copy"] / best["engine"],
-    }
+    out = dict(best)
+    for name, (a, b) in {"engine_table_over_engine": ("engine_table", "engine"),
+                         "table_over_log_copy": ("table", "log_copy"),
+                         "log_copy_over_engine": ("log_copy", "engine")}.items():  # fmt: skip
+        ratios = [x / y for x, y in zip(per[a], per[b])]
+        out[name] = best[a] / best[b]
+        out[name + "_range"] = [min(ratios), max(ratios)]
+    return out
+
+
+def through_sample(quick: bool, rounds: int) -> dict:
+    """ns per attempt through ``sample`` (one chain, hebbian P = 2, N = 2000, K = 100, heat
+    bath, beta = 2, from pattern 0), with the table and with ``LEVELS_MAX = 0``: marginal
+    CPU time (t(2 + n) - t(2)) / n of alternating calls, min over ``rounds``; the build of the
+    table is in the fixed part (timed alone: ``build_s``)."""
+    N, K, n = 2000, 100, (20 if quick else 100)
+    xi = montecarlo.archetypes(K, N, seed=1)
+    net = montecarlo.DenseHebbianNetwork(2, patterns=xi)
+    keep = _levels.LEVELS_MAX
+
+    def run(table, sweeps):
+        _levels.LEVELS_MAX = keep if table else 0
+        try:
+            t0 = time.process_time()
+            net.sample(beta=2.0, sweeps=sweeps, init=xi[0], seed=0, record_q=False)
+            return time.process_time() - t0
+        finally:
+            _levels.LEVELS_MAX = keep
+
+    best = {(t, s): math.inf for t in (True, False) for s in (2, 2 + n)}
+    run(True, 2), run(False, 2)  # compiled
+    for r in range(rounds):
+        for key in sorted(best, key=lambda k: (k[0] != bool(r % 2), k[1])):
+            best[key] = min(best[key], run(*key))
+    per = {t: (best[(t, 2 + n)] - best[(t, 2)]) / (n * N) * 1e9 for t in (True, False)}
+    per = {t: v if v > 0 else math.nan for t, v in per.items()}  # noise: unusable, not < 0
+    t0 = time.process_time()
+    _levels.acceptance_levels(net._terms, net._storage, np.array([2.0]), _kernels.GLAUBER)
+    out = {"table_ns": per[True], "logarithm_ns": per[False],
+           "build_s": time.process_time() - t0}  # fmt: skip
+    return out | {"ratio": per[True] / per[False]}
 
 
 def main() -> None:
@@ -332,21 +378,33 @@ def main() -> None:
         row |= same_decisions(case, sweeps)
         row |= timings(case, sweeps, rounds)
         rows.append(row)
-        print(
-            f"{case.name:34s} engine {row['engine']:6.2f} table {row['table']:6.2f} "
-            f"log copy {row['log_copy']:6.2f} ns/attempt; table/engine "
-            f"{row['table_over_engine']:.3f} [{row['ratio_range'][0]:.3f}, "
-            f"{row['ratio_range'][1]:.3f}]; identical {row['identical_end_states']}; "
-            f"acc {row['accepted_table']}/{row['attempts']}; {row['table_entries']} entries "
-            f"built in {row['table_build_s']:.2f} s",
-            flush=True,
-        )
+        print(_line(case, row), flush=True)
     out["rows"] = rows
+    out["sample"] = through_sample(args.quick, rounds)
+    print("through sample(), 1 chain, hebbian heat bath beta=2: ns/attempt table "
+          f"{out['sample']['table_ns']:.2f}, logarithm {out['sample']['logarithm_ns']:.2f}, "
+          f"ratio {out['sample']['ratio']:.3f}; table built in "
+          f"{1e3 * out['sample']['build_s']:.1f} ms")  # fmt: skip
     out["load_after"] = list(_loadavg())
     print("load average before/after:", out["load_before"], out["load_after"])
     if args.json:
         with open(args.json, "w") as fh:
             json.dump(out, fh, indent=1)
+
+
+def _line(case: Case, row: dict) -> str:
+    def ratio(k):
+        lo, hi = row[k + "_range"]
+        return f"{row[k]:.3f} [{lo:.3f}, {hi:.3f}]"
+
+    return (
+        f"{case.name:30s} ns/attempt: engine {row['engine']:5.2f}, with table "
+        f"{row['engine_table']:5.2f} (x{ratio('engine_table_over_engine')}); prototype "
+        f"table {row['table']:5.2f}, log copy {row['log_copy']:5.2f} "
+        f"(x{ratio('table_over_log_copy')}); identical {row['identical_end_states']}, "
+        f"accepted {row['accepted_table']}/{row['attempts']}; engine table "
+        f"{case.levels[True][0].size} entries, {case.engine_build_s:.3f} s"
+    )
 
 
 def _loadavg():
