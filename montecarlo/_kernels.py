@@ -35,8 +35,7 @@ __all__ = [  # the sweep's own names and the energy changes it re-exports
     "METROPOLIS", "MODE_POWER", "MODE_TABLE", "ORDER_RANDOM", "ORDER_SEQUENTIAL",
     "ZERO_TEMPERATURE", "abs_power_sums", "accept", "acceptance_probability", "apply_flip",
     "elementary_from_power", "energies", "energy", "flat", "initial_sums", "level_accept",
-    "obs_flip",
-    "plain_delta", "power_delta", "quadratic_delta", "row_square_sums", "sweep",
+    "obs_flip", "plain_delta", "power_delta", "quadratic_delta", "row_square_sums", "sweep",
     "table_delta", "table_flip", "threshold", "unit_delta",
 ]  # fmt: skip
 
@@ -249,8 +248,8 @@ def sweep(sigma, S, S1, O, rng, beta, dynamics, order, terms, weights, obs, p, e
     and updates ``S1``); ``p``, ``e`` are scratch arrays of length P + 1; ``levels`` (int64)
     and ``lo`` the P = 2 acceptance table (``montecarlo._levels``, ``[-1]`` for none). Per
     attempt: one random site (or the next one), the energy change (:func:`table_delta` or
-    :func:`power_delta`), one uniform and its acceptance threshold (:func:`threshold`), at
-    P = 2 a lookup of the integer level's threshold (:func:`level_accept`); the only work
+    :func:`power_delta`), one uniform and its acceptance threshold (:func:`threshold`; at
+    P = 2 the tabulated threshold of the integer level, :func:`level_accept`); the only work
     that does not scale with the number of terms. The routes that matter for speed
     (dense rows with the P = 2 dot product or the +-1 polynomial, sparse rows with the dot
     product) get their own copy of the attempt loop, free of the other routes' branches.
