@@ -127,11 +127,17 @@ def test_chains_with_and_without_the_table_are_identical(dynamics, monkeypatch):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("dynamics", sorted(DYNAMICS))
-def test_large_runs_with_and_without_the_table_are_identical(dynamics, monkeypatch):
-    """N = 2000, K = 100 (the benchmark size), three temperatures on a tempering ladder."""
-    net, xi = _net(N=2000, K=100)
-    kw = dict(beta=[0.5, 2.0, 8.0], sweeps=100, chains=2, dynamics=dynamics, tempering=True,
-              init=xi[0])  # fmt: skip
+@pytest.mark.parametrize("d", [0.0, 0.3])
+def test_large_runs_with_and_without_the_table_are_identical(dynamics, d, monkeypatch):
+    """N = 2000, K = 100 (the benchmark size), three temperatures on a tempering ladder;
+    dense +-1 patterns and diluted ones in sparse rows (the other P = 2 route)."""
+    xi = montecarlo.archetypes(100, 2000, d=d, seed=1)
+    net = montecarlo.DenseHebbianNetwork(2, patterns=xi, sparse=d > 0)
+    assert net._storage.dense == (d == 0)
+    ladder = np.array([0.5, 2.0, 8.0])
+    assert _levels.acceptance_levels(net._terms, net._storage, ladder, 0)[0].shape[1] > 1
+    init = np.where(xi[0] == 0, 1, xi[0]).astype(np.int8)
+    kw = dict(beta=ladder, sweeps=100, chains=2, dynamics=dynamics, tempering=True, init=init)
     a, b = (_run(net, table, monkeypatch, **kw) for table in (True, False))
     for name in ("sigma", "m_trace", "energy", "q_trace"):
         np.testing.assert_array_equal(a[name].values, b[name].values)
