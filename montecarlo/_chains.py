@@ -42,6 +42,8 @@ class RunSettings(NamedTuple):
     n_sweeps: int  # sweeps after burn-in
     thin: int  # record every thin-th sweep past burn-in
     pad: int  # bytes (a multiple of 8) between chains' working rows
+    levels: np.ndarray  # int64 (n_beta, m) P = 2 acceptance table per rung (montecarlo._levels)
+    level_lo: np.ndarray  # int64 (n_beta,) level of each row's first entry
 
 
 class Records(NamedTuple):
@@ -157,13 +159,14 @@ def _chain_block(r, t0, nb, w, N, L, settings, terms, weights, obs, records, E, 
     sigma_w, S_w, S_flat, O_w, rng_w = w
     sigma_r = sigma_w[r, :N]
     S_r = S_w[r, :L]
+    b = r // settings.n_chain
     Lo = records.O.shape[2]
     p = pe[0]
     e = pe[1]
     for tb in range(nb):
         sweep(sigma_r, S_r, S_flat[r, : L * S_w.shape[2]], O_w[r, :Lo], rng_w[r],
               settings.betas[r], settings.dynamics, settings.order, terms, weights, obs,
-              p, e)  # fmt: skip
+              p, e, settings.levels[b], settings.level_lo[b])  # fmt: skip
         E[r] = energy(S_r, terms, p, e)
         k = _slot(t0 + tb - settings.n_burn, settings.thin)
         if settings.tempering or k < 0:

@@ -162,7 +162,14 @@ def table_delta(a, b, s_i, S, val, idx, tab, fast, q4, rsq, dense):
 
 @numba.njit(cache=True, inline="always")
 def quadratic_delta(a, b, s_i, S1, val, idx, q4, rsq, dense):
-    """``FAST_QUADRATIC`` route of :func:`table_delta` (``S1``: the sums as one row)."""
+    """``FAST_QUADRATIC`` route of :func:`table_delta` (``S1``: the sums as one row):
+    ``q4 * float64(n)`` of the integer level ``n`` of :func:`quadratic_level`."""
+    return q4 * np.float64(quadratic_level(a, b, s_i, S1, val, idx, rsq, dense))
+
+
+@numba.njit(cache=True, inline="always")
+def quadratic_level(a, b, s_i, S1, val, idx, rsq, dense):
+    """The integer ``n = rsq - s_i sum_l w_l S_l`` (int64) with ``dH = q4 * n`` at P = 2."""
     n = b - a
     if S1.itemsize == 4:  # int32 sums: int32 products and sum (exact, see table_delta)
         dot32 = np.int32(0)
@@ -183,7 +190,7 @@ def quadratic_delta(a, b, s_i, S1, val, idx, q4, rsq, dense):
             for l in range(n):
                 j = np.uint64(a + l)
                 dot += np.int64(val[j]) * S1[np.uint32(idx[j])]
-    return q4 * np.float64(rsq - s_i * dot)
+    return rsq - s_i * dot
 
 
 @numba.njit(cache=True, inline="always")

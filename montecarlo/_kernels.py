@@ -24,17 +24,18 @@ from montecarlo._deltas import (
     plain_delta,
     power_delta,
     quadratic_delta,
+    quadratic_level,
     table_delta,
     unit_delta,
 )
-from montecarlo._rng import uniform
+from montecarlo._rng import _TWO_M53, raw53, uniform
 
 __all__ = [  # the sweep's own names and the energy changes it re-exports
     "FAST_MATH", "FAST_NONE", "FAST_PLAIN", "FAST_QUADRATIC", "FAST_UNIT", "GLAUBER",
     "METROPOLIS", "MODE_POWER", "MODE_TABLE", "ORDER_RANDOM", "ORDER_SEQUENTIAL",
     "ZERO_TEMPERATURE", "abs_power_sums", "accept", "acceptance_probability", "apply_flip",
-    "elementary_from_power", "energies", "energy", "flat", "initial_sums", "obs_flip",
-    "plain_delta", "power_delta", "quadratic_delta", "row_square_sums", "sweep",
+    "elementary_from_power", "energies", "energy", "flat", "initial_sums", "level_accept",
+    "obs_flip", "plain_delta", "power_delta", "quadratic_delta", "row_square_sums", "sweep",
     "table_delta", "table_flip", "threshold", "unit_delta",
 ]  # fmt: skip
 
@@ -132,6 +133,20 @@ def accept(dh, beta, dynamics, u):
     return beta * dh < threshold(dynamics, u)
 
 
+@keyed_njit(_INLINED, inline="always")
+def level_accept(n, q4, beta, dynamics, x, levels, lo):
+    """:func:`accept` at P = 2 for the energy change ``dH = q4 * n`` of the integer level
+    ``n`` and the uniform ``u = x * 2**-53`` of the 53-bit integer ``x``, from a table:
+    accept iff ``x < levels[k]``, ``k = clip(n - lo, 0, levels.size - 1)``, where
+    ``montecarlo._levels`` has found the integer ``levels[k]`` with the same decision as
+    :func:`accept` for every x. An entry -1 (levels not tabulated, or the ``[-1]`` of no
+    table) falls back to :func:`accept` itself: the decision is the same either way."""
+    X = levels[min(max(n - lo, 0), levels.shape[0] - 1)]
+    if X >= 0:
+        return x < X
+    return accept(q4 * np.float64(n), beta, dynamics, np.float64(x) * _TWO_M53)
+
+
 @keyed_njit(_INLINED)
 def acceptance_probability(dh, beta, dynamics):
     """Probability that :func:`accept` accepts ``dh`` (for transition-matrix checks)."""
@@ -172,13 +187,14 @@ def table_flip(a, b, s_i, S, val, idx, dense):
 
 @keyed_njit(_INLINED, _nrt=False, fastmath=FAST_MATH)
 def _attempts(sigma, S, S1, O, rng, beta, dynamics, order, terms, weights, obs, table_mode,
-              fast, dense, tab, p, e):  # fmt: skip
+              fast, dense, tab, p, e, levels, lo):  # fmt: skip
     """The N flip attempts of :func:`sweep`. Called there once per route with ``table_mode``,
     ``fast`` and ``dense`` as constants: Numba compiles one copy per route (the constants are
     literal types) and prunes the other routes' branches before it inlines the route's energy
     change (:func:`quadratic_delta`, :func:`unit_delta`, :func:`plain_delta`), which keeps
     the compile short. ``tab`` is ``terms.dpoly`` (``FAST_UNIT``) or ``terms.table``, chosen
-    once per sweep. No reference counting (``_nrt=False``, see :func:`sweep`)."""
+    once per sweep. No reference counting (``_nrt=False``, see :func:`sweep`). ``levels``,
+    ``lo``: the P = 2 acceptance table of :func:`level_accept`."""
     pe, c, P = terms.pe, terms.c, terms.P
     rowsq, q4 = terms.rowsq, terms.q4
     indptr, idx, val = weights.indptr, weights.idx, weights.val
@@ -201,14 +217,16 @@ def _attempts(sigma, S, S1, O, rng, beta, dynamics, order, terms, weights, obs, 
             a = indptr[i]
             b = indptr[i + 1]
         if table_mode and fast == FAST_QUADRATIC:
-            dh = quadratic_delta(a, b, s_i, S1, val, idx, q4, rowsq[i], dense)
-        elif table_mode and fast == FAST_UNIT:
-            dh = unit_delta(a, b, s_i, S1, val, idx, tab, dense)
-        elif table_mode:
-            dh = plain_delta(a, b, s_i, S1, val, idx, tab, dense)
+            n = quadratic_level(a, b, s_i, S1, val, idx, rowsq[i], dense)
+            ok = level_accept(n, q4, beta, dynamics, raw53(rng), levels, lo)
         else:
-            dh = power_delta(i, s_i, S, pe, c, P, indptr, idx, val, dense, p, e)
-        ok = accept(dh, beta, dynamics, uniform(rng))
+            if table_mode and fast == FAST_UNIT:
+                dh = unit_delta(a, b, s_i, S1, val, idx, tab, dense)
+            elif table_mode:
+                dh = plain_delta(a, b, s_i, S1, val, idx, tab, dense)
+            else:
+                dh = power_delta(i, s_i, S, pe, c, P, indptr, idx, val, dense, p, e)
+            ok = accept(dh, beta, dynamics, uniform(rng))
         if not ok:
             continue
         if table_mode:
@@ -221,16 +239,18 @@ def _attempts(sigma, S, S1, O, rng, beta, dynamics, order, terms, weights, obs, 
 
 
 @keyed_njit(_INLINED, fastmath=FAST_MATH, _nrt=False)
-def sweep(sigma, S, S1, O, rng, beta, dynamics, order, terms, weights, obs, p, e):
+def sweep(sigma, S, S1, O, rng, beta, dynamics, order, terms, weights, obs, p, e, levels, lo):
     """One sweep (N flip attempts) of one chain.
 
     ``terms`` is the ``EnergyTerms`` of the energy, ``weights`` the ``Storage`` of its
     weights and ``obs`` the ``Storage`` of the observable-only sums ``O`` (Lo, 1). ``S`` holds
     the tracked sums (L, n_sums) and ``S1`` is the same memory as one row (table mode reads
-    and updates ``S1``); ``p``, ``e`` are scratch arrays of length P + 1. Per attempt: one
-    random site (or the next one), the energy change (:func:`table_delta` or
-    :func:`power_delta`), one uniform and its acceptance threshold (:func:`threshold`); the
-    only work that does not scale with the number of terms. The routes that matter for speed
+    and updates ``S1``); ``p``, ``e`` are scratch arrays of length P + 1; ``levels`` (int64)
+    and ``lo`` the P = 2 acceptance table (``montecarlo._levels``, ``[-1]`` for none). Per
+    attempt: one random site (or the next one), the energy change (:func:`table_delta` or
+    :func:`power_delta`), one uniform and its acceptance threshold (:func:`threshold`; at
+    P = 2 the tabulated threshold of the integer level, :func:`level_accept`); the only work
+    that does not scale with the number of terms. The routes that matter for speed
     (dense rows with the P = 2 dot product or the +-1 polynomial, sparse rows with the dot
     product) get their own copy of the attempt loop, free of the other routes' branches.
 
@@ -244,20 +264,20 @@ def sweep(sigma, S, S1, O, rng, beta, dynamics, order, terms, weights, obs, p, e
     if terms.mode == MODE_TABLE:
         if dense and fast == FAST_QUADRATIC:
             _attempts(sigma, S, S1, O, rng, beta, dynamics, order, terms, weights, obs, True,
-                      FAST_QUADRATIC, True, terms.table, p, e)  # fmt: skip
+                      FAST_QUADRATIC, True, terms.table, p, e, levels, lo)  # fmt: skip
         elif dense and fast == FAST_UNIT:
             _attempts(sigma, S, S1, O, rng, beta, dynamics, order, terms, weights, obs, True,
-                      FAST_UNIT, True, terms.dpoly, p, e)  # fmt: skip
+                      FAST_UNIT, True, terms.dpoly, p, e, levels, lo)  # fmt: skip
         elif not dense and fast == FAST_QUADRATIC:
             _attempts(sigma, S, S1, O, rng, beta, dynamics, order, terms, weights, obs, True,
-                      FAST_QUADRATIC, False, terms.table, p, e)  # fmt: skip
+                      FAST_QUADRATIC, False, terms.table, p, e, levels, lo)  # fmt: skip
         else:
             tab = terms.table if fast == FAST_QUADRATIC else terms.dpoly
             _attempts(sigma, S, S1, O, rng, beta, dynamics, order, terms, weights, obs, True,
-                      fast, dense, tab, p, e)  # fmt: skip
+                      fast, dense, tab, p, e, levels, lo)  # fmt: skip
     else:
         _attempts(sigma, S, S1, O, rng, beta, dynamics, order, terms, weights, obs, False,
-                  fast, dense, terms.table, p, e)  # fmt: skip
+                  fast, dense, terms.table, p, e, levels, lo)  # fmt: skip
 
 
 @keyed_njit(_INLINED, parallel=True)

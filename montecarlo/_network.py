@@ -15,6 +15,7 @@ from montecarlo import (
     _dataset,
     _energy,
     _kernels,
+    _levels,
     _memory,
     _progress,
     _requests,
@@ -354,6 +355,7 @@ class HebbianEngine:
             np.repeat(req.ladder, req.chains), req.n_beta, req.chains, req.tempering,
             req.dynamics_code, req.order_code, req.burn_in, req.sweeps, req.thin,
             _chains.PAD_BYTES if parallel else 0,
+            *_levels.acceptance_levels(self._terms, self._storage, req.ladder, req.dynamics_code),
         )  # fmt: skip
         run = _chains.run_parallel if parallel else _chains.run_serial
         args = (state, settings, self._terms, self._storage, self._obs, records)

@@ -44,8 +44,10 @@ def _rotl(x, k):
 
 
 @numba.njit(cache=True, inline="always")
-def uniform(state):
-    """Next float64 in [0, 1) from ``state`` (uint64, shape (4,)), advanced in place."""
+def raw53(state):
+    """Next 53-bit integer ``x`` in [0, 2**53) from ``state`` (uint64, shape (4,)), advanced
+    in place: the top 53 bits of the xoshiro256+ output. :func:`uniform` is ``x * 2**-53``
+    of the same draw (the P = 2 attempt compares ``x`` with a table, ``montecarlo._levels``)."""
     s0 = state[0]
     s1 = state[1]
     s2 = state[2]
@@ -62,4 +64,11 @@ def uniform(state):
     state[1] = s1
     state[2] = s2
     state[3] = s3
-    return np.float64(result >> _U11) * _TWO_M53
+    return np.int64(result >> _U11)
+
+
+@numba.njit(cache=True, inline="always")
+def uniform(state):
+    """Next float64 in [0, 1) from ``state`` (uint64, shape (4,)), advanced in place:
+    ``raw53(state) * 2**-53`` (exact)."""
+    return np.float64(raw53(state)) * _TWO_M53
