@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import types
 
+import numba
 import numpy as np
 import pytest
+import xarray as xr
 
 from montecarlo import _chains, _dataset, observables
 
@@ -85,6 +87,28 @@ def test_ladder_dataset_equals_the_records_analysed_by_hand():
     np.testing.assert_array_equal(ds.sweep.values, BURN + THIN * np.arange(1, N_REC + 1))
     _close(ds.swap_acceptance.values, [1 / 4, 0.0])
     assert ds.m_tau.attrs["units"] == "sweeps"
+    versions = {"numpy": np.__version__, "numba": numba.__version__, "xarray": xr.__version__}
+    for name, version in versions.items():
+        assert ds.attrs[f"version_{name}"] == version
+
+
+def test_constant_chains_are_reliable_from_ten_records_on():
+    """A constant trace has tau = 1/2 record (``observables``), so a run is reliable (at
+    least 20 tau long) from 10 records on: 10 are, 9 are not."""
+    for n_rec, ok in ((10, True), (9, False)):
+        rec = _records(1, 2, n_rec, k=1, pairs=((0, 1),))
+        rec.G[...] = N
+        rec.E[...] = -3.0
+        ds = _build(rec, np.array([1.0]), True, chains=2, tempering=False, engine=_engine(k=1))
+        np.testing.assert_array_equal(ds.m_tau.values, THIN * 0.5)
+        np.testing.assert_array_equal(ds.reliable.values, [ok, ok])
+
+
+def test_four_records_are_enough_for_rhat():
+    rec = _records(1, CHAINS, 4, pairs=())
+    ds = _build(rec, np.array([1.0]), True, tempering=False)
+    m = np.moveaxis(rec.G / N, -1, -2)  # (chain, K, rec)
+    _close(ds.m_rhat.values, observables.split_rhat(m, chain_axis=0))
 
 
 def test_reliable_flags_exactly_the_chains_shorter_than_20_tau():
@@ -154,8 +178,10 @@ def _ar(shape, seed=1):
     "shape, axis, parts",
     [
         ((30, 1000), 0, 1),  # below 2**15 elements: one call
+        ((40000,), 0, 1),  # one trace: one call
         ((2, 17000), 0, 2),  # 2-d above: cut along the leading axis
         ((1, 3, 11000), 1, 3),  # the first leading axis with 2 or more entries
+        ((2, 3, 6000), 0, 2),  # ... even when a later one is longer
         ((10, 1, 3300), 0, 8),  # at most STATS_THREADS = 8 parts
     ],
 )
