@@ -122,3 +122,32 @@ def test_apply_flip_updates_power_sums_exactly():
                             st.val, st.dense)  # fmt: skip
         sigma[i] = -sigma[i]
         np.testing.assert_array_equal(S, _energy.tracked_sums(st, sigma[None], P // 2)[0])
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_unit_route_evaluates_any_polynomial_d(sparse):
+    """``FAST_UNIT`` is ``sum_l D(w_l s_i S_l)`` for the coefficients ``D`` it is given, of any
+    degree (written out for 3 and 5 on dense rows, Horner's loop otherwise), against
+    ``numpy.polynomial.polynomial.polyval``. ``D`` is a view into a longer array of non-zero
+    numbers, so a route that read past its last coefficient would be seen."""
+    from numpy.polynomial.polynomial import polyval
+
+    W = _weights("pm1", 3, seed=8)
+    st = _energy.per_spin_storage(W, sparse=sparse)
+    sigma = np.random.default_rng(11).choice([-1, 1], size=N).astype(np.int8)
+    S_all = _energy.tracked_sums(st, sigma[None], 1)[0]
+    assert np.all(S_all != 0)  # y != 0: every coefficient counts
+    coefs = np.random.default_rng(10).uniform(0.5, 1.5, size=16)
+    for deg in range(1, 8):
+        tab = coefs[: deg + 1]
+        for i in range(N):
+            s_i = int(sigma[i])
+            nz = np.flatnonzero(W[:, i])
+            y = W[nz, i].astype(np.int64) * s_i * S_all[nz, 0]
+            expected = float(np.sum(polyval(y, tab)))
+            a, b = st.indptr[i], st.indptr[i + 1]
+            for dtype in (np.int64, np.int32):
+                S = np.ascontiguousarray(S_all.astype(dtype))
+                dh = _kernels.table_delta(a, b, s_i, S, st.val, st.idx, tab, _kernels.FAST_UNIT,
+                                          0.0, 0, st.dense)  # fmt: skip
+                assert dh == pytest.approx(expected, rel=1e-12, abs=1e-12), (deg, i, dtype)
