@@ -136,11 +136,11 @@ def test_paramagnet_closed_form_and_spin_glass_line(alpha):
             assert np.isnan(f)
 
 
-@pytest.mark.parametrize("T", [1.2, 1.3, 2.2])
+@pytest.mark.parametrize("T", [1.23, 1.29, 2.2])  # onset at T = 1.258
 def test_paramagnet_with_modes_matches_the_map_and_the_variational_form(T):
     """Unsupervised spectrum: the stability flag is the slope of q' = map(q) at q -> 0 below
     one, and f is the variational free energy at nbar = q = r = 0."""
-    p = {"beta": 1 / T, "alpha": 0.05, "rho": 0.0, "eps": 0.4, "g_eps": 4.0}
+    p = {"beta": 1 / T, "alpha": 0.05, "rho": 0.0, "eps": 0.6, "g_eps": 6.0}
     f, exists, stable = _call(lambda _, pp: ags.paramagnet(pp), None, p)
     q = 1e-7
     C_new = _call(ags.rs_map, [0.0, p["beta"] * (1 - q)], p)[1]
@@ -152,6 +152,8 @@ def test_paramagnet_with_modes_matches_the_map_and_the_variational_form(T):
 
 
 def test_project_clips_into_the_domain():
+    """0 <= C <= beta, and C < 1 (1 - C > 0: the RS saddle point) when alpha > 0."""
+    assert 0.0 < 1.0 - ags.C_MAX < 1e-9
     p = {"beta": 10.0, "alpha": 0.05}
     np.testing.assert_array_equal(_call(ags.project, [3.0, 5.0], p), [2.0, ags.C_MAX])
     np.testing.assert_array_equal(_call(ags.project, [-3.0, -1.0], p), [-2.0, 0.0])
