@@ -35,6 +35,7 @@ def oracle(monkeypatch):
 
     def exists(beta, alpha_eff, rho, *, P, modes=None):
         beta, alpha_eff, rho = (np.asarray(a, dtype=float) for a in (beta, alpha_eff, rho))
+        assert np.all(alpha_eff >= 0.0)  # a load, never negative
         calls.append({"beta": beta, "alpha": alpha_eff, "rho": rho, "P": P, "modes": modes})
         ok = alpha_eff < _threshold(beta, rho)
         return ok, np.where(ok, 1.0 - alpha_eff, 0.0)  # m: a known function of the load
@@ -131,6 +132,13 @@ def test_bad_arguments(oracle, kwargs, match):
         critical.critical_point(2, **kwargs)
 
 
+def test_options_are_keyword_only(oracle):
+    with pytest.raises(TypeError):
+        critical.critical_point(2, 0.1)
+    with pytest.raises(TypeError):
+        critical.critical_load(2, 0.1)
+
+
 def test_hebbian_with_zero_rho_is_accepted(oracle):
     a_c, _ = critical.critical_point(2, protocol="hebbian", rho=0.0)
     assert a_c == pytest.approx(0.05, abs=2 * XTOL)
@@ -142,6 +150,9 @@ def test_critical_load_dispatch(oracle, monkeypatch):
                         lambda P, **kw: got.setdefault("1rsb", (P, kw)) and 0.125)
     assert critical.critical_load(4, rho=0.2, T=0.1, level="1RSB") == 0.125
     assert got["1rsb"] == (4, {"rho": 0.2, "protocol": "supervised", "T": 0.1, "progress": None})
+    for protocol in ("supervised", "hebbian"):  # only unsupervised takes (r, M) at 1RSB
+        with pytest.raises(ValueError, match="takes rho, not r and M"):
+            critical.critical_load(4, protocol=protocol, r=0.5, M=9, level="1RSB")
     with pytest.raises(ValueError, match="takes rho, not r and M"):
         critical.critical_load(4, r=0.5, level="1RSB")
     with pytest.raises(ValueError):

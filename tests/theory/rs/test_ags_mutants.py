@@ -151,6 +151,14 @@ def test_paramagnet_with_modes_matches_the_map_and_the_variational_form(T):
     assert float(f) == pytest.approx(fv, abs=1e-13)
 
 
+def test_paramagnet_with_modes_does_not_exist_below_T_1():
+    """beta > 1: ln(1 - beta) is undefined, no paramagnet (and so none stable), even where
+    the onset sum happens to lie below one (here 0.97 at T = 1/4)."""
+    p = {"beta": 4.0, "alpha": 0.05, "rho": 0.0, "eps": 0.6, "g_eps": 6.0}
+    f, exists, stable = _call(lambda _, pp: ags.paramagnet(pp), None, p)
+    assert not bool(exists) and not bool(stable) and np.isnan(f)
+
+
 def test_project_clips_into_the_domain():
     """0 <= C <= beta, and C < 1 (1 - C > 0: the RS saddle point) when alpha > 0."""
     assert 0.0 < 1.0 - ags.C_MAX < 1e-9
