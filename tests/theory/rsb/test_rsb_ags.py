@@ -52,14 +52,75 @@ def test_functional_reduces_to_ags_rs():
     np.testing.assert_allclose(f[0], f[2], atol=1e-12)
 
 
+@functools.lru_cache(maxsize=1)
+def _energy0():
+    """``E(x, alpha)`` at T = 0 over a batch of points (one compiled program, as above)."""
+    quad = rsb.quadrature(1, 128, 128)
+    return jax.jit(jax.vmap(lambda x, a: rsb_ags.energy0(x, a, 0.0, quad)))
+
+
+def _cag_energy0(n, q0, C, mu, alpha, nodes=100):
+    """The T = 0 limit of the same formula (module docstring of theory.rsb.ags), with the
+    inner average in closed form: E exp(mu |a + b z|) = sum_s e^{s mu a + mu^2 b^2/2}
+    Phi((s a + mu b^2)/b), and the outer one by Gauss-Hermite."""
+    from scipy.special import log_ndtr
+
+    z, w = np.polynomial.hermite_e.hermegauss(nodes)
+    w = w / w.sum()
+    lam1, lam2 = 1 - C, 1 - C - mu * (1 - q0)
+    r0 = q0 / lam2**2
+    r1 = (1 - q0) / (lam1 * lam2) + r0
+    a, b = n + np.sqrt(alpha * r0) * z, np.sqrt(alpha * (r1 - r0))
+    log_inner = np.logaddexp(mu * a + log_ndtr((a + mu * b * b) / b),
+                             -mu * a + log_ndtr((-a + mu * b * b) / b)) + 0.5 * (mu * b) ** 2
+    glass = (np.log(lam2) - np.log(lam1)) / mu - q0 / lam2 + C * r1 + mu * (r1 - r0 * q0)
+    return 0.5 * n**2 + 0.5 * alpha * glass - np.sum(w * log_inner) / mu
+
+
+def test_broken_ground_state_energy_equals_the_published_formula():
+    X = np.array([[0.95, 0.9, 0.05, 2.0], [0.8, 0.6, 0.1, 0.5], [0.5, 0.3, 0.2, 1.0]])
+    alpha = np.array([0.1, 0.05, 0.02])
+    with _x64.enabled():
+        E = np.asarray(_energy0()(X, alpha))
+    ref = [_cag_energy0(*x, a) for x, a in zip(X, alpha)]
+    np.testing.assert_allclose(E, ref, rtol=0, atol=1e-8)
+
+
+def _cag_pressure(n, q0, q1, theta, beta, alpha, nodes=100):
+    """The P = 2 1RSB pressure (Crisanti, Amit & Gutfreund 1986; module docstring of
+    theory.rsb.ags) at rho = 0, written out with nested NumPy Gauss-Hermite rules."""
+    z, w = np.polynomial.hermite_e.hermegauss(nodes)
+    w = w / w.sum()
+    lam1 = 1 - beta * (1 - q1)
+    lam2 = lam1 - beta * theta * (q1 - q0)
+    r0 = q0 / lam2**2
+    r1 = (q1 - q0) / (lam1 * lam2) + r0
+    H = beta * (n + np.sqrt(alpha * r0) * z[:, None] + np.sqrt(alpha * (r1 - r0)) * z[None, :])
+    lc = np.abs(H) + np.log1p(np.exp(-2 * np.abs(H))) - np.log(2)  # ln cosh
+    inner = np.log(np.sum(w[None, :] * np.exp(theta * lc), axis=1))
+    logdet = (1 - 1 / theta) * np.log(lam1) + np.log(lam2) / theta - beta * q0 / lam2
+    return (-0.5 * beta * n**2 - 0.5 * alpha * logdet
+            - 0.5 * alpha * beta**2 * (r1 * (1 - q1) + theta * (r1 * q1 - r0 * q0))
+            + np.log(2) + np.sum(w * inner) / theta)
+
+
+def test_broken_functional_equals_the_published_formula():
+    """Away from the RS reductions (q0 < q1, theta < 1), at three points and two (beta, alpha)."""
+    X = np.array([[0.9, 0.5, 0.8, 0.4], [0.7, 0.3, 0.85, 0.6], [0.2, 0.05, 0.9, 0.3]])
+    beta, alpha = np.array([1.6, 1.6, 1.2]), np.array([0.08, 0.05, 0.08])
+    with _x64.enabled():
+        A = np.asarray(_pressure()(X, beta, alpha))
+    ref = [_cag_pressure(*x, b, a) for x, b, a in zip(X, beta, alpha)]
+    np.testing.assert_allclose(A, ref, rtol=0, atol=1e-8)
+
+
 def test_zero_temperature_limit_of_the_functional():
     """E(n, q0, C, mu) is the beta -> inf limit of -A/beta at q1 = 1 - C/beta, theta = mu/beta
     (difference O(1/beta))."""
     alpha, x0 = 0.1, (0.95, 0.9, 0.05, 2.0)
     betas = np.array([100.0, 400.0])
     with _x64.enabled():
-        quad = rsb.quadrature(1, 128, 128)
-        E0 = float(jax.jit(lambda x: rsb_ags.energy0(x, alpha, 0.0, quad))(np.array(x0)))
+        E0 = float(_energy0()(np.array([x0] * 3), np.full(3, alpha))[0])
         x = np.stack([np.full(2, x0[0]), np.full(2, x0[1]), 1 - x0[2] / betas, x0[3] / betas], 1)
         # three points, as in the test above (the compiled program is reused)
         A = _pressure()(np.vstack([x, x[-1:]]), np.r_[betas, betas[-1]], np.full(3, alpha))[:2]
