@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 import pytest
 
@@ -34,11 +35,17 @@ def _ags_rs_f(m, q, beta, alpha):
 
 
 @functools.lru_cache(maxsize=1)
-def _pressure():
-    """``A(x, beta, alpha)`` of the P = 2 functional over a batch of points: one compiled
-    program (128 nodes for z0 and z1) shared by the tests below."""
+def _evaluate():
+    """``(A, G, R, m)`` of the P = 2 functional at T > 0 over a batch of points
+    (``theory.rsb.ags._ev_T``): one compiled program (128 nodes for z0 and z1) shared by the
+    tests below."""
     quad = rsb.quadrature(1, 128, 128)
-    return jax.jit(jax.vmap(lambda x, b, a: rsb_ags.pressure(x, b, a, 0.0, quad)))
+    return jax.jit(jax.vmap(lambda x, b, a: rsb_ags._ev_T(x, b, a, 0.0, quad=quad)))
+
+
+def _pressure():
+    """``A(x, beta, alpha)`` (``theory.rsb.ags.pressure``) from the shared program."""
+    return lambda x, b, a: _evaluate()(jnp.asarray(x), b, a)[0]
 
 
 def test_functional_reduces_to_ags_rs():
@@ -86,15 +93,17 @@ def test_broken_ground_state_energy_equals_the_published_formula():
     np.testing.assert_allclose(E, ref, rtol=0, atol=1e-8)
 
 
-def _cag_pressure(n, q0, q1, theta, beta, alpha, nodes=100):
+def _cag_pressure(n, q0, q1, theta, beta, alpha, nodes=100, r=None):
     """The P = 2 1RSB pressure (Crisanti, Amit & Gutfreund 1986; module docstring of
-    theory.rsb.ags) at rho = 0, written out with nested NumPy Gauss-Hermite rules."""
+    theory.rsb.ags) at rho = 0, written out with nested NumPy Gauss-Hermite rules; ``r``:
+    hold (r0, r1) at these values instead of their saddle point in q."""
     z, w = np.polynomial.hermite_e.hermegauss(nodes)
     w = w / w.sum()
     lam1 = 1 - beta * (1 - q1)
     lam2 = lam1 - beta * theta * (q1 - q0)
     r0 = q0 / lam2**2
     r1 = (q1 - q0) / (lam1 * lam2) + r0
+    r0, r1 = (r0, r1) if r is None else r
     H = beta * (n + np.sqrt(alpha * r0) * z[:, None] + np.sqrt(alpha * (r1 - r0)) * z[None, :])
     lc = np.abs(H) + np.log1p(np.exp(-2 * np.abs(H))) - np.log(2)  # ln cosh
     inner = np.log(np.sum(w[None, :] * np.exp(theta * lc), axis=1))
@@ -112,6 +121,45 @@ def test_broken_functional_equals_the_published_formula():
         A = np.asarray(_pressure()(X, beta, alpha))
     ref = [_cag_pressure(*x, b, a) for x, b, a in zip(X, beta, alpha)]
     np.testing.assert_allclose(A, ref, rtol=0, atol=1e-8)
+
+
+def _cag_map(n, q0, q1, theta, beta, alpha, nodes=100):
+    """(n', q0', q1') = E_z0 (<tanh>, <tanh>^2, <tanh^2>), <.> the cosh^theta-tilted z1
+    average (rho = 0), by nested NumPy Gauss-Hermite rules."""
+    z, w = np.polynomial.hermite_e.hermegauss(nodes)
+    w = w / w.sum()
+    lam1 = 1 - beta * (1 - q1)
+    lam2 = lam1 - beta * theta * (q1 - q0)
+    r0 = q0 / lam2**2
+    r1 = (q1 - q0) / (lam1 * lam2) + r0
+    H = beta * (n + np.sqrt(alpha * r0) * z[:, None] + np.sqrt(alpha * (r1 - r0)) * z[None, :])
+    lc = np.abs(H) + np.log1p(np.exp(-2 * np.abs(H)))
+    tilt = w[None, :] * np.exp(theta * (lc - lc.max(axis=1, keepdims=True)))
+    tilt /= tilt.sum(axis=1, keepdims=True)
+    t1, t2 = (np.sum(tilt * f, axis=1) for f in (np.tanh(H), np.tanh(H) ** 2))
+    return np.array([np.sum(w * t1), np.sum(w * t1**2), np.sum(w * t2)])
+
+
+def test_broken_fixed_point_map_and_theta_derivative():
+    """The map (n, q0, q1) -> (n', q0', q1') by quadrature, and the theta residual
+    dA/dtheta / beta (r0, r1 held: they are stationary) by a central difference of the
+    quadrature pressure."""
+    X = np.array([[0.9, 0.5, 0.8, 0.4], [0.7, 0.3, 0.85, 0.6], [0.2, 0.05, 0.9, 0.3]])
+    beta, alpha = np.array([1.6, 1.6, 1.2]), np.array([0.08, 0.05, 0.08])
+    h = 1e-4
+    with _x64.enabled():
+        _, G, R, m = (np.asarray(v) for v in _evaluate()(jnp.asarray(X), beta, alpha))
+    for x, g, res, mm, b, a in zip(X, G, R, m, beta, alpha):
+        ref = _cag_map(*x, b, a)
+        np.testing.assert_allclose(g[:3], ref, rtol=0, atol=1e-8)
+        assert g[3] == x[3] and mm == pytest.approx(ref[0], abs=1e-8)  # rho = 0: m = n'
+        np.testing.assert_allclose(res[:3], x[:3] - ref, rtol=0, atol=1e-8)
+        n, q0, q1, th = x
+        lam2 = 1 - b * (1 - q1) - b * th * (q1 - q0)
+        r = (q0 / lam2**2, (q1 - q0) / ((1 - b * (1 - q1)) * lam2) + q0 / lam2**2)
+        dA = (_cag_pressure(n, q0, q1, th + h, b, a, r=r)
+              - _cag_pressure(n, q0, q1, th - h, b, a, r=r)) / (2 * h)
+        assert res[3] == pytest.approx(dA / b, abs=1e-7)
 
 
 def test_zero_temperature_limit_of_the_functional():
