@@ -60,10 +60,33 @@ def test_functional_reduces_to_ags_rs():
 
 
 @functools.lru_cache(maxsize=1)
-def _energy0():
-    """``E(x, alpha)`` at T = 0 over a batch of points (one compiled program, as above)."""
+def _energy0_parts():
+    """``(E, n', q0', C', m)`` at T = 0 over a batch of points (``energy0_parts``; one
+    compiled program, as above)."""
     quad = rsb.quadrature(1, 128, 128)
-    return jax.jit(jax.vmap(lambda x, a: rsb_ags.energy0(x, a, 0.0, quad)))
+    return jax.jit(jax.vmap(lambda x, a: rsb_ags.energy0_parts(x, a, 0.0, quad)))
+
+
+def _energy0():
+    return lambda x, a: _energy0_parts()(jnp.asarray(x), a)[0]
+
+
+def test_rs_ground_state_parts_are_the_ags_closed_forms():
+    """q0 = 1: the AGS T = 0 equations, field n + sigma z with sigma = sqrt(alpha)/(1 - C):
+    n' = m = erf(n/(sqrt 2 sigma)), C' = 2 phi(n/sigma)/sigma, and the energy
+    n^2/2 - alpha/(2(1-C)) + alpha C/(2(1-C)^2) - E|n + sigma z|."""
+    from scipy.special import erf
+
+    X = np.array([[0.95, 1.0, 0.05, 2.0], [0.8, 1.0, 0.2, 0.5], [0.6, 1.0, 0.4, 1.0]])
+    alpha = np.array([0.1, 0.05, 0.12])
+    with _x64.enabled():
+        parts = np.stack([np.asarray(v) for v in _energy0_parts()(jnp.asarray(X), alpha)], 1)
+    for (n, _, C, _), a, got in zip(X, alpha, parts):
+        sig = np.sqrt(a) / (1 - C)
+        m = erf(n / (np.sqrt(2) * sig))
+        phi = np.exp(-0.5 * (n / sig) ** 2) / np.sqrt(2 * np.pi)
+        E = 0.5 * n**2 - a / (2 * (1 - C)) + a * C / (2 * (1 - C) ** 2) - (n * m + 2 * sig * phi)
+        np.testing.assert_allclose(got, [E, m, 1.0, 2 * phi / sig, m], rtol=0, atol=1e-12)
 
 
 def _cag_energy0(n, q0, C, mu, alpha, nodes=100):
