@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 import pytest
 
@@ -34,11 +35,17 @@ def _ags_rs_f(m, q, beta, alpha):
 
 
 @functools.lru_cache(maxsize=1)
-def _pressure():
-    """``A(x, beta, alpha)`` of the P = 2 functional over a batch of points: one compiled
-    program (128 nodes for z0 and z1) shared by the tests below."""
+def _evaluate():
+    """``(A, G, R, m)`` of the P = 2 functional at T > 0 over a batch of points
+    (``theory.rsb.ags._ev_T``): one compiled program (128 nodes for z0 and z1) shared by the
+    tests below."""
     quad = rsb.quadrature(1, 128, 128)
-    return jax.jit(jax.vmap(lambda x, b, a: rsb_ags.pressure(x, b, a, 0.0, quad)))
+    return jax.jit(jax.vmap(lambda x, b, a: rsb_ags._ev_T(x, b, a, 0.0, quad=quad)))
+
+
+def _pressure():
+    """``A(x, beta, alpha)`` (``theory.rsb.ags.pressure``) from the shared program."""
+    return lambda x, b, a: _evaluate()(jnp.asarray(x), b, a)[0]
 
 
 def test_functional_reduces_to_ags_rs():
@@ -52,14 +59,139 @@ def test_functional_reduces_to_ags_rs():
     np.testing.assert_allclose(f[0], f[2], atol=1e-12)
 
 
+@functools.lru_cache(maxsize=1)
+def _energy0_parts():
+    """``(E, n', q0', C', m)`` at T = 0 over a batch of points (``energy0_parts``; one
+    compiled program, as above)."""
+    quad = rsb.quadrature(1, 128, 128)
+    return jax.jit(jax.vmap(lambda x, a: rsb_ags.energy0_parts(x, a, 0.0, quad)))
+
+
+def _energy0():
+    return lambda x, a: _energy0_parts()(jnp.asarray(x), a)[0]
+
+
+def test_rs_ground_state_parts_are_the_ags_closed_forms():
+    """q0 = 1: the AGS T = 0 equations, field n + sigma z with sigma = sqrt(alpha)/(1 - C):
+    n' = m = erf(n/(sqrt 2 sigma)), C' = 2 phi(n/sigma)/sigma, and the energy
+    n^2/2 - alpha/(2(1-C)) + alpha C/(2(1-C)^2) - E|n + sigma z|."""
+    from scipy.special import erf
+
+    X = np.array([[0.95, 1.0, 0.05, 2.0], [0.8, 1.0, 0.2, 0.5], [0.6, 1.0, 0.4, 1.0]])
+    alpha = np.array([0.1, 0.05, 0.12])
+    with _x64.enabled():
+        parts = np.stack([np.asarray(v) for v in _energy0_parts()(jnp.asarray(X), alpha)], 1)
+    for (n, _, C, _), a, got in zip(X, alpha, parts):
+        sig = np.sqrt(a) / (1 - C)
+        m = erf(n / (np.sqrt(2) * sig))
+        phi = np.exp(-0.5 * (n / sig) ** 2) / np.sqrt(2 * np.pi)
+        E = 0.5 * n**2 - a / (2 * (1 - C)) + a * C / (2 * (1 - C) ** 2) - (n * m + 2 * sig * phi)
+        np.testing.assert_allclose(got, [E, m, 1.0, 2 * phi / sig, m], rtol=0, atol=1e-12)
+
+
+def _cag_energy0(n, q0, C, mu, alpha, nodes=100):
+    """The T = 0 limit of the same formula (module docstring of theory.rsb.ags), with the
+    inner average in closed form: E exp(mu |a + b z|) = sum_s e^{s mu a + mu^2 b^2/2}
+    Phi((s a + mu b^2)/b), and the outer one by Gauss-Hermite."""
+    from scipy.special import log_ndtr
+
+    z, w = np.polynomial.hermite_e.hermegauss(nodes)
+    w = w / w.sum()
+    lam1, lam2 = 1 - C, 1 - C - mu * (1 - q0)
+    r0 = q0 / lam2**2
+    r1 = (1 - q0) / (lam1 * lam2) + r0
+    a, b = n + np.sqrt(alpha * r0) * z, np.sqrt(alpha * (r1 - r0))
+    log_inner = np.logaddexp(mu * a + log_ndtr((a + mu * b * b) / b),
+                             -mu * a + log_ndtr((-a + mu * b * b) / b)) + 0.5 * (mu * b) ** 2
+    glass = (np.log(lam2) - np.log(lam1)) / mu - q0 / lam2 + C * r1 + mu * (r1 - r0 * q0)
+    return 0.5 * n**2 + 0.5 * alpha * glass - np.sum(w * log_inner) / mu
+
+
+def test_broken_ground_state_energy_equals_the_published_formula():
+    X = np.array([[0.95, 0.9, 0.05, 2.0], [0.8, 0.6, 0.1, 0.5], [0.5, 0.3, 0.2, 1.0]])
+    alpha = np.array([0.1, 0.05, 0.02])
+    with _x64.enabled():
+        E = np.asarray(_energy0()(X, alpha))
+    ref = [_cag_energy0(*x, a) for x, a in zip(X, alpha)]
+    np.testing.assert_allclose(E, ref, rtol=0, atol=1e-8)
+
+
+def _cag_pressure(n, q0, q1, theta, beta, alpha, nodes=100, r=None):
+    """The P = 2 1RSB pressure (Crisanti, Amit & Gutfreund 1986; module docstring of
+    theory.rsb.ags) at rho = 0, written out with nested NumPy Gauss-Hermite rules; ``r``:
+    hold (r0, r1) at these values instead of their saddle point in q."""
+    z, w = np.polynomial.hermite_e.hermegauss(nodes)
+    w = w / w.sum()
+    lam1 = 1 - beta * (1 - q1)
+    lam2 = lam1 - beta * theta * (q1 - q0)
+    r0 = q0 / lam2**2
+    r1 = (q1 - q0) / (lam1 * lam2) + r0
+    r0, r1 = (r0, r1) if r is None else r
+    H = beta * (n + np.sqrt(alpha * r0) * z[:, None] + np.sqrt(alpha * (r1 - r0)) * z[None, :])
+    lc = np.abs(H) + np.log1p(np.exp(-2 * np.abs(H))) - np.log(2)  # ln cosh
+    inner = np.log(np.sum(w[None, :] * np.exp(theta * lc), axis=1))
+    logdet = (1 - 1 / theta) * np.log(lam1) + np.log(lam2) / theta - beta * q0 / lam2
+    return (-0.5 * beta * n**2 - 0.5 * alpha * logdet
+            - 0.5 * alpha * beta**2 * (r1 * (1 - q1) + theta * (r1 * q1 - r0 * q0))
+            + np.log(2) + np.sum(w * inner) / theta)
+
+
+def test_broken_functional_equals_the_published_formula():
+    """Away from the RS reductions (q0 < q1, theta < 1), at three points and two (beta, alpha)."""
+    X = np.array([[0.9, 0.5, 0.8, 0.4], [0.7, 0.3, 0.85, 0.6], [0.2, 0.05, 0.9, 0.3]])
+    beta, alpha = np.array([1.6, 1.6, 1.2]), np.array([0.08, 0.05, 0.08])
+    with _x64.enabled():
+        A = np.asarray(_pressure()(X, beta, alpha))
+    ref = [_cag_pressure(*x, b, a) for x, b, a in zip(X, beta, alpha)]
+    np.testing.assert_allclose(A, ref, rtol=0, atol=1e-8)
+
+
+def _cag_map(n, q0, q1, theta, beta, alpha, nodes=100):
+    """(n', q0', q1') = E_z0 (<tanh>, <tanh>^2, <tanh^2>), <.> the cosh^theta-tilted z1
+    average (rho = 0), by nested NumPy Gauss-Hermite rules."""
+    z, w = np.polynomial.hermite_e.hermegauss(nodes)
+    w = w / w.sum()
+    lam1 = 1 - beta * (1 - q1)
+    lam2 = lam1 - beta * theta * (q1 - q0)
+    r0 = q0 / lam2**2
+    r1 = (q1 - q0) / (lam1 * lam2) + r0
+    H = beta * (n + np.sqrt(alpha * r0) * z[:, None] + np.sqrt(alpha * (r1 - r0)) * z[None, :])
+    lc = np.abs(H) + np.log1p(np.exp(-2 * np.abs(H)))
+    tilt = w[None, :] * np.exp(theta * (lc - lc.max(axis=1, keepdims=True)))
+    tilt /= tilt.sum(axis=1, keepdims=True)
+    t1, t2 = (np.sum(tilt * f, axis=1) for f in (np.tanh(H), np.tanh(H) ** 2))
+    return np.array([np.sum(w * t1), np.sum(w * t1**2), np.sum(w * t2)])
+
+
+def test_broken_fixed_point_map_and_theta_derivative():
+    """The map (n, q0, q1) -> (n', q0', q1') by quadrature, and the theta residual
+    dA/dtheta / beta (r0, r1 held: they are stationary) by a central difference of the
+    quadrature pressure."""
+    X = np.array([[0.9, 0.5, 0.8, 0.4], [0.7, 0.3, 0.85, 0.6], [0.2, 0.05, 0.9, 0.3]])
+    beta, alpha = np.array([1.6, 1.6, 1.2]), np.array([0.08, 0.05, 0.08])
+    h = 1e-4
+    with _x64.enabled():
+        _, G, R, m = (np.asarray(v) for v in _evaluate()(jnp.asarray(X), beta, alpha))
+    for x, g, res, mm, b, a in zip(X, G, R, m, beta, alpha):
+        ref = _cag_map(*x, b, a)
+        np.testing.assert_allclose(g[:3], ref, rtol=0, atol=1e-8)
+        assert g[3] == x[3] and mm == pytest.approx(ref[0], abs=1e-8)  # rho = 0: m = n'
+        np.testing.assert_allclose(res[:3], x[:3] - ref, rtol=0, atol=1e-8)
+        n, q0, q1, th = x
+        lam2 = 1 - b * (1 - q1) - b * th * (q1 - q0)
+        r = (q0 / lam2**2, (q1 - q0) / ((1 - b * (1 - q1)) * lam2) + q0 / lam2**2)
+        dA = (_cag_pressure(n, q0, q1, th + h, b, a, r=r)
+              - _cag_pressure(n, q0, q1, th - h, b, a, r=r)) / (2 * h)
+        assert res[3] == pytest.approx(dA / b, abs=1e-7)
+
+
 def test_zero_temperature_limit_of_the_functional():
     """E(n, q0, C, mu) is the beta -> inf limit of -A/beta at q1 = 1 - C/beta, theta = mu/beta
     (difference O(1/beta))."""
     alpha, x0 = 0.1, (0.95, 0.9, 0.05, 2.0)
     betas = np.array([100.0, 400.0])
     with _x64.enabled():
-        quad = rsb.quadrature(1, 128, 128)
-        E0 = float(jax.jit(lambda x: rsb_ags.energy0(x, alpha, 0.0, quad))(np.array(x0)))
+        E0 = float(_energy0()(np.array([x0] * 3), np.full(3, alpha))[0])
         x = np.stack([np.full(2, x0[0]), np.full(2, x0[1]), 1 - x0[2] / betas, x0[3] / betas], 1)
         # three points, as in the test above (the compiled program is reused)
         A = _pressure()(np.vstack([x, x[-1:]]), np.r_[betas, betas[-1]], np.full(3, alpha))[:2]
