@@ -101,13 +101,14 @@ def _everything(z, zm, mask, c):
         out["p", name], out["pm", name] = f(z), f(zm, mask)
         out["vjp", name] = jax.grad(lambda z, f=f: jnp.sum(f(z) * c))(z)
         out["psi", name], out["psim", name] = conjugate(name, z), conjugate(name, zm, mask)
+        out["dpsim", name] = jax.grad(lambda z, n=name: jnp.sum(conjugate(n, z, mask)))(zm)
     for a in (1.25, 3.0):
         out["entmax", a], out["entmax_m", a] = entmax(z, a), get("entmax", a)(zm, mask)
         out["dpsi", a] = jax.grad(lambda a: jnp.sum(conjugate("entmax", z, None, a)))(a)
     for a in (1.5, 2.5):
         out["dp", a] = jax.grad(lambda a: jnp.sum(entmax(z, a) * c))(a)
     out["default"] = get("entmax")(z)
-    out["rows"] = entmax(z, jnp.array([1.25, 1.5, 3.0]))
+    out["rows"] = entmax(z, jnp.array([[1.25, 1.5, 3.0]]))
     return {repr(k): v for k, v in out.items()}  # a pytree's keys must sort: strings
 
 
@@ -118,9 +119,11 @@ class _Got(dict):
 
 @pytest.fixture(scope="module")
 def got():
+    # a leading batch axis of length 1: an axis counted from the front is not the last one
     with jax.enable_x64(True):
-        args = (jnp.asarray(Z), jnp.asarray(ZM), jnp.asarray(MASK), jnp.asarray(np.tile(C, (3, 1))))
-        return _Got(jax.tree.map(np.asarray, jax.jit(_everything)(*args)))
+        args = (Z, ZM, MASK, np.tile(C, (3, 1)))
+        out = jax.jit(_everything)(*(jnp.asarray(a[None]) for a in args))
+        return _Got(jax.tree.map(lambda a: np.asarray(a)[0] if np.ndim(a) else np.asarray(a), out))
 
 
 @pytest.mark.parametrize("name", SEPARATIONS)
@@ -174,6 +177,8 @@ def test_conjugates_match_their_closed_forms(got, name):
     np.testing.assert_allclose(got["psi", name], want, rtol=1e-13, atol=0)
     kept = [_ref_conjugate(name, z[m]) if m.any() else 0.0 for z, m in zip(ZM, MASK)]
     np.testing.assert_allclose(got["psim", name], kept, rtol=1e-13, atol=1e-13)
+    # its gradient is the separation, finite (zero) on the fully masked row
+    np.testing.assert_allclose(got["dpsim", name], _ref_masked(name, ZM, MASK), atol=1e-9)
     with pytest.raises(ValueError, match="separation must be one of"):
         conjugate("softmin", jnp.asarray(Z))
 
