@@ -42,10 +42,11 @@ def _np_ce(z):
 
 
 def _np_retrieval(s, m, beta):
+    """Retrieved rows divided by max(|r|, 1e-12) (the documented floor NORM_FLOOR)."""
     z = beta * s @ m.T
     w = np.exp(z - z.max(axis=1, keepdims=True))
     r = (w / w.sum(axis=1, keepdims=True)) @ m
-    return r / np.linalg.norm(r, axis=1, keepdims=True)
+    return r / np.maximum(np.linalg.norm(r, axis=1, keepdims=True), 1e-12)
 
 
 def _everything(x, y, t, b):
@@ -57,10 +58,12 @@ def _everything(x, y, t, b):
         "eye_cloob": cloob_loss(eye, eye, inv_tau=3.0, beta=2.0),
         "loob_xy": infoloob(x, y, inv_tau=t),
         "loob_yx": infoloob(y, x, inv_tau=t),
+        "loob_d1": infoloob(x[:, :1], y[:, :1], inv_tau=t),  # one column is enough
         "nce": infonce(x, y, inv_tau=t, return_parts=True),
         "cloob": cloob_loss(x, y, inv_tau=t, beta=b, return_parts=True),
         "hr": hopfield_retrieval(y, x, beta=b),
         "hr_tiny": hopfield_retrieval(x, tiny, beta=b),
+        "hr_floor": hopfield_retrieval(x, 1e-5 * tiny, beta=b),  # norm ~1e-14: floored
         "hr_zero": hopfield_retrieval(x, 0.0 * y, beta=b),
     }
 
@@ -75,6 +78,12 @@ def got():
 def test_infoloob_and_infonce_match_the_formulas(got):
     assert float(got["loob_xy"]) == pytest.approx(_np_infoloob(X, Y, T), rel=1e-13)
     assert float(got["loob_yx"]) == pytest.approx(_np_infoloob(Y, X, T), rel=1e-13)
+    want = _np_infoloob(X[:, :1], Y[:, :1], T)
+    assert float(got["loob_d1"]) == pytest.approx(want, rel=1e-13)
+    with pytest.raises(
+        ValueError, match=r"anchors and others need d >= 1 columns; got shape \(3, 0\)"
+    ):
+        infoloob(np.zeros((3, 0)), np.zeros((3, 0)), inv_tau=1.0)
     img, txt = _np_ce(T * X @ Y.T), _np_ce(T * Y @ X.T)
     nce = got["nce"]
     assert float(nce.image_term) == pytest.approx(img, rel=1e-13)
@@ -97,6 +106,9 @@ def test_cloob_loss_matches_the_formula(got):
 
 def test_retrieval_normalises_tiny_rows_and_keeps_zero_rows_zero(got):
     np.testing.assert_allclose(got["hr_tiny"], _np_retrieval(X, 1e-9 * Y, B), rtol=0, atol=1e-12)
+    floored = _np_retrieval(X, 1e-14 * Y, B)
+    assert np.all(np.linalg.norm(floored, axis=1) < 0.05)  # the floor does act here
+    np.testing.assert_allclose(got["hr_floor"], floored, rtol=1e-12, atol=0)
     np.testing.assert_array_equal(got["hr_zero"], 0.0)
 
 
