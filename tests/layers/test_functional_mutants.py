@@ -136,8 +136,25 @@ def _everything(q, k, v, mask, bias, rng):
             dropout_rng=rng,
             return_info=info,
         )
-    xi, X, beta = q[0, :, 0], k[0, :, 0], jnp.asarray(EBETA)
-    for name in SEPARATIONS:  # energies of two states, each with its own beta
+    # defaults update_steps_eps=1e-4, update_steps_limit=100: head 0 (beta 0.3) is still
+    # moving after 100 updates, head 1 converges after 9 (NumPy: 1.2e-4 then 2.4e-5)
+    res["conv"] = retrieve(q, k, v, beta=0.3, update_steps_max=None, return_info=True)
+    # "xla" is for fixed softmax schedules only; these must run the explicit iteration
+    res["conv_xla"] = retrieve(q, k, v, beta=BETA, update_steps_max=2, implementation="xla")
+    res["xla_sparse"] = retrieve(
+        q,
+        k,
+        k,
+        beta=BETA,
+        separation="sparsemax",
+        update_steps_max=2,
+        update_steps_eps=0.0,
+        implementation="xla",
+    )
+    res["xla_info"] = retrieve(q, k, k, beta=BETA, implementation="xla", return_info=True)
+    # energies of two states, each with its own beta and its own memory (batch axes (1, 2))
+    xi, X, beta = q[0, :, 0], jnp.swapaxes(k, 1, 2), jnp.asarray(EBETA)
+    for name in SEPARATIONS:
         res["E", name] = energy(xi, X, beta=beta, separation=name)
         res["Em", name] = energy(xi, X, beta=beta, separation=name, mask=jnp.asarray(EMASK))
         res["E25", name] = energy(xi, X, beta=1.3, separation=name, entmax_alpha=2.5)
@@ -274,14 +291,46 @@ def _np_energy(name, xi, X, beta, mask=None, alpha=1.5):
 
 @pytest.mark.parametrize("name", SEPARATIONS)
 def test_energy_matches_the_closed_form(got, name):
-    X, xi = K[0, :, 0], Q[0, :, 0]
+    xi = Q[0, :, 0]
     for i in range(2):
+        X = K[0, :, i]  # state i's memory
         want = _np_energy(name, xi[i], X, EBETA[i])
-        assert got["E", name][i] == pytest.approx(want, rel=1e-12, abs=1e-12)
+        assert got["E", name][0, i] == pytest.approx(want, rel=1e-12, abs=1e-12)
         want = _np_energy(name, xi[i], X, EBETA[i], EMASK[i])
-        assert got["Em", name][i] == pytest.approx(want, rel=1e-12, abs=1e-12)
+        assert got["Em", name][0, i] == pytest.approx(want, rel=1e-12, abs=1e-12)
         want = _np_energy(name, xi[i], X, 1.3, alpha=2.5)
-        assert got["E25", name][i] == pytest.approx(want, rel=1e-12, abs=1e-12)
+        assert got["E25", name][0, i] == pytest.approx(want, rel=1e-12, abs=1e-12)
+
+
+def _np_until_converged(q, k, v, beta, eps=1e-4, limit=100):
+    """Updates until the weights move by at most eps (Frobenius over (L, S)) or ``limit``."""
+    out, steps = np.zeros(q.shape[:-1] + (v.shape[-1],)), np.zeros((1, q.shape[2]), int)
+    for h in range(q.shape[2]):
+        xi, kh = q[0, :, h], k[0, :, h]
+        w = _rows("softmax", beta * xi @ kh.T)
+        moved, t = np.inf, 0
+        while moved > eps and t < limit:
+            w_prev, w, t = w, _rows("softmax", beta * (w @ kh) @ kh.T), t + 1
+            moved = np.linalg.norm(w - w_prev)
+        out[0, :, h], steps[0, h] = w @ v[0, :, h], t
+    return out, steps
+
+
+def test_default_tolerance_and_step_limit_and_the_explicit_route(got):
+    out, steps = _np_until_converged(Q, K, V, 0.3)
+    np.testing.assert_array_equal(steps, [[100, 9]])  # the reference's own count
+    r = got["conv"]
+    np.testing.assert_array_equal(r.steps, steps)
+    np.testing.assert_array_equal(r.converged, [[False, True]])
+    np.testing.assert_allclose(r.output, out, rtol=0, atol=1e-12)
+    # tolerance 1e-4 (not 0): no fixed schedule; neither head converges within 2 updates
+    want, _ = _np_retrieve("softmax", Q, K, V, BETA, 2)
+    np.testing.assert_allclose(got["conv_xla"], want, rtol=0, atol=1e-12)
+    want, _ = _np_retrieve("sparsemax", Q, K, K, BETA, 2)
+    np.testing.assert_allclose(got["xla_sparse"], want, rtol=0, atol=1e-12)
+    want, w = _np_retrieve("softmax", Q, K, K, BETA, 0)
+    np.testing.assert_allclose(got["xla_info"].output, want, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(got["xla_info"].weights, w, rtol=0, atol=1e-12)
 
 
 def test_energy_dtype_and_mask_errors():
