@@ -56,6 +56,7 @@ MODULES: dict[str, list[str]] = {
     "theory/rs/dense.py": ["tests/theory/rs/test_dense.py"],
     "theory/rs/ags.py": ["tests/theory/rs/test_ags.py"],
     "theory/rsb/dense.py": [
+        "tests/theory/rsb/test_dense_mutants.py",
         "tests/theory/rsb/test_rsb_stationarity.py",
         "tests/theory/rsb/test_rsb.py",
     ],
