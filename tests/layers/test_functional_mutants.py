@@ -158,6 +158,8 @@ def _everything(q, k, v, mask, bias, rng):
         res["E", name] = energy(xi, X, beta=beta, separation=name)
         res["Em", name] = energy(xi, X, beta=beta, separation=name, mask=jnp.asarray(EMASK))
         res["E25", name] = energy(xi, X, beta=1.3, separation=name, entmax_alpha=2.5)
+    # one memory shared by both states: the mask's batch axes come from the query alone
+    res["Em1"] = energy(xi, k[0, :, 0], beta=beta, mask=jnp.asarray(EMASK))
     return {repr(key): val for key, val in res.items()}
 
 
@@ -300,6 +302,9 @@ def test_energy_matches_the_closed_form(got, name):
         assert got["Em", name][0, i] == pytest.approx(want, rel=1e-12, abs=1e-12)
         want = _np_energy(name, xi[i], X, 1.3, alpha=2.5)
         assert got["E25", name][0, i] == pytest.approx(want, rel=1e-12, abs=1e-12)
+        if name == "softmax":
+            want = _np_energy(name, xi[i], K[0, :, 0], EBETA[i], EMASK[i])
+            assert got["Em1"][i] == pytest.approx(want, rel=1e-12, abs=1e-12)
 
 
 def _np_until_converged(q, k, v, beta, eps=1e-4, limit=100):
@@ -340,3 +345,5 @@ def test_energy_dtype_and_mask_errors():
         energy(xi, jnp.stack([X] * 3), beta=1.0, mask=jnp.ones((2, 4), bool))
     with pytest.raises(ValueError, match="mask"):
         energy(xi, X, beta=1.0, mask=jnp.ones((2, 5), bool))
+    with pytest.raises(ValueError, match="mask"):  # (2, 4) expected: one S axis, not two
+        energy(xi, jnp.stack([X] * 2), beta=1.0, mask=jnp.ones((2, 2, 4), bool))
