@@ -122,3 +122,20 @@ def test_identity_embeddings_by_hand(got):
     n2 = math.exp(2 * b) + 2  # |e^b e_i + sum_{j != i} e_j|^2
     want = -t + math.log(2 * math.exp(t * (2 * math.exp(b) + 1) / n2))
     assert float(got["eye_cloob"]) == pytest.approx(want, rel=1e-13)
+
+
+def test_signatures_and_shape_messages():
+    a = jnp.asarray(X, jnp.float32)
+    # temperatures are keyword-only: a positional one is a TypeError, not a silent default
+    for call in (
+        lambda: infoloob(a, a, 2.0),
+        lambda: infonce(a, a, 2.0),
+        lambda: hopfield_retrieval(a, a, 2.0),
+        lambda: cloob_loss(a, a, 2.0, beta=1.0),
+    ):
+        with pytest.raises(TypeError, match="positional argument"):
+            call()
+    with pytest.raises(ValueError, match=r"anchors must have shape \(N, d\).*got shape \(\)"):
+        infoloob(jnp.float32(1.0), a, inv_tau=1.0)
+    with pytest.raises(ValueError, match=r"anchors and others must have the same shape"):
+        infoloob(a, a[:, :2], inv_tau=1.0)
