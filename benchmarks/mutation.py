@@ -62,6 +62,7 @@ MODULES: dict[str, list[str]] = {
                            "tests/theory/rs/test_dense.py"],
     "theory/rs/ags.py": ["tests/theory/rs/test_ags_mutants.py", "tests/theory/rs/test_ags.py"],
     "theory/rsb/dense.py": [
+        "tests/theory/rsb/test_dense_mutants.py",
         "tests/theory/rsb/test_rsb_stationarity.py",
         "tests/theory/rsb/test_rsb.py",
     ],
@@ -86,10 +87,14 @@ MODULES: dict[str, list[str]] = {
     "hopfield_sim/finite_size.py": ["tests/hopfield_sim/test_finite_size_mutants.py",
                                     "tests/hopfield_sim/test_extrapolation_weights.py",
                                     "tests/hopfield_sim/test_finite_size.py"],
-    "hopfield_sim/layers/functional.py": ["tests/layers/test_default_beta.py",
+    "hopfield_sim/layers/functional.py": ["tests/layers/test_functional_mutants.py",
+                                          "tests/layers/test_default_beta.py",
                                           "tests/layers/test_functional.py"],
-    "hopfield_sim/layers/separation.py": ["tests/layers/test_separation.py"],
-    "hopfield_sim/layers/contrastive.py": ["tests/layers/test_contrastive.py"],
+    "hopfield_sim/layers/separation.py": ["tests/layers/test_separation_mutants.py",
+                                          "tests/layers/test_separation.py"],
+    "hopfield_sim/layers/contrastive.py": ["tests/layers/test_contrastive_mutants.py",
+                                           "tests/layers/test_contrastive_api.py",
+                                           "tests/layers/test_contrastive.py"],
     "hopfield_sim/tabular/objective.py": ["tests/tabular/test_objective_mutants.py",
                                           "tests/tabular/test_objective_values.py",
                                           "tests/tabular/test_objective.py"],
@@ -153,20 +158,25 @@ def _bin(name: str) -> str:
 
 
 def _sample_work(db: Path, n: int, seed: int) -> None:
-    """Keep a random sample of ``n`` of the session's mutants (uniform without replacement,
-    reproducible from ``seed``) and record the population size beside the session, so the
-    report can state the score as an estimate with its binomial interval."""
+    """Keep a random sample of ``n`` of the session's mutants that the filters left to run
+    (uniform without replacement, reproducible from ``seed``) and record the size of that
+    population beside the session, so the report can state the score as an estimate with its
+    binomial interval. Mutants of excluded operators (already marked skipped by the filters)
+    are dropped first: they are not part of the population and would only shrink the sample."""
     import random
     import sqlite3
 
     with sqlite3.connect(db) as con:
-        jobs = sorted(r[0] for r in con.execute("SELECT job_id FROM work_items"))
+        every = sorted(r[0] for r in con.execute("SELECT job_id FROM work_items"))
+        done = {r[0] for r in con.execute("SELECT job_id FROM work_results")}
+        jobs = [j for j in every if j not in done]
         keep = set(random.Random(seed).sample(jobs, min(n, len(jobs))))
-        drop = [(j,) for j in jobs if j not in keep]
-        con.executemany("DELETE FROM mutation_specs WHERE job_id = ?", drop)
-        con.executemany("DELETE FROM work_items WHERE job_id = ?", drop)
-    db.with_suffix(".sample.json").write_text(
-        json.dumps({"population": len(jobs), "sampled": len(keep), "seed": seed}))
+        drop = [(j,) for j in every if j not in keep]
+        for table in ("mutation_specs", "work_items", "work_results"):
+            con.executemany(f"DELETE FROM {table} WHERE job_id = ?", drop)  # noqa: S608
+    db.with_suffix(".sample.json").write_text(json.dumps(
+        {"population": len(jobs), "sampled": len(keep), "seed": seed,
+         "filtered": len(every) - len(jobs)}))  # fmt: skip
 
 
 def _wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
