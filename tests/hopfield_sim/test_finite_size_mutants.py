@@ -145,18 +145,18 @@ def _curie_weiss_m(N: int, T: float) -> float:
     return float(np.sum(w * M / N) / np.sum(w))
 
 
-CW = {"N": 200, "sweeps": 200, "burn_in": 50}  # one pattern: alpha N = 0.2 rounds to K = 1
+CW_N = 200  # at alpha = 0.001 one pattern: alpha N = 0.2 rounds to K = 0, at least 1
 
 
 def test_one_pattern_gives_the_exact_curie_weiss_overlap_on_both_paths():
     """K = max(1, round(alpha N)) = 1 at alpha = 0.001, N = 200: the Curie-Weiss model. Started
     in the pattern at T = 0.7 < 1 the chain stays in the m > 0 state, whose exact finite-N
     mean is 0.822; at T = 3 (paramagnet) the mean is 0 (std of a 200-sweep mean ~0.01)."""
-    exact = _curie_weiss_m(CW["N"], 0.7)
+    exact = _curie_weiss_m(CW_N, 0.7)
     assert exact == pytest.approx(0.822, abs=1e-3)  # m = tanh(m / T) gives 0.84 at N = inf
-    on_T = fs.retrieval_overlap(CW["N"], 0.7, path="T", fixed=0.001, sweeps=200, burn_in=50)
-    on_alpha = fs.retrieval_overlap(CW["N"], 0.001, fixed=0.7, sweeps=200, burn_in=50, seed=1)
-    hot = fs.retrieval_overlap(CW["N"], 0.001, fixed=3.0, sweeps=200, burn_in=50, seed=2)
+    on_T = fs.retrieval_overlap(CW_N, 0.7, path="T", fixed=0.001, sweeps=200, burn_in=50)
+    on_alpha = fs.retrieval_overlap(CW_N, 0.001, fixed=0.7, sweeps=200, burn_in=50, seed=1)
+    hot = fs.retrieval_overlap(CW_N, 0.001, fixed=3.0, sweeps=200, burn_in=50, seed=2)
     assert on_T == pytest.approx(exact, abs=0.015)
     assert on_alpha == pytest.approx(exact, abs=0.015)
     assert abs(hot) < 0.05
@@ -196,14 +196,14 @@ def test_locate_with_the_sampler_and_its_defaults():
     """The Monte Carlo measure of ``locate_transition`` (default P = 2): at T = 0.5 the one
     pattern is retrieved with the exact Curie-Weiss overlap 0.956, at T >= 1.75 not; every
     sample is ``retrieval_overlap`` of its point and number."""
-    tr = fs.locate_transition(CW["N"], bounds=(0.5, 3.0), fixed=0.001, path="T", budget=3,
+    tr = fs.locate_transition(CW_N, bounds=(0.5, 3.0), fixed=0.001, path="T", budget=3,
                               min_samples=1, bootstrap=10, seed=4, sweeps=200,
                               burn_in=50)  # fmt: skip
     assert sorted(tr.x) == [0.5, 1.75, 3.0]
     got = dict(zip(tr.x, tr.m))
-    assert got[0.5] == pytest.approx(_curie_weiss_m(CW["N"], 0.5), abs=0.01)
+    assert got[0.5] == pytest.approx(_curie_weiss_m(CW_N, 0.5), abs=0.01)
     assert abs(got[1.75]) < 0.1 and abs(got[3.0]) < 0.1
-    again = fs.retrieval_overlap(CW["N"], 0.5, path="T", fixed=0.001, sweeps=200, burn_in=50,
+    again = fs.retrieval_overlap(CW_N, 0.5, path="T", fixed=0.001, sweeps=200, burn_in=50,
                                  seed=4, sample=0)  # fmt: skip
     assert got[0.5] == again
 
