@@ -1,5 +1,6 @@
 """RS theory of the teacher-student dense network and its phase classification
-(docs/teacher-student.md; equations in theory/rs/teacher.py).
+(docs/teacher-student.md; equations in theory/rs/teacher.py, for P = 2 in
+theory/rs/teacher_p2.py).
 
 Phases (Theriault & Tantari, SciPost Phys. 17, 040 (2024)), at each (T, alpha) with the
 teacher at T*:
