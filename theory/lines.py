@@ -237,13 +237,18 @@ def nishimori_line(P: int, alpha, *, kind: str = "thermodynamic") -> np.ndarray:
     thermodynamic line coincides with the paramagnet -> spin-glass transition of the direct
     model with random patterns (Theriault & Tantari 2024; tested). Where it lies below the
     teacher's own transition (the teacher is then ferromagnetic) it is not physical.
+    P = 2 (the AGS student of the Curie-Weiss teacher): the transition is continuous and both
+    lines are T = 1 + sqrt(alpha), the direct model's spin-glass temperature (closed form,
+    docs/teacher-student.md; tested against the solver).
     """
     from theory.teacher_student import _dense_order
 
-    P = _dense_order(P)
+    P = _validate.interaction_order(P)
     _validate.choice("kind", kind, KINDS)
     a = _validate.real_array("alpha", alpha, low=0.0, high=math.inf, high_open=True)
-    return _nishimori_kappa(P, kind) * np.sqrt(a)
+    if P == 2:
+        return 1.0 + np.sqrt(a)
+    return _nishimori_kappa(_dense_order(P), kind) * np.sqrt(a)
 
 
 @functools.cache

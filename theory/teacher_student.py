@@ -1,5 +1,6 @@
 """RS theory of the teacher-student dense network and its phase classification
-(docs/teacher-student.md; equations in theory/rs/teacher.py).
+(docs/teacher-student.md; equations in theory/rs/teacher.py, for P = 2 in
+theory/rs/teacher_p2.py).
 
 Phases (Theriault & Tantari, SciPost Phys. 17, 040 (2024)), at each (T, alpha) with the
 teacher at T*:
@@ -27,18 +28,19 @@ import xarray as xr
 from theory import _schema, _validate
 from theory._conventions import N_EXISTS
 from theory.rs import teacher as rs_teacher
+from theory.rs import teacher_p2 as rs_teacher_p2
 
 PHASES = ("eR", "gR", "lR", "SG", "P")
 Q_SG = 1e-6  # q above which a converged spin-glass solution is not the paramagnet
 
 
 def _dense_order(P) -> int:
-    """P >= 3: the equations have no reaction term (P = 2 would need AGS's)."""
+    """P >= 3: the equations without a reaction term (P = 2 is theory.rs.teacher_p2)."""
     P = _validate.interaction_order(P)
     if P < 3:
         raise ValueError(
-            f"the teacher-student RS theory needs P >= 3; got P={P} (P = 2 has the AGS "
-            "reaction term, not implemented for teacher data)."
+            f"this teacher-student route needs P >= 3; got P={P} (P = 2: the AGS student, "
+            "theory.teacher_student(2, ...))."
         )
     return P
 
@@ -77,7 +79,9 @@ def teacher_student(P: int, *, T, alpha, T_star=None, P_star=None, N=None) -> xr
     Parameters
     ----------
     P : int
-        Order of the student, >= 3.
+        Order of the student, >= 2. P = 2 (p* = 2 only): the AGS student of the
+        Curie-Weiss teacher (theory/rs/teacher_p2.py); it adds ``replicon_b``,
+        ``rs_stable_b`` per branch and the global ``replicon``, ``rs_stable`` (AT).
     T : float or 1-d array_like
         Student temperature (package units; T' = 2T in the peer paper's), >= 0.
     alpha : float or 1-d array_like
@@ -87,7 +91,8 @@ def teacher_student(P: int, *, T, alpha, T_star=None, P_star=None, N=None) -> xr
         p* = 2 and even P: the effective teacher of :func:`effective_beta_star` at beta*_eff =
         beta, the paper's "large-noise" regime; refused for p* = 2 and odd P).
     P_star : int, optional
-        Order of the teacher: ``None`` or P (matched), or 2. p* = 2 with odd P: the pair
+        Order of the teacher: ``None`` or P (matched), or 2 (for P = 2 the same). p* = 2 with
+        odd P: the pair
         theory of theory/rs/teacher.py (T* > 1 fixed as N grows; the student learns from the
         examples' pair correlations, and +xi* and -xi* are equivalent, so q* is |q*|). p* = 2
         with even P: the matched equations at the effective beta* (needs ``N`` when
@@ -112,6 +117,9 @@ def teacher_student(P: int, *, T, alpha, T_star=None, P_star=None, N=None) -> xr
     >>> ds = theory.teacher_student(3, T=1.0, alpha=0.5, T_star=1.5, P_star=2)
     >>> round(ds.q_star.item(), 4)
     0.6236
+    >>> ds = theory.teacher_student(2, T=1.5, alpha=1.0)  # P = 2, Nishimori line
+    >>> round(ds.q_star.item(), 4), bool(ds.rs_stable.item())
+    (0.5707, True)
     """
     P, P_star, pair = _orders(P, P_star)
     grid = _grid(T, alpha)
@@ -126,10 +134,13 @@ def teacher_student(P: int, *, T, alpha, T_star=None, P_star=None, N=None) -> xr
     ferro, beta_star, kappa = _teacher(P, P_star, pair, nishimori, Ts, beta, N)
     data, sols = _branches(beta, beta_star, AA, P, kappa)
     data["teacher_ferromagnetic"] = (("T", "alpha"), ferro)
-    phase, glob = _classify(sols)
+    phase, glob = _classify(sols, P)
     phase = np.where(ferro, 0, phase).astype(np.int8)
-    for k in ("q_star", "m", "q", "free_energy"):
+    for k in ("q_star", "m", "q", "free_energy") + (("replicon",) if P == 2 else ()):
         data[k] = (("T", "alpha"), glob[k])
+    if P == 2:
+        data["rs_stable"] = (("T", "alpha"), glob["replicon"] > 0, {
+            "long_name": "replica symmetry locally (AT) stable", "units": "1"})  # fmt: skip
     data["phase"] = (("T", "alpha"), phase, {
         "long_name": "RS phase of the student", "flag_values": np.arange(5, dtype=np.int8),
         "flag_meanings": " ".join(PHASES)})  # fmt: skip
@@ -137,6 +148,7 @@ def teacher_student(P: int, *, T, alpha, T_star=None, P_star=None, N=None) -> xr
     # ``converged`` masks the grid (as_dataset would add one and NaN the other branches)
     ds = xr.Dataset(data, coords={k: (k, v) for k, v in grid.coords.items()})
     regime = "matched" if P_star == P else ("pair" if pair else "scaled (beta*_eff)")
+    regime = "AGS (P = p* = 2)" if P == 2 else regime
     ds.attrs.update(model="teacher-student dense Hebbian network (docs/teacher-student.md)",
                     P=P, P_star=P_star, teacher_regime=regime,
                     T_star="T (Nishimori line)" if nishimori else T_star,
@@ -148,7 +160,7 @@ def teacher_student(P: int, *, T, alpha, T_star=None, P_star=None, N=None) -> xr
 
 def _orders(P, P_star) -> tuple[int, int, bool]:
     """Validated (P, P_star) and whether the pair theory (p* = 2, odd P) applies."""
-    P = _dense_order(P)
+    P = _validate.interaction_order(P)
     P_star = P if P_star is None else _validate.interaction_order(P_star)
     if P_star not in (P, 2):
         raise ValueError(
@@ -188,6 +200,9 @@ def _teacher_settings(P: int, P_star: int, pair: bool, T_star, N):
 def _teacher(P, P_star, pair, nishimori, Ts, beta, N):
     """(teacher_ferromagnetic, beta*, kappa) at every grid point: the teacher the student
     sees (kappa: the pair theory's pair coupling, else None)."""
+    if P == 2:  # Curie-Weiss teacher: ferromagnetic for T* <= 1, else kappa = beta*/(1-beta*)
+        ferro = Ts <= 1.0
+        return ferro, np.zeros_like(Ts), np.where(ferro, 0.0, 1.0 / np.where(ferro, 2.0, Ts - 1.0))
     ferro_T = teacher_ferromagnetic(P_star, np.unique(Ts))
     ferro = ferro_T[np.searchsorted(np.unique(Ts), Ts)]
     if P_star != P and not pair and nishimori:
@@ -206,17 +221,22 @@ def _branches(beta, beta_star, AA, P, kappa):
     the paramagnet's free energy) and the solutions by branch, in grid shape."""
     data, sols = {}, {}
     for branch in ("teacher", "example", "spinglass", "paramagnet"):
-        o = rs_teacher.solve_flat(beta, beta_star, AA, P=P, branch=branch, kappa=kappa)
+        if P == 2:
+            o = rs_teacher_p2.solve_flat(beta, kappa, AA, branch=branch)
+        else:
+            o = rs_teacher.solve_flat(beta, beta_star, AA, P=P, branch=branch, kappa=kappa)
         sols[branch] = {k: np.asarray(v).reshape(AA.shape) for k, v in o.items()}
         if branch == "paramagnet":
             data["free_energy_paramagnet"] = (("T", "alpha"), sols[branch]["free_energy"])
             continue
         for k, v in sols[branch].items():
             data[f"{k}_{branch}"] = (("T", "alpha"), v)
+        if P == 2:
+            data[f"rs_stable_{branch}"] = (("T", "alpha"), sols[branch]["replicon"] > 0)
     return data, sols
 
 
-def _classify(sols):
+def _classify(sols, P):
     """Phase codes (the paper's rule) and the lowest-f state's overlaps from the branches.
 
     eR: the example branch exists and has lower f than the paramagnet and the teacher
@@ -224,7 +244,9 @@ def _classify(sols):
     exists; SG: the spin-glass branch exists; P otherwise (each "exists" = converged, linearly
     stable, order parameter above numerical zero). The spin glass enters the phase as a
     local solution, as in the paper (its RS free energy lies above the paramagnet's wherever
-    the latter has positive entropy).
+    the latter has positive entropy). P = 2: the q* = m = 0 state that retrieval must beat
+    is the spin glass where it exists (AGS), else the paramagnet; the paramagnet is a
+    candidate only where it is linearly stable (T > 1 + sqrt(alpha), 1 + alpha kappa).
     """
 
     def valid(b, key, cut):
@@ -236,16 +258,21 @@ def _classify(sols):
         "example": valid("example", "m", N_EXISTS),
         "spinglass": valid("spinglass", "q", Q_SG),
         "paramagnet": sols["paramagnet"]["converged"].astype(bool)
+        & sols["paramagnet"]["stable"].astype(bool)
         & np.isfinite(sols["paramagnet"]["free_energy"]),
     }
     names = list(cands)
     F = {b: np.where(cands[b], sols[b]["free_energy"], np.inf) for b in names}
     stack = np.stack([F[b] for b in names])
     best = np.argmin(stack, axis=0)
-    glob = {k: np.choose(best, [sols[b][k] for b in names])
-            for k in ("q_star", "m", "q", "free_energy")}  # fmt: skip
+    keys = ("q_star", "m", "q", "free_energy") + (("replicon",) if P == 2 else ())
+    glob = {k: np.choose(best, [sols[b][k] for b in names]) for k in keys}
     glob["free_energy"] = np.where(np.isfinite(stack.min(axis=0)), glob["free_energy"], np.nan)
-    eR = cands["example"] & (F["example"] < np.minimum(F["paramagnet"], F["teacher"]))
-    gR = cands["teacher"] & (F["teacher"] < F["paramagnet"])
+    f_para = sols["paramagnet"]["free_energy"]
+    F_ref = np.where(np.isfinite(f_para), f_para, np.inf)
+    if P == 2:
+        F_ref = np.where(cands["spinglass"], F["spinglass"], F_ref)
+    eR = cands["example"] & (F["example"] < np.minimum(F_ref, F["teacher"]))
+    gR = cands["teacher"] & (F["teacher"] < F_ref)
     phase = np.select([eR, gR, cands["teacher"], cands["spinglass"]], [0, 1, 2, 3], default=4)
     return phase, glob

@@ -73,9 +73,9 @@ def test_example_retrieval_off_the_nishimori_line():
     assert ds.m.item() == pytest.approx(float(direct.m), abs=1e-8)
 
 
-def test_teacher_student_refuses_p2_and_bad_input():
-    with pytest.raises(ValueError, match="needs P >= 3"):
-        theory.teacher_student(2, T=1.0, alpha=1.0)
+def test_teacher_student_refuses_bad_input():
+    with pytest.raises(ValueError, match="P_star must be P"):
+        theory.teacher_student(2, T=1.0, alpha=1.0, T_star=1.5, P_star=3)
     with pytest.raises(ValueError, match="T_star must be > 0"):
         theory.teacher_student(3, T=1.0, alpha=1.0, T_star=0.0)
     with pytest.raises(ValueError, match="P_star must be P"):
