@@ -167,7 +167,11 @@ def _sample_work(db: Path, n: int, seed: int) -> None:
     import sqlite3
 
     with sqlite3.connect(db) as con:
-        every = sorted(r[0] for r in con.execute("SELECT job_id FROM work_items"))
+        # ordered by what each mutant is, not by cosmic-ray's job ids (random per init): the
+        # same seed draws the same mutants after a fresh init of the same source
+        specs = con.execute("SELECT job_id, operator_name, occurrence, start_pos_row, "
+                            "start_pos_col FROM mutation_specs").fetchall()  # fmt: skip
+        every = [r[0] for r in sorted(specs, key=lambda r: (r[1:], r[0]))]
         done = {r[0] for r in con.execute("SELECT job_id FROM work_results")}
         jobs = [j for j in every if j not in done]
         keep = set(random.Random(seed).sample(jobs, min(n, len(jobs))))
