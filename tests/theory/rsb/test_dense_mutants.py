@@ -44,18 +44,25 @@ def _gh(n):
 Y, WY = _gh(40)
 Z, WZ = _gh(80)
 W = WY[:, None] * WZ[None, :]  # (Y, z0)
+# beta = 5: tanh(h) turns within ~0.1 of its zero; the trapezoid rule on a uniform grid is
+# spectrally accurate for such analytic integrands (Gauss-Hermite with 80 nodes is not)
+_z = np.linspace(-10.0, 10.0, 1001)
+FINE = (_z, np.exp(-0.5 * _z**2) / np.exp(-0.5 * _z**2).sum())
+_z0 = np.linspace(-10.0, 10.0, 20001)  # T = 0, q0 near 1: <sign> turns within b ~ 0.03
+FINE0 = (_z0, np.exp(-0.5 * _z0**2) / np.exp(-0.5 * _z0**2).sum())
 
 
-def _signal(n, alpha):
+def _signal(n, alpha, rho=RHO, Y=Y):
     c = alpha * P * math.factorial(P) / 4.0
-    return c, 0.5 * P * (1 + RHO) ** (0.5 * P - 1) * n ** (P - 1) * (1 + math.sqrt(RHO) * Y)
+    return c, 0.5 * P * (1 + rho) ** (0.5 * P - 1) * n ** (P - 1) * (1 + math.sqrt(rho) * Y)
 
 
-def _ref_T(x, beta, alpha):
+def _ref_T(x, beta, alpha, RHO=RHO, Y=Y, WY=WY, Z=Z, WZ=WZ):
     """(A, n, q0, q1, m) at T > 0 from the formulas, Gauss-Hermite in Y, z0, z1."""
     n, q0, q1, th = x
-    c, s = _signal(n, alpha)
-    b0, b1 = math.sqrt(c * q0 ** (P - 1)), math.sqrt(c * (q1 ** (P - 1) - q0 ** (P - 1)))
+    W = WY[:, None] * WZ[None, :]
+    c, s = _signal(n, alpha, RHO, Y)
+    b0, b1 = math.sqrt(c * q0 ** (P - 1)), math.sqrt(max(c * (q1 ** (P - 1) - q0 ** (P - 1)), 0.0))
     h = beta * (s[:, None, None] + b0 * Z[None, :, None] + b1 * Z[None, None, :])
     lc = np.abs(h) + np.log1p(np.exp(-2 * np.abs(h))) - math.log(2)  # ln cosh h
     tilt = WZ * np.exp(th * lc)
@@ -72,10 +79,11 @@ def _ref_T(x, beta, alpha):
     return A, n_new, np.sum(W * t1**2), np.sum(W * t2), np.sum(W * t1)
 
 
-def _ref_0(x, alpha):
+def _ref_0(x, alpha, RHO=RHO, Y=Y, WY=WY, Z=Z, WZ=WZ):
     """(E, n, q0, m) at T = 0 from the closed-form inner average, Gauss-Hermite in Y, z0."""
     n, q0, mu = x
-    c, s = _signal(n, alpha)
+    W = WY[:, None] * WZ[None, :]
+    c, s = _signal(n, alpha, RHO, Y)
     sd0, b = math.sqrt(c * q0 ** (P - 1)), math.sqrt(c * (1 - q0 ** (P - 1)))
     a = s[:, None] + sd0 * Z[None, :]
     up, dn = mu * a + log_ndtr(a / b + mu * b), -mu * a + log_ndtr(-a / b + mu * b)
@@ -185,3 +193,34 @@ def test_scan_grids():
     S0 = dense.DenseModel.scan_0(np.array([0.01, 0.1]), 4, False)
     assert S0.shape == (2, 4)
     np.testing.assert_allclose(S0, [0.05 * (60 / 0.05) ** (np.arange(4) / 3)] * 2, rtol=1e-12)
+
+
+def test_retrieval_candidates_solve_their_equations():
+    """The engine's candidates on the retrieval branch (hebbian, beta = 5 and T = 0, alpha =
+    0.02): the RS one ``(n, q, q, 1)`` / ``(n, 1, 1)`` and one per scan value (theta or mu held
+    at it) solve the equations of the reference, and they retrieve (n close to 1)."""
+    with _x64.enabled():
+        quad = rsb.quadrature(1, 64, 64)  # rho = 0: Y does not enter
+        args = (jnp.array([5.0]), jnp.array([0.02]), jnp.array([0.0]))
+        raw = jax.jit(lambda S, S0, beta, alpha, rho: (
+            dense._raw_T(S, beta, alpha, rho, P=P, branch="retrieval", quad=quad),
+            dense._raw_0(S0, alpha, rho, P=P, branch="retrieval", quad=quad)))  # fmt: skip
+        out_T, out_0 = raw(jnp.array([[0.3, 0.7]]), jnp.array([[0.5, 3.0]]), *args)
+    (xT, gT, resT, mT), (x0, g0, res0, m0) = (jax.tree.map(lambda a: np.asarray(a)[0], o)
+                                              for o in (out_T, out_0))  # fmt: skip
+    np.testing.assert_array_equal(xT[:, 3], [1.0, 0.3, 0.7])  # theta: RS, then the scan
+    np.testing.assert_array_equal(x0[:, 1:], [[1.0, 1.0], [x0[1, 1], 0.5], [x0[2, 1], 3.0]])
+    assert xT[0, 1] == xT[0, 2]  # RS: q0 = q1
+    # the solver stops at a residual r (its max over the solved equations): every equation
+    # of the reference holds to that r, the RS ones (q0 = q1 on the T > 0 RS candidate) too
+    for x, g, m, r in zip(xT, gT, mT, resT):
+        A, n, q0, q1, m_ref = _ref_T(x, 5.0, 0.02, 0.0, np.zeros(1), np.ones(1), *FINE)
+        assert x[0] > 0.9 and r < 1e-4
+        assert np.max(np.abs(np.array([n, q0, q1]) - x[:3])) <= 2 * r + 1e-10
+        assert m == pytest.approx(m_ref, abs=1e-9) and g == pytest.approx(A, abs=1e-8)
+    assert x0[0, 0] > 0.9 and res0[0] < 1e-4  # RS at T = 0 (q0 = 1: no z1 average left)
+    for x, g, m, r in zip(x0[1:], g0[1:], m0[1:], res0[1:]):  # broken: n and q0 solved
+        E, n, q0, m_ref = _ref_0(x, 0.02, 0.0, np.zeros(1), np.ones(1), *FINE0)
+        assert x[0] > 0.9 and x[1] < 1 and r < 1e-4
+        assert m == pytest.approx(m_ref, abs=1e-9) and g == pytest.approx(-E, abs=1e-8)
+        assert max(abs(n - x[0]), abs(q0 - x[1])) <= 2 * r + 1e-10
