@@ -151,6 +151,12 @@ def _everything(q, k, v, mask, bias, rng):
         update_steps_eps=0.0,
         implementation="xla",
     )
+    # one step on the attention route is jax.nn.dot_product_attention of the scaled query
+    # (its softmax runs in float32: ~1e-7 from the explicit float64 route)
+    res["xla0"] = retrieve(q, k, k, beta=BETA, update_steps_eps=0.0, implementation="xla")
+    res["dpa"] = jax.nn.dot_product_attention(
+        q * jnp.asarray(BETA)[:, None], k, k, scale=1.0, implementation="xla"
+    )
     res["xla_info"] = retrieve(q, k, k, beta=BETA, implementation="xla", return_info=True)
     # energies of two states, each with its own beta and its own memory (batch axes (1, 2))
     xi, X, beta = q[0, :, 0], jnp.swapaxes(k, 1, 2), jnp.asarray(EBETA)
@@ -271,7 +277,7 @@ def test_until_converged_warns_with_the_count():
 
 def test_dropout_and_option_errors():
     q, k = jnp.asarray(Q, jnp.float32), jnp.asarray(K, jnp.float32)
-    for rate in (-0.1, 1.0):
+    for rate in (-0.1, 1.0, 1.5):
         with pytest.raises(ValueError, match=r"dropout_rate must lie in \[0, 1\)"):
             retrieve(q, k, dropout_rate=rate, dropout_rng=jax.random.key(0))
     with pytest.raises(ValueError, match="needs dropout_rng"):
@@ -334,6 +340,8 @@ def test_default_tolerance_and_step_limit_and_the_explicit_route(got):
     want, _ = _np_retrieve("sparsemax", Q, K, K, BETA, 2)
     np.testing.assert_allclose(got["xla_sparse"], want, rtol=0, atol=1e-12)
     want, w = _np_retrieve("softmax", Q, K, K, BETA, 0)
+    np.testing.assert_allclose(got["xla0"], got["dpa"], rtol=0, atol=1e-15)
+    np.testing.assert_allclose(got["xla0"], want, rtol=0, atol=2e-6)
     np.testing.assert_allclose(got["xla_info"].output, want, rtol=0, atol=1e-12)
     np.testing.assert_allclose(got["xla_info"].weights, w, rtol=0, atol=1e-12)
 

@@ -15,6 +15,7 @@ supervised protocol (rho = 0.3) exercises every rho term. One compiled program.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import jax
@@ -44,18 +45,23 @@ def _gh(n):
 Y, WY = _gh(40)
 Z, WZ = _gh(80)
 W = WY[:, None] * WZ[None, :]  # (Y, z0)
+# T = 0, q0 near 1: <sign> turns within b ~ 0.03 of its zero; the trapezoid rule on a uniform
+# grid is spectrally accurate for such analytic integrands (Gauss-Hermite with 80 nodes is not)
+_z0 = np.linspace(-10.0, 10.0, 20001)
+FINE0 = (_z0, np.exp(-0.5 * _z0**2) / np.exp(-0.5 * _z0**2).sum())
 
 
-def _signal(n, alpha):
+def _signal(n, alpha, rho=RHO, Y=Y):
     c = alpha * P * math.factorial(P) / 4.0
-    return c, 0.5 * P * (1 + RHO) ** (0.5 * P - 1) * n ** (P - 1) * (1 + math.sqrt(RHO) * Y)
+    return c, 0.5 * P * (1 + rho) ** (0.5 * P - 1) * n ** (P - 1) * (1 + math.sqrt(rho) * Y)
 
 
-def _ref_T(x, beta, alpha):
+def _ref_T(x, beta, alpha, RHO=RHO, Y=Y, WY=WY, Z=Z, WZ=WZ):
     """(A, n, q0, q1, m) at T > 0 from the formulas, Gauss-Hermite in Y, z0, z1."""
     n, q0, q1, th = x
-    c, s = _signal(n, alpha)
-    b0, b1 = math.sqrt(c * q0 ** (P - 1)), math.sqrt(c * (q1 ** (P - 1) - q0 ** (P - 1)))
+    W = WY[:, None] * WZ[None, :]
+    c, s = _signal(n, alpha, RHO, Y)
+    b0, b1 = math.sqrt(c * q0 ** (P - 1)), math.sqrt(max(c * (q1 ** (P - 1) - q0 ** (P - 1)), 0.0))
     h = beta * (s[:, None, None] + b0 * Z[None, :, None] + b1 * Z[None, None, :])
     lc = np.abs(h) + np.log1p(np.exp(-2 * np.abs(h))) - math.log(2)  # ln cosh h
     tilt = WZ * np.exp(th * lc)
@@ -72,10 +78,11 @@ def _ref_T(x, beta, alpha):
     return A, n_new, np.sum(W * t1**2), np.sum(W * t2), np.sum(W * t1)
 
 
-def _ref_0(x, alpha):
+def _ref_0(x, alpha, RHO=RHO, Y=Y, WY=WY, Z=Z, WZ=WZ):
     """(E, n, q0, m) at T = 0 from the closed-form inner average, Gauss-Hermite in Y, z0."""
     n, q0, mu = x
-    c, s = _signal(n, alpha)
+    W = WY[:, None] * WZ[None, :]
+    c, s = _signal(n, alpha, RHO, Y)
     sd0, b = math.sqrt(c * q0 ** (P - 1)), math.sqrt(c * (1 - q0 ** (P - 1)))
     a = s[:, None] + sd0 * Z[None, :]
     up, dn = mu * a + log_ndtr(a / b + mu * b), -mu * a + log_ndtr(-a / b + mu * b)
@@ -185,3 +192,22 @@ def test_scan_grids():
     S0 = dense.DenseModel.scan_0(np.array([0.01, 0.1]), 4, False)
     assert S0.shape == (2, 4)
     np.testing.assert_allclose(S0, [0.05 * (60 / 0.05) ** (np.arange(4) / 3)] * 2, rtol=1e-12)
+
+
+def test_zero_temperature_retrieval_candidates_solve_their_equations():
+    """The engine's T = 0 candidates on the retrieval branch (hebbian, alpha = 0.02): the RS one
+    ``(n, 1, 1)`` and one per scan value (mu held at it) retrieve (n close to 1), and the broken
+    ones solve the reference's n and q0 equations to the residual the solver reports. (T > 0
+    candidates: the solver tests of test_rsb.py.)"""
+    with _x64.enabled():
+        quad = rsb.quadrature(1, 64, 64)  # rho = 0: Y does not enter
+        raw = jax.jit(functools.partial(dense._raw_0, P=P, branch="retrieval", quad=quad))
+        out = raw(jnp.array([[0.5, 3.0]]), jnp.array([0.02]), jnp.array([0.0]))
+    x0, g0, res0, m0 = (np.asarray(v)[0] for v in out)
+    np.testing.assert_array_equal(x0[:, 1:], [[1.0, 1.0], [x0[1, 1], 0.5], [x0[2, 1], 3.0]])
+    assert x0[0, 0] > 0.9 and res0[0] < 1e-4  # RS at T = 0 (q0 = 1: no z1 average left)
+    for x, g, m, r in zip(x0[1:], g0[1:], m0[1:], res0[1:]):  # broken: n and q0 solved
+        E, n, q0, m_ref = _ref_0(x, 0.02, 0.0, np.zeros(1), np.ones(1), *FINE0)
+        assert x[0] > 0.9 and x[1] < 1 and r < 1e-4
+        assert m == pytest.approx(m_ref, abs=1e-9) and g == pytest.approx(-E, abs=1e-8)
+        assert max(abs(n - x[0]), abs(q0 - x[1])) <= 2 * r + 1e-10
