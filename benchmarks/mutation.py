@@ -62,7 +62,7 @@ MODULES: dict[str, list[str]] = {
                            "tests/theory/rs/test_dense.py"],
     "theory/rs/ags.py": ["tests/theory/rs/test_ags_mutants.py", "tests/theory/rs/test_ags.py"],
     "theory/rsb/dense.py": [
-        "tests/theory/rsb/test_dense_mutants.py",
+        "tests/theory/rsb/test_rsb_dense_mutants.py",
         "tests/theory/rsb/test_rsb_stationarity.py",
         "tests/theory/rsb/test_rsb.py",
     ],
