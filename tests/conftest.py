@@ -45,7 +45,12 @@ def pytest_configure(config):
 
 # test files outside tests/montecarlo/ that compile the Numba drivers (measured: 72 compile
 # events, about 15 s of CPU on a worker that has not compiled them yet)
-_MONTE_CARLO_USERS = ("tests/theory/rs/test_unsupervised.py",)
+_MONTE_CARLO_USERS = (
+    "tests/theory/rs/test_unsupervised.py",
+    # the finite-size drivers run the samplers: 35 s of CPU compiling them on the other
+    # worker, 0.5 s after the Monte Carlo files (measured)
+    "tests/hopfield_sim/test_finite_size_mutants.py",
+)
 
 
 @pytest.hookimpl(optionalhook=True)  # absent without xdist (-p no:xdist, the mutation runner)
