@@ -14,6 +14,7 @@ import pytest
 
 import montecarlo
 import theory
+from montecarlo import _chains
 from theory import _x64
 from theory.rs import ags
 
@@ -91,8 +92,11 @@ def _mc_overlap(N: int, alpha: float, sweeps: int) -> float:
     return float(res.m.isel(pattern=0).mean())
 
 
-def test_matches_monte_carlo_small():
+def test_matches_monte_carlo_small(monkeypatch):
     """N = 1000, K = 10 classes of 40 examples: theory (large-M law) vs simulation."""
+    # the serial driver (same results as the threaded one, tests/montecarlo/test_kernels.py),
+    # whose signature the Monte Carlo files have compiled: no second driver compile
+    monkeypatch.setattr(_chains, "PARALLEL_MIN_WORK", 2**62)
     m_mc = _mc_overlap(1000, 0.01, 150)
     m_th = float(theory.solve("unsupervised", P=2, T=T, alpha=0.01, r=R, M=M).m)
     assert m_mc == pytest.approx(m_th, abs=0.03)
