@@ -97,11 +97,21 @@ def _check_run(net, xi, P, protocol, **kw):
 @pytest.mark.parametrize("P, d", [(4, 0.0), (2, 0.3)])
 def test_sparse_rows_track_energy_and_overlaps(P, d):
     """Sparse rows through the sweep: +-1 weights at P = 4 (the unit polynomial) and diluted
-    ones at P = 2 (the dot product)."""
+    ones at P = 2 (the dot product): the tracked sums, and the decisions by the route's own
+    energy change."""
     xi = montecarlo.archetypes(3, 60, d=d, seed=2)
     net = montecarlo.DenseHebbianNetwork(P, patterns=xi, sparse=True)
     assert not net._storage.dense
+    assert net._terms.fast == (_kernels.FAST_UNIT if P == 4 else _kernels.FAST_QUADRATIC)
     _check_run(net, xi, P, "hebbian", patterns=xi)
+    # the route's energy change drives the decisions: zero-temperature descent (never up)
+    # ends in a local minimum of the energy (no single flip lowers it)
+    res = net.sample(T=0.0, sweeps=10, chains=2, init="random", seed=5)
+    assert np.all(np.diff(res.energy_trace.values, axis=1) <= 1e-12)
+    sigma = res.sigma.values[0]
+    flipped = np.repeat(sigma[None], net.N, axis=0)
+    flipped[np.arange(net.N), np.arange(net.N)] *= -1
+    assert np.all(net.energy(flipped) >= net.energy(sigma) - 1e-12)
 
 
 def test_single_observable_sum_is_tracked():
