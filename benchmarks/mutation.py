@@ -50,8 +50,21 @@ MODULES: dict[str, list[str]] = {
                                "tests/montecarlo/test_observables.py"],
     "montecarlo/_deltas.py": ["tests/montecarlo/test_delta_routes.py",
                               "tests/montecarlo/test_exact_enumeration.py"],
-    "montecarlo/_kernels.py": ["tests/montecarlo/test_delta_routes.py",
-                               "tests/montecarlo/test_kernels.py"],
+    # every mutant of _kernels.py recompiles the drivers (2-3 min under load): the kernel-level
+    # tests first, then one serial-driver signature per mode (P = 2 table, power mode); the
+    # threaded driver's test (a third signature, same kernels) is left out
+    "montecarlo/_kernels.py": [
+        "tests/montecarlo/test_delta_routes.py",
+        "tests/montecarlo/test_kernels.py::test_detailed_balance_on_full_transition_matrix",
+        "tests/montecarlo/test_kernels.py::test_power_mode_closed_forms_equal_newtons_identities",
+        "tests/montecarlo/test_kernels.py::test_accept_rule_matches_acceptance_probability",
+        "tests/montecarlo/test_kernels.py::test_zero_temperature_dynamics_never_raises_the_energy",
+        "tests/montecarlo/test_levels.py::test_chains_with_and_without_the_table_are_identical",
+        "tests/montecarlo/test_kernels.py::test_thinning_records_every_kth_sweep_of_the_same_run",
+        "tests/montecarlo/test_kernels.py::test_tracked_overlaps_equal_recomputation_after_long_runs",
+    ],
+    "montecarlo/_levels.py": ["tests/montecarlo/test_levels_mutants.py",
+                              "tests/montecarlo/test_levels.py"],
     # test_lowstorage.py: only its mixture test calls this module (theory.solve does not)
     "theory/rs/lowstorage.py": [
         "tests/theory/rs/test_lowstorage_mutants.py",
