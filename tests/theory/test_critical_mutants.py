@@ -21,7 +21,7 @@ import theory.rsb
 from theory import critical
 from theory.rsb import unsupervised
 
-XTOL = 1e-9
+XTOL = 1e-12  # the oracle's bisection: far inside the 1e-9 step of m_c below alpha_c
 
 
 def _threshold(beta, rho):
