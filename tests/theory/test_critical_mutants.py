@@ -21,7 +21,7 @@ import theory.rsb
 from theory import critical
 from theory.rsb import unsupervised
 
-XTOL = 1e-9
+XTOL = 1e-12  # the oracle's bisection: far inside the 1e-9 step of m_c below alpha_c
 
 
 def _threshold(beta, rho):
@@ -77,6 +77,8 @@ def test_unsupervised_load_factor(oracle, P):
     a_c, _ = critical.critical_point(P, protocol="unsupervised", r=r, M=M, T=0.5)
     factor = (1 + rho_P) / (1 + rho) ** P
     assert a_c == pytest.approx(_threshold(2.0, rho) / factor, abs=2 * XTOL)
+    # the bracket's first step asks about the load Delta = 1 in true (effective) units
+    assert oracle[1]["alpha"] == pytest.approx([P / math.factorial(P) * factor], rel=1e-15)
     assert all(np.all(c["rho"] == pytest.approx(rho, rel=1e-15)) for c in oracle)
     sup, _ = critical.critical_point(P, protocol="supervised", r=r, M=M, T=0.5)
     assert sup == pytest.approx(_threshold(2.0, rho), abs=2 * XTOL)
@@ -120,6 +122,7 @@ def test_a_threshold_far_above_the_start_is_found_by_doubling(monkeypatch):
 
 
 @pytest.mark.parametrize("kwargs, match", [
+    ({"r": 0.5, "M": math.inf}, "M"),
     ({"r": 0.5}, "give r and M together"),
     ({"M": 5}, "give r and M together"),
     ({"protocol": "hebbian", "rho": 0.1}, "rho must be 0"),
@@ -162,6 +165,11 @@ def test_critical_load_dispatch(oracle, monkeypatch):
     out = critical.critical_load(2, protocol="unsupervised", r=0.5, M=9, level="1RSB",
                                  progress=False)
     assert out == 0.0625 and got["uns"] == (2, {"r": 0.5, "M": 9.0, "T": 0.0, "progress": False})
+    for bad in ({"r": 0.0, "M": 9}, {"r": 0.5, "M": math.inf}):  # r in (0, 1], M finite
+        with pytest.raises(ValueError):
+            critical.critical_load(2, protocol="unsupervised", level="1RSB", **bad)
+    with pytest.raises(TypeError, match="P must be an integer"):  # only "lse" is a string
+        critical.critical_load("4")
     with pytest.raises(TypeError, match="only for P='lse'"):
         critical.critical_load(2, nodes=5)
     with pytest.raises(ValueError):

@@ -123,7 +123,7 @@ def test_paramagnet_closed_form_and_spin_glass_line(alpha):
     """f = (alpha T/2) ln(1 - beta) - T ln 2, exists for beta < 1 (any beta at alpha = 0),
     stable above T_g = 1 + sqrt(alpha) (AGS)."""
     Tg = 1 + math.sqrt(alpha)
-    for T in (0.5, 0.9 * Tg, 1.1 * Tg, 3.0):
+    for T in (0.5, 0.7, 0.9 * Tg, 1.1 * Tg, 3.0):
         beta = 1 / T
         p = {"beta": beta, "alpha": alpha}
         f, exists, stable = _call(lambda _, pp: ags.paramagnet(pp), None, p)
@@ -136,7 +136,7 @@ def test_paramagnet_closed_form_and_spin_glass_line(alpha):
             assert np.isnan(f)
 
 
-@pytest.mark.parametrize("T", [1.23, 1.29, 2.2])  # onset at T = 1.258
+@pytest.mark.parametrize("T", [1.23, 1.257, 1.29, 2.2])  # onset at T = 1.2581
 def test_paramagnet_with_modes_matches_the_map_and_the_variational_form(T):
     """Unsupervised spectrum: the stability flag is the slope of q' = map(q) at q -> 0 below
     one, and f is the variational free energy at nbar = q = r = 0."""

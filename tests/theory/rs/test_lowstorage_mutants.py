@@ -1,5 +1,5 @@
-"""Symmetric mixtures (theory.rs.lowstorage.mixture): defaults, metadata and the Newton solve
-(issue 29, mutation testing). NumPy only."""
+"""Symmetric mixtures (theory.rs.lowstorage.mixture): defaults, metadata and the Newton solve;
+the input check of the T = 0 closed forms (issue 29, mutation testing). NumPy only."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 from scipy.optimize import brentq
 
-from theory.rs.lowstorage import mixture
+from theory import ConvergenceWarning
+from theory.rs.lowstorage import mixture, zero_temperature_overlap
 
 
 def test_default_is_the_hebbian_three_mixture():
@@ -31,3 +32,17 @@ def test_newton_converges_quadratically_to_the_brentq_root(s, T):
 
         assert m == pytest.approx(brentq(g, 0.05, 1.0, xtol=1e-15), abs=1e-12)
     assert int(ds.iterations.max()) <= 8
+
+
+def test_loose_tolerance_is_flagged_not_converged():
+    """Newton stopped at |g| < 0.1 leaves a residual above the 1e-10 convergence threshold:
+    the point is flagged, NaN, with a ConvergenceWarning."""
+    with pytest.warns(ConvergenceWarning):
+        ds = mixture(3, T=[0.3], tol=0.1)
+    assert not ds.converged.values.any() and np.isnan(ds.m.values).all()
+    assert (ds.residual.values > 1e-10).all()
+
+
+def test_negative_data_entropy_is_refused():
+    with pytest.raises(ValueError, match="rho"):
+        zero_temperature_overlap(-0.5)
