@@ -117,7 +117,9 @@ def test_zero_temperature_functional_reduces_to_rs():
 
 def test_paramagnet_and_guerra_bound_spin_glass():
     betas = np.array([1.0, 3.0, 10.0, 30.0])
+    before = jax.config.jax_enable_x64
     out = _solve(betas, "spinglass")
+    assert jax.config.jax_enable_x64 == before  # the solver leaves the global precision alone
     assert out["converged"].all()
     K = ALPHA * math.factorial(P) / 4
     # high T: the paramagnet, f = -ln2/beta - beta K/2, and no broken solution
@@ -271,9 +273,3 @@ def test_unsupervised_rejected_at_1rsb():
             rho=np.zeros(1),
             branch="retrieval",
         )
-
-
-def test_solver_leaves_global_precision_alone():
-    before = jax.config.jax_enable_x64
-    _solve([3.0], "spinglass")
-    assert jax.config.jax_enable_x64 == before
