@@ -34,35 +34,10 @@ import numpy as np
 import montecarlo
 from montecarlo import _energy, _kernels, _levels
 from montecarlo._deltas import FAST_MATH
-from montecarlo._rng import _TWO_M53, _U11, _U17, _U45, stream_states, uniform
+from montecarlo._rng import _TWO_M53, raw53, stream_states, uniform
 
 TWO53 = 1 << 53
 V_SATURATED = 37.0  # |beta dh| beyond which t(u) (|t| <= 36.74 for x >= 1) decides alone
-
-
-@numba.njit(cache=True, inline="always")
-def _rotl(x, k):
-    return (x << k) | (x >> (np.uint64(64) - k))
-
-
-@numba.njit(cache=True, inline="always")
-def raw53(state):
-    """The 53-bit integer ``x`` behind ``montecarlo._rng.uniform`` (which returns
-    ``x * 2**-53``); advances ``state`` the same way: the same stream."""
-    s0, s1, s2, s3 = state[0], state[1], state[2], state[3]
-    result = s0 + s3
-    t = s1 << _U17
-    s2 ^= s0
-    s3 ^= s1
-    s1 ^= s2
-    s0 ^= s3
-    s2 ^= t
-    s3 = _rotl(s3, _U45)
-    state[0] = s0
-    state[1] = s1
-    state[2] = s2
-    state[3] = s3
-    return np.int64(result >> _U11)
 
 
 # ----------------------------------------------------------------- the table

@@ -52,3 +52,13 @@ def gibbs_average(values, H, beta):
     w = np.exp(-beta * (H - H.min()))
     w /= w.sum()
     return np.tensordot(w, values, axes=(0, 0))
+
+
+def accepts(dh: float, beta: float, dynamics: str, x: int) -> bool:
+    """The acceptance rule of ``montecarlo._kernels.accept`` in Python floats:
+    ``beta dH < t(x 2**-53)``, t the heat-bath (``"glauber"``) or Metropolis threshold."""
+    u = x * 2.0**-53
+    if u == 0.0:
+        return True
+    t = math.log((1.0 - u) / u) if dynamics == "glauber" else -math.log(u)
+    return beta * dh < t

@@ -9,25 +9,15 @@ the last float that still accepts it; and the engine with the table switched off
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pytest
+from mc_reference import accepts as _accepts
 
 import montecarlo
 from montecarlo import _kernels, _levels
 from montecarlo._rng import stream_states
 
 DYNAMICS = {"glauber": _kernels.GLAUBER, "metropolis": _kernels.METROPOLIS}
-
-
-def _accepts(dh: float, beta: float, dynamics: str, x: int) -> bool:
-    """``beta dH < t(x 2**-53)`` in Python floats (the rule of ``_kernels.accept``)."""
-    u = x * 2.0**-53
-    if u == 0.0:
-        return True
-    t = math.log((1.0 - u) / u) if dynamics == "glauber" else -math.log(u)
-    return beta * dh < t
 
 
 def _net(N=40, K=3, seed=1):

@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 import pytest
+from mc_reference import accepts as _accepts
 
 import montecarlo
 from montecarlo import _kernels, _levels
@@ -21,15 +22,6 @@ DYNAMICS = {"glauber": _kernels.GLAUBER, "metropolis": _kernels.METROPOLIS}
 def test_ulp_equals_math_ulp():
     for y in (0.0, 1e-300, 0.7, 1.0, -1.0, 3.5, -36.7, 1e300):
         assert _levels._ulp(y) == math.ulp(y), y
-
-
-def _accepts(dh: float, beta: float, dynamics: str, x: int) -> bool:
-    """``beta dH < t(x 2**-53)`` in Python floats (the rule of ``_kernels.accept``)."""
-    u = x * 2.0**-53
-    if u == 0.0:
-        return True
-    t = math.log((1.0 - u) / u) if dynamics == "glauber" else -math.log(u)
-    return beta * dh < t
 
 
 @pytest.mark.parametrize("dynamics", sorted(DYNAMICS))
