@@ -18,7 +18,7 @@ import math
 
 import numpy as np
 import pytest
-from scipy.optimize import brentq
+from scipy.optimize import brentq, minimize_scalar
 from scipy.special import erfinv
 
 import montecarlo
@@ -91,12 +91,15 @@ def test_odd_p_overlaps_are_signed_not_folded():
     ds = theory.solve("hebbian", P=3, T=[0.0, 0.5], alpha=[0.0, 0.05])
     assert np.all(ds.m.values > 0.9)
     line = theory.lines.temperature_line(3, [0.0, 0.05])
-    # P = 3, alpha = 0: the spinodal of m = tanh(3 m^2 / (2 T)) (saddle-node)
-    x = np.linspace(0.3, 1.0, 70_001)
-    Ts = np.linspace(0.85, 0.95, 10_001)
-    exists = [np.max(np.tanh(1.5 * x * x / T) - x) >= 0 for T in Ts]
-    T_sp = Ts[np.flatnonzero(exists)[-1]]
-    assert line[0] == pytest.approx(T_sp, abs=2e-5)
+    # P = 3, alpha = 0: the spinodal of m = tanh(3 m^2 / (2 T)) (saddle-node), where the
+    # largest excess max_x [tanh(1.5 x^2 / T) - x] of the map over the identity reaches zero
+    def excess(T: float) -> float:
+        peak = minimize_scalar(lambda x: x - np.tanh(1.5 * x * x / T), bounds=(0.3, 1.0),
+                               method="bounded", options={"xatol": 1e-12})  # fmt: skip
+        return -peak.fun
+
+    T_sp = brentq(excess, 0.85, 0.95, xtol=1e-13)  # 0.873874...
+    assert line[0] == pytest.approx(T_sp, abs=1e-6)
     assert line[1] < line[0]
 
 
