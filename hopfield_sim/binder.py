@@ -17,14 +17,15 @@ from hopfield_sim.sweep import point_seed
 
 
 def binder(m: np.ndarray) -> float:
-    """Binder cumulant ``U = 1 - <m^4> / (3 <m^2>^2)`` of overlap samples ``m``.
+    """Binder cumulant ``U = 1 - <m^4> / (3 <m^2>^2)`` of overlap samples ``m`` (all of them,
+    flattened): :func:`montecarlo.observables.binder_cumulant` of one sample set.
 
     0 for a Gaussian distribution centred at 0 (paramagnet), 2/3 for ``m = +-m0``
-    (ordered); the curves of different N cross at the transition.
+    (ordered); the curves of different N cross at the transition. NaN if every ``m`` is 0.
     """
-    m = np.asarray(m, dtype=float).ravel()
-    m2 = np.mean(m**2)
-    return float(1.0 - np.mean(m**4) / (3.0 * m2**2)) if m2 > 0 else float("nan")
+    from montecarlo import observables  # the samplers' package, imported when first needed
+
+    return float(observables.binder_cumulant(np.ravel(np.asarray(m, dtype=float))))
 
 
 def binder_curves(
