@@ -19,19 +19,11 @@ import math
 
 import numpy as np
 import pytest
+from gh_two_normals import expect2 as _gh
 from scipy.special import erf
 
 from theory import _x64
 from theory.rs import ags
-
-Y, WY = np.polynomial.hermite_e.hermegauss(80)
-WY = WY / WY.sum()
-
-
-def _gh(fn):
-    """E fn(Y, z) over two independent standard normals (80 x 80 Gauss-Hermite)."""
-    yy, zz = np.meshgrid(Y, Y, indexing="ij")
-    return float((np.outer(WY, WY) * fn(yy, zz)).sum())
 
 
 def _pp(p):

@@ -18,18 +18,11 @@ import math
 
 import numpy as np
 import pytest
+from gh_two_normals import expect2 as _gh
 from scipy.special import erf
 
 from theory import _x64
 from theory.rs import dense
-
-Y, WY = np.polynomial.hermite_e.hermegauss(80)
-WY = WY / WY.sum()
-
-
-def _gh(fn):
-    yy, zz = np.meshgrid(Y, Y, indexing="ij")
-    return float((np.outer(WY, WY) * fn(yy, zz)).sum())
 
 
 def _p(**kw):
