@@ -69,7 +69,7 @@ def test_paramagnet_starts_are_the_paramagnet(monkeypatch):
     np.testing.assert_array_equal(x[..., :3], 0.0)  # m = q0 = q1 = 0, every candidate
 
 
-@pytest.mark.parametrize("branch", ["retrieval", "spinglass"])
+@pytest.mark.parametrize("branch", ["retrieval", "spinglass", "paramagnet"])
 def test_zero_temperature_starts_and_box(monkeypatch, branch):
     alpha = np.array([0.02, 0.08, 0.138, 0.2])
     S = ags.AGSModel.scan_0(alpha, 8, branch == "retrieval")
