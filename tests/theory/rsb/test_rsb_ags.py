@@ -38,9 +38,9 @@ def _ags_rs_f(m, q, beta, alpha):
 def _evaluate():
     """``(A, G, R, m)`` of the P = 2 functional at T > 0 over a batch of points
     (``theory.rsb.ags._ev_T``) and ``A`` of ``theory.rsb.ags.pressure``: one compiled program
-    (128 nodes for z0 and z1, 16 for the dataset noise Y; ``rho = 0`` unless given) shared by
+    (128 nodes for z0 and z1, 4 for the dataset noise Y; ``rho = 0`` unless given) shared by
     the tests below."""
-    quad = rsb.quadrature(16, 128, 128)
+    quad = rsb.quadrature(4, 128, 128)
 
     def one(x, b, a, r):
         return (*rsb_ags._ev_T(x, b, a, r, quad=quad), rsb_ags.pressure(x, b, a, r, quad))
@@ -68,9 +68,9 @@ def test_functional_reduces_to_ags_rs():
 @functools.lru_cache(maxsize=1)
 def _energy0_parts():
     """``((E, n', q0', C', m), E)`` at T = 0 over a batch of points (``energy0_parts`` and
-    ``energy0``; one compiled program, as above, with 16 Gauss-Hermite nodes for the
+    ``energy0``; one compiled program, as above, with 4 Gauss-Hermite nodes for the
     dataset noise Y; ``rho = 0`` unless given)."""
-    quad = rsb.quadrature(16, 128, 128)
+    quad = rsb.quadrature(4, 128, 128)
 
     def one(x, a, r):
         return rsb_ags.energy0_parts(x, a, r, quad), rsb_ags.energy0(x, a, r, quad)
@@ -134,11 +134,11 @@ def _cag_parts0(n, q0, C, mu, alpha, rho):
     """``(E, n', q0', C', m)`` of the T = 0 formula (module docstring of theory.rsb.ags) with
     dataset noise: ``a = n (1 + sqrt(rho) Y) + sqrt(alpha r0) z0``; the inner average in
     closed form as in :func:`_cag_energy0`, ``<sign>`` = tanh of half the difference of its
-    two terms, and the outer ones by Gauss-Hermite in Y (16 nodes, the solver's rule) and a
+    two terms, and the outer ones by Gauss-Hermite in Y (4 nodes, the rule of the program) and a
     uniform rule in z0."""
     from scipy.special import log_ndtr
 
-    Y, wY = gauss_normal(16)
+    Y, wY = gauss_normal(4)
     z0 = np.linspace(-10, 10, 2001)
     w0 = np.exp(-0.5 * z0**2) / np.exp(-0.5 * z0**2).sum()
     lam1, lam2 = 1 - C, 1 - C - mu * (1 - q0)
@@ -173,7 +173,7 @@ def _fields(n, q0, q1, theta, beta, alpha, nodes, rho, r=None):
     weights of (Y, z0) and of z1 (Gauss-Hermite; Y = 0 alone at rho = 0), lambda1,2, r0, r1."""
     z, w = np.polynomial.hermite_e.hermegauss(nodes)
     w = w / w.sum()
-    Y, wY = gauss_normal(16) if rho else (np.zeros(1), np.ones(1))
+    Y, wY = gauss_normal(4) if rho else (np.zeros(1), np.ones(1))
     lam1 = 1 - beta * (1 - q1)
     lam2 = lam1 - beta * theta * (q1 - q0)
     r0 = q0 / lam2**2
