@@ -153,5 +153,14 @@ def test_split_rhat_of_the_shortest_chains_by_hand():
     from montecarlo.observables import split_rhat
 
     trace = np.array([[0.0, 2.0, 1.0, 3.0], [1.0, 1.0, 4.0, 2.0]])
-    assert split_rhat(trace) == pytest.approx(np.sqrt(10 / 9), rel=1e-14)
-    assert split_rhat(trace.T, chain_axis=1) == pytest.approx(np.sqrt(10 / 9), rel=1e-14)
+    r = np.sqrt(10 / 9)
+    assert split_rhat(trace) == pytest.approx(r, rel=1e-14)
+    assert split_rhat(trace.T, chain_axis=1) == pytest.approx(r, rel=1e-14)
+    # an odd record count drops the middle record: the same halves, the same R
+    odd = np.insert(trace, 2, [7.0, -5.0], axis=1)
+    assert split_rhat(odd) == pytest.approx(r, rel=1e-14)
+    # one R per observable (chains, observables, time); R is invariant under x -> a x + b
+    both = np.stack([trace, 2.0 * trace + 1.0], axis=1)
+    np.testing.assert_allclose(split_rhat(both), [r, r], rtol=1e-14)
+    with pytest.raises(ValueError, match="at least 4 records per chain; got 3"):
+        split_rhat(np.zeros((2, 5, 3)))
