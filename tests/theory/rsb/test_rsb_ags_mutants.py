@@ -10,8 +10,8 @@ must not let them leave it. The paramagnet (``m = q0 = q1 = 0``) solves no equat
 starts are returned as they are, so a start with ``q1 > q0`` would come back as a "broken
 solution" (the slow test shows the closed-form paramagnet that results from the right starts).
 
-The starts are taken from the solver's own call of the engine (``engine.solve_candidates`` is
-replaced by a recorder): no compiled program, a few milliseconds.
+The starts and the box are taken from the solver's own call of the engine
+(``engine.raw_candidates`` is replaced by a recorder): no JAX operation, a few milliseconds.
 """
 
 from __future__ import annotations
@@ -19,25 +19,25 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from theory import _x64, rsb
+from theory import rsb
 from theory.rsb import ags, engine
 
 
 def _solver_call(monkeypatch, raw, S, params, branch):
-    """The starts ``x = A y0 + B`` (n_grid, C, d) and the box ``(lo, hi)`` that ``raw`` hands
-    to the engine."""
+    """The broken candidates' starts (n_grid, n_scan, d) and the box ``(lo, hi)`` that ``raw``
+    hands to the engine, the starts built as ``engine.raw_candidates`` documents them: ``y_b``
+    with the overlap ``fn / (1 + rho)`` and the scan value in ``scan_slot``."""
     seen = {}
 
-    def record(ev, p, Y0, A, B, mask_fp, mask_nt, lo, hi, n_fp, n_nt):
-        seen.update(Y0=np.asarray(Y0), A=np.asarray(A), B=np.asarray(B), lo=np.asarray(lo),
-                    hi=np.asarray(hi))  # fmt: skip
-        return None
+    def record(ev, S, params, **kw):
+        seen.update(kw)
 
-    monkeypatch.setattr(engine, "solve_candidates", record)
-    with _x64.enabled():
-        raw(S, *params, branch=branch, quad=None)
-    x = np.einsum("cij,gcj->gci", seen["A"], seen["Y0"]) + seen["B"]
-    return x, seen["lo"], seen["hi"]
+    monkeypatch.setattr(engine, "raw_candidates", record)
+    raw(S, *params, branch=branch, quad=None)
+    x = np.broadcast_to(np.asarray(seen["y_b"], float), (*S.shape, len(seen["y_b"]))).copy()
+    x[..., 0] = seen["fn"] / (1 + params[-1][:, None])
+    x[..., seen["scan_slot"]] = S
+    return x, np.asarray(seen["lo"], float), np.asarray(seen["hi"], float)
 
 
 BETA = np.array([0.5, 2.0, 20.0, 200.0])
@@ -48,7 +48,7 @@ RHO = np.array([0.0, 0.3, 0.0, 0.3])
 def test_finite_temperature_starts_lie_in_the_domain(monkeypatch, branch):
     S = ags.AGSModel.scan_T(BETA, 8, branch == "retrieval")
     x, lo, hi = _solver_call(monkeypatch, ags._raw_T, S, (BETA, np.full(4, 0.1), RHO), branch)
-    n, q0, q1, theta = np.moveaxis(x[:, 1:], -1, 0)  # the broken candidates
+    n, q0, q1, theta = np.moveaxis(x, -1, 0)
     b = BETA[:, None]
     lam1 = 1 - b * (1 - q1)
     lam2 = lam1 - b * theta * (q1 - q0)
@@ -74,7 +74,7 @@ def test_zero_temperature_starts_and_box(monkeypatch, branch):
     alpha = np.array([0.02, 0.08, 0.138, 0.2])
     S = ags.AGSModel.scan_0(alpha, 8, branch == "retrieval")
     x, lo, hi = _solver_call(monkeypatch, ags._raw_0, S, (alpha, RHO), branch)
-    n, q0, C, mu = np.moveaxis(x[:, 1:], -1, 0)  # the broken candidates
+    n, q0, C, mu = np.moveaxis(x, -1, 0)
     assert np.all((0 <= q0) & (q0 < 1))  # 1 - q0 > 0: a broken start
     assert np.all((0 <= C) & (C < 1)) and np.all(1 - C - mu * (1 - q0) > 0)
     np.testing.assert_array_equal(mu, S)
