@@ -79,7 +79,8 @@ MODULES: dict[str, list[str]] = {
         "tests/theory/rsb/test_rsb_stationarity.py",
         "tests/theory/rsb/test_rsb.py",
     ],
-    "theory/rsb/ags.py": ["tests/theory/rsb/test_rsb_ags.py"],
+    "theory/rsb/ags.py": ["tests/theory/rsb/test_rsb_ags_mutants.py",
+                          "tests/theory/rsb/test_rsb_ags.py"],
     "theory/multitasking/equations.py": ["tests/theory/multitasking/test_equations_mutants.py",
                                          "tests/theory/multitasking/test_multitasking_rs.py"],
     # test_lines.py (80 s per mutant, JAX compilation) replaced by an existence oracle with a

@@ -144,3 +144,23 @@ def test_keyword_conventions():
         integrated_autocorrelation_time(x, 3.0)
     with pytest.raises(TypeError):
         blocking_error(x, 8)
+
+
+def test_split_rhat_of_the_shortest_chains_by_hand():
+    """Two chains of 4 records, split into four halves of n = 2: half means 1, 2, 1, 3 (their
+    variance B/n = 11/12), within-half variances 2, 2, 0, 2 (W = 3/2), so
+    R = sqrt(((n - 1)/n W + B/n) / W) = sqrt((3/4 + 11/12) / (3/2)) = sqrt(10/9)."""
+    from montecarlo.observables import split_rhat
+
+    trace = np.array([[0.0, 2.0, 1.0, 3.0], [1.0, 1.0, 4.0, 2.0]])
+    r = np.sqrt(10 / 9)
+    assert split_rhat(trace) == pytest.approx(r, rel=1e-14)
+    assert split_rhat(trace.T, chain_axis=1) == pytest.approx(r, rel=1e-14)
+    # an odd record count drops the middle record: the same halves, the same R
+    odd = np.insert(trace, 2, [7.0, -5.0], axis=1)
+    assert split_rhat(odd) == pytest.approx(r, rel=1e-14)
+    # one R per observable (chains, observables, time); R is invariant under x -> a x + b
+    both = np.stack([trace, 2.0 * trace + 1.0], axis=1)
+    np.testing.assert_allclose(split_rhat(both), [r, r], rtol=1e-14)
+    with pytest.raises(ValueError, match="at least 4 records per chain; got 3"):
+        split_rhat(np.zeros((2, 5, 3)))
