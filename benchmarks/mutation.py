@@ -88,6 +88,14 @@ MODULES: dict[str, list[str]] = {
                            "tests/theory/rs/test_ags.py::test_published_capacity",
                            "tests/theory/rs/test_dense.py::test_P4_capacity_in_Delta"],
     "theory/_bracket.py": ["tests/theory/test_bracket_mutants.py"],  # test_lines.py: 80 s
+    "theory/_gaussian.py": ["tests/theory/test_gaussian_mutants.py",
+                            "tests/theory/test_averages.py"],
+    # theory.solve runs the grid, the fixed-point solver and the stability test
+    "theory/rs/grid.py": ["tests/theory/test_solve.py", "tests/theory/rs/test_lowstorage.py",
+                          "tests/theory/rs/test_ags.py"],
+    "theory/rs/fixed_point.py": ["tests/theory/test_solve.py", "tests/theory/rs/test_ags.py"],
+    "theory/rs/stability.py": ["tests/theory/test_solve.py",
+                               "tests/theory/rs/test_lowstorage.py"],
     "hopfield_sim/storage.py": ["tests/hopfield_sim/test_storage_mutants.py",
                                 "tests/hopfield_sim/test_storage_batches.py"],
     "hopfield_sim/_phases.py": ["tests/hopfield_sim/test_phases_mutants.py",

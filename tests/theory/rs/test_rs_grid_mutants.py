@@ -1,0 +1,57 @@
+"""Value tests of theory.rs.grid (issue #29, mutation testing): the exact binomial law of the
+normalised example average against scipy.stats.binom and its first two moments, the chunk
+layout of a flat grid, and the size check of the chunked solver."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.stats import binom
+
+from theory import _x64
+from theory.rs.grid import CHUNKS, _pieces, binomial_law, solve_chunked
+
+
+@pytest.mark.parametrize("r,M", [(0.4, 5.0), (0.9, 3.0)])
+def test_binomial_law_is_the_law_of_the_example_average(r, M):
+    """u = (2k - M)/(M r), k ~ Binomial(M, (1+r)/2): E u = 1, E u^2 = 1 + (1-r^2)/(M r^2);
+    zero weight on the padding k > M."""
+    with _x64.enabled():
+        u, w = (np.asarray(a) for a in binomial_law(np.float64(r), np.float64(M), 7))
+    k = np.arange(8)
+    np.testing.assert_allclose(u, (2 * k - M) / (M * r), rtol=1e-15)
+    np.testing.assert_allclose(w, binom.pmf(k, int(M), 0.5 * (1 + r)), rtol=1e-12, atol=1e-300)
+    assert np.all(w[k > M] == 0.0)
+    assert w @ u == pytest.approx(1.0, rel=1e-13)
+    assert w @ u**2 == pytest.approx(1.0 + (1 - r * r) / (M * r * r), rel=1e-13)
+
+
+def _check_cover(pieces, n):
+    assert pieces[0][0] == 0 and pieces[-1][1] == n
+    for (a, b, c), nxt in zip(pieces, pieces[1:] + [(n, None, None)]):
+        assert b == nxt[0] and 0 < b - a <= c and c in CHUNKS
+
+
+@pytest.mark.parametrize("n", [1, 127, 129, 4096, 4096 + 2048, 4096 + 2049, 3 * 4096 + 5])
+def test_chunk_layout(n):
+    """Full chunks of the largest size, the remainder in small chunks unless it exceeds half a
+    large one (then one padded large chunk)."""
+    big, small = CHUNKS[-1], CHUNKS[0]
+    pieces = _pieces(n, None)
+    _check_cover(pieces, n)
+    rest = n % big
+    sizes = [c for _, _, c in pieces]
+    if rest > big // 2:
+        assert sizes == [big] * (n // big + 1)
+    else:
+        assert sizes == [big] * (n // big) + [small] * -(-rest // small)
+    fixed = _pieces(n, small)
+    _check_cover(fixed, n)
+    assert len(fixed) == -(-n // small)
+
+
+def test_chunked_solver_refuses_arrays_of_other_sizes():
+    x0 = np.zeros((3, 2))
+    arrays = [np.ones(3)] * 4 + [np.ones(2)]
+    with pytest.raises(ValueError, match="3 rows of x0; got sizes"):
+        solve_chunked(x0, arrays, None, P=2, branch="retrieval", M_max=0)
