@@ -94,8 +94,11 @@ MODULES: dict[str, list[str]] = {
     "theory/rs/grid.py": ["tests/theory/test_solve.py", "tests/theory/rs/test_lowstorage.py",
                           "tests/theory/rs/test_ags.py"],
     "theory/rs/fixed_point.py": ["tests/theory/test_solve.py", "tests/theory/rs/test_ags.py"],
-    "theory/rs/stability.py": ["tests/theory/test_solve.py",
-                               "tests/theory/rs/test_lowstorage.py"],
+    "theory/rs/stability.py": [
+        "tests/theory/test_solve.py",
+        "tests/theory/rs/test_lowstorage.py::test_three_mixture_published_values",
+        "tests/theory/rs/test_lowstorage_quadrature.py",
+    ],
     "hopfield_sim/storage.py": ["tests/hopfield_sim/test_storage_mutants.py",
                                 "tests/hopfield_sim/test_storage_batches.py"],
     "hopfield_sim/_phases.py": ["tests/hopfield_sim/test_phases_mutants.py",

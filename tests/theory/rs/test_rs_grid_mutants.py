@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 from scipy.stats import binom
 
+import theory
 from theory import _x64
-from theory.rs.grid import CHUNKS, _pieces, binomial_law, solve_chunked
+from theory.rs.grid import CHUNKS, _pieces, binomial_law, solve_chunked, solve_rs_flat
 
 
 @pytest.mark.parametrize("r,M", [(0.4, 5.0), (0.9, 3.0)])
@@ -55,3 +56,20 @@ def test_chunked_solver_refuses_arrays_of_other_sizes():
     arrays = [np.ones(3)] * 4 + [np.ones(2)]
     with pytest.raises(ValueError, match="3 rows of x0; got sizes"):
         solve_chunked(x0, arrays, None, P=2, branch="retrieval", M_max=0)
+
+
+def test_p2_paramagnet_reports_its_zero_r_ags():
+    """The AGS paramagnet (q = 0, here at T > 1) has r_AGS = q/(1-C)^2 = 0."""
+    ds = theory.solve(P=2, T=1.5, alpha=0.05, branch="paramagnet")
+    assert float(ds.r_AGS) == 0.0 and float(ds.q) == 0.0 and bool(ds.converged)
+
+
+def test_p2_spin_glass_without_load_is_the_paramagnet():
+    """alpha = 0: the spin-glass branch is the paramagnet, q = r_AGS = 0, f = -T ln 2, stable
+    only above T = 1 (the Curie-Weiss instability of m = 0)."""
+    beta = np.array([2.0, 0.5, np.inf])
+    one = np.ones(3)
+    out = solve_rs_flat(beta, 0 * one, 0 * one, one, one, P=2, branch="spinglass")
+    assert out["q"].tolist() == [0.0] * 3 and out["r_AGS"].tolist() == [0.0] * 3
+    np.testing.assert_allclose(out["free_energy"], -np.log(2) / beta, rtol=1e-15)
+    assert out["stable"].tolist() == [False, True, False] and out["converged"].all()
