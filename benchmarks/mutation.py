@@ -91,8 +91,8 @@ MODULES: dict[str, list[str]] = {
     "theory/_gaussian.py": ["tests/theory/test_gaussian_mutants.py",
                             "tests/theory/test_averages.py"],
     # theory.solve runs the grid, the fixed-point solver and the stability test
-    "theory/rs/grid.py": ["tests/theory/test_solve.py", "tests/theory/rs/test_lowstorage.py",
-                          "tests/theory/rs/test_ags.py"],
+    "theory/rs/grid.py": ["tests/theory/rs/test_rs_grid_mutants.py", "tests/theory/test_solve.py",
+                          "tests/theory/rs/test_lowstorage.py", "tests/theory/rs/test_ags.py"],
     "theory/rs/fixed_point.py": ["tests/theory/test_solve.py", "tests/theory/rs/test_ags.py"],
     "theory/rs/stability.py": [
         "tests/theory/test_solve.py",

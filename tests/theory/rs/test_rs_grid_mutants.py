@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy.optimize import brentq
 from scipy.stats import binom
 
 import theory
@@ -73,3 +74,13 @@ def test_p2_spin_glass_without_load_is_the_paramagnet():
     assert out["q"].tolist() == [0.0] * 3 and out["r_AGS"].tolist() == [0.0] * 3
     np.testing.assert_allclose(out["free_energy"], -np.log(2) / beta, rtol=1e-15)
     assert out["stable"].tolist() == [False, True, False] and out["converged"].all()
+
+
+def test_even_p_reports_the_positive_overlap_from_a_negative_start():
+    """P = 2, alpha = 0 (Curie-Weiss): from nbar = -1 the solver finds -m; reported as m > 0,
+    m = tanh(beta m)."""
+    beta = np.array([2.0])
+    out = solve_rs_flat(beta, [0.0], [0.0], [1.0], [1.0], P=2, branch="retrieval",
+                        x0=np.array([[-1.0, 0.0]]))  # fmt: skip
+    m = brentq(lambda m: m - np.tanh(2.0 * m), 0.5, 1.0, xtol=1e-15)
+    np.testing.assert_allclose([out["m"][0], out["n"][0]], [m, m], rtol=1e-9)
