@@ -55,10 +55,11 @@ def _damped_steps(a, e0):
     return k
 
 
-@pytest.mark.parametrize("a", [(0.2, 0.6), (0.2, -3.0)])
+@pytest.mark.parametrize("a", [(0.2, 0.6), (0.2, 0.5), (0.2, -3.0)])
 def test_damped_iteration_counts_on_a_diagonal_affine_map(a):
     """Relaxation only (no Newton phase): the counts of the closed-form contraction; a last
-    coordinate with slope < 1/2 is solved exactly by its 1-D Newton step at the first step."""
+    coordinate with slope < 1/2 (not 1/2 itself) is solved exactly by its 1-D Newton step at
+    the first step."""
     e0 = np.array([0.5, -0.3])
     out = _solve_map(np.diag(a), XS + e0, max_newton=0, newton_below=-1.0)
     expect = _damped_steps(a, e0) if a[1] >= 0.5 else max(1, _damped_steps(a[:1], e0[:1]))
@@ -74,6 +75,14 @@ def test_newton_solves_an_affine_map_in_one_step():
     assert int(out.iterations) == 1 and bool(out.converged)
     np.testing.assert_allclose(out.x, XS, atol=1e-14)
     assert float(out.residual) < 1e-14
+
+
+def test_newton_phase_starts_when_the_damped_budget_is_spent():
+    """Two relaxation steps (residual never small enough to switch), then one exact Newton
+    step on the affine map: three iterations."""
+    out = _solve_map(np.diag([0.2, 0.6]), XS + [0.5, -0.3], max_damped=2, newton_below=-1.0)
+    assert int(out.iterations) == 3 and bool(out.converged)
+    np.testing.assert_allclose(out.x, XS, atol=1e-14)
 
 
 def test_nonlinear_map_converges_to_its_fixed_point_with_its_jacobian():
