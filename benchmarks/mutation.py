@@ -93,7 +93,8 @@ MODULES: dict[str, list[str]] = {
     # theory.solve runs the grid, the fixed-point solver and the stability test
     "theory/rs/grid.py": ["tests/theory/rs/test_rs_grid_mutants.py", "tests/theory/test_solve.py",
                           "tests/theory/rs/test_lowstorage.py", "tests/theory/rs/test_ags.py"],
-    "theory/rs/fixed_point.py": ["tests/theory/test_solve.py", "tests/theory/rs/test_ags.py"],
+    "theory/rs/fixed_point.py": ["tests/theory/rs/test_rs_fixed_point_mutants.py",
+                                 "tests/theory/test_solve.py", "tests/theory/rs/test_ags.py"],
     "theory/rs/stability.py": [
         "tests/theory/test_solve.py",
         "tests/theory/rs/test_lowstorage.py::test_three_mixture_published_values",

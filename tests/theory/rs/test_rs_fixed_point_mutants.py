@@ -17,26 +17,28 @@ import pytest
 from theory import _x64
 from theory.rs.fixed_point import DAMPING, TOL, _solve, fixed_point, value_and_jacobian
 
-XS = np.array([0.4, -0.7])  # the fixed point of the test maps (shift = 0)
+XS = np.array([0.375, -0.75])  # the fixed point of the test maps (shift = 0), dyadic
 
 
 @jax.jit
-def _run(A, shift, quad, lo, hi, x0, max_damped, max_newton, newton_below):
-    """F(x) = XS + shift + A e + quad e_0 e_1 (e = x - XS), projected into [lo, hi]."""
+def _run(A, shift, quad, bend, lo, hi, x0, tol, max_damped, max_newton, newton_below):
+    """F(x) = XS + shift + A e + quad e_0 e_1 + bend atan(e) (e = x - XS), projected into
+    [lo, hi]."""
 
     def F(x):
         e = x - XS
-        return XS + shift + A @ e + quad * e[0] * e[1]
+        return XS + shift + A @ e + quad * e[0] * e[1] + bend * jnp.arctan(e)
 
-    return fixed_point(F, x0, lambda x: jnp.clip(x, lo, hi), max_damped=max_damped,
+    return fixed_point(F, x0, lambda x: jnp.clip(x, lo, hi), tol=tol, max_damped=max_damped,
                        max_newton=max_newton, newton_below=newton_below)  # fmt: skip
 
 
-def _solve_map(A, x0, *, shift=(0.0, 0.0), quad=(0.0, 0.0), lo=-np.inf, hi=np.inf,
-               max_damped=3000, max_newton=30, newton_below=1e-3):  # fmt: skip
+def _solve_map(A, x0, *, shift=(0.0, 0.0), quad=(0.0, 0.0), bend=(0.0, 0.0), lo=-np.inf,
+               hi=np.inf, tol=TOL, max_damped=3000, max_newton=30, newton_below=1e-3):  # fmt: skip
     with _x64.enabled():
-        out = _run(np.asarray(A, float), np.asarray(shift, float), np.asarray(quad, float),
-                   np.full(2, lo), np.full(2, hi), np.asarray(x0, float), np.int32(max_damped),
+        f = [np.asarray(v, float) for v in (A, shift, quad, bend)]
+        box = np.full(2, lo), np.full(2, hi)
+        out = _run(*f, *box, np.asarray(x0, float), np.float64(tol), np.int32(max_damped),
                    np.int32(max_newton), np.float64(newton_below))  # fmt: skip
         return jax.tree.map(np.asarray, out)
 
@@ -95,6 +97,23 @@ def test_nonlinear_map_converges_to_its_fixed_point_with_its_jacobian():
     assert 1 <= int(out.iterations) < 40
 
 
+def test_residual_equal_to_the_tolerance_has_converged():
+    """Constant map F = XS, dyadic numbers: relaxation halves the error exactly (the last
+    coordinate is solved by its 1-D Newton step), residual 2^-k after k steps; tol = 2^-10
+    stops at k = 10."""
+    out = _solve_map(np.zeros((2, 2)), XS + 1.0, tol=2.0**-10, max_newton=0, newton_below=-1.0)
+    assert float(out.residual) == 2.0**-10 and int(out.iterations) == 10
+    assert bool(out.converged)
+
+
+def test_newton_steps_that_do_not_halve_the_residual_are_rejected():
+    """G_0 = -atan(e_0) from e_0 = 2: Newton overshoots (to -3.5, and on, diverging), so it
+    must be rejected for relaxation steps until e_0 is in Newton's basin; converges."""
+    out = _solve_map(np.diag([1.0, 0.0]), XS + [2.0, 0.5], bend=(-1.0, 0.0), newton_below=np.inf)
+    assert bool(out.converged)
+    np.testing.assert_allclose(out.x, XS, atol=1e-12)
+
+
 def test_no_fixed_point_spends_the_whole_budget():
     """F(x) = x + 1: every step moves, the Newton system is singular (relaxation instead)."""
     out = _solve_map(np.eye(2), XS, shift=(1.0, 1.0), max_damped=7, max_newton=3)
@@ -104,12 +123,12 @@ def test_no_fixed_point_spends_the_whole_budget():
 
 
 def test_projection_onto_the_domain_stops_a_point_that_cannot_move():
-    """Fixed point (2.9, -0.7) outside the box |x| <= 1: the first step takes x_0 to the
+    """Fixed point (2.875, -0.75) outside the box |x| <= 1: the first step takes x_0 to the
     wall x_0 = 1, where the projected step no longer moves it; reported, not converged."""
     out = _solve_map(np.diag([0.2, 0.2]), XS, shift=(2.0, 0.0), lo=-1.0, hi=1.0)
     assert not bool(out.converged)
     np.testing.assert_allclose(out.x, [1.0, XS[1]], atol=1e-15)
-    assert float(out.residual) == pytest.approx(2.4 + 0.2 * (1.0 - XS[0]) - 1.0, rel=1e-14)
+    assert float(out.residual) == pytest.approx(XS[0] + 2.0 + 0.2 * (1.0 - XS[0]) - 1.0, rel=1e-14)
     assert int(out.iterations) == 2  # one step to the wall, one that does not move
 
 
