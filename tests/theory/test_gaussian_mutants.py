@@ -28,6 +28,12 @@ _Z, _WZ = np.polynomial.hermite_e.hermegauss(160)
 _WZ = _WZ / np.sqrt(2.0 * np.pi)  # E f(z), z ~ N(0, 1)
 
 
+# compiled once per function (a whole average in one XLA program is cheaper to compile than
+# its operations one by one)
+_JIT = {f.__name__: jax.jit(f) for f in (log2cosh, log_cosh, field_averages, kink_rule,
+                                          log_exp_abs, tilted_averages)}  # fmt: skip
+
+
 def _np(*arrays):
     return [np.asarray(a) for a in arrays]
 
@@ -50,7 +56,7 @@ def test_gauss_normal_rule():
 def test_logs_and_square_roots():
     y = np.array([-3.0, -0.2, 0.0, 0.7, 5.0])
     with _x64.enabled():
-        l2, lc = _np(log2cosh(y), log_cosh(y))
+        l2, lc = _np(_JIT["log2cosh"](y), _JIT["log_cosh"](y))
         big = float(log2cosh(np.float64(800.0)))
         roots = _np(safe_sqrt(np.array([4.0, 0.0, -1.0])),
                     sqrt_floor(np.array([4.0, 0.0, -1.0])))  # fmt: skip
@@ -82,7 +88,7 @@ def test_field_averages_gaussian_law(rho):
     Y, wY = np.polynomial.hermite_e.hermegauss(120)
     ref = _field_reference(beta, S, b, rho, 1 + np.sqrt(rho) * Y, wY / np.sqrt(2 * np.pi))
     with _x64.enabled():
-        got = _np(*field_averages(np.float64(beta), np.float64(S), np.float64(b),
+        got = _np(*_JIT["field_averages"](np.float64(beta), np.float64(S), np.float64(b),
                                   np.float64(rho)))  # fmt: skip
     np.testing.assert_allclose(got, ref, rtol=1e-10, atol=1e-12)
 
@@ -93,7 +99,7 @@ def test_field_averages_discrete_law():
     u, w = np.array([0.0, 1.0, 2.0]), np.array([0.25, 0.5, 0.25])  # E u^2 = 1.5 = 1 + rho
     ref = _field_reference(beta, S, b, rho, u, w)
     with _x64.enabled():
-        got = _np(*field_averages(np.float64(beta), np.float64(S), np.float64(b),
+        got = _np(*_JIT["field_averages"](np.float64(beta), np.float64(S), np.float64(b),
                                   np.float64(rho), law=(u, w)))  # fmt: skip
     np.testing.assert_allclose(got, ref, rtol=1e-10, atol=1e-12)
 
@@ -103,7 +109,7 @@ def test_kink_rule_integrates_gaussian_averages(mean, sd, eps):
     """E X, E X^2, E X^4 and E tanh(X/eps) over N(mean, sd^2) (sd = 0: the point mean)."""
     t = np.linspace(0.0, 1.0, 241)
     with _x64.enabled():
-        X, w = _np(*kink_rule(np.float64(mean), np.float64(sd), np.float64(eps), t))
+        X, w = _np(*_JIT["kink_rule"](np.float64(mean), np.float64(sd), np.float64(eps), t))
     got = [w.sum(), w @ X, w @ X**2, w @ X**4, w @ np.tanh(X / eps)]
     if sd == 0.0:
         ref = [1.0, mean, mean**2, mean**4, math.tanh(mean / eps)]
@@ -126,7 +132,7 @@ def test_kink_rule_is_symmetric_for_a_centred_law():
     """mean = 0: the nodes and weights of the trapezoid rule mirror each other, end nodes
     (half weight) included."""
     with _x64.enabled():
-        X, w = _np(*kink_rule(np.float64(0.0), np.float64(0.7), np.float64(0.1),
+        X, w = _np(*_JIT["kink_rule"](np.float64(0.0), np.float64(0.7), np.float64(0.1),
                               np.linspace(0.0, 1.0, 41)))  # fmt: skip
     np.testing.assert_allclose(X, -X[::-1], rtol=1e-13, atol=1e-15)
     np.testing.assert_allclose(w, w[::-1], rtol=1e-12, atol=0.0)
@@ -152,7 +158,7 @@ def test_log_exp_abs_matches_quadrature():
     a, b, mu = np.array([-0.7, -0.05, 0.0, 0.3, 1.2]), 0.4, 1.7
     ref = _inner(a, b, mu)
     with _x64.enabled():
-        got = _np(*log_exp_abs(a, np.float64(b), np.float64(mu)))
+        got = _np(*_JIT["log_exp_abs"](a, np.float64(b), np.float64(mu)))
     np.testing.assert_allclose(got, ref[:2], rtol=1e-11, atol=1e-12)
 
 
@@ -174,6 +180,6 @@ def test_tilted_averages_match_nested_quadrature(s, sd0, b, mu):
             logZ, sgn, dens = _inner(a, b, mu)
             ref += [w @ logZ, w @ sgn, w @ sgn**2, w @ dens]
     with _x64.enabled():
-        got = _np(*tilted_averages(np.float64(s), np.float64(sd0), np.float64(b),
+        got = _np(*_JIT["tilted_averages"](np.float64(s), np.float64(sd0), np.float64(b),
                                    np.float64(mu)))  # fmt: skip
     np.testing.assert_allclose(got, ref, rtol=1e-9, atol=1e-10)

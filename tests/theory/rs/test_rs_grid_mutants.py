@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from scipy.optimize import brentq
 from scipy.stats import binom
 
 import theory
@@ -65,22 +64,18 @@ def test_p2_paramagnet_reports_its_zero_r_ags():
     assert float(ds.r_AGS) == 0.0 and float(ds.q) == 0.0 and bool(ds.converged)
 
 
-def test_p2_spin_glass_without_load_is_the_paramagnet():
+def test_p2_spin_glass_branch_without_load_and_from_negative_starts():
     """alpha = 0: the spin-glass branch is the paramagnet, q = r_AGS = 0, f = -T ln 2, stable
-    only above T = 1 (the Curie-Weiss instability of m = 0)."""
-    beta = np.array([2.0, 0.5, np.inf])
-    one = np.ones(3)
-    out = solve_rs_flat(beta, 0 * one, 0 * one, one, one, P=2, branch="spinglass")
-    assert out["q"].tolist() == [0.0] * 3 and out["r_AGS"].tolist() == [0.0] * 3
-    np.testing.assert_allclose(out["free_energy"], -np.log(2) / beta, rtol=1e-15)
-    assert out["stable"].tolist() == [False, True, False] and out["converged"].all()
-
-
-def test_even_p_reports_the_positive_overlap_from_a_negative_start():
-    """P = 2, alpha = 0 (Curie-Weiss): from nbar = -1 the solver finds -m; reported as m > 0,
-    m = tanh(beta m)."""
-    beta = np.array([2.0])
-    out = solve_rs_flat(beta, [0.0], [0.0], [1.0], [1.0], P=2, branch="retrieval",
-                        x0=np.array([[-1.0, 0.0]]))  # fmt: skip
-    m = brentq(lambda m: m - np.tanh(2.0 * m), 0.5, 1.0, xtol=1e-15)
-    np.testing.assert_allclose([out["m"][0], out["n"][0]], [m, m], rtol=1e-9)
+    only above T = 1 (the Curie-Weiss instability of m = 0). alpha > 0 from nbar = +-1 (one
+    compiled program for both checks): the equations are odd in nbar for even P, and the
+    overlap is reported >= 0, the same from either start."""
+    beta = np.array([2.0, 0.5, np.inf, 2.0, 2.0])
+    alpha = np.array([0.0, 0.0, 0.0, 0.05, 0.05])
+    x0 = np.array([[0.0, 0.0]] * 3 + [[1.0, 0.0], [-1.0, 0.0]])
+    one = np.ones(5)
+    out = solve_rs_flat(beta, alpha, 0 * one, one, one, P=2, branch="spinglass", x0=x0)
+    assert out["q"][:3].tolist() == [0.0] * 3 and out["r_AGS"][:3].tolist() == [0.0] * 3
+    np.testing.assert_allclose(out["free_energy"][:3], -np.log(2) / beta[:3], rtol=1e-15)
+    assert out["stable"][:3].tolist() == [False, True, False] and out["converged"].all()
+    assert out["m"][3] > 0.9 and out["m"][4] == pytest.approx(out["m"][3], rel=1e-9)
+    assert out["n"][4] == pytest.approx(out["n"][3], rel=1e-9)
