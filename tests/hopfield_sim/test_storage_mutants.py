@@ -324,3 +324,37 @@ def test_temporaries_of_other_stores_are_left(tmp_path):
     other.write_text("another store's business")
     storage.write(storage.read(path), path)
     assert other.exists()
+
+
+def test_batch_file_with_a_float_index_is_damage(tmp_path):
+    """A part whose 'index' holds floats (edited by hand: Store.append writes int64) is
+    reported as damaged, even with values inside the grid."""
+    import h5py
+
+    path, spec = _store(tmp_path)
+    with storage.Store(path) as w:
+        part = w.append(spec, np.array([1]), {"m_mc": ((), np.array([0.5]))})
+    with h5py.File(part, "r+") as fh:
+        del fh["index"]
+        fh.create_dataset("index", data=np.array([1.0]))
+    with pytest.raises(storage.DamagedStoreError, match="is damaged: its 'index'"):
+        storage.read(path)
+
+
+def test_stale_temporaries_listed_after_a_live_writers_are_removed(tmp_path):
+    """The sweep over the temporaries goes on past a live writer's one: the folder lists
+    it first here. The parent process is alive; pid 2^22 + 1 exceeds Linux's largest pid."""
+
+    class Listed:  # the folder, listed in this order
+        def exists(self):
+            return True
+
+        def iterdir(self):
+            return iter([live, stale])
+
+    live = tmp_path / f".s.h5.tmp-{os.getppid()}"
+    stale = tmp_path / f".s.h5.tmp-{2**22 + 1}"
+    for f in (live, stale):
+        f.write_text("partial")
+    storage._remove_stale_temporaries(Listed(), ".s.h5.tmp-")
+    assert live.exists() and not stale.exists()

@@ -160,7 +160,8 @@ def test_split_rhat_of_the_shortest_chains_by_hand():
     odd = np.insert(trace, 2, [7.0, -5.0], axis=1)
     assert split_rhat(odd) == pytest.approx(r, rel=1e-14)
     # one R per observable (chains, observables, time); R is invariant under x -> a x + b
-    both = np.stack([trace, 2.0 * trace + 1.0], axis=1)
+    # (a = 1/2: W = 3/8 < 1)
+    both = np.stack([trace, 0.5 * trace + 1.0], axis=1)
     np.testing.assert_allclose(split_rhat(both), [r, r], rtol=1e-14)
     with pytest.raises(ValueError, match="at least 4 records per chain; got 3"):
         split_rhat(np.zeros((2, 5, 3)))

@@ -55,6 +55,7 @@ def test_finite_temperature_starts_lie_in_the_domain(monkeypatch, branch):
     assert np.all(lam1 > 0) and np.all(lam2 > 0)
     assert np.all((0 <= q0) & (q0 < q1) & (q1 <= 1))  # q1 - q0 > 0: a broken start
     np.testing.assert_array_equal(theta, S)  # the scan value, held
+    assert np.all((0 < theta) & (theta <= 1))  # a Parisi block size
     # n, q0, q1 inside the box: not moved by the first clip (theta: the scan reaches below
     # THETA_MIN at beta > 50 and is clipped there)
     assert np.all((x[..., :3] >= lo[:3]) & (x[..., :3] <= hi[:3]))
@@ -78,6 +79,7 @@ def test_zero_temperature_starts_and_box(monkeypatch, branch):
     assert np.all((0 <= q0) & (q0 < 1))  # 1 - q0 > 0: a broken start
     assert np.all((0 <= C) & (C < 1)) and np.all(1 - C - mu * (1 - q0) > 0)
     np.testing.assert_array_equal(mu, S)
+    assert np.all(mu > 0)  # beta theta
     assert np.all((x >= lo) & (x <= hi))
     # the box keeps n and q0 in [0, 1], C below 1 (lambda1 = 1 - C > 0) and mu > 0
     assert np.all(lo[:3] >= 0) and np.all(hi[:2] <= 1) and hi[2] < 1 and lo[3] > 0
