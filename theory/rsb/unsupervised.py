@@ -170,9 +170,12 @@ def _raw_T(S, beta, alpha, rho, *, g_eps, branch, quad, n_fp=engine.N_FP, n_nt=e
     fn, glassy = float(branch == "retrieval"), float(branch != "paramagnet")
     gap = 1e-3
     ev = functools.partial(_ev_T_static, g_eps=g_eps, quad=quad)
+    # the paramagnet solves no equation: its broken starts must be m = q0 = q1 = 0 (a start
+    # with q1 > q0 would be returned unsolved as a "broken solution"; as in theory.rsb.ags)
     return engine.raw_candidates(
         ev, S, (beta, alpha, rho),
-        y_rs=[0, 0, glassy, 1.0], y_b=[0, fn * (1 - 1e-9 - gap), 1 - 1e-9, 0], scan_slot=3,
+        y_rs=[0, 0, glassy, 1.0], y_b=[0, fn * (1 - 1e-9 - gap), glassy * (1 - 1e-9), 0],
+        scan_slot=3,
         rs_map=engine.RS_T, rs_mask=[fn, 0, glassy, 0], mask=[fn, fn * glassy, glassy, 0],
         lo=[0, 0, 0, engine.THETA_MIN], hi=[1, 1, 1, 1], fn=fn, n_fp=n_fp, n_nt=n_nt,
     )

@@ -20,10 +20,10 @@ import numpy as np
 import pytest
 
 from theory import rsb
-from theory.rsb import ags, engine
+from theory.rsb import ags, engine, unsupervised
 
 
-def _solver_call(monkeypatch, raw, S, params, branch):
+def _solver_call(monkeypatch, raw, S, params, branch, **static):
     """The broken candidates' starts (n_grid, n_scan, d) and the box ``(lo, hi)`` that ``raw``
     hands to the engine, the starts built as ``engine.raw_candidates`` documents them: ``y_b``
     with the overlap ``fn / (1 + rho)`` and the scan value in ``scan_slot``."""
@@ -33,7 +33,7 @@ def _solver_call(monkeypatch, raw, S, params, branch):
         seen.update(kw)
 
     monkeypatch.setattr(engine, "raw_candidates", record)
-    raw(S, *params, branch=branch, quad=None)
+    raw(S, *params, branch=branch, quad=None, **static)
     x = np.broadcast_to(np.asarray(seen["y_b"], float), (*S.shape, len(seen["y_b"]))).copy()
     x[..., 0] = seen["fn"] / (1 + params[-1][:, None])
     x[..., seen["scan_slot"]] = S
@@ -63,10 +63,14 @@ def test_finite_temperature_starts_lie_in_the_domain(monkeypatch, branch):
     assert np.all(lo[:3] >= 0) and np.all(hi[:3] <= 1) and 0 < lo[3] and hi[3] <= 1
 
 
-def test_paramagnet_starts_are_the_paramagnet(monkeypatch):
+@pytest.mark.parametrize("protocol", ["hebbian", "unsupervised"])
+def test_paramagnet_starts_are_the_paramagnet(monkeypatch, protocol):
     beta = np.array([0.3, 0.6, 0.9, 0.95])  # T > 1, where the paramagnet exists
     S = ags.AGSModel.scan_T(beta, 8, False)
-    x, _, _ = _solver_call(monkeypatch, ags._raw_T, S, (beta, np.full(4, 0.1), RHO), "paramagnet")
+    raw, static = (ags._raw_T, {}) if protocol == "hebbian" else (unsupervised._raw_T,
+                                                                    {"g_eps": 2.0})  # fmt: skip
+    x, _, _ = _solver_call(monkeypatch, raw, S, (beta, np.full(4, 0.1), RHO), "paramagnet",
+                           **static)  # fmt: skip
     np.testing.assert_array_equal(x[..., :3], 0.0)  # m = q0 = q1 = 0, every candidate
 
 
@@ -94,5 +98,23 @@ def test_paramagnet_branch_is_the_closed_form_paramagnet():
                          branch="paramagnet", nodes=16, n_scan=2)  # fmt: skip
     f = -(np.log(2) - 0.5 * alpha[:3] * np.log1p(-beta[:3])) / beta[:3]
     np.testing.assert_allclose(out["free_energy"][:3], f, rtol=0, atol=1e-12)
+    assert np.all(out["theta"][:3] == 1) and np.all(out["q1"][:3] == 0)
+    assert out["converged"].tolist() == [True, True, True, False]
+
+
+@pytest.mark.slow  # one compiled unsupervised P = 2 finite-temperature solver (~5 s)
+def test_unsupervised_paramagnet_branch_is_the_closed_form_paramagnet():
+    """Unsupervised P = 2 paramagnet (m = q = 0): the log-determinant has the class-mean mode
+    (eigenvalue 1) and M - 1 example modes of eigenvalue eps = rho/(1 + rho) (module
+    docstring of theory.rsb.unsupervised), so A = ln 2 - (alpha/2) [ln(1 - beta) + (M - 1)
+    ln(1 - beta eps)] for T > 1; it does not exist below T = 1."""
+    beta, alpha = np.array([0.5, 0.9, 0.95, 2.0]), np.array([0.05, 0.1, 0.02, 0.05])
+    r, M = np.full(4, 0.6), np.full(4, 3.0)
+    rho = (1 - r**2) / (M * r**2)
+    out = unsupervised.solve(P=2, beta=beta, alpha=alpha, rho=rho, r=r, M=M,
+                             branch="paramagnet", nodes=16, n_scan=2)  # fmt: skip
+    b, eps = beta[:3], rho[:3] / (1 + rho[:3])
+    A = np.log(2) - 0.5 * alpha[:3] * (np.log1p(-b) + (M[:3] - 1) * np.log1p(-b * eps))
+    np.testing.assert_allclose(out["free_energy"][:3], -A / b, rtol=0, atol=1e-12)
     assert np.all(out["theta"][:3] == 1) and np.all(out["q1"][:3] == 0)
     assert out["converged"].tolist() == [True, True, True, False]
