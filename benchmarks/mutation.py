@@ -101,11 +101,12 @@ MODULES: dict[str, list[str]] = {
         "tests/theory/rs/test_lowstorage.py::test_three_mixture_published_values",
         "tests/theory/rs/test_lowstorage_quadrature.py",
     ],
-    # not measured yet (#29): mapped from the tests that import or run them
-    "theory/rs/branch.py": ["tests/theory/rs/test_ags.py::test_published_capacity",
+    "theory/rs/branch.py": ["tests/theory/rs/test_rs_branch_mutants.py",
+                            "tests/theory/rs/test_ags.py::test_published_capacity",
                             "tests/theory/rs/test_dense.py::test_P4_capacity_in_Delta",
                             "tests/theory/rs/test_unsupervised.py"
                             "::test_critical_load_is_where_solve_stops_retrieving"],
+    # not measured yet (#29): mapped from the tests that import or run them
     "theory/rs/teacher.py": ["tests/theory/test_teacher_student.py"],
     "theory/rs/at.py": ["tests/theory/rs/test_at.py"],
     "theory/rs/continuation.py": ["tests/theory/test_solve.py", "tests/theory/rs/test_ags.py"],
