@@ -106,8 +106,8 @@ MODULES: dict[str, list[str]] = {
                             "tests/theory/rs/test_dense.py::test_P4_capacity_in_Delta",
                             "tests/theory/rs/test_unsupervised.py"
                             "::test_critical_load_is_where_solve_stops_retrieving"],
-    # not measured yet (#29): mapped from the tests that import or run them
     "theory/rs/teacher.py": ["tests/theory/test_teacher_student.py"],
+    # not measured yet (#29): mapped from the tests that import or run them
     "theory/rs/at.py": ["tests/theory/rs/test_at.py"],
     "theory/rs/continuation.py": ["tests/theory/test_solve.py", "tests/theory/rs/test_ags.py"],
     # every test of teacher_p2.py and ground_state.py is in the slow tier (none runs per mutant)
