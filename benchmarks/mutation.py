@@ -102,17 +102,19 @@ MODULES: dict[str, list[str]] = {
         "tests/theory/rs/test_lowstorage.py::test_three_mixture_published_values",
         "tests/theory/rs/test_lowstorage_quadrature.py",
     ],
-    # not measured yet (#29): mapped from the tests that import or run them
-    "theory/rs/branch.py": ["tests/theory/rs/test_ags.py::test_published_capacity",
+    "theory/rs/branch.py": ["tests/theory/rs/test_rs_branch_mutants.py",
+                            "tests/theory/rs/test_ags.py::test_published_capacity",
                             "tests/theory/rs/test_dense.py::test_P4_capacity_in_Delta",
                             "tests/theory/rs/test_unsupervised.py"
                             "::test_critical_load_is_where_solve_stops_retrieving"],
     "theory/rs/teacher.py": ["tests/theory/test_teacher_student.py"],
+    "theory/rsb/engine.py": ["tests/theory/rsb/test_rsb_engine_mutants.py",
+                             "tests/theory/rsb/test_rsb_ags.py", "tests/theory/rsb/test_rsb.py"],
+    # not measured yet (#29): mapped from the tests that import or run them
     "theory/rs/at.py": ["tests/theory/rs/test_at.py"],
     "theory/rs/continuation.py": ["tests/theory/test_solve.py", "tests/theory/rs/test_ags.py"],
     # every test of teacher_p2.py and ground_state.py is in the slow tier (none runs per mutant)
     "theory/rs/teacher_p2.py": ["tests/theory/test_teacher_student_p2.py"],
-    "theory/rsb/engine.py": ["tests/theory/rsb/test_rsb_ags.py", "tests/theory/rsb/test_rsb.py"],
     "theory/rsb/ground_state.py": ["tests/theory/rsb/test_rsb_ground_state.py"],
     "theory/rsb/_solve1rsb.py": ["tests/theory/rsb/test_rsb.py"],
     "theory/rsb/capacity.py": ["tests/theory/rsb/test_rsb_capacity_follow.py"],

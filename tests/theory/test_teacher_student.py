@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import math
 
+import jax
 import numpy as np
 import pytest
 from scipy.optimize import brentq
 from scipy.special import erf
 
 import theory
+from theory import _x64
 from theory.lines import nishimori_line
 from theory.rs import teacher
 
@@ -113,6 +115,20 @@ def test_pair_theory_without_correlations_is_the_direct_model():
         b = teacher.solve_flat(beta, 0.0, alpha, P=3, branch=branch, kappa=0.0)
         for k in ("m", "q_star", "q", "free_energy"):
             np.testing.assert_allclose(b[k], a[k], rtol=0, atol=1e-12)
+
+
+def test_pair_free_energy_is_stationary_at_the_teacher_solution():
+    """kappa > 0, q* > 0: the pair free energy is stationary in (m, q*, C) at the solution of
+    the pair map, its teacher term q* h_teacher included (issue #29: mutation testing)."""
+    beta, kappa, alpha = 1.25, 2.0, 1.0
+    out = teacher.solve_flat(np.array([beta]), 1.0, np.array([alpha]), P=3, branch="teacher",
+                             kappa=np.array([kappa]))  # fmt: skip
+    assert out["converged"][0] and out["q_star"][0] > 0.5
+    x = np.array([out["m"][0], out["q_star"][0], beta * (1.0 - out["q"][0])])
+    p = {"beta": beta, "kappa": kappa, "alpha": alpha}
+    with _x64.enabled():
+        grad = jax.jit(jax.grad(lambda x: teacher.pair_observables(x, p, 3)["free_energy"]))(x)
+    np.testing.assert_allclose(np.asarray(grad), 0.0, atol=1e-8)
 
 
 @pytest.mark.slow

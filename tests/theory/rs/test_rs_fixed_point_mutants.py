@@ -136,11 +136,17 @@ def test_solve_and_value_and_jacobian():
     A = np.array([[0.3, -1.2], [0.8, 0.5]])
     A3 = np.array([[2.0, 0.5, -1.0], [0.3, 1.0, 0.2], [0.0, -0.4, 3.0]])
     b3 = np.array([1.0, -2.0, 0.5])
+
+    def F(x):
+        return jnp.stack([x[0] ** 2 * x[1], jnp.sin(x[1])])
+
+    @jax.jit  # one compiled program (cheaper than the operations one by one)
+    def run(A, b, A3, b3, x):
+        return _solve(A, b), _solve(A3, b3), value_and_jacobian(F, x)
+
     with _x64.enabled():
-        x2 = np.asarray(_solve(A, np.array([1.0, -2.0])))
-        x3 = np.asarray(_solve(A3, b3))
-        fx, J = value_and_jacobian(lambda x: jnp.stack([x[0] ** 2 * x[1], jnp.sin(x[1])]),
-                                   jnp.array([0.7, -1.1]))  # fmt: skip
+        x2, x3, (fx, J) = jax.tree.map(np.asarray, run(A, np.array([1.0, -2.0]), A3, b3,
+                                                        np.array([0.7, -1.1])))  # fmt: skip
     np.testing.assert_allclose(x2, np.linalg.solve(A, [1.0, -2.0]), rtol=1e-14)
     np.testing.assert_allclose(x3, np.linalg.solve(A3, b3), rtol=1e-14)
     np.testing.assert_allclose(fx, [0.49 * -1.1, math.sin(-1.1)], rtol=1e-15)
