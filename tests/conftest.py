@@ -13,7 +13,7 @@ import pytest
 # without LLVM's optimisation (backend level 0, no expensive passes) is the cheaper trade (the
 # layer and tabular files: 186 s of CPU against 237 s with XLA's defaults). A few theory files
 # run their programs for long (the 1RSB engine's nested scans, the transition lines): at level
-# 0 they take twice the CPU (test_rsb.py 43.5 s against 24.8 s). So with xdist the first
+# 0 they take up to twice the CPU (test_rsb.py 43.5 s against 24.8 s). So with xdist the first
 # worker compiles with XLA's defaults and runs those files and the Monte Carlo unit, the
 # others compile at level 0 and take the layer and tabular files; every other file goes to
 # whichever worker is free (pytest_xdist_make_scheduler below). Level 1 is not used: its code
@@ -35,7 +35,8 @@ if "XLA_FLAGS" not in os.environ or os.environ.get(_OURS):  # workers inherit th
     os.environ[_OURS] = "1"
 
 # test files whose XLA programs run long enough for optimised code to pay (CPU s at level 0 ->
-# with XLA's defaults, measured one file at a time)
+# optimised: the first two one file at a time, optimised without LLVM's expensive passes; the
+# third in whole-suite runs, at XLA's defaults)
 _XLA_RUN_TIME_FILES = (
     "tests/theory/rsb/test_rsb.py",  # 43.5 -> 24.8
     "tests/theory/test_lines.py",  # 15.7 -> 10.5
