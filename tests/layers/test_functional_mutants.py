@@ -18,6 +18,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from repr_keyed import ReprKeyed
 from test_separation_mutants import _ref, _ref_conjugate
 
 from hopfield_sim.layers import functional
@@ -169,16 +170,11 @@ def _everything(q, k, v, mask, bias, rng):
     return {repr(key): val for key, val in res.items()}
 
 
-class _Got(dict):
-    def __getitem__(self, key):
-        return dict.__getitem__(self, repr(key))
-
-
 @pytest.fixture(scope="module")
 def got():
     with jax.enable_x64(True):
         args = (*map(jnp.asarray, (Q, K, V, MASK, BIAS)), jax.random.key(3))
-        return _Got(jax.tree.map(np.asarray, jax.jit(_everything)(*args)))
+        return ReprKeyed(jax.tree.map(np.asarray, jax.jit(_everything)(*args)))
 
 
 def test_default_beta_is_one_over_sqrt_d(got):

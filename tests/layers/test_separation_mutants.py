@@ -17,6 +17,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from repr_keyed import ReprKeyed
 from scipy.optimize import brentq
 
 from hopfield_sim.layers.separation import (
@@ -114,18 +115,14 @@ def _everything(z, zm, mask, c):
     return {repr(k): v for k, v in out.items()}  # a pytree's keys must sort: strings
 
 
-class _Got(dict):
-    def __getitem__(self, key):
-        return dict.__getitem__(self, repr(key))
-
-
 @pytest.fixture(scope="module")
 def got():
     # a leading batch axis of length 1: an axis counted from the front is not the last one
     with jax.enable_x64(True):
         args = (Z, ZM, MASK, np.tile(C, (len(Z), 1)))
         out = jax.jit(_everything)(*(jnp.asarray(a[None]) for a in args))
-        return _Got(jax.tree.map(lambda a: np.asarray(a)[0] if np.ndim(a) else np.asarray(a), out))
+        first = lambda a: np.asarray(a)[0] if np.ndim(a) else np.asarray(a)  # noqa: E731
+        return ReprKeyed(jax.tree.map(first, out))
 
 
 @pytest.mark.parametrize("name", SEPARATIONS)
