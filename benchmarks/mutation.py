@@ -329,7 +329,28 @@ def summarise(module: str) -> dict | None:
     return out
 
 
-def report() -> str:
+def _previous_report(text: str) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """Table rows and survivor sections of an earlier report, by module."""
+    rows: dict[str, str] = {}
+    sections: dict[str, list[str]] = {}
+    current = None
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.split("|")]
+        if line.startswith("| ") and len(cells) > 2 and cells[1] in MODULES:
+            rows[cells[1]] = line
+        elif line.startswith("## "):
+            current = line[3:].strip()
+            sections[current] = []
+        elif current is not None and line.startswith("- "):
+            sections[current].append(line)
+    return rows, sections
+
+
+def report(previous: str = "") -> str:
+    """The report of every module with a session here; a module measured on another machine
+    (its session is not here) keeps its row and survivor list from ``previous``, the report
+    as committed, so measuring one module never drops the others."""
+    old_rows, old_sections = _previous_report(previous)
     lines = ["# Mutation testing (cosmic-ray)", "",
              "| module | killed | survived | equivalent | filtered or not run | pending | score "
              "| 95 % interval | mutants run |",
@@ -338,6 +359,10 @@ def report() -> str:
     for module in MODULES:
         s = summarise(module)
         if s is None:
+            if module in old_rows:
+                lines.append(old_rows[module])
+                if old_sections.get(module):
+                    details += ["", f"## {module}", "", *old_sections[module]]
             continue
         counts = (s["killed"], s["survived"], len(s["equivalent"]), s["incompetent"], s["pending"])
         cells = " | ".join(map(str, counts))
@@ -385,8 +410,9 @@ def main(argv: list[str] | None = None) -> int:
             run_module(module, timeout=a.timeout, fresh=a.fresh, retest=a.retest_survivors,
                        tests=a.tests, sample=a.sample, seed=a.seed)  # fmt: skip
     RESULTS.mkdir(parents=True, exist_ok=True)
-    text = report()
-    (RESULTS / "mutation.md").write_text(text)
+    target = RESULTS / "mutation.md"
+    text = report(target.read_text() if target.exists() else "")
+    target.write_text(text)
     print(text)
     return 0
 
