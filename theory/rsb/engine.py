@@ -130,12 +130,19 @@ def solve_candidates(ev, params, Y0, A, B, mask_fp, mask_nt, lo, hi, n_fp: int, 
         R0 = jnp.zeros((2 * d + 1, *y.shape))
         g, R, m = jax.lax.fori_loop(0, jnp.where(is_newton, 2 * d + 1, 1), one,
                                     (state[1], R0, state[3]))
-        y = jax.lax.cond(is_newton, newton, fixed_point, y, R)
+        # a point where the solved equations are undefined (e.g. lambda < 0) is left halfway
+        # back towards the last point where they were defined, instead of being held
+        defined = jnp.isfinite(g) & jnp.all(
+            jnp.isfinite(jnp.where(mask_nt + mask_fp > 0, R[0], 0.0)), axis=-1)
+        back = 0.5 * (y + state[4])
+        y_ok = jnp.where(defined[..., None], y, state[4])
+        y = jnp.where(defined[..., None], jax.lax.cond(is_newton, newton, fixed_point, y, R),
+                      back)
         res = jnp.max(jnp.abs(R[0] * mask_nt), axis=-1)
-        return jnp.clip(y, lo, hi), g, res, m
+        return jnp.clip(y, lo, hi), g, res, m, y_ok
 
     zeros = jnp.zeros(Y0.shape[:-1])
-    y, g, res, m = jax.lax.fori_loop(0, n_fp + n_nt, step, (Y0, zeros, zeros, zeros))
+    y, g, res, m, _ = jax.lax.fori_loop(0, n_fp + n_nt, step, (Y0, zeros, zeros, zeros, Y0))
     # (g, res, m) belong to the point before the last step; where res < tol that step is
     # below tolerance too, so the stepped point is reported with them
     return jnp.einsum("cij,...cj->...ci", A, y) + B, g, res, m
