@@ -16,7 +16,8 @@ independent of theory.rsb:
 
 The 1RSB stand-in is the RS state with the spin-glass energy raised by ``0.05 alpha^2`` (1RSB
 energies are never below RS: Guerra's bound); it is a stand-in, not a 1RSB value. A stand-in
-can be told to fail (residual 1e-3, ``converged = False``) at given loads.
+can be told to fail at given loads (1RSB: ``converged = False``; RS: residual ``RS_TOL``, at the
+tolerance and not below it, engine.RS_TOL).
 """
 
 from __future__ import annotations
@@ -107,7 +108,7 @@ def standins(monkeypatch):
         assert which == "0" and model in (AGSModel, DenseModel)  # the T = 0 solver
         alpha, rho = params
         E, m, res = rs0(P if model is DenseModel else 2, alpha, rho, branch)
-        res = np.where(np.isin(alpha, list(fail)), 1e-3, res)
+        res = np.where(np.isin(alpha, list(fail)), engine.RS_TOL, res)
         return None, -E, res, m
 
     def solve_1rsb(*, protocol, P, beta, alpha, rho, branch):
@@ -154,8 +155,8 @@ def test_energies_are_the_rs_and_1rsb_ground_states(standins, P):
 
 
 def test_points_where_a_solver_did_not_converge_are_nan(standins):
-    """A load where the solvers fail (residual above RS_TOL, converged False) is NaN in every
-    energy and in both overlaps; the other loads keep their values."""
+    """A load where the solvers fail (RS residual not below RS_TOL, 1RSB converged False) is
+    NaN in every energy and in both overlaps; the other loads keep their values."""
     alpha = np.array([0.01, 0.03, 0.05])
     standins.add(0.03)
     E = ground_state.ground_state_energies(2, alpha)
