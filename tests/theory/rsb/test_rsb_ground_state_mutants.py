@@ -231,3 +231,13 @@ def test_invalid_arguments_are_refused(standins):
         ground_state.ground_state_energies(2, -0.01)
     with pytest.raises(ValueError, match="protocol"):
         ground_state.ground_state_energies(2, 0.01, protocol="unsupervised")
+
+
+def test_keyword_arguments_and_the_default_rho(standins):
+    """P and alpha may be given by keyword; rho defaults to 0 (no data noise) for the
+    supervised protocol too: its crossing is then the hebbian one."""
+    E = ground_state.ground_state_energies(P=2, alpha=0.02)
+    np.testing.assert_allclose(E.E_retrieval_RS, ags_rs0(np.array([0.02]), "retrieval")[0],
+                               rtol=1e-12)  # fmt: skip
+    a = ground_state.retrieval_ground_state_load(P=4, protocol="supervised")
+    assert abs(a - _crossing(4, "RS")) <= 1e-4 * a

@@ -35,6 +35,14 @@ def _paramagnet(P, beta, alpha):
     return f, np.ones(np.shape(f), bool)
 
 
+def _result(f, ok, beta):
+    """The solver's dict for the paramagnet of free energy ``f`` (NaN where not ``ok``)."""
+    zero = np.zeros(np.shape(f))
+    return dict(m=zero, n=zero, q=zero, q0=zero, q1=zero, theta=zero + 1, mu=beta,
+                free_energy=np.where(ok, f, np.nan), converged=ok, residual=zero,
+                iterations=np.full(zero.shape, 60))  # fmt: skip
+
+
 @pytest.fixture
 def engine_calls(monkeypatch):
     """Replace engine.run_grid by the paramagnet stand-in; returns the list of its calls."""
@@ -44,11 +52,7 @@ def engine_calls(monkeypatch):
         calls.append(dict(model=model, beta=beta, alpha=alpha, rho=np.asarray(rho), branch=branch,
                           n_scan=n_scan, **static))  # fmt: skip
         P = 2 if model is AGSModel else static["P"]
-        f, ok = _paramagnet(P, np.asarray(beta, float), np.asarray(alpha, float))
-        zero = np.zeros(f.shape)
-        return dict(m=zero, n=zero, q=zero, q0=zero, q1=zero, theta=zero + 1, mu=beta,
-                    free_energy=np.where(ok, f, np.nan), converged=ok, residual=zero,
-                    iterations=np.full(f.shape, 60))  # fmt: skip
+        return _result(*_paramagnet(P, np.asarray(beta, float), np.asarray(alpha, float)), beta)
 
     monkeypatch.setattr(engine, "run_grid", run_grid)
     return calls
@@ -155,10 +159,7 @@ def test_unsupervised_goes_to_its_own_solver(monkeypatch, engine_calls):
 
     def solve(*, P, branch, nodes, n_scan, beta, alpha, rho, r, M):
         seen.update(P=P, branch=branch, nodes=nodes, n_scan=n_scan, r=r, M=M, rho=rho)
-        f, ok = _paramagnet(P, beta, alpha)
-        zero = np.zeros(f.shape)
-        return dict(m=zero, n=zero, q=zero, q0=zero, q1=zero, theta=zero + 1, mu=beta,
-                    free_energy=f, converged=ok, residual=zero, iterations=zero)  # fmt: skip
+        return _result(*_paramagnet(P, beta, alpha), beta)
 
     monkeypatch.setattr(unsupervised, "solve", solve)
     ds = rsb.solve(4, T=2.0, alpha=0.01, protocol="unsupervised", r=0.6, M=3.0)
@@ -168,3 +169,35 @@ def test_unsupervised_goes_to_its_own_solver(monkeypatch, engine_calls):
     np.testing.assert_allclose(seen["rho"], (1 - 0.36) / (3 * 0.36), rtol=1e-14)
     np.testing.assert_allclose(ds.free_energy, _paramagnet(4, 0.5, 0.01)[0], rtol=1e-14)
     assert engine_calls == []
+
+
+def test_keyword_order_and_a_protocol_name_built_at_run_time(monkeypatch, engine_calls):
+    """``solve(P=...)`` by keyword; a protocol name that is an equal string but not the same
+    object (read from a file, joined) selects the same solver."""
+    from theory.rsb import unsupervised
+
+    ds = rsb.solve(P=4, T=2.0, alpha=0.01, branch="paramagnet")
+    assert engine_calls[0]["model"] is DenseModel and engine_calls[0]["P"] == 4
+    np.testing.assert_allclose(ds.free_energy, _paramagnet(4, 0.5, 0.01)[0], rtol=1e-14)
+    seen = []
+
+    def solve(*, P, beta, alpha, **kw):
+        seen.append(kw)
+        return _result(*_paramagnet(P, beta, alpha), beta)
+
+    monkeypatch.setattr(unsupervised, "solve", solve)
+    name = "".join(["un", "supervised"])
+    ds = rsb.solve(4, T=2.0, alpha=0.01, protocol=name, r=0.6, M=3.0)
+    assert len(seen) == 1 and len(engine_calls) == 1
+    np.testing.assert_allclose(ds.free_energy, _paramagnet(4, 0.5, 0.01)[0], rtol=1e-14)
+
+
+@pytest.mark.parametrize("P,protocol", [(2, "hebbian"), (4, "supervised")])
+def test_model_of_defaults_are_those_of_solve(P, protocol):
+    """model_of(P, protocol) (used with its defaults by the T = 0 ground states and the
+    capacity) gives rsb.solve's default quadrature: 64 nodes (docstring of rsb.solve), 16
+    Gauss-Hermite nodes for Y when supervised, else 1."""
+    model, static = _solve1rsb.model_of(P, protocol)
+    n_y = 16 if protocol == "supervised" else 1
+    assert model is (AGSModel if P == 2 else DenseModel)
+    assert static == ({"n_y": n_y, "nodes": 64} if P == 2 else {"n_y": n_y, "nodes": 64, "P": P})
