@@ -103,8 +103,14 @@ def _stand_in(g_broken, g_rs=0.0):
 def _scan(g_broken, g_rs=0.0, n=0.9):
     S = np.broadcast_to(np.geomspace(0.05, 60.0, 8), (2, 8))
     with _x64.enabled():  # as in run_grid: the scan values reach the solver in float64
-        return engine.scan_solve(_stand_in(g_broken, g_rs), (np.full(2, n),), S,
-                                 rho=np.zeros(2), retrieval=False, gap_fn=engine.gap_0)
+        return engine.scan_solve(
+            _stand_in(g_broken, g_rs),
+            (np.full(2, n),),
+            S,
+            rho=np.zeros(2),
+            retrieval=False,
+            gap_fn=engine.gap_0,
+        )
 
 
 @pytest.mark.parametrize("end", ["low", "high"])

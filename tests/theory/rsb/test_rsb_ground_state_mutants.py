@@ -198,8 +198,7 @@ def _crossing(P, level):
         a = np.array([a])
         return energy(P, a, 0 * a, "retrieval")[0][0] - energy(P, a, 0 * a, "spinglass")[0][0]
 
-    return brentq(gap, 0.03, 0.1, xtol=1e-14) if P == 2 else brentq(gap, 0.003, 0.03,
-                                                                      xtol=1e-14)
+    return brentq(gap, 0.03, 0.1, xtol=1e-14) if P == 2 else brentq(gap, 0.003, 0.03, xtol=1e-14)
 
 
 @pytest.mark.parametrize("P,level", [(2, "RS"), (2, "1RSB"), (4, "RS")])

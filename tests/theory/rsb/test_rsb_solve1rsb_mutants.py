@@ -68,8 +68,7 @@ def test_solve_labels_the_paramagnet_of_the_model_of_order_p(engine_calls, P):
     (call,) = engine_calls
     assert call["model"] is (AGSModel if P == 2 else DenseModel)
     assert call.get("P") == (None if P == 2 else P)
-    assert (call["n_y"], call["nodes"], call["n_scan"], call["branch"]) == (1, 64, 8,
-                                                                         "paramagnet")
+    assert (call["n_y"], call["nodes"], call["n_scan"], call["branch"]) == (1, 64, 8, "paramagnet")
     np.testing.assert_array_equal(call["rho"], 0.0)
     f, _ = _paramagnet(P, 1 / T[:, None], alpha[None, :])
     assert ds.free_energy.dims == ("T", "alpha")
