@@ -115,8 +115,10 @@ MODULES: dict[str, list[str]] = {
     "theory/rs/continuation.py": ["tests/theory/test_solve.py", "tests/theory/rs/test_ags.py"],
     # every test of teacher_p2.py and ground_state.py is in the slow tier (none runs per mutant)
     "theory/rs/teacher_p2.py": ["tests/theory/test_teacher_student_p2.py"],
-    "theory/rsb/ground_state.py": ["tests/theory/rsb/test_rsb_ground_state.py"],
-    "theory/rsb/_solve1rsb.py": ["tests/theory/rsb/test_rsb.py"],
+    "theory/rsb/ground_state.py": ["tests/theory/rsb/test_rsb_ground_state_mutants.py",
+                                   "tests/theory/rsb/test_rsb_ground_state.py"],
+    "theory/rsb/_solve1rsb.py": ["tests/theory/rsb/test_rsb_solve1rsb_mutants.py",
+                                 "tests/theory/rsb/test_rsb.py"],
     "theory/rsb/capacity.py": ["tests/theory/rsb/test_rsb_capacity_follow.py"],
     "theory/rsb/spinodal.py": ["tests/theory/rsb/test_rsb_capacity_follow.py",
                                "tests/theory/rsb/test_rsb_routes.py"],
