@@ -18,6 +18,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from scipy.special import erf
 
 import theory
 from theory import _x64, rsb
@@ -94,6 +95,18 @@ def test_many_examples_limit_is_hebbian_up_to_the_self_interaction():
     shift = 0.5 * BETA * ALPHA * (M - 1) * rho / (1 + rho)
     np.testing.assert_allclose(shift, 0.5 * BETA * ALPHA * (1 - r**2) / r**2, rtol=1e-7)
     np.testing.assert_allclose(A[:4] - shift, A[4:], rtol=0, atol=1e-6)
+
+
+def test_paramagnet_above_T1_is_the_closed_form():
+    """x = (0, 0, 0, theta) at beta = 0.7 < 1: no field, so A = ln 2 - (alpha/2)[ln(1 - beta) +
+    (M - 1) ln(1 - beta eps)] (eps = rho/(1 + rho)) for any theta, and the point solves the
+    equations (residual 0, dA/dtheta = 0)."""
+    beta, rho, M = 0.7, 0.3, 5.0
+    A, _, _, R = _run([[0.0, 0.0, 0.0, 1.0], [0.0, 0.0, 0.0, 0.4]], beta, ALPHA, rho, M)
+    eps = rho / (1 + rho)
+    A_ref = np.log(2) - 0.5 * ALPHA * (np.log(1 - beta) + (M - 1) * np.log(1 - beta * eps))
+    np.testing.assert_allclose(A, A_ref, rtol=0, atol=1e-13)
+    np.testing.assert_allclose(R, 0.0, atol=1e-13)
 
 
 # --------------------------------------------------------------- (b) collapse to RS at theta = 1
@@ -186,7 +199,8 @@ def _zero_T():
 
     def one(x0, beta, alpha, rho, M):
         x = jnp.stack([x0[0], x0[1], 1 - x0[2] / beta, x0[3] / beta])
-        return U.energy0(x0, alpha, rho, M, quad), U.pressure(x, beta, alpha, rho, M, quad)
+        A, G = U.evaluate(x, beta, alpha, rho, M - 1.0, quad)[:2]
+        return U.energy0_parts(x0, alpha, rho, M - 1.0, quad), A, G
 
     return jax.jit(jax.vmap(one))
 
@@ -199,14 +213,51 @@ def test_zero_temperature_energy_is_the_large_beta_limit():
     x0 = np.array([[0.95, 0.9, 0.05, 2.0]] * 2 + [[0.9, 1.0, 0.1, 1.0]])
     betas = np.array([100.0, 400.0, 400.0])
     with _x64.enabled():
-        E, A = (np.asarray(v) for v in _zero_T()(x0, betas, alpha + 0 * betas, rho + 0 * betas,
-                                                 M + 0 * betas))
+        parts, A, _ = _zero_T()(x0, betas, alpha + 0 * betas, rho + 0 * betas, M + 0 * betas)
+        E, A = np.asarray(parts[0]), np.asarray(A)
         p = {"beta": jnp.inf, "alpha": alpha, "rho": rho, "eps": rho / (1 + rho),
              "g_eps": M - 1}
         f_rs = float(rs_ags.observables(jnp.array([0.9, 0.1]), p)["free_energy"])
     diffs = -A[:2] / betas[:2] - E[:2]
     assert abs(diffs[1]) < 1e-5 and abs(diffs[1]) < abs(diffs[0]) / 3
     np.testing.assert_allclose(E[2], f_rs, rtol=0, atol=1e-8)  # 16 Gauss-Hermite nodes in Y
+
+
+def _rs_zero_T(n, C, alpha, rho, M):
+    """(E, n, q0, C, m) of the RS T = 0 theory with the example modes, written out (numpy, 16
+    Gauss-Hermite nodes in Y): sigma^2 = alpha sum_l g_l l^2/(1 - l C)^2, s = n g, g = 1 +
+    sqrt(rho) Y; n = E[g erf(s/(sigma sqrt 2))]/(1 + rho), C = E[2 phi(s/sigma)/sigma],
+    m = E erf(s/(sigma sqrt 2)), E = (1+rho) n^2/2 - (alpha/2) sum_l g_l l/(1 - l C) +
+    (alpha/2) C sigma^2/alpha - E|s + sigma z|."""
+    Y, wY = gauss_normal(16)
+    lam, g = np.array([1.0, rho / (1 + rho)]), np.array([1.0, M - 1.0])
+    r = np.sum(g * lam**2 / (1 - lam * C) ** 2)
+    sig = np.sqrt(alpha * r)
+    gY = 1 + np.sqrt(rho) * Y
+    s = n * gY
+    e = erf(s / (sig * np.sqrt(2)))
+    phi = np.exp(-0.5 * (s / sig) ** 2) / np.sqrt(2 * np.pi)
+    E = (0.5 * (1 + rho) * n**2 - 0.5 * alpha * np.sum(g * lam / (1 - lam * C))
+         + 0.5 * alpha * C * r - np.sum(wY * (s * e + 2 * sig * phi)))
+    return E, np.sum(wY * gY * e) / (1 + rho), 1.0, np.sum(wY * 2 * phi / sig), np.sum(wY * e)
+
+
+def test_zero_temperature_right_hand_sides():
+    """T = 0 right-hand sides (n, q0, C) and m: at q0 = 1 those of the RS theory with the
+    example modes (written out here); at a broken point the large-beta limit of the T > 0 map
+    (n, q0, beta (1 - q1)), Richardson-extrapolated from beta = 400 and 800 (O(1/beta))."""
+    r, M, alpha = 0.8, 5.0, 0.05
+    rho = _rho(r, M)
+    x0 = np.array([[0.9, 1.0, 0.12, 1.7], [0.95, 0.9, 0.05, 2.0], [0.95, 0.9, 0.05, 2.0]])
+    betas = np.array([400.0, 400.0, 800.0])
+    with _x64.enabled():
+        parts, _, G = _zero_T()(x0, betas, alpha + 0 * betas, rho + 0 * betas, M + 0 * betas)
+        parts, G = np.array([np.asarray(p) for p in parts]), np.asarray(G)  # (5, point), (point, 4)
+    np.testing.assert_allclose(parts[:, 0], _rs_zero_T(0.9, 0.12, alpha, rho, M), rtol=0,
+                               atol=1e-12)
+    G_T = np.c_[G[1:, :2], betas[1:] * (1 - G[1:, 2])]  # (n, q0, C) at beta = 400, 800
+    np.testing.assert_allclose(parts[1:4, 1], 2 * G_T[1] - G_T[0], rtol=0, atol=2e-5)
+    assert np.abs(parts[1:4, 1] - G_T[0]).max() > 1e-4  # the limit is not reached at beta = 400
 
 
 # ------------------------------------------------------------------ solver (slow tier)
