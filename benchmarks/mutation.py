@@ -109,6 +109,7 @@ MODULES: dict[str, list[str]] = {
                             "::test_critical_load_is_where_solve_stops_retrieving"],
     "theory/rs/teacher.py": ["tests/theory/test_teacher_student.py"],
     "theory/rsb/engine.py": ["tests/theory/rsb/test_rsb_engine_mutants.py",
+                             "tests/theory/rsb/test_rsb_engine_domain.py",
                              "tests/theory/rsb/test_rsb_ags.py", "tests/theory/rsb/test_rsb.py"],
     # not measured yet (#29): mapped from the tests that import or run them
     "theory/rs/at.py": ["tests/theory/rs/test_at.py"],
