@@ -111,10 +111,12 @@ MODULES: dict[str, list[str]] = {
     "theory/rsb/engine.py": ["tests/theory/rsb/test_rsb_engine_mutants.py",
                              "tests/theory/rsb/test_rsb_ags.py", "tests/theory/rsb/test_rsb.py"],
     # not measured yet (#29): mapped from the tests that import or run them
-    "theory/rs/at.py": ["tests/theory/rs/test_at.py"],
+    "theory/rs/at.py": ["tests/theory/rs/test_at_mutants.py", "tests/theory/rs/test_at.py"],
     "theory/rs/continuation.py": ["tests/theory/test_solve.py", "tests/theory/rs/test_ags.py"],
-    # every test of teacher_p2.py and ground_state.py is in the slow tier (none runs per mutant)
-    "theory/rs/teacher_p2.py": ["tests/theory/test_teacher_student_p2.py"],
+    # teacher_p2.py: the default-tier value checks first, the slow-tier file after them (its
+    # tests run only with -m slow); every test of ground_state.py is slow (none runs per mutant)
+    "theory/rs/teacher_p2.py": ["tests/theory/rs/test_teacher_p2_mutants.py",
+                                "tests/theory/test_teacher_student_p2.py"],
     "theory/rsb/ground_state.py": ["tests/theory/rsb/test_rsb_ground_state.py"],
     "theory/rsb/_solve1rsb.py": ["tests/theory/rsb/test_rsb.py"],
     "theory/rsb/capacity.py": ["tests/theory/rsb/test_rsb_capacity_follow.py"],
