@@ -11,8 +11,11 @@
   ``c = alpha P P!/4``, averaged over the data Y too (Gauss-Hermite).
 * T = 0 (``-inf`` under load, 1 without), ``rs_stable`` as the sign of the replicon, and the
   dataset hook ``attach_replicon`` on results without the RS overlaps.
+* ``rs_solution`` at zero load against the scalar equations of the hebbian and the
+  supervised network.
 
-NumPy only (no solver is compiled here).
+NumPy only, but the last test, which runs the P = 2 RS solver (the compiled function that
+the other RS tests use).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import math
 import numpy as np
 import pytest
 import xarray as xr
+from scipy.optimize import brentq
 
 from theory.rs import at
 
@@ -106,3 +110,21 @@ def test_attach_replicon_skips_results_without_the_rs_overlaps_and_refuses_bad_p
     with pytest.raises(ValueError, match="protocol must be one of"):
         at.attach_replicon(ds, P=2, protocol="vae", beta=beta, alpha=np.full(2, 0.05),
                            rho=np.zeros(2))  # fmt: skip
+
+
+def test_rs_solution_keeps_rho_for_supervised_data_only():
+    """alpha = 0, T = 0.5, rho = 0.3: the supervised class-mean overlap solves
+    n = E_Y[u tanh(beta n u)]/(1 + rho), u = 1 + sqrt(rho) Y (docs/models.md §4.1); the
+    hebbian network ignores rho (the Curie-Weiss n = tanh(beta n))."""
+    beta, rho = 2.0, 0.3
+    Y, wY = np.polynomial.hermite_e.hermegauss(60)
+    u = 1 + math.sqrt(rho) * Y
+    wY = wY / wY.sum()
+    sup = brentq(lambda n: wY @ (u * np.tanh(beta * n * u)) / (1 + rho) - n, 0.1, 2.0,
+                 xtol=1e-15)  # fmt: skip
+    heb = brentq(lambda n: math.tanh(beta * n) - n, 0.1, 1.0, xtol=1e-15)
+    out = {p: at.rs_solution(P=2, beta=beta, alpha=0.0, rho=rho, protocol=p)
+           for p in ("supervised", "hebbian")}  # fmt: skip
+    assert out["supervised"]["converged"] and out["hebbian"]["converged"]
+    assert float(out["supervised"]["n"]) == pytest.approx(sup, abs=1e-9)
+    assert float(out["hebbian"]["n"]) == pytest.approx(heb, abs=1e-9)
