@@ -112,7 +112,8 @@ MODULES: dict[str, list[str]] = {
                              "tests/theory/rsb/test_rsb_ags.py", "tests/theory/rsb/test_rsb.py"],
     # not measured yet (#29): mapped from the tests that import or run them
     "theory/rs/at.py": ["tests/theory/rs/test_at_mutants.py", "tests/theory/rs/test_at.py"],
-    "theory/rs/continuation.py": ["tests/theory/test_solve.py", "tests/theory/rs/test_ags.py"],
+    "theory/rs/continuation.py": ["tests/theory/rs/test_continuation_mutants.py",
+                                  "tests/theory/test_solve.py", "tests/theory/rs/test_ags.py"],
     # teacher_p2.py: the default-tier value checks first, the slow-tier file after them (its
     # tests run only with -m slow); every test of ground_state.py is slow (none runs per mutant)
     "theory/rs/teacher_p2.py": ["tests/theory/rs/test_teacher_p2_mutants.py",
