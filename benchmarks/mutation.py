@@ -111,11 +111,13 @@ MODULES: dict[str, list[str]] = {
     "theory/rsb/engine.py": ["tests/theory/rsb/test_rsb_engine_mutants.py",
                              "tests/theory/rsb/test_rsb_engine_domain.py",
                              "tests/theory/rsb/test_rsb_ags.py", "tests/theory/rsb/test_rsb.py"],
-    # not measured yet (#29): mapped from the tests that import or run them
-    "theory/rs/at.py": ["tests/theory/rs/test_at.py"],
-    "theory/rs/continuation.py": ["tests/theory/test_solve.py", "tests/theory/rs/test_ags.py"],
-    # every test of teacher_p2.py and ground_state.py is in the slow tier (none runs per mutant)
-    "theory/rs/teacher_p2.py": ["tests/theory/test_teacher_student_p2.py"],
+    "theory/rs/at.py": ["tests/theory/rs/test_at_mutants.py", "tests/theory/rs/test_at.py"],
+    "theory/rs/continuation.py": ["tests/theory/rs/test_continuation_mutants.py",
+                                  "tests/theory/test_solve.py", "tests/theory/rs/test_ags.py"],
+    # teacher_p2.py and ground_state.py: the default-tier value checks first, then the files
+    # whose tests are all slow (they run only with -m slow)
+    "theory/rs/teacher_p2.py": ["tests/theory/rs/test_teacher_p2_mutants.py",
+                                "tests/theory/test_teacher_student_p2.py"],
     "theory/rsb/ground_state.py": ["tests/theory/rsb/test_rsb_ground_state_mutants.py",
                                    "tests/theory/rsb/test_rsb_ground_state.py"],
     "theory/rsb/_solve1rsb.py": ["tests/theory/rsb/test_rsb_solve1rsb_mutants.py",

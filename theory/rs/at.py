@@ -28,16 +28,19 @@ from theory._gaussian import gauss_normal
 from theory.rs.grid import solve_rs_flat
 
 _Z, _WZ = gauss_normal(64)  # E over z when the spread of beta*H is <= _SHARP
-# u = beta H for the sharp regime. Truncation: sech^4 u < 16 e^-4|u| = 7e-17 beyond
-# |u| = 10. Step: the integrand sech^4(u) N(u; beta s, (beta sd)^2) is analytic in the strip
-# |Im u| < pi/2; on |Im u| = 1.4, |sech^4| <= 1/cos(1.4)^4 < 1.2e3 and the Gaussian (width
-# beta sd >= 1, peak <= 0.4) grows by at most e^(1.4^2/2) < 2.7, so the L1 norm there is
-# below 1e4 and the trapezoid error below 2e4 e^(-2 pi 1.4 / du) = 2e-15 at du = 1/5
-# (tested to 1e-10 against adaptive quadrature, tests/theory/rs/test_at.py).
+# The 64-node Gauss-Hermite rule in z sees the poles of sech^4 at distance pi/(2 beta sd):
+# its error is 4e-16 at a spread beta sd = 0.5 but 1e-8 at 0.9 and 1e-7 at 1.0, hence the
+# switch at 0.5. u = beta H for the sharp regime. Truncation: sech^4 u < 16 e^-4|u| = 7e-17
+# beyond |u| = 10. Step: the integrand sech^4(u) N(u; beta s, (beta sd)^2) is analytic in
+# the strip |Im u| < pi/2; on |Im u| = 1.4, |sech^4| <= 1/cos(1.4)^4 < 1.2e3 and the
+# Gaussian (width beta sd >= 0.5, peak <= 0.8) grows by at most e^(1.4^2/0.5) < 51, so the
+# L1 norm there is below 1e5 and the trapezoid error below 2e5 e^(-2 pi 1.4 / du) = 2e-14
+# at du = 1/5 (tested to 1e-12 against the trapezoid rule on a fine grid,
+# tests/theory/rs/test_at_mutants.py, and to 1e-10 against adaptive quadrature, test_at.py).
 _U = np.linspace(-10.0, 10.0, 101)
 _DU = _U[1] - _U[0]
 _SECH4_U = 1.0 / np.cosh(_U) ** 4
-_SHARP = 1.0  # spread beta*sd above which the Gaussian is integrated on the u grid
+_SHARP = 0.5  # spread beta*sd above which the Gaussian is integrated on the u grid
 _CHUNK = 2048  # grid points per block (bounds the (points, nY, len(_U)) temporaries)
 
 
@@ -52,9 +55,9 @@ def _gamma(s, sd, beta, wY):
     """``E_{Y,z} sech^4(beta (s + sd z))`` for z ~ N(0, 1), in blocks of grid points.
 
     Where the spread ``beta*sd`` is at most ``_SHARP`` the integrand is smooth in z and a
-    64-node Gauss-Hermite rule is exact to ~1e-14; above it the sharp factor sech^4 is
+    64-node Gauss-Hermite rule is exact to ~1e-15; above it the sharp factor sech^4 is
     integrated by the trapezoid rule in ``u = beta H`` (spectrally accurate for this analytic,
-    fast-decaying integrand; the Gaussian density spans >= 20 grid steps there).
+    fast-decaying integrand; the Gaussian's +-2 sd span >= 10 grid steps there).
 
     ``s`` (G, nY), ``sd`` and ``beta`` (G, 1), ``wY`` (nY,)."""
     out = np.empty(s.shape[0])
