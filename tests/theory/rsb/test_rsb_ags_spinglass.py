@@ -1,10 +1,12 @@
 """The P = 2 (AGS) spin-glass branch at T > 0, level 1RSB (``theory.rsb``, hebbian).
 
 Independent references: the RS spin glass of ``theory.solve(level="RS")`` (the RS solver of
-``theory.rs``, its own equations and quadrature) for the engine's RS candidate; Guerra's
-ordering f_1RSB >= f_RS of the chosen broken solution; the stationarity of the 1RSB pressure
-(central differences of ``theory.rsb.ags.pressure`` in q0, q1 and theta vanish at the
-solution; q0 = 0 without a field); and the paramagnet above T_g = 1 + sqrt(alpha).
+``theory.rs``, its own equations and quadrature) for the engine's RS candidate; a second 1RSB
+solver written here from the functional of docs/rsb.md at q0 = 0 (NumPy on a fine uniform z
+grid, SciPy's brentq for q1 and bounded Brent for the Parisi block size theta), for the broken
+solution; Guerra's ordering f_1RSB >= f_RS; the stationarity of the 1RSB pressure (central
+differences of ``theory.rsb.ags.pressure`` in q0, q1 and theta vanish at the solution; q0 = 0
+without a field); and the paramagnet above T_g = 1 + sqrt(alpha).
 
 Before the engine took steps out of the functional's domain back (lambda = 1 - beta (1 - q1)
 > 0), the fixed-point sweeps from q1 = 1 jumped to lambda < 0 and ended on the spurious root
@@ -14,6 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy import optimize
+from scipy.special import logsumexp
 
 import theory
 from theory import _x64, rsb
@@ -34,6 +38,40 @@ def solved():
     return out, (x_rs, g_rs, res_rs), rs
 
 
+def _second_route(beta, alpha):
+    """(q1, theta, f) of the 1RSB spin glass at q0 = 0, r0 = 0 (no field): pressure
+    A = -(alpha/2)[(1 - 1/theta) ln lam1 + ln(lam2)/theta] - (alpha beta^2/2) r1 (1 - q1 +
+    theta q1) + ln 2 + (1/theta) ln E_z cosh^theta(h), h = beta sqrt(alpha r1) z, with
+    lam1 = 1 - beta (1 - q1), lam2 = lam1 - beta theta q1, r1 = q1/(lam1 lam2); q1 solves
+    q1 = <tanh^2 h> under the weight cosh^theta h, and theta minimises A (maximises f).
+    A uniform z grid (spacing 1e-4): tanh^2(h) dips over |z| < 1/(beta sqrt(alpha r1)), about
+    0.1 at beta = 5, which Gauss-Hermite with a few hundred nodes does not resolve."""
+    z = np.linspace(-10.0, 10.0, 200_001)
+    logw = -0.5 * z**2 - np.log(np.sum(np.exp(-0.5 * z**2)))
+
+    def parts(q1, theta):
+        lam1 = 1 - beta * (1 - q1)
+        lam2 = lam1 - beta * theta * q1
+        r1 = q1 / (lam1 * lam2)
+        h = beta * np.sqrt(alpha * r1) * z
+        lc = np.abs(h) + np.log1p(np.exp(-2 * np.abs(h))) - np.log(2)
+        inner = logsumexp(theta * lc + logw)
+        q1_new = np.sum(np.exp(theta * lc + logw - inner) * np.tanh(h) ** 2)
+        A = (-0.5 * alpha * ((1 - 1 / theta) * np.log(lam1) + np.log(lam2) / theta)
+             - 0.5 * alpha * beta**2 * r1 * (1 - q1 + theta * q1) + np.log(2) + inner / theta)
+        return A, q1_new
+
+    def q1_of(theta):  # lam1 > 0 and lam2 > 0
+        lo = max(1 - 1 / beta, (beta - 1) / (beta * (1 - theta))) + 1e-12
+        return optimize.brentq(lambda q: q - parts(q, theta)[1], lo, 1 - 1e-12, xtol=1e-14)
+
+    best = optimize.minimize_scalar(lambda t: parts(q1_of(t), t)[0], method="bounded",
+                                    bounds=(1e-3, min(0.5, 0.9 / beta)),
+                                    options={"xatol": 1e-9})  # fmt: skip
+    q1 = q1_of(best.x)
+    return q1, best.x, -parts(q1, best.x)[0] / beta
+
+
 @pytest.mark.slow  # one compiled P = 2 spin-glass solver (~10 s of CPU)
 def test_rs_candidate_is_the_rs_spin_glass_of_theory_rs(solved):
     _, (x, g, res), rs = solved
@@ -41,6 +79,16 @@ def test_rs_candidate_is_the_rs_spin_glass_of_theory_rs(solved):
     np.testing.assert_allclose(x[:, 1], x[:, 2])  # q0 = q1: RS
     np.testing.assert_allclose(x[:, 2], rs.q.values, rtol=0, atol=1e-7)
     np.testing.assert_allclose(-g / BETA, rs.free_energy.values, rtol=0, atol=1e-8)
+
+
+@pytest.mark.slow
+def test_broken_solution_equals_a_second_solver(solved):
+    out, _, _ = solved
+    for i, b in enumerate(BETA):
+        q1, theta, f = _second_route(b, ALPHA)
+        np.testing.assert_allclose(out["free_energy"][i], f, rtol=0, atol=1e-8)
+        np.testing.assert_allclose(out["q1"][i], q1, rtol=0, atol=1e-4)
+        np.testing.assert_allclose(out["theta"][i], theta, rtol=0, atol=1e-4)
 
 
 @pytest.mark.slow
