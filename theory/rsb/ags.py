@@ -207,7 +207,10 @@ class AGSModel:
     def scan_T(beta, n, retrieval):
         mu_max = 0.9 / 1e-3 if retrieval else 0.95
         hi = np.minimum(mu_max / beta, 0.98)
-        return np.geomspace(np.minimum(0.05 / beta, 0.5 * hi), hi, n, axis=1)
+        # the spin glass breaks with theta ~ 0.01-0.035 at alpha = 0.05 (0.022 at T = 1,
+        # 0.013 at T = 0.1: docs/rsb.md), below the retrieval scan's floor 0.05 / beta
+        lo = np.minimum(0.05 / beta, 0.5 * hi) if retrieval else np.full_like(hi, 4e-3)
+        return np.geomspace(lo, hi, n, axis=1)
 
     @staticmethod
     def scan_0(alpha, n, retrieval):
