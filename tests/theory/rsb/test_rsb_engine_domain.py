@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import jax.numpy as jnp
 import numpy as np
+import pytest
 
 from theory import _x64
 from theory.rsb import engine
@@ -52,3 +53,44 @@ def test_inside_the_domain_the_iteration_is_plain_fixed_point():
 
     y, _, _ = _run(contraction, 0.9, n_fp=10, n_nt=0)
     np.testing.assert_allclose(y, 1.0 - 0.1 / 2**10, rtol=0, atol=1e-15)
+
+
+def _nan_outside(x, p):
+    """Objective defined everywhere (0), residual undefined for y <= 1/2: only the residual
+    tells that the point left the domain. G(0.9) = -0.3, clipped to 0."""
+    y = x[0]
+    G = jnp.where(y > 0.5, 1.5 - 2.0 * y, jnp.nan)
+    return 0.0 * y, G[None], (y - G)[None], 0.0 * y
+
+
+@pytest.mark.parametrize(("mask_fp", "mask_nt"), [(1.0, 1.0), (1.0, 0.0)])
+def test_an_undefined_solved_residual_is_a_step_out_of_the_domain(mask_fp, mask_nt):
+    """Two fixed-point sweeps from 0.9: the first lands on y = 0 (clipped), where the
+    residual is NaN; the second goes halfway back to 0.9, the last defined point: 0.45. A
+    coordinate counts when either solver (fixed point or Newton) solves it."""
+    with _x64.enabled():
+        x, _, _, _ = engine.solve_candidates(
+            _nan_outside, (jnp.zeros(1),), jnp.full((1, 1, 1), 0.9), jnp.eye(1)[None],
+            jnp.zeros((1, 1)), jnp.full((1, 1), mask_fp), jnp.full((1, 1), mask_nt),
+            jnp.array([0.0]), jnp.array([5.0]), 2, 0,
+        )
+    np.testing.assert_allclose(float(x[0, 0, 0]), 0.45, rtol=0, atol=1e-15)
+
+
+def test_newton_caps_each_candidates_step_by_its_own_largest_relative_change():
+    """Two candidates of the linear equation R = y - 1 (one Newton step is exact): from 11 the
+    step of 10 is capped to 0.25 relative (|y| = 11: 2.75), from 1.1 the step of 0.1 is taken
+    in full. A cap shared between candidates would shrink the second step too."""
+
+    def linear(x, p):
+        y = x[0]
+        return 0.0 * y, jnp.ones(1), (y - 1.0)[None], 0.0 * y
+
+    with _x64.enabled():
+        ones = jnp.ones((2, 1))
+        x, _, _, _ = engine.solve_candidates(
+            linear, (jnp.zeros(1),), jnp.array([[[11.0], [1.1]]]),
+            jnp.broadcast_to(jnp.eye(1), (2, 1, 1)), jnp.zeros((2, 1)), ones, ones,
+            jnp.array([0.0]), jnp.array([20.0]), 0, 1,
+        )
+    np.testing.assert_allclose(np.asarray(x[0, :, 0]), [11.0 - 2.75, 1.0], rtol=0, atol=1e-10)

@@ -177,3 +177,27 @@ def test_retrieval_branch_is_judged_with_each_points_rho():
     np.testing.assert_array_equal(out["q0"], [0.5, 1.0])
     np.testing.assert_array_equal(out["free_energy"], [1.0, 0.0])
     assert out["converged"].all()
+
+
+def test_zero_temperature_outputs_follow_the_dense_layout():
+    """finish_0 with the dense T = 0 coordinates x = (n, q0, mu) (docs/models.md §5: mu =
+    beta theta in the third slot): a broken candidate reports its q0 and mu, an RS one q0 =
+    q1 = q (1 on a glassy branch, 0 on the paramagnet), mu = 0; theta = 0 at T = 0."""
+    x = np.array([[0.9, 0.7, 3.5], [0.8, 0.6, 2.5]])
+    g, m = np.array([-0.4, -0.3]), np.array([0.95, 0.85])
+    broken, conv = np.array([True, False]), np.array([True, True])
+    for glassy in (1.0, 0.0):
+        out = engine.finish_0(x, g, m, conv, broken, glassy)
+        np.testing.assert_array_equal(out["mu"], [3.5, 0.0])
+        np.testing.assert_array_equal(out["q0"], [0.7, glassy])
+        np.testing.assert_array_equal(out["q"], [glassy, glassy])
+        np.testing.assert_array_equal(out["q1"], [glassy, glassy])
+        np.testing.assert_array_equal(out["theta"], [0.0, 0.0])
+        np.testing.assert_array_equal(out["free_energy"], [0.4, 0.3])
+        np.testing.assert_array_equal(out["n"], [0.9, 0.8])
+
+
+def test_finite_temperature_gap_is_q1_minus_q0():
+    x = np.array([[0.5, 0.2, 0.7, 0.3], [0.0, 0.0, 0.4, 0.9]])  # (n, q0, q1, theta)
+    np.testing.assert_allclose(engine.gap_T(x), [0.5, 0.4], rtol=0, atol=1e-15)
+    np.testing.assert_allclose(engine.gap_0(np.array([[0.9, 0.75, 0.1]])), [0.25], atol=1e-15)
