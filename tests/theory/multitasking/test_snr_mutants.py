@@ -80,5 +80,7 @@ def test_snr_bounds_of_the_inputs():
         mt.signal_to_noise([-1.5], 0.3)
     with pytest.raises(ValueError, match="rho"):
         mt.signal_to_noise([0.5], 0.3, rho=-0.1)
+    with pytest.raises(ValueError, match="m must be a 1-D array"):
+        mt.signal_to_noise(0.5, 0.3)  # a scalar is not a list of K overlaps
     with pytest.raises(ValueError, match=r"K = len\(m\) must be <= 12"):
         mt.signal_to_noise(np.full(13, 0.01), 0.3)
