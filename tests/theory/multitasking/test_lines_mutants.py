@@ -55,8 +55,8 @@ def test_cascade_is_a_zero_temperature_fixed_point():
 def test_cascade_domain_ends_at_critical_dilution():
     dc = mt.critical_dilution(3)
     assert mt.cascade(3, np.nextafter(dc, 0.0))[0] > 0
-    with pytest.raises(ValueError, match=r"d_c\(K=3\).*got d=0\.62"):
-        mt.cascade(3, [0.1, 0.62])
+    with pytest.raises(ValueError, match=r"d_c\(K=3\).*got d=0\.7\. "):  # the first bad one
+        mt.cascade(3, [0.1, 0.7, 0.65])
     with pytest.raises(ValueError, match=r"got d=0\.618"):
         mt.cascade(3, dc)
     with pytest.raises(ValueError, match=r"got d=0\.7"):
