@@ -10,11 +10,13 @@ is a saddle (stability -inf).
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from scipy.optimize import brentq
 
 import theory.multitasking as mt
 
 
+@pytest.mark.slow  # its own compilation (finite-M law, symmetric branch): 2.5 s
 def test_finite_M_symmetric_state_at_zero_temperature_is_a_tie():
     """Exact finite-M law, T = 0, nbar_1 = nbar_2: xi = (1, -1) with equal example averages
     gives h = 0 exactly (no Gaussian data noise in this law), a kink of f."""
