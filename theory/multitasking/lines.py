@@ -116,7 +116,7 @@ def cascade(K: int, d: object) -> np.ndarray:
     d_arr = dilution(d)
     dc = critical_dilution(K)
     if np.any(d_arr >= dc):
-        bad = d_arr[d_arr >= dc].flat[0] if d_arr.ndim else float(d_arr)
+        bad = float(d_arr[d_arr >= dc].flat[0]) if d_arr.ndim else float(d_arr)
         raise ValueError(
             f"d must lie in [0, d_c(K={K}) = {dc:.6f}) for the hierarchical cascade; got "
             f"d={bad!r}. Beyond d_c a signal no longer beats the sum of the weaker ones; use "

@@ -29,14 +29,15 @@ def sech2(x):
     return 1.0 / np.cosh(np.minimum(np.abs(x), 300.0)) ** 2
 
 
+def h22(T, d):
+    """Pure state's Hessian along pattern 2: 1 - beta (1-d)[d + (1-d) sech^2(beta m)]."""
+    b = 1 / T
+    return 1 - b * (1 - d) * (d + (1 - d) * sech2(b * m_pure(b, d)))
+
+
 def T2_reference(d):
-    """Pure state's Hessian along pattern 2: 1 - beta (1-d)[d + (1-d) sech^2(beta m)] = 0."""
-
-    def h22(T):
-        b = 1 / T
-        return 1 - b * (1 - d) * (d + (1 - d) * sech2(b * m_pure(b, d)))
-
-    return brentq(h22, 1e-3 * (1 - d), (1 - d) * (1 - 1e-7), xtol=1e-14)
+    """The root of h22 in T."""
+    return brentq(h22, 1e-3 * (1 - d), (1 - d) * (1 - 1e-7), xtol=1e-14, args=(d,))
 
 
 def Tsplit_reference(d):
@@ -57,13 +58,18 @@ def test_second_signal_temperature_matches_reduced_equation():
     # above the parallel threshold both signals appear together at T_c; d = 0: never
     np.testing.assert_allclose(mt.second_signal_temperature([0.7, 0.9]), [0.3, 0.1])
     assert mt.second_signal_temperature(0.0) == 0.0
+    # d = 2e-4: the reduced root T_2 ~ d lies below the search floor 1e-3 T_c, reported as 0
+    d_low = 2e-4
+    assert brentq(lambda T: h22(T, d_low), 1e-5, 1e-3 * (1 - d_low)) < 1e-3 * (1 - d_low)
+    assert mt.second_signal_temperature(d_low) == 0.0
 
 
 def test_split_temperature_matches_reduced_equation():
     d = np.array([0.7, 0.8])
     Ts = mt.split_temperature(d)
     np.testing.assert_allclose(Ts, [Tsplit_reference(x) for x in d], rtol=1e-8)
-    assert np.isnan(mt.split_temperature(0.5))  # d < 2/3: never the first to condense
+    Ts_half = mt.split_temperature(0.5)  # d < 2/3: never the first to condense
+    assert isinstance(Ts_half, float) and np.isnan(Ts_half)
 
 
 def test_split_and_second_signal_with_data_noise_bracket_the_solver():
