@@ -220,6 +220,9 @@ def test_tol_max_iter_nodes():
     with pytest.warns(DeprecationWarning, match=r"^nodes is no longer used"):
         inp = _v(nodes=40)
     assert inp.attrs["nodes"] == 40
+    with pytest.warns(DeprecationWarning, match=r"^nodes is no longer used"):
+        inp = _v(nodes=200)  # any value other than the default, above it too
+    assert inp.attrs["nodes"] == 200
 
 
 def test_grid_layout_T_axis():
