@@ -141,8 +141,8 @@ MODULES: dict[str, list[str]] = {
     ],
     "theory/multitasking/lines.py": ["tests/theory/multitasking/test_lines_mutants.py",
                                      "tests/theory/multitasking/test_multitasking_lines.py"],
-    # not measured yet (#29): inputs.py (the mapped tests take about a minute per mutant)
-    "theory/multitasking/inputs.py": ["tests/theory/multitasking/test_multitasking_rs.py",
+    "theory/multitasking/inputs.py": ["tests/theory/multitasking/test_inputs_mutants.py",
+                                      "tests/theory/multitasking/test_multitasking_rs.py",
                                       "tests/theory/multitasking/test_multitasking_lines.py"],
     "hopfield_sim/storage.py": ["tests/hopfield_sim/test_storage_mutants.py",
                                 "tests/hopfield_sim/test_storage_batches.py"],
