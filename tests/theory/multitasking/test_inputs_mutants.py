@@ -250,7 +250,7 @@ def test_grid_layout_beta_axis_and_defaults():
     assert inp.coords["d"][0] == ()
     s = _v(d=0.2, T=0.5)
     assert s.grid_shape == () and s.coords["beta"][0] == () and float(s.beta[0]) == 2.0
-    assert s.n_fp == 8 and s.finite_M is None and s.tol == 1e-12 and s.max_iter == 3000
+    assert s.finite_M is None and s.tol == 1e-12 and s.max_iter == 3000  # documented defaults
     for name, bad in (("d", [[0.1]]), ("rho", [[0.1]]), ("T", [[0.5]])):
         with pytest.raises(ValueError, match=rf"^{name} must be a scalar or a 1-D array"):
             _v(**{"d": 0.1, "T": 0.5, name: bad})
