@@ -79,3 +79,21 @@ def test_p2_spin_glass_branch_without_load_and_from_negative_starts():
     assert out["stable"][:3].tolist() == [False, True, False] and out["converged"].all()
     assert out["m"][3] > 0.9 and out["m"][4] == pytest.approx(out["m"][3], rel=1e-9)
     assert out["n"][4] == pytest.approx(out["n"][3], rel=1e-9)
+
+
+@pytest.mark.parametrize("spectrum", [True, False])
+def test_p2_paramagnet_with_and_without_the_example_modes(spectrum):
+    """Unsupervised P = 2 (``spectrum=True``): besides the class-mean mode (eigenvalue 1) the
+    log-determinant has M - 1 example modes of eigenvalue eps = rho/(1 + rho) per class
+    (docs/models.md §4.3), so the paramagnet has f = -[ln 2 - (alpha/2)(ln(1 - beta)
+    + (M - 1) ln(1 - beta eps))]/beta for T > 1; without them (supervised) only the first
+    logarithm. It solves no equation: zero iterations."""
+    beta, alpha, rho, M = np.array([0.5, 0.8]), np.array([0.05, 0.2]), np.array([0.3, 1.5]), 4.0
+    one = np.ones(2)
+    out = solve_rs_flat(beta, alpha, rho, 0.8 * one, M * one, P=2, branch="paramagnet",
+                        spectrum=spectrum)  # fmt: skip
+    eps = rho / (1 + rho)
+    logdet = np.log1p(-beta) + (M - 1) * np.log1p(-beta * eps) * spectrum
+    np.testing.assert_allclose(out["free_energy"], -(np.log(2) - 0.5 * alpha * logdet) / beta,
+                               rtol=0, atol=1e-14)  # fmt: skip
+    assert out["iterations"].tolist() == [0, 0] and out["converged"].all()
