@@ -97,3 +97,41 @@ def test_p2_paramagnet_with_and_without_the_example_modes(spectrum):
     np.testing.assert_allclose(out["free_energy"], -(np.log(2) - 0.5 * alpha * logdet) / beta,
                                rtol=0, atol=1e-14)  # fmt: skip
     assert out["iterations"].tolist() == [0, 0] and out["converged"].all()
+
+
+def test_the_passes_compose_from_the_branch_start():
+    """docs/theory.md: every point gets a first pass from the branch's start (retrieval:
+    m = 1, q = 0) of at most 12 damped and 12 Newton iterations, Newton once the residual is
+    below 0.05; a point left unconverged continues from where it stopped in a second pass
+    (200 damped, the solver's default Newton budget and switch), and ``iterations`` counts
+    both. Composed here from direct calls of the solver: T = 0.95, alpha = 0.001 lies above
+    the retrieval line (T_M ~ 0.94), where the overlap relaxes slowly to 0 (two passes);
+    T = 0.2, alpha = 0.11 converges to m = 0.98 in the first pass."""
+    import functools
+
+    import jax.numpy as jnp
+
+    from theory.rs import ags
+    from theory.rs.fixed_point import MAX_NEWTON, NEWTON_BELOW, fixed_point
+
+    T, alpha = np.array([0.95, 0.2]), np.array([0.001, 0.11])
+    out = solve_rs_flat(1 / T, alpha, np.zeros(2), np.ones(2), np.ones(2), P=2,
+                        branch="retrieval", keep_x=True)  # fmt: skip
+    for i, passes in enumerate((2, 1)):
+        with _x64.enabled():
+            p = {"beta": jnp.float64(1 / T[i]), "alpha": jnp.float64(alpha[i]),
+                 "rho": jnp.float64(0.0)}  # fmt: skip
+            F = functools.partial(ags.rs_map, p=p, law=None)
+            proj = functools.partial(ags.project, p=p)
+            sol = fixed_point(F, jnp.array([1.0, 0.0]), proj, max_damped=12, max_newton=12,
+                              newton_below=0.05)  # fmt: skip
+            n = int(sol.iterations)
+            assert bool(sol.converged) == (passes == 1)
+            if passes == 2:
+                sol = fixed_point(F, sol.x, proj, max_damped=200, max_newton=MAX_NEWTON,
+                                  newton_below=NEWTON_BELOW)  # fmt: skip
+                n += int(sol.iterations)
+        assert bool(sol.converged) and out["converged"][i]
+        assert out["iterations"][i] == n
+        np.testing.assert_allclose(out["x"][i], np.asarray(sol.x), rtol=0, atol=1e-12)
+    assert abs(out["m"][0]) < 1e-9 and out["m"][1] > 0.9  # no retrieval above T_M
