@@ -109,6 +109,7 @@ def test_the_passes_compose_from_the_branch_start():
     T = 0.2, alpha = 0.11 converges to m = 0.98 in the first pass."""
     import functools
 
+    import jax
     import jax.numpy as jnp
 
     from theory.rs import ags
@@ -117,19 +118,21 @@ def test_the_passes_compose_from_the_branch_start():
     T, alpha = np.array([0.95, 0.2]), np.array([0.001, 0.11])
     out = solve_rs_flat(1 / T, alpha, np.zeros(2), np.ones(2), np.ones(2), P=2,
                         branch="retrieval", keep_x=True)  # fmt: skip
+    @functools.partial(jax.jit, static_argnames=("budget",))
+    def solve(x0, beta, alpha, budget):  # one compiled solver per budget, for both points
+        p = {"beta": beta, "alpha": alpha, "rho": jnp.zeros_like(beta)}
+        F = functools.partial(ags.rs_map, p=p, law=None)
+        return fixed_point(F, x0, functools.partial(ags.project, p=p), max_damped=budget[0],
+                           max_newton=budget[1], newton_below=budget[2])  # fmt: skip
+
     for i, passes in enumerate((2, 1)):
         with _x64.enabled():
-            p = {"beta": jnp.float64(1 / T[i]), "alpha": jnp.float64(alpha[i]),
-                 "rho": jnp.float64(0.0)}  # fmt: skip
-            F = functools.partial(ags.rs_map, p=p, law=None)
-            proj = functools.partial(ags.project, p=p)
-            sol = fixed_point(F, jnp.array([1.0, 0.0]), proj, max_damped=12, max_newton=12,
-                              newton_below=0.05)  # fmt: skip
+            args = (jnp.float64(1 / T[i]), jnp.float64(alpha[i]))
+            sol = solve(jnp.array([1.0, 0.0]), *args, budget=(12, 12, 0.05))
             n = int(sol.iterations)
             assert bool(sol.converged) == (passes == 1)
             if passes == 2:
-                sol = fixed_point(F, sol.x, proj, max_damped=200, max_newton=MAX_NEWTON,
-                                  newton_below=NEWTON_BELOW)  # fmt: skip
+                sol = solve(sol.x, *args, budget=(200, MAX_NEWTON, NEWTON_BELOW))
                 n += int(sol.iterations)
         assert bool(sol.converged) and out["converged"][i]
         assert out["iterations"][i] == n
