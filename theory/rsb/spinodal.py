@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import sys
 import time
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -130,6 +131,12 @@ def fold(
     RuntimeError
         If a Newton solve fails to converge and halving the step does not help.
 
+    Warns
+    -----
+    RuntimeWarning
+        If ``max_steps`` are spent before ``|d alpha/dn| < SLOPE_TOL``: the last point is
+        returned, not a fold.
+
     Examples
     --------
     A branch ``alpha(n) = 0.05 - (n - 0.7)^2`` with a second unknown ``q = n/2``:
@@ -180,6 +187,13 @@ def _follow(solve, bar, x0, alpha0, args, max_steps):
                 raise RuntimeError(f"Newton continuation failed near n = {n}.")
             prev = (n, float(slope))
             n, z, slope = n + dn, zt, float(st)
-            if abs(dn) < 1e-12:
+            if abs(dn) < 1e-12:  # the secant step vanishes: alpha is stationary in n
                 break
+        else:  # the steps ran out (the last one's slope is not checked in the loop)
+            if not abs(slope) < SLOPE_TOL:
+                warnings.warn(
+                    f"the fold was not reached in {max_steps} steps: d alpha/dn = "
+                    f"{float(slope):.1e} at n = {n:.6f}, alpha = {float(z[-1]):.8f} (the "
+                    "last point is returned).", RuntimeWarning, stacklevel=3,
+                )
     return float(z[-1]), np.r_[n, z[:-1]]

@@ -115,3 +115,13 @@ def test_newton_steps_are_capped_relative_to_the_unknown(q0):
                              (QUADRATIC, t, 0.0, 2.0, -1.0), progress=False)
     assert a_c == pytest.approx(0.05, abs=1e-13)
     np.testing.assert_allclose(x_c, [0.7, t, 1.3], rtol=1e-9)
+
+
+def test_a_search_that_runs_out_of_steps_warns():
+    """The branch alpha(n) = 0.05 - (n - 0.7)^2 (the docstring's example) from n = 0.2: one
+    step of at most DN_MAX cannot reach the fold at n = 0.7, so the last point comes back
+    with a RuntimeWarning instead of silently standing for the fold."""
+    R = lambda x, a: jnp.stack([a - 0.05 + (x[0] - 0.7) ** 2, x[1] - x[0] / 2])  # noqa: E731
+    with pytest.warns(RuntimeWarning, match="the fold was not reached in 1 steps"):
+        a, x = spinodal.fold(R, np.array([0.2, 0.1]), 0.05 - 0.25, progress=False, max_steps=1)
+    assert a < 0.05 and x[0] < 0.7
