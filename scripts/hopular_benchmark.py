@@ -296,7 +296,10 @@ def run_split_methods(name: str, data, k: int, args) -> list[dict]:
         if done is not None or args.summary_only:
             runs += [done] if done is not None else []
             continue
-        res = run_hopular(data, enc, args) if m == "hopular" else run_baseline(m, enc, args.seed)
+        if m == "hopular":
+            res = run_hopular(data, enc, args)
+        else:  # float64 features: trees bin them (float32 rounding can cost them points)
+            res = run_baseline(m, data.encode(data.split(k), dtype=np.float64), args.seed)
         if res is None:
             continue
         res.update({"dataset": name, "split": k, "method": m, "seed": args.seed})

@@ -41,6 +41,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="time budget of --recipe auto's search in minutes (default: 8)",
     )
+    parser.add_argument(
+        "--numeric-transform",
+        choices=("standard", "quantile"),
+        default=None,
+        help="numeric features as encoded (standard, the recipes' default) or mapped to a "
+        "standard normal through their training quantiles (quantile; for heavy tails). "
+        "--recipe auto tries both",
+    )
     parser.add_argument("--epochs", type=int, default=None, help="override the recipe's epochs")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     parser.add_argument(
@@ -135,6 +143,7 @@ def _train(args: argparse.Namespace) -> dict:
         progress=not args.no_progress,
         checkpoint=args.checkpoint,
         budget_minutes=args.budget_minutes,
+        numeric_transform=args.numeric_transform,
     )
 
 

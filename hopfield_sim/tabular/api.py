@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import platform
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +26,7 @@ def run_split(
     progress: bool = False,
     checkpoint: str | Path | None = None,
     budget_minutes: float | None = None,
+    numeric_transform: str | None = None,
 ) -> dict:
     """Train and test Hopular on split ``split`` of the data set in folder ``dataset``.
 
@@ -40,15 +42,18 @@ def run_split(
         ``budget_minutes``; ``epochs`` and ``checkpoint`` do not apply) also ``search``: every
         trial's settings, rung and validation score, and the search's seconds and budget;
         ``recipe`` is then "auto" and ``settings`` the chosen recipe (named "budget" when the
-        search kept the default).
+        search kept the default). ``numeric_transform`` (``"standard"`` or ``"quantile"``,
+        :mod:`hopfield_sim.tabular.transform`) overrides the recipe's; ``auto`` tries both.
     """
     data = load_dataset(dataset)
     s = data.split(split, which=which)
     enc = data.encode(s)
     extra = {}
     if recipe == "auto":
-        if epochs is not None or checkpoint is not None:
-            raise ValueError("recipe 'auto' chooses its epochs and keeps no checkpoint.")
+        if epochs is not None or checkpoint is not None or numeric_transform is not None:
+            raise ValueError(
+                "recipe 'auto' chooses its epochs and numeric transform, and keeps no checkpoint."
+            )
         from hopfield_sim.tabular.search import DEFAULT_BUDGET_MINUTES, auto
 
         minutes = DEFAULT_BUDGET_MINUTES if budget_minutes is None else budget_minutes
@@ -59,6 +64,8 @@ def run_split(
     else:
         r = make_recipe(recipe, num_train=len(s.train), num_features=len(enc.sizes),
                         epochs=epochs)  # fmt: skip
+        if numeric_transform is not None:
+            r = replace(r, numeric_transform=numeric_transform).validate()
         res = train(
             enc,
             recipe=r,

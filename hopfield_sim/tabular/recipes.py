@@ -54,6 +54,10 @@ class Recipe:
     eval_every : validate every this many epochs (and after the last)
     mask_p, replace_p : feature corruption probabilities
     model : HopularConfig
+    numeric_transform : ``"standard"`` (numeric features as encoded: standardised with the
+        training rows' mean and standard deviation, the reference's) or ``"quantile"`` (then
+        mapped to a standard normal through their training quantiles,
+        :mod:`hopfield_sim.tabular.transform`; for heavy-tailed columns)
     """
 
     name: str
@@ -72,11 +76,16 @@ class Recipe:
     mask_p: float = 0.025
     replace_p: float = 0.175
     model: HopularConfig = field(default_factory=HopularConfig)
+    numeric_transform: str = "standard"
 
     def to_dict(self) -> dict:
-        """Plain dict (for JSON)."""
+        """Plain dict (for JSON). ``numeric_transform`` is left out when it is
+        ``"standard"``: such a run is the run of a recipe written before the field existed, so
+        stored results and checkpoints of those runs still match."""
         d = asdict(self)
         d["betas"] = list(self.betas)
+        if self.numeric_transform == "standard":
+            del d["numeric_transform"]
         return d
 
     def validate(self) -> Recipe:
@@ -92,6 +101,12 @@ class Recipe:
         for name in ("learning_rate", "lr_horizon", "loss_horizon", "clip_norm"):
             if not getattr(self, name) > 0:
                 raise ValueError(f"{name} must be > 0; got {getattr(self, name)!r}.")
+        from hopfield_sim.tabular.transform import TRANSFORMS
+
+        if self.numeric_transform not in TRANSFORMS:
+            raise ValueError(
+                f"numeric_transform must be one of {TRANSFORMS}; got {self.numeric_transform!r}."
+            )
         if not 0.0 <= self.ema_decay < 1.0:
             raise ValueError(f"ema_decay must lie in [0, 1); got {self.ema_decay!r}.")
         return self

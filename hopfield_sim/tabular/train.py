@@ -37,6 +37,7 @@ from hopfield_sim.tabular.data import Encoded
 from hopfield_sim.tabular.evaluate import Evaluator
 from hopfield_sim.tabular.model import build, model_input, self_lookup_mask
 from hopfield_sim.tabular.recipes import Recipe
+from hopfield_sim.tabular.transform import quantile_normal
 
 __all__ = ["TrainResult", "data_digest", "estimate_bytes", "train"]
 
@@ -291,6 +292,18 @@ def _batches(enc, recipe, seed, epoch, sizes4, x_tr, miss_tr) -> dict:
     return batches
 
 
+def _predictor(ev, params, transform):
+    """``predict(x, missing)`` of the trained weights; new rows pass the fitted numeric
+    transform first (the one the weights were trained on)."""
+    if transform is None:
+        return functools.partial(ev.outputs, params)
+
+    def predict(x, missing):
+        return ev.outputs(params, transform(np.asarray(x), np.asarray(missing)), missing)
+
+    return predict
+
+
 def _bar(progress: bool, epochs: int, start: int):
     """A tqdm bar on stderr, or a stand-in that does nothing."""
     if not progress:
@@ -306,6 +319,9 @@ def _bar(progress: bool, epochs: int, start: int):
 def _train(enc, recipe, seed, progress, checkpoint, run_info, eval_sizes, stop_after):
     """The body of :func:`train` (arguments checked, checkpoint locked)."""
     t0 = time.perf_counter()
+    transform = None
+    if recipe.numeric_transform == "quantile":
+        enc, transform = quantile_normal(enc)
     sizes, discrete = enc.sizes, enc.discrete
     sizes4 = _sizes(enc, recipe)
     n_batches = sizes4[3]
@@ -377,7 +393,7 @@ def _train(enc, recipe, seed, progress, checkpoint, run_info, eval_sizes, stop_a
         test_accuracy=test,
         test_rmse=rmse,
         test_r2=r2,
-        predict=functools.partial(ev.outputs, best),
+        predict=_predictor(ev, best, transform),
         validation_accuracy=best_val,
         best_epoch=best_epoch,
         epochs=last,

@@ -74,6 +74,11 @@ def test_encoding_of_blastchar():
     assert enc.missing[:, j].sum() == 11 and enc.missing.sum() == 11
     assert enc.sizes[-1] == 2 and d.categories[-1] == ("No", "Yes")
     assert enc.x.shape == (7043, sum(enc.sizes))
+    wide = d.encode(d.split(1), dtype=np.float64)  # for baselines that bin the values
+    assert wide.x.dtype == np.float64 and enc.x.dtype == np.float32
+    np.testing.assert_array_equal(wide.x.astype(np.float32), enc.x)
+    np.testing.assert_array_equal(wide.missing, enc.missing)
+    assert not np.array_equal(wide.x, enc.x.astype(np.float64))  # digits beyond float32
 
 
 def test_numeric_categories_sort_by_value(tmp_path):

@@ -39,8 +39,11 @@ def test_candidates_stay_in_the_space_and_start_with_the_budget_recipe(enc):
     assert rs[0] == base  # trial 0 is the budget recipe itself (100 epochs, not 108)
     families = {search._family(r) for r in rs}
     assert len(families) == 3 and search._family(base) in families
+    # trial 1: the same setting on quantile-normalised numeric features (glass is numeric)
+    assert rs[1] == replace(base, name="auto", numeric_transform="quantile")
+    assert {r.numeric_transform for r in rs[2:]} == {"standard", "quantile"}
     nine = 9 * -(-base.epochs // 9)  # the other trials: epochs a multiple of 9
-    for r in rs[1:]:
+    for r in rs[2:]:
         assert 1e-3 <= r.learning_rate <= 1e-2 and 0 <= r.mask_p <= 0.1
         assert 0.05 <= r.replace_p <= 0.3 and r.epochs in (nine, 2 * nine)
         assert r.model.num_blocks in (1, 2) and r.weight_decay in (0.0, 0.1)
@@ -102,12 +105,13 @@ def test_successive_halving_keeps_the_best_third(monkeypatch, enc):
     for i in third:
         want[i] = 1
     want[third[0]] = 2
-    want[0] = 2  # the default (trial 0) is always trained to its full length
+    want[0] = want[1] = 2  # the default and its quantile twin always reach full length
     assert [t["rung"] for t in out.trials] == want
     # the fake scores exceed 1 (no binomial error): the best full-length trial is chosen
     assert out.recipe.learning_rate == max(lr[third[0]], lr[0])
-    # continued trials resume: each checkpoint is trained to increasing epochs
-    assert len(seen) == 9 + 3 + 1 + (third[0] != 0)  # trial 0 straight to its full length
+    # continued trials resume: each checkpoint is trained to increasing epochs; trials 0
+    # and 1 go straight to their full length when they were not among the best third
+    assert len(seen) == 9 + 3 + 1 + sum(i != third[0] for i in (0, 1))
     # the test rows are evaluated once, after the search (majority-class stand-in)
     y = enc.y[enc.split.test]
     assert out.result.test_accuracy == pytest.approx(np.mean(y == 0))
@@ -134,6 +138,51 @@ def test_the_budget_stops_adding_trials(monkeypatch, enc):
     # the chosen trial is always trained to its full length (the budget's one overrun)
     chosen = max(out.trials, key=lambda t: (t["rung"], t["validation"]))
     assert chosen["rung"] == 2 and chosen["epochs_done"] == chosen["settings"]["epochs"]
+
+
+@pytest.mark.parametrize("lead, chosen", [(0.30, "quantile"), (0.01, "standard")])
+def test_the_quantile_twin_runs_to_full_length_and_wins_beyond_noise(monkeypatch, enc, lead,
+                                                                     chosen):  # fmt: skip
+    # the fake score is the transform's: the twin (trial 1) is chosen only when its lead
+    # exceeds one standard error of the default's validation accuracy (37 rows on glass)
+    clock = types.SimpleNamespace(now=0.0)
+    monkeypatch.setattr(search, "_now", lambda: clock.now)
+
+    def train(enc, *, recipe, seed, stop_after, checkpoint, eval_chunk):
+        clock.now += 1e6 * stop_after  # every trial is far over budget
+        score = 0.5 + lead * (recipe.numeric_transform == "quantile")
+        return types.SimpleNamespace(validation_accuracy=score, test_accuracy=None,
+                                     predict=lambda x, m: np.zeros((len(x), 6)))  # fmt: skip
+
+    monkeypatch.setattr(sys.modules["hopfield_sim.tabular.train"], "train", train)
+    out = search.auto(enc, budget_minutes=1, max_trials=9, cache=False)
+    assert [t["rung"] for t in out.trials] == [2, 2]  # nothing else fits the budget
+    assert out.trials[1]["settings"]["numeric_transform"] == "quantile"
+    assert out.recipe.numeric_transform == chosen
+
+
+def test_no_twin_without_numeric_features():
+    from hopfield_sim.tabular.data import Encoded, Split
+
+    n = 40
+    split = Split(0, "intended", np.arange(20), np.arange(20, 30), np.arange(30, n))
+    x = np.zeros((n, 5), np.float32)
+    enc = Encoded(x, np.zeros((n, 2), bool), np.zeros(n, int), (3, 2), (True, True), split)
+    rs = search.candidates(enc, 5, seed=0)
+    assert {r.numeric_transform for r in rs} == {"standard"}
+
+
+def test_quantile_training_predicts_through_its_transform(enc):
+    # the trained predictor maps new (encoded) rows through the transform fitted on the
+    # training rows: its test accuracy is the run's; the standardised rows give another
+    short = recipe("budget", num_train=len(enc.split.train), num_features=len(enc.sizes),
+                   epochs=10)  # fmt: skip
+    res = train(enc, recipe=replace(short, numeric_transform="quantile"), seed=0)
+    rows = enc.split.test
+    out = res.predict(enc.x[rows], enc.missing[rows])
+    assert np.mean(np.argmax(out, -1) == enc.y[rows]) == res.test_accuracy
+    plain = train(enc, recipe=short, seed=0)
+    assert not np.allclose(out, plain.predict(enc.x[rows], enc.missing[rows]))
 
 
 def test_bad_budget_is_refused(enc):

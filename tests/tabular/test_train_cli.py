@@ -94,12 +94,27 @@ def test_cli_smoke(tmp_path, capsys, reference_run):
     assert r["best_epoch"] == reference_run.best_epoch and r["seconds"] > 0
 
 
+def test_cli_numeric_transform_is_the_recipes(tmp_path, capsys, enc, budget):
+    from dataclasses import replace
+
+    out = tmp_path / "q.json"
+    argv = ["tabular", str(GLASS), "--epochs", str(EPOCHS), "--out", str(out), "--no-progress",
+            "--numeric-transform", "quantile"]  # fmt: skip
+    assert main(argv) == 0
+    r = json.loads(out.read_text())
+    assert r["settings"]["numeric_transform"] == "quantile"
+    same = train(enc, recipe=replace(budget, numeric_transform="quantile"), seed=0)
+    assert (r["test_accuracy"], r["history"]) == (same.test_accuracy, same.history)
+
+
 @pytest.mark.parametrize(
     "args, match",
     [
         (["tabular", "/nonexistent/folder"], "no dataset.toml"),
         (["tabular", str(GLASS), "--split", "9"], "split must lie"),
         (["tabular", str(GLASS), "--epochs", "0"], "--epochs"),
+        (["tabular", str(GLASS), "--recipe", "auto", "--numeric-transform", "quantile"],
+         "numeric transform"),
     ],
 )
 def test_cli_errors_are_one_line(args, match, capsys):
