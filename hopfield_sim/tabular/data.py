@@ -26,7 +26,7 @@ last feature.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -74,6 +74,10 @@ class Encoded:
     target_mean, target_std : float
         Regression (numeric target, ``discrete[-1]`` False): ``y`` holds the target in its
         units and its encoding is ``(y - target_mean) / target_std``. Unused for classes.
+    x64 : float64 array (N, P) or None
+        The same encoding before rounding to ``x``'s dtype (set by :meth:`Dataset.encode`);
+        the quantile transform (:mod:`hopfield_sim.tabular.transform`) is fitted on it, since
+        rounding standardised heavy-tailed columns to float32 merges nearby values.
     """
 
     x: np.ndarray
@@ -84,6 +88,12 @@ class Encoded:
     split: Split
     target_mean: float = 0.0
     target_std: float = 1.0
+    x64: np.ndarray | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def source(self) -> np.ndarray:
+        """The most precise encoding at hand: ``x64`` when set, else ``x``."""
+        return self.x if self.x64 is None else self.x64
 
     @property
     def num_classes(self) -> int:
@@ -184,8 +194,8 @@ class Dataset:
             (len(c), col) for c, col in zip(self.categories, self.columns) if c is not None
         )
         memory.check_memory(
-            # x (float32), one block at a time and the concatenation: about 3 copies
-            12 * n * self.encoded_width(),
+            # float64 blocks (8 bytes an entry), their concatenation x64 (8) and x (float32, 4)
+            20 * n * self.encoded_width(),
             f"{self.name}: encoding {n} rows into {self.encoded_width()} columns (widest: "
             f"column {widest[1]} with {widest[0]} distinct values, one-hot)",
         )
@@ -193,7 +203,7 @@ class Dataset:
         for kind, raw, cats, col in zip(self.kinds, self.raw, self.categories, self.columns):
             if kind == "discrete":
                 miss = raw < 0
-                block = np.zeros((n, len(cats)), dtype)
+                block = np.zeros((n, len(cats)))
                 block[np.flatnonzero(~miss), raw[~miss]] = 1.0
             else:
                 miss = np.isnan(raw)
@@ -205,17 +215,19 @@ class Dataset:
                     )
                 mean, std = float(train.mean()), float(train.std(ddof=1))
                 std = std if std > 0 else 1.0
-                block = np.where(miss, 0.0, (raw - mean) / std)[:, None].astype(dtype)
+                block = np.where(miss, 0.0, (raw - mean) / std)[:, None]
             blocks.append(block)
             missing.append(miss)
             sizes.append(block.shape[1])
+        x64 = np.concatenate(blocks, axis=1)
         return Encoded(
-            x=np.concatenate(blocks, axis=1),
+            x=x64.astype(dtype),
             missing=np.stack(missing, axis=1),
             y=self.raw[-1].astype(np.int64),
             sizes=tuple(sizes),
             discrete=tuple(k == "discrete" for k in self.kinds),
             split=split,
+            x64=x64,
         )
 
 

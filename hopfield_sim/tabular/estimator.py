@@ -91,8 +91,10 @@ class _Hopular(BaseEstimator):
         validation_fraction: float = 0.1,
         random_state=None,
         budget_minutes: float | None = None,
+        numeric_transform: str | None = None,
     ):
         self.recipe = recipe
+        self.numeric_transform = numeric_transform
         self.budget_minutes = budget_minutes
         self.epochs = epochs
         self.feature_size = feature_size
@@ -162,13 +164,13 @@ class _Hopular(BaseEstimator):
             if kind == "discrete":
                 index = {a: i for i, a in enumerate(info)}
                 code = np.array([index.get(a, -1) if a is not None else -1 for a in c], int)
-                block = np.zeros((n, max(1, len(info))), np.float32)
+                block = np.zeros((n, max(1, len(info))))
                 block[np.flatnonzero(code >= 0), code[code >= 0]] = 1.0
                 miss = code < 0
             else:
                 mean, std = info
                 miss = np.isnan(c)
-                block = np.where(miss, 0.0, (c - mean) / std)[:, None].astype(np.float32)
+                block = np.where(miss, 0.0, (c - mean) / std)[:, None]  # float64
             blocks.append(block)
             missing.append(miss)
             sizes.append(block.shape[1])
@@ -203,11 +205,12 @@ class _Hopular(BaseEstimator):
             tr = val = np.arange(n)
         self._fit_encoding(cols, tr)
         xf, mf, sizes, discrete = self._encode(cols)
-        x = np.concatenate([xf, target_block], 1).astype(np.float32)
+        x64 = np.concatenate([xf, target_block], 1).astype(np.float64)
         missing = np.concatenate([mf, np.zeros((n, 1), bool)], 1)
         sizes, discrete = tuple(sizes + [target_sizes[0]]), tuple(discrete + [target_sizes[1]])
         split = Split(0, "intended", tr, val, np.arange(0))
-        enc = Encoded(x, missing, y_value, sizes, discrete, split, *self._target_stats)
+        enc = Encoded(x64.astype(np.float32), missing, y_value, sizes, discrete, split,
+                      *self._target_stats, x64=x64)  # fmt: skip
         if self.recipe == "auto":
             return self._fit_auto(enc, seed)
         r = make_recipe(self.recipe, num_train=len(tr), num_features=len(sizes),
@@ -219,6 +222,8 @@ class _Hopular(BaseEstimator):
                 **{**r.model.to_dict(), "feature_size": e, "feature_heads": heads}
             )
             r = replace(r, model=model)
+        if self.numeric_transform is not None:
+            r = replace(r, numeric_transform=self.numeric_transform).validate()
         self.recipe_ = r
         self.result_ = train(enc, recipe=r, seed=seed)
         self.n_iter_ = self.result_.epochs
@@ -228,8 +233,10 @@ class _Hopular(BaseEstimator):
         """``recipe="auto"``: :func:`hopfield_sim.tabular.search.auto` on the held-out rows."""
         from hopfield_sim.tabular.search import DEFAULT_BUDGET_MINUTES, auto
 
-        if self.epochs is not None or self.feature_size is not None:
-            raise ValueError("recipe='auto' chooses epochs and feature_size; leave them None.")
+        if any(v is not None for v in (self.epochs, self.feature_size, self.numeric_transform)):
+            raise ValueError(
+                "recipe='auto' chooses epochs, feature_size and numeric_transform; leave them None."
+            )
         minutes = DEFAULT_BUDGET_MINUTES if self.budget_minutes is None else self.budget_minutes
         found = auto(enc, seed=seed, budget_minutes=float(minutes))
         self.recipe_, self.result_, self.search_ = found.recipe, found.result, found.trials
@@ -241,7 +248,7 @@ class _Hopular(BaseEstimator):
         cols = self._columns(X, reset=False)
         xf, mf, _, _ = self._encode(cols)
         n = xf.shape[0]
-        x = np.concatenate([xf, np.zeros((n, self._target_width), np.float32)], 1)
+        x = np.concatenate([xf, np.zeros((n, self._target_width))], 1)  # float64: see fit
         missing = np.concatenate([mf, np.ones((n, 1), bool)], 1)
         return self.result_.predict(x, missing)
 
@@ -281,6 +288,10 @@ class HopularClassifier(ClassifierMixin, _Hopular):
     budget_minutes : float, optional
         Time budget of the "auto" search (default
         :data:`~hopfield_sim.tabular.search.DEFAULT_BUDGET_MINUTES`, 8)
+    numeric_transform : "standard", "quantile" or None (the recipe's: standard)
+        "quantile" maps numeric columns to a standard normal through their training
+        quantiles (:mod:`hopfield_sim.tabular.transform`; for heavy tails); not with "auto",
+        which tries both
 
     Attributes
     ----------

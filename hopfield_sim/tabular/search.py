@@ -382,7 +382,8 @@ def _regression_error(hidden: Encoded, trial: dict) -> float | None:
     rows = hidden.split.validation
     if hidden.discrete[-1] or len(rows) < 2 or "result" not in trial:
         return None
-    sq = (trial["result"].predict(hidden.x[rows], hidden.missing[rows]) - hidden.y[rows]) ** 2
+    out = trial["result"].predict(hidden.source[rows], hidden.missing[rows])
+    sq = (out - hidden.y[rows]) ** 2
     rmse = math.sqrt(float(np.mean(sq)))
     if rmse == 0.0:
         return 0.0
@@ -413,7 +414,7 @@ def _fill_test(enc: Encoded, result) -> None:
     rows = enc.split.test
     if not len(rows):
         return
-    out = result.predict(enc.x[rows], enc.missing[rows])
+    out = result.predict(enc.source[rows], enc.missing[rows])
     if enc.discrete[-1]:
         result.test_accuracy = float(np.mean(np.argmax(out, axis=-1) == enc.y[rows]))
         return

@@ -110,10 +110,16 @@ def numeric_columns(sizes, discrete) -> tuple[list[int], list[int]]:
 def quantile_normal(enc):
     """``(encoded, transform)``: ``enc`` with its numeric features quantile-normalised on
     ``enc.split.train``, and the fitted :class:`QuantileNormal` (None when the table has no
-    numeric feature, and ``enc`` is returned unchanged)."""
+    numeric feature, and ``enc`` is returned unchanged).
+
+    Fitted on and applied to ``enc.source`` (the float64 encoding when the data set made one):
+    rounding heavy-tailed standardised values to float32 first merges values the transform
+    would have told apart. New rows should be passed to the trained predictor in float64 too.
+    """
     columns, feats = numeric_columns(enc.sizes, enc.discrete)
     if not columns:
         return enc, None
-    q = QuantileNormal.fit(enc.x, enc.missing, columns=columns, rows=enc.split.train,
+    src = enc.source
+    q = QuantileNormal.fit(src, enc.missing, columns=columns, rows=enc.split.train,
                            features=feats)  # fmt: skip
-    return replace(enc, x=q(enc.x, enc.missing)), q
+    return replace(enc, x=q(src, enc.missing), x64=None), q

@@ -124,6 +124,10 @@ def test_bad_arguments_name_themselves():
         HopularClassifier(categorical_features=["nope"], **TINY).fit(X, y)
     with pytest.raises(ValueError, match="auto"):  # auto chooses epochs and feature size
         HopularClassifier(recipe="auto", **TINY).fit(X, y)
+    with pytest.raises(ValueError, match="numeric_transform"):
+        HopularClassifier(recipe="auto", numeric_transform="quantile").fit(X, y)
+    with pytest.raises(ValueError, match="numeric_transform must be one of"):
+        HopularClassifier(numeric_transform="rank", **TINY).fit(X, y)
 
 
 def test_auto_searches_on_the_held_out_rows(monkeypatch):

@@ -179,7 +179,7 @@ def test_quantile_training_predicts_through_its_transform(enc):
                    epochs=10)  # fmt: skip
     res = train(enc, recipe=replace(short, numeric_transform="quantile"), seed=0)
     rows = enc.split.test
-    out = res.predict(enc.x[rows], enc.missing[rows])
+    out = res.predict(enc.source[rows], enc.missing[rows])  # float64 rows, as in training
     assert np.mean(np.argmax(out, -1) == enc.y[rows]) == res.test_accuracy
     plain = train(enc, recipe=short, seed=0)
     assert not np.allclose(out, plain.predict(enc.x[rows], enc.missing[rows]))
