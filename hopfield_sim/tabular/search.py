@@ -49,10 +49,10 @@ uninterrupted one). optuna is not a dependency of this package and not installed
 successive halving is its default pruner's principle (asynchronous successive halving) in 60
 lines and needs no storage. The time budget bounds the plan: trials are added to the first
 rung only while the projected cost of the whole plan (seconds per epoch measured so far) fits,
-and a continuation that would overrun is skipped, except the best trial's: the chosen model
-is always trained to its full length (so a search may overrun its budget by one trial's
-remaining epochs; the first rung always runs trial 0). Trial 0 (the budget recipe's
-setting) is always trained to its full length, and the choice follows the one-standard-error
+and a continuation is skipped when it would overrun, counting the full-length runs still
+owed to trials 0 and 1. Those two always run to full length, whatever the budget, so a
+search takes at most max(budget, their cost); the chosen model is one trained to its full
+length. The choice follows the one-standard-error
 rule (:func:`_choose`): the best fully trained trial replaces trial 0 only if its validation
 accuracy is higher by more than the binomial standard error sqrt(p (1 - p) / n_validation) of
 trial 0's accuracy p; within that noise the default is kept. Regression (a numeric target;
@@ -291,15 +291,26 @@ class _Halving:
             k += 1
         return k
 
+    def reserve(self, skip: int) -> float:
+        """Projected seconds to finish the trials that always reach full length (all but
+        trial ``skip``)."""
+        return sum(
+            self.cost(i, self.trials[i]["recipe"].epochs - self.trials[i]["epochs_done"])
+            for i in range(self.always)
+            if i != skip
+        )
+
     def later_rungs(self, alive: list[int]) -> None:
-        """The best third continue; the best one always, the others while the budget allows."""
+        """The best third continue while the budget allows, counting the full-length runs
+        still owed to the default and its twin (trials below ``always``, which run anyway)."""
         for rung in (1, 2):
             alive = sorted(alive, key=lambda i: -self.trials[i]["score"])
             ran = []
             for i in alive[: math.ceil(len(alive) / ETA)]:
                 t = self.trials[i]
                 left = _rungs(t["recipe"].epochs)[rung] - t["epochs_done"]
-                if ran and self.elapsed() + self.cost(i, left) > self.budget:
+                over = self.elapsed() + self.cost(i, left) + self.reserve(i) > self.budget
+                if over and i >= self.always:
                     break
                 self.run(i, rung)
                 ran.append(i)

@@ -185,6 +185,18 @@ def test_quantile_training_predicts_through_its_transform(enc):
     assert not np.allclose(out, plain.predict(enc.x[rows], enc.missing[rows]))
 
 
+@pytest.mark.parametrize("minutes", [3, 5, 8, 15])
+def test_the_search_stays_within_its_budget(monkeypatch, enc, minutes):
+    # 1 s per epoch: the default and its twin (100 epochs each) always run to full length
+    # (200 s); everything else only while the projected plan, those two included, fits
+    _fake(monkeypatch, seconds_per_epoch=1.0)
+    out = search.auto(enc, budget_minutes=minutes, max_trials=18, cache=False)
+    assert out.seconds <= max(60.0 * minutes, 200.0)
+    assert out.trials[0]["rung"] == out.trials[1]["rung"] == 2
+    if minutes >= 5:
+        assert len(out.trials) > 2  # room for more than the two owed runs
+
+
 def test_bad_budget_is_refused(enc):
     with pytest.raises(ValueError, match="budget_minutes"):
         search.auto(enc, budget_minutes=0)
