@@ -322,12 +322,16 @@ def auto(
     *,
     seed: int = 0,
     budget_minutes: float = DEFAULT_BUDGET_MINUTES,
-    max_trials: int = 18,
+    max_trials: int = ETA**2,
     max_families: int = 3,
     cache: bool = True,
     progress: bool = False,
 ) -> SearchResult:
     """Search :data:`SPACE` on the validation rows of ``enc.split`` within ``budget_minutes``.
+
+    ``max_trials`` (default 9 = ETA², one successive-halving bracket 9 -> 3 -> 1): with 18,
+    an 8-minute search of a 10 000-row table ran 18 trials to their first rung and 4 to their
+    second, and none of the drawn ones reached full length (the budget ran out first).
 
     Returns the chosen recipe and its result; ``result.test_*`` are computed after the search
     with the chosen weights (None when the split has no test rows).
