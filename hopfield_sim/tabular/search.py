@@ -35,9 +35,10 @@ Trial 1 (when the table has a numeric feature) is trial 0 with ``numeric_transfo
 the budget setting on quantile-normalised numeric features, compared with the default at full
 length like trial 0 (it shares trial 0's compiled step: the transform changes data, not
 shapes). Heavy-tailed columns are where a standardised linear embedding fails and trees do
-not (a tree-ensemble teacher with heavy-tailed features: 44 % with the default, 64 % with the
-transform, gradient boosting 67 %; ``docs/tabular.md``), and the twin's full-length run is what
-lets the one-standard-error rule below see that difference.
+not (``trees_heavy`` of ``scripts/hopular_auto_evidence.py``, a tree-friendly rule on
+heavy-tailed features: 43.9 % test with the default, 62.9 % with the twin, gradient boosting
+65.5 %; ``docs/tabular.md``), and the twin's full-length run is what lets the
+one-standard-error rule below see that difference.
 
 Selection uses the **validation rows only**: the search runs on a copy of the split whose
 test part is empty, and the chosen model is applied to the test rows once, afterwards.
