@@ -302,8 +302,10 @@ class HopularClassifier(ClassifierMixin, _Hopular):
     def fit(self, X, y):
         """Fit on X (n_samples, n_features) and class labels y; returns self."""
         if y is None:
-            raise ValueError("y: HopularClassifier requires y to be passed, but it is None.")
-        y = np.asarray(y)
+            raise ValueError(
+                "y: HopularClassifier requires y to be passed, but the target y is None."
+            )
+        y = _check_y(y)
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         check_classification_targets(y)
@@ -341,8 +343,10 @@ class HopularRegressor(RegressorMixin, _Hopular):
     def fit(self, X, y):
         """Fit on X (n_samples, n_features) and numeric targets y; returns self."""
         if y is None:
-            raise ValueError("y: HopularRegressor requires y to be passed, but it is None.")
-        y = np.asarray(y, dtype=np.float64)
+            raise ValueError(
+                "y: HopularRegressor requires y to be passed, but the target y is None."
+            )
+        y = _check_y(y).astype(np.float64)
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         if y.ndim != 1:
@@ -371,4 +375,16 @@ class HopularRegressor(RegressorMixin, _Hopular):
 
 
 def _n_rows(X) -> int:
-    return X.shape[0] if hasattr(X, "shape") else len(X)
+    if hasattr(X, "shape"):
+        return X.shape[0]
+    return len(X) if hasattr(X, "__len__") else np.asarray(X).shape[0]
+
+
+def _check_y(y) -> np.ndarray:
+    """``y`` as an array; complex values, and NaN or infinity in numeric labels, refused."""
+    y = np.asarray(y)
+    if np.iscomplexobj(y):
+        raise ValueError("y: Complex data not supported.")
+    if y.dtype.kind == "f" and not np.all(np.isfinite(y)):
+        raise ValueError("y: Input y contains NaN or infinity.")
+    return y

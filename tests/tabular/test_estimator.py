@@ -128,6 +128,14 @@ def test_bad_arguments_name_themselves():
         HopularClassifier(recipe="auto", numeric_transform="quantile").fit(X, y)
     with pytest.raises(ValueError, match="numeric_transform must be one of"):
         HopularClassifier(numeric_transform="rank", **TINY).fit(X, y)
+    # the messages scikit-learn's checks look for (they run in the slow tier)
+    with pytest.raises(ValueError, match="requires y to be passed, but the target y is None"):
+        HopularRegressor(**TINY).fit(X, None)
+    Xn = np.random.default_rng(0).normal(size=(20, 2))
+    with pytest.raises(ValueError, match="Input y contains NaN"):
+        HopularClassifier(**TINY).fit(Xn, np.r_[np.ones(19), np.inf])
+    with pytest.raises(ValueError, match="Complex data not supported"):
+        HopularRegressor(**TINY).fit(Xn, np.ones(20) + 1j)
 
 
 def test_auto_searches_on_the_held_out_rows(monkeypatch):
