@@ -167,6 +167,7 @@ MODULES: dict[str, list[str]] = {
     "hopfield_sim/tabular/objective.py": ["tests/tabular/test_objective_mutants.py",
                                           "tests/tabular/test_objective_values.py",
                                           "tests/tabular/test_objective.py"],
+    "hopfield_sim/tabular/transform.py": ["tests/tabular/test_transform.py"],
 }  # fmt: skip
 
 # Operators left out, with the reason (regular expressions on cosmic-ray's operator names):

@@ -82,6 +82,17 @@ def test_only_numeric_features_change_and_missing_stay_zero():
     assert quantile_normal(only_discrete) == (only_discrete, None)
 
 
+def test_columns_need_two_known_training_values_and_keywords():
+    x = np.array([[1.0], [2.0], [3.0], [4.0]])
+    missing = np.array([[False], [True], [False], [False]])
+    with pytest.raises(ValueError, match="fewer than 2 known training values"):
+        QuantileNormal.fit(x, missing, columns=[0], rows=np.arange(2))  # one known value
+    two = QuantileNormal.fit(x, missing, columns=[0], rows=np.arange(3))  # two: 1 and 3
+    np.testing.assert_allclose(two(np.array([[2.0]]), np.zeros((1, 1), bool)), 0.0, atol=1e-7)
+    with pytest.raises(TypeError):
+        QuantileNormal.fit(x, missing, [0], np.arange(3))  # columns and rows by keyword
+
+
 def test_recipe_field_is_checked_and_left_out_of_old_records():
     r = recipe("budget", num_train=1000, num_features=5)
     assert "numeric_transform" not in r.to_dict()  # a standard run is the pre-field run
