@@ -189,6 +189,8 @@ class Dataset:
         """
         from _hopfield_base import memory  # the memory guard shared by the package
 
+        if not np.issubdtype(np.dtype(dtype), np.floating):
+            raise ValueError(f"dtype must be a floating dtype; got {np.dtype(dtype)}.")
         n = self.num_rows
         widest = max(
             (len(c), col) for c, col in zip(self.categories, self.columns) if c is not None
@@ -221,7 +223,7 @@ class Dataset:
             sizes.append(block.shape[1])
         x64 = np.concatenate(blocks, axis=1)
         return Encoded(
-            x=x64.astype(dtype),
+            x=x64.astype(dtype, copy=False),  # float64: x is x64
             missing=np.stack(missing, axis=1),
             y=self.raw[-1].astype(np.int64),
             sizes=tuple(sizes),

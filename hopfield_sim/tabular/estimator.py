@@ -205,7 +205,7 @@ class _Hopular(BaseEstimator):
             tr = val = np.arange(n)
         self._fit_encoding(cols, tr)
         xf, mf, sizes, discrete = self._encode(cols)
-        x64 = np.concatenate([xf, target_block], 1).astype(np.float64)
+        x64 = np.concatenate([xf, target_block], 1)  # float64 (xf is)
         missing = np.concatenate([mf, np.zeros((n, 1), bool)], 1)
         sizes, discrete = tuple(sizes + [target_sizes[0]]), tuple(discrete + [target_sizes[1]])
         split = Split(0, "intended", tr, val, np.arange(0))

@@ -27,6 +27,7 @@ import math
 from dataclasses import asdict, dataclass, field, replace
 
 from hopfield_sim.tabular.model import HopularConfig
+from hopfield_sim.tabular.transform import TRANSFORMS
 
 __all__ = ["Recipe", "recipe", "RECIPES"]
 
@@ -101,8 +102,6 @@ class Recipe:
         for name in ("learning_rate", "lr_horizon", "loss_horizon", "clip_norm"):
             if not getattr(self, name) > 0:
                 raise ValueError(f"{name} must be > 0; got {getattr(self, name)!r}.")
-        from hopfield_sim.tabular.transform import TRANSFORMS
-
         if self.numeric_transform not in TRANSFORMS:
             raise ValueError(
                 f"numeric_transform must be one of {TRANSFORMS}; got {self.numeric_transform!r}."

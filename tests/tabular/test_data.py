@@ -79,6 +79,8 @@ def test_encoding_of_blastchar():
     np.testing.assert_array_equal(wide.x.astype(np.float32), enc.x)
     np.testing.assert_array_equal(wide.missing, enc.missing)
     assert not np.array_equal(wide.x, enc.x.astype(np.float64))  # digits beyond float32
+    with pytest.raises(ValueError, match="floating dtype"):
+        d.encode(d.split(1), dtype=np.int32)
 
 
 def test_numeric_categories_sort_by_value(tmp_path):
