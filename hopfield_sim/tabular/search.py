@@ -51,9 +51,13 @@ successive halving is its default pruner's principle (asynchronous successive ha
 lines and needs no storage. The time budget bounds the plan: trials are added to the first
 rung only while the projected cost of the whole plan (seconds per epoch measured so far) fits,
 and a continuation is skipped when it would overrun, counting the full-length runs still
-owed to trials 0 and 1. Those two always run to full length, whatever the budget, so a
-search takes at most max(budget, their cost); the chosen model is one trained to its full
-length. The choice follows the one-standard-error
+owed to trials 0 and 1. Those two run to full length whenever, after their first rung, both
+full-length runs are projected to fit the budget. When they do not (a table whose single
+budget run takes more than about half the budget), the pair is compared at rung 1 (at rung 0
+when even that would overrun) by the rule below, only the leader is trained to full length,
+and no other trial is drawn: the search then takes about one budget run plus a third (a
+ninth) of another, at most max(budget, one full run plus the other's first rung). The
+chosen model is always one trained to its full length. The choice follows the one-standard-error
 rule (:func:`_choose`): the best fully trained trial replaces trial 0 only if its validation
 accuracy is higher by more than the binomial standard error sqrt(p (1 - p) / n_validation) of
 trial 0's accuracy p; within that noise the default is kept. Regression (a numeric target;
@@ -283,6 +287,9 @@ class _Halving:
         """Train trials to rung 0 while the projected plan fits; return how many ran."""
         k = 0
         while k < len(self.trials):
+            if self.trials[k]["rung"] >= 0:  # already there (the owed pair)
+                k += 1
+                continue
             first = _rungs(self.trials[k]["recipe"].epochs)[0]
             if k >= self.always and self.elapsed() + self.cost(k, first) + self.plan_cost(k + 1) > (
                 self.budget
@@ -291,6 +298,35 @@ class _Halving:
             self.run(k, 0)
             k += 1
         return k
+
+    def left(self, i: int, rung: int) -> float:
+        """Projected seconds to train trial i from where it is to ``rung``."""
+        t = self.trials[i]
+        return self.cost(i, max(0, _rungs(t["recipe"].epochs)[rung] - t["epochs_done"]))
+
+    def pair_fits(self) -> bool:
+        """Train the default and its twin to rung 0; whether both full-length runs still fit
+        the budget (projected from the timings so far)."""
+        for i in (0, 1):
+            self.run(i, 0)
+        return self.elapsed() + self.left(0, 2) + self.left(1, 2) <= self.budget
+
+    def short_pair(self, n_validation: int) -> int:
+        """The budget cannot hold both owed runs: compare default and twin at rung 1 (when
+        both reach it and the leader's remaining run fit the budget) or at rung 0, and train
+        only the leader to full length; the twin leads when its validation score beats the
+        default's by more than one standard error (:func:`_choose`). Returns the leader."""
+        at_1 = self.left(0, 1) + self.left(1, 1) + self.cost(0, _third(self.trials[0]))
+        if self.elapsed() + at_1 <= self.budget:
+            for i in (0, 1):
+                self.run(i, 1)
+        se = _regression_error(self.hidden, self.trials[0])
+        lead = _choose(self.trials[:2], len(self.hidden.split.validation), se)
+        if self.progress:
+            print(f"auto: no room for both full-length runs; trial {lead} leads at rung "
+                  f"{self.trials[0]['rung']} and alone continues", flush=True)  # fmt: skip
+        self.run(lead, 2)
+        return lead
 
     def reserve(self, skip: int) -> float:
         """Projected seconds to finish the trials that always reach full length (all but
@@ -348,11 +384,15 @@ def auto(
     with tempfile.TemporaryDirectory(prefix="hopular-auto-") as tmp:
         h = _Halving(hidden, recipes, seed, 60.0 * float(budget_minutes), Path(tmp), progress,
                      eval_chunk(enc, 512), always)  # fmt: skip
-        k = h.first_rung()
-        h.later_rungs(list(range(k)))
-        for i in range(always):  # the default and its twin are judged at full length
-            if h.trials[i]["rung"] < 2:
-                h.run(i, 2)
+        if always == 2 and not h.pair_fits():
+            h.short_pair(len(s.validation))
+            k = 2
+        else:
+            k = h.first_rung()
+            h.later_rungs(list(range(k)))
+            for i in range(always):  # the default and its twin are judged at full length
+                if h.trials[i]["rung"] < 2:
+                    h.run(i, 2)
     trials = h.trials
     best = _choose(trials[:k], len(s.validation), _regression_error(hidden, trials[0]))
     result = trials[best]["result"]
@@ -404,6 +444,12 @@ def _regression_error(hidden: Encoded, trial: dict) -> float | None:
     if rmse == 0.0:
         return 0.0
     return float(np.std(sq, ddof=1)) / (2.0 * rmse * math.sqrt(len(rows))) / hidden.target_std
+
+
+def _third(trial: dict) -> int:
+    """Epochs from rung 1 to the end of a trial."""
+    r = _rungs(trial["recipe"].epochs)
+    return r[2] - r[1]
 
 
 def _family(r: Recipe) -> tuple:

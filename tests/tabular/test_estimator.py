@@ -166,9 +166,9 @@ def test_auto_searches_on_the_held_out_rows(monkeypatch):
 
 @pytest.mark.slow  # two compiles (classifier, regressor) and eight 100-epoch fits; twin above
 def test_auto_keeping_the_default_equals_the_budget_fit():
-    # a budget of 0.06 s admits no trial besides the two that always run: trial 0 (the budget
-    # recipe) and trial 1 (the same on quantile-normalised features). The fit must be
-    # exactly the budget fit of the chosen one.
+    # a budget of 0.06 s admits no trial besides the owed pair: trial 0 (the budget recipe)
+    # and trial 1 (the same on quantile-normalised features), compared at their first rung;
+    # the leader is trained to full length, and the fit must be exactly the budget fit of it.
     from dataclasses import replace
 
     def check(cls, X, y, predict):

@@ -156,9 +156,39 @@ def test_the_quantile_twin_runs_to_full_length_and_wins_beyond_noise(monkeypatch
 
     monkeypatch.setattr(sys.modules["hopfield_sim.tabular.train"], "train", train)
     out = search.auto(enc, budget_minutes=1, max_trials=9, cache=False)
-    assert [t["rung"] for t in out.trials] == [2, 2]  # nothing else fits the budget
+    # nothing fits the budget: the pair is compared at rung 0 and only the leader continues
+    lead = int(chosen == "quantile")
+    assert [t["rung"] for t in out.trials] == [2 * (lead == 0), 2 * (lead == 1)]
     assert out.trials[1]["settings"]["numeric_transform"] == "quantile"
     assert out.recipe.numeric_transform == chosen
+
+
+@pytest.mark.parametrize("lead", [0.30, 0.01])
+def test_a_short_budget_compares_the_pair_at_rung_1_and_trains_the_leader(monkeypatch, enc,
+                                                                          lead):  # fmt: skip
+    # 1 s per epoch; glass: 100 epochs per owed run, rungs at 11 and 33 epochs. A 150 s
+    # budget holds one full run and the twin's 33 epochs (133 s) but not both full runs (200
+    # s): both train to rung 1, then only the leader to its end
+    seen = []
+    clock = types.SimpleNamespace(now=0.0)
+    monkeypatch.setattr(search, "_now", lambda: clock.now)
+    done: dict = {}
+
+    def train(enc, *, recipe, seed, stop_after, checkpoint, eval_chunk):
+        clock.now += stop_after - done.get(checkpoint, 0)
+        done[checkpoint] = stop_after
+        seen.append((checkpoint.name, stop_after))
+        score = 0.5 + lead * (recipe.numeric_transform == "quantile")
+        return types.SimpleNamespace(validation_accuracy=score, test_accuracy=None,
+                                     predict=lambda x, m: np.zeros((len(x), 6)))  # fmt: skip
+
+    monkeypatch.setattr(sys.modules["hopfield_sim.tabular.train"], "train", train)
+    out = search.auto(enc, budget_minutes=2.5, max_trials=9, cache=False)
+    leader = 1 if lead > 0.1 else 0  # one standard error at p = 0.5, 37 rows: 0.082
+    assert seen == [("trial0.npz", 11), ("trial1.npz", 11), ("trial0.npz", 33),
+                    ("trial1.npz", 33), (f"trial{leader}.npz", 100)]  # fmt: skip
+    assert out.seconds == 133.0 <= 150.0
+    assert out.recipe.numeric_transform == ("quantile" if leader else "standard")
 
 
 def test_no_twin_without_numeric_features():
@@ -187,12 +217,14 @@ def test_quantile_training_predicts_through_its_transform(enc):
 
 @pytest.mark.parametrize("minutes", [3, 5, 8, 15])
 def test_the_search_stays_within_its_budget(monkeypatch, enc, minutes):
-    # 1 s per epoch: the default and its twin (100 epochs each) always run to full length
-    # (200 s); everything else only while the projected plan, those two included, fits
+    # 1 s per epoch: the default and its twin (100 epochs each) run to full length when both
+    # fit (200 s); at 3 minutes only one does (plus the other's first third); everything else
+    # only while the projected plan, those two included, fits
     _fake(monkeypatch, seconds_per_epoch=1.0)
     out = search.auto(enc, budget_minutes=minutes, max_trials=18, cache=False)
-    assert out.seconds <= max(60.0 * minutes, 200.0)
-    assert out.trials[0]["rung"] == out.trials[1]["rung"] == 2
+    assert out.seconds <= 60.0 * minutes
+    rungs = sorted(t["rung"] for t in out.trials[:2])
+    assert rungs == ([2, 2] if minutes >= 5 else [1, 2])
     if minutes >= 5:
         assert len(out.trials) > 2  # room for more than the two owed runs
 
