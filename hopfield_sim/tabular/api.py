@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import platform
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 from hopfield_sim.tabular.data import load_dataset
 from hopfield_sim.tabular.recipes import recipe as make_recipe
+from hopfield_sim.tabular.recipes import with_numeric
 from hopfield_sim.tabular.train import train
 
 __all__ = ["run_split"]
@@ -27,6 +27,7 @@ def run_split(
     checkpoint: str | Path | None = None,
     budget_minutes: float | None = None,
     numeric_transform: str | None = None,
+    numeric_bins: int | None = None,
 ) -> dict:
     """Train and test Hopular on split ``split`` of the data set in folder ``dataset``.
 
@@ -43,16 +44,21 @@ def run_split(
         trial's settings, rung and validation score, and the search's seconds and budget;
         ``recipe`` is then "auto" and ``settings`` the chosen recipe (named "budget" when the
         search kept the default). ``numeric_transform`` (``"standard"`` or ``"quantile"``,
-        :mod:`hopfield_sim.tabular.transform`) overrides the recipe's; ``auto`` tries both.
+        :mod:`hopfield_sim.tabular.transform`) overrides the recipe's, and ``numeric_bins``
+        its model's piecewise-linear numeric embedding (``HopularConfig.numeric_bins``);
+        ``auto`` tries the default and the twin (quantile, 16 bins).
     """
     data = load_dataset(dataset)
     s = data.split(split, which=which)
     enc = data.encode(s)
     extra = {}
     if recipe == "auto":
-        if epochs is not None or checkpoint is not None or numeric_transform is not None:
+        if epochs is not None or checkpoint is not None or numeric_transform is not None or (
+            numeric_bins is not None
+        ):
             raise ValueError(
-                "recipe 'auto' chooses its epochs and numeric transform, and keeps no checkpoint."
+                "recipe 'auto' chooses its epochs, numeric transform and bins, and keeps no "
+                "checkpoint."
             )
         from hopfield_sim.tabular.search import DEFAULT_BUDGET_MINUTES, auto
 
@@ -64,8 +70,7 @@ def run_split(
     else:
         r = make_recipe(recipe, num_train=len(s.train), num_features=len(enc.sizes),
                         epochs=epochs)  # fmt: skip
-        if numeric_transform is not None:
-            r = replace(r, numeric_transform=numeric_transform).validate()
+        r = with_numeric(r, numeric_transform, numeric_bins)
         res = train(
             enc,
             recipe=r,

@@ -92,9 +92,11 @@ class _Hopular(BaseEstimator):
         random_state=None,
         budget_minutes: float | None = None,
         numeric_transform: str | None = None,
+        numeric_bins: int | None = None,
     ):
         self.recipe = recipe
         self.numeric_transform = numeric_transform
+        self.numeric_bins = numeric_bins
         self.budget_minutes = budget_minutes
         self.epochs = epochs
         self.feature_size = feature_size
@@ -182,6 +184,7 @@ class _Hopular(BaseEstimator):
         from hopfield_sim.tabular.data import Encoded, Split
         from hopfield_sim.tabular.model import HopularConfig
         from hopfield_sim.tabular.recipes import recipe as make_recipe
+        from hopfield_sim.tabular.recipes import with_numeric
         from hopfield_sim.tabular.train import train
 
         if not 0.0 <= self.validation_fraction < 1.0:
@@ -222,8 +225,7 @@ class _Hopular(BaseEstimator):
                 **{**r.model.to_dict(), "feature_size": e, "feature_heads": heads}
             )
             r = replace(r, model=model)
-        if self.numeric_transform is not None:
-            r = replace(r, numeric_transform=self.numeric_transform).validate()
+        r = with_numeric(r, self.numeric_transform, self.numeric_bins)
         self.recipe_ = r
         self.result_ = train(enc, recipe=r, seed=seed)
         self.n_iter_ = self.result_.epochs
@@ -233,9 +235,11 @@ class _Hopular(BaseEstimator):
         """``recipe="auto"``: :func:`hopfield_sim.tabular.search.auto` on the held-out rows."""
         from hopfield_sim.tabular.search import DEFAULT_BUDGET_MINUTES, auto
 
-        if any(v is not None for v in (self.epochs, self.feature_size, self.numeric_transform)):
+        chosen = (self.epochs, self.feature_size, self.numeric_transform, self.numeric_bins)
+        if any(v is not None for v in chosen):
             raise ValueError(
-                "recipe='auto' chooses epochs, feature_size and numeric_transform; leave them None."
+                "recipe='auto' chooses epochs, feature_size, numeric_transform and "
+                "numeric_bins; leave them None."
             )
         minutes = DEFAULT_BUDGET_MINUTES if self.budget_minutes is None else self.budget_minutes
         found = auto(enc, seed=seed, budget_minutes=float(minutes))
@@ -292,6 +296,10 @@ class HopularClassifier(ClassifierMixin, _Hopular):
         "quantile" maps numeric columns to a standard normal through their training
         quantiles (:mod:`hopfield_sim.tabular.transform`; for heavy tails); not with "auto",
         which tries both
+    numeric_bins : int or None (the recipe's: 0)
+        Piecewise-linear embedding of each numeric feature in this many equal-mass bins of a
+        standard normal (``HopularConfig.numeric_bins``; meant with "quantile"); not with
+        "auto", whose twin uses 16
 
     Attributes
     ----------

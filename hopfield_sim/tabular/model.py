@@ -9,6 +9,13 @@ Architecture (Schäfl et al. 2022, reference defaults in :class:`HopularConfig`)
 * **Embedding**: per feature ``Linear(sizes[j] + 1 -> e)`` plus a feature-type embedding
   (numeric / discrete) and a feature-position embedding, then per feature
   GELU -> Dropout -> LayerNorm -> Linear(e -> e). The state is the concatenation, width ``F*e``.
+  With ``numeric_bins = T`` (off by default; the reference has none) every numeric input
+  feature also gets a learned piecewise-linear function of its value, ``sum_t W[t]
+  clip((z - b_{t-1}) / (b_t - b_{t-1}), 0, 1)`` with ``T`` bins of equal standard-normal
+  mass (:func:`piecewise_edges`), added before the GELU: the piecewise-linear encoding of
+  Gorishniy et al. (2022), for values already mapped to a standard normal by
+  ``numeric_transform="quantile"``, where it lets one feature's embedding bend at its
+  quantiles as a tree's splits do.
 * **Hopular block** (``num_blocks`` of them): a sample-sample :class:`~hopfield_sim.layers.Hopfield`
   lookup whose memory is the embedded training set, then a feature-feature lookup over the ``F``
   feature vectors of the same sample with the sample's embedded input as memory. In each, state
@@ -32,7 +39,8 @@ from flax import nnx
 from hopfield_sim.layers import Hopfield
 from hopfield_sim.layers.modules import NO_INPUT_NORMS
 
-__all__ = ["HopularConfig", "Hopular", "build", "model_input", "self_lookup_mask"]
+__all__ = ["HopularConfig", "Hopular", "build", "model_input", "piecewise_edges",
+           "self_lookup_mask"]  # fmt: skip
 
 _LN_EPS = 1e-12  # LayerNorm epsilon of the reference
 
@@ -48,6 +56,8 @@ class HopularConfig:
     scaling : factor on beta = scaling / sqrt(head width).
     input_dropout, lookup_dropout, output_dropout : dropout rates of embedding, Hopfield
         association weights, summary.
+    numeric_bins : bins T of the piecewise-linear embedding of numeric features (0: none, the
+        reference's; otherwise at least 2), edges at the standard normal's quantiles t / T.
     """
 
     feature_size: int = 32
@@ -58,10 +68,14 @@ class HopularConfig:
     input_dropout: float = 0.1
     lookup_dropout: float = 0.1
     output_dropout: float = 0.01
+    numeric_bins: int = 0
 
     def to_dict(self) -> dict:
-        """Plain dict (for JSON)."""
-        return asdict(self)
+        """Plain dict (for JSON); ``numeric_bins`` only when set (older runs match)."""
+        d = asdict(self)
+        if not self.numeric_bins:
+            del d["numeric_bins"]
+        return d
 
 
 def _hopfield(width: int, heads: int, dropout: float, scaling: float, rngs: nnx.Rngs) -> Hopfield:
@@ -109,16 +123,49 @@ class Embedding(nnx.Module):
             jax.random.uniform(rngs.params(), (F, e, e), minval=-lim, maxval=lim)
         )
         self.out_bias = nnx.Param(jnp.zeros((F, e)))
+        T = int(cfg.numeric_bins)
+        numeric = [j for j in range(F - 1) if not discrete[j] and sizes[j] == 1]  # no target
+        self.bins = T if T > 1 and numeric else 0
+        if self.bins:
+            starts = np.concatenate([[0], np.cumsum(widths)[:-1]])
+            self.numeric = nnx.data(jnp.asarray(numeric))
+            self.numeric_at = nnx.data(jnp.asarray(starts[numeric]))
+            edges = piecewise_edges(T)
+            self.edges = nnx.data(jnp.asarray(edges))
+            self.bin_kernel = nnx.Param(
+                jax.random.uniform(rngs.params(), (len(numeric), T, e), minval=-1, maxval=1)
+                / np.sqrt(T)
+            )
 
-    def __call__(self, inputs: jax.Array) -> jax.Array:
+    def linear(self, inputs: jax.Array) -> jax.Array:
+        """Per-feature first layer (B, F, e): Linear(size + 1 -> e), plus the piecewise-linear
+        term of numeric features when ``numeric_bins`` is set."""
         kernel = self.kernel[...] * self.block[..., None]  # keep it block-diagonal
         h = jnp.einsum("bp,pfe->bfe", inputs, kernel) + self.bias[...]
+        if self.bins:
+            z = inputs[:, self.numeric_at][..., None]  # (B, n, 1) numeric values
+            lo, hi = self.edges[:-1], self.edges[1:]
+            u = jnp.clip((z - lo) / (hi - lo), 0.0, 1.0).astype(inputs.dtype)  # (B, n, T)
+            h = h.at[:, self.numeric].add(jnp.einsum("bnt,nte->bne", u, self.bin_kernel[...]))
+        return h
+
+    def __call__(self, inputs: jax.Array) -> jax.Array:
+        h = self.linear(inputs)
         h = h + self.type_embedding(self.types) + self.position_embedding(jnp.arange(h.shape[1]))
         h = self.dropout(jax.nn.gelu(h))
         mu = jnp.mean(h, axis=-1, keepdims=True)
         var = jnp.mean((h - mu) ** 2, axis=-1, keepdims=True)
         h = (h - mu) * jax.lax.rsqrt(var + _LN_EPS) * self.norm_scale[...] + self.norm_bias[...]
         return jnp.einsum("bfe,feo->bfo", h, self.out_kernel[...]) + self.out_bias[...]
+
+
+def piecewise_edges(bins: int) -> np.ndarray:
+    """Bin edges of the piecewise-linear numeric embedding: ``bins`` equal-mass bins of a
+    standard normal (the quantile transform's output), from -5.2 to 5.2 (its clip)."""
+    from scipy.special import ndtri
+
+    inner = ndtri(np.arange(1, bins) / bins)
+    return np.concatenate([[-5.2], inner, [5.2]]).astype(np.float32)
 
 
 class HopularBlock(nnx.Module):
@@ -174,6 +221,9 @@ class Hopular(nnx.Module):
             v = getattr(cfg, name)
             if not isinstance(v, int) or v < 1:
                 raise ValueError(f"config.{name} must be a positive int; got {v!r}.")
+        T = cfg.numeric_bins
+        if isinstance(T, bool) or not isinstance(T, int) or T < 0 or T == 1:
+            raise ValueError(f"config.numeric_bins must be 0 or an int >= 2; got {T!r}.")
         self.config, self.sizes, self.discrete = cfg, tuple(sizes), tuple(discrete)
         F, e = len(sizes), cfg.feature_size
         self.embedding = Embedding(self.sizes, self.discrete, cfg, rngs)

@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass, field, replace
 from hopfield_sim.tabular.model import HopularConfig
 from hopfield_sim.tabular.transform import TRANSFORMS
 
-__all__ = ["Recipe", "recipe", "RECIPES"]
+__all__ = ["Recipe", "recipe", "RECIPES", "with_numeric"]
 
 RECIPES = ("budget", "reference")
 
@@ -87,6 +87,7 @@ class Recipe:
         d["betas"] = list(self.betas)
         if self.numeric_transform == "standard":
             del d["numeric_transform"]
+        d["model"] = self.model.to_dict()
         return d
 
     def validate(self) -> Recipe:
@@ -108,7 +109,20 @@ class Recipe:
             )
         if not 0.0 <= self.ema_decay < 1.0:
             raise ValueError(f"ema_decay must lie in [0, 1); got {self.ema_decay!r}.")
+        T = self.model.numeric_bins
+        if isinstance(T, bool) or not isinstance(T, int) or T < 0 or T == 1:
+            raise ValueError(f"numeric_bins must be 0 or an int >= 2; got {T!r}.")
         return self
+
+
+def with_numeric(r: Recipe, transform: str | None = None, bins: int | None = None) -> Recipe:
+    """``r`` with its numeric transform and/or its model's ``numeric_bins`` replaced (None
+    keeps the recipe's), validated."""
+    if transform is not None:
+        r = replace(r, numeric_transform=transform)
+    if bins is not None:
+        r = replace(r, model=replace(r.model, numeric_bins=bins))
+    return r.validate()
 
 
 def recipe(

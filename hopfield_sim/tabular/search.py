@@ -31,14 +31,15 @@ not rounded to the rungs' multiple of 9), trained with the same seed and evaluat
 shapes (the full split's evaluation chunk, although the search hides the test rows). Its
 rungs are at ``epochs // 9`` and ``epochs // 3``; it resumes exactly from its checkpoints, so
 when the search keeps it the result is bit for bit that of ``recipe="budget"``.
-Trial 1 (when the table has a numeric feature) is trial 0 with ``numeric_transform="quantile"``:
-the budget setting on quantile-normalised numeric features, compared with the default at full
-length like trial 0 (it shares trial 0's compiled step: the transform changes data, not
-shapes). Heavy-tailed columns are where a standardised linear embedding fails and trees do
-not (``trees_heavy`` of ``scripts/hopular_auto_evidence.py``, a tree-friendly rule on
-heavy-tailed features: 43.9 % test with the default, 62.9 % with the twin, gradient boosting
-65.5 %; ``docs/tabular.md``), and the twin's full-length run is what lets the
-one-standard-error rule below see that difference.
+Trial 1 (when the table has a numeric feature) is the twin (:func:`twin`): trial 0 with
+``numeric_transform="quantile"`` and a piecewise-linear embedding of each numeric feature in
+:data:`TWIN_BINS` equal-mass bins (``HopularConfig.numeric_bins``), compared with the default
+at full length like trial 0 (one more compiled step: the bins add parameters). Heavy-tailed
+columns are where a standardised linear embedding fails and trees do not (``trees_heavy`` of
+``scripts/hopular_auto_evidence.py``, a tree-friendly rule on heavy-tailed features: 43.9 %
+test with the default, 62.9 % with the quantile transform alone, 64.6 % with the bins too,
+gradient boosting 65.5 %; ``docs/tabular.md``), and the twin's full-length run is what lets
+the one-standard-error rule below see that difference.
 
 Selection uses the **validation rows only**: the search runs on a copy of the split whose
 test part is empty, and the chosen model is applied to the test rows once, afterwards.
@@ -49,7 +50,9 @@ learning-rate schedule is that of its full length, so a continued run is the sam
 uninterrupted one). optuna is not a dependency of this package and not installed here;
 successive halving is its default pruner's principle (asynchronous successive halving) in 60
 lines and needs no storage. The time budget bounds the plan: trials are added to the first
-rung only while the projected cost of the whole plan (seconds per epoch measured so far) fits,
+rung only while the projected cost of the whole plan (seconds per epoch measured so far, on
+runs that did not compile or else on a compiling run's epochs after its first and first
+validating ones) fits,
 and a continuation is skipped when it would overrun, counting the full-length runs still
 owed to trials 0 and 1. Those two run to full length whenever, after their first rung, both
 full-length runs are projected to fit the budget. When they do not (a table whose single
@@ -85,7 +88,8 @@ from hopfield_sim.tabular.model import HopularConfig
 from hopfield_sim.tabular.recipes import Recipe
 from hopfield_sim.tabular.recipes import recipe as make_recipe
 
-__all__ = ["SPACE", "SearchResult", "auto", "default_feature_sizes", "enable_compilation_cache"]
+__all__ = ["SPACE", "SearchResult", "auto", "default_feature_sizes", "enable_compilation_cache",
+           "twin"]  # fmt: skip
 
 #: successive-halving rate (keep the best 1/ETA at each rung; rungs at E/ETA^2, E/ETA, E)
 ETA = 3
@@ -101,6 +105,9 @@ SPACE = {
     "epochs_factor": (1, 2),
     "numeric_transform": ("standard", "quantile"),
 }
+#: bins of the twin's piecewise-linear numeric embedding (16 chosen against 8 on
+#: ``trees_heavy`` only; docs/tabular.md reports it on the other sets)
+TWIN_BINS = 16
 #: default time budget of one search (minutes): the whole fold stays under 10 minutes for
 #: ~10k rows on two shared cores (compilation and the final test included)
 DEFAULT_BUDGET_MINUTES = 8.0
@@ -181,6 +188,13 @@ def has_numeric(enc: Encoded) -> bool:
     return bool(numeric_columns(enc.sizes, enc.discrete)[0])
 
 
+def twin(base: Recipe) -> Recipe:
+    """Trial 1: ``base`` on quantile-normalised numeric features, embedded piecewise-linearly
+    in :data:`TWIN_BINS` bins (``numeric_transform="quantile"``, ``numeric_bins``)."""
+    model = replace(base.model, numeric_bins=TWIN_BINS)
+    return replace(base, name="auto", numeric_transform="quantile", model=model)
+
+
 def candidates(enc: Encoded, n: int, seed: int, max_families: int = 3) -> list[Recipe]:
     """``n`` trial recipes: trial 0 the budget recipe itself (the very recipe
     ``recipe("budget", ...)`` returns, so a kept default is a plain budget run), trial 1 its
@@ -197,8 +211,8 @@ def candidates(enc: Encoded, n: int, seed: int, max_families: int = 3) -> list[R
     families = [first] + [others[i] for i in pick]
     out = [base]  # trial 0: the budget recipe itself (epochs, schedule, validation, memory)
     numeric = has_numeric(enc)
-    if n > 1 and numeric:  # trial 1: the same on quantile-normalised features
-        out.append(replace(base, name="auto", numeric_transform="quantile"))
+    if n > 1 and numeric:  # trial 1: the same on quantile-normalised, binned features
+        out.append(twin(base))
     for i in range(len(out), n):
         out.append(
             _trial_recipe(
@@ -236,8 +250,9 @@ class _Halving:
         self.trials = [{"recipe": r, "rung": -1, "score": -math.inf, "seconds": 0.0,
                         "epochs_done": 0} for r in recipes]  # fmt: skip
         self.compiled: set = set()
-        self.cold: list[tuple[float, int]] = []  # (seconds, epochs) of runs that compiled
-        self.warm: list[tuple[float, int]] = []
+        # (seconds, epochs, warm-up (seconds, epochs) or None) of runs that compiled / did not
+        self.cold: list[tuple[float, int, float | None]] = []
+        self.warm: list[tuple[float, int, float | None]] = []
 
     def elapsed(self) -> float:
         return _now() - self.t0
@@ -253,8 +268,9 @@ class _Halving:
         res = train(self.hidden, recipe=t["recipe"], seed=self.seed, stop_after=stop,
                     checkpoint=self.folder / f"trial{i}.npz", eval_chunk=self.chunk)  # fmt: skip
         sec = _now() - start
+        warmup = getattr(res, "warmup", None)
         (self.cold if fam not in self.compiled else self.warm).append(
-            (sec, stop - t["epochs_done"])
+            (sec, stop - t["epochs_done"], warmup)
         )
         self.compiled.add(fam)
         t.update(rung=rung, score=res.validation_accuracy, result=res, epochs_done=stop)
@@ -264,16 +280,25 @@ class _Halving:
                   f"{res.validation_accuracy:.4f}", flush=True)  # fmt: skip
 
     def per_epoch(self) -> float:
-        """Seconds per epoch without compilation (runs that compiled, when none yet)."""
-        runs = self.warm or self.cold
-        return sum(r[0] for r in runs) / max(1, sum(r[1] for r in runs))
+        """Seconds per epoch without compilation: from runs that did not compile; before
+        there is one, from the epochs of the runs that did, less their first and first
+        validating epochs (``TrainResult.warmup``: they compile the training step and the
+        evaluation), or from whole runs when that is not known."""
+        if self.warm:
+            runs = self.warm
+            return sum(r[0] for r in runs) / max(1, sum(r[1] for r in runs))
+        later = [(r[0] - r[2][0], r[1] - r[2][1]) for r in self.cold
+                 if r[2] is not None and r[1] > r[2][1]]  # fmt: skip
+        if later:
+            return sum(r[0] for r in later) / sum(r[1] for r in later)
+        return sum(r[0] for r in self.cold) / max(1, sum(r[1] for r in self.cold))
 
     def cost(self, i: int, epochs: int) -> float:
         """Projected seconds to train trial i for ``epochs`` more epochs."""
         extra = 0.0
         if _family(self.trials[i]["recipe"]) not in self.compiled and self.cold:
             pe = self.per_epoch()
-            extra = max(0.0, float(np.mean([c[0] - pe * c[1] for c in self.cold])))
+            extra = max(0.0, float(np.mean([c[0] - pe * c[1] for c in self.cold])))  # compiling
         return self.per_epoch() * epochs + extra
 
     def plan_cost(self, k: int) -> float:
@@ -454,7 +479,8 @@ def _third(trial: dict) -> int:
 
 def _family(r: Recipe) -> tuple:
     """What a compiled training step depends on besides the data set's shapes."""
-    return (r.model.num_blocks, r.model.feature_size, r.weight_decay, r.memory_size)
+    return (r.model.num_blocks, r.model.feature_size, r.weight_decay, r.memory_size,
+            r.model.numeric_bins)  # fmt: skip
 
 
 def _summary(r: Recipe) -> dict:
@@ -468,6 +494,7 @@ def _summary(r: Recipe) -> dict:
         "replace_p": r.replace_p,
         "epochs": r.epochs,
         "numeric_transform": r.numeric_transform,
+        "numeric_bins": r.model.numeric_bins,
     }
 
 

@@ -49,6 +49,9 @@ MAX_SEED = 2**32 - 1
 class TrainResult:
     """Outcome of :func:`train` (accuracies are fractions in [0, 1]; ``epochs`` = epochs done).
 
+    ``warmup``: (wall seconds, epochs) of this call's epochs that may compile: its first
+    epoch (the training step) and its first validating epoch (the evaluation); the search
+    separates compilation from the per-epoch cost with it.
     Classification: ``test_accuracy``, ``validation_accuracy``. Regression (numeric target):
     ``test_rmse`` (target units), ``test_r2``, and ``validation_accuracy`` holds the negative
     validation RMSE in standardised units (the selection score; higher is better);
@@ -67,6 +70,7 @@ class TrainResult:
     test_rmse: float | None = None
     test_r2: float | None = None
     predict: object = field(default=None, repr=False, compare=False)
+    warmup: tuple[float, int] | None = field(default=None, repr=False, compare=False)
 
 
 def _sizes(enc: Encoded, recipe: Recipe) -> tuple[int, int, int, int]:
@@ -362,7 +366,9 @@ def _train(enc, recipe, seed, progress, checkpoint, run_info, eval_sizes, stop_a
     epochs = recipe.epochs
     bar = _bar(progress, epochs, start)
     last = epochs if stop_after is None else max(start, min(epochs, int(stop_after)))
+    warmup, validated = [0.0, 0], False
     for epoch in range(start, last):
+        t_epoch = time.perf_counter()
         w = objective.feature_loss_weight(epoch, recipe.loss_horizon)
         batches = _batches(enc, recipe, seed, epoch, sizes4, x_tr, miss_tr)
         params, opt_state, ema, values = _epoch(
@@ -385,6 +391,9 @@ def _train(enc, recipe, seed, progress, checkpoint, run_info, eval_sizes, stop_a
             meta.update(history=history, seconds=seconds_before + time.perf_counter() - t0)
             trees = {"params": params, "opt_state": opt_state, "ema": ema, "best": best}
             ckpt.save(checkpoint, trees, meta)
+        if epoch == start or (validate and not validated):
+            warmup = [warmup[0] + time.perf_counter() - t_epoch, warmup[1] + 1]
+        validated = validated or validate
         bar.update(1)
         bar.set_postfix(loss=f"{loss_value:.3f}", best_val=f"{best_val:.3f}")
     bar.close()
@@ -400,4 +409,5 @@ def _train(enc, recipe, seed, progress, checkpoint, run_info, eval_sizes, stop_a
         seconds=seconds_before + time.perf_counter() - t0,
         history=history,
         resumed_from=start,
+        warmup=(warmup[0], warmup[1]) if warmup[1] else None,
     )

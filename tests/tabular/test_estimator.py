@@ -128,6 +128,11 @@ def test_bad_arguments_name_themselves():
         HopularClassifier(recipe="auto", numeric_transform="quantile").fit(X, y)
     with pytest.raises(ValueError, match="numeric_transform must be one of"):
         HopularClassifier(numeric_transform="rank", **TINY).fit(X, y)
+    with pytest.raises(ValueError, match="numeric_bins"):
+        HopularClassifier(recipe="auto", numeric_bins=16).fit(X, y)
+    for bad in (1, -1, 2.5):
+        with pytest.raises(ValueError, match="numeric_bins must be 0 or an int >= 2"):
+            HopularClassifier(numeric_bins=bad, **TINY).fit(X, y)
     # the messages scikit-learn's checks look for (they run in the slow tier)
     with pytest.raises(ValueError, match="requires y to be passed, but the target y is None"):
         HopularRegressor(**TINY).fit(X, None)
@@ -175,8 +180,8 @@ def test_auto_keeping_the_default_equals_the_budget_fit():
         auto = cls(recipe="auto", budget_minutes=1e-3, random_state=0).fit(X, y)
         owed = [t["settings"]["numeric_transform"] for t in auto.search_]
         assert owed == ["standard", "quantile"]
-        chosen = auto.recipe_.numeric_transform
-        plain = cls(random_state=0, numeric_transform=chosen).fit(X, y)
+        chosen, bins = auto.recipe_.numeric_transform, auto.recipe_.model.numeric_bins
+        plain = cls(random_state=0, numeric_transform=chosen, numeric_bins=bins).fit(X, y)
         assert replace(auto.recipe_, name="budget") == plain.recipe_
         np.testing.assert_array_equal(predict(auto, X), predict(plain, X))
 

@@ -80,3 +80,72 @@ def test_self_lookup_mask_hides_each_row_from_itself(setup):
             assert diff[0] > 1e-6
         else:
             assert diff[0] == 0.0
+
+
+def test_piecewise_edges_cut_the_standard_normal_into_equal_masses():
+    from scipy.stats import norm
+
+    from hopfield_sim.tabular.model import piecewise_edges
+
+    for T in (2, 5, 16):
+        b = piecewise_edges(T)
+        assert b.shape == (T + 1,) and b[0] == -5.2 and b[-1] == 5.2
+        np.testing.assert_allclose(norm.cdf(b[1:-1]), np.arange(1, T) / T, atol=1e-6)
+    assert piecewise_edges(2)[1] == 0.0  # the median
+
+
+def test_binned_embedding_adds_the_piecewise_linear_encoding(setup):
+    """numeric_bins = T adds, for each numeric feature j, sum_t W[j, t] u_t(z) with u_t the
+    piecewise-linear encoding clip((z - b_{t-1}) / (b_t - b_{t-1}), 0, 1) (Gorishniy et al.
+    2022), computed here in numpy from the edges: the embeddings with and without the bins,
+    same parameters otherwise, differ by exactly that; discrete features and the target not."""
+    from dataclasses import replace
+
+    from hopfield_sim.tabular.model import piecewise_edges
+
+    enc, _, _, memory, _ = setup
+    T = 4
+    cfg = replace(TINY, numeric_bins=T)
+    binned = Hopular(sizes=enc.sizes, discrete=enc.discrete, config=cfg, rngs=nnx.Rngs(3))
+    binned.eval()
+    rows = np.asarray(memory[:6])
+    with_bins = np.asarray(binned.embedding(jnp.asarray(rows)))
+    W = np.asarray(binned.embedding.bin_kernel[...])
+    binned.embedding.bins = 0  # the same parameters without the piecewise-linear term
+    without = np.asarray(binned.embedding(jnp.asarray(rows)))
+    b = piecewise_edges(T).astype(np.float64)
+    starts = np.concatenate([[0], np.cumsum(np.asarray(enc.sizes) + 1)[:-1]])
+    numeric = [j for j in range(len(enc.sizes) - 1) if not enc.discrete[j]]
+    assert numeric == list(range(len(enc.sizes) - 1))  # glass: 9 numeric features
+    # the added term enters the first layer, before GELU -> LayerNorm -> Linear
+    emb = binned.embedding
+    kernel = np.asarray(emb.kernel[...] * emb.block[..., None])
+    pre = np.einsum("bp,pfe->bfe", rows, kernel) + np.asarray(emb.bias[...])
+    z = rows[:, starts[numeric]]
+    u = np.clip((z[..., None] - b[:-1]) / (b[1:] - b[:-1]), 0.0, 1.0)
+    added = pre.copy()
+    added[:, numeric] += np.einsum("bnt,nte->bne", u, W)
+    emb.bins = T
+    got = np.asarray(emb.linear(jnp.asarray(rows)))
+    np.testing.assert_allclose(got, added, rtol=1e-5, atol=1e-5)
+    assert not np.allclose(with_bins, without)
+    emb.bins = 0
+    np.testing.assert_allclose(np.asarray(emb.linear(jnp.asarray(rows))), pre,
+                               rtol=1e-5, atol=1e-5)  # fmt: skip
+
+
+def test_numeric_bins_must_be_zero_or_at_least_two(setup):
+    from dataclasses import replace
+
+    enc = setup[0]
+    for bad in (1, -2, 2.0, True):
+        with pytest.raises(ValueError, match="numeric_bins"):
+            Hopular(sizes=enc.sizes, discrete=enc.discrete,
+                    config=replace(TINY, numeric_bins=bad), rngs=nnx.Rngs(0))  # fmt: skip
+
+
+def test_config_dict_leaves_out_bins_when_off():
+    from dataclasses import replace
+
+    assert "numeric_bins" not in TINY.to_dict()
+    assert replace(TINY, numeric_bins=8).to_dict()["numeric_bins"] == 8

@@ -38,9 +38,14 @@ def test_candidates_stay_in_the_space_and_start_with_the_budget_recipe(enc):
     base = recipe("budget", num_train=len(enc.split.train), num_features=len(enc.sizes))
     assert rs[0] == base  # trial 0 is the budget recipe itself (100 epochs, not 108)
     families = {search._family(r) for r in rs}
-    assert len(families) == 3 and search._family(base) in families
-    # trial 1: the same setting on quantile-normalised numeric features (glass is numeric)
-    assert rs[1] == replace(base, name="auto", numeric_transform="quantile")
+    # three drawn families (the budget's first) and the twin's (its bins add parameters)
+    assert len(families) == 4 and search._family(base) in families
+    # trial 1: the same setting on quantile-normalised numeric features (glass is numeric),
+    # embedded in 16 piecewise-linear bins; nothing else changes
+    twin = replace(base, name="auto", numeric_transform="quantile",
+                   model=replace(base.model, numeric_bins=16))  # fmt: skip
+    assert rs[1] == twin and search._family(twin) in families
+    assert all(r.model.numeric_bins == 0 for r in rs[:1] + rs[2:])
     assert {r.numeric_transform for r in rs[2:]} == {"standard", "quantile"}
     nine = 9 * -(-base.epochs // 9)  # the other trials: epochs a multiple of 9
     for r in rs[2:]:
@@ -213,6 +218,41 @@ def test_quantile_training_predicts_through_its_transform(enc):
     assert np.mean(np.argmax(out, -1) == enc.y[rows]) == res.test_accuracy
     plain = train(enc, recipe=short, seed=0)
     assert not np.allclose(out, plain.predict(enc.x[rows], enc.missing[rows]))
+    # the warm-up the search leaves out of its per-epoch cost: epoch 1 and the first
+    # validating epoch (every 5th of 10 here), timed within the run
+    assert short.eval_every == 5 and plain.warmup[1] == 2
+    assert 0.0 < plain.warmup[0] < plain.seconds
+
+
+@pytest.mark.parametrize("first_known", [True, False])
+def test_compilation_is_not_counted_as_training_time(monkeypatch, enc, first_known):
+    # each compiled family costs 50 s in its run's first epoch, and every epoch 1 s. The
+    # default and its twin (two families) reach rung 0 (11 epochs) in 61 s each; both
+    # full-length runs then need 2 x 89 s more: 300 s in all, inside a 330 s budget. Counted
+    # per epoch with the compilation in (122 s / 22 epochs), they would seem to need 1101 s.
+    clock = types.SimpleNamespace(now=0.0)
+    monkeypatch.setattr(search, "_now", lambda: clock.now)
+    done: dict = {}
+    compiled: set = set()
+
+    def train(enc, *, recipe, seed, stop_after, checkpoint, eval_chunk):
+        fam = search._family(recipe)
+        compile_s = 0.0 if fam in compiled else 50.0
+        compiled.add(fam)
+        clock.now += compile_s + stop_after - done.get(checkpoint, 0)
+        done[checkpoint] = stop_after
+        return types.SimpleNamespace(
+            validation_accuracy=0.5, test_accuracy=None,
+            predict=lambda x, m: np.zeros((len(x), 6)),
+            warmup=(compile_s + 1.0, 1) if first_known else None,
+        )  # fmt: skip
+
+    monkeypatch.setattr(sys.modules["hopfield_sim.tabular.train"], "train", train)
+    out = search.auto(enc, budget_minutes=5.5, max_trials=9, cache=False)
+    if first_known:
+        assert [t["rung"] for t in out.trials] == [2, 2] and out.seconds == 300.0
+    else:  # whole runs only: the pair seems not to fit and only the leader runs to the end
+        assert sorted(t["rung"] for t in out.trials) == [0, 2]
 
 
 @pytest.mark.parametrize("minutes", [3, 5, 8, 15])

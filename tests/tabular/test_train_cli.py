@@ -94,17 +94,21 @@ def test_cli_smoke(tmp_path, capsys, reference_run):
     assert r["best_epoch"] == reference_run.best_epoch and r["seconds"] > 0
 
 
-def test_cli_numeric_transform_is_the_recipes(tmp_path, capsys, enc, budget):
+def test_cli_numeric_transform_and_bins_are_the_recipes(tmp_path, capsys, enc, budget):
     from dataclasses import replace
 
     out = tmp_path / "q.json"
     argv = ["tabular", str(GLASS), "--epochs", str(EPOCHS), "--out", str(out), "--no-progress",
-            "--numeric-transform", "quantile"]  # fmt: skip
+            "--numeric-transform", "quantile", "--numeric-bins", "4"]  # fmt: skip
     assert main(argv) == 0
     r = json.loads(out.read_text())
     assert r["settings"]["numeric_transform"] == "quantile"
-    same = train(enc, recipe=replace(budget, numeric_transform="quantile"), seed=0)
+    assert r["settings"]["model"]["numeric_bins"] == 4
+    model = replace(budget.model, numeric_bins=4)
+    same = train(enc, recipe=replace(budget, numeric_transform="quantile", model=model), seed=0)
     assert (r["test_accuracy"], r["history"]) == (same.test_accuracy, same.history)
+    plain = train(enc, recipe=replace(budget, numeric_transform="quantile"), seed=0)
+    assert plain.history != same.history  # the bins change the run
 
 
 @pytest.mark.parametrize(
@@ -115,6 +119,8 @@ def test_cli_numeric_transform_is_the_recipes(tmp_path, capsys, enc, budget):
         (["tabular", str(GLASS), "--epochs", "0"], "--epochs"),
         (["tabular", str(GLASS), "--recipe", "auto", "--numeric-transform", "quantile"],
          "numeric transform"),
+        (["tabular", str(GLASS), "--recipe", "auto", "--numeric-bins", "16"], "bins"),
+        (["tabular", str(GLASS), "--numeric-bins", "1"], "numeric_bins must be 0 or"),
     ],
 )
 def test_cli_errors_are_one_line(args, match, capsys):
