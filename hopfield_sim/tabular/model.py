@@ -39,8 +39,8 @@ from flax import nnx
 from hopfield_sim.layers import Hopfield
 from hopfield_sim.layers.modules import NO_INPUT_NORMS
 
-__all__ = ["HopularConfig", "Hopular", "build", "model_input", "piecewise_edges",
-           "self_lookup_mask"]  # fmt: skip
+__all__ = ["HopularConfig", "Hopular", "build", "check_numeric_bins", "model_input",
+           "piecewise_edges", "self_lookup_mask"]  # fmt: skip
 
 _LN_EPS = 1e-12  # LayerNorm epsilon of the reference
 
@@ -159,6 +159,12 @@ class Embedding(nnx.Module):
         return jnp.einsum("bfe,feo->bfo", h, self.out_kernel[...]) + self.out_bias[...]
 
 
+def check_numeric_bins(bins) -> None:
+    """Raise ValueError unless ``bins`` is 0 (no piecewise-linear embedding) or an int >= 2."""
+    if isinstance(bins, bool) or not isinstance(bins, int) or bins < 0 or bins == 1:
+        raise ValueError(f"numeric_bins must be 0 or an int >= 2; got {bins!r}.")
+
+
 def piecewise_edges(bins: int) -> np.ndarray:
     """Bin edges of the piecewise-linear numeric embedding: ``bins`` equal-mass bins of a
     standard normal (the quantile transform's output), from -5.2 to 5.2 (its clip)."""
@@ -221,9 +227,7 @@ class Hopular(nnx.Module):
             v = getattr(cfg, name)
             if not isinstance(v, int) or v < 1:
                 raise ValueError(f"config.{name} must be a positive int; got {v!r}.")
-        T = cfg.numeric_bins
-        if isinstance(T, bool) or not isinstance(T, int) or T < 0 or T == 1:
-            raise ValueError(f"config.numeric_bins must be 0 or an int >= 2; got {T!r}.")
+        check_numeric_bins(cfg.numeric_bins)
         self.config, self.sizes, self.discrete = cfg, tuple(sizes), tuple(discrete)
         F, e = len(sizes), cfg.feature_size
         self.embedding = Embedding(self.sizes, self.discrete, cfg, rngs)

@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field, replace
 
-from hopfield_sim.tabular.model import HopularConfig
+from hopfield_sim.tabular.model import HopularConfig, check_numeric_bins
 from hopfield_sim.tabular.transform import TRANSFORMS
 
 __all__ = ["Recipe", "recipe", "RECIPES", "with_numeric"]
@@ -109,9 +109,7 @@ class Recipe:
             )
         if not 0.0 <= self.ema_decay < 1.0:
             raise ValueError(f"ema_decay must lie in [0, 1); got {self.ema_decay!r}.")
-        T = self.model.numeric_bins
-        if isinstance(T, bool) or not isinstance(T, int) or T < 0 or T == 1:
-            raise ValueError(f"numeric_bins must be 0 or an int >= 2; got {T!r}.")
+        check_numeric_bins(self.model.numeric_bins)
         return self
 
 
