@@ -251,8 +251,8 @@ class _Halving:
                         "epochs_done": 0} for r in recipes]  # fmt: skip
         self.compiled: set = set()
         # (seconds, epochs, warm-up (seconds, epochs) or None) of runs that compiled / did not
-        self.cold: list[tuple[float, int, float | None]] = []
-        self.warm: list[tuple[float, int, float | None]] = []
+        self.cold: list[tuple[float, int, tuple[float, int] | None]] = []
+        self.warm: list[tuple[float, int, tuple[float, int] | None]] = []
 
     def elapsed(self) -> float:
         return _now() - self.t0
@@ -336,12 +336,13 @@ class _Halving:
             self.run(i, 0)
         return self.elapsed() + self.left(0, 2) + self.left(1, 2) <= self.budget
 
-    def short_pair(self, n_validation: int) -> int:
+    def short_pair(self) -> None:
         """The budget cannot hold both owed runs: compare default and twin at rung 1 (when
         both reach it and the leader's remaining run fit the budget) or at rung 0, and train
         only the leader to full length; the twin leads when its validation score beats the
-        default's by more than one standard error (:func:`_choose`). Returns the leader."""
-        at_1 = self.left(0, 1) + self.left(1, 1) + self.cost(0, _third(self.trials[0]))
+        default's by more than one standard error (:func:`_choose`)."""
+        r = _rungs(self.trials[0]["recipe"].epochs)
+        at_1 = self.left(0, 1) + self.left(1, 1) + self.cost(0, r[2] - r[1])
         if self.elapsed() + at_1 <= self.budget:
             for i in (0, 1):
                 self.run(i, 1)
@@ -351,7 +352,6 @@ class _Halving:
             print(f"auto: no room for both full-length runs; trial {lead} leads at rung "
                   f"{self.trials[0]['rung']} and alone continues", flush=True)  # fmt: skip
         self.run(lead, 2)
-        return lead
 
     def reserve(self, skip: int) -> float:
         """Projected seconds to finish the trials that always reach full length (all but
@@ -405,12 +405,12 @@ def auto(
     s = enc.split
     hidden = replace(enc, split=Split(s.index, s.which, s.train, s.validation, s.test[:0]))
     recipes = candidates(enc, max_trials, seed, max_families)
-    always = 2 if len(recipes) > 1 and recipes[1].numeric_transform == "quantile" else 1
+    always = 2 if len(recipes) > 1 and has_numeric(enc) else 1  # the twin is trial 1
     with tempfile.TemporaryDirectory(prefix="hopular-auto-") as tmp:
         h = _Halving(hidden, recipes, seed, 60.0 * float(budget_minutes), Path(tmp), progress,
                      eval_chunk(enc, 512), always)  # fmt: skip
         if always == 2 and not h.pair_fits():
-            h.short_pair(len(s.validation))
+            h.short_pair()
             k = 2
         else:
             k = h.first_rung()
@@ -469,12 +469,6 @@ def _regression_error(hidden: Encoded, trial: dict) -> float | None:
     if rmse == 0.0:
         return 0.0
     return float(np.std(sq, ddof=1)) / (2.0 * rmse * math.sqrt(len(rows))) / hidden.target_std
-
-
-def _third(trial: dict) -> int:
-    """Epochs from rung 1 to the end of a trial."""
-    r = _rungs(trial["recipe"].epochs)
-    return r[2] - r[1]
 
 
 def _family(r: Recipe) -> tuple:

@@ -366,7 +366,7 @@ def _train(enc, recipe, seed, progress, checkpoint, run_info, eval_sizes, stop_a
     epochs = recipe.epochs
     bar = _bar(progress, epochs, start)
     last = epochs if stop_after is None else max(start, min(epochs, int(stop_after)))
-    warmup, validated = [0.0, 0], False
+    warmup_s, warmup_n, validated = 0.0, 0, False
     for epoch in range(start, last):
         t_epoch = time.perf_counter()
         w = objective.feature_loss_weight(epoch, recipe.loss_horizon)
@@ -392,7 +392,7 @@ def _train(enc, recipe, seed, progress, checkpoint, run_info, eval_sizes, stop_a
             trees = {"params": params, "opt_state": opt_state, "ema": ema, "best": best}
             ckpt.save(checkpoint, trees, meta)
         if epoch == start or (validate and not validated):
-            warmup = [warmup[0] + time.perf_counter() - t_epoch, warmup[1] + 1]
+            warmup_s, warmup_n = warmup_s + time.perf_counter() - t_epoch, warmup_n + 1
         validated = validated or validate
         bar.update(1)
         bar.set_postfix(loss=f"{loss_value:.3f}", best_val=f"{best_val:.3f}")
@@ -409,5 +409,5 @@ def _train(enc, recipe, seed, progress, checkpoint, run_info, eval_sizes, stop_a
         seconds=seconds_before + time.perf_counter() - t0,
         history=history,
         resumed_from=start,
-        warmup=(warmup[0], warmup[1]) if warmup[1] else None,
+        warmup=(warmup_s, warmup_n) if warmup_n else None,
     )
