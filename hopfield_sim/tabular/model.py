@@ -39,10 +39,11 @@ from flax import nnx
 from hopfield_sim.layers import Hopfield
 from hopfield_sim.layers.modules import NO_INPUT_NORMS
 
-__all__ = ["HopularConfig", "Hopular", "build", "check_numeric_bins", "model_input",
-           "piecewise_edges", "self_lookup_mask"]  # fmt: skip
+__all__ = ["HopularConfig", "Hopular", "build", "check_numeric_bins", "column_groups",
+           "model_input", "piecewise_edges", "self_lookup_mask", "stack_columns"]  # fmt: skip
 
 _LN_EPS = 1e-12  # LayerNorm epsilon of the reference
+_STACK_WIDTH = 32  # features at most this wide are stacked by width (column_groups)
 
 
 @dataclass(frozen=True)
@@ -103,11 +104,14 @@ class Embedding(nnx.Module):
         F, e = len(sizes), cfg.feature_size
         widths = np.asarray(sizes) + 1
         owner = np.repeat(np.arange(F), widths)  # feature of each input position
-        self.block = nnx.data(jnp.asarray(owner[:, None] == np.arange(F)[None, :]))  # (P+F, F)
-        # per-feature Linear(size+1 -> e) as one block-diagonal (P+F, F, e) kernel
+        # per-feature Linear(size+1 -> e): feature j's kernel is rows owner == j of one
+        # (P+F, e) kernel (drawn as the diagonal blocks of a (P+F, F, e) draw)
         bound = 1.0 / np.sqrt(widths[owner])[:, None, None]
         init = jax.random.uniform(rngs.params(), (len(owner), F, e), minval=-1.0, maxval=1.0)
-        self.kernel = nnx.Param(init * bound * self.block[..., None])
+        self.kernel = nnx.Param((init * bound)[np.arange(len(owner)), owner])  # (P+F, e)
+        self.groups = column_groups(widths)  # static (hashable) index tuples
+        order = np.concatenate([feats for _, feats, _ in self.groups])
+        self.unsort = tuple(np.argsort(order).tolist())
         self.bias = nnx.Param(
             jax.random.uniform(rngs.params(), (F, e), minval=-1, maxval=1)
             / np.sqrt(widths)[:, None]
@@ -140,8 +144,12 @@ class Embedding(nnx.Module):
     def linear(self, inputs: jax.Array) -> jax.Array:
         """Per-feature first layer (B, F, e): Linear(size + 1 -> e), plus the piecewise-linear
         term of numeric features when ``numeric_bins`` is set."""
-        kernel = self.kernel[...] * self.block[..., None]  # keep it block-diagonal
-        h = jnp.einsum("bp,pfe->bfe", inputs, kernel) + self.bias[...]
+        kernel = self.kernel[...]
+        parts = []  # features of one width at a time: (B, n, w) x (n, w, e); O((P+F) e) a row
+        for w, _, starts in self.groups:
+            x = stack_columns(inputs, w, starts, axis=1)
+            parts.append(jnp.einsum("bnw,nwe->bne", x, stack_columns(kernel, w, starts, 0)))
+        h = jnp.concatenate(parts, axis=1)[:, np.asarray(self.unsort)] + self.bias[...]
         if self.bins:
             z = inputs[:, self.numeric_at][..., None]  # (B, n, 1) numeric values
             lo, hi = self.edges[:-1], self.edges[1:]
@@ -157,6 +165,34 @@ class Embedding(nnx.Module):
         var = jnp.mean((h - mu) ** 2, axis=-1, keepdims=True)
         h = (h - mu) * jax.lax.rsqrt(var + _LN_EPS) * self.norm_scale[...] + self.norm_bias[...]
         return jnp.einsum("bfe,feo->bfo", h, self.out_kernel[...]) + self.out_bias[...]
+
+
+def column_groups(widths) -> tuple[tuple[int, tuple[int, ...], tuple[int, ...]], ...]:
+    """Features grouped by their number of columns ``w`` in a row layout where feature j
+    owns ``widths[j]`` consecutive columns: per distinct ``w``, ``(w, features, first
+    columns)`` as static tuples (for :func:`stack_columns`).
+
+    With ``sizes + 1`` (the :func:`model_input` layout) the block-diagonal first layer becomes a
+    few dense products instead of one (P+F) x F product that is zero off the diagonal; with
+    ``sizes`` (the encoded layout) the per-feature losses become dense reductions. Either is
+    O(columns) per row, however wide the one-hot features are.
+    """
+    widths = np.asarray(widths)
+    starts = np.concatenate([[0], np.cumsum(widths)[:-1]])
+    groups = []
+    for w in np.unique(widths):
+        feats = np.flatnonzero(widths == w)
+        # wide features one by one: a stacked copy of their columns costs more than it saves
+        for part in [feats] if w <= _STACK_WIDTH else feats[:, None]:
+            groups.append((int(w), tuple(part.tolist()), tuple(starts[part].tolist())))
+    return tuple(groups)
+
+
+def stack_columns(a: jax.Array, width: int, starts: tuple[int, ...], axis: int) -> jax.Array:
+    """The ``width`` columns from each of ``starts`` along ``axis``, stacked on a new axis
+    just before it (static slices: their gradient is a pad, not a scatter)."""
+    cut = [jax.lax.slice_in_dim(a, s, s + width, axis=axis) for s in starts]
+    return jnp.stack(cut, axis=axis)
 
 
 def check_numeric_bins(bins) -> None:
@@ -239,7 +275,7 @@ class Hopular(nnx.Module):
     def __call__(
         self, inputs: jax.Array, memory: jax.Array, keep: jax.Array | None = None
     ) -> jax.Array:
-        """Predictions for every feature.
+        """Predictions for every feature (:meth:`target` for the target's alone).
 
         Parameters
         ----------
@@ -252,13 +288,25 @@ class Hopular(nnx.Module):
         -------
         (B, P) reconstruction: logits (discrete) or standardised values (numeric).
         """
+        return self.out(self.summary(inputs, memory, keep))
+
+    def target(self, inputs: jax.Array, memory: jax.Array) -> jax.Array:
+        """The target's columns of :meth:`__call__`, (B, sizes[-1]), without computing the
+        other features' reconstructions (all P of them: most of the work on wide tables)."""
+        C = self.sizes[-1]
+        return self.summary(inputs, memory) @ self.out.kernel[:, -C:] + self.out.bias[-C:]
+
+    def summary(
+        self, inputs: jax.Array, memory: jax.Array, keep: jax.Array | None = None
+    ) -> jax.Array:
+        """The normalised state (B, F*e) that the output layer reads."""
         feats = self.embedding(inputs)
         B, F, e = feats.shape
         mem = self.embedding(memory).reshape(memory.shape[0], F * e)
         state = feats.reshape(B, F * e)
         for block in self.blocks:
             state = block(state, mem, feats, keep)
-        return self.out(self.out_norm(self.out_dropout(jax.nn.gelu(state))))
+        return self.out_norm(self.out_dropout(jax.nn.gelu(state)))
 
 
 @functools.partial(nnx.jit, static_argnames=("sizes", "discrete", "config"))

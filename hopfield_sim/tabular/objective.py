@@ -20,7 +20,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-__all__ = ["corrupt", "feature_loss_weight", "reconstruction_losses", "loss", "target_logits"]
+from hopfield_sim.tabular.model import column_groups, stack_columns
+
+__all__ = ["apply_corruption", "corrupt", "draw_corruption", "feature_loss_weight",
+           "reconstruction_losses", "loss", "target_logits"]  # fmt: skip
 
 
 def corrupt(
@@ -33,7 +36,7 @@ def corrupt(
     mask_p: float = 0.025,
     replace_p: float = 0.175,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Corrupt rows for training.
+    """Corrupt rows for training: :func:`draw_corruption`, then :func:`apply_corruption`.
 
     Parameters
     ----------
@@ -43,7 +46,32 @@ def corrupt(
 
     Returns
     -------
-    x_corrupted (B, P), masked (B, F) bool (mask bit on), noise (B, F) bool (in the loss).
+    x_corrupted (B, P) float32, masked (B, F) bool (mask bit on), noise (B, F) bool (in the
+    loss).
+    """
+    masked, noise, replaced, fill = draw_corruption(
+        rng, missing, sizes, discrete, mask_p=mask_p, replace_p=replace_p
+    )
+    out = apply_corruption(np.asarray(x, np.float32), replaced, fill, sizes, discrete)
+    return np.asarray(out), masked, noise
+
+
+def draw_corruption(
+    rng: np.random.Generator,
+    missing: np.ndarray,
+    sizes: tuple[int, ...],
+    discrete: tuple[bool, ...],
+    *,
+    mask_p: float = 0.025,
+    replace_p: float = 0.175,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The random draws of :func:`corrupt`, O(B F) whatever the one-hot widths.
+
+    Returns
+    -------
+    masked, noise, replaced : (B, F) bool
+    fill : (B, F) float32, the replacement of each replaced entry: the drawn category's index
+        (discrete) or the drawn N(0, 1) value (numeric); 0 elsewhere.
     """
     if not (0.0 <= mask_p and 0.0 <= replace_p and mask_p + replace_p <= 1.0):
         raise ValueError(f"need mask_p, replace_p >= 0 and sum <= 1; got {mask_p}, {replace_p}.")
@@ -56,19 +84,24 @@ def corrupt(
     replaced &= ~missing
     noise = (masked | replaced) & ~missing
     noise[:, -1] = True
-    out = np.array(x, dtype=np.float32, copy=True)
-    start = 0
+    fill = np.zeros((B, F), np.float32)
     for j, (s, disc) in enumerate(zip(sizes, discrete)):
         rows = np.flatnonzero(replaced[:, j])
         if rows.size:
-            if disc:
-                block = np.zeros((rows.size, s), np.float32)
-                block[np.arange(rows.size), rng.integers(0, s, rows.size)] = 1.0
-                out[rows, start : start + s] = block
-            else:
-                out[rows, start] = rng.standard_normal(rows.size)
-        start += s
-    return out, masked, noise
+            draw = rng.integers(0, s, rows.size) if disc else rng.standard_normal(rows.size)
+            fill[rows, j] = draw
+    return masked, noise, replaced, fill
+
+
+def apply_corruption(x, replaced, fill, sizes: tuple[int, ...], discrete: tuple[bool, ...]):
+    """Rows (B, P) with every replaced entry set to its ``fill`` (a one-hot of the drawn
+    category, or the drawn value); a JAX array of ``x``'s dtype. Masking is applied later,
+    by :func:`hopfield_sim.tabular.model.model_input`."""
+    seg = _segments(sizes)
+    level = np.arange(seg.size) - np.concatenate([[0], np.cumsum(sizes)[:-1]])[seg]
+    fill_p = jnp.asarray(fill)[:, seg]  # (B, P)
+    new = jnp.where(np.asarray(discrete)[seg], (level == fill_p).astype(x.dtype), fill_p)
+    return jnp.where(jnp.asarray(replaced)[:, seg], new.astype(x.dtype), x)
 
 
 def feature_loss_weight(epoch: int, horizon: float, initial: float = 1.0, final: float = 0.0):
@@ -83,17 +116,19 @@ def _segments(sizes: tuple[int, ...]) -> np.ndarray:
 
 
 def reconstruction_losses(pred, x, sizes: tuple[int, ...], discrete: tuple[bool, ...]):
-    """Per row and feature: cross-entropy (discrete, x one-hot) or squared error, (B, F)."""
-    seg = _segments(sizes)
-    F = len(sizes)
-    pred_t = pred.T  # (P, B)
-    seg_max = jax.ops.segment_max(pred_t, seg, num_segments=F)  # (F, B)
-    shifted = jnp.exp(pred_t - seg_max[seg])
-    lse = jnp.log(jax.ops.segment_sum(shifted, seg, num_segments=F)) + seg_max
-    picked = jax.ops.segment_sum(pred_t * x.T, seg, num_segments=F)
-    ce = lse - picked
-    se = jax.ops.segment_sum((pred_t - x.T) ** 2, seg, num_segments=F)
-    return jnp.where(jnp.asarray(discrete)[:, None], ce, se).T
+    """Per row and feature: cross-entropy (discrete, x one-hot) or squared error, (B, F).
+
+    Computed per group of features of equal width (:func:`~hopfield_sim.tabular.model.
+    column_groups`): dense reductions, O(P) per row however wide the one-hot features are.
+    """
+    per, order = [], []
+    for w, feats, starts in column_groups(sizes):
+        p, t = (stack_columns(a, w, starts, axis=1) for a in (pred, x))  # (B, n, w)
+        ce = jax.nn.logsumexp(p, axis=-1) - jnp.sum(p * t, axis=-1)
+        se = jnp.sum((p - t) ** 2, axis=-1)
+        per.append(jnp.where(np.asarray(discrete)[list(feats)], ce, se))
+        order += feats
+    return jnp.concatenate(per, axis=1)[:, np.argsort(order)]
 
 
 def loss(pred, x, noise, missing, sizes, discrete, weight):

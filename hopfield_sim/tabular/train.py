@@ -136,6 +136,7 @@ def _epoch(
     keys,
     rest,
     base_key,
+    x_all,
     memory_all,
     batches,
     w,
@@ -148,9 +149,12 @@ def _epoch(
 ):
     """All optimiser steps of one epoch in one compiled call (a ``lax.scan`` over batches).
 
-    ``batches`` holds, stacked over the epoch's steps: corrupted inputs ``x_in``, true rows
-    ``x_true``, ``masked``, ``noise``, ``missing``, query ``rows``, memory rows ``mem_rows``,
-    global step ``t`` and learning rate ``lr``. One call per epoch instead of one per step
+    ``batches`` holds, stacked over the epoch's steps: query ``rows`` (of ``x_all``, the
+    training rows (N, P)), the corruption draws ``masked``, ``noise``, ``replaced``, ``fill``
+    (:func:`objective.draw_corruption`), ``missing``, memory rows ``mem_rows``, global step
+    ``t`` and learning rate ``lr``. The (B, P) true and corrupted rows are built here, on the
+    device: on a table with wide one-hot features, building them on the host cost more than
+    the step. One call per epoch instead of one per step
     keeps Python dispatch (hashing the static graph, flattening the state) out of the loop.
     Returns the new state and the per-step losses.
     """
@@ -160,14 +164,18 @@ def _epoch(
         params, opt_state, ema = carry
         keep = self_lookup_mask(b["rows"], b["mem_rows"])
         memory = memory_all[b["mem_rows"]]
+        x_true = x_all[b["rows"]]
+        x_in = objective.apply_corruption(
+            x_true.astype(jnp.float32), b["replaced"], b["fill"], sizes, discrete
+        )
         step_key = jax.random.fold_in(base_key, b["t"])  # fresh dropout keys every step
 
         def loss_fn(p):
             fresh = [jax.random.fold_in(step_key, i) for i in range(len(key_leaves))]
             state = jax.tree.map(lambda v: v, rest)  # new Variables in this trace
             m = nnx.merge(graph, p, jax.tree.unflatten(key_tree, fresh), state)
-            pred = m(model_input(b["x_in"], b["masked"], sizes), memory, keep)
-            return objective.loss(pred, b["x_true"], b["noise"], b["missing"], sizes, discrete, w)
+            pred = m(model_input(x_in, b["masked"], sizes), memory, keep)
+            return objective.loss(pred, x_true, b["noise"], b["missing"], sizes, discrete, w)
 
         (value, _), grads = jax.value_and_grad(loss_fn, has_aux=True)(params)
         updates, opt_state = tx.update(grads, opt_state, params)
@@ -179,12 +187,12 @@ def _epoch(
     return params, opt_state, ema, values
 
 
-@functools.partial(jax.jit, static_argnames=("graph", "sizes"))
-def _predict(params, keys, rest, memory_all, inputs, *, graph, sizes):
+@functools.partial(jax.jit, static_argnames=("graph",))
+def _predict(params, keys, rest, memory_all, inputs, *, graph):
     """Target output of each input row: class logits or the standardised value (evaluation
     mode, memory = whole training set)."""
     m = nnx.merge(graph, params, keys, rest)
-    return objective.target_logits(m(inputs, memory_all), sizes)
+    return m.target(inputs, memory_all)
 
 
 def weight_average(ema, decay: float, steps: int):
@@ -265,16 +273,16 @@ def train(
                       (eval_batch_size, eval_chunk), stop_after)  # fmt: skip
 
 
-def _batches(enc, recipe, seed, epoch, sizes4, x_tr, miss_tr) -> dict:
-    """Host-side draws of one epoch (order, corruption, memory rows), stacked over steps."""
+def _batches(enc, recipe, seed, epoch, sizes4, miss_tr) -> dict:
+    """Host-side draws of one epoch (order, corruption, memory rows), stacked over steps; no
+    (B, P) array is built here (the rows are gathered and corrupted in :func:`_epoch`)."""
     n_train, B, M, n_batches = sizes4
     rng = np.random.default_rng([int(seed), epoch])
     order = rng.permutation(n_train)[: n_batches * B].reshape(n_batches, B)
-    parts = {k: [] for k in ("x_in", "masked", "noise", "mem_rows")}
+    parts = {k: [] for k in ("masked", "noise", "replaced", "fill", "mem_rows")}
     for rows in order:  # host-side draws in the same order as step by step
-        x_in, masked, noise = objective.corrupt(
+        drawn = objective.draw_corruption(
             rng,
-            x_tr[rows],
             miss_tr[rows],
             enc.sizes,
             enc.discrete,
@@ -282,12 +290,11 @@ def _batches(enc, recipe, seed, epoch, sizes4, x_tr, miss_tr) -> dict:
             replace_p=recipe.replace_p,
         )
         mem_rows = np.arange(n_train) if M == n_train else rng.choice(n_train, M, False)
-        for k, v in zip(parts, (x_in, masked, noise, mem_rows)):
+        for k, v in zip(parts, (*drawn, mem_rows)):
             parts[k].append(v)
     steps = epoch * n_batches + np.arange(n_batches)
     batches = {k: np.stack(v) for k, v in parts.items()}
     batches.update(
-        x_true=x_tr[order],
         missing=miss_tr[order],
         rows=order,
         t=steps,
@@ -331,7 +338,8 @@ def _train(enc, recipe, seed, progress, checkpoint, run_info, eval_sizes, stop_a
     n_batches = sizes4[3]
     tr = enc.split.train
     x_tr, miss_tr = enc.x[tr], enc.missing[tr]
-    memory_all = model_input(jnp.asarray(x_tr), jnp.asarray(miss_tr), sizes)
+    x_all = jnp.asarray(x_tr)
+    memory_all = model_input(x_all, jnp.asarray(miss_tr), sizes)
 
     model = build(sizes=sizes, discrete=discrete, config=recipe.model, seed=int(seed))
     model.eval()
@@ -348,7 +356,7 @@ def _train(enc, recipe, seed, progress, checkpoint, run_info, eval_sizes, stop_a
     static["decay"] = recipe.ema_decay
 
     def predict(params, memory_all, inputs):
-        return _predict(params, keys, rest, memory_all, inputs, graph=graph_eval, sizes=sizes)
+        return _predict(params, keys, rest, memory_all, inputs, graph=graph_eval)
 
     ev = Evaluator(enc, memory_all, predict, *eval_sizes)
     info = {"run": run_info or {}, "recipe": recipe.to_dict(), "seed": int(seed)}
@@ -370,9 +378,10 @@ def _train(enc, recipe, seed, progress, checkpoint, run_info, eval_sizes, stop_a
     for epoch in range(start, last):
         t_epoch = time.perf_counter()
         w = objective.feature_loss_weight(epoch, recipe.loss_horizon)
-        batches = _batches(enc, recipe, seed, epoch, sizes4, x_tr, miss_tr)
+        batches = _batches(enc, recipe, seed, epoch, sizes4, miss_tr)
         params, opt_state, ema, values = _epoch(
-            params, opt_state, ema, keys, rest, base_key, memory_all, batches, np.float32(w),
+            params, opt_state, ema, keys, rest, base_key, x_all, memory_all, batches,
+            np.float32(w),
             **static,
         )  # fmt: skip
         loss_value = float(np.mean(np.asarray(values)))

@@ -119,8 +119,8 @@ def test_binned_embedding_adds_the_piecewise_linear_encoding(setup):
     assert numeric == list(range(len(enc.sizes) - 1))  # glass: 9 numeric features
     # the added term enters the first layer, before GELU -> LayerNorm -> Linear
     emb = binned.embedding
-    kernel = np.asarray(emb.kernel[...] * emb.block[..., None])
-    pre = np.einsum("bp,pfe->bfe", rows, kernel) + np.asarray(emb.bias[...])
+    pre = _per_feature_linear(rows, np.asarray(emb.kernel[...]), enc.sizes)
+    pre += np.asarray(emb.bias[...])
     z = rows[:, starts[numeric]]
     u = np.clip((z[..., None] - b[:-1]) / (b[1:] - b[:-1]), 0.0, 1.0)
     added = pre.copy()
@@ -132,6 +132,52 @@ def test_binned_embedding_adds_the_piecewise_linear_encoding(setup):
     emb.bins = 0
     np.testing.assert_allclose(np.asarray(emb.linear(jnp.asarray(rows))), pre,
                                rtol=1e-5, atol=1e-5)  # fmt: skip
+
+
+def _per_feature_linear(rows, kernel, sizes):
+    """Feature j's rows of the (P+F, e) kernel applied to its (size + 1) columns, in numpy."""
+    widths = np.asarray(sizes) + 1
+    starts = np.concatenate([[0], np.cumsum(widths)[:-1]])
+    return np.stack([rows[:, a : a + w] @ kernel[a : a + w] for a, w in zip(starts, widths)], 1)
+
+
+def test_first_layer_is_one_linear_map_per_feature():
+    """Embedding.linear equals, feature by feature, Linear(size + 1 -> e) of that feature's
+    columns alone (numpy), on a layout mixing numeric features, narrow and wide one-hot
+    features (wider than the stacking width, so computed one by one) and a one-level discrete
+    feature; and the kernel starts as the diagonal blocks of one (P+F, F, e) uniform draw
+    scaled by 1/sqrt(size + 1) (the block-diagonal layout's initialisation, so runs match)."""
+    from hopfield_sim.tabular.model import _STACK_WIDTH, Embedding
+
+    sizes = (1, 3, 1, _STACK_WIDTH + 9, 1, 3, 2 * _STACK_WIDTH, 1, 4)
+    discrete = (False, True, True, True, False, True, True, False, True)
+    emb = Embedding(sizes, discrete, TINY, nnx.Rngs(5))
+    P, F, e = sum(sizes), len(sizes), TINY.feature_size
+    rng = np.random.default_rng(0)
+    rows = rng.normal(size=(7, P + F)).astype(np.float32)
+    kernel = np.asarray(emb.kernel[...])
+    want = _per_feature_linear(rows.astype(np.float64), kernel, sizes) + np.asarray(emb.bias[...])
+    np.testing.assert_allclose(np.asarray(emb.linear(jnp.asarray(rows))), want, rtol=2e-5,
+                               atol=2e-5)  # fmt: skip
+    owner = np.repeat(np.arange(F), np.asarray(sizes) + 1)
+    draw = jax.random.uniform(nnx.Rngs(5).params(), (P + F, F, e), minval=-1.0, maxval=1.0)
+    first = np.asarray(draw)[np.arange(P + F), owner] / np.sqrt(np.asarray(sizes) + 1)[owner, None]
+    np.testing.assert_allclose(kernel, first, rtol=1e-6)
+
+
+def test_target_outputs_are_the_target_columns_of_the_full_output(setup):
+    """Hopular.target computes only the target's logits; they equal the target's columns
+    (objective.target_logits) of the full reconstruction."""
+    from hopfield_sim.tabular import objective
+
+    enc, _, _, memory, _ = setup
+    m = Hopular(sizes=enc.sizes, discrete=enc.discrete, config=TINY, rngs=nnx.Rngs(1))
+    m.eval()
+    rows = jnp.asarray(memory[:5])
+    full = objective.target_logits(m(rows, jnp.asarray(memory)), enc.sizes)
+    got = m.target(rows, jnp.asarray(memory))
+    assert got.shape == (5, enc.sizes[-1])
+    np.testing.assert_allclose(np.asarray(got), np.asarray(full), rtol=1e-5, atol=1e-6)
 
 
 def test_numeric_bins_must_be_zero_or_at_least_two(setup):
