@@ -69,6 +69,42 @@ def tree_teacher(n, F, informative, classes, terms, noise, seed):
     y = np.argmax(S + noise * rng.gumbel(size=S.shape), axis=1)
     s = np.random.default_rng(seed).uniform(0.8, 2.0, F)
     return np.sign(X) * np.expm1(np.abs(X) * s), y
+
+
+#: wide-categorical sets (:func:`wide_categorical`): (rows, numeric features, category counts
+#: of the discrete features, classes, label noise, seed). Built to time the O(P) first layer
+#: and losses on a table whose one-hot width P is in the thousands.
+WIDE = {"wide_3c": (11000, 20, (4, 12, 50, 300, 2000, 8000), 3, 1.0, 31)}
+
+
+def wide_categorical(n, numeric, levels, classes, noise, seed):
+    """Mixed table whose discrete features have up to thousands of categories.
+
+    Numeric features: correlated Gaussians; class scores: a random linear map of them plus
+    ``tanh`` of three pairwise products, plus a per-category effect N(0, s^2) per class for
+    each discrete feature, with s = 1 for up to 50 categories, 0.6 for up to 2000, and 0 for
+    the widest (an ID-like column that carries nothing), plus Gumbel noise of scale
+    ``noise``; the label is the best-scoring class. Returns X with the category codes in the
+    last ``len(levels)`` columns, y, and those columns' indices.
+    """
+    rng = np.random.default_rng(seed)
+    Xn = rng.normal(size=(n, numeric)) @ (rng.normal(size=(numeric, numeric)) * 0.3
+                                           + np.eye(numeric))  # fmt: skip
+    S = Xn @ rng.normal(size=(numeric, classes)) * 0.3
+    for _ in range(3):
+        a, b = rng.choice(numeric, 2, replace=False)
+        S += np.outer(np.tanh(Xn[:, a] * Xn[:, b]), rng.normal(size=classes))
+    codes = []
+    for k, L in enumerate(levels):
+        c = rng.integers(0, L, n)
+        scale = 0.0 if k == len(levels) - 1 else (1.0 if L <= 50 else 0.6)
+        S += scale * rng.normal(size=(L, classes))[c]
+        codes.append(c)
+    y = np.argmax(S + noise * rng.gumbel(size=S.shape), axis=1)
+    F = numeric + len(levels)
+    return np.column_stack([Xn, *codes]), y, tuple(range(numeric, F))
+
+
 BASELINES = ("hgb", "logistic", "mlp")
 
 
@@ -94,6 +130,10 @@ def _folder(name: str, tmp: Path) -> Path:
         return ROOT / "data" / "hopular" / name
     from hopular_sklearn_sets import write_card
 
+    if name in WIDE:
+        X, y, discrete = wide_categorical(*WIDE[name])
+        write_card(tmp / name, name, X, y, discrete=discrete)
+        return tmp / name
     X, y = _sklearn_set(name)
     write_card(tmp / name, name, X, y)
     return tmp / name

@@ -38,14 +38,17 @@ def _sets(names: list[str]) -> dict:
     return out
 
 
-def write_card(folder: Path, name: str, X: np.ndarray, y: np.ndarray, seed: int = 0) -> None:
-    """A data-set folder with every feature numeric and one stratified split."""
+def write_card(folder: Path, name: str, X: np.ndarray, y: np.ndarray, seed: int = 0,
+               discrete: tuple[int, ...] = ()) -> None:  # fmt: skip
+    """A data-set folder with one stratified split; every feature numeric except the columns
+    ``discrete`` (integer codes, written as categories)."""
     from sklearn.model_selection import train_test_split
 
     folder.mkdir(parents=True, exist_ok=True)
     F = X.shape[1]
     table = np.column_stack([X, y])
     np.savetxt(folder / f"{name}.csv", table, delimiter=",", fmt="%.10g")
+    numeric = [j for j in range(F) if j not in discrete]
     rows = np.arange(len(y))
     rest, test = train_test_split(rows, test_size=0.2, stratify=y, random_state=seed)
     train, val = train_test_split(rest, test_size=0.2, stratify=y[rest], random_state=seed)
@@ -54,7 +57,7 @@ def write_card(folder: Path, name: str, X: np.ndarray, y: np.ndarray, seed: int 
     (folder / "split0.json").write_text(json.dumps(split))
     (folder / "dataset.toml").write_text(
         f'name = "{name}"\ntask = "classification"\nfile = "{name}.csv"\nheader = false\n'
-        f"target = {F}\nnumeric = {list(range(F))}\ndiscrete = []\n"
+        f"target = {F}\nnumeric = {numeric}\ndiscrete = {list(discrete)}\n"
         'splits = "split{k}.json"\n'
     )
 

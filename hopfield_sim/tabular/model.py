@@ -290,11 +290,14 @@ class Hopular(nnx.Module):
         """
         return self.out(self.summary(inputs, memory, keep))
 
-    def target(self, inputs: jax.Array, memory: jax.Array) -> jax.Array:
+    def target(
+        self, inputs: jax.Array, memory: jax.Array, keep: jax.Array | None = None
+    ) -> jax.Array:
         """The target's columns of :meth:`__call__`, (B, sizes[-1]), without computing the
         other features' reconstructions (all P of them: most of the work on wide tables)."""
         C = self.sizes[-1]
-        return self.summary(inputs, memory) @ self.out.kernel[:, -C:] + self.out.bias[-C:]
+        h = self.summary(inputs, memory, keep)
+        return h @ self.out.kernel[:, -C:] + self.out.bias[-C:]
 
     def summary(
         self, inputs: jax.Array, memory: jax.Array, keep: jax.Array | None = None

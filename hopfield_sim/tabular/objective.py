@@ -23,7 +23,7 @@ import numpy as np
 from hopfield_sim.tabular.model import column_groups, stack_columns
 
 __all__ = ["apply_corruption", "corrupt", "draw_corruption", "feature_loss_weight",
-           "reconstruction_losses", "loss", "target_logits"]  # fmt: skip
+           "reconstruction_losses", "loss", "target_logits", "target_loss"]  # fmt: skip
 
 
 def corrupt(
@@ -147,6 +147,16 @@ def loss(pred, x, noise, missing, sizes, discrete, weight):
     target = per_feature[-1]
     a = jnp.where(n_feat > 0, weight, 0.0)
     return a * feature + (1.0 - a) * target, target
+
+
+def target_loss(logits, x, noise, missing, sizes, discrete):
+    """The target term of :func:`loss` from the target's outputs ``logits`` (B, sizes[-1])
+    alone (``x``, ``noise``, ``missing`` as there): what :func:`loss` returns once the
+    feature-loss weight is 0, without the other features' P outputs."""
+    C = sizes[-1]
+    per = reconstruction_losses(logits, x[:, -C:], sizes[-1:], discrete[-1:])[:, 0]
+    use = (noise[:, -1] & ~missing[:, -1]).astype(per.dtype)
+    return jnp.sum(per * use) / jnp.maximum(jnp.sum(use), 1.0)
 
 
 def target_logits(pred, sizes: tuple[int, ...]):

@@ -173,9 +173,9 @@ def test_target_outputs_are_the_target_columns_of_the_full_output(setup):
     enc, _, _, memory, _ = setup
     m = Hopular(sizes=enc.sizes, discrete=enc.discrete, config=TINY, rngs=nnx.Rngs(1))
     m.eval()
-    rows = jnp.asarray(memory[:5])
-    full = objective.target_logits(m(rows, jnp.asarray(memory)), enc.sizes)
-    got = m.target(rows, jnp.asarray(memory))
+    rows, mem = jnp.asarray(memory[:5]), jnp.asarray(memory)
+    full = nnx.jit(lambda m, r, s: objective.target_logits(m(r, s), enc.sizes))(m, rows, mem)
+    got = nnx.jit(lambda m, r, s: m.target(r, s))(m, rows, mem)
     assert got.shape == (5, enc.sizes[-1])
     np.testing.assert_allclose(np.asarray(got), np.asarray(full), rtol=1e-5, atol=1e-6)
 

@@ -120,7 +120,8 @@ def test_reconstruction_losses_on_a_wide_mixed_layout_match_numpy():
         blocks.append(np.eye(s)[rng.integers(0, s, B)] if d else rng.normal(size=(B, 1)))
     x = np.concatenate(blocks, 1).astype(np.float32)
     pred = rng.normal(size=x.shape).astype(np.float32)
-    got = np.asarray(objective.reconstruction_losses(pred, x, sizes, discrete))
+    losses = jax.jit(lambda p, t: objective.reconstruction_losses(p, t, sizes, discrete))
+    got = np.asarray(losses(pred, x))
     want, a = [], 0
     for s, d in zip(sizes, discrete):
         p, t = pred[:, a : a + s].astype(np.float64), x[:, a : a + s]
@@ -155,3 +156,31 @@ def test_applied_draws_are_the_corruption():
     np.testing.assert_array_equal(out[r, 3], fill[r, 1])
     keep = ~replaced[:, 1]
     np.testing.assert_array_equal(out[keep, 3], x[keep, 3])
+
+
+def test_target_loss_is_the_loss_at_feature_weight_zero():
+    """target_loss from the target's columns alone equals loss(..., weight=0) on all columns,
+    in value and in its gradient with respect to the target's outputs (the others get none)."""
+    rng = np.random.default_rng(3)
+    x = _rows(7, rng)
+    pred = rng.standard_normal(x.shape).astype(np.float32)
+    noise = rng.random((7, 4)) < 0.4
+    noise[:, -1] = True
+    missing = np.zeros((7, 4), bool)
+    missing[2, -1] = True  # a row without its target does not count
+    C = SIZES[-1]
+
+    def full(p):
+        return objective.loss(p, x, noise, missing, SIZES, DISCRETE, 0.0)[0]
+
+    def alone(t):
+        return objective.target_loss(t, x, noise, missing, SIZES, DISCRETE)
+
+    full_vg, alone_vg = jax.jit(jax.value_and_grad(full)), jax.jit(jax.value_and_grad(alone))
+    v_full, g_full = full_vg(jnp.asarray(pred))
+    v_alone, g_alone = alone_vg(jnp.asarray(pred[:, -C:]))
+    np.testing.assert_allclose(float(v_alone), float(v_full), rtol=1e-6)
+    g_full, g_alone = np.asarray(g_full), np.asarray(g_alone)
+    np.testing.assert_allclose(g_full[:, -C:], g_alone, rtol=1e-5, atol=1e-7)
+    assert not g_full[:, :-C].any()
+    assert not g_alone[2].any()

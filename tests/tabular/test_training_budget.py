@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 import jax.numpy as jnp
 import numpy as np
 import pytest
@@ -50,3 +52,50 @@ def test_budget_counts_optimiser_steps_and_drops_no_half_batch(n_train, batch, s
     assert (B, per_epoch, r.epochs) == (batch, steps, epochs)
     assert per_epoch * r.epochs >= 500  # MIN_STEPS
     assert n_train - B * per_epoch < B  # what one epoch leaves out is less than one batch
+
+
+def _wide(n: int = 96, seed: int = 0) -> Encoded:
+    """Two numeric features, one discrete feature of 600 categories (P >= TARGET_ONLY_FROM)
+    and a 2-class target that depends on the first numeric feature."""
+    rng = np.random.default_rng(seed)
+    z = rng.normal(size=(n, 2))
+    cat = rng.integers(0, 600, n)
+    y = (z[:, 0] > 0).astype(np.int64)
+    x = np.concatenate([z, np.eye(600)[cat], np.eye(2)[y]], 1).astype(np.float32)
+    rows = rng.permutation(n)
+    split = Split(0, "intended", train=rows[:64], validation=rows[64:80], test=rows[80:])
+    return Encoded(x, np.zeros((n, 4), bool), y, (1, 1, 600, 2), (False, False, True, True),
+                   split)  # fmt: skip
+
+
+def test_target_only_steps_train_as_the_full_loss(monkeypatch):
+    """On a table with P >= TARGET_ONLY_FROM one-hot columns, the steps after the feature-loss
+    horizon compute only the target's outputs; that run's losses, validation accuracies and
+    test accuracy equal those of the same run with every step on the full loss."""
+    from dataclasses import replace
+
+    from hopfield_sim.tabular import train as train_fn
+    from hopfield_sim.tabular.model import HopularConfig
+
+    train_mod = importlib.import_module("hopfield_sim.tabular.train")
+    enc = _wide()
+    assert sum(enc.sizes) >= train_mod.TARGET_ONLY_FROM
+    r = replace(recipe("budget", num_train=64, num_features=4, epochs=6), batch_size=32,
+                memory_size=32, loss_horizon=2.0, eval_every=2,
+                model=HopularConfig(feature_size=4, num_blocks=1, num_heads=2,
+                                    feature_heads=1))  # fmt: skip
+    traced = []
+    target_loss = train_mod.objective.target_loss
+    monkeypatch.setattr(train_mod.objective, "target_loss",
+                        lambda *a: traced.append(1) or target_loss(*a))  # fmt: skip
+    short = train_fn(enc, recipe=r, seed=3)
+    assert traced  # the target-only branch was built
+    monkeypatch.setattr(train_mod, "TARGET_ONLY_FROM", 10**9)
+    traced.clear()
+    full = train_fn(enc, recipe=r, seed=3)
+    assert not traced
+    for a, b in zip(short.history, full.history, strict=True):
+        assert a["epoch"] == b["epoch"]
+        np.testing.assert_allclose(a["loss"], b["loss"], rtol=1e-4)
+        assert a["validation_accuracy"] == b["validation_accuracy"]
+    assert short.test_accuracy == full.test_accuracy
