@@ -110,12 +110,10 @@ def measure(levels: int, repeats: int) -> dict:
     block = jnp.asarray(owner[:, None] == np.arange(F)[None, :])
     kernel3 = jnp.zeros((P + F, F, E)).at[np.arange(P + F), owner].set(kernel)
 
-    emb_graph, emb_state = nnx.split(emb)
+    emb_graph, emb_params, emb_rest = nnx.split(emb, nnx.Param, ...)
 
-    def grouped_first(k):
-        m = nnx.merge(emb_graph, emb_state)
-        m.kernel.value = k
-        return jnp.sum(m.linear(inputs) ** 2)
+    def grouped_first(p):  # gradients: the kernel's and the (F, e) bias's
+        return jnp.sum(nnx.merge(emb_graph, p, emb_rest).linear(inputs) ** 2)
 
     first_g = jax.jit(jax.grad(grouped_first))
     first_d = jax.jit(jax.grad(lambda k: jnp.sum(_dense_linear(inputs, k, block) ** 2)))
@@ -137,7 +135,7 @@ def measure(levels: int, repeats: int) -> dict:
         return jax.grad(f)(params)
 
     row = {"levels": levels, "P": P}
-    for name, f, arg in (("first_layer_grouped", first_g, kernel),
+    for name, f, arg in (("first_layer_grouped", first_g, emb_params),
                          ("first_layer_dense", first_d, kernel3),
                          ("losses_grouped", loss_g, pred), ("losses_dense", loss_d, pred),
                          ("model_step", step, params)):  # fmt: skip

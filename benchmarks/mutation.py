@@ -167,6 +167,7 @@ MODULES: dict[str, list[str]] = {
     "hopfield_sim/tabular/objective.py": ["tests/tabular/test_objective_mutants.py",
                                           "tests/tabular/test_objective_values.py",
                                           "tests/tabular/test_objective.py"],
+    "hopfield_sim/tabular/model.py": ["tests/tabular/test_model.py"],
     "hopfield_sim/tabular/transform.py": ["tests/tabular/test_transform.py"],
 }  # fmt: skip
 

@@ -195,3 +195,75 @@ def test_config_dict_leaves_out_bins_when_off():
 
     assert "numeric_bins" not in TINY.to_dict()
     assert replace(TINY, numeric_bins=8).to_dict()["numeric_bins"] == 8
+
+
+def test_config_defaults_are_the_references_and_frozen():
+    """HopularConfig() holds the reference implementation's defaults (Schäfl et al. 2022:
+    8 blocks, feature size 32, 8 heads in both lookups, scaling 1, dropouts 0.1 / 0.1 / 0.01,
+    no bins), and is frozen: it is a static (hashed) argument of the compiled steps."""
+    import dataclasses
+
+    cfg = HopularConfig()
+    assert cfg.to_dict() == {"feature_size": 32, "num_blocks": 8, "num_heads": 8,
+                             "feature_heads": 8, "scaling": 1.0, "input_dropout": 0.1,
+                             "lookup_dropout": 0.1, "output_dropout": 0.01}  # fmt: skip
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        cfg.num_blocks = 2
+
+
+def test_lookup_head_widths_and_inverse_temperatures(setup):
+    """Sample lookup: F*e wide, num_heads heads of width F*e // num_heads; feature lookup: e
+    wide, heads of width e // feature_heads; beta = scaling / sqrt(head width) in each."""
+    from dataclasses import replace
+
+    enc = setup[0]
+    F = len(enc.sizes)
+    cfg = replace(TINY, feature_size=8, num_heads=4, feature_heads=2, scaling=1.5)
+    block = Hopular(sizes=enc.sizes, discrete=enc.discrete, config=cfg,
+                    rngs=nnx.Rngs(0)).blocks[0]  # fmt: skip
+    for layer, hd in ((block.sample, F * 8 // 4), (block.feature, 8 // 2)):
+        assert layer.head_dim == hd
+        np.testing.assert_allclose(np.asarray(layer.beta_fixed), 1.5 / np.sqrt(hd), rtol=1e-6)
+
+
+def test_embedding_equals_its_formula_in_numpy(setup):
+    """The whole embedding (evaluation mode) against numpy: first layer + type embedding +
+    position embedding -> GELU (tanh form, jax.nn.gelu's default) -> LayerNorm over e
+    (epsilon 1e-12, scale, bias) -> per-feature Linear(e -> e); with scale and bias moved off
+    their initial 1 and 0, and the per-feature output kernel drawn within +-1/sqrt(e)."""
+    enc, _, _, memory, _ = setup
+    m = Hopular(sizes=enc.sizes, discrete=enc.discrete, config=TINY, rngs=nnx.Rngs(4))
+    m.eval()
+    emb = m.embedding
+    e = TINY.feature_size
+    out_kernel = np.asarray(emb.out_kernel[...])
+    assert 0.3 / np.sqrt(e) < np.abs(out_kernel).max() <= 1 / np.sqrt(e)
+    rng = np.random.default_rng(0)
+    emb.norm_scale[...] = jnp.asarray(rng.uniform(0.5, 1.5, emb.norm_scale.shape), jnp.float32)
+    emb.norm_bias[...] = jnp.asarray(rng.normal(size=emb.norm_bias.shape), jnp.float32)
+    rows = np.asarray(memory[:6], np.float64)
+    F = len(enc.sizes)
+    h = _per_feature_linear(rows, np.asarray(emb.kernel[...], np.float64), enc.sizes)
+    h += np.asarray(emb.bias[...])
+    types = np.asarray(enc.discrete, int)
+    h += np.asarray(emb.type_embedding.embedding[...])[types]
+    h += np.asarray(emb.position_embedding.embedding[...])[np.arange(F)]
+    h = 0.5 * h * (1 + np.tanh(np.sqrt(2 / np.pi) * (h + 0.044715 * h**3)))  # GELU, tanh form
+    mu, var = h.mean(-1, keepdims=True), h.var(-1, keepdims=True)
+    h = (h - mu) / np.sqrt(var + 1e-12) * np.asarray(emb.norm_scale[...])
+    h += np.asarray(emb.norm_bias[...])
+    want = np.einsum("bfe,feo->bfo", h, out_kernel) + np.asarray(emb.out_bias[...])
+    got = np.asarray(emb(jnp.asarray(rows, jnp.float32)))
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
+
+
+def test_bins_leave_a_numeric_target_alone():
+    """With numeric_bins the piecewise-linear term goes to numeric input features only, never
+    to the target, even when the target is numeric (regression)."""
+    from dataclasses import replace
+
+    from hopfield_sim.tabular.model import Embedding
+
+    sizes, discrete = (1, 3, 1, 1), (False, True, False, False)  # numeric target last
+    emb = Embedding(sizes, discrete, replace(TINY, numeric_bins=4), nnx.Rngs(0))
+    assert list(np.asarray(emb.numeric)) == [0, 2]
