@@ -190,9 +190,13 @@ def column_groups(widths) -> tuple[tuple[int, tuple[int, ...], tuple[int, ...]],
 
 def stack_columns(a: jax.Array, width: int, starts: tuple[int, ...], axis: int) -> jax.Array:
     """The ``width`` columns from each of ``starts`` along ``axis``, stacked on a new axis
-    just before it (static slices: their gradient is a pad, not a scatter)."""
-    cut = [jax.lax.slice_in_dim(a, s, s + width, axis=axis) for s in starts]
-    return jnp.stack(cut, axis=axis)
+    just before it: one static slice for a lone (wide) feature, whose gradient is a pad; one
+    gather with constant indices for a group of narrow ones (one operation to compile, not
+    one per feature)."""
+    if len(starts) == 1:
+        one = jax.lax.slice_in_dim(a, starts[0], starts[0] + width, axis=axis)
+        return jnp.expand_dims(one, axis)
+    return jnp.take(a, np.asarray(starts)[:, None] + np.arange(width), axis=axis)
 
 
 def check_numeric_bins(bins) -> None:
