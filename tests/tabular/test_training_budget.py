@@ -68,6 +68,8 @@ def _wide(n: int = 96, seed: int = 0) -> Encoded:
                    split)  # fmt: skip
 
 
+@pytest.mark.slow  # two compiles of the epoch (~14 s); twins in the default tier:
+# test_objective's target_loss = loss at weight 0 and test_model's Hopular.target
 def test_target_only_steps_train_as_the_full_loss(monkeypatch):
     """On a table with P >= TARGET_ONLY_FROM one-hot columns, the steps after the feature-loss
     horizon compute only the target's outputs; that run's losses, validation accuracies and
