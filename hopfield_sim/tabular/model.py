@@ -39,8 +39,9 @@ from flax import nnx
 from hopfield_sim.layers import Hopfield
 from hopfield_sim.layers.modules import NO_INPUT_NORMS
 
-__all__ = ["HopularConfig", "Hopular", "build", "check_numeric_bins", "column_groups",
-           "model_input", "piecewise_edges", "self_lookup_mask", "stack_columns"]  # fmt: skip
+__all__ = ["HopularConfig", "Hopular", "build", "by_groups", "check_numeric_bins",
+           "column_groups", "model_input", "piecewise_edges", "self_lookup_mask",
+           "stack_columns"]  # fmt: skip
 
 _LN_EPS = 1e-12  # LayerNorm epsilon of the reference
 _STACK_WIDTH = 32  # features at most this wide are stacked by width (column_groups)
@@ -110,8 +111,6 @@ class Embedding(nnx.Module):
         init = jax.random.uniform(rngs.params(), (len(owner), F, e), minval=-1.0, maxval=1.0)
         self.kernel = nnx.Param((init * bound)[np.arange(len(owner)), owner])  # (P+F, e)
         self.groups = column_groups(widths)  # static (hashable) index tuples
-        order = np.concatenate([feats for _, feats, _ in self.groups])
-        self.unsort = tuple(np.argsort(order).tolist())
         self.bias = nnx.Param(
             jax.random.uniform(rngs.params(), (F, e), minval=-1, maxval=1)
             / np.sqrt(widths)[:, None]
@@ -145,11 +144,12 @@ class Embedding(nnx.Module):
         """Per-feature first layer (B, F, e): Linear(size + 1 -> e), plus the piecewise-linear
         term of numeric features when ``numeric_bins`` is set."""
         kernel = self.kernel[...]
-        parts = []  # features of one width at a time: (B, n, w) x (n, w, e); O((P+F) e) a row
-        for w, _, starts in self.groups:
+
+        def group(w, _, starts):  # (B, n, w) x (n, w, e); O((P+F) e) a row
             x = stack_columns(inputs, w, starts, axis=1)
-            parts.append(jnp.einsum("bnw,nwe->bne", x, stack_columns(kernel, w, starts, 0)))
-        h = jnp.concatenate(parts, axis=1)[:, np.asarray(self.unsort)] + self.bias[...]
+            return jnp.einsum("bnw,nwe->bne", x, stack_columns(kernel, w, starts, 0))
+
+        h = by_groups(group, self.groups) + self.bias[...]
         if self.bins:
             z = inputs[:, self.numeric_at][..., None]  # (B, n, 1) numeric values
             lo, hi = self.edges[:-1], self.edges[1:]
@@ -186,6 +186,13 @@ def column_groups(widths) -> tuple[tuple[int, tuple[int, ...], tuple[int, ...]],
         for part in [feats] if w <= _STACK_WIDTH else feats[:, None]:
             groups.append((int(w), tuple(part.tolist()), tuple(starts[part].tolist())))
     return tuple(groups)
+
+
+def by_groups(f, groups) -> jax.Array:
+    """``f(w, features, starts)`` of every group of :func:`column_groups` (an array whose
+    axis 1 runs over the group's features), concatenated on axis 1 in feature order."""
+    order = np.argsort(np.concatenate([feats for _, feats, _ in groups]))
+    return jnp.concatenate([f(*g) for g in groups], axis=1)[:, order]
 
 
 def stack_columns(a: jax.Array, width: int, starts: tuple[int, ...], axis: int) -> jax.Array:

@@ -20,7 +20,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from hopfield_sim.tabular.model import column_groups, stack_columns
+from hopfield_sim.tabular.model import by_groups, column_groups, stack_columns
 
 __all__ = ["apply_corruption", "corrupt", "draw_corruption", "feature_loss_weight",
            "reconstruction_losses", "loss", "target_logits", "target_loss"]  # fmt: skip
@@ -121,14 +121,14 @@ def reconstruction_losses(pred, x, sizes: tuple[int, ...], discrete: tuple[bool,
     Computed per group of features of equal width (:func:`~hopfield_sim.tabular.model.
     column_groups`): dense reductions, O(P) per row however wide the one-hot features are.
     """
-    per, order = [], []
-    for w, feats, starts in column_groups(sizes):
+
+    def group(w, feats, starts):
         p, t = (stack_columns(a, w, starts, axis=1) for a in (pred, x))  # (B, n, w)
         ce = jax.nn.logsumexp(p, axis=-1) - jnp.sum(p * t, axis=-1)
         se = jnp.sum((p - t) ** 2, axis=-1)
-        per.append(jnp.where(np.asarray(discrete)[list(feats)], ce, se))
-        order += feats
-    return jnp.concatenate(per, axis=1)[:, np.argsort(order)]
+        return jnp.where(np.asarray(discrete)[list(feats)], ce, se)
+
+    return by_groups(group, column_groups(sizes))
 
 
 def loss(pred, x, noise, missing, sizes, discrete, weight):
@@ -137,11 +137,9 @@ def loss(pred, x, noise, missing, sizes, discrete, weight):
     ``weight`` is the feature-loss weight a; with no noised feature entry the loss is the
     target loss alone (as the reference).
     """
-    per = reconstruction_losses(pred, x, sizes, discrete)
-    use = (noise & ~missing).astype(per.dtype)
-    count = jnp.sum(use, axis=0)
-    per_feature = jnp.sum(per * use, axis=0) / jnp.maximum(count, 1.0)
-    has = (count[:-1] > 0).astype(per.dtype)
+    per_feature, count = _per_feature(reconstruction_losses(pred, x, sizes, discrete), noise,
+                                      missing)  # fmt: skip
+    has = (count[:-1] > 0).astype(per_feature.dtype)
     n_feat = jnp.sum(has)
     feature = jnp.sum(per_feature[:-1] * has) / jnp.maximum(n_feat, 1.0)
     target = per_feature[-1]
@@ -154,9 +152,16 @@ def target_loss(logits, x, noise, missing, sizes, discrete):
     alone (``x``, ``noise``, ``missing`` as there): what :func:`loss` returns once the
     feature-loss weight is 0, without the other features' P outputs."""
     C = sizes[-1]
-    per = reconstruction_losses(logits, x[:, -C:], sizes[-1:], discrete[-1:])[:, 0]
-    use = (noise[:, -1] & ~missing[:, -1]).astype(per.dtype)
-    return jnp.sum(per * use) / jnp.maximum(jnp.sum(use), 1.0)
+    per = reconstruction_losses(logits, x[:, -C:], sizes[-1:], discrete[-1:])
+    return _per_feature(per, noise[:, -1:], missing[:, -1:])[0][0]
+
+
+def _per_feature(per, noise, missing):
+    """Each feature's loss averaged over the rows where it is noised and known, (F,), and
+    the number of those rows, (F,) (per, noise, missing: (B, F))."""
+    use = (noise & ~missing).astype(per.dtype)
+    count = jnp.sum(use, axis=0)
+    return jnp.sum(per * use, axis=0) / jnp.maximum(count, 1.0), count
 
 
 def target_logits(pred, sizes: tuple[int, ...]):
