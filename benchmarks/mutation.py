@@ -169,6 +169,7 @@ MODULES: dict[str, list[str]] = {
                                           "tests/tabular/test_objective.py"],
     "hopfield_sim/tabular/model.py": ["tests/tabular/test_model.py"],
     "hopfield_sim/tabular/transform.py": ["tests/tabular/test_transform.py"],
+    "hopfield_sim/tabular/pooling.py": ["tests/tabular/test_pooling.py"],
 }  # fmt: skip
 
 # Operators left out, with the reason (regular expressions on cosmic-ray's operator names):

@@ -57,6 +57,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "bins of a standard normal (0: none, the recipes' default; meant with "
         "--numeric-transform quantile). --recipe auto's twin uses 16",
     )
+    parser.add_argument(
+        "--min-frequency",
+        type=int,
+        default=None,
+        help="pool a discrete feature's categories with fewer than this many training rows "
+        "into one rare category (0: off, the recipes' default; for ID-like columns). "
+        "--recipe auto tries 5 when it changes the table",
+    )
     parser.add_argument("--epochs", type=int, default=None, help="override the recipe's epochs")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     parser.add_argument(
@@ -153,6 +161,7 @@ def _train(args: argparse.Namespace) -> dict:
         budget_minutes=args.budget_minutes,
         numeric_transform=args.numeric_transform,
         numeric_bins=args.numeric_bins,
+        min_frequency=args.min_frequency,
     )
 
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from hopfield_sim.tabular.data import load_dataset
 from hopfield_sim.tabular.recipes import recipe as make_recipe
-from hopfield_sim.tabular.recipes import with_numeric
+from hopfield_sim.tabular.recipes import with_encoding
 from hopfield_sim.tabular.train import train
 
 __all__ = ["run_split"]
@@ -28,6 +28,7 @@ def run_split(
     budget_minutes: float | None = None,
     numeric_transform: str | None = None,
     numeric_bins: int | None = None,
+    min_frequency: int | None = None,
 ) -> dict:
     """Train and test Hopular on split ``split`` of the data set in folder ``dataset``.
 
@@ -46,19 +47,21 @@ def run_split(
         search kept the default). ``numeric_transform`` (``"standard"`` or ``"quantile"``,
         :mod:`hopfield_sim.tabular.transform`) overrides the recipe's, and ``numeric_bins``
         its model's piecewise-linear numeric embedding (``HopularConfig.numeric_bins``);
-        ``auto`` tries the default and the twin (quantile, 16 bins).
+        ``min_frequency`` pools the categories with fewer training rows
+        (:mod:`hopfield_sim.tabular.pooling`; 0: off, the recipes' default). ``auto`` tries
+        the default, the twin (quantile, 16 bins) and, when it changes the table, pooling
+        at 5.
     """
     data = load_dataset(dataset)
     s = data.split(split, which=which)
     enc = data.encode(s)
     extra = {}
     if recipe == "auto":
-        if epochs is not None or checkpoint is not None or numeric_transform is not None or (
-            numeric_bins is not None
-        ):
+        chosen = (epochs, checkpoint, numeric_transform, numeric_bins, min_frequency)
+        if any(v is not None for v in chosen):
             raise ValueError(
-                "recipe 'auto' chooses its epochs, numeric transform and bins, and keeps no "
-                "checkpoint."
+                "recipe 'auto' chooses its epochs, numeric transform, bins and category "
+                "pooling, and keeps no checkpoint."
             )
         from hopfield_sim.tabular.search import DEFAULT_BUDGET_MINUTES, auto
 
@@ -70,7 +73,7 @@ def run_split(
     else:
         r = make_recipe(recipe, num_train=len(s.train), num_features=len(enc.sizes),
                         epochs=epochs)  # fmt: skip
-        r = with_numeric(r, numeric_transform, numeric_bins)
+        r = with_encoding(r, numeric_transform, numeric_bins, min_frequency)
         res = train(
             enc,
             recipe=r,

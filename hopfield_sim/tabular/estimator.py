@@ -93,8 +93,10 @@ class _Hopular(BaseEstimator):
         budget_minutes: float | None = None,
         numeric_transform: str | None = None,
         numeric_bins: int | None = None,
+        min_frequency: int | None = None,
     ):
         self.recipe = recipe
+        self.min_frequency = min_frequency
         self.numeric_transform = numeric_transform
         self.numeric_bins = numeric_bins
         self.budget_minutes = budget_minutes
@@ -184,7 +186,7 @@ class _Hopular(BaseEstimator):
         from hopfield_sim.tabular.data import Encoded, Split
         from hopfield_sim.tabular.model import HopularConfig
         from hopfield_sim.tabular.recipes import recipe as make_recipe
-        from hopfield_sim.tabular.recipes import with_numeric
+        from hopfield_sim.tabular.recipes import with_encoding
         from hopfield_sim.tabular.train import train
 
         if not 0.0 <= self.validation_fraction < 1.0:
@@ -225,7 +227,7 @@ class _Hopular(BaseEstimator):
                 **{**r.model.to_dict(), "feature_size": e, "feature_heads": heads}
             )
             r = replace(r, model=model)
-        r = with_numeric(r, self.numeric_transform, self.numeric_bins)
+        r = with_encoding(r, self.numeric_transform, self.numeric_bins, self.min_frequency)
         self.recipe_ = r
         self.result_ = train(enc, recipe=r, seed=seed)
         self.n_iter_ = self.result_.epochs
@@ -235,11 +237,12 @@ class _Hopular(BaseEstimator):
         """``recipe="auto"``: :func:`hopfield_sim.tabular.search.auto` on the held-out rows."""
         from hopfield_sim.tabular.search import DEFAULT_BUDGET_MINUTES, auto
 
-        chosen = (self.epochs, self.feature_size, self.numeric_transform, self.numeric_bins)
+        chosen = (self.epochs, self.feature_size, self.numeric_transform, self.numeric_bins,
+                  self.min_frequency)  # fmt: skip
         if any(v is not None for v in chosen):
             raise ValueError(
-                "recipe='auto' chooses epochs, feature_size, numeric_transform and "
-                "numeric_bins; leave them None."
+                "recipe='auto' chooses epochs, feature_size, numeric_transform, numeric_bins "
+                "and min_frequency; leave them None."
             )
         minutes = DEFAULT_BUDGET_MINUTES if self.budget_minutes is None else self.budget_minutes
         found = auto(enc, seed=seed, budget_minutes=float(minutes))
@@ -300,6 +303,11 @@ class HopularClassifier(ClassifierMixin, _Hopular):
         Piecewise-linear embedding of each numeric feature in this many equal-mass bins of a
         standard normal (``HopularConfig.numeric_bins``; meant with "quantile"); not with
         "auto", whose twin uses 16
+    min_frequency : int or None (the recipe's: 0, off)
+        Pool a categorical feature's categories with fewer training rows than this into one
+        rare category (:mod:`hopfield_sim.tabular.pooling`, as ``OneHotEncoder``'s
+        ``min_frequency``; for ID-like columns); not with "auto", which tries 5 when it
+        changes the table
 
     Attributes
     ----------

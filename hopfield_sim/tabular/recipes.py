@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass, field, replace
 from hopfield_sim.tabular.model import HopularConfig, check_numeric_bins
 from hopfield_sim.tabular.transform import TRANSFORMS
 
-__all__ = ["Recipe", "recipe", "RECIPES", "with_numeric"]
+__all__ = ["Recipe", "recipe", "RECIPES", "with_encoding"]
 
 RECIPES = ("budget", "reference")
 
@@ -59,6 +59,9 @@ class Recipe:
         training rows' mean and standard deviation, the reference's) or ``"quantile"`` (then
         mapped to a standard normal through their training quantiles,
         :mod:`hopfield_sim.tabular.transform`; for heavy-tailed columns)
+    min_frequency : 0 (off, the reference's encoding) or k >= 1: a discrete feature's
+        categories with fewer than k training rows are pooled into one rare category
+        (:mod:`hopfield_sim.tabular.pooling`; for ID-like columns with many categories)
     """
 
     name: str
@@ -78,15 +81,19 @@ class Recipe:
     replace_p: float = 0.175
     model: HopularConfig = field(default_factory=HopularConfig)
     numeric_transform: str = "standard"
+    min_frequency: int = 0
 
     def to_dict(self) -> dict:
         """Plain dict (for JSON). ``numeric_transform`` is left out when it is
-        ``"standard"``: such a run is the run of a recipe written before the field existed, so
-        stored results and checkpoints of those runs still match."""
+        ``"standard"`` and ``min_frequency`` when it is 0: such a run is the run of a recipe
+        written before the field existed, so stored results and checkpoints of those runs
+        still match."""
         d = asdict(self)
         d["betas"] = list(self.betas)
         if self.numeric_transform == "standard":
             del d["numeric_transform"]
+        if self.min_frequency == 0:
+            del d["min_frequency"]
         d["model"] = self.model.to_dict()
         return d
 
@@ -107,15 +114,21 @@ class Recipe:
             raise ValueError(
                 f"numeric_transform must be one of {TRANSFORMS}; got {self.numeric_transform!r}."
             )
+        k = self.min_frequency
+        if isinstance(k, bool) or not isinstance(k, int) or k < 0:
+            raise ValueError(f"min_frequency must be an int >= 0 (0: off); got {k!r}.")
         if not 0.0 <= self.ema_decay < 1.0:
             raise ValueError(f"ema_decay must lie in [0, 1); got {self.ema_decay!r}.")
         check_numeric_bins(self.model.numeric_bins)
         return self
 
 
-def with_numeric(r: Recipe, transform: str | None = None, bins: int | None = None) -> Recipe:
-    """``r`` with its numeric transform and/or its model's ``numeric_bins`` replaced (None
-    keeps the recipe's), validated."""
+def with_encoding(r: Recipe, transform: str | None = None, bins: int | None = None,
+                  min_frequency: int | None = None) -> Recipe:  # fmt: skip
+    """``r`` with its numeric transform, its model's ``numeric_bins`` and/or its
+    ``min_frequency`` (rare-category pooling) replaced (None keeps the recipe's), validated."""
+    if min_frequency is not None:
+        r = replace(r, min_frequency=min_frequency)
     if transform is not None:
         r = replace(r, numeric_transform=transform)
     if bins is not None:

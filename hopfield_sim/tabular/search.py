@@ -20,6 +20,8 @@ epochs              trials 2+: the budget recipe's epochs rounded  no
                     and 1: the budget recipe's own epochs)
 numeric transform   ``standard``, ``quantile``                     no (data only)
                     (:mod:`hopfield_sim.tabular.transform`)
+category pooling    ``min_frequency`` 0 (off) or 5 (trial 2 only,  yes (other widths)
+                    :mod:`hopfield_sim.tabular.pooling`)
 ==================  =============================================  =========================
 
 Everything else is the budget recipe's tier (:func:`hopfield_sim.tabular.recipe`): batch 256
@@ -39,7 +41,15 @@ columns are where a standardised linear embedding fails and trees do not (``tree
 ``scripts/hopular_auto_evidence.py``, a tree-friendly rule on heavy-tailed features: 43.9 %
 test with the default, 62.9 % with the quantile transform alone, 64.6 % with the bins too,
 gradient boosting 65.5 %; ``docs/tabular.md``), and the twin's full-length run is what lets
-the one-standard-error rule below see that difference.
+the one-standard-error rule below see that difference. The pooled trial (:func:`pooled`,
+when pooling changes the table: a discrete feature with two or more categories that have
+fewer than :data:`POOL_MIN_FREQUENCY` training rows) is trial 0 with those categories pooled
+into one (``min_frequency``), judged like the twin: an ID-like column of thousands of
+categories costs the default encoding 5 points on ``wide_3c``, and pooling it reaches
+gradient boosting's level there; on ``repeat_ids``, whose rare categories carry the label,
+pooling loses 11.6 validation points and the rule keeps the default (``docs/tabular.md``).
+The trials judged at full length (:func:`owed`) are the default, the twin and the pooled
+trial, as the table has them.
 
 Selection uses the **validation rows only**: the search runs on a copy of the split whose
 test part is empty, and the chosen model is applied to the test rows once, afterwards.
@@ -54,12 +64,12 @@ rung only while the projected cost of the whole plan (seconds per epoch measured
 runs that did not compile or else on a compiling run's epochs after its first and first
 validating ones) fits,
 and a continuation is skipped when it would overrun, counting the full-length runs still
-owed to trials 0 and 1. Those two run to full length whenever, after their first rung, both
-full-length runs are projected to fit the budget. When they do not (a table whose single
-budget run takes more than about half the budget), the pair is compared at rung 1 (at rung 0
-when even that would overrun) by the rule below, only the leader is trained to full length,
-and no other trial is drawn: the search then takes about one budget run plus a third (a
-ninth) of another, at most max(budget, one full run plus the other's first rung). The
+owed to the :func:`owed` trials. Those run to full length whenever, after their first rung,
+all their full-length runs are projected to fit the budget. When they do not (a table whose
+single budget run takes more than about a half or a third of the budget), they are compared
+at rung 1 (at rung 0 when even that would overrun) by the rule below, only the leader is
+trained to full length, and no other trial is drawn: the search then takes about one budget
+run plus a third (a ninth) of each other owed run. The
 chosen model is always one trained to its full length. The choice follows the one-standard-error
 rule (:func:`_choose`): the best fully trained trial replaces trial 0 only if its validation
 accuracy is higher by more than the binomial standard error sqrt(p (1 - p) / n_validation) of
@@ -88,9 +98,12 @@ from hopfield_sim.tabular.model import HopularConfig
 from hopfield_sim.tabular.recipes import Recipe
 from hopfield_sim.tabular.recipes import recipe as make_recipe
 
-__all__ = ["SPACE", "SearchResult", "auto", "default_feature_sizes", "enable_compilation_cache",
-           "twin"]  # fmt: skip
+__all__ = ["POOL_MIN_FREQUENCY", "SPACE", "SearchResult", "auto", "default_feature_sizes",
+           "enable_compilation_cache", "owed", "pooled", "twin"]  # fmt: skip
 
+#: the pooled trial's ``min_frequency`` (categories with fewer training rows pooled; 5 chosen
+#: against 2 on ``wide_3c`` only; docs/tabular.md reports it on sets not used to choose it)
+POOL_MIN_FREQUENCY = 5
 #: successive-halving rate (keep the best 1/ETA at each rung; rungs at E/ETA^2, E/ETA, E)
 ETA = 3
 #: the documented search space (see the module docstring for the scaling rules)
@@ -104,6 +117,7 @@ SPACE = {
     "replace_p": ("uniform", 0.05, 0.3),
     "epochs_factor": (1, 2),
     "numeric_transform": ("standard", "quantile"),
+    "min_frequency": (0, POOL_MIN_FREQUENCY),  # the pooled trial only
 }
 #: bins of the twin's piecewise-linear numeric embedding (16 chosen against 8 on
 #: ``trees_heavy`` only; docs/tabular.md reports it on the other sets)
@@ -195,12 +209,38 @@ def twin(base: Recipe) -> Recipe:
     return replace(base, name="auto", numeric_transform="quantile", model=model)
 
 
+def has_rare(enc: Encoded) -> bool:
+    """Whether pooling at :data:`POOL_MIN_FREQUENCY` changes the table (a discrete feature
+    with two or more categories below it in the training rows): the pooled trial applies."""
+    from hopfield_sim.tabular.pooling import RarePooling
+
+    return RarePooling.fit(enc.x, enc.sizes, enc.discrete, enc.split.train,
+                           POOL_MIN_FREQUENCY) is not None  # fmt: skip
+
+
+def pooled(base: Recipe) -> Recipe:
+    """The pooled trial: ``base`` with the rare categories of discrete features pooled
+    (``min_frequency`` = :data:`POOL_MIN_FREQUENCY`, :mod:`hopfield_sim.tabular.pooling`)."""
+    return replace(base, name="auto", min_frequency=POOL_MIN_FREQUENCY)
+
+
+def owed(enc: Encoded, base: Recipe) -> list[Recipe]:
+    """The trials judged at full length: the budget recipe itself, its twin (when the table
+    has a numeric feature) and its pooled trial (when pooling changes the table)."""
+    out = [base]
+    if has_numeric(enc):
+        out.append(twin(base))
+    if has_rare(enc):
+        out.append(pooled(base))
+    return out
+
+
 def candidates(enc: Encoded, n: int, seed: int, max_families: int = 3) -> list[Recipe]:
-    """``n`` trial recipes: trial 0 the budget recipe itself (the very recipe
-    ``recipe("budget", ...)`` returns, so a kept default is a plain budget run), trial 1 its
-    quantile twin (``numeric_transform="quantile"``; only when the table has a numeric
-    feature), the rest drawn from :data:`SPACE` over at most ``max_families`` compiled families
-    (the budget's first)."""
+    """``n`` trial recipes: first the :func:`owed` ones (trial 0 the budget recipe itself, the
+    very recipe ``recipe("budget", ...)`` returns, so a kept default is a plain budget run;
+    then its quantile twin when the table has a numeric feature, and its pooled trial when
+    pooling changes the table), the rest drawn from :data:`SPACE` over at most
+    ``max_families`` compiled families (the budget's first)."""
     base = _base(enc)
     rng = np.random.default_rng([int(seed), 26])
     e_rule, e_wide = default_feature_sizes(len(enc.sizes))
@@ -209,10 +249,8 @@ def candidates(enc: Encoded, n: int, seed: int, max_families: int = 3) -> list[R
     others = [f for f in dict.fromkeys(others) if f != first]
     pick = rng.permutation(len(others))[: max(0, max_families - 1)]
     families = [first] + [others[i] for i in pick]
-    out = [base]  # trial 0: the budget recipe itself (epochs, schedule, validation, memory)
+    out = owed(enc, base)[:n]  # trial 0: the budget recipe itself; twin; pooled
     numeric = has_numeric(enc)
-    if n > 1 and numeric:  # trial 1: the same on quantile-normalised, binned features
-        out.append(twin(base))
     for i in range(len(out), n):
         out.append(
             _trial_recipe(
@@ -329,27 +367,29 @@ class _Halving:
         t = self.trials[i]
         return self.cost(i, max(0, _rungs(t["recipe"].epochs)[rung] - t["epochs_done"]))
 
-    def pair_fits(self) -> bool:
-        """Train the default and its twin to rung 0; whether both full-length runs still fit
-        the budget (projected from the timings so far)."""
-        for i in (0, 1):
+    def owed_fit(self) -> bool:
+        """Train the owed trials (below ``always``: the default, its twin, its pooled trial)
+        to rung 0; whether all their full-length runs still fit the budget (projected from
+        the timings so far)."""
+        for i in range(self.always):
             self.run(i, 0)
-        return self.elapsed() + self.left(0, 2) + self.left(1, 2) <= self.budget
+        return self.elapsed() + sum(self.left(i, 2) for i in range(self.always)) <= self.budget
 
-    def short_pair(self) -> None:
-        """The budget cannot hold both owed runs: compare default and twin at rung 1 (when
-        both reach it and the leader's remaining run fit the budget) or at rung 0, and train
-        only the leader to full length; the twin leads when its validation score beats the
+    def short_owed(self) -> None:
+        """The budget cannot hold all owed runs: compare them at rung 1 (when all reach it
+        and the leader's remaining run fits the budget) or at rung 0, and train only the
+        leader to full length; another trial leads when its validation score beats the
         default's by more than one standard error (:func:`_choose`)."""
         r = _rungs(self.trials[0]["recipe"].epochs)
-        at_1 = self.left(0, 1) + self.left(1, 1) + self.cost(0, r[2] - r[1])
+        owed = range(self.always)
+        at_1 = sum(self.left(i, 1) for i in owed) + self.cost(0, r[2] - r[1])
         if self.elapsed() + at_1 <= self.budget:
-            for i in (0, 1):
+            for i in owed:
                 self.run(i, 1)
         se = _regression_error(self.hidden, self.trials[0])
-        lead = _choose(self.trials[:2], len(self.hidden.split.validation), se)
+        lead = _choose(self.trials[: self.always], len(self.hidden.split.validation), se)
         if self.progress:
-            print(f"auto: no room for both full-length runs; trial {lead} leads at rung "
+            print(f"auto: no room for all full-length runs; trial {lead} leads at rung "
                   f"{self.trials[0]['rung']} and alone continues", flush=True)  # fmt: skip
         self.run(lead, 2)
 
@@ -364,7 +404,7 @@ class _Halving:
 
     def later_rungs(self, alive: list[int]) -> None:
         """The best third continue while the budget allows, counting the full-length runs
-        still owed to the default and its twin (trials below ``always``, which run anyway)."""
+        still owed (trials below ``always``: the default, twin and pooled trial)."""
         for rung in (1, 2):
             alive = sorted(alive, key=lambda i: -self.trials[i]["score"])
             ran = []
@@ -405,17 +445,17 @@ def auto(
     s = enc.split
     hidden = replace(enc, split=Split(s.index, s.which, s.train, s.validation, s.test[:0]))
     recipes = candidates(enc, max_trials, seed, max_families)
-    always = 2 if len(recipes) > 1 and has_numeric(enc) else 1  # the twin is trial 1
+    always = min(len(recipes), len(owed(enc, recipes[0])))  # default, twin, pooled trial
     with tempfile.TemporaryDirectory(prefix="hopular-auto-") as tmp:
         h = _Halving(hidden, recipes, seed, 60.0 * float(budget_minutes), Path(tmp), progress,
                      eval_chunk(enc, 512), always)  # fmt: skip
-        if always == 2 and not h.pair_fits():
-            h.short_pair()
-            k = 2
+        if always >= 2 and not h.owed_fit():
+            h.short_owed()
+            k = always
         else:
             k = h.first_rung()
             h.later_rungs(list(range(k)))
-            for i in range(always):  # the default and its twin are judged at full length
+            for i in range(always):  # the owed trials are judged at full length
                 if h.trials[i]["rung"] < 2:
                     h.run(i, 2)
     trials = h.trials
@@ -474,7 +514,7 @@ def _regression_error(hidden: Encoded, trial: dict) -> float | None:
 def _family(r: Recipe) -> tuple:
     """What a compiled training step depends on besides the data set's shapes."""
     return (r.model.num_blocks, r.model.feature_size, r.weight_decay, r.memory_size,
-            r.model.numeric_bins)  # fmt: skip
+            r.model.numeric_bins, r.min_frequency)  # fmt: skip
 
 
 def _summary(r: Recipe) -> dict:
@@ -489,6 +529,7 @@ def _summary(r: Recipe) -> dict:
         "epochs": r.epochs,
         "numeric_transform": r.numeric_transform,
         "numeric_bins": r.model.numeric_bins,
+        "min_frequency": r.min_frequency,
     }
 
 

@@ -36,6 +36,7 @@ from hopfield_sim.tabular import objective
 from hopfield_sim.tabular.data import Encoded
 from hopfield_sim.tabular.evaluate import Evaluator
 from hopfield_sim.tabular.model import build, model_input, self_lookup_mask
+from hopfield_sim.tabular.pooling import pool_rare
 from hopfield_sim.tabular.recipes import Recipe
 from hopfield_sim.tabular.transform import quantile_normal
 
@@ -329,14 +330,19 @@ def _batches(enc, recipe, seed, epoch, sizes4, miss_tr) -> dict:
     return batches
 
 
-def _predictor(ev, params, transform):
-    """``predict(x, missing)`` of the trained weights; new rows pass the fitted numeric
-    transform first (the one the weights were trained on)."""
-    if transform is None:
+def _predictor(ev, params, pool, transform):
+    """``predict(x, missing)`` of the trained weights; new rows pass the fitted category
+    pooling and numeric transform first (those the weights were trained on)."""
+    if pool is None and transform is None:
         return functools.partial(ev.outputs, params)
 
     def predict(x, missing):
-        return ev.outputs(params, transform(np.asarray(x), np.asarray(missing)), missing)
+        x, missing = np.asarray(x), np.asarray(missing)
+        if pool is not None:
+            x = pool(x)
+        if transform is not None:
+            x = transform(x, missing)
+        return ev.outputs(params, x, missing)
 
     return predict
 
@@ -356,7 +362,9 @@ def _bar(progress: bool, epochs: int, start: int):
 def _train(enc, recipe, seed, progress, checkpoint, run_info, eval_sizes, stop_after):
     """The body of :func:`train` (arguments checked, checkpoint locked)."""
     t0 = time.perf_counter()
-    transform = None
+    pool = transform = None
+    if recipe.min_frequency > 0:
+        enc, pool = pool_rare(enc, recipe.min_frequency)
     if recipe.numeric_transform == "quantile":
         enc, transform = quantile_normal(enc)
     sizes, discrete = enc.sizes, enc.discrete
@@ -438,7 +446,7 @@ def _train(enc, recipe, seed, progress, checkpoint, run_info, eval_sizes, stop_a
         test_accuracy=test,
         test_rmse=rmse,
         test_r2=r2,
-        predict=_predictor(ev, best, transform),
+        predict=_predictor(ev, best, pool, transform),
         validation_accuracy=best_val,
         best_epoch=best_epoch,
         epochs=last,

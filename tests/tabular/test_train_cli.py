@@ -121,6 +121,8 @@ def test_cli_numeric_transform_and_bins_are_the_recipes(tmp_path, capsys, enc, b
          "numeric transform"),
         (["tabular", str(GLASS), "--recipe", "auto", "--numeric-bins", "16"], "bins"),
         (["tabular", str(GLASS), "--numeric-bins", "1"], "numeric_bins must be 0 or"),
+        (["tabular", str(GLASS), "--recipe", "auto", "--min-frequency", "5"], "pooling"),
+        (["tabular", str(GLASS), "--min-frequency", "-1"], "min_frequency must be an int >= 0"),
     ],
 )
 def test_cli_errors_are_one_line(args, match, capsys):
