@@ -90,6 +90,17 @@ def test_features_with_fewer_than_two_rare_categories_and_the_target_stay():
     np.testing.assert_array_equal(pooled.x[:, 1], (f0 > 0).astype(np.float32))
     with pytest.raises(ValueError, match="min_frequency"):
         RarePooling.fit(x, enc.sizes, enc.discrete, split.train, 0)
+    # k = 1 pools only categories never seen in training: here categories 3 and 4 of a
+    # 5-category feature, met in the test rows alone
+    f1 = np.r_[np.zeros(18, int), 3, 3, 4, 1]
+    f1[[2, 5]] = 1, 2
+    x1 = np.concatenate([np.eye(5)[f1], np.eye(3)[y]], 1).astype(np.float32)
+    enc1 = Encoded(x1, np.zeros((n, 2), bool), y, (5, 3), (True, True), split)
+    pooled1, pool1 = pool_rare(enc1, 1)
+    assert pooled1.sizes == (4, 3) and pool1.min_frequency == 1
+    np.testing.assert_array_equal(pooled1.x[:, 3], np.isin(f1, (3, 4)).astype(np.float32))
+    with pytest.raises(AttributeError):  # a fitted pooling is frozen, as the transform
+        pool1.min_frequency = 2
 
 
 def test_recipe_field_is_checked_and_stored_only_when_on():
