@@ -20,8 +20,8 @@ epochs              trials 2+: the budget recipe's epochs rounded  no
                     and 1: the budget recipe's own epochs)
 numeric transform   ``standard``, ``quantile``                     no (data only)
                     (:mod:`hopfield_sim.tabular.transform`)
-category pooling    ``min_frequency`` 0 (off) or 5 (trial 2 only,  yes (other widths)
-                    :mod:`hopfield_sim.tabular.pooling`)
+category pooling    ``min_frequency`` 0 (off) or 5 (the pooled    yes (other widths)
+                    trial only, :mod:`hopfield_sim.tabular.pooling`)
 ==================  =============================================  =========================
 
 Everything else is the budget recipe's tier (:func:`hopfield_sim.tabular.recipe`): batch 256
