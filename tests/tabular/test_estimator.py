@@ -181,7 +181,8 @@ def test_auto_keeping_the_default_equals_the_budget_fit():
         owed = [t["settings"]["numeric_transform"] for t in auto.search_]
         assert owed == ["standard", "quantile"]
         chosen, bins = auto.recipe_.numeric_transform, auto.recipe_.model.numeric_bins
-        plain = cls(random_state=0, numeric_transform=chosen, numeric_bins=bins).fit(X, y)
+        plain = cls(random_state=0, numeric_transform=chosen, numeric_bins=bins,
+                    min_frequency=auto.recipe_.min_frequency).fit(X, y)  # fmt: skip
         assert replace(auto.recipe_, name="budget") == plain.recipe_
         np.testing.assert_array_equal(predict(auto, X), predict(plain, X))
 
