@@ -185,11 +185,9 @@ def _folder(name: str, tmp: Path) -> Path:
     from hopular_sklearn_sets import write_card
 
     if name in WIDE or name in OTHER_WIDE:
-        if name in WIDE:
-            X, y, discrete = wide_categorical(*WIDE[name])
-        else:
-            make = zipf_categorical if name.startswith("zipf") else repeated_ids
-            X, y, discrete = make(*OTHER_WIDE[name])
+        make = {"wide_3c": wide_categorical, "zipf_4c": zipf_categorical,
+                "repeat_ids": repeated_ids}[name]  # fmt: skip
+        X, y, discrete = make(*{**WIDE, **OTHER_WIDE}[name])
         write_card(tmp / name, name, X, y, discrete=discrete)
         return tmp / name
     X, y = _sklearn_set(name)

@@ -333,8 +333,6 @@ def _batches(enc, recipe, seed, epoch, sizes4, miss_tr) -> dict:
 def _predictor(ev, params, pool, transform):
     """``predict(x, missing)`` of the trained weights; new rows pass the fitted category
     pooling and numeric transform first (those the weights were trained on)."""
-    if pool is None and transform is None:
-        return functools.partial(ev.outputs, params)
 
     def predict(x, missing):
         x, missing = np.asarray(x), np.asarray(missing)
