@@ -34,7 +34,7 @@ from flax import nnx
 from hopfield_sim.tabular import checkpoint as ckpt
 from hopfield_sim.tabular import objective
 from hopfield_sim.tabular.data import Encoded
-from hopfield_sim.tabular.evaluate import Evaluator
+from hopfield_sim.tabular.evaluate import Evaluator, keeps_checkpoint
 from hopfield_sim.tabular.model import build, model_input, self_lookup_mask
 from hopfield_sim.tabular.pooling import pool_rare
 from hopfield_sim.tabular.recipes import Recipe
@@ -55,8 +55,9 @@ class TrainResult:
     separates compilation from the per-epoch cost with it.
     Classification: ``test_accuracy``, ``validation_accuracy``. Regression (numeric target):
     ``test_rmse`` (target units), ``test_r2``, and ``validation_accuracy`` holds the negative
-    validation RMSE in standardised units (the selection score; higher is better);
-    ``test_accuracy`` is None. ``test_*`` are None when the split has no test rows.
+    validation RMSE in standardised units of the kept checkpoint (``best_epoch``; not always
+    the history's highest, see :func:`train`); ``test_accuracy`` is None. ``test_*`` are
+    None when the split has no test rows.
     ``predict(x, missing)`` maps encoded rows (target columns ignored) to the best weights'
     target output: class logits (N, C), or the target value in its units (N,).
     """
@@ -275,7 +276,10 @@ def train(
     Returns
     -------
     TrainResult
-        Test accuracy with the weight average of the best-validation epoch.
+        Test accuracy with the weight average of the kept checkpoint: the best-validation
+        epoch (classification), or the earliest one that no later checkpoint beats by more
+        than one standard error of the paired validation errors (regression;
+        :func:`~hopfield_sim.tabular.evaluate.keeps_checkpoint`).
     """
     if (
         isinstance(seed, bool)
@@ -396,6 +400,7 @@ def _train(enc, recipe, seed, progress, checkpoint, run_info, eval_sizes, stop_a
     info["weight_average"] = "bias-corrected, from zeros"  # older checkpoints are refused
     info["data_digest"] = data_digest(enc)
     start, best_val, best_epoch, history, seconds_before = 0, -1.0, 0, [], 0.0
+    best_sq = None  # regression: the kept checkpoint's squared validation errors
     if checkpoint is not None and ckpt.exists(checkpoint):
         trees, meta = ckpt.resume(
             checkpoint, info, {"params": params, "opt_state": opt_state, "ema": ema, "best": best}
@@ -424,10 +429,16 @@ def _train(enc, recipe, seed, progress, checkpoint, run_info, eval_sizes, stop_a
         validate = done % recipe.eval_every == 0 or done == epochs
         if validate:
             average = weight_average(ema, recipe.ema_decay, done * n_batches)
-            val = ev.accuracy(average, enc.split.validation)
+            if ev.regression:
+                sq = ev.squared_errors(average, enc.split.validation)
+                val = -math.sqrt(float(np.mean(sq)))
+                if best_epoch and best_sq is None:  # resumed: the kept weights' errors
+                    best_sq = ev.squared_errors(best, enc.split.validation)
+            else:
+                sq, val = None, ev.accuracy(average, enc.split.validation)
             history.append({"epoch": done, "loss": loss_value, "validation_accuracy": val})
-            if val > best_val:
-                best_val, best_epoch, best = val, done, average
+            if keeps_checkpoint(best_epoch, best_val, val, best_sq, sq):
+                best_val, best_epoch, best, best_sq = val, done, average, sq
         if checkpoint is not None and (validate or done == last):
             meta = {"info": info, "epoch": done, "best_val": best_val, "best_epoch": best_epoch}
             meta.update(history=history, seconds=seconds_before + time.perf_counter() - t0)

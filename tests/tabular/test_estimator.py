@@ -210,12 +210,7 @@ def test_auto_keeping_the_default_equals_the_budget_fit():
     check(HopularRegressor, Xr, yr, lambda m, X: m.predict(X))
 
 
-@pytest.mark.slow
-@pytest.mark.xfail(
-    reason="measured 2026-12-06: Hopular budget R^2 0.14 against linear regression 0.33 on "
-    "load_diabetes (80/20 split, seed 0); the regression recipe is not tuned (issue 26)",
-    strict=False,
-)
+@pytest.mark.slow  # R² 0.338 against 0.332 (was 0.14 with the lowest-RMSE checkpoint)
 def test_diabetes_r2_near_linear_regression():
     from sklearn.datasets import load_diabetes
     from sklearn.linear_model import LinearRegression
@@ -225,7 +220,7 @@ def test_diabetes_r2_near_linear_regression():
     a, b, ya, yb = train_test_split(X, y, test_size=0.2, random_state=0)
     linear = LinearRegression().fit(a, ya).score(b, yb)
     hop = HopularRegressor(random_state=0).fit(a, ya).score(b, yb)
-    assert hop > linear - 0.1, (hop, linear)
+    assert hop > linear - 0.05, (hop, linear)
 
 
 @pytest.mark.slow
