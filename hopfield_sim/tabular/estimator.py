@@ -9,7 +9,8 @@ feature's mask bit set and never enter the loss, as in :mod:`hopfield_sim.tabula
 category not seen in training is treated as missing.
 
 ``fit`` holds out ``validation_fraction`` of the rows (stratified for classes; drawn with
-``random_state``) to pick the best epoch of the weight average, then memory = the remaining
+``random_state``) to pick the best epoch of the weight average (regression: the checkpoint
+rule of :func:`hopfield_sim.tabular.evaluate.keeps_checkpoint`), then memory = the remaining
 training rows. The budget recipe's tiers apply (:func:`hopfield_sim.tabular.recipe`);
 ``epochs`` and ``feature_size`` override it. ``recipe="auto"`` runs the model search
 (:func:`hopfield_sim.tabular.search.auto`, within ``budget_minutes``) on the same held-out
