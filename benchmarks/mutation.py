@@ -170,8 +170,8 @@ MODULES: dict[str, list[str]] = {
     "hopfield_sim/tabular/model.py": ["tests/tabular/test_model.py"],
     "hopfield_sim/tabular/transform.py": ["tests/tabular/test_transform.py"],
     "hopfield_sim/tabular/pooling.py": ["tests/tabular/test_pooling.py"],
-    "hopfield_sim/tabular/evaluate.py": ["tests/tabular/test_checkpoint_choice.py",
-                                         "tests/tabular/test_search.py"],
+    "hopfield_sim/tabular/evaluate.py": ["tests/tabular/test_evaluate.py",
+                                         "tests/tabular/test_checkpoint_choice.py"],
 }  # fmt: skip
 
 # Operators left out, with the reason (regular expressions on cosmic-ray's operator names):

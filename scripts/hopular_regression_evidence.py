@@ -12,9 +12,14 @@ from statsmodels' bundled data (``pip install statsmodels``; the sets are skippe
 (log investment from value, capital, firm as a category and year), ``fair`` (affairs, 8
 features) and ``randhie`` (doctor visits, 9 features; 4000 rows drawn with seed 0).
 
+With ``--recipe auto`` the regressor is ``HopularRegressor(recipe="auto",
+budget_minutes=M, random_state=0)``: the model search on its held-out rows (the chosen
+trial's settings are stored with the row).
+
 Usage::
 
     python scripts/hopular_regression_evidence.py [--sets diabetes,fair] [--out F.json]
+        [--recipe budget|auto] [--budget-minutes M]
 """
 
 from __future__ import annotations
@@ -64,7 +69,7 @@ def load(name: str):
     raise ValueError(f"--sets: unknown set {name!r} ({', '.join(SETS)}).")
 
 
-def run(name: str) -> dict | None:
+def run(name: str, recipe: str = "budget", budget_minutes: float = 8.0) -> dict | None:
     import pandas as pd
     from sklearn.ensemble import HistGradientBoostingRegressor
     from sklearn.linear_model import LinearRegression
@@ -82,10 +87,21 @@ def run(name: str) -> dict | None:
     bd = pd.get_dummies(b).reindex(columns=dummies.columns, fill_value=0).astype(float)
     hgb = HistGradientBoostingRegressor(random_state=0, categorical_features="from_dtype")
     t0 = time.perf_counter()
-    hop = HopularRegressor(random_state=0).fit(a, ya)
+    kw = {"budget_minutes": budget_minutes} if recipe == "auto" else {}
+    hop = HopularRegressor(recipe=recipe, random_state=0, **kw).fit(a, ya)
     seconds = time.perf_counter() - t0
+    chosen = {}
+    if recipe == "auto":
+        r = hop.recipe_
+        chosen = {"chosen": {"epochs": r.epochs, "feature_size": r.model.feature_size,
+                             "numeric_transform": r.numeric_transform,
+                             "numeric_bins": r.model.numeric_bins,
+                             "learning_rate": r.learning_rate},
+                  "trials": len(hop.search_), "budget_minutes": budget_minutes}  # fmt: skip
     return {
         "set": name,
+        "recipe": recipe,
+        **chosen,
         "rows": int(len(y)),
         "features": int(X.shape[1]),
         "train_rows": int(len(ya)),
@@ -104,10 +120,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--sets", default=",".join(SETS))
     p.add_argument("--out", default=None, help="JSON file (a list of rows)")
     p.add_argument("--label", default="", help="stored with every row (e.g. the commit)")
+    p.add_argument("--recipe", default="budget", choices=("budget", "auto"))
+    p.add_argument("--budget-minutes", type=float, default=8.0, help="the search's (auto)")
     args = p.parse_args(argv)
     rows = []
     for name in args.sets.split(","):
-        row = run(name)
+        row = run(name, args.recipe, args.budget_minutes)
         if row is None:
             print(f"{name}: skipped (pip install statsmodels for its bundled data)")
             continue

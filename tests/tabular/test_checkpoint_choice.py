@@ -57,6 +57,7 @@ def test_keeps_the_first_checkpoint_then_follows_the_task_rule():
     assert keeps_checkpoint(0, -1.0, 0.0)
     # classification: strictly higher accuracy
     assert keeps_checkpoint(5, 0.80, 0.81) and not keeps_checkpoint(5, 0.80, 0.80)
+    assert not keeps_checkpoint(5, 0.80, 0.79)
     # regression: the errors decide, not the scores
     kept, noisy = np.ones(4), np.array([0.0, 2.0, 0.0, 1.9])
     assert not keeps_checkpoint(5, -1.0, -0.98, kept, noisy)

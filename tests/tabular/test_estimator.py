@@ -50,22 +50,6 @@ def test_sklearn_checks_default_subset(estimator, check):
     check(estimator)
 
 
-def test_evaluation_chunks_are_multiples_of_32():
-    # a row's outputs must not depend on its neighbours: with XLA's optimised CPU code a
-    # 2-row chunk broke scikit-learn's sample-order and subset invariance checks (1.3e-7
-    # relative, float32); those run in the slow tier, on a worker that may compile at level 0
-    from hopfield_sim.tabular.data import Split
-    from hopfield_sim.tabular.evaluate import eval_chunk
-
-    def enc(n_val, n_test):
-        split = Split(0, "intended", np.arange(5), np.arange(n_val), np.arange(n_test))
-        return types.SimpleNamespace(split=split)
-
-    assert eval_chunk(enc(2, 0), 512) == 32
-    assert eval_chunk(enc(33, 40), 512) == 64
-    assert eval_chunk(enc(1600, 2000), 512) == 512
-
-
 def _expected_failures(estimator) -> dict[str, str]:
     """Checks that cannot apply, with the reason (scikit-learn's ``expected_failed_checks``)."""
     why = ("the fitted model holds a compiled JAX predictor (a closure over the best weights); "
