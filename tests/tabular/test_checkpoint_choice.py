@@ -81,34 +81,64 @@ def _tiny(epochs: int) -> Recipe:
                   learning_rate=5e-3, eval_every=1, model=model)  # fmt: skip
 
 
-def test_a_regression_run_keeps_what_the_paired_rule_says(monkeypatch):
-    # the validation errors of the 5 checkpoints are scripted (8 rows each), so that the
-    # former rule (the lowest RMSE, and nothing above RMSE 1) and this one part ways
-    scripted = [
-        np.full(8, 1.5),  # epoch 1: RMSE 1.22 > 1, kept all the same (first)
-        np.array([0.2, 2.5, 0.2, 2.4, 0.3, 2.3, 0.2, 1.6]),  # 2: mean 1.21, noise: not taken
-        np.full(8, 1.0),  # 3: every row better than epoch 1: taken
-        np.array([0.1, 1.5, 0.1, 1.6, 0.1, 1.5, 0.2, 1.2]),  # 4: lowest mean, noise vs 3
-        np.full(8, 1.2),  # 5: worse
-    ]
-    calls = iter(scripted)
+def _frozen_training(monkeypatch, script):
+    """Training steps that change nothing (no training program is compiled) and scripted
+    squared errors of the validation rows (8 rows from 32), one entry per call."""
+    calls = iter(script)
     real = Evaluator.squared_errors
 
     def squared_errors(self, params, rows):
-        if len(rows) == 8 and rows[0] == 32:  # the validation rows
+        if len(rows) == 8 and rows[0] == 32:
             return next(calls)
         return real(self, params, rows)
 
+    def epoch(params, opt_state, ema, *args, **kwargs):
+        return params, opt_state, ema, np.zeros(1, np.float32)
+
     monkeypatch.setattr(Evaluator, "squared_errors", squared_errors)
+    monkeypatch.setattr(train_module, "_epoch", epoch)
+    return calls
+
+
+#: validation errors of 5 checkpoints (8 rows each) on which the former rule (the lowest
+#: RMSE, and nothing above RMSE 1) and this one part ways
+SCRIPT = [
+    np.full(8, 1.5),  # epoch 1: RMSE 1.22 > 1, kept all the same (first)
+    np.array([0.2, 2.5, 0.2, 2.4, 0.3, 2.3, 0.2, 1.6]),  # 2: mean 1.21, noise: not taken
+    np.full(8, 1.0),  # 3: every row better than epoch 1: taken
+    np.array([0.1, 1.5, 0.1, 1.6, 0.1, 1.5, 0.2, 1.2]),  # 4: lowest mean, noise against 3
+    np.full(8, 1.2),  # 5: worse
+]
+
+
+def test_a_regression_run_keeps_what_the_paired_rule_says(monkeypatch):
+    _frozen_training(monkeypatch, SCRIPT)
     res = train_module.train(_regression_table(), recipe=_tiny(5), seed=0)
     assert res.best_epoch == 3
     assert res.validation_accuracy == pytest.approx(-1.0)
     rmse = [-h["validation_accuracy"] for h in res.history]
-    np.testing.assert_allclose(rmse, [np.sqrt(np.mean(s)) for s in scripted])
+    np.testing.assert_allclose(rmse, [np.sqrt(np.mean(s)) for s in SCRIPT])
     assert int(np.argmin(rmse)) + 1 == 4  # the former rule would have kept epoch 4
     assert res.test_rmse is not None and np.isfinite(res.test_r2)
 
 
+def test_resuming_recomputes_the_kept_checkpoints_errors(monkeypatch, tmp_path):
+    # stopped after epoch 3 (epoch 3 kept), the resumed run asks for the kept weights'
+    # errors once more before judging epoch 4: scripted as epoch 3's, the outcome is the
+    # uninterrupted run's; without that call epoch 4 would be compared with nothing
+    path = tmp_path / "run.npz"
+    _frozen_training(monkeypatch, SCRIPT[:3])
+    first = train_module.train(_regression_table(), recipe=_tiny(5), seed=0, checkpoint=path,
+                               stop_after=3)  # fmt: skip
+    assert first.best_epoch == 3
+    calls = _frozen_training(monkeypatch, [SCRIPT[2], *SCRIPT[3:]])
+    res = train_module.train(_regression_table(), recipe=_tiny(5), seed=0, checkpoint=path)
+    assert next(calls, None) is None  # every scripted answer was asked for
+    assert (res.resumed_from, res.best_epoch) == (3, 3)
+    assert res.validation_accuracy == pytest.approx(-1.0)
+
+
+@pytest.mark.slow  # real training (one compile); the frozen twins above run by default
 def test_a_resumed_regression_run_keeps_the_same_checkpoint(tmp_path):
     # resuming recomputes the kept weights' validation errors from the checkpoint; the
     # result must be the uninterrupted run's
