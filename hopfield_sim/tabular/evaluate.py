@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
+
 import jax.numpy as jnp
 import numpy as np
 
 from hopfield_sim.tabular.model import model_input
 
-__all__ = ["Evaluator", "eval_chunk", "keeps_checkpoint", "significantly_lower"]
+__all__ = ["Evaluator", "eval_chunk", "keeps_checkpoint", "regression_score",
+           "significantly_lower"]
 
 
 #: evaluation chunks are a multiple of this many rows (see :func:`eval_chunk`)
@@ -60,7 +63,7 @@ class Evaluator:
     def accuracy(self, params, rows: np.ndarray) -> float:
         """Accuracy, or (regression) minus the RMSE in standardised units."""
         if self.regression:
-            return -float(np.sqrt(np.mean(self.squared_errors(params, rows))))
+            return regression_score(self.squared_errors(params, rows))
         enc = self.enc
         out = self.outputs(params, enc.x[rows], enc.missing[rows])
         return float(np.mean(np.argmax(out, axis=-1) == enc.y[rows]))
@@ -78,6 +81,12 @@ class Evaluator:
         return None, rmse, r2
 
 
+def regression_score(sq: np.ndarray) -> float:
+    """The regression validation score: minus the RMSE, from squared errors ``sq`` (in
+    standardised units, :meth:`Evaluator.squared_errors`); higher is better."""
+    return -math.sqrt(float(np.mean(sq)))
+
+
 def significantly_lower(sq_new: np.ndarray, sq_kept: np.ndarray) -> bool:
     """Whether squared errors ``sq_new`` are lower than ``sq_kept`` on the same rows by more
     than one standard error of the paired mean difference.
@@ -86,8 +95,21 @@ def significantly_lower(sq_new: np.ndarray, sq_kept: np.ndarray) -> bool:
     Pairing removes what the rows share (a hard row is hard for both), so a steady gain of
     many rows counts even when it is small against the spread of the errors themselves. With
     fewer than 2 rows there is no standard error: then plainly mean(d) < 0.
+
+    Examples
+    --------
+    >>> significantly_lower([0.5, 0.6, 0.4, 0.5], [1.0, 1.0, 1.0, 1.0])  # every row better
+    True
+    >>> significantly_lower([0.0, 2.0, 0.0, 1.9], [1.0, 1.0, 1.0, 1.0])  # lower mean, noise
+    False
     """
-    d = np.asarray(sq_new, np.float64) - np.asarray(sq_kept, np.float64)
+    new, kept = np.asarray(sq_new, np.float64), np.asarray(sq_kept, np.float64)
+    if new.shape != kept.shape or new.ndim != 1:
+        raise ValueError(
+            "squared errors must be two 1-d arrays over the same rows; got shapes "
+            f"{new.shape} and {kept.shape}."
+        )
+    d = new - kept
     if d.size < 2:
         return bool(d.size == 1 and d[0] < 0.0)
     return bool(d.mean() < -d.std(ddof=1) / np.sqrt(d.size))

@@ -34,7 +34,7 @@ from flax import nnx
 from hopfield_sim.tabular import checkpoint as ckpt
 from hopfield_sim.tabular import objective
 from hopfield_sim.tabular.data import Encoded
-from hopfield_sim.tabular.evaluate import Evaluator, keeps_checkpoint
+from hopfield_sim.tabular.evaluate import Evaluator, keeps_checkpoint, regression_score
 from hopfield_sim.tabular.model import build, model_input, self_lookup_mask
 from hopfield_sim.tabular.pooling import pool_rare
 from hopfield_sim.tabular.recipes import Recipe
@@ -431,7 +431,7 @@ def _train(enc, recipe, seed, progress, checkpoint, run_info, eval_sizes, stop_a
             average = weight_average(ema, recipe.ema_decay, done * n_batches)
             if ev.regression:
                 sq = ev.squared_errors(average, enc.split.validation)
-                val = -math.sqrt(float(np.mean(sq)))
+                val = regression_score(sq)
                 if best_epoch and best_sq is None:  # resumed: the kept weights' errors
                     best_sq = ev.squared_errors(best, enc.split.validation)
             else:
