@@ -123,6 +123,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--recipe", default="budget", choices=("budget", "auto"))
     p.add_argument("--budget-minutes", type=float, default=8.0, help="the search's (auto)")
     args = p.parse_args(argv)
+    unknown = [n for n in args.sets.split(",") if n not in SETS]
+    if unknown:  # before any fit, with or without statsmodels
+        p.error(f"--sets: unknown set(s) {', '.join(map(repr, unknown))} ({', '.join(SETS)}).")
     rows = []
     for name in args.sets.split(","):
         row = run(name, args.recipe, args.budget_minutes)
