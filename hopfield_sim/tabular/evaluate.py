@@ -10,7 +10,7 @@ import numpy as np
 from hopfield_sim.tabular.model import model_input
 
 __all__ = ["Evaluator", "eval_chunk", "keeps_checkpoint", "regression_score",
-           "significantly_lower"]
+           "metrics", "significantly_lower"]
 
 
 #: evaluation chunks are a multiple of this many rows (see :func:`eval_chunk`)
@@ -65,20 +65,37 @@ class Evaluator:
         if self.regression:
             return regression_score(self.squared_errors(params, rows))
         enc = self.enc
-        out = self.outputs(params, enc.x[rows], enc.missing[rows])
-        return float(np.mean(np.argmax(out, axis=-1) == enc.y[rows]))
+        return metrics(self.outputs(params, enc.x[rows], enc.missing[rows]), enc.y[rows], False)[0]
 
     def test(self, params) -> tuple[float | None, float | None, float | None]:
         """Test accuracy, RMSE and R² (None where they do not apply or no test rows)."""
         enc, rows = self.enc, self.enc.split.test
         if not len(rows):
             return None, None, None
-        if not self.regression:
-            return self.accuracy(params, rows), None, None
-        err = self.outputs(params, enc.x[rows], enc.missing[rows]) - enc.y[rows]
-        rmse = float(np.sqrt(np.mean(err**2)))
-        r2 = 1.0 - float(np.sum(err**2) / np.sum((enc.y[rows] - np.mean(enc.y[rows])) ** 2))
-        return None, rmse, r2
+        return metrics(self.outputs(params, enc.x[rows], enc.missing[rows]), enc.y[rows],
+                            self.regression)  # fmt: skip
+
+
+def metrics(out: np.ndarray, y: np.ndarray,
+                 regression: bool) -> tuple[float | None, float | None, float | None]:  # fmt: skip
+    """(accuracy, RMSE, R²) of outputs ``out`` against targets ``y``; None where a metric
+    does not apply. Classification: ``out`` holds class scores (rows, classes), accuracy is
+    the fraction of rows whose highest score is the label. Regression: ``out`` holds
+    predictions in target units; RMSE in target units, R² = 1 - SSE / sum((y - mean y)²).
+
+    Examples
+    --------
+    >>> metrics(np.array([[0.9, 0.1], [0.2, 0.8]]), np.array([0, 0]), False)
+    (0.5, None, None)
+    >>> metrics(np.array([1.0, 3.0]), np.array([1.0, 2.0]), True)
+    (None, 0.7071067811865476, -1.0)
+    """
+    if not regression:
+        return float(np.mean(np.argmax(out, axis=-1) == y)), None, None
+    err = np.asarray(out, np.float64) - y
+    rmse = float(np.sqrt(np.mean(err**2)))
+    r2 = 1.0 - float(np.sum(err**2) / np.sum((y - np.mean(y)) ** 2))
+    return None, rmse, r2
 
 
 def regression_score(sq: np.ndarray) -> float:

@@ -93,7 +93,7 @@ from pathlib import Path
 import numpy as np
 
 from hopfield_sim.tabular.data import Encoded, Split
-from hopfield_sim.tabular.evaluate import eval_chunk
+from hopfield_sim.tabular.evaluate import eval_chunk, metrics
 from hopfield_sim.tabular.model import HopularConfig
 from hopfield_sim.tabular.recipes import Recipe
 from hopfield_sim.tabular.recipes import recipe as make_recipe
@@ -539,9 +539,8 @@ def _fill_test(enc: Encoded, result) -> None:
     if not len(rows):
         return
     out = result.predict(enc.source[rows], enc.missing[rows])
-    if enc.discrete[-1]:
-        result.test_accuracy = float(np.mean(np.argmax(out, axis=-1) == enc.y[rows]))
-        return
-    err = out - enc.y[rows]
-    result.test_rmse = float(np.sqrt(np.mean(err**2)))
-    result.test_r2 = 1.0 - float(np.sum(err**2) / np.sum((enc.y[rows] - enc.y[rows].mean()) ** 2))
+    acc, rmse, r2 = metrics(out, enc.y[rows], not enc.discrete[-1])
+    if acc is not None:
+        result.test_accuracy = acc
+    else:
+        result.test_rmse, result.test_r2 = rmse, r2
