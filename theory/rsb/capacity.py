@@ -38,10 +38,12 @@ def residual_fn(P: int, zero: bool, n_y: int, nodes: int = NODES):
     return lambda x, a, b, r: dense._ev_T(x, b, a, r, P=P, quad=quad)[2]
 
 
-def broken_start(P: int, beta: float, rho: float, alpha: float, n_y: int, n_scan: int = 16):
-    """The engine's best broken retrieval candidate at ``alpha``: its raw ``x`` or None."""
-    model = ags.AGSModel if P == 2 else dense.DenseModel
-    static = {"n_y": n_y, "nodes": NODES} | ({} if P == 2 else {"P": P})
+def scan_start(model, static: dict, beta: float, rho: float, alpha: float, n_scan: int = 16):
+    """The engine's best broken retrieval candidate of ``model`` (an engine model class:
+    ``raw_T``/``raw_0``, ``scan_T``/``scan_0``, ``gap_T``/``gap_0``) at ``alpha``: its raw
+    ``x``, or None when no converged broken retrieval solution is found. ``static``: the
+    model's static settings (``n_y``, ``nodes`` and its own, e.g. ``P``); ``beta = inf`` is
+    T = 0."""
     zero = math.isinf(beta)
     a, r = np.array([alpha]), np.array([rho])
     with _x64.enabled():
@@ -59,28 +61,44 @@ def broken_start(P: int, beta: float, rho: float, alpha: float, n_y: int, n_scan
     return np.asarray(x[0]) if ok else None
 
 
+def broken_start(P: int, beta: float, rho: float, alpha: float, n_y: int, n_scan: int = 16):
+    """The engine's best broken retrieval candidate at ``alpha``: its raw ``x`` or None."""
+    model = ags.AGSModel if P == 2 else dense.DenseModel
+    static = {"n_y": n_y, "nodes": NODES} | ({} if P == 2 else {"P": P})
+    return scan_start(model, static, beta, rho, alpha, n_scan)
+
+
+def fold_from_start(start, R, args: tuple, alpha_rs: float, desc: str,
+                    progress: bool | None = None) -> tuple[float, np.ndarray | None]:  # fmt: skip
+    """``(alpha_c, x_c)``: the fold of ``R(x, alpha, *args) = 0`` followed from the first
+    broken retrieval solution ``start(alpha)`` (raw ``x`` or None) found at the loads
+    :data:`START` times the RS spinodal ``alpha_rs``; ``(alpha_rs, None)`` if there is none
+    (1RSB = RS). One progress bar (``desc``) covers the start-up scans and the continuation."""
+    bar = spinodal.open_bar(progress, desc)
+    try:
+        for f in START:
+            spinodal.note(bar, f"start-up scan at alpha={f * alpha_rs:.6f}")
+            x0 = start(f * alpha_rs)
+            bar.update()
+            if x0 is not None:
+                break
+        else:
+            return alpha_rs, None
+        return spinodal.fold(R, x0, f * alpha_rs, args, bar=bar)
+    finally:
+        bar.close()
+
+
 def capacity(
     P: int, beta: float, rho: float, alpha_rs: float, *, n_y: int, progress: bool | None = None
 ) -> tuple[float, np.ndarray | None]:
     """``(alpha_c, x_c)``: the fold of the broken retrieval branch, started from the engine's
     solution at a load near the RS spinodal ``alpha_rs`` (:data:`START`); ``(alpha_rs, None)``
     if no broken retrieval solution is found there (1RSB = RS)."""
-    bar = spinodal.open_bar(progress, f"critical_load(P={P}, level='1RSB')")
-    try:  # one bar over the start-up scan and the continuation
-        for f in START:
-            spinodal.note(bar, f"start-up scan at alpha={f * alpha_rs:.6f}")
-            x0 = broken_start(P, beta, rho, f * alpha_rs, n_y)
-            bar.update()
-            if x0 is not None:
-                break
-        else:
-            return alpha_rs, None
-        zero = math.isinf(beta)
-        R = residual_fn(P, zero, n_y)
-        args = (0.0 if zero else beta, rho)
-        return spinodal.fold(R, x0, f * alpha_rs, args, bar=bar)
-    finally:
-        bar.close()
+    zero = math.isinf(beta)
+    return fold_from_start(lambda a: broken_start(P, beta, rho, a, n_y),
+                           residual_fn(P, zero, n_y), (0.0 if zero else beta, rho), alpha_rs,
+                           f"critical_load(P={P}, level='1RSB')", progress)  # fmt: skip
 
 
 def critical_load_1rsb(

@@ -39,12 +39,11 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from theory import _x64
-from theory._conventions import is_retrieval
 from theory._gaussian import LOG2, tilted_averages
 from theory._gaussian import sqrt_floor as safe_sqrt
-from theory.rsb import engine, spinodal
+from theory.rsb import engine
 from theory.rsb.ags import AGSModel, field_averages, fixed_point_map
+from theory.rsb.capacity import fold_from_start, scan_start
 from theory.rsb.dense import DenseModel
 
 
@@ -265,22 +264,8 @@ def _residual(zero: bool, nodes: int = 64):
 
 def _broken_start(beta: float, rho: float, alpha: float, g_eps: float, n_scan: int = 16):
     """The engine's best broken retrieval candidate of the P = 2 model at ``alpha``, or None."""
-    model, zero = UnsupervisedAGSModel, math.isinf(beta)
-    static = {"n_y": 16, "nodes": 64, "g_eps": g_eps, "branch": "retrieval"}
-    a, r = np.array([alpha]), np.array([rho])
-    with _x64.enabled():
-        if zero:
-            f = engine.compiled(model.raw_0, **static)
-            S, params, gap = model.scan_0(a, n_scan, True), (a, r), model.gap_0
-        else:
-            f = engine.compiled(model.raw_T, **static)
-            b = np.array([beta])
-            S, params, gap = model.scan_T(b, n_scan, True), (b, a, r), model.gap_T
-        x, _, m, conv, broken, _ = engine.scan_solve(
-            f, tuple(map(jnp.asarray, params)), S, rho=r, retrieval=True, gap_fn=gap
-        )
-    ok = broken[0] and conv[0] and is_retrieval(m=m)[0]
-    return np.asarray(x[0]) if ok else None
+    static = {"n_y": 16, "nodes": 64, "g_eps": g_eps}
+    return scan_start(UnsupervisedAGSModel, static, beta, rho, alpha, n_scan)
 
 
 def critical_load(P: int, *, r: float, M: float, T: float = 0.0,
@@ -305,12 +290,8 @@ def critical_load(P: int, *, r: float, M: float, T: float = 0.0,
         return 0.0
     beta = 1.0 / T if T > 0 else math.inf
     alpha_rs = critical_point(2, protocol="unsupervised", r=r, M=M, T=T)[0]
-    for f in (0.999, 1.01, 1.05):
-        x0 = _broken_start(beta, rho, f * alpha_rs, M - 1.0)
-        if x0 is not None:
-            break
-    else:
-        return alpha_rs
-    args = (0.0 if math.isinf(beta) else beta, rho, M - 1.0)
-    return spinodal.fold(_residual(math.isinf(beta)), x0, f * alpha_rs, args, progress=progress,
-                         desc="critical_load(P=2, protocol='unsupervised', level='1RSB')")[0]
+    zero = math.isinf(beta)
+    return fold_from_start(lambda a: _broken_start(beta, rho, a, M - 1.0), _residual(zero),
+                           (0.0 if zero else beta, rho, M - 1.0), alpha_rs,
+                           "critical_load(P=2, protocol='unsupervised', level='1RSB')",
+                           progress)[0]  # fmt: skip
