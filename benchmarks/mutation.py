@@ -172,6 +172,8 @@ MODULES: dict[str, list[str]] = {
     "hopfield_sim/tabular/pooling.py": ["tests/tabular/test_pooling.py"],
     "hopfield_sim/tabular/evaluate.py": ["tests/tabular/test_evaluate.py",
                                          "tests/tabular/test_checkpoint_choice.py"],
+    "hopfield_sim/tabular/search.py": ["tests/tabular/test_search.py",
+                                       "tests/tabular/test_pooling.py"],
 }  # fmt: skip
 
 # Operators left out, with the reason (regular expressions on cosmic-ray's operator names):

@@ -15,6 +15,9 @@ __all__ = ["Evaluator", "eval_chunk", "keeps_checkpoint", "regression_score",
 
 #: evaluation chunks are a multiple of this many rows (see :func:`eval_chunk`)
 CHUNK_MULTIPLE = 32
+#: default rows per evaluation call (``train(eval_batch_size=...)``; the search evaluates its
+#: trials in the chunk a plain run of the full split would use, from this same default)
+EVAL_BATCH_SIZE = 512
 
 
 def eval_chunk(enc, eval_batch_size: int) -> int:

@@ -93,7 +93,7 @@ from pathlib import Path
 import numpy as np
 
 from hopfield_sim.tabular.data import Encoded, Split
-from hopfield_sim.tabular.evaluate import eval_chunk, metrics
+from hopfield_sim.tabular.evaluate import EVAL_BATCH_SIZE, eval_chunk, metrics
 from hopfield_sim.tabular.model import HopularConfig
 from hopfield_sim.tabular.recipes import Recipe
 from hopfield_sim.tabular.recipes import recipe as make_recipe
@@ -243,24 +243,26 @@ def candidates(enc: Encoded, n: int, seed: int, max_families: int = 3) -> list[R
     ``max_families`` compiled families (the budget's first)."""
     base = _base(enc)
     rng = np.random.default_rng([int(seed), 26])
-    e_rule, e_wide = default_feature_sizes(len(enc.sizes))
+    sizes = default_feature_sizes(len(enc.sizes))
     first = (1, base.model.feature_size, base.weight_decay)
-    others = [(b, e, wd) for b in (1, 2) for e in (e_rule, e_wide) for wd in (0.1, 0.0)]
+    others = [(b, e, wd) for b in SPACE["num_blocks"] for e in sizes
+              for wd in SPACE["weight_decay"]]  # fmt: skip
     others = [f for f in dict.fromkeys(others) if f != first]
     pick = rng.permutation(len(others))[: max(0, max_families - 1)]
     families = [first] + [others[i] for i in pick]
     out = owed(enc, base)[:n]  # trial 0: the budget recipe itself; twin; pooled
     numeric = has_numeric(enc)
+    (lr_lo, lr_hi), mask, repl = SPACE["learning_rate"][1:], SPACE["mask_p"], SPACE["replace_p"]
     for i in range(len(out), n):
         out.append(
             _trial_recipe(
                 base,
                 enc,
                 families[i % len(families)],
-                math.exp(rng.uniform(math.log(1e-3), math.log(1e-2))),
-                rng.uniform(0.0, 0.1),
-                rng.uniform(0.05, 0.3),
-                int(rng.choice((1, 2))),
+                math.exp(rng.uniform(math.log(lr_lo), math.log(lr_hi))),
+                rng.uniform(*mask[1:]),
+                rng.uniform(*repl[1:]),
+                int(rng.choice(SPACE["epochs_factor"])),
                 str(rng.choice(SPACE["numeric_transform"])) if numeric else "standard",
             )
         )
@@ -448,7 +450,7 @@ def auto(
     always = min(len(recipes), len(owed(enc, recipes[0])))  # default, twin, pooled trial
     with tempfile.TemporaryDirectory(prefix="hopular-auto-") as tmp:
         h = _Halving(hidden, recipes, seed, 60.0 * float(budget_minutes), Path(tmp), progress,
-                     eval_chunk(enc, 512), always)  # fmt: skip
+                     eval_chunk(enc, EVAL_BATCH_SIZE), always)  # fmt: skip
         if always >= 2 and not h.owed_fit():
             h.short_owed()
             k = always

@@ -34,7 +34,12 @@ from flax import nnx
 from hopfield_sim.tabular import checkpoint as ckpt
 from hopfield_sim.tabular import objective
 from hopfield_sim.tabular.data import Encoded
-from hopfield_sim.tabular.evaluate import Evaluator, keeps_checkpoint, regression_score
+from hopfield_sim.tabular.evaluate import (
+    EVAL_BATCH_SIZE,
+    Evaluator,
+    keeps_checkpoint,
+    regression_score,
+)
 from hopfield_sim.tabular.model import build, model_input, self_lookup_mask
 from hopfield_sim.tabular.pooling import pool_rare
 from hopfield_sim.tabular.recipes import Recipe
@@ -90,7 +95,7 @@ def _sizes(enc: Encoded, recipe: Recipe) -> tuple[int, int, int, int]:
     return n_train, B, M, n_train // B
 
 
-def estimate_bytes(enc: Encoded, recipe: Recipe, eval_batch_size: int = 512) -> int:
+def estimate_bytes(enc: Encoded, recipe: Recipe, eval_batch_size: int = EVAL_BATCH_SIZE) -> int:
     """Rough peak bytes of a training step / evaluation (attention weights dominate)."""
     n_train, B, M, _ = _sizes(enc, recipe)
     cfg = recipe.model
@@ -242,7 +247,7 @@ def train(
     progress: bool = False,
     checkpoint: str | Path | None = None,
     run_info: dict | None = None,
-    eval_batch_size: int = 512,
+    eval_batch_size: int = EVAL_BATCH_SIZE,
     stop_after: int | None = None,
     eval_chunk: int | None = None,
 ) -> TrainResult:

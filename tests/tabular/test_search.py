@@ -31,6 +31,9 @@ def test_feature_size_rules():
     assert search.default_feature_sizes(11) == (16, 32)
     assert search.default_feature_sizes(33) == (7, 15)
     assert search.default_feature_sizes(200) == (4, 8)
+    # F = 16, 32: at the caps' edges (512 // 16 = 32, 512 // 32 = 16, 256 // 32 = 8)
+    assert search.default_feature_sizes(16) == (16, 32)
+    assert search.default_feature_sizes(32) == (8, 16)
 
 
 def test_candidates_stay_in_the_space_and_start_with_the_budget_recipe(enc):
@@ -54,7 +57,38 @@ def test_candidates_stay_in_the_space_and_start_with_the_budget_recipe(enc):
         assert r.model.num_blocks in (1, 2) and r.weight_decay in (0.0, 0.1)
         assert r.eval_every * 9 == r.epochs  # validation at every rung boundary
         assert r.memory_size is None  # small set: the whole training set
+        # 4-wide feature-feature heads; horizons: learning rate over the trial, feature-loss
+        # weight over its first quarter (small tier)
+        assert r.model.feature_heads == r.model.feature_size // 4
+        assert r.lr_horizon == r.epochs and r.loss_horizon == r.epochs / 4
+    # glass: F = 10, so the two feature sizes 16 and 32 both appear among 16 drawn trials
+    assert {r.model.feature_size for r in rs[2:]} == {16, 32}
 
+
+def _numeric_table(n_train: int, n_validation: int, *, regression: bool = False, seed: int = 0):
+    """A synthetic encoded table: 3 numeric features and a target (4 classes, or numeric)."""
+    from hopfield_sim.tabular.data import Encoded, Split
+
+    n = n_train + n_validation
+    rng = np.random.default_rng(seed)
+    split = Split(0, "intended", np.arange(n_train), np.arange(n_train, n), np.arange(0))
+    y = rng.normal(size=n) if regression else rng.integers(0, 4, n)
+    C = 1 if regression else 4
+    x = np.concatenate([rng.normal(size=(n, 3)), np.zeros((n, C))], axis=1).astype(np.float32)
+    return Encoded(x, np.zeros((n, 4), bool), y, (1, 1, 1, C), (False,) * 3 + (not regression,),
+                   split)  # fmt: skip
+
+
+def test_medium_tier_trials_sample_the_memory_and_anneal_over_a_tenth():
+    enc = _numeric_table(600, 100)  # 600 training rows: batches of 256, 2 steps per epoch
+    rs = search.candidates(enc, 9, seed=0)
+    base = recipe("budget", num_train=600, num_features=4)
+    assert rs[0] == base and base.epochs == 250  # 500 steps at 2 per epoch
+    for r in rs[2:]:
+        assert r.batch_size == 256 and r.memory_size == 512  # min(N, max(512, 64 C))
+        assert r.loss_horizon == r.epochs / 10 and r.epochs in (252, 504)
+    wide = search.candidates(_numeric_table(2000, 100), 3, seed=0)[2]
+    assert wide.memory_size == 512  # 64 C = 256 < 512 <= N
 
 def test_a_kept_default_is_bit_for_bit_the_budget_run(monkeypatch, enc):
     # trial 0 trains in three slices (rungs at 1, 3, 10 epochs) from checkpoints, on a split
@@ -77,7 +111,7 @@ def test_a_kept_default_is_bit_for_bit_the_budget_run(monkeypatch, enc):
 def _fake(monkeypatch, seconds_per_epoch: float):
     """Replace training by a known score (higher learning rate and more epochs are better)
     and time by a clock that advances ``seconds_per_epoch`` per trained epoch."""
-    clock = types.SimpleNamespace(now=0.0)
+    clock = types.SimpleNamespace(now=1000.0)  # a monotonic clock starts anywhere
     monkeypatch.setattr(search, "_now", lambda: clock.now)
     seen = []
 
@@ -196,6 +230,72 @@ def test_a_short_budget_compares_the_pair_at_rung_1_and_trains_the_leader(monkey
     assert out.recipe.numeric_transform == ("quantile" if leader else "standard")
 
 
+@pytest.mark.parametrize("lead", [0.30, 0.01])
+def test_a_shorter_budget_compares_the_pair_at_rung_0(monkeypatch, enc, lead):
+    # as above, with 120 s: the pair's rung 1 and then one full run (22 + 22 + 67 + 22 s of
+    # rung 0 = 133 s) do not fit, so the pair is compared at rung 0 (11 epochs each) and the
+    # leader alone trains on to 100 epochs: 111 s
+    seen = []
+    clock = types.SimpleNamespace(now=50.0)
+    monkeypatch.setattr(search, "_now", lambda: clock.now)
+    done: dict = {}
+
+    def train(enc, *, recipe, seed, stop_after, checkpoint, eval_chunk):
+        clock.now += stop_after - done.get(checkpoint, 0)
+        done[checkpoint] = stop_after
+        seen.append((checkpoint.name, stop_after))
+        score = 0.5 + lead * (recipe.numeric_transform == "quantile")
+        return types.SimpleNamespace(validation_accuracy=score, test_accuracy=None,
+                                     predict=lambda x, m: np.zeros((len(x), 6)))  # fmt: skip
+
+    monkeypatch.setattr(sys.modules["hopfield_sim.tabular.train"], "train", train)
+    out = search.auto(enc, budget_minutes=2.0, max_trials=9, cache=False)
+    leader = 1 if lead > 0.1 else 0
+    assert seen == [("trial0.npz", 11), ("trial1.npz", 11), (f"trial{leader}.npz", 100)]
+    assert out.seconds == 111.0 and out.trials[leader]["rung"] == 2
+
+
+def test_projected_cost_adds_a_new_familys_compilation(enc, tmp_path):
+    # one compiling run: 60 s for 10 epochs, of which the first epoch took 51 s (compile +
+    # 1 s): 1 s per epoch afterwards, and 50 s of compilation for a family not compiled yet
+    base = search.candidates(enc, 3, seed=0)
+    h = search._Halving(enc, base, 0, 1000.0, tmp_path, False, 32)
+    h.cold.append((60.0, 10, (51.0, 1)))
+    h.compiled.add(search._family(base[0]))
+    assert h.per_epoch() == 1.0
+    assert h.cost(0, 20) == 20.0  # compiled family: epochs only
+    assert search._family(base[1]) not in h.compiled
+    assert h.cost(1, 20) == 70.0  # the twin's family compiles: 20 + (60 - 10)
+    h.warm.append((6.0, 3, None))  # a run that did not compile sets the rate: 2 s per epoch
+    assert h.per_epoch() == 2.0 and h.cost(0, 5) == 10.0 and h.cost(1, 5) == 50.0
+
+
+def test_regression_keeps_the_default_within_its_own_rmse_error(monkeypatch):
+    # regression: one standard error of trial 0's RMSE decides. Trial 0's squared residuals
+    # are all 1 (standard error 0): a twin 0.02 better is chosen. Measured on the twin's
+    # spread residuals instead (standard error about 0.046) it would not be.
+    enc = _numeric_table(40, 100, regression=True)
+    rows = enc.split.validation
+    spread = np.where(np.arange(len(rows)) % 2 == 0, 0.0, 1.3)
+    residual = {"standard": np.where(np.arange(len(rows)) % 2 == 0, 1.0, -1.0), "quantile": spread}
+    score = {"standard": -1.0, "quantile": -0.98}
+
+    def train(enc, *, recipe, seed, stop_after, checkpoint, eval_chunk):
+        t = recipe.numeric_transform
+        return types.SimpleNamespace(
+            validation_accuracy=score[t], test_accuracy=None,
+            predict=lambda x, m, t=t: enc.y[rows] + residual[t],
+        )  # fmt: skip
+
+    monkeypatch.setattr(sys.modules["hopfield_sim.tabular.train"], "train", train)
+    out = search.auto(enc, budget_minutes=1, max_trials=2, cache=False)
+    assert [t["rung"] for t in out.trials] == [2, 2]
+    assert out.recipe.numeric_transform == "quantile"
+    twin_se = search._regression_error(enc, {"result": types.SimpleNamespace(
+        predict=lambda x, m: enc.y[rows] + spread)})  # fmt: skip
+    assert 0.04 < twin_se < 0.05  # > the 0.02 lead: the twin's error would keep the default
+
+
 def test_no_twin_without_numeric_features():
     from hopfield_sim.tabular.data import Encoded, Split
 
@@ -288,3 +388,5 @@ def test_regression_noise_is_the_standard_error_of_the_rmse():
     se = search._regression_error(enc, trial)
     assert se == pytest.approx(s / np.sqrt(2 * n) / target_std, rel=0.05)
     assert search._regression_error(replace(enc, discrete=(False, True)), trial) is None
+    exact = {"result": types.SimpleNamespace(predict=lambda x, m: y)}  # no residual: no error
+    assert search._regression_error(enc, exact) == 0.0
