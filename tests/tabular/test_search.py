@@ -270,6 +270,31 @@ def test_projected_cost_adds_a_new_familys_compilation(enc, tmp_path):
     assert h.per_epoch() == 2.0 and h.cost(0, 5) == 10.0 and h.cost(1, 5) == 50.0
 
 
+def test_plan_cost_counts_the_later_rungs_of_a_bracket(monkeypatch, tmp_path):
+    # 1 s per epoch, trials of 99 epochs (rungs 11, 33, 99): k trials at rung 0 owe
+    # ceil(k / 3) runs from 11 to 33 epochs and ceil(k / 9) from 33 to 99
+    enc = _numeric_table(40, 20)
+    recipes = [replace(r, epochs=99) for r in search.candidates(enc, 9, seed=0)]
+    h = search._Halving(enc, recipes, 0, 1000.0, tmp_path, False, 32)
+    h.warm.append((10.0, 10, None))
+    assert h.plan_cost(9) == 3 * 22 + 66 and h.plan_cost(3) == h.plan_cost(1) == 22 + 66
+    assert h.plan_cost(4) == 2 * 22 + 66
+    h.always = 5  # trials that always reach full length count in full
+    assert h.plan_cost(4) == 4 * 22 + 4 * 66
+
+
+def test_first_rung_adds_a_trial_only_while_the_plan_with_it_fits(monkeypatch, tmp_path):
+    # 140 s budget: trials 0-2 reach rung 0 (11 s each); a fourth would cost 11 s and raise
+    # the plan from 88 s (3 trials: one continues twice) to 110 s (4 trials: two continue to
+    # rung 1): 33 + 11 + 110 = 154 > 140, so the search stops at three
+    seen = _fake(monkeypatch, seconds_per_epoch=1.0)
+    enc = _numeric_table(40, 20)
+    recipes = [replace(r, epochs=99) for r in search.candidates(enc, 9, seed=0)]
+    h = search._Halving(enc, recipes, 0, 140.0, tmp_path, False, 32)
+    assert h.first_rung() == 3 and [t["rung"] for t in h.trials[:4]] == [0, 0, 0, -1]
+    assert seen == [(f"trial{i}.npz", 11) for i in range(3)] and h.elapsed() == 33.0
+
+
 def test_regression_keeps_the_default_within_its_own_rmse_error(monkeypatch):
     # regression: one standard error of trial 0's RMSE decides. Trial 0's squared residuals
     # are all 1 (standard error 0): a twin 0.02 better is chosen. Measured on the twin's
