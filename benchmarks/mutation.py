@@ -174,6 +174,8 @@ MODULES: dict[str, list[str]] = {
                                          "tests/tabular/test_checkpoint_choice.py"],
     "hopfield_sim/tabular/search.py": ["tests/tabular/test_search.py",
                                        "tests/tabular/test_pooling.py"],
+    "hopfield_sim/tabular/recipes.py": ["tests/tabular/test_recipes.py",
+                                        "tests/tabular/test_training_budget.py"],
 }  # fmt: skip
 
 # Operators left out, with the reason (regular expressions on cosmic-ray's operator names):

@@ -144,21 +144,3 @@ def test_bad_arguments(enc, budget):
         recipe("fast")
     with pytest.raises(ValueError, match="epochs"):
         recipe("budget", epochs=0)
-
-
-def test_budget_recipe_tiers_follow_the_documented_table():
-    small = recipe("budget", num_train=256, num_features=10)
-    assert (small.epochs, small.batch_size, small.memory_size) == (100, None, None)
-    assert (small.loss_horizon, small.ema_decay, small.eval_every) == (25.0, 0.9, 5)
-    medium = recipe("budget", num_train=6400, num_features=11)  # 25 steps per epoch
-    assert (medium.epochs, medium.batch_size, medium.memory_size) == (40, 256, 512)
-    assert (medium.lr_horizon, medium.loss_horizon, medium.ema_decay) == (40.0, 4.0, 0.99)
-    assert medium.eval_every == 4
-    # budgets count optimiser steps: 257..511 rows are one full-batch step per epoch
-    few = recipe("budget", num_train=364, num_features=31)
-    assert (few.epochs, few.eval_every, few.lr_horizon, few.loss_horizon) == (500, 50, 500.0, 50.0)
-    assert recipe("budget", num_train=4507, num_features=20).epochs == 40  # 17 * 40 >= 500
-    assert (medium.model.num_blocks, medium.model.feature_size) == (1, 16)  # 256 // 11 > 16
-    longer = recipe("budget", num_train=6400, num_features=20, epochs=80)
-    assert (longer.lr_horizon, longer.loss_horizon, longer.model.feature_size) == (80.0, 8.0, 12)
-    assert recipe("reference", num_train=6400, num_features=20).epochs == 5000
