@@ -159,9 +159,10 @@ def recipe(
         n = epochs
     elif small:
         n = 100
+    elif num_train is None:
+        n = 40
     else:  # steps per epoch as in train._sizes: one full-batch step below 2 * 256 rows
-        per_epoch = 1 if num_train is None else max(1, num_train // 256)
-        n = max(40, math.ceil(MIN_STEPS / per_epoch)) if num_train is not None else 40
+        n = max(40, math.ceil(MIN_STEPS / max(1, num_train // 256)))
     e = 16 if num_features is None else max(4, min(16, 256 // num_features))
     return Recipe(
         name="budget",

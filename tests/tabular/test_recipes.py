@@ -102,6 +102,7 @@ def test_to_dict_is_json_and_leaves_out_fields_at_their_old_default():
         ("min_frequency", True, "min_frequency must be an int >= 0"),
         ("ema_decay", 1.0, r"ema_decay must lie in \[0, 1\)"),
         ("ema_decay", -0.1, r"ema_decay must lie in \[0, 1\)"),
+        ("ema_decay", 1.5, r"ema_decay must lie in \[0, 1\)"),
     ],
 )
 def test_validate_names_the_bad_field(field, value, match):
