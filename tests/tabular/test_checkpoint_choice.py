@@ -31,9 +31,12 @@ def test_a_lower_mean_within_one_paired_standard_error_is_not_enough():
     assert np.mean(noisy) < np.mean(kept) and not significantly_lower(noisy, kept)
     assert not significantly_lower(kept, kept)  # equal errors never replace
     assert significantly_lower([0.5], [1.0]) and not significantly_lower([1.0], [0.5])
+    assert not significantly_lower([0.5], [0.5])  # one row, equal: not lower
     assert not significantly_lower([], [])
-    with pytest.raises(ValueError, match="same rows"):
-        significantly_lower([0.5, 0.4], [1.0, 1.0, 1.0])
+    for new, kept in (([0.5, 0.4], [1.0, 1.0, 1.0]), ([0.5, 0.4, 0.3], [1.0, 1.0]),
+                      (np.zeros((2, 3)), np.ones((2, 3))), (0.5, 1.0)):  # fmt: skip
+        with pytest.raises(ValueError, match="same rows"):
+            significantly_lower(new, kept)
 
 
 def test_the_rule_is_a_paired_t_statistic_below_minus_one():

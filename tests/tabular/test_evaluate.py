@@ -81,6 +81,32 @@ def test_chunked_outputs_equal_one_call_on_all_rows(regression):
                                direct[rows], rtol=1e-6)  # fmt: skip
 
 
+@pytest.mark.parametrize("regression", [False, True])
+def test_the_evaluated_rows_targets_never_reach_the_model(regression):
+    # a stand-in that mixes every model-input column, the target's included: the outputs must
+    # not change when the evaluated rows' targets do (the evaluator masks the target)
+    enc = _table(regression)
+    C = 1 if regression else 3
+    width = model_input(jnp.asarray(enc.x[:1]), jnp.zeros((1, 3), bool), enc.sizes).shape[1]
+    w = jnp.asarray(np.random.default_rng(2).normal(size=(width, C)), jnp.float32)
+
+    def mix(params, memory_all, inputs):
+        return inputs @ params
+
+    other = enc.x.copy()
+    if regression:
+        other[:, -1] = -other[:, -1] + 1.0
+    else:
+        other[:, -3:] = np.roll(other[:, -3:], 1, axis=1)  # every row another class
+    ev = Evaluator(enc, jnp.zeros((20, 8)), mix, eval_batch_size=8)
+    seen = ev.outputs(w, enc.x, enc.missing)
+    np.testing.assert_array_equal(seen, ev.outputs(w, other, enc.missing))
+    # the stand-in does see the target when it is not masked: the check above can fail
+    shown = np.zeros((len(enc.y), 3), bool)
+    a, b = (model_input(jnp.asarray(x), jnp.asarray(shown), enc.sizes) @ w for x in (enc.x, other))
+    assert not np.allclose(a, b)
+
+
 def test_classification_scores_are_scikit_learns():
     enc = _table(False)
     params = jnp.asarray([[1.0, 0.0], [0.0, 1.0], [-1.0, -1.0]], jnp.float32)

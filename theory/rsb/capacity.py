@@ -38,12 +38,12 @@ def residual_fn(P: int, zero: bool, n_y: int, nodes: int = NODES):
     return lambda x, a, b, r: dense._ev_T(x, b, a, r, P=P, quad=quad)[2]
 
 
-def scan_start(model, static: dict, beta: float, rho: float, alpha: float, n_scan: int = 16):
+def scan_start(model, static: dict, beta: float, rho: float, alpha: float, n_scan: int):
     """The engine's best broken retrieval candidate of ``model`` (an engine model class:
     ``raw_T``/``raw_0``, ``scan_T``/``scan_0``, ``gap_T``/``gap_0``) at ``alpha``: its raw
     ``x``, or None when no converged broken retrieval solution is found. ``static``: the
     model's static settings (``n_y``, ``nodes`` and its own, e.g. ``P``); ``beta = inf`` is
-    T = 0."""
+    T = 0; ``n_scan`` start values of the model's retrieval range."""
     zero = math.isinf(beta)
     a, r = np.array([alpha]), np.array([rho])
     with _x64.enabled():
