@@ -176,6 +176,9 @@ MODULES: dict[str, list[str]] = {
                                        "tests/tabular/test_pooling.py"],
     "hopfield_sim/tabular/recipes.py": ["tests/tabular/test_recipes.py",
                                         "tests/tabular/test_training_budget.py"],
+    "hopfield_sim/tabular/train.py": ["tests/tabular/test_training_budget.py",
+                                      "tests/tabular/test_checkpoint_choice.py",
+                                      "tests/tabular/test_train_cli.py"],
 }  # fmt: skip
 
 # Operators left out, with the reason (regular expressions on cosmic-ray's operator names):

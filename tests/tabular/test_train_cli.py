@@ -75,6 +75,45 @@ def test_checkpoint_resume_continues_exactly(enc, budget, reference_run, tmp_pat
         train(enc, recipe=budget, seed=5, checkpoint=path)
 
 
+def test_one_step_applies_the_learning_rate_and_the_weight_average(enc, budget, tmp_path):
+    """Glass is small (one full-batch step per epoch). After one epoch the checkpoint holds
+    p1 = p0 + lr u, with u the clipped LAMB step at unit rate (it does not depend on lr) and
+    lr the schedule's value at step 0 (the recipe's rate), and the weight average's sum from
+    zeros, ema = (1 - decay) p1 (``weight_average`` divides it by 1 - decay)."""
+    from dataclasses import replace
+
+    import jax
+    from flax import nnx
+
+    from hopfield_sim.tabular.model import build
+    from hopfield_sim.tabular.train import _optimizer
+
+    def one_epoch(lr):
+        r = replace(budget, learning_rate=lr)
+        path = tmp_path / f"lr{lr}.npz"
+        train(enc, recipe=r, seed=0, checkpoint=path, stop_after=1)
+        model = build(sizes=enc.sizes, discrete=enc.discrete, config=r.model, seed=0)
+        model.train()
+        p0 = nnx.split(model, nnx.Param, nnx.RngKey, ...)[1]
+        tx = _optimizer(tuple(r.betas), r.eps, r.weight_decay, r.clip_norm)
+        trees = ckpt.load(path, {"params": p0, "opt_state": tx.init(p0), "ema": p0,
+                                 "best": p0})[0]  # fmt: skip
+        return [np.asarray(v, np.float64) for v in jax.tree.leaves((p0, trees["params"],
+                                                                    trees["ema"]))]  # fmt: skip
+
+    a, twice = one_epoch(2e-3), one_epoch(4e-3)
+    n = len(a) // 3
+    p0, p1, ema = a[:n], a[n : 2 * n], a[2 * n :]
+    d = budget.ema_decay
+    moved = 0.0
+    for k in range(n):
+        np.testing.assert_allclose(ema[k], (1.0 - d) * p1[k], rtol=1e-6, atol=1e-9)
+        step, step2 = p1[k] - p0[k], twice[n + k] - p0[k]
+        np.testing.assert_allclose(step2, 2.0 * step, rtol=1e-3, atol=1e-7)
+        moved = max(moved, float(np.abs(step).max()))
+    assert moved > 1e-4  # the step did move the weights
+
+
 def test_cli_smoke(tmp_path, capsys, reference_run):
     out = tmp_path / "r.json"
     argv = ["tabular", str(GLASS), "--epochs", str(EPOCHS), "--out", str(out), "--no-progress"]

@@ -1,4 +1,5 @@
-"""Training-budget fixes of issue 26: step-counted batches and the bias-corrected average."""
+"""Training-budget fixes of issue 26: step-counted batches and the bias-corrected average; the
+learning-rate schedule and an epoch's host-side draws (no compile)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 
 from hopfield_sim.tabular.data import Encoded, Split
 from hopfield_sim.tabular.recipes import recipe
-from hopfield_sim.tabular.train import _sizes, weight_average
+from hopfield_sim.tabular.train import _batches, _sizes, learning_rate, weight_average
 
 
 @pytest.mark.parametrize("decay", [0.0, 0.9, 0.99])
@@ -101,3 +102,36 @@ def test_target_only_steps_train_as_the_full_loss(monkeypatch):
         np.testing.assert_allclose(a["loss"], b["loss"], rtol=1e-4)
         assert a["validation_accuracy"] == b["validation_accuracy"]
     assert short.test_accuracy == full.test_accuracy
+
+
+def test_learning_rate_is_a_cosine_to_zero_over_the_horizon():
+    # lr_t = lr / 2 (1 + cos(pi t / T)), T = lr_horizon epochs x steps per epoch, then 0
+    r = recipe("budget", num_train=6400, num_features=11)  # 5e-3 over 40 epochs of 25 steps
+    T = 40 * 25
+    assert learning_rate(r, 0, 25) == 5e-3
+    assert learning_rate(r, T // 4, 25) == pytest.approx(2.5e-3 * (1 + np.sqrt(0.5)), rel=1e-12)
+    assert learning_rate(r, T // 2, 25) == pytest.approx(2.5e-3, rel=1e-12)
+    assert learning_rate(r, T, 25) == pytest.approx(0.0, abs=1e-18)
+    assert learning_rate(r, 3 * T, 25) == learning_rate(r, T, 25)  # stays at 0
+    ref = recipe("reference")  # 1e-3 over 10 000 epochs, whatever the run's length
+    assert learning_rate(ref, 5000, 1) == pytest.approx(5e-4, rel=1e-12)
+
+
+def test_an_epochs_draws_are_a_permutation_and_memory_without_replacement():
+    enc = _enc(600)  # medium tier: 2 batches of 256 rows, memory 512 of the 600 rows
+    r = recipe("budget", num_train=600, num_features=2)
+    sizes4 = _sizes(enc, r)
+    miss = np.zeros((600, 2), bool)
+    b = _batches(enc, r, 0, 3, sizes4, miss)
+    assert b["rows"].shape == (2, 256) and len(set(b["rows"].ravel())) == 512
+    assert b["mem_rows"].shape == (2, 512)
+    assert all(len(set(m)) == 512 and m.max() < 600 for m in b["mem_rows"])
+    np.testing.assert_array_equal(b["t"], [6, 7])  # global steps of epoch 3
+    np.testing.assert_allclose(b["lr"], [learning_rate(r, t, 2) for t in (6, 7)], rtol=1e-7)
+    again = _batches(enc, r, 0, 3, sizes4, miss)
+    assert all(np.array_equal(b[k], again[k]) for k in b)  # seeded by (seed, epoch)
+    other = _batches(enc, r, 0, 4, sizes4, miss)
+    assert not np.array_equal(b["rows"], other["rows"])
+    small = recipe("budget", num_train=100, num_features=2)  # whole training set as memory
+    s = _batches(_enc(100), small, 0, 0, _sizes(_enc(100), small), miss[:100])
+    np.testing.assert_array_equal(s["mem_rows"], [np.arange(100)])
