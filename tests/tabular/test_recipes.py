@@ -118,6 +118,7 @@ def test_validate_accepts_the_edges():
         assert replace(r, **ok).validate() == replace(r, **ok)
     with pytest.raises(ValueError, match="numeric_bins"):
         replace(r, model=replace(r.model, numeric_bins=1)).validate()
-    with pytest.raises(ValueError, match="recipe must be one of"):
-        recipe("fast")
+    for name in ("fast", "Budget", "auto", "aaa"):  # names sorting before and after "budget"
+        with pytest.raises(ValueError, match="recipe must be one of"):
+            recipe(name)
     assert isinstance(r, Recipe)

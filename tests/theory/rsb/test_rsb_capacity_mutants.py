@@ -104,3 +104,32 @@ def test_start_loads_are_the_documented_ones(monkeypatch, capsys):
     assert calls == pytest.approx(loads, rel=1e-15)
     err = capsys.readouterr().err
     assert all(f"start-up scan at alpha={a:.6f}" in err for a in loads)
+
+
+@pytest.mark.parametrize("zero", [True, False])
+def test_the_fold_starts_from_the_first_broken_start_at_its_load(monkeypatch, zero):
+    """A broken start first found at 1.01 alpha_rs: the continuation starts there, from that
+    candidate, with the model's residual and (beta or 0, rho) as its arguments."""
+    from theory.rsb import spinodal
+
+    x0 = np.array([0.9, 0.5, 0.1, 2.0])
+    monkeypatch.setattr(cap, "broken_start",
+                        lambda P, b, r, a, n_y: x0 if a > 1.005 * 0.1234 else None)
+    seen = {}
+
+    def fold(R, x, alpha0, args, *, bar):
+        seen.update(R=R, x=x, alpha0=alpha0, args=args)
+        return 0.2, x
+
+    monkeypatch.setattr(spinodal, "fold", fold)
+    beta = math.inf if zero else 3.0
+    assert cap.capacity(4, beta, 0.3, 0.1234, n_y=8, progress=False) == (0.2, x0)
+    assert seen["alpha0"] == 1.01 * 0.1234 and seen["x"] is x0
+    assert seen["R"] is cap.residual_fn(4, zero, 8)
+    assert seen["args"] == ((0.0 if zero else 3.0), 0.3)
+
+
+@pytest.mark.parametrize("rtol", [0.0, 1.5, -1e-3])
+def test_rtol_outside_zero_one_is_refused(rtol):
+    with pytest.raises(ValueError, match="rtol"):
+        cap.critical_load_1rsb(2, rtol=rtol)
