@@ -313,11 +313,12 @@ class _Halving:
             (sec, stop - t["epochs_done"], warmup)
         )
         self.compiled.add(fam)
-        t.update(rung=rung, score=res.validation_accuracy, result=res, epochs_done=stop)
+        score = -math.inf if res.validation_accuracy is None else res.validation_accuracy
+        t.update(rung=rung, score=score, result=res, epochs_done=stop)
         t["seconds"] += sec
         if self.progress:
             print(f"auto: trial {i} rung {rung} ({stop} epochs, {sec:.1f} s): validation "
-                  f"{res.validation_accuracy:.4f}", flush=True)  # fmt: skip
+                  f"{score:.4f}", flush=True)  # fmt: skip
 
     def per_epoch(self) -> float:
         """Seconds per epoch without compilation: from runs that did not compile; before

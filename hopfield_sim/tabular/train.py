@@ -62,13 +62,14 @@ class TrainResult:
     ``test_rmse`` (target units), ``test_r2``, and ``validation_accuracy`` holds the negative
     validation RMSE in standardised units of the kept checkpoint (``best_epoch``; not always
     the history's highest, see :func:`train`); ``test_accuracy`` is None. ``test_*`` are
-    None when the split has no test rows.
+    None when the split has no test rows; ``validation_accuracy`` is None (and
+    ``best_epoch`` 0) when the run stopped (``stop_after``) before its first validation.
     ``predict(x, missing)`` maps encoded rows (target columns ignored) to the best weights'
     target output: class logits (N, C), or the target value in its units (N,).
     """
 
     test_accuracy: float | None
-    validation_accuracy: float
+    validation_accuracy: float | None
     best_epoch: int
     epochs: int
     seconds: float
@@ -96,7 +97,14 @@ def _sizes(enc: Encoded, recipe: Recipe) -> tuple[int, int, int, int]:
 
 
 def estimate_bytes(enc: Encoded, recipe: Recipe, eval_batch_size: int = EVAL_BATCH_SIZE) -> int:
-    """Rough peak bytes of a training step / evaluation (attention weights dominate)."""
+    """Rough peak bytes of a training step / evaluation (attention weights dominate).
+
+    float32 (4 bytes) counts: a training step holds, per block and twice (forward and
+    backward), three B x M x heads attention arrays and six (B + M) x width activations
+    (width = features x feature size); an evaluation call three eval_batch_size x n_train x
+    heads arrays and six n_train x width activations. The larger of the two, plus four
+    copies of the encoded table ``x``.
+    """
     n_train, B, M, _ = _sizes(enc, recipe)
     cfg = recipe.model
     width = len(enc.sizes) * cfg.feature_size
@@ -404,7 +412,7 @@ def _train(enc, recipe, seed, progress, checkpoint, run_info, eval_sizes, stop_a
     info = {"run": run_info or {}, "recipe": recipe.to_dict(), "seed": int(seed)}
     info["weight_average"] = "bias-corrected, from zeros"  # older checkpoints are refused
     info["data_digest"] = data_digest(enc)
-    start, best_val, best_epoch, history, seconds_before = 0, -1.0, 0, [], 0.0
+    start, best_val, best_epoch, history, seconds_before = 0, None, 0, [], 0.0
     best_sq = None  # regression: the kept checkpoint's squared validation errors
     if checkpoint is not None and ckpt.exists(checkpoint):
         trees, meta = ckpt.resume(
@@ -453,7 +461,8 @@ def _train(enc, recipe, seed, progress, checkpoint, run_info, eval_sizes, stop_a
             warmup_s, warmup_n = warmup_s + time.perf_counter() - t_epoch, warmup_n + 1
         validated = validated or validate
         bar.update(1)
-        bar.set_postfix(loss=f"{loss_value:.3f}", best_val=f"{best_val:.3f}")
+        kept = "-" if best_val is None else f"{best_val:.3f}"
+        bar.set_postfix(loss=f"{loss_value:.3f}", best_val=kept)
     bar.close()
     test, rmse, r2 = ev.test(best)
     return TrainResult(
@@ -461,7 +470,7 @@ def _train(enc, recipe, seed, progress, checkpoint, run_info, eval_sizes, stop_a
         test_rmse=rmse,
         test_r2=r2,
         predict=_predictor(ev, best, pool, transform),
-        validation_accuracy=best_val,
+        validation_accuracy=best_val if best_epoch else None,
         best_epoch=best_epoch,
         epochs=last,
         seconds=seconds_before + time.perf_counter() - t0,

@@ -158,3 +158,15 @@ def test_a_resumed_regression_run_keeps_the_same_checkpoint(tmp_path):
     assert [h["validation_accuracy"] for h in resumed.history] == [
         h["validation_accuracy"] for h in whole.history
     ]
+
+
+def test_a_non_finite_loss_stops_the_run_and_names_its_epoch(monkeypatch):
+    # frozen steps whose loss turns NaN in the third epoch
+    losses = iter([0.5, 0.4, np.nan, 0.3])
+
+    def epoch(params, opt_state, ema, *args, **kwargs):
+        return params, opt_state, ema, np.full(1, next(losses), np.float32)
+
+    monkeypatch.setattr(train_module, "_epoch", epoch)
+    with pytest.raises(FloatingPointError, match=r"loss is nan at epoch 3\."):
+        train_module.train(_regression_table(), recipe=_tiny(4), seed=0)

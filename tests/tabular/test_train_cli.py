@@ -52,6 +52,8 @@ def test_loss_decreases_and_beats_chance(reference_run, budget, enc):
     assert correct == pytest.approx(round(correct), abs=1e-9)
     majority = np.bincount(test_y).max() / test_y.size
     assert reference_run.test_accuracy > majority + 0.05, (reference_run.test_accuracy, majority)
+    # the epochs that may compile: the first and the first validating one (epoch 5 of 30)
+    assert reference_run.warmup[1] == 2 and 0.0 < reference_run.warmup[0] < reference_run.seconds
 
 
 def test_deterministic_for_a_seed(enc, budget, reference_run):
@@ -69,10 +71,17 @@ def test_checkpoint_resume_continues_exactly(enc, budget, reference_run, tmp_pat
     assert ckpt.load(path, {})[1]["epoch"] == 12  # one file: arrays and metadata
     rest = train(enc, recipe=budget, seed=0, checkpoint=path)
     assert rest.resumed_from == 12
+    assert rest.warmup[1] == 2  # this call's first epoch (13) and first validation (15)
     assert rest.history == reference_run.history
     assert rest.test_accuracy == reference_run.test_accuracy
     with pytest.raises(ValueError, match="belongs to another run"):
         train(enc, recipe=budget, seed=5, checkpoint=path)
+
+
+def test_a_run_stopped_before_its_first_validation_reports_none(enc, budget, tmp_path):
+    early = train(enc, recipe=budget, seed=0, stop_after=budget.eval_every - 1)
+    assert early.validation_accuracy is None and early.best_epoch == 0 and early.history == []
+    assert early.epochs == budget.eval_every - 1
 
 
 def test_one_step_applies_the_learning_rate_and_the_weight_average(enc, budget, tmp_path):
@@ -146,6 +155,10 @@ def test_cli_numeric_transform_and_bins_are_the_recipes(tmp_path, capsys, enc, b
     model = replace(budget.model, numeric_bins=4)
     same = train(enc, recipe=replace(budget, numeric_transform="quantile", model=model), seed=0)
     assert (r["test_accuracy"], r["history"]) == (same.test_accuracy, same.history)
+    # the predictor passes new rows through the fitted transform: the test rows' accuracy
+    rows = enc.split.test
+    out = same.predict(enc.source[rows], enc.missing[rows])
+    assert np.mean(np.argmax(out, -1) == enc.y[rows]) == same.test_accuracy
     plain = train(enc, recipe=replace(budget, numeric_transform="quantile"), seed=0)
     assert plain.history != same.history  # the bins change the run
 

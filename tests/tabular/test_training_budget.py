@@ -4,6 +4,7 @@ learning-rate schedule and an epoch's host-side draws (no compile)."""
 from __future__ import annotations
 
 import importlib
+from dataclasses import replace
 
 import jax.numpy as jnp
 import numpy as np
@@ -11,7 +12,13 @@ import pytest
 
 from hopfield_sim.tabular.data import Encoded, Split
 from hopfield_sim.tabular.recipes import recipe
-from hopfield_sim.tabular.train import _batches, _sizes, learning_rate, weight_average
+from hopfield_sim.tabular.train import (
+    _batches,
+    _sizes,
+    estimate_bytes,
+    learning_rate,
+    weight_average,
+)
 
 
 @pytest.mark.parametrize("decay", [0.0, 0.9, 0.99])
@@ -135,3 +142,16 @@ def test_an_epochs_draws_are_a_permutation_and_memory_without_replacement():
     small = recipe("budget", num_train=100, num_features=2)  # whole training set as memory
     s = _batches(_enc(100), small, 0, 0, _sizes(_enc(100), small), miss[:100])
     np.testing.assert_array_equal(s["mem_rows"], [np.arange(100)])
+
+
+def test_memory_estimate_is_its_documented_count():
+    # 600 rows, 2 features (e = 16, width 32), 8 heads, one block; B = 256, M = 512
+    enc, r = _enc(600), recipe("budget", num_train=600, num_features=2)
+    step = 2 * 4 * (3 * 256 * 512 * 8 + 6 * (256 + 512) * 32)  # forward and backward
+    table = 4 * 600 * 2 * 4
+    evaluation = 4 * (3 * 512 * 600 * 8 + 6 * 600 * 32)  # 512-row chunks: evaluation peaks
+    assert evaluation > step and estimate_bytes(enc, r) == evaluation + table
+    small = 4 * (3 * 32 * 600 * 8 + 6 * 600 * 32)  # 32-row chunks: the step peaks
+    assert small < step and estimate_bytes(enc, r, 32) == step + table
+    two = replace(r, model=replace(r.model, num_blocks=2))
+    assert estimate_bytes(enc, two, 32) == 2 * step + table
