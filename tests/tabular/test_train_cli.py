@@ -78,6 +78,17 @@ def test_checkpoint_resume_continues_exactly(enc, budget, reference_run, tmp_pat
         train(enc, recipe=budget, seed=5, checkpoint=path)
 
 
+def test_the_feature_loss_weight_changes_training(enc, budget, reference_run):
+    # the feature reconstruction loss trains the model too: annealed over 1 epoch instead of
+    # 7.5 (a quarter of 30), the run differs (the weight is a per-epoch input: no compile)
+    from dataclasses import replace
+
+    quick = train(enc, recipe=replace(budget, loss_horizon=1.0), seed=0)
+    assert budget.loss_horizon == 7.5 and quick.history != reference_run.history
+    # from epoch 8 on both weights are 0, and the loss is the target's alone in both runs
+    assert quick.history[-1]["loss"] != reference_run.history[-1]["loss"]
+
+
 def test_a_run_stopped_before_its_first_validation_reports_none(enc, budget, tmp_path):
     early = train(enc, recipe=budget, seed=0, stop_after=budget.eval_every - 1)
     assert early.validation_accuracy is None and early.best_epoch == 0 and early.history == []

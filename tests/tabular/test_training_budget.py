@@ -155,3 +155,39 @@ def test_memory_estimate_is_its_documented_count():
     assert small < step and estimate_bytes(enc, r, 32) == step + table
     two = replace(r, model=replace(r.model, num_blocks=2))
     assert estimate_bytes(enc, two, 32) == 2 * step + table
+
+
+def test_optimiser_is_clipped_lamb_with_the_recipes_settings():
+    """Three steps of ``train._optimizer`` against LAMB written out in NumPy (You et al.
+    2020): global-norm clip to 1, Adam moments with bias correction, decoupled weight decay,
+    per-tensor trust ratio ||p|| / ||r||, unit rate with the sign of descent."""
+    import jax
+
+    from hopfield_sim.tabular.train import _optimizer
+
+    r = recipe("reference")  # betas (0.9, 0.999), eps 1e-6, weight decay 0.1, clip 1
+    tx = _optimizer(tuple(r.betas), r.eps, r.weight_decay, r.clip_norm)
+    rng = np.random.default_rng(0)
+    p = {"a": rng.normal(size=(3, 4)), "b": rng.normal(size=5)}
+    grads = [{k: rng.normal(scale=s, size=v.shape) for k, v in p.items()} for s in (2.0, 0.1, 1.0)]
+    (b1, b2), eps, wd = r.betas, r.eps, r.weight_decay
+    m = {k: np.zeros_like(v) for k, v in p.items()}
+    v2 = {k: np.zeros_like(v) for k, v in p.items()}
+    params = {k: jnp.asarray(v, jnp.float32) for k, v in p.items()}
+    state = tx.init(params)
+    mine = {k: v.copy() for k, v in p.items()}
+    for t, g in enumerate(grads, start=1):
+        norm = np.sqrt(sum(np.sum(x**2) for x in g.values()))
+        g = {k: x * min(1.0, 1.0 / norm) for k, x in g.items()}
+        for k in mine:
+            m[k] = b1 * m[k] + (1 - b1) * g[k]
+            v2[k] = b2 * v2[k] + (1 - b2) * g[k] ** 2
+            step = (m[k] / (1 - b1**t)) / (np.sqrt(v2[k] / (1 - b2**t)) + eps) + wd * mine[k]
+            trust = np.linalg.norm(mine[k]) / np.linalg.norm(step)
+            mine[k] = mine[k] - 1e-2 * trust * step
+        updates, state = tx.update({k: jnp.asarray(x, jnp.float32) for k, x in g.items()},
+                                   state, params)  # fmt: skip
+        params = jax.tree.map(lambda q, u: q + 1e-2 * u, params, updates)
+    for k in p:
+        np.testing.assert_allclose(np.asarray(params[k]), mine[k], rtol=2e-5, atol=1e-6)
+        assert not np.allclose(mine[k], p[k], atol=1e-3)  # the steps moved the weights
