@@ -84,3 +84,66 @@ def test_alpha_eff_limits_and_infinite_temperature():
                                rtol=1e-14)
     assert U.alpha_eff(0.03, 0.9, 1e9, 4) == pytest.approx(0.03, rel=1e-8)  # M -> inf: rho -> 0
     assert U.critical_load(2, r=0.9, M=3.0, T=math.inf) == 0.0
+
+
+def test_zero_temperature_mu_residual_is_the_energys_slope_below_q0_one():
+    """The fourth T = 0 residual is dE/dmu (stationarity in the Parisi block size) where
+    q0 < 1, checked by a central difference of the energy; at q0 = 1 (RS) E has no mu and
+    the residual is 0."""
+    from theory import _x64
+
+    quad = rsb.quadrature(16, 64, 64)
+    args = (0.05, 0.1, 2.0, quad)  # alpha, rho, g_eps
+    with _x64.enabled():
+        x = np.array([0.9, 0.6, 0.3, 1.7])
+        res = np.asarray(U._ev_0(U.jnp.asarray(x), *args)[2])
+        h = 1e-5
+        e = [float(U.energy0_parts(U.jnp.asarray(x + [0, 0, 0, s]), *args)[0]) for s in (h, -h)]
+        slope = (e[0] - e[1]) / (2 * h)
+        assert abs(slope) > 1e-3 and res[3] == pytest.approx(slope, rel=1e-6)
+        rs = np.asarray(U._ev_0(U.jnp.asarray([0.9, 1.0, 0.3, 1.7]), *args)[2])
+    assert rs[3] == 0.0
+
+
+@pytest.mark.parametrize("P", [4, 6])
+def test_capacity_at_p4_and_above_is_the_supervised_one_over_alpha_eff(monkeypatch, P):
+    import theory.rsb
+
+    calls = []
+
+    def supervised(P_, *, rho, protocol, T, progress):
+        calls.append((P_, rho, protocol, T))
+        return 0.3
+
+    monkeypatch.setattr(theory.rsb, "critical_load_1rsb", supervised)
+    r, M = 0.8, 5.0
+    rho = (1 - r**2) / (M * r**2)
+    got = U.critical_load(P, r=r, M=M, T=0.2, progress=False)
+    assert calls == [(P, pytest.approx(rho, rel=1e-15), "supervised", 0.2)]
+    assert got == pytest.approx(0.3 / float(U.alpha_eff(1.0, r, M, P)), rel=1e-14)
+    assert float(U.alpha_eff(1.0, r, M, P)) > 1.0  # examples cost capacity
+
+
+@pytest.mark.parametrize("T", [0.0, 0.25])
+def test_capacity_at_p2_follows_the_unsupervised_fold(monkeypatch, T):
+    import theory.critical
+
+    monkeypatch.setattr(theory.critical, "critical_point", lambda P, **kw: (0.07, None))
+    seen = {}
+
+    def fold_from_start(start, R, args, alpha_rs, desc, progress):
+        seen.update(start=start, R=R, args=args, alpha_rs=alpha_rs, desc=desc)
+        return 0.071, None
+
+    monkeypatch.setattr(U, "fold_from_start", fold_from_start)
+    r, M = 0.9, 3.0
+    rho = (1 - r**2) / (M * r**2)
+    assert U.critical_load(2, r=r, M=M, T=T, progress=False) == 0.071
+    zero = T == 0.0
+    assert seen["R"] is U._residual(zero) and seen["alpha_rs"] == 0.07
+    assert seen["args"] == pytest.approx((0.0 if zero else 1 / T, rho, M - 1.0), rel=1e-15)
+    assert "unsupervised" in seen["desc"]
+    starts = []
+    monkeypatch.setattr(U, "_broken_start", lambda *a: starts.append(a))
+    seen["start"](0.0707)
+    assert starts == [(math.inf if zero else 1 / T, pytest.approx(rho, rel=1e-15), 0.0707, 2.0)]
