@@ -123,6 +123,31 @@ def test_valid_tiny_card_loads(tmp_path):
     d = load_dataset(_write(tmp_path))
     enc = d.encode(d.split(0))
     assert enc.sizes == (1, 2, 2) and d.num_splits == 1
+    # the labels are the target column's (file column 2: 0,1,0,1,1,0), not another column's
+    np.testing.assert_array_equal(enc.y, [0, 1, 0, 1, 1, 0])
+    assert enc.y.dtype == np.int64 and enc.num_classes == 2 == d.num_classes
+    np.testing.assert_array_equal(enc.x[:, 3:5], np.eye(2)[enc.y])  # target one-hot, last
+    assert d.num_rows == 6
+
+
+def test_encoded_num_classes_is_the_targets_width():
+    from hopfield_sim.tabular.data import Encoded, Split
+
+    split = Split(0, "intended", np.arange(2), np.arange(2, 3), np.arange(3, 4))
+    enc = Encoded(np.zeros((4, 10)), np.zeros((4, 4), bool), np.zeros(4, np.int64),
+                  (2, 1, 3, 4), (True, False, True, True), split)  # fmt: skip
+    assert enc.num_classes == 4
+
+
+def test_encoding_memory_is_checked_before_it_is_built(tmp_path, monkeypatch):
+    # 20 bytes an entry: the float64 blocks and their concatenation (8 + 8), x as float32 (4)
+    from _hopfield_base import memory
+
+    asked = []
+    monkeypatch.setattr(memory, "check_memory", lambda n, what: asked.append((n, what)))
+    d = load_dataset(_write(tmp_path))
+    d.encode(d.split(0))
+    assert asked[0][0] == 20 * 6 * 5 and "encoding 6 rows into 5 columns" in asked[0][1]
 
 
 @pytest.mark.parametrize(
@@ -176,8 +201,9 @@ def test_left_out_duplicates_are_allowed_and_bad_arguments(tmp_path):
     rows = ["1.0,a,0", "2.0,b,1", "3.0,a,0", "4.0,b,1", "5.0,a,1", "6.0,b,0", "1.0,a,0"]
     d = load_dataset(_write(tmp_path, rows=rows))  # row 6 duplicates row 0 and is left out
     assert len(d.split(0).train) == 5
-    with pytest.raises(ValueError, match="split must lie"):
-        d.split(1)
+    for k in (1, 4, -1):  # one split file: only 0
+        with pytest.raises(ValueError, match=rf"split must lie in 0\.\.0; got {k}\."):
+            d.split(k)
     with pytest.raises(ValueError, match="which must be"):
         d.split(0, which="bogus")
     with pytest.raises(ValueError, match="has no key 'effective_train'"):
