@@ -176,6 +176,7 @@ MODULES: dict[str, list[str]] = {
                                        "tests/tabular/test_pooling.py"],
     "hopfield_sim/tabular/recipes.py": ["tests/tabular/test_recipes.py",
                                         "tests/tabular/test_training_budget.py"],
+    "hopfield_sim/tabular/estimator.py": ["tests/tabular/test_estimator.py"],
     "hopfield_sim/tabular/data.py": ["tests/tabular/test_data.py",
                                      "tests/tabular/test_adversarial_cards.py",
                                      "tests/tabular/test_csvcard.py"],
