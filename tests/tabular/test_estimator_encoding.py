@@ -135,3 +135,49 @@ def test_recipe_overrides_and_the_split_follow_the_parameters(recorded):
     s = recorded[3].enc.split
     np.testing.assert_array_equal(s.train, np.arange(50))
     np.testing.assert_array_equal(s.validation, np.arange(50))
+
+
+def test_categorical_columns_by_dtype_index_name_or_mask(recorded):
+    import pandas as pd
+
+    rng = np.random.default_rng(5)
+    n = 12
+    X = pd.DataFrame({"s": pd.array(rng.choice(["u", "v"], n), dtype="string"),
+                      "o": rng.choice(["p", "q"], n).astype(object),
+                      "b": rng.random(n) > 0.5, "x": rng.normal(size=n)})  # fmt: skip
+    y = np.repeat([0, 1], n // 2)
+    assert HopularClassifier(random_state=0).fit(X, y).categorical_.tolist() == [
+        True, True, True, False]  # string, object and bool dtypes  # fmt: skip
+    arr = rng.normal(size=(n, 3))
+    cases = (([1], [False, True, False]), ([0, 2], [True, False, True]),
+             ([False, False, True], [False, False, True]), (None, [False] * 3))
+    for spec, want in cases:
+        got = HopularClassifier(random_state=0, categorical_features=spec).fit(arr, y)
+        assert got.categorical_.tolist() == want
+    named = pd.DataFrame(arr, columns=["p", "q", "r"])
+    by_name = HopularClassifier(random_state=0, categorical_features=["q"]).fit(named, y)
+    assert by_name.categorical_.tolist() == [False, True, False]
+    for bad in ([3], [-1], ["nope"], [True, False]):
+        with pytest.raises(ValueError, match="categorical_features"):
+            HopularClassifier(categorical_features=bad).fit(arr, y)
+
+
+def test_a_numeric_column_with_one_known_training_value_is_only_centred(recorded):
+    X = np.full((6, 1), np.nan)
+    X[0, 0] = 4.0
+    X[5, 0] = 7.0
+    HopularClassifier(random_state=0, validation_fraction=0.0).fit(X[:5], [0, 1, 0, 1, 0])
+    enc = recorded[0].enc
+    np.testing.assert_array_equal(enc.x64[:, 0], [0.0] * 5)  # 4 - 4, missing entries 0
+    clf = HopularClassifier(random_state=0, validation_fraction=0.0).fit(X[:5], [0, 1, 0, 1, 0])
+    clf.predict(X[5:])
+    np.testing.assert_array_equal(recorded[-1].predicted[0][:, 0], [3.0])  # (7 - 4) / 1
+
+
+def test_bad_fractions_and_too_few_rows_are_refused():
+    X, y = np.zeros((4, 2)), np.array([0.0, 1.0, 2.0, 3.0])
+    for f in (1.0, -0.1, 1.5):
+        with pytest.raises(ValueError, match=r"validation_fraction must lie in \[0, 1\)"):
+            HopularRegressor(validation_fraction=f).fit(X, y)
+    with pytest.raises(ValueError, match="minimum of 2|at least 2"):
+        HopularRegressor().fit(X[:1], y[:1])
