@@ -181,3 +181,15 @@ def test_bad_fractions_and_too_few_rows_are_refused():
             HopularRegressor(validation_fraction=f).fit(X, y)
     with pytest.raises(ValueError, match="minimum of 2|at least 2"):
         HopularRegressor().fit(X[:1], y[:1])
+
+
+def test_the_held_out_rows_are_stratified_only_when_every_class_fits_both_parts():
+    from hopfield_sim.tabular.estimator import _stratifiable
+
+    two = np.repeat([0, 1], 25)
+    assert _stratifiable(two, 10) and _stratifiable(two, 48)
+    assert not _stratifiable(two, 1)  # fewer held-out rows than classes
+    assert not _stratifiable(two, 49)  # fewer training rows than classes
+    assert not _stratifiable(np.array([0, 0, 0, 1, 2, 2]), 3)  # a class with one member
+    assert not _stratifiable(np.repeat([0, 1, 2], 2), 4)  # 2 training rows, 3 classes
+    assert _stratifiable(np.repeat([0, 1, 2], 2), 3)
