@@ -202,39 +202,14 @@ def test_the_quantile_twin_runs_to_full_length_and_wins_beyond_noise(monkeypatch
     assert out.recipe.numeric_transform == chosen
 
 
+@pytest.mark.parametrize("minutes", [2.5, 2.0])
 @pytest.mark.parametrize("lead", [0.30, 0.01])
-def test_a_short_budget_compares_the_pair_at_rung_1_and_trains_the_leader(monkeypatch, enc,
-                                                                          lead):  # fmt: skip
+def test_a_short_budget_compares_the_pair_early_and_trains_the_leader(monkeypatch, enc, lead,
+                                                                      minutes):  # fmt: skip
     # 1 s per epoch; glass: 100 epochs per owed run, rungs at 11 and 33 epochs. A 150 s
     # budget holds one full run and the twin's 33 epochs (133 s) but not both full runs (200
-    # s): both train to rung 1, then only the leader to its end
-    seen = []
-    clock = types.SimpleNamespace(now=0.0)
-    monkeypatch.setattr(search, "_now", lambda: clock.now)
-    done: dict = {}
-
-    def train(enc, *, recipe, seed, stop_after, checkpoint, eval_chunk):
-        clock.now += stop_after - done.get(checkpoint, 0)
-        done[checkpoint] = stop_after
-        seen.append((checkpoint.name, stop_after))
-        score = 0.5 + lead * (recipe.numeric_transform == "quantile")
-        return types.SimpleNamespace(validation_accuracy=score, test_accuracy=None,
-                                     predict=lambda x, m: np.zeros((len(x), 6)))  # fmt: skip
-
-    monkeypatch.setattr(sys.modules["hopfield_sim.tabular.train"], "train", train)
-    out = search.auto(enc, budget_minutes=2.5, max_trials=9, cache=False)
-    leader = 1 if lead > 0.1 else 0  # one standard error at p = 0.5, 37 rows: 0.082
-    assert seen == [("trial0.npz", 11), ("trial1.npz", 11), ("trial0.npz", 33),
-                    ("trial1.npz", 33), (f"trial{leader}.npz", 100)]  # fmt: skip
-    assert out.seconds == 133.0 <= 150.0
-    assert out.recipe.numeric_transform == ("quantile" if leader else "standard")
-
-
-@pytest.mark.parametrize("lead", [0.30, 0.01])
-def test_a_shorter_budget_compares_the_pair_at_rung_0(monkeypatch, enc, lead):
-    # as above, with 120 s: the pair's rung 1 and then one full run (22 + 22 + 67 + 22 s of
-    # rung 0 = 133 s) do not fit, so the pair is compared at rung 0 (11 epochs each) and the
-    # leader alone trains on to 100 epochs: 111 s
+    # s): both train to rung 1, then only the leader to its end. With 120 s the pair's rung 1
+    # and one full run do not fit either: the pair is compared at rung 0 (111 s in all)
     seen = []
     clock = types.SimpleNamespace(now=50.0)
     monkeypatch.setattr(search, "_now", lambda: clock.now)
@@ -249,10 +224,17 @@ def test_a_shorter_budget_compares_the_pair_at_rung_0(monkeypatch, enc, lead):
                                      predict=lambda x, m: np.zeros((len(x), 6)))  # fmt: skip
 
     monkeypatch.setattr(sys.modules["hopfield_sim.tabular.train"], "train", train)
-    out = search.auto(enc, budget_minutes=2.0, max_trials=9, cache=False)
-    leader = 1 if lead > 0.1 else 0
-    assert seen == [("trial0.npz", 11), ("trial1.npz", 11), (f"trial{leader}.npz", 100)]
-    assert out.seconds == 111.0 and out.trials[leader]["rung"] == 2
+    out = search.auto(enc, budget_minutes=minutes, max_trials=9, cache=False)
+    leader = 1 if lead > 0.1 else 0  # one standard error at p = 0.5, 37 rows: 0.082
+    pair = [("trial0.npz", 11), ("trial1.npz", 11)]
+    if minutes == 2.5:
+        assert seen == pair + [("trial0.npz", 33), ("trial1.npz", 33), (f"trial{leader}.npz", 100)]
+        assert out.seconds == 133.0 <= 150.0
+    else:
+        assert seen == pair + [(f"trial{leader}.npz", 100)]
+        assert out.seconds == 111.0
+    assert out.trials[leader]["rung"] == 2
+    assert out.recipe.numeric_transform == ("quantile" if leader else "standard")
 
 
 def test_projected_cost_adds_a_new_familys_compilation(enc, tmp_path):
