@@ -75,12 +75,13 @@ class Evaluator:
         enc, rows = self.enc, self.enc.split.test
         if not len(rows):
             return None, None, None
-        return metrics(self.outputs(params, enc.x[rows], enc.missing[rows]), enc.y[rows],
-                            self.regression)  # fmt: skip
+        out = self.outputs(params, enc.x[rows], enc.missing[rows])
+        return metrics(out, enc.y[rows], self.regression)
 
 
-def metrics(out: np.ndarray, y: np.ndarray,
-                 regression: bool) -> tuple[float | None, float | None, float | None]:  # fmt: skip
+def metrics(
+    out: np.ndarray, y: np.ndarray, regression: bool
+) -> tuple[float | None, float | None, float | None]:
     """(accuracy, RMSE, R²) of outputs ``out`` against targets ``y``; None where a metric
     does not apply. Classification: ``out`` holds class scores (rows, classes), accuracy is
     the fraction of rows whose highest score is the label. Regression: ``out`` holds
